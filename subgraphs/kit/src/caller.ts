@@ -1,0 +1,109 @@
+import { SignJWT, jwtVerify } from 'jose';
+import { ForbiddenError, UnauthenticatedError } from './errors.js';
+
+/**
+ * The verified caller of an operation. The gateway verifies the user's JWT or partner key and
+ * forwards this to subgraphs as a short-lived token signed with the internal secret
+ * (`x-terrarium-caller`); subgraphs trust nothing else, so identity headers set by an outsider
+ * who reaches a subgraph directly are refused. Services (commerce calling inventory) sign their
+ * own token with `service` set.
+ */
+export interface Caller {
+  userId: string | null;
+  roles: readonly Role[];
+  /** Organizations the user is a member of (breeders act for these). */
+  organizationIds: readonly string[];
+  apiClientId: string | null;
+  scopes: readonly string[];
+  service: string | null;
+}
+
+export const Role = { STAFF: 'STAFF', BREEDER: 'BREEDER', KEEPER: 'KEEPER' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export const ANONYMOUS: Caller = Object.freeze({
+  userId: null,
+  roles: [],
+  organizationIds: [],
+  apiClientId: null,
+  scopes: [],
+  service: null,
+});
+
+export const CALLER_HEADER = 'x-terrarium-caller';
+const AUDIENCE = 'terrarium-subgraphs';
+/** A caller token lives long enough for one request's fan-out. @default 60 s */
+const CALLER_TOKEN_TTL_SECONDS = 60;
+
+function key(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+export async function signCaller(caller: Caller, secret: string, issuer = 'terrarium-gateway'): Promise<string> {
+  return new SignJWT({
+    roles: caller.roles,
+    orgs: caller.organizationIds,
+    client: caller.apiClientId,
+    scopes: caller.scopes,
+    svc: caller.service,
+  })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(caller.userId ?? '')
+    .setIssuer(issuer)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${CALLER_TOKEN_TTL_SECONDS}s`)
+    .sign(key(secret));
+}
+
+/** Verifies a caller token; throws UnauthenticatedError for anything not signed with `secret`. */
+export async function verifyCaller(token: string | undefined, secret: string): Promise<Caller> {
+  if (!token) throw new UnauthenticatedError('Subgraphs accept requests only through the gateway.');
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { audience: AUDIENCE, algorithms: ['HS256'] });
+    const strings = (value: unknown): string[] =>
+      Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    const roles = strings(payload['roles']).filter((r): r is Role => r in Role);
+    return {
+      userId: payload.sub ? payload.sub : null,
+      roles,
+      organizationIds: strings(payload['orgs']),
+      apiClientId: typeof payload['client'] === 'string' ? payload['client'] : null,
+      scopes: strings(payload['scopes']),
+      service: typeof payload['svc'] === 'string' ? payload['svc'] : null,
+    };
+  } catch {
+    throw new UnauthenticatedError('Invalid caller token: subgraphs accept requests only through the gateway.');
+  }
+}
+
+export function isStaff(caller: Caller): boolean {
+  return caller.roles.includes(Role.STAFF);
+}
+
+/** The signed-in user's id, or UNAUTHENTICATED. */
+export function requireUser(caller: Caller): string {
+  if (!caller.userId) throw new UnauthenticatedError();
+  return caller.userId;
+}
+
+export function requireStaff(caller: Caller): void {
+  requireUser(caller);
+  if (!isStaff(caller)) throw new ForbiddenError('Staff only.');
+}
+
+/** Staff, or a member of `organizationId`; others get FORBIDDEN. */
+export function requireOrganizationMember(caller: Caller, organizationId: string): void {
+  requireUser(caller);
+  if (!isStaff(caller) && !caller.organizationIds.includes(organizationId)) {
+    throw new ForbiddenError('Only members of this organization may change it.');
+  }
+}
+
+/** Internal, service-to-service operations (checkout reserving stock) accept only services. */
+export function requireService(caller: Caller, ...allowed: string[]): string {
+  if (!caller.service || (allowed.length > 0 && !allowed.includes(caller.service))) {
+    throw new ForbiddenError('Internal operation: services only.');
+  }
+  return caller.service;
+}

@@ -1,0 +1,32 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one subgraph process, served at /metrics. */
+export interface SubgraphMetrics {
+  registry: Registry;
+  operations: Histogram<'operation' | 'status'>;
+  sqlStatements: Counter;
+  cacheResults: Counter<'result'>;
+}
+
+export function createMetrics(subgraph: string): SubgraphMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ subgraph });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    operations: new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'GraphQL operations by name and outcome',
+      labelNames: ['operation', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    sqlStatements: new Counter({ name: 'sql_statements_total', help: 'SQL statements sent to Postgres', registers: [registry] }),
+    cacheResults: new Counter({
+      name: 'cache_requests_total',
+      help: 'Cache lookups by result (hit, miss, error)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+}

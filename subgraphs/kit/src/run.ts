@@ -1,0 +1,39 @@
+import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from './config.js';
+import type { Subgraph } from './subgraph.js';
+
+/** Grace period for in-flight requests on SIGTERM before the process exits anyway. @default 10_000 ms */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * A subgraph's `main`: config from the environment, build, listen, and stop cleanly on SIGTERM or
+ * SIGINT (drain in-flight requests, close sockets, the pool and Redis, then exit).
+ */
+export async function runSubgraph<T>(name: string, create: (config: SubgraphConfig) => Promise<Subgraph<T>>): Promise<void> {
+  let config: SubgraphConfig;
+  try {
+    config = loadSubgraphConfig(name);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // Fatal start-up path: the logger depends on config, so print plainly.
+      console.error(`[${name}] ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const subgraph = await create(config);
+  await subgraph.listen();
+  const shutdown = (signal: string) => {
+    subgraph.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    subgraph
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        subgraph.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,58 @@
+import { defineEntity, p, type MigrationObject } from '@mikro-orm/core';
+import { Migration } from '@mikro-orm/migrations';
+import { parse } from 'graphql';
+import { createSubgraph, loadSubgraphConfig, type SubgraphContext } from '../src/index.js';
+
+/** A one-table subgraph that exercises every part of the kit. */
+export const Note = defineEntity({
+  name: 'Note',
+  tableName: 'note',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    body: p.string(),
+  },
+});
+
+class CreateNotes extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('create table note (id serial primary key, body text not null)');
+  }
+}
+
+const typeDefs = parse(/* GraphQL */ `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  type Note @key(fields: "id") { id: ID! body: String! }
+  type Query { notes: [Note!]! slow(ms: Int!): String! whoami: String cached(key: String!): String }
+  type Mutation { addNote(body: String!): Note! }
+`);
+
+type Context = SubgraphContext<Record<string, never>>;
+
+export async function createNotesSubgraph(schemaName: string, env: NodeJS.ProcessEnv = process.env) {
+  const config = loadSubgraphConfig('notes', { ...env, NOTES_DATABASE_SCHEMA: schemaName, NOTES_PORT: '0' });
+  return createSubgraph({
+    config,
+    typeDefs,
+    entities: [Note],
+    migrations: [{ name: 'CreateNotes', class: CreateNotes }] satisfies MigrationObject[],
+    createLoaders: () => ({}),
+    resolvers: {
+      Query: {
+        notes: (_: unknown, __: unknown, { em }: Context) => em.find(Note, {}, { orderBy: { id: 'asc' } }),
+        slow: async (_: unknown, { ms }: { ms: number }) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          return `slept ${ms}`;
+        },
+        whoami: (_: unknown, __: unknown, { caller }: Context) => caller.userId ?? caller.service,
+        cached: (_: unknown, { key }: { key: string }, { cache }: Context) => cache.getOrSet(key, 60_000, async () => `computed:${key}`),
+      },
+      Mutation: {
+        addNote: async (_: unknown, { body }: { body: string }, { em }: Context) => {
+          const note = em.create(Note, { body });
+          await em.flush();
+          return note;
+        },
+      },
+    },
+  });
+}

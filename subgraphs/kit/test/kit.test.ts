@@ -1,0 +1,81 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ANONYMOUS, CALLER_HEADER, createCache, createLogger, signCaller } from '../src/index.js';
+import { createNotesSubgraph } from './fixture.js';
+
+const secret = process.env['INTERNAL_SECRET']!;
+const logger = createLogger('kit-test', 'silent');
+
+async function post(url: string, query: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
+}
+
+describe('subgraph kit', () => {
+  const started: { stop(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+
+  it('keeps each subgraph in its own Postgres schema', async () => {
+    const a = await createNotesSubgraph('kit_isolation_a');
+    const b = await createNotesSubgraph('kit_isolation_b');
+    started.push(a, b);
+    await a.execute({ query: 'mutation { addNote(body: "only in a") { id } }' });
+    const fromA = await a.execute({ query: '{ notes { body } }' });
+    const fromB = await b.execute({ query: '{ notes { body } }' });
+    expect(fromA.body.kind === 'single' && fromA.body.singleResult.data).toEqual({ notes: [{ body: 'only in a' }] });
+    expect(fromB.body.kind === 'single' && fromB.body.singleResult.data).toEqual({ notes: [] });
+  });
+
+  it('refuses HTTP requests that did not come through the gateway', async () => {
+    const subgraph = await createNotesSubgraph('kit_auth');
+    started.push(subgraph);
+    const url = await subgraph.listen(0);
+    const unsigned = await post(url, '{ whoami }', { 'x-user-id': 'spoofed' });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const forged = await post(url, '{ whoami }', { [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, 'x'.repeat(32)) });
+    expect(forged.status).toBe(401);
+    const signed = await post(url, '{ whoami }', { [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, secret) });
+    expect(signed.body).toEqual({ data: { whoami: 'u1' } });
+  });
+
+  it('answers /health and /ready, and lets an in-flight request finish on stop', async () => {
+    const subgraph = await createNotesSubgraph('kit_shutdown');
+    const url = await subgraph.listen(0);
+    const base = url.replace('/graphql', '');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    const token = await signCaller(ANONYMOUS, secret);
+    const inFlight = post(url, '{ slow(ms: 300) }', { [CALLER_HEADER]: token });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await subgraph.stop();
+    expect((await inFlight).body).toEqual({ data: { slow: 'slept 300' } });
+    await expect(fetch(`${base}/health`)).rejects.toThrow();
+  });
+
+  it('treats a Redis outage as a cache miss, not a failed request', async () => {
+    // Nothing listens on port 1: every Redis command fails.
+    const cache = createCache({ namespace: 'kit-test', redisUrl: 'redis://127.0.0.1:1', logger });
+    const started = Date.now();
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.getOrSet('k', 1_000, async () => 'fresh')).toBe('fresh');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await cache.close();
+  });
+
+  const redisUrl = process.env['REDIS_URL'];
+  it.skipIf(!redisUrl)('caches in Redis when configured, namespaced per subgraph', async () => {
+    const key = `k-${Date.now()}`;
+    const a = createCache({ namespace: 'kit-a', redisUrl: redisUrl!, logger });
+    const b = createCache({ namespace: 'kit-b', redisUrl: redisUrl!, logger });
+    await a.set(key, { v: 1 }, 10_000);
+    expect(await a.get(key)).toEqual({ v: 1 });
+    expect(await b.get(key)).toBeUndefined();
+    await Promise.all([a.close(), b.close()]);
+  });
+});
