@@ -17,7 +17,7 @@ import { ANONYMOUS, CALLER_HEADER, verifyCaller, type Caller } from './caller.js
 import { createCache, type Cache } from './cache.js';
 import type { SubgraphConfig } from './config.js';
 import { createErrorFormatter } from './errors.js';
-import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from './http.js';
+import { HttpError, handleGraphQL, sendGraphQLError, sendJson, type RouteHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type SubgraphMetrics } from './metrics.js';
 import { createOrm, migrate, type Orm } from './orm.js';
@@ -53,6 +53,19 @@ export interface SubgraphDefinition<TLoaders> {
   createLoaders: (deps: LoaderDeps) => TLoaders;
   /** Demo data, loaded when config.seedDemo is set; must be idempotent (it runs on every start). */
   seed?: (em: PgEntityManager) => Promise<void>;
+  /**
+   * Plain HTTP routes beside /graphql (ops' JWKS, media's uploads). A key ending in `/*` matches
+   * every path under it. These are public: a route checks its own credentials.
+   */
+  routes?: (deps: RouteDeps) => Record<string, RouteHandler>;
+}
+
+export interface RouteDeps {
+  orm: Orm;
+  cache: Cache;
+  events: EventBus;
+  logger: Logger;
+  config: SubgraphConfig;
 }
 
 export interface Subgraph<TLoaders> {
@@ -178,8 +191,12 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   });
   await apollo.start();
 
+  const routes = definition.routes?.({ orm, cache, events, logger, config }) ?? {};
+  const findRoute = (path: string): RouteHandler | undefined =>
+    routes[path] ?? Object.entries(routes).find(([key]) => key.endsWith('/*') && path.startsWith(key.slice(0, -1)))?.[1];
+
   httpServer.on('request', (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const respond = async () => {
       switch (path) {
         case '/graphql': {
@@ -200,8 +217,11 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
           res.end(body);
           return;
         }
-        default:
+        default: {
+          const route = findRoute(path);
+          if (route) return route(req, res);
           return sendJson(res, 404, { error: 'not found' });
+        }
       }
     };
     respond().catch((err: unknown) => {

@@ -1,0 +1,50 @@
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ANONYMOUS, Role, type Caller } from '@terrarium/kit/caller';
+import type { GatewayConfig } from './config.js';
+
+/** Clock skew tolerated on exp/nbf/iat. @default 30 s */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export class AuthenticationError extends Error {}
+
+export interface Authenticator {
+  /** Resolves the caller from the Authorization header; throws AuthenticationError on a bad token. */
+  authenticate(authorization: string | undefined): Promise<Caller>;
+}
+
+/**
+ * Verifies users' JWTs against ops' JWKS: fetched on first use, cached, refetched when a token
+ * names an unknown kid (jose's remote JWKS does both). Only ES256 is accepted, so `alg: none`
+ * and HMAC-confusion tokens fail, as do a wrong issuer, audience or an expired token.
+ */
+export function createAuthenticator(config: GatewayConfig): Authenticator {
+  const jwks: JWTVerifyGetKey | null = config.jwksUrl
+    ? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+    : null;
+  return {
+    async authenticate(authorization) {
+      if (!authorization) return ANONYMOUS;
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match) throw new AuthenticationError('The Authorization header must be "Bearer <token>".');
+      if (!jwks) throw new AuthenticationError('User authentication is not configured on this gateway.');
+      try {
+        const { payload } = await jwtVerify(match[1]!, jwks, {
+          algorithms: ['ES256'],
+          issuer: config.jwtIssuer,
+          audience: config.jwtAudience,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          requiredClaims: ['sub', 'exp'],
+        });
+        const list = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+        return {
+          ...ANONYMOUS,
+          userId: payload.sub!,
+          roles: list(payload['roles']).filter((r): r is Role => r in Role),
+          organizationIds: list(payload['orgs']),
+        };
+      } catch {
+        throw new AuthenticationError('Invalid or expired token.');
+      }
+    },
+  };
+}

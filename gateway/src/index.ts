@@ -1,0 +1,2 @@
+export { loadGatewayConfig, type GatewayConfig } from './config.js';
+export { createGatewayServer, type GatewayServer } from './server.js';

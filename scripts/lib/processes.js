@@ -1,0 +1,77 @@
+// @ts-check
+/** Starting the platform's processes and waiting for them: shared by start, bench and tests. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Subgraphs in start order, with their default ports. */
+export const SUBGRAPHS = /** @type {const} */ ([
+  ['ops', 4001],
+  ['products', 4002],
+  ['inventory', 4003],
+  ['commerce', 4004],
+  ['media', 4005],
+  ['community', 4006],
+]);
+
+/**
+ * @param {string} url
+ * @param {number} timeoutMs
+ * @param {() => boolean} [alive] stops waiting when the process has died
+ */
+export async function waitForHealth(url, timeoutMs, alive = () => true) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`${url}: the process exited before it was healthy`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`${url} was not healthy within ${timeoutMs} ms`);
+}
+
+/**
+ * Spawns `node <script> ...args` with `env`; output is prefixed with `label` unless `quiet`.
+ * @param {string} label
+ * @param {string} script
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{ quiet?: boolean }} [options]
+ */
+export function startNode(label, script, args, env, options = {}) {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', options.quiet ? 'ignore' : 'pipe', options.quiet ? 'ignore' : 'pipe'],
+  });
+  const prefix = `[${label}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (/** @type {string} */ chunk) => {
+      for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  return {
+    child,
+    label,
+    alive: () => !exited,
+    /** SIGTERM, then SIGKILL after `graceMs`. */
+    async stop(graceMs = 10_000) {
+      if (exited) return;
+      const done = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}

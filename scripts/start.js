@@ -1,0 +1,106 @@
+// @ts-check
+/**
+ * `npm start`: the whole platform in one command.
+ *  - DATABASE_URL unset: an embedded real Postgres, data kept in .data/postgres (git-ignored);
+ *  - REDIS_URL unset: each process uses its in-memory cache and in-process pub/sub;
+ *  - migrations run in each subgraph at start, demo data on first start (SEED_DEMO=false skips);
+ *  - six subgraph processes and the gateway, each awaited on /health; Ctrl-C stops all cleanly.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
+import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
+
+const HEALTH_TIMEOUT_MS = 60_000;
+const started = Date.now();
+const log = (/** @type {string} */ message) => process.stdout.write(`[terrarium] ${message}\n`);
+
+/** @type {{ stop: () => Promise<void> } | undefined} */
+let embedded;
+/** @type {ReturnType<typeof startNode>[]} */
+const processes = [];
+let stopping = false;
+
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping...');
+  // Gateway first so no new request reaches a stopping subgraph.
+  for (const proc of [...processes].reverse()) await proc.stop();
+  await embedded?.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function ensureDatabase(/** @type {string} */ serverUrl, /** @type {string} */ name) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function main() {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const dataDir = join(ROOT, '.data', 'postgres');
+    mkdirSync(join(ROOT, '.data'), { recursive: true });
+    log('DATABASE_URL is unset: starting an embedded Postgres (data in .data/postgres)');
+    embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
+    databaseUrl = await ensureDatabase(embedded.url, 'terrarium');
+  }
+  if (!process.env.REDIS_URL) log('REDIS_URL is unset: in-memory cache and in-process pub/sub');
+
+  const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    // One secret per run signs the gateway's caller tokens; set it to keep it across restarts.
+    INTERNAL_SECRET: process.env.INTERNAL_SECRET ?? randomBytes(32).toString('hex'),
+    SEED_DEMO: process.env.SEED_DEMO ?? 'true',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  for (const [name, port] of SUBGRAPHS) {
+    const key = `${name.toUpperCase()}_PORT`;
+    env[key] ??= String(port);
+    env[`${name.toUpperCase()}_URL`] ??= `http://127.0.0.1:${env[key]}/graphql`;
+  }
+
+  const subgraphs = SUBGRAPHS.map(([name]) =>
+    startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }),
+  );
+  processes.push(...subgraphs);
+  await Promise.all(
+    subgraphs.map((proc, i) => waitForHealth(`http://127.0.0.1:${env[`${SUBGRAPHS[i]?.[0].toUpperCase()}_PORT`]}/health`, HEALTH_TIMEOUT_MS, proc.alive)),
+  );
+  log(`subgraphs ready: ${SUBGRAPHS.map(([name]) => name).join(', ')}`);
+
+  const gateway = startNode('gateway', 'gateway/dist/main.js', ['--port', String(gatewayPort)], env);
+  processes.push(gateway);
+  await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, HEALTH_TIMEOUT_MS, gateway.alive);
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)`);
+
+  for (const proc of processes) {
+    proc.child.once('exit', (code) => {
+      if (!stopping) {
+        log(`${proc.label} exited with code ${code}; stopping the platform`);
+        void stopAll(1);
+      }
+    });
+  }
+}
+
+main().catch((err) => {
+  log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  void stopAll(1);
+});
