@@ -1,0 +1,4 @@
+import { runSubgraph } from '@terrarium/kit';
+import { createProductsSubgraph } from './subgraph.js';
+
+await runSubgraph('products', createProductsSubgraph);

@@ -1,0 +1,28 @@
+import { createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import { Category } from './entities/category.entity.js';
+import { Product } from './entities/product.entity.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+import { migrations } from './migrations/index.js';
+import { resolvers } from './resolvers/index.js';
+import { seed } from './seed.js';
+import { bumpListVersion } from './services/list-cache.js';
+
+/**
+ * The products subgraph: catalog, category tree, full-text search and autocomplete.
+ * Nothing listens until `listen()`.
+ */
+export async function createProductsSubgraph(config: SubgraphConfig): Promise<Subgraph<Loaders>> {
+  const subgraph = await createSubgraph({
+    config,
+    typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    entities: [Category, Product],
+    migrations,
+    createLoaders,
+    seed,
+  });
+  // A start may follow migrations, a seed or edits made while no instance ran: lists cached
+  // before it are not trusted.
+  await bumpListVersion(subgraph.cache);
+  return subgraph;
+}
