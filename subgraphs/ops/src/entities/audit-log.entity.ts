@@ -1,0 +1,20 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** A recorded staff action. Append-only. */
+export const AuditLog = defineEntity({
+  name: 'AuditLog',
+  tableName: 'audit_log',
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    action: p.text(),
+    /** No foreign key: the record must outlive the account it names. */
+    actorId: p.uuid().nullable(),
+    subject: p.text().nullable(),
+    /** The subgraph that recorded it ('ops' or the calling service). */
+    source: p.text(),
+    /** Millisecond precision, so that a cursor built from a JS Date matches the row exactly. */
+    createdAt: p.datetime(3).onCreate(() => new Date()),
+  },
+});
+
+export type AuditLogEntity = InferEntity<typeof AuditLog>;

@@ -1,0 +1,20 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { Role } from '@terrarium/kit';
+
+/** An account. Table `user_account`: `user` is reserved in Postgres. */
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'user_account',
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    /** As typed at sign-up; uniqueness is on lower(email). */
+    email: p.text(),
+    displayName: p.text(),
+    /** scrypt$N$r$p$salt$hash (services/password.ts). Not in the GraphQL schema; hidden from serialization. */
+    passwordHash: p.text().hidden(),
+    roles: p.array<Role>(),
+    createdAt: p.datetime(3).onCreate(() => new Date()),
+  },
+});
+
+export type UserEntity = InferEntity<typeof User>;

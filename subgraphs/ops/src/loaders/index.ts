@@ -1,0 +1,24 @@
+import type { LoaderDeps } from '@terrarium/kit';
+import type DataLoader from 'dataloader';
+import type { OrganizationMemberEntity } from '../entities/organization-member.entity.js';
+import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';
+import { User, type UserEntity } from '../entities/user.entity.js';
+import { createByIdLoader } from './by-id.js';
+import { createMembershipLoader } from './membership.loader.js';
+
+/** Per-request DataLoaders. */
+export interface Loaders {
+  user: DataLoader<string, UserEntity | null>;
+  organization: DataLoader<string, OrganizationEntity | null>;
+  membershipsOfUser: DataLoader<string, OrganizationMemberEntity[]>;
+  membersOfOrganization: DataLoader<string, OrganizationMemberEntity[]>;
+}
+
+export function createLoaders({ em }: LoaderDeps): Loaders {
+  return {
+    user: createByIdLoader(em, User),
+    organization: createByIdLoader(em, Organization),
+    membershipsOfUser: createMembershipLoader(em, 'userId'),
+    membersOfOrganization: createMembershipLoader(em, 'organizationId'),
+  };
+}

@@ -1,0 +1,14 @@
+import type { QueryResolvers } from '../generated/resolvers.js';
+import { findApiClientByKey } from '../services/api-clients.js';
+import { listAuditLog } from '../services/audit-log.js';
+import { findOrganizationBySlug, listOrganizations } from '../services/organizations.js';
+import { validId } from '../services/validation.js';
+
+export const Query: QueryResolvers = {
+  me: (_, __, { caller, loaders }) => (caller.userId ? loaders.user.load(caller.userId) : null),
+  user: (_, { id }, { loaders }) => loaders.user.load(validId(id, 'id')),
+  organization: (_, { slug }, ctx) => findOrganizationBySlug(ctx, slug),
+  organizations: (_, { first, after }, ctx) => listOrganizations(ctx, first, after),
+  auditLog: (_, { first, after }, ctx) => listAuditLog(ctx, first, after),
+  apiClientByKey: (_, { key }, ctx) => findApiClientByKey(ctx, key),
+};

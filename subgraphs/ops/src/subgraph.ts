@@ -1,0 +1,41 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import { loadJwtSettings, type JwtSettings } from './config.js';
+import type { Context } from './context.js';
+import { entities } from './entities/index.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+import { migrations } from './migrations/index.js';
+import { createResolvers } from './resolvers/index.js';
+import { createJwksRoute } from './routes/jwks.route.js';
+import { seed } from './seed.js';
+import { createSigningKeys } from './services/signing-keys.js';
+import { createTokenIssuer } from './services/tokens.js';
+
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/**
+ * ops: users and sign-in (it issues the JWTs and serves their JWKS), organizations, partner API
+ * clients and the audit log. `jwt` defaults to JWT_* from the environment.
+ */
+export async function createOpsSubgraph(config: SubgraphConfig, jwt: JwtSettings = loadJwtSettings()): Promise<Subgraph<Loaders>> {
+  const keys = createSigningKeys(jwt, config.internalSecret);
+  const subgraph = await createSubgraph<Loaders>({
+    config,
+    typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
+    // The generated Resolvers type is stricter than Apollo's resolver map, not different.
+    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt) }) as GraphQLResolverMap<Context>,
+    entities,
+    migrations,
+    createLoaders,
+    seed,
+    routes: ({ orm }) => ({ [JWKS_PATH]: createJwksRoute(keys, orm) }),
+  });
+  try {
+    // Only now: the signing_key table exists once createSubgraph has run the migrations.
+    await keys.load(subgraph.orm, subgraph.logger);
+  } catch (err) {
+    await subgraph.stop();
+    throw err;
+  }
+  return subgraph;
+}

@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ANONYMOUS, loadSubgraphConfig, type Caller, type Role, type Subgraph } from '@terrarium/kit';
+import type { GraphQLFormattedError } from 'graphql';
+import { loadJwtSettings } from '../src/config.js';
+import type { Loaders } from '../src/loaders/index.js';
+import { createOpsSubgraph } from '../src/subgraph.js';
+
+export type Ops = Subgraph<Loaders>;
+
+/** An ops subgraph in its own Postgres schema of the run's database (global-setup.ts). */
+export async function startOps(schema: string, env: Record<string, string> = {}): Promise<Ops> {
+  const merged = { ...process.env, OPS_DATABASE_SCHEMA: schema, OPS_PORT: '0', SEED_DEMO: 'false', ...env };
+  return createOpsSubgraph(loadSubgraphConfig('ops', merged), loadJwtSettings(merged));
+}
+
+export interface Result<T> {
+  data: T | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+export async function run<T = Record<string, any>>(ops: Ops, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
+  const response = await ops.execute({ query, variables }, caller);
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  const { data, errors } = response.body.singleResult;
+  return { data: (data ?? null) as T | null, ...(errors ? { errors } : {}) };
+}
+
+/** The first error's code and field, for compact assertions. */
+export function failure(result: Result<unknown>): { code: unknown; field?: unknown; message: string } | undefined {
+  const error = result.errors?.[0];
+  if (!error) return undefined;
+  const { code, field } = error.extensions ?? {};
+  return field === undefined ? { code, message: error.message } : { code, field, message: error.message };
+}
+
+export function asUser(userId: string, roles: Role[] = ['KEEPER'], organizationIds: string[] = []): Caller {
+  return { ...ANONYMOUS, userId, roles, organizationIds };
+}
+
+export function asService(service: string): Caller {
+  return { ...ANONYMOUS, service };
+}
+
+export function em(ops: Ops): EntityManager {
+  return ops.orm.em.fork() as EntityManager;
+}
+
+/** Users straight into the table (no scrypt): for tests that need many of them quickly. */
+export async function insertUsers(ops: Ops, count: number, prefix: string, roles: Role[] = ['KEEPER']): Promise<string[]> {
+  const rows = await em(ops).execute<{ id: string }[]>(
+    `insert into user_account (email, display_name, password_hash, roles)
+     select ? || g || '@example.test', 'User ' || g, 'scrypt$unusable', ?::text[] from generate_series(1, ?) g returning id`,
+    [prefix, `{${roles.join(',')}}`, count],
+  );
+  return rows.map((row) => row.id);
+}
+
+export const SIGN_UP = /* GraphQL */ `
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) { token user { id email displayName roles } }
+  }
+`;
+
+export const LOG_IN = /* GraphQL */ `
+  mutation LogIn($email: String!, $password: String!) {
+    logIn(email: $email, password: $password) { token user { id email displayName roles } }
+  }
+`;
+
+export interface AuthData {
+  token: string;
+  user: { id: string; email: string | null; displayName: string; roles: Role[] };
+}
