@@ -58,7 +58,8 @@ export function createCache(options: CacheOptions): Cache {
         { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1_000 },
       )
     : undefined;
-  const keyv = new Keyv({ store, namespace: options.namespace, useKeyPrefix: true });
+  // An explicit `store: undefined` would replace keyv's default in-memory Map, so pass it only when set.
+  const keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace, useKeyPrefix: true });
   keyv.on('error', (err: unknown) => logger.warn({ err }, 'cache error'));
   store?.on('error', (err: unknown) => logger.warn({ err }, 'cache store error'));
 

@@ -68,6 +68,16 @@ describe('subgraph kit', () => {
     await cache.close();
   });
 
+  it('caches in memory when no Redis is configured', async () => {
+    const cache = createCache({ namespace: 'kit-memory', redisUrl: null, logger });
+    let computed = 0;
+    const compute = async () => ++computed;
+    expect(await cache.getOrSet('k', 10_000, compute)).toBe(1);
+    expect(await cache.getOrSet('k', 10_000, compute)).toBe(1);
+    await cache.delete('k');
+    expect(await cache.getOrSet('k', 10_000, compute)).toBe(2);
+  });
+
   const redisUrl = process.env['REDIS_URL'];
   it.skipIf(!redisUrl)('caches in Redis when configured, namespaced per subgraph', async () => {
     const key = `k-${Date.now()}`;

@@ -1,0 +1,130 @@
+/**
+ * Starts real platform processes for end-to-end tests: the built subgraphs (subgraphs/<name>/dist)
+ * and the gateway (gateway/dist/main.js), each a child process on a free port, on the test run's
+ * database, with a supergraph composed for those ports. Nothing is mocked.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+// @ts-expect-error plain JS helpers shared with scripts/start.js
+import { ROOT, startNode, waitForHealth } from '../../scripts/lib/processes.js';
+// @ts-expect-error plain JS helper
+import { freePort } from '../../scripts/lib/embedded-postgres.js';
+
+export type SubgraphName = 'ops' | 'products' | 'inventory' | 'commerce' | 'media' | 'community';
+
+interface ChildProcessHandle {
+  label: string;
+  alive(): boolean;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface Platform {
+  gatewayUrl: string;
+  subgraphUrls: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  /** Starts one more gateway process on the same supergraph (multi-gateway tests). */
+  startGateway(extraEnv?: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  subgraphs: SubgraphName[];
+  /** Use REDIS_URL (when set) for cache and pub/sub. @default true */
+  redis?: boolean;
+  seed?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Show the processes' logs. @default false */
+  verbose?: boolean;
+}
+
+const HEALTH_TIMEOUT_MS = 60_000;
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const processes: ChildProcessHandle[] = [];
+  const ports: Record<string, number> = {};
+  for (const name of options.subgraphs) ports[name] = await freePort();
+  const subgraphUrls = Object.fromEntries(options.subgraphs.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...(options.redis === false ? { REDIS_URL: '' } : {}),
+    SEED_DEMO: options.seed === false ? 'false' : 'true',
+    LOG_LEVEL: options.verbose ? 'info' : 'warn',
+    ...Object.fromEntries(options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, subgraphUrls[name]])),
+    ...options.env,
+  };
+  if (env['REDIS_URL'] === '') delete env['REDIS_URL'];
+
+  const stop = async () => {
+    for (const proc of processes.reverse()) await proc.stop(5_000);
+  };
+  try {
+    const started = options.subgraphs.map((name) => {
+      const proc: ChildProcessHandle = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: String(ports[name]) }, { quiet: !options.verbose });
+      processes.push(proc);
+      return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, HEALTH_TIMEOUT_MS, proc.alive);
+    });
+    await Promise.all(started);
+
+    const composition = composeServices(
+      options.subgraphs.map((name) => ({
+        name,
+        url: subgraphUrls[name]!,
+        typeDefs: parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+      })),
+    );
+    if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+    const supergraphPath = join(mkdtempSync(join(tmpdir(), 'terrarium-supergraph-')), 'supergraph.graphql');
+    writeFileSync(supergraphPath, composition.supergraphSdl);
+
+    const startGateway = async (extraEnv: NodeJS.ProcessEnv = {}) => {
+      const port = await freePort();
+      const proc: ChildProcessHandle = startNode('gateway', 'gateway/dist/main.js', ['--supergraph', supergraphPath, '--port', String(port)], { ...env, ...extraEnv }, { quiet: !options.verbose });
+      processes.push(proc);
+      await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
+      return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop(5_000) };
+    };
+    const gateway = await startGateway();
+    return { gatewayUrl: gateway.url, subgraphUrls, env, startGateway, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+}
+
+/** POSTs an operation as a browser app would (JSON, so Apollo's CSRF prevention lets it pass). */
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
+}
+
+/** Loads a named operation from the contract operations in schema/operations. */
+export function contractOperation(client: 'storefront' | 'partner-embed' | 'admin', name: string): string {
+  const source = readFileSync(join(ROOT, 'schema', 'operations', `${client}.graphql`), 'utf8');
+  const document = parse(source);
+  const found = document.definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
+  if (!found || !found.loc) throw new Error(`operation ${name} not found in ${client}.graphql`);
+  return source.slice(found.loc.start, found.loc.end);
+}
+
+export async function logIn(gatewayUrl: string, email: string, password = 'terrarium-demo'): Promise<string> {
+  const { body } = await gql<{ logIn: { token: string } }>(gatewayUrl, 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }', { e: email, p: password });
+  if (!body.data?.logIn.token) throw new Error(`log-in failed for ${email}: ${JSON.stringify(body.errors)}`);
+  return body.data.logIn.token;
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
