@@ -51,11 +51,18 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
  * at once, so the migration runs under a transaction-level advisory lock keyed by the schema.
  */
 export async function migrate(orm: Orm, schema: string): Promise<void> {
-  const connection = orm.em.getConnection();
-  await connection.execute(`create schema if not exists "${schema}"`);
-  const knex = connection.getKnex();
+  const knex = orm.em.getConnection().getKnex();
+  const lock = (trx: { raw: typeof knex.raw }) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`terrarium-migrate:${schema}`]);
+  // The schema is created (and committed) under the lock first: two instances creating a new
+  // schema at once would otherwise collide on pg_namespace.
   await knex.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`terrarium-migrate:${schema}`]);
+    await lock(trx);
+    await trx.raw(`create schema if not exists "${schema}"`);
+  });
+  // The migrator works on its own connection; holding the lock meanwhile makes a second instance
+  // wait, then find every migration already applied.
+  await knex.transaction(async (trx) => {
+    await lock(trx);
     await orm.getMigrator().up();
   });
 }

@@ -46,7 +46,8 @@ export interface LoaderDeps {
 export interface SubgraphDefinition<TLoaders> {
   config: SubgraphConfig;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>>;
+  /** The subgraph's resolvers; the codegen'd `Resolvers` type fits here without a cast. */
+  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>> | object;
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
   /** Builds the request's DataLoaders. */

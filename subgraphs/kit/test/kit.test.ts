@@ -89,3 +89,14 @@ describe('subgraph kit', () => {
     await Promise.all([a.close(), b.close()]);
   });
 });
+
+describe('migrations', () => {
+  it('lets several instances of one subgraph start at once on a new schema', async () => {
+    const schema = `kit_concurrent_${Date.now()}`;
+    const instances = await Promise.all([createNotesSubgraph(schema), createNotesSubgraph(schema), createNotesSubgraph(schema)]);
+    await instances[0]!.execute({ query: 'mutation { addNote(body: "x") { id } }' });
+    const notes = await instances[2]!.execute({ query: '{ notes { body } }' });
+    expect(notes.body.kind === 'single' && notes.body.singleResult.data).toEqual({ notes: [{ body: 'x' }] });
+    await Promise.all(instances.map((i) => i.stop()));
+  });
+});
