@@ -1,0 +1,14 @@
+import type { LoaderDeps } from '@terrarium/kit';
+import { createMediaAssetLoader } from './media-asset.loader.js';
+import { createLogoLoader, createOwnerMediaLoader } from './owner-media.loader.js';
+
+/** Built per request, so that batches and caches never outlive one operation. */
+export function createLoaders({ em }: LoaderDeps) {
+  return {
+    mediaAsset: createMediaAssetLoader(em),
+    ownerMedia: createOwnerMediaLoader(em),
+    logo: createLogoLoader(em),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

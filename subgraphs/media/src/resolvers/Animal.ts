@@ -1,0 +1,8 @@
+import { pageSize } from '@terrarium/kit';
+import type { AnimalResolvers } from '../generated/resolvers.js';
+import { ownerReference } from '../services/owner-reference.js';
+
+export const Animal: AnimalResolvers = {
+  __resolveReference: ownerReference,
+  photos: ({ id }, { first }, { loaders }) => loaders.ownerMedia.load({ ownerType: 'ANIMAL', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
+};

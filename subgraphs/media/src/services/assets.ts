@@ -1,0 +1,23 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadUserInputError, NotFoundError, isUuid, type Caller, type Logger } from '@terrarium/kit';
+import { MediaAsset } from '../entities/media-asset.entity.js';
+import type { Storage } from './storage/index.js';
+import { requireAssetRemoval } from './ownership.js';
+
+/**
+ * Deletes an asset: the row first (so that no URL serves it any more), then its original and
+ * cached variants. A file that fails to delete is logged and left as an orphan, never a row
+ * without its file.
+ */
+export async function deleteAsset(em: EntityManager, caller: Caller, id: string, storage: Storage, logger: Logger): Promise<boolean> {
+  if (!isUuid(id)) throw new BadUserInputError(`"${id}" is not a valid id.`, 'id');
+  const asset = await em.findOne(MediaAsset, id);
+  if (!asset) throw new NotFoundError('Media asset');
+  requireAssetRemoval(caller, asset);
+  await em.remove(asset).flush();
+  const keys = await storage.list(`assets/${id}/`);
+  const results = await Promise.allSettled(keys.map((key) => storage.delete(key)));
+  const failed = keys.filter((_, i) => results[i]?.status === 'rejected');
+  if (failed.length > 0) logger.warn({ assetId: id, keys: failed }, 'asset deleted but some files were not');
+  return true;
+}
