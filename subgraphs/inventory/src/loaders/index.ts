@@ -1,0 +1,29 @@
+import type DataLoader from 'dataloader';
+import type { LoaderDeps } from '@terrarium/kit';
+import type { AnimalEntity } from '../entities/animal.entity.js';
+import type { CareLogEntity } from '../entities/care-log.entity.js';
+import type { SpeciesEntity } from '../entities/species.entity.js';
+import type { StockLevel } from '../types.js';
+import { createAnimalLoader, createOffspringLoader } from './animal.loader.js';
+import { createCareLogLoaders } from './care-log.loader.js';
+import { createSpeciesLoader } from './species.loader.js';
+import { createStockLoader } from './stock.loader.js';
+
+/** Per-request DataLoaders; nothing here reads another subgraph's data. */
+export interface Loaders {
+  animal: DataLoader<string, AnimalEntity | null>;
+  offspring: DataLoader<string, AnimalEntity[]>;
+  species: DataLoader<string, SpeciesEntity | null>;
+  stock: DataLoader<string, StockLevel>;
+  careLog: (first: number) => DataLoader<string, CareLogEntity[]>;
+}
+
+export function createLoaders({ em }: LoaderDeps): Loaders {
+  return {
+    animal: createAnimalLoader(em),
+    offspring: createOffspringLoader(em),
+    species: createSpeciesLoader(em),
+    stock: createStockLoader(em),
+    careLog: createCareLogLoaders(em),
+  };
+}

@@ -1,0 +1,26 @@
+import { pageSize } from '@terrarium/kit';
+import type { AnimalResolvers } from '../generated/resolvers.js';
+import { requireUuid } from '../services/errors.js';
+import { loadPedigree } from '../services/pedigree.service.js';
+
+/** Default care entries per animal. @default 10 */
+const CARE_LOG_PAGE = 10;
+
+export const Animal: AnimalResolvers = {
+  __resolveReference: ({ id }, { loaders }) => loaders.animal.load(requireUuid(id, 'id')),
+  species: async (animal, _, { loaders }) => {
+    const species = await loaders.species.load(animal.speciesId);
+    // species_id is a foreign key: a missing row is a broken database, not a client error.
+    if (!species) throw new Error(`species ${animal.speciesId} of animal ${animal.id} is missing`);
+    return species;
+  },
+  breeder: (animal) => ({ id: animal.organizationId }),
+  sire: (animal, _, { loaders }) => (animal.sireId ? loaders.animal.load(animal.sireId) : null),
+  dam: (animal, _, { loaders }) => (animal.damId ? loaders.animal.load(animal.damId) : null),
+  offspring: (animal, _, { loaders }) => loaders.offspring.load(animal.id),
+  pedigree: (animal, { depth }, { em, loaders }) => loadPedigree(em, loaders.animal, animal.id, depth),
+  careLog: (animal, { first }, { loaders }) => {
+    const size = pageSize(first, CARE_LOG_PAGE);
+    return size === 0 ? [] : loaders.careLog(size).load(animal.id);
+  },
+};

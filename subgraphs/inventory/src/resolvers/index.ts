@@ -1,0 +1,17 @@
+import { DateScalar, DateTimeScalar } from '@terrarium/kit';
+import type { Resolvers } from '../generated/resolvers.js';
+import { Animal } from './Animal.js';
+import { Mutation } from './Mutation.js';
+import { Product } from './Product.js';
+import { Query } from './Query.js';
+import { Subscription } from './Subscription.js';
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  Subscription,
+  Animal,
+  Product,
+};

@@ -1,0 +1,53 @@
+import { BadUserInputError, NotFoundError, type Caller } from '@terrarium/kit';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Animal } from '../entities/animal.entity.js';
+import { CareLog, type CareKind, type CareLogEntity } from '../entities/care-log.entity.js';
+import { requireBreederOf } from './access.js';
+import { cleanWeight } from './animal-input.js';
+import { requireUuid } from './errors.js';
+import { run } from './sql.js';
+
+/** @default 2_000 characters */
+const MAX_NOTES = 2_000;
+/** Clock skew tolerated between a breeder's device and the server. @default 300_000 ms */
+const FUTURE_SKEW_MS = 300_000;
+
+export interface LogCareFields {
+  kind: CareKind;
+  notes?: string | null;
+  weightGrams?: number | null;
+  recordedAt?: Date | string | null;
+}
+
+/**
+ * Breeder members of the animal's organization (or staff) add a care record. A WEIGHT entry also
+ * becomes the animal's weightGrams, unless a later weighing is already on record (back-filled
+ * history does not overwrite the current weight).
+ */
+export async function logCare(em: EntityManager, caller: Caller, animalIdArg: string, input: LogCareFields): Promise<CareLogEntity> {
+  const animalId = requireUuid(animalIdArg, 'animalId');
+  const notes = input.notes?.trim() || null;
+  if (notes && [...notes].length > MAX_NOTES) throw new BadUserInputError(`"notes" must be at most ${MAX_NOTES} characters.`, 'notes');
+  const weightGrams = cleanWeight(input.weightGrams);
+  if (input.kind === 'WEIGHT' && weightGrams === null) throw new BadUserInputError('A WEIGHT entry needs weightGrams.', 'weightGrams');
+  const recordedAt = input.recordedAt == null ? new Date() : new Date(input.recordedAt);
+  if (recordedAt.getTime() > Date.now() + FUTURE_SKEW_MS) throw new BadUserInputError('"recordedAt" cannot be in the future.', 'recordedAt');
+
+  return em.transactional(async (tx) => {
+    const animal = await tx.findOne(Animal, { id: animalId });
+    if (!animal) throw new NotFoundError('Animal');
+    requireBreederOf(caller, animal.organizationId);
+    const entry = tx.create(CareLog, { animalId, kind: input.kind, notes, weightGrams, recordedAt, recordedBy: caller.userId });
+    await tx.flush();
+    if (input.kind === 'WEIGHT') {
+      await run(
+        tx,
+        `update animal set weight_grams = ?, updated_at = now()
+          where id = ? and not exists (
+            select 1 from care_log where animal_id = ? and kind = 'WEIGHT' and recorded_at > ?)`,
+        [weightGrams, animalId, animalId, recordedAt],
+      );
+    }
+    return entry;
+  });
+}

@@ -1,0 +1,19 @@
+import { createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import { entities } from './entities/index.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+import { migrations } from './migrations/index.js';
+import { resolvers } from './resolvers/index.js';
+import { seed } from './seed.js';
+
+/** The inventory subgraph: animals, species, product stock and checkout reservations. */
+export async function createInventorySubgraph(config: SubgraphConfig): Promise<Subgraph<Loaders>> {
+  return createSubgraph({
+    config,
+    typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    entities,
+    migrations,
+    createLoaders,
+    seed,
+  });
+}
