@@ -1,0 +1,38 @@
+import type { LoaderDeps } from '@terrarium/kit';
+import { Comment, type CommentEntity } from '../entities/comment.entity.js';
+import { Post, type PostEntity } from '../entities/post.entity.js';
+import { Report, type ReportEntity } from '../entities/report.entity.js';
+import { Review, type ReviewEntity } from '../entities/review.entity.js';
+import { createByIdLoader } from './by-id.loader.js';
+import { createFollowerCountLoader, createFollowersLoader, createFollowingLoader } from './follow.loader.js';
+import { createPageLoader } from './page.loader.js';
+import { createRatingLoader } from './rating.loader.js';
+
+/** The request's DataLoaders: every relation and reference, one SQL statement per batch. */
+export function createLoaders({ em, cache }: LoaderDeps) {
+  const loaders = {
+    review: createByIdLoader<ReviewEntity>(em, Review),
+    post: createByIdLoader<PostEntity>(em, Post),
+    comment: createByIdLoader<CommentEntity>(em, Comment),
+    report: createByIdLoader<ReportEntity>(em, Report),
+    productReviews: createPageLoader<ReviewEntity>(em, { entity: Review, table: 'review', parentColumn: 'product_id', direction: 'desc' }),
+    organizationReviews: createPageLoader<ReviewEntity>(em, { entity: Review, table: 'review', parentColumn: 'organization_id', direction: 'desc' }),
+    userPosts: createPageLoader<PostEntity>(em, { entity: Post, table: 'post', parentColumn: 'author_id', direction: 'desc' }),
+    postComments: createPageLoader<CommentEntity>(em, { entity: Comment, table: 'comment', parentColumn: 'post_id', direction: 'asc' }),
+    ratings: createRatingLoader(em, cache),
+    followers: createFollowersLoader(em),
+    following: createFollowingLoader(em),
+    followerCount: createFollowerCountLoader(em),
+    /**
+     * Forgets everything this context loaded. A graphql-ws subscription keeps one context for all
+     * its events; each event starts from a clean slate, as an HTTP request would.
+     */
+    reset(): void {
+      em.clear();
+      for (const loader of Object.values(loaders)) if (typeof loader === 'object') loader.clearAll();
+    },
+  };
+  return loaders;
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,72 @@
+import DataLoader from 'dataloader';
+import type { EntityDictionary, EntitySchema } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { loadGrouped } from './batch.js';
+
+/** Position after which a page starts: the last row's [createdAt ISO, id]. */
+export type CursorKeys = readonly [createdAt: string, id: string];
+
+export interface PageKey {
+  parentId: string;
+  /** Rows wanted; the loader fetches one more to tell whether a next page exists. */
+  size: number;
+  after: CursorKeys | null;
+}
+
+export interface Page<T> {
+  /** Up to size + 1 rows, in page order. */
+  rows: T[];
+  /** Visible rows under the parent, ignoring the cursor. */
+  totalCount: number;
+}
+
+export interface PageSpec<T> {
+  entity: EntitySchema<T, never>;
+  /** Trusted identifiers (constants in this package), never client input. */
+  table: string;
+  parentColumn: string;
+  /** newest first ('desc') or oldest first ('asc'), by (created_at, id). */
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * A page of visible children (reviews of a product, comments of a post...) for many parents in
+ * one SQL statement: a lateral LIMIT per parent rides the (parent, created_at, id) index, and a
+ * lateral count gives each parent's totalCount. Keys with different sizes or cursors run as
+ * separate statements (rare: a list of products asks for the same first page of each).
+ */
+export function createPageLoader<T extends object>(em: EntityManager, spec: PageSpec<T>): DataLoader<PageKey, Page<T>, string> {
+  const { table, parentColumn: parent, direction } = spec;
+  const after = direction === 'desc' ? '<' : '>';
+  return new DataLoader<PageKey, Page<T>, string>(
+    (keys) =>
+      loadGrouped(keys, (key) => JSON.stringify([key.size, key.after]), async (group) => {
+        const { size, after: cursor } = group[0]!;
+        const ids = group.map((key) => key.parentId);
+        const sql = `
+          select p.page_parent, c.page_total, x.*
+          from unnest(array[?]::uuid[]) as p(page_parent)
+          cross join lateral (
+            select count(*)::int as page_total from ${table} t where t.${parent} = p.page_parent and t.hidden_at is null
+          ) c
+          left join lateral (
+            select t.* from ${table} t
+            where t.${parent} = p.page_parent and t.hidden_at is null
+              ${cursor ? `and (t.created_at, t.id) ${after} (?::timestamptz, ?::uuid)` : ''}
+            order by t.created_at ${direction}, t.id ${direction}
+            limit ?
+          ) x on true`;
+        const params: unknown[] = [ids, ...(cursor ? [cursor[0], cursor[1]] : []), size + 1];
+        const rows = await em.execute<Record<string, unknown>[]>(sql, params);
+        const pages = new Map<string, Page<T>>(ids.map((id) => [id, { rows: [], totalCount: 0 }]));
+        for (const { page_parent, page_total, ...row } of rows) {
+          const page = pages.get(page_parent as string)!;
+          page.totalCount = page_total as number;
+          // A parent without (further) rows comes back once, with every x column null.
+          if (row['id'] != null) page.rows.push(em.map(spec.entity, row as EntityDictionary<T>));
+        }
+        return ids.map((id) => pages.get(id)!);
+      }),
+    { cacheKeyFn: (key) => JSON.stringify([key.parentId, key.size, key.after]) },
+  );
+}

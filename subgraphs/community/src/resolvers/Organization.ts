@@ -1,0 +1,20 @@
+import { pageSize } from '@terrarium/kit';
+import type { OrganizationResolvers } from '../generated/resolvers.js';
+import { averageRating } from '../loaders/rating.loader.js';
+import { ref } from '../refs.js';
+import { CursorTag, pageKey, toPageConnection } from '../services/paging.js';
+import { requireId } from '../services/validate.js';
+
+/** Community's part of Organization (a breeder): reviews, rating and followers. */
+export const Organization: OrganizationResolvers = {
+  __resolveReference: ({ id }) => ({ id: requireId(id, 'id') }),
+  reviews: async ({ id }, { first, after }, ctx) => {
+    const key = pageKey(CursorTag.REVIEWS, id, first, after, 10);
+    return toPageConnection(CursorTag.REVIEWS, await ctx.loaders.organizationReviews.load(key), key.size);
+  },
+  averageRating: async ({ id }, _, ctx) => averageRating(await ctx.loaders.ratings.load({ type: 'ORGANIZATION', id })),
+  reviewCount: async ({ id }, _, ctx) => (await ctx.loaders.ratings.load({ type: 'ORGANIZATION', id })).reviewCount,
+  followers: async ({ id }, { first }, ctx) =>
+    (await ctx.loaders.followers.load({ id, targetType: 'ORGANIZATION', size: pageSize(first, 20) })).map(ref),
+  followerCount: ({ id }, _, ctx) => ctx.loaders.followerCount.load({ targetType: 'ORGANIZATION', id }),
+};

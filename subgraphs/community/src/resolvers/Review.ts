@@ -1,0 +1,11 @@
+import type { ReviewResolvers } from '../generated/resolvers.js';
+import { ref } from '../refs.js';
+import { requireId } from '../services/validate.js';
+import { visibleTo } from '../services/visibility.js';
+
+export const Review: ReviewResolvers = {
+  __resolveReference: async ({ id }, ctx) => visibleTo(ctx, await ctx.loaders.review.load(requireId(id, 'id'))),
+  author: (review) => ref(review.authorId),
+  product: (review) => (review.productId ? ref(review.productId) : null),
+  organization: (review) => (review.organizationId ? ref(review.organizationId) : null),
+};

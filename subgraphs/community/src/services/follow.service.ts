@@ -1,0 +1,36 @@
+import { BadUserInputError, requireUser } from '@terrarium/kit';
+import type { Context } from '../context.js';
+import type { FollowTargetType } from '../entities/follow.entity.js';
+import { requireId } from './validate.js';
+
+/**
+ * Users and organizations live in ops; community does not read its tables, so a follow of an id
+ * ops does not know is stored and simply resolves to nothing there.
+ */
+function parseTarget(ctx: Context, targetType: FollowTargetType, rawTargetId: string): { followerId: string; targetId: string } {
+  const followerId = requireUser(ctx.caller);
+  const targetId = requireId(rawTargetId, 'targetId');
+  if (targetType === 'USER' && targetId === followerId) throw new BadUserInputError('You cannot follow yourself.', 'targetId');
+  return { followerId, targetId };
+}
+
+/** Idempotent: following twice keeps one follow. */
+export async function follow(ctx: Context, targetType: FollowTargetType, rawTargetId: string): Promise<boolean> {
+  const { followerId, targetId } = parseTarget(ctx, targetType, rawTargetId);
+  await ctx.em.execute(
+    'insert into follow (follower_id, target_type, target_id) values (?, ?, ?) on conflict do nothing',
+    [followerId, targetType, targetId],
+    'run',
+  );
+  return true;
+}
+
+/** True when a follow was removed. */
+export async function unfollow(ctx: Context, targetType: FollowTargetType, rawTargetId: string): Promise<boolean> {
+  const { followerId, targetId } = parseTarget(ctx, targetType, rawTargetId);
+  const removed = await ctx.em.execute<{ follower_id: string }[]>(
+    'delete from follow where follower_id = ? and target_type = ? and target_id = ? returning follower_id',
+    [followerId, targetType, targetId],
+  );
+  return removed.length > 0;
+}
