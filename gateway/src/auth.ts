@@ -5,6 +5,8 @@ import type { GatewayConfig } from './config.js';
 /** Clock skew tolerated on exp/nbf/iat. @default 30 s */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+const ROLES = new Set<string>(Object.values(Role));
+
 export class AuthenticationError extends Error {}
 
 export interface Authenticator {
@@ -39,7 +41,8 @@ export function createAuthenticator(config: GatewayConfig): Authenticator {
         return {
           ...ANONYMOUS,
           userId: payload.sub!,
-          roles: list(payload['roles']).filter((r): r is Role => r in Role),
+          // Not `r in Role`: that admits inherited names such as "toString".
+          roles: list(payload['roles']).filter((r): r is Role => ROLES.has(r)),
           organizationIds: list(payload['orgs']),
         };
       } catch {

@@ -2,11 +2,27 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
 
+/** Operation limits, checked before planning; an operation over any of them gets HTTP 400. */
+export interface OperationLimits {
+  /** Deepest field nesting (a root field is depth 1). @default 12 */
+  depth: number;
+  /** Aliased fields in the operation, fragments included. @default 30 */
+  aliases: number;
+  /** Fields selected at the root of the operation. @default 10 */
+  rootFields: number;
+  /** Lexical tokens of the document (graphql-js stops parsing past it). @default 2_000 */
+  tokens: number;
+  /** Estimated cost: objects resolved, multiplied by list sizes from first/last/limit. @default 5_000 */
+  cost: number;
+  /** Size assumed for a list without a first/last/limit argument. @default 10 */
+  defaultListSize: number;
+}
+
 /** The gateway's settings: command-line flags first, then the environment. Read once, frozen. */
 export interface GatewayConfig {
   port: number;
   host: string;
-  /** Path of the Federation 2 supergraph SDL to serve. */
+  /** Path of the Federation 2 supergraph SDL to serve; watched and hot-reloaded. */
   supergraphPath: string;
   /** Signs the caller token for subgraphs; without it subgraphs refuse the gateway's requests. */
   internalSecret: string | null;
@@ -14,16 +30,42 @@ export interface GatewayConfig {
   jwksUrl: string | null;
   jwtIssuer: string;
   jwtAudience: string;
+  /** Ops' GraphQL URL, asked (as the `gateway` service) who a partner API key belongs to. */
+  opsUrl: string | null;
   redisUrl: string | null;
+  /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
+  redisKeyPrefix: string;
   production: boolean;
   logLevel: LevelWithSilent;
   /** Per-subgraph fetch timeout. @default 10_000 ms */
   subgraphTimeoutMs: number;
+  /** `<NAME>_TIMEOUT_MS` overrides, by subgraph name in lower case (`products`). */
+  subgraphTimeouts: Readonly<Record<string, number>>;
+  /** `<NAME>_URL` overrides of the URLs in the supergraph, by subgraph name in lower case. */
+  subgraphUrls: Readonly<Record<string, string>>;
   /** Largest accepted request body. @default 1_048_576 bytes */
   maxBodyBytes: number;
+  limits: Readonly<OperationLimits>;
+  /** Browser origins allowed to call the gateway (CORS); none when empty. */
+  corsOrigins: readonly string[];
+  /** Requests per client (API key, else user, else IP) per window; 0 turns rate limiting off. @default 600 */
+  rateLimitMax: number;
+  /** @default 60_000 ms */
+  rateLimitWindowMs: number;
+  /** How long the Redis blocklists are cached in memory. @default 5_000 ms */
+  blocklistRefreshMs: number;
+  /** Trust the first X-Forwarded-For address as the client's IP (behind a proxy only). @default false */
+  trustProxy: boolean;
+  /** Array bodies (several operations in one request). @default false */
+  allowBatching: boolean;
+  /** In-flight requests get this long to finish on shutdown before their sockets close. @default 10_000 ms */
+  shutdownGraceMs: number;
 }
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+/** Environment names that end in _URL or _TIMEOUT_MS but are not subgraphs. */
+const NOT_SUBGRAPHS = new Set(['SUBGRAPH', 'JWKS', 'REDIS', 'DATABASE', 'TEST_SERVER_DATABASE']);
 
 export class GatewayConfigError extends Error {}
 
@@ -37,30 +79,92 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const rawPort = values.port ?? env['GATEWAY_PORT'] ?? '4000';
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port must be a port number, got "${rawPort}"`);
-  const number = (key: string, fallback: number): number => {
-    const value = Number(env[key] ?? fallback);
-    if (!Number.isFinite(value) || value <= 0) problems.push(`${key} must be a positive number`);
+  /** A whole number >= min (0 allowed where it means "off"). */
+  const integer = (key: string, fallback: number, min = 1): number => {
+    const raw = env[key];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min) problems.push(`${key} must be a whole number >= ${min}, got "${raw}"`);
     return value;
   };
-  const subgraphTimeoutMs = number('SUBGRAPH_TIMEOUT_MS', 10_000);
-  const maxBodyBytes = number('MAX_BODY_BYTES', 1_048_576);
-  const internalSecret = env['INTERNAL_SECRET'] ?? null;
+  const flag = (key: string): boolean => env[key] === 'true' || env[key] === '1';
+
+  const subgraphTimeoutMs = integer('SUBGRAPH_TIMEOUT_MS', 10_000);
+  const subgraphTimeouts: Record<string, number> = {};
+  const subgraphUrls: Record<string, string> = {};
+  for (const key of Object.keys(env)) {
+    const timeout = /^([A-Z0-9_]+)_TIMEOUT_MS$/.exec(key);
+    if (timeout && !NOT_SUBGRAPHS.has(timeout[1]!)) subgraphTimeouts[timeout[1]!.toLowerCase()] = integer(key, subgraphTimeoutMs);
+    const url = /^([A-Z0-9_]+)_URL$/.exec(key);
+    if (url && !NOT_SUBGRAPHS.has(url[1]!) && env[key]) subgraphUrls[url[1]!.toLowerCase()] = env[key]!;
+  }
+
+  const limits: OperationLimits = Object.freeze({
+    depth: integer('MAX_DEPTH', 12),
+    aliases: integer('MAX_ALIASES', 30, 0),
+    rootFields: integer('MAX_ROOT_FIELDS', 10),
+    tokens: integer('MAX_TOKENS', 2_000),
+    cost: integer('MAX_COST', 5_000),
+    defaultListSize: integer('DEFAULT_LIST_SIZE', 10),
+  });
+  const maxBodyBytes = integer('MAX_BODY_BYTES', 1_048_576);
+  const rateLimitMax = integer('RATE_LIMIT_MAX', 600, 0);
+  const rateLimitWindowMs = integer('RATE_LIMIT_WINDOW_MS', 60_000);
+  const blocklistRefreshMs = integer('BLOCKLIST_REFRESH_MS', 5_000, 0);
+  const shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 10_000);
+
+  const internalSecret = env['INTERNAL_SECRET'] || null;
   if (internalSecret !== null && internalSecret.length < 32) problems.push('INTERNAL_SECRET must be at least 32 characters');
+  const logLevel = env['LOG_LEVEL'] || 'info';
+  if (!LEVELS.has(logLevel)) problems.push(`LOG_LEVEL must be one of ${[...LEVELS].join(', ')}`);
+  const corsOrigins = (env['CORS_ORIGINS'] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
+  }
   if (problems.length > 0) throw new GatewayConfigError(`Invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
 
-  const opsUrl = env['OPS_URL'];
+  const opsUrl = env['OPS_URL'] || null;
   return Object.freeze({
     port,
     host: values.host ?? env['HOST'] ?? '0.0.0.0',
     supergraphPath: values.supergraph ?? env['SUPERGRAPH_PATH'] ?? DEFAULT_SUPERGRAPH,
     internalSecret,
-    jwksUrl: env['JWKS_URL'] ?? (opsUrl ? new URL('/.well-known/jwks.json', opsUrl).toString() : null),
+    jwksUrl: env['JWKS_URL'] || (opsUrl ? new URL('/.well-known/jwks.json', opsUrl).toString() : null),
     jwtIssuer: env['JWT_ISSUER'] ?? 'terrarium-ops',
     jwtAudience: env['JWT_AUDIENCE'] ?? 'terrarium',
-    redisUrl: env['REDIS_URL'] ?? null,
+    opsUrl,
+    redisUrl: env['REDIS_URL'] || null,
+    redisKeyPrefix: env['REDIS_KEY_PREFIX'] ?? 'terrarium:',
     production: env['NODE_ENV'] === 'production',
-    logLevel: (env['LOG_LEVEL'] ?? 'info') as LevelWithSilent,
+    logLevel: logLevel as LevelWithSilent,
     subgraphTimeoutMs,
+    subgraphTimeouts: Object.freeze(subgraphTimeouts),
+    subgraphUrls: Object.freeze(subgraphUrls),
     maxBodyBytes,
+    limits,
+    corsOrigins: Object.freeze(corsOrigins),
+    rateLimitMax,
+    rateLimitWindowMs,
+    blocklistRefreshMs,
+    trustProxy: flag('TRUST_PROXY'),
+    allowBatching: flag('ALLOW_BATCHING'),
+    shutdownGraceMs,
   });
+}
+
+/** The fetch timeout of one subgraph: its `<NAME>_TIMEOUT_MS`, else SUBGRAPH_TIMEOUT_MS. */
+export function subgraphTimeout(config: GatewayConfig, name: string): number {
+  return config.subgraphTimeouts[envName(name)] ?? config.subgraphTimeoutMs;
+}
+
+/** The URL the gateway calls for a subgraph: its `<NAME>_URL`, else the supergraph's. */
+export function subgraphUrl(config: GatewayConfig, name: string, fromSupergraph: string): string {
+  return config.subgraphUrls[envName(name)] ?? fromSupergraph;
+}
+
+/** `community-feed` -> `community_feed`, as its environment names spell it (lower-cased). */
+function envName(subgraph: string): string {
+  return subgraph.toLowerCase().replace(/[^a-z0-9]/g, '_');
 }

@@ -1,15 +1,16 @@
-import { GatewayConfigError, loadGatewayConfig } from './config.js';
+import { GatewayConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';
 import { createGatewayServer } from './server.js';
 
-/** Grace period for in-flight requests on SIGTERM. @default 10_000 ms */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Beyond the drain grace period, the process exits anyway. @default 5_000 ms */
+const FORCE_EXIT_AFTER_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
-  let config;
+  let config: GatewayConfig;
   try {
     config = loadGatewayConfig();
   } catch (err) {
     if (err instanceof GatewayConfigError) {
+      // Fatal start-up path: the logger depends on config, so print plainly.
       console.error(err.message);
       process.exit(1);
     }
@@ -18,11 +19,17 @@ async function main(): Promise<void> {
   const gateway = await createGatewayServer(config);
   await gateway.listen();
   const shutdown = (signal: string) => {
-    gateway.logger.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + FORCE_EXIT_AFTER_GRACE_MS).unref();
     gateway.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        gateway.logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        gateway.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

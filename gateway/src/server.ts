@@ -1,94 +1,133 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
-import { signCaller } from '@terrarium/kit/caller';
-import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/kit/http';
 import { createLogger, type Logger } from '@terrarium/kit/logger';
-import { AuthenticationError, createAuthenticator } from './auth.js';
-import type { GatewayConfig } from './config.js';
+import { AccessControl } from './access/control.js';
+import { readAccessPolicy } from './access/policy.js';
+import { createApiKeyVerifier } from './api-keys.js';
+import { createAuthenticator } from './auth.js';
+import { createCallerTokens } from './caller-tokens.js';
+import { subgraphTimeout, subgraphUrl, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './datasource.js';
-import { fileSupergraph } from './supergraph.js';
+import { createErrorFormatter } from './errors.js';
+import { createSubgraphAgent } from './fetcher.js';
+import { createBlocklist } from './guards/blocklist.js';
+import { createCors } from './guards/cors.js';
+import { createRateLimiter } from './guards/rate-limit.js';
+import { createIdentifier } from './identity.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { createAccessControlPlugin } from './plugins/access-control.js';
+import { createMetricsPlugin } from './plugins/metrics.js';
+import { createOperationLimitsPlugin } from './plugins/operation-limits.js';
+import { createRedis } from './redis.js';
+import { createRequestHandler } from './request-handler.js';
+import { supergraphFile } from './supergraph.js';
 
 export interface GatewayServer {
   readonly httpServer: Server;
   readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** `supergraph-updated`, `supergraph-refused` (error) after each hot-reload attempt. */
+  readonly events: EventEmitter;
   listen(port?: number): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes sockets, pools and Redis. */
   stop(): Promise<void>;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
  * The router process: Apollo Gateway (supergraph handling and the federation query planner)
- * inside Apollo Server, behind a plain Node HTTP server that authenticates the caller before
- * any planning or subgraph call.
+ * inside Apollo Server, behind a plain Node HTTP server whose guards (CORS, blocklist, identity,
+ * rate limit) run before Apollo, and whose plugins (operation limits, @access) run before any
+ * subgraph is called.
  */
 export async function createGatewayServer(config: GatewayConfig): Promise<GatewayServer> {
   const logger = createLogger('gateway', config.logLevel);
-  const authenticator = createAuthenticator(config);
+  const metrics = createMetrics();
+  const events = new EventEmitter();
+  const redis = createRedis(config.redisUrl, logger);
+  const agent = createSubgraphAgent();
+  const access = new AccessControl();
   const httpServer = createServer({ keepAliveTimeout: 65_000 });
 
   const gateway = new ApolloGateway({
-    supergraphSdl: fileSupergraph(config.supergraphPath),
-    buildService: ({ url }) => new SubgraphDataSource({ url }),
+    supergraphSdl: supergraphFile(config.supergraphPath, { logger, events, validate: (sdl) => void readAccessPolicy(sdl) }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: subgraphUrl(config, name, url ?? ''),
+        timeoutMs: subgraphTimeout(config, name),
+        agent,
+        metrics,
+        logger,
+      }),
+    // Checked in production too: a broken supergraph is refused at load or reload, not served.
+    validateSupergraph: true,
     logger,
+  });
+  // The policy was validated before the supergraph was accepted, so this cannot throw on a served one.
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    access.update(coreSupergraphSdl);
+    logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
   });
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(logger, { hideSuggestions: config.production }),
     csrfPrevention: true,
+    allowBatchedHttpRequests: config.allowBatching,
+    // The parser itself stops past the token limit, before building a large AST.
+    parseOptions: { maxTokens: config.limits.tokens },
+    // Bounds validation work on documents of nested fragment spreads.
+    maxRecursiveSelections: true,
+    // main.ts owns SIGTERM/SIGINT: it drains and exits.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       // No reporting to Apollo's cloud, anonymous or otherwise: Terrarium is self-hosted.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      createMetricsPlugin(),
+      createOperationLimitsPlugin(config.limits, metrics),
+      createAccessControlPlugin(access, metrics),
     ],
   });
   await apollo.start();
-  let ready = true;
+  let draining = false;
 
-  httpServer.on('request', (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const respond = async () => {
-      switch (path) {
-        case '/graphql': {
-          const requestId = header(req, 'x-request-id') ?? randomUUID();
-          res.setHeader('x-request-id', requestId);
-          const caller = await authenticator.authenticate(header(req, 'authorization'));
-          const callerToken = config.internalSecret ? await signCaller(caller, config.internalSecret) : null;
-          const context: GatewayContext = { caller, callerToken, requestId, logger: logger.child({ requestId }) };
-          await handleGraphQL(apollo, req, res, async () => context, config.maxBodyBytes);
-          return;
-        }
-        case '/health':
-        case '/ready':
-          return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping' });
-        default:
-          return sendJson(res, 404, { error: 'not found' });
-      }
-    };
-    respond().catch((err: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (err instanceof AuthenticationError) return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
-      if (err instanceof HttpError) return sendGraphQLError(res, err.status, err.message, err.code);
-      logger.error({ err }, 'request failed');
-      sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
-    });
-  });
+  const identify = createIdentifier(
+    createAuthenticator(config),
+    createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, logger }),
+  );
+  httpServer.on(
+    'request',
+    createRequestHandler({
+      config,
+      apollo,
+      logger,
+      metrics,
+      cors: createCors(config.corsOrigins),
+      blocklist: createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger }),
+      rateLimiter: createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger }),
+      identify,
+      signCaller: createCallerTokens(config.internalSecret),
+      isReady: () => !draining,
+    }),
+  );
 
+  let stopping: Promise<void> | null = null;
   return {
     httpServer,
     logger,
+    metrics,
+    events,
     listen: (port = config.port) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -98,9 +137,16 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
           resolve(`http://127.0.0.1:${bound}/graphql`);
         });
       }),
-    async stop() {
-      ready = false;
-      await apollo.stop();
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        // The drain plugin closes the listener, waits for in-flight requests, then ends sockets;
+        // Apollo then stops the gateway (the supergraph watcher's cleanup runs there).
+        await apollo.stop();
+        await agent.close();
+        await redis?.quit().catch(() => redis.disconnect());
+      })();
+      return stopping;
     },
   };
 }

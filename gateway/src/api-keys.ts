@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
+import type { Logger } from 'pino';
+import { TtlLru } from './lru.js';
+import type { Redis } from './redis.js';
+
+/** A partner API client as ops knows it. */
+export interface ApiClient {
+  id: string;
+  name: string;
+  /** Names of the persisted operations this client may run (the persisted-queries plugin enforces them). */
+  allowedOperations: readonly string[];
+}
+
+export interface ApiKeyVerifier {
+  /** The client owning `key`, or null for an unknown or revoked key. Throws ApiKeysUnavailableError when ops cannot say. */
+  verify(key: string): Promise<ApiClient | null>;
+}
+
+export class ApiKeysUnavailableError extends Error {}
+
+/** How long a verdict is shared through Redis (or kept in memory without Redis). @default 60_000 ms */
+const VERDICT_TTL_MS = 60_000;
+/** An unknown key is remembered for less, so a freshly created key works soon. @default 10_000 ms */
+const UNKNOWN_TTL_MS = 10_000;
+/** With Redis, each process still keeps a verdict this long to spare a round trip per request. @default 5_000 ms */
+const LOCAL_TTL_WITH_REDIS_MS = 5_000;
+/** @default 3_000 ms */
+const OPS_TIMEOUT_MS = 3_000;
+/** Longer values are not keys; they are refused without asking ops. */
+const MAX_KEY_LENGTH = 256;
+
+const QUERY = 'query ApiClientByKey($key: String!) { apiClientByKey(key: $key) { id name allowedOperations } }';
+
+interface Options {
+  opsUrl: string | null;
+  internalSecret: string | null;
+  redis: Redis | null;
+  redisKeyPrefix: string;
+  logger: Logger;
+}
+
+/**
+ * Partner API keys are ops' API clients. The gateway asks ops (as the `gateway` service, the
+ * query is internal and @inaccessible in the public graph) and caches the verdict under the key's
+ * SHA-256, never the key itself: in memory, and in Redis when configured so N gateways share it.
+ * A revoked key keeps working for at most VERDICT_TTL_MS.
+ */
+export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPrefix, logger }: Options): ApiKeyVerifier {
+  const local = new TtlLru<ApiClient | null>(10_000);
+  const inFlight = new Map<string, Promise<ApiClient | null>>();
+  const localTtl = (client: ApiClient | null): number => {
+    if (redis) return LOCAL_TTL_WITH_REDIS_MS;
+    return client ? VERDICT_TTL_MS : UNKNOWN_TTL_MS;
+  };
+
+  async function askOps(key: string): Promise<ApiClient | null> {
+    if (!opsUrl || !internalSecret) throw new ApiKeysUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
+    const token = await signCaller({ ...ANONYMOUS, service: 'gateway' }, internalSecret, 'gateway');
+    let body: { data?: { apiClientByKey?: ApiClient | null } | null; errors?: { message: string }[] };
+    try {
+      const response = await fetch(opsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CALLER_HEADER]: token },
+        body: JSON.stringify({ query: QUERY, variables: { key } }),
+        signal: AbortSignal.timeout(OPS_TIMEOUT_MS),
+      });
+      body = (await response.json()) as typeof body;
+    } catch (err) {
+      logger.error({ err }, 'ops unreachable for an API key check');
+      throw new ApiKeysUnavailableError('Partner API keys cannot be checked right now.');
+    }
+    if (body.errors?.length || !body.data || !('apiClientByKey' in body.data)) {
+      logger.error({ errors: body.errors }, 'ops refused the API key check');
+      throw new ApiKeysUnavailableError('Partner API keys cannot be checked right now.');
+    }
+    const client = body.data.apiClientByKey ?? null;
+    return client && { id: client.id, name: client.name, allowedOperations: [...client.allowedOperations] };
+  }
+
+  async function lookUp(hash: string, key: string): Promise<ApiClient | null> {
+    const redisKey = `${redisKeyPrefix}apikey:${hash}`;
+    if (redis) {
+      try {
+        const cached = await redis.get(redisKey);
+        if (cached !== null) return (JSON.parse(cached) as { client: ApiClient | null }).client;
+      } catch (err) {
+        logger.warn({ err }, 'API key cache unavailable; asking ops');
+      }
+    }
+    const client = await askOps(key);
+    if (redis) {
+      await redis.set(redisKey, JSON.stringify({ client }), 'PX', client ? VERDICT_TTL_MS : UNKNOWN_TTL_MS).catch((err: unknown) => {
+        logger.warn({ err }, 'could not share an API key verdict');
+      });
+    }
+    return client;
+  }
+
+  return {
+    async verify(key) {
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH) return null;
+      const hash = createHash('sha256').update(key).digest('hex');
+      const known = local.get(hash);
+      if (known !== undefined) return known;
+      let pending = inFlight.get(hash);
+      if (!pending) {
+        pending = lookUp(hash, key).finally(() => inFlight.delete(hash));
+        inFlight.set(hash, pending);
+      }
+      const client = await pending;
+      local.set(hash, client, localTtl(client));
+      return client;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/**
+ * A Redis command fails after this long instead of holding a request: the gateway's uses of Redis
+ * (rate limits, blocklists, the API-key verdict cache) all fail open or fall back. @default 250 ms
+ */
+const COMMAND_TIMEOUT_MS = 250;
+
+/** The gateway's one Redis connection (shared state of N gateways), or null without REDIS_URL. */
+export function createRedis(url: string | null, logger: Logger): Redis | null {
+  if (!url) return null;
+  const redis = new Redis(url, {
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    // Reconnect quickly, but never let a backlog of queued commands build up behind an outage.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  let reported = false;
+  redis.on('error', (err: Error) => {
+    // ioredis emits an error per failed reconnect; one log line per outage is enough.
+    if (!reported) logger.warn({ err }, 'redis unavailable; rate limits and blocklists fail open');
+    reported = true;
+  });
+  redis.on('ready', () => {
+    reported = false;
+  });
+  return redis;
+}
+
+export type { Redis };

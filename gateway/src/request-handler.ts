@@ -1,0 +1,153 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ApolloServer } from '@apollo/server';
+import type { Caller } from '@terrarium/kit/caller';
+import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/kit/http';
+import type { Logger } from 'pino';
+import { ApiKeysUnavailableError } from './api-keys.js';
+import { AuthenticationError } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import { GatewayErrorCode } from './errors.js';
+import type { Blocklist } from './guards/blocklist.js';
+import { clientIp } from './guards/client-ip.js';
+import type { Cors } from './guards/cors.js';
+import type { RateLimiter } from './guards/rate-limit.js';
+import type { Identity } from './identity.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface RequestHandlerDeps {
+  config: GatewayConfig;
+  apollo: ApolloServer<GatewayContext>;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  cors: Cors;
+  blocklist: Blocklist;
+  rateLimiter: RateLimiter;
+  identify: (authorization: string | undefined, apiKey: string | undefined) => Promise<Identity>;
+  signCaller: (caller: Caller) => Promise<string | null>;
+  /** Supergraph loaded and not draining. */
+  isReady: () => boolean;
+}
+
+/** A client-sent request id is kept only if it is short and plain (it ends up in every log line). */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** version-traceid-parentid-flags, lower-case hex (W3C Trace Context). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Whom a rate limit counts: the partner key, else the user, else the IP. */
+function rateLimitKey(caller: Caller, ip: string): string {
+  if (caller.apiClientId) return `key:${caller.apiClientId}`;
+  if (caller.userId) return `user:${caller.userId}`;
+  return `ip:${ip}`;
+}
+
+/**
+ * The gateway's HTTP routes. /graphql runs the request-level guards in order (CORS headers,
+ * blocklist, identity, rate limit) before Apollo Server, whose plugins then check the operation
+ * (limits, @access) before any subgraph is called.
+ */
+export function createRequestHandler(deps: RequestHandlerDeps) {
+  const { config, apollo, logger, metrics, cors } = deps;
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, observed: GatewayContext['observed']): Promise<void> {
+    cors.decorate(req, res);
+    const ip = clientIp(req, config.trustProxy);
+    const blocked = await deps.blocklist.check(ip, header(req, 'user-agent'));
+    if (blocked) {
+      metrics.refusals.inc({ reason: `blocklist_${blocked}` });
+      throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
+    }
+    const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
+    const limit = await deps.rateLimiter.hit(rateLimitKey(caller, ip));
+    if (limit.limit > 0) {
+      res.setHeader('ratelimit-limit', String(limit.limit));
+      res.setHeader('ratelimit-remaining', String(limit.remaining));
+    }
+    if (!limit.allowed) {
+      metrics.refusals.inc({ reason: 'rate_limit' });
+      const seconds = Math.max(1, Math.ceil(limit.resetMs / 1000));
+      return sendJson(
+        res,
+        429,
+        { errors: [{ message: `Too many requests; retry in ${seconds} s.`, extensions: { code: GatewayErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } }] },
+        { 'retry-after': String(seconds) },
+      );
+    }
+    const traceparent = header(req, 'traceparent')?.toLowerCase();
+    const context: GatewayContext = {
+      caller,
+      callerToken: await deps.signCaller(caller),
+      apiClient,
+      requestId,
+      traceparent: traceparent && TRACEPARENT.test(traceparent) ? traceparent : null,
+      tracestate: traceparent && TRACEPARENT.test(traceparent) ? (header(req, 'tracestate') ?? null) : null,
+      logger: logger.child({ requestId }),
+      observed,
+    };
+    await handleGraphQL(apollo, req, res, async () => context, config.maxBodyBytes);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path !== '/graphql') {
+      routeOther(path, res).catch((err: unknown) => {
+        logger.error({ err }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      });
+      return;
+    }
+    if (req.method === 'OPTIONS') return cors.preflight(req, res);
+
+    const started = process.hrtime.bigint();
+    const sent = header(req, 'x-request-id');
+    const requestId = sent && REQUEST_ID.test(sent) ? sent : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const observed: GatewayContext['observed'] = {};
+    res.once('finish', () => {
+      const operation = observed.operationName === undefined ? 'unresolved' : metrics.operationLabel(observed.operationName);
+      metrics.requests.observe({ operation, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+
+    graphql(req, res, requestId, observed).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof AuthenticationError) {
+        metrics.refusals.inc({ reason: 'unauthenticated' });
+        return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
+      }
+      if (err instanceof ApiKeysUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE');
+      if (err instanceof HttpError) {
+        if (err.status === 413) metrics.refusals.inc({ reason: 'payload_too_large' });
+        // The client may still be sending a body we refused to read; do not keep the socket.
+        if (err.status === 413) res.setHeader('connection', 'close');
+        return sendGraphQLError(res, err.status, err.message, err.code);
+      }
+      logger.error({ err, requestId }, 'request failed');
+      sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+    });
+  };
+
+  async function routeOther(path: string, res: ServerResponse): Promise<void> {
+    switch (path) {
+      case '/health':
+        return sendJson(res, 200, { status: 'ok' });
+      case '/ready': {
+        const ready = deps.isReady();
+        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      }
+      case '/metrics': {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(body);
+        return;
+      }
+      default:
+        return sendJson(res, 404, { error: 'not found' });
+    }
+  }
+}
