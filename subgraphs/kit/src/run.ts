@@ -9,19 +9,16 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  * SIGINT (drain in-flight requests, close sockets, the pool and Redis, then exit).
  */
 export async function runSubgraph<T>(name: string, create: (config: SubgraphConfig) => Promise<Subgraph<T>>): Promise<void> {
-  let config: SubgraphConfig;
+  let subgraph: Subgraph<T>;
   try {
-    config = loadSubgraphConfig(name);
+    subgraph = await create(loadSubgraphConfig(name));
+    await subgraph.listen();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      // Fatal start-up path: the logger depends on config, so print plainly.
-      console.error(`[${name}] ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
+    // Fatal start-up path (bad config, database unreachable, port taken): the logger may not
+    // exist yet, so print plainly. A configuration error lists its problems, not a stack.
+    console.error(`[${name}] failed to start: ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
   }
-  const subgraph = await create(config);
-  await subgraph.listen();
   const shutdown = (signal: string) => {
     subgraph.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
