@@ -270,3 +270,26 @@ describe('federation', () => {
     expect(bad.errors.map((e) => e.extensions?.['code'])).toEqual(['BAD_USER_INPUT']);
   });
 });
+
+describe('seed', () => {
+  it('is idempotent: a second start on the same schema adds nothing and keeps demo edits', async () => {
+    const counts = async () =>
+      subgraph.orm.em
+        .fork()
+        .execute(
+          `select (select count(*) from species)::int as species, (select count(*) from animal)::int as animals,
+                  (select count(*) from care_log)::int as care, (select count(*) from stock)::int as stock,
+                  (select count(*) from stock_adjustment)::int as adjustments`,
+        );
+    const before = await counts();
+    await ok(subgraph, UPDATE, { id: animalId(5), input: { morph: 'Amel Het Anery (proven)' } }, STAFF);
+    const again = await startInventory('inventory_animals_test');
+    try {
+      expect(await counts()).toEqual(before);
+      const { animal } = await ok<{ animal: { morph: string } }>(again, 'query ($id: ID!) { animal(id: $id) { morph } }', { id: animalId(5) });
+      expect(animal.morph).toBe('Amel Het Anery (proven)');
+    } finally {
+      await again.stop();
+    }
+  });
+});
