@@ -1,0 +1,4 @@
+import { runSubgraph } from '@terrarium/kit';
+import { createCommerceSubgraph } from './subgraph.js';
+
+await runSubgraph('commerce', createCommerceSubgraph);

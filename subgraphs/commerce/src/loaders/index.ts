@@ -1,0 +1,36 @@
+import type DataLoader from 'dataloader';
+import type { LoaderDeps, ServiceClient } from '@terrarium/kit';
+import type { CouponEntity } from '../entities/coupon.entity.js';
+import type { ListingEntity } from '../entities/listing.entity.js';
+import type { OrderEntity, OrderLineEntity, OrderStatusChangeEntity } from '../entities/order.entity.js';
+import type { Money } from '../money.js';
+import { createCouponLoader } from './coupon.loader.js';
+import { createAnimalListingLoader, createListingLoader } from './listing.loader.js';
+import { createOrderHistoryLoader, createOrderLinesLoader, createOrderLoader } from './order.loader.js';
+import { createProductPriceLoader } from './product-price.loader.js';
+
+export interface Loaders {
+  listing: DataLoader<string, ListingEntity | null>;
+  listingOfAnimal: DataLoader<string, ListingEntity | null>;
+  order: DataLoader<string, OrderEntity | null>;
+  orderLines: DataLoader<string, OrderLineEntity[]>;
+  orderHistory: DataLoader<string, OrderStatusChangeEntity[]>;
+  coupon: DataLoader<string, CouponEntity | null>;
+  productPrice: DataLoader<string, Money | null>;
+}
+
+/**
+ * The kit hands createLoaders only { em, cache, caller }; the price loader needs the service
+ * client, so the subgraph builds one from the same config and closes over it here.
+ */
+export function createLoaderFactory(services: ServiceClient) {
+  return ({ em }: LoaderDeps): Loaders => ({
+    listing: createListingLoader(em),
+    listingOfAnimal: createAnimalListingLoader(em),
+    order: createOrderLoader(em),
+    orderLines: createOrderLinesLoader(em),
+    orderHistory: createOrderHistoryLoader(em),
+    coupon: createCouponLoader(em),
+    productPrice: createProductPriceLoader(services),
+  });
+}

@@ -1,0 +1,25 @@
+import DataLoader from 'dataloader';
+import { ServiceUnavailableError, type ServiceClient } from '@terrarium/kit';
+import type { Money } from '../money.js';
+
+/** Product prices belong to the products subgraph; commerce asks for them, one call per batch. */
+const PRODUCT_PRICES = 'query($r:[_Any!]!){ _entities(representations:$r){ ... on Product { id price { amount currency } } } }';
+
+interface PricedProduct {
+  id: string;
+  price: Money;
+}
+
+/** Current catalog prices by product id; null for a product the catalog does not know. */
+export function createProductPriceLoader(services: ServiceClient): DataLoader<string, Money | null> {
+  return new DataLoader(async (ids) => {
+    const result = await services.call<{ _entities: (PricedProduct | null)[] }>('products', PRODUCT_PRICES, {
+      r: ids.map((id) => ({ __typename: 'Product', id })),
+    });
+    const entities = result.data?._entities;
+    if (!entities) {
+      throw new ServiceUnavailableError(`The products service did not return prices${result.errors[0] ? `: ${result.errors[0].message}` : ''}.`);
+    }
+    return ids.map((_, index) => entities[index]?.price ?? null);
+  });
+}

@@ -1,0 +1,45 @@
+import { requireStaff } from '@terrarium/kit';
+import type { MutationResolvers } from '../generated/resolvers.js';
+import { Coupon } from '../entities/coupon.entity.js';
+import type { PaymentProvider } from '../payments/provider.js';
+import { addToCart, applyCoupon, mergeCart, removeCoupon, removeFromCart, updateCartLine } from '../services/cart.service.js';
+import { checkout } from '../services/checkout.service.js';
+import { insertCoupon } from '../services/coupon.service.js';
+import { createListing, updateListing } from '../services/listing.service.js';
+import { cancelOrder, updateOrderStatus } from '../services/order.service.js';
+import { payOrder } from '../services/payment.service.js';
+import { addToWishlist, removeFromWishlist } from '../services/wishlist.service.js';
+
+/** Mutations are thin: each calls one service. Payments need the configured provider. */
+export function createMutationResolvers(payments: PaymentProvider): MutationResolvers {
+  return {
+    addToCart: (_, args, ctx) => addToCart(ctx, { ...args, quantity: args.quantity ?? 1 }),
+    removeFromCart: (_, { lineId, cartToken }, ctx) => removeFromCart(ctx, lineId, cartToken),
+    updateCartLine: (_, { lineId, quantity, cartToken }, ctx) => updateCartLine(ctx, lineId, quantity, cartToken),
+    applyCoupon: (_, { code, cartToken }, ctx) => applyCoupon(ctx, code, cartToken),
+    removeCoupon: (_, { cartToken }, ctx) => removeCoupon(ctx, cartToken),
+    mergeCart: (_, { cartToken }, ctx) => mergeCart(ctx, cartToken),
+
+    checkout: (_, { idempotencyKey }, ctx) => checkout(ctx, idempotencyKey),
+    payOrder: (_, { orderId }, ctx) => payOrder(ctx, payments, orderId),
+    cancelOrder: (_, { orderId }, ctx) => cancelOrder(ctx, orderId),
+    updateOrderStatus: (_, { orderId, status }, ctx) => updateOrderStatus(ctx, orderId, status),
+
+    createListing: (_, { input }, ctx) => createListing(ctx, input),
+    updateListing: (_, { id, input }, ctx) => updateListing(ctx, id, input),
+
+    createCoupon: async (_, { input }, ctx) => {
+      requireStaff(ctx.caller);
+      const code = await insertCoupon(ctx.em, { ...input, validFrom: toDate(input.validFrom), validUntil: toDate(input.validUntil) });
+      return ctx.em.findOneOrFail(Coupon, { code }, { disableIdentityMap: true });
+    },
+
+    addToWishlist: (_, args, ctx) => addToWishlist(ctx, args),
+    removeFromWishlist: (_, { itemId }, ctx) => removeFromWishlist(ctx, itemId),
+  };
+}
+
+/** The DateTime scalar parses to a Date; the generated input type also admits a string. */
+function toDate(value: Date | string | null | undefined): Date | null {
+  return value == null ? null : new Date(value);
+}

@@ -1,0 +1,26 @@
+import { NotFoundError } from '@terrarium/kit';
+import type { Context } from '../context.js';
+import type { SubscriptionResolvers } from '../generated/resolvers.js';
+import { orderTopic } from '../services/order-status.service.js';
+import { orderForCaller } from '../services/order.service.js';
+
+interface OrderEvent {
+  id: string;
+}
+
+export const Subscription: SubscriptionResolvers = {
+  orderStatusChanged: {
+    // Authorized once, when the subscription starts: only the buyer and staff may follow an order.
+    subscribe: async (_, { orderId }, ctx) => {
+      await orderForCaller(ctx, orderId);
+      return ctx.events.subscribe<OrderEvent>(orderTopic(orderId));
+    },
+    // One context serves the whole subscription: drop what its loaders cached for earlier events.
+    resolve: async (event: OrderEvent, _args: unknown, ctx: Context) => {
+      ctx.loaders.orderHistory.clear(event.id);
+      const order = await ctx.loaders.order.clear(event.id).load(event.id);
+      if (!order) throw new NotFoundError('Order');
+      return order;
+    },
+  },
+};

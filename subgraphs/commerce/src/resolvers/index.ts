@@ -1,0 +1,37 @@
+import { DateTimeScalar } from '@terrarium/kit';
+import type { Resolvers } from '../generated/resolvers.js';
+import type { PaymentProvider } from '../payments/provider.js';
+import { Animal } from './Animal.js';
+import { Cart } from './Cart.js';
+import { CartLine } from './CartLine.js';
+import { Coupon } from './Coupon.js';
+import { Listing } from './Listing.js';
+import { createMutationResolvers } from './Mutation.js';
+import { Order } from './Order.js';
+import { OrderLine } from './OrderLine.js';
+import { OrderStatusChange } from './OrderStatusChange.js';
+import { Organization } from './Organization.js';
+import { Query } from './Query.js';
+import { Subscription } from './Subscription.js';
+import { User } from './User.js';
+import { WishlistItem } from './WishlistItem.js';
+
+export function createResolvers(payments: PaymentProvider): Resolvers {
+  return {
+    DateTime: DateTimeScalar,
+    Query,
+    Mutation: createMutationResolvers(payments),
+    Subscription,
+    Listing,
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    User,
+    Organization,
+    Animal,
+    WishlistItem,
+    Coupon,
+  };
+}

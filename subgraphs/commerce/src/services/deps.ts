@@ -1,0 +1,14 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventBus, ServiceClient } from '@terrarium/kit';
+import type { Logger } from 'pino';
+
+/**
+ * What order services need. A request's Context has all of it; the sweeper builds one per run
+ * with its own EntityManager fork, so the same code finishes work either way.
+ */
+export interface CommerceDeps {
+  em: EntityManager;
+  services: ServiceClient;
+  events: EventBus;
+  logger: Logger;
+}

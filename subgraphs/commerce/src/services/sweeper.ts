@@ -1,0 +1,152 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventBus, Orm, ServiceClient } from '@terrarium/kit';
+import type { Logger } from 'pino';
+import type { PaymentProvider } from '../payments/provider.js';
+import type { CommerceSettings } from '../settings.js';
+import { query } from '../sql.js';
+import type { CommerceDeps } from './deps.js';
+import { releaseForOrder } from './inventory.client.js';
+import { settleReservation } from './order-status.service.js';
+import { claimStalePayments, settlePayment } from './payment.service.js';
+import { voidOrder } from './void-order.js';
+
+/** Rows handled per kind per sweep; the next sweep takes the rest. @default 50 */
+const BATCH = 50;
+
+export interface SweepReport {
+  /** Stuck checkouts released in inventory and voided. */
+  checkoutsUndone: number;
+  /** Owed releases made: of cancelled orders, and of voided checkouts whose reserve had no answer. */
+  releases: number;
+  commits: number;
+  payments: number;
+  anonymousCartsDeleted: number;
+}
+
+export interface SweepOptions {
+  /** Age after which work counts as stuck. @default settings.staleAfterSeconds */
+  olderThanSeconds?: number;
+}
+
+/**
+ * Claims stale orders in `from` by moving them to `to` and touching updated_at, so that another
+ * instance's sweeper (SKIP LOCKED, and the fresh timestamp) leaves them alone meanwhile.
+ */
+async function claimOrders(em: EntityManager, from: string[], to: string | null, ageSeconds: number): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    em,
+    `update orders set reservation_state = coalesce(?, reservation_state), updated_at = now()
+      where id in (select id from orders where reservation_state in (?) and updated_at < now() - make_interval(secs => ?)
+                   order by updated_at for update skip locked limit ?)
+      returning id`,
+    [to, from, ageSeconds, BATCH],
+  );
+  return rows.map((row) => row.id);
+}
+
+export interface SweeperDeps {
+  orm: Orm;
+  services: ServiceClient;
+  events: EventBus;
+  logger: Logger;
+  payments: PaymentProvider;
+  settings: CommerceSettings;
+}
+
+/**
+ * Finishes what a crash or an outage left half-done, so that it is never left so:
+ * - a checkout still reserving after staleAfterSeconds (a crash between its steps): release in
+ *   inventory (idempotent, a no-op when nothing was reserved), then void the order;
+ * - a release or commit owed to inventory (RELEASING / COMMITTING, release_owed) whose call
+ *   failed or whose outcome was uncertain: make it (again);
+ * - a payment left PROCESSING, or paid but not yet marked PAID: drive it on;
+ * - anonymous carts nobody touched for anonymousCartTtlDays: delete.
+ * Safe to run on every instance at once.
+ */
+export function createSweeper(deps: SweeperDeps) {
+  const { logger, settings } = deps;
+  let running: Promise<SweepReport> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function run(options: SweepOptions): Promise<SweepReport> {
+    const age = options.olderThanSeconds ?? settings.staleAfterSeconds;
+    const context = (): CommerceDeps => ({ em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, logger });
+    const report: SweepReport = { checkoutsUndone: 0, releases: 0, commits: 0, payments: 0, anonymousCartsDeleted: 0 };
+
+    for (const orderId of await claimOrders(context().em, ['PENDING', 'VOIDING'], 'VOIDING', age)) {
+      try {
+        await releaseForOrder(deps.services, orderId);
+        if (await voidOrder(context(), orderId, ['VOIDING'])) report.checkoutsUndone += 1;
+      } catch (err) {
+        logger.warn({ err, orderId }, 'could not undo a stuck checkout yet; will retry');
+      }
+    }
+    for (const orderId of await claimOrders(context().em, ['RELEASING'], null, age)) {
+      if (await settleReservation(context(), orderId, 'RELEASING')) report.releases += 1;
+    }
+    const owed = await query<{ orderId: string }>(
+      context().em,
+      `update release_owed set updated_at = now()
+        where order_id in (select order_id from release_owed where updated_at < now() - make_interval(secs => ?)
+                           order by updated_at for update skip locked limit ?)
+        returning order_id as "orderId"`,
+      [age, BATCH],
+    );
+    for (const { orderId } of owed) {
+      try {
+        await releaseForOrder(deps.services, orderId);
+        await query(context().em, 'delete from release_owed where order_id = ?', [orderId]);
+        report.releases += 1;
+      } catch (err) {
+        logger.warn({ err, orderId }, 'could not make an owed release yet; will retry');
+      }
+    }
+    for (const orderId of await claimOrders(context().em, ['COMMITTING'], null, age)) {
+      if (await settleReservation(context(), orderId, 'COMMITTING')) report.commits += 1;
+    }
+    for (const payment of await claimStalePayments(context().em, age, BATCH)) {
+      try {
+        await settlePayment(context(), deps.payments, payment, null);
+        report.payments += 1;
+      } catch (err) {
+        logger.warn({ err, paymentId: payment.id }, 'could not finish a payment yet; will retry');
+      }
+    }
+    const carts = await query(
+      context().em,
+      'delete from cart where user_id is null and checkout_order_id is null and updated_at < now() - make_interval(days => ?) returning id',
+      [settings.anonymousCartTtlDays],
+    );
+    report.anonymousCartsDeleted = carts.length;
+    if (Object.values(report).some((count) => count > 0)) logger.info({ report }, 'sweeper finished work left over');
+    return report;
+  }
+
+  /** One sweep; concurrent calls in one process share the sweep in flight. */
+  function sweep(options: SweepOptions = {}): Promise<SweepReport> {
+    running ??= run(options).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  return {
+    sweep,
+    /** Sweeps now (what a crash left) and every `intervalMs`. */
+    start(intervalMs: number): void {
+      const tick = () => {
+        sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed'));
+      };
+      tick();
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+export type Sweeper = ReturnType<typeof createSweeper>;
