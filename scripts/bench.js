@@ -1,0 +1,339 @@
+// @ts-check
+/**
+ * `npm run bench`: throughput and latency of the contract's ProductPage and SearchProducts
+ * through the gateway, against the same query plans' subgraph fetches sent straight to the
+ * subgraphs (the gateway's own overhead).
+ *
+ *  - needs DATABASE_URL (a Postgres server): a fresh database is created, seeded (SEED_DEMO=true)
+ *    by the six subgraphs, and dropped at the end; REDIS_URL is used when set;
+ *  - starts the built subgraphs and the gateway as child processes on free ports, with a
+ *    supergraph composed for those ports (written to a temporary file);
+ *  - records each operation's query plan and the exact subgraph requests the gateway sends for it
+ *    (an in-process Apollo Gateway on the same supergraph), then replays those requests directly,
+ *    in the plan's order (Sequence one after another, Parallel at once);
+ *  - load: a closed loop of N concurrent workers for D seconds (scripts/lib/load.js), gateway CPU
+ *    time per request read from /proc;
+ *  - prints a table and writes bench/results/<date>.json.
+ *
+ * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2),
+ * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import graphql from 'graphql';
+import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
+import { freePort } from './lib/embedded-postgres.js';
+import { createJsonPoster, runLoad } from './lib/load.js';
+import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
+
+const HEALTH_TIMEOUT_MS = 120_000;
+/** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK). */
+const TICKS_PER_SECOND = 100;
+const log = (/** @type {string} */ message) => process.stdout.write(`[bench] ${message}\n`);
+
+const { values: flags } = parseArgs({
+  options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' } },
+  strict: true,
+});
+const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 10);
+const DURATION_S = Number(flags.duration ?? process.env.BENCH_DURATION_S ?? 10);
+const WARMUP_S = Number(flags.warmup ?? process.env.BENCH_WARMUP_S ?? 2);
+
+/** The measured operations: contract documents with the storefront's usual variables. */
+const OPERATIONS = [
+  { name: 'ProductPage', variables: { slug: 'ceramic-heat-emitter-100w' } },
+  { name: 'SearchProducts', variables: { first: 20 } },
+];
+
+/** @type {{ stop: (graceMs?: number) => Promise<void>, child: import('node:child_process').ChildProcess }[]} */
+const processes = [];
+/** @type {(() => Promise<void>)[]} */
+const cleanups = [];
+
+async function admin(/** @type {string} */ url, /** @type {string} */ sql) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The named operation's text from schema/operations/storefront.graphql. */
+function contractOperation(/** @type {string} */ name) {
+  const source = readFileSync(join(ROOT, 'schema', 'operations', 'storefront.graphql'), 'utf8');
+  const found = graphql.parse(source).definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
+  if (!found?.loc) throw new Error(`operation ${name} not found in schema/operations/storefront.graphql`);
+  return source.slice(found.loc.start, found.loc.end);
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(/** @type {number} */ pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * @typedef {{ serviceName: string, body: string }} RecordedFetch
+ * @typedef {{ kind: string, nodes?: PlanNode[], node?: PlanNode, serviceName?: string, operation?: string, ifClause?: PlanNode }} PlanNode
+ */
+
+/**
+ * Runs each operation once through an in-process Apollo Gateway on the same supergraph and
+ * records its query plan and the requests it sent to each subgraph.
+ * @param {string} supergraphSdl
+ * @param {string} callerToken
+ * @param {{ name: string, query: string, variables: Record<string, unknown> }[]} operations
+ */
+async function recordPlans(supergraphSdl, callerToken, operations) {
+  /** @type {PlanNode | null} */
+  let plan = null;
+  /** @type {RecordedFetch[]} */
+  let fetches = [];
+  class RecordingDataSource extends RemoteGraphQLDataSource {
+    /** @param {string} serviceName @param {string} url */
+    constructor(serviceName, url) {
+      super({ url });
+      this.serviceName = serviceName;
+    }
+    /** @param {any} options */
+    willSendRequest(options) {
+      options.request.http?.headers.set(CALLER_HEADER, callerToken);
+      const { query, variables, operationName } = options.request;
+      fetches.push({ serviceName: this.serviceName, body: JSON.stringify({ query, variables, operationName }) });
+    }
+  }
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => new RecordingDataSource(name, url ?? ''),
+    experimental_didResolveQueryPlan: ({ queryPlan }) => {
+      plan = /** @type {PlanNode} */ (/** @type {unknown} */ (queryPlan.node));
+    },
+  });
+  const server = new ApolloServer({ gateway });
+  await server.start();
+  const recorded = [];
+  try {
+    for (const operation of operations) {
+      plan = null;
+      fetches = [];
+      const response = await server.executeOperation({ query: operation.query, variables: operation.variables });
+      const result = response.body.kind === 'single' ? response.body.singleResult : null;
+      if (!result || result.errors?.length || !plan) throw new Error(`${operation.name} failed while recording its plan: ${JSON.stringify(result?.errors)}`);
+      recorded.push({ ...operation, plan, fetches, responseBytes: JSON.stringify(result.data).length });
+    }
+  } finally {
+    await server.stop();
+  }
+  return recorded;
+}
+
+/**
+ * Replays a plan's recorded fetches straight to the subgraphs, in the plan's order.
+ * @param {PlanNode | undefined} node
+ * @param {Map<string, RecordedFetch[]>} byFetch  recorded requests by "service\noperation"
+ * @param {(fetch: RecordedFetch) => Promise<boolean>} send
+ * @returns {Promise<boolean>}
+ */
+async function replay(node, byFetch, send) {
+  if (!node) return true;
+  switch (node.kind) {
+    case 'Sequence': {
+      for (const child of node.nodes ?? []) if (!(await replay(child, byFetch, send))) return false;
+      return true;
+    }
+    case 'Parallel':
+      return (await Promise.all((node.nodes ?? []).map((child) => replay(child, byFetch, send)))).every(Boolean);
+    case 'Flatten':
+      return replay(node.node, byFetch, send);
+    case 'Condition':
+      return replay(node.ifClause, byFetch, send);
+    case 'Fetch': {
+      const fetch = byFetch.get(`${node.serviceName}\n${node.operation}`)?.[0];
+      if (!fetch) throw new Error(`no recorded request for a fetch from ${node.serviceName}`);
+      return send(fetch);
+    }
+    default:
+      throw new Error(`plan node ${node.kind} is not supported by the bench`);
+  }
+}
+
+async function main() {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
+  for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'index.js'));
+  readFileSync(join(ROOT, 'gateway', 'dist', 'main.js'));
+
+  const database = `terrarium_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await admin(serverUrl, `create database "${database}"`);
+  cleanups.push(() => admin(serverUrl, `drop database if exists "${database}" with (force)`));
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${database}`;
+  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}`);
+
+  const secret = randomBytes(32).toString('hex');
+  /** @type {Record<string, string>} */
+  const urls = {};
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl.toString(),
+    INTERNAL_SECRET: secret,
+    SEED_DEMO: 'true',
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  };
+  for (const [name] of SUBGRAPHS) {
+    const port = await freePort();
+    urls[name] = `http://127.0.0.1:${port}/graphql`;
+    env[`${name.toUpperCase()}_URL`] = urls[name];
+    env[`${name.toUpperCase()}_PORT`] = String(port);
+  }
+
+  const started = Date.now();
+  const subgraphs = SUBGRAPHS.map(([name]) => {
+    const proc = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] });
+    processes.push(proc);
+    return waitForHealth(urls[name].replace('/graphql', '/health'), HEALTH_TIMEOUT_MS, proc.alive);
+  });
+  await Promise.all(subgraphs);
+  log(`six subgraphs up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const composition = composeServices(
+    SUBGRAPHS.map(([name]) => ({ name, url: urls[name], typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')) })),
+  );
+  if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+  const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const supergraphPath = join(dir, 'supergraph.graphql');
+  writeFileSync(supergraphPath, composition.supergraphSdl);
+
+  const gatewayPort = await freePort();
+  // Rate limiting off: the bench is one client hammering on purpose.
+  const gateway = startNode('gateway', 'gateway/dist/main.js', ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'], { ...env, RATE_LIMIT_MAX: '0' });
+  processes.push(gateway);
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+  await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
+  const gatewayPid = gateway.child.pid;
+  if (!gatewayPid) throw new Error('gateway has no pid');
+
+  const token = await signCaller(ANONYMOUS, secret);
+  const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation(op.name) }));
+  const recorded = await recordPlans(composition.supergraphSdl, token, operations);
+
+  const gatewayPoster = createJsonPoster(gatewayUrl, CONNECTIONS);
+  /** @type {Record<string, ReturnType<typeof createJsonPoster>>} */
+  const direct = Object.fromEntries(SUBGRAPHS.map(([name]) => [name, createJsonPoster(urls[name], CONNECTIONS)]));
+  cleanups.push(async () => {
+    await Promise.all([gatewayPoster.close(), ...Object.values(direct).map((p) => p.close())]);
+  });
+
+  const results = [];
+  for (const operation of recorded) {
+    const body = JSON.stringify({ query: operation.query, variables: operation.variables, operationName: operation.name });
+    const check = await gatewayPoster.post(body);
+    if (!check.ok) throw new Error(`${operation.name} through the gateway failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
+
+    log(`${operation.name}: gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
+    let cpuBefore = 0;
+    const viaGateway = await runLoad({
+      concurrency: CONNECTIONS,
+      durationMs: DURATION_S * 1000,
+      warmupMs: WARMUP_S * 1000,
+      task: async () => (await gatewayPoster.post(body)).ok,
+      onMeasureStart: () => {
+        cpuBefore = cpuMs(gatewayPid);
+      },
+    });
+    const cpuPerRequest = (cpuMs(gatewayPid) - cpuBefore) / viaGateway.requests;
+
+    const byFetch = new Map();
+    for (const fetch of operation.fetches) {
+      const key = `${fetch.serviceName}\n${JSON.parse(fetch.body).query}`;
+      byFetch.set(key, [...(byFetch.get(key) ?? []), fetch]);
+    }
+    const send = async (/** @type {RecordedFetch} */ fetch) => {
+      const poster = direct[fetch.serviceName];
+      if (!poster) throw new Error(`unknown subgraph ${fetch.serviceName}`);
+      return (await poster.post(fetch.body, { [CALLER_HEADER]: token })).ok;
+    };
+    if (!(await replay(operation.plan, byFetch, send))) throw new Error(`${operation.name}: a direct subgraph fetch failed`);
+    log(`${operation.name}: direct to subgraphs (${operation.fetches.length} fetches: ${operation.fetches.map((f) => f.serviceName).join(', ')})`);
+    const viaSubgraphs = await runLoad({
+      concurrency: CONNECTIONS,
+      durationMs: DURATION_S * 1000,
+      warmupMs: WARMUP_S * 1000,
+      task: () => replay(operation.plan, byFetch, send),
+    });
+
+    results.push({
+      operation: operation.name,
+      variables: operation.variables,
+      responseBytes: operation.responseBytes,
+      subgraphFetches: operation.fetches.map((f) => f.serviceName),
+      gateway: viaGateway,
+      direct: viaSubgraphs,
+      gatewayCpuMsPerRequest: cpuPerRequest,
+      overhead: {
+        p50Ms: viaGateway.p50Ms - viaSubgraphs.p50Ms,
+        p99Ms: viaGateway.p99Ms - viaSubgraphs.p99Ms,
+        throughputRatio: viaGateway.rps / viaSubgraphs.rps,
+      },
+    });
+  }
+
+  printTable(results);
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    connections: CONNECTIONS,
+    durationS: DURATION_S,
+    warmupS: WARMUP_S,
+    redis: Boolean(process.env.REDIS_URL),
+    results,
+  };
+  const out = join(ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  log(`written ${file}`);
+}
+
+/** @param {any[]} results */
+function printTable(results) {
+  const rows = [['operation', 'path', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'gateway CPU ms/req']];
+  for (const r of results) {
+    rows.push([r.operation, 'gateway', r.gateway.rps.toFixed(0), r.gateway.p50Ms.toFixed(2), r.gateway.p99Ms.toFixed(2), String(r.gateway.errors), r.gatewayCpuMsPerRequest.toFixed(2)]);
+    rows.push(['', `direct (${r.subgraphFetches.length} fetches)`, r.direct.rps.toFixed(0), r.direct.p50Ms.toFixed(2), r.direct.p99Ms.toFixed(2), String(r.direct.errors), '']);
+    rows.push(['', 'gateway overhead', `x${r.overhead.throughputRatio.toFixed(2)}`, `+${r.overhead.p50Ms.toFixed(2)}`, `+${r.overhead.p99Ms.toFixed(2)}`, '', '']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const [index, row] of rows.entries()) {
+    process.stdout.write(`${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}\n`);
+    if (index === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  }
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  exitCode = 1;
+  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+} finally {
+  // Gateway first, so no request reaches a stopping subgraph.
+  for (const proc of processes.reverse()) await proc.stop(5_000);
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}
+process.exit(exitCode);
