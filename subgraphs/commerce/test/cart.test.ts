@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS } from '@terrarium/kit';
+import { ANONYMOUS, CALLER_HEADER, signCaller, type Caller } from '@terrarium/kit';
 import { ADD_LISTING, KEEPER, STAFF, animalListing, codes, gql, newKeeper, ok, sql, startCommerce, type CartData, type CommerceSubgraph } from './support.js';
 
 const CART = /* GraphQL */ `
@@ -102,5 +102,47 @@ describe('carts', () => {
     expect(expired.errors[0]).toMatchObject({ message: 'Coupon OLD5 has expired.', extensions: { code: 'BAD_USER_INPUT' } });
     const removed = await ok<{ removeCoupon: CartData }>(commerce, 'mutation { removeCoupon { coupon discount { amount } total { amount } } }', {}, me);
     expect(removed.removeCoupon).toEqual({ coupon: null, discount: null, total: { amount: 8_900 } });
+  });
+
+  it("answers the storefront's AddToCart over HTTP for the caller the gateway signed, and nothing unsigned", async () => {
+    const url = await commerce.listen(0);
+    const post = async (caller: Caller | null) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (caller) headers[CALLER_HEADER] = await signCaller(caller, process.env['INTERNAL_SECRET']!);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          query: 'mutation AddToCart($listingId: ID) { addToCart(listingId: $listingId) { id lines { id quantity product { id } listing { id } } subtotal { amount currency } } }',
+          variables: { listingId: animalListing(11) },
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: { addToCart: CartData }; errors?: unknown[] } };
+    };
+    expect((await post(null)).status).toBe(401);
+    const me = newKeeper();
+    const { status, body } = await post(me);
+    expect(status).toBe(200);
+    expect(body.data?.addToCart.lines).toEqual([{ id: expect.any(String), quantity: 1, product: null, listing: { id: animalListing(11) } }]);
+    expect(body.data?.addToCart.subtotal).toEqual({ amount: 29_900, currency: 'EUR' });
+  });
+
+  it('keeps a wishlist per user: adding twice keeps one item, only the owner removes it', async () => {
+    const wishlist = 'query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { wishlist { id listing { id } product { id } } } } }';
+    const seeded = await ok<{ _entities: { wishlist: unknown[] }[] }>(commerce, wishlist, { id: KEEPER.userId }, KEEPER);
+    expect(seeded._entities[0]!.wishlist).toEqual([{ id: expect.any(String), listing: { id: animalListing(8) }, product: null }]);
+
+    const me = newKeeper();
+    const add = 'mutation($l: ID) { addToWishlist(listingId: $l) { id listing { id } addedAt } }';
+    const first = await ok<{ addToWishlist: { id: string } }>(commerce, add, { l: animalListing(9) }, me);
+    const again = await ok<{ addToWishlist: { id: string } }>(commerce, add, { l: animalListing(9) }, me);
+    expect(again.addToWishlist.id).toBe(first.addToWishlist.id);
+    expect(await codes(commerce, add, { l: animalListing(9) }, ANONYMOUS)).toEqual(['UNAUTHENTICATED']);
+    expect(await codes(commerce, wishlist, { id: me.userId }, KEEPER)).toEqual(['FORBIDDEN']);
+
+    const remove = 'mutation($id: ID!) { removeFromWishlist(itemId: $id) }';
+    expect(await ok(commerce, remove, { id: first.addToWishlist.id }, KEEPER)).toEqual({ removeFromWishlist: false });
+    expect(await ok(commerce, remove, { id: first.addToWishlist.id }, me)).toEqual({ removeFromWishlist: true });
+    expect((await ok<{ _entities: { wishlist: unknown[] }[] }>(commerce, wishlist, { id: me.userId }, me))._entities[0]!.wishlist).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { ANONYMOUS, type Caller } from '@terrarium/kit';
 import { cartHash, findCartView } from '../src/services/cart-view.js';
 import { placeOrder } from '../src/services/place-order.js';
 import type { Money } from '../src/money.js';
+import type { PaymentProvider } from '../src/payments/provider.js';
 import { ADD_LISTING, STAFF, animalId, animalListing, codes, gql, newKeeper, ok, productId, sql, startCommerce, type CommerceSubgraph } from './support.js';
 import { animalStatus, siblingData, startSibling, stockOf, type RunningSibling } from './siblings.js';
 
@@ -188,6 +189,30 @@ describe('checkout with the real inventory and products subgraphs', () => {
     );
     expect(shipped.updateOrderStatus.status).toBe('SHIPPED');
     expect(await codes(commerce, CANCEL, { id: order.id }, me)).toEqual(['CONFLICT']);
+  });
+
+  it('records a declined payment and takes a new attempt on the next payOrder', async () => {
+    // A provider that declines every first attempt (references end in ":<attempt>").
+    const picky: PaymentProvider = {
+      name: 'picky',
+      createIntent: async ({ reference }) => ({ id: `picky_${reference}` }),
+      confirm: async (intentId) => (intentId.endsWith(':1') ? { status: 'failed', reason: 'card declined' } : { status: 'succeeded' }),
+    };
+    const shop = await startCommerce('commerce_checkout', { urls: { products: products.url, inventory: inventory.url }, payments: picky });
+    try {
+      const me = newKeeper();
+      await fill(me, [{ sku: 'TR-SUB-COCO', quantity: 1 }]);
+      const order = await checkout(me, randomUUID());
+      const declined = await gql(shop, PAY, { id: order.id }, me);
+      expect(declined.errors[0]).toMatchObject({ message: 'The payment was declined: card declined.', extensions: { code: 'BAD_USER_INPUT' } });
+      expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'FAILED', attempt: 1 }]);
+      expect((await ok<{ payOrder: { status: string } }>(shop, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+      expect(await sql(commerce, 'select status, attempt, intent_id from payment where order_id = ?', [order.id])).toEqual([
+        { status: 'SUCCEEDED', attempt: 2, intent_id: expect.stringMatching(/^picky_.+:2$/) },
+      ]);
+    } finally {
+      await shop.stop();
+    }
   });
 
   it('never lets a coupon be used more often than its limit, even by concurrent checkouts', async () => {
