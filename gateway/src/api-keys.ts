@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
 import type { Logger } from 'pino';
+import { AuthUnavailableError } from './auth.js';
 import { TtlLru } from './lru.js';
 import type { Redis } from './redis.js';
 
@@ -13,11 +14,10 @@ export interface ApiClient {
 }
 
 export interface ApiKeyVerifier {
-  /** The client owning `key`, or null for an unknown or revoked key. Throws ApiKeysUnavailableError when ops cannot say. */
+  /** The client owning `key`, or null for an unknown or revoked key. Throws AuthUnavailableError when ops cannot say. */
   verify(key: string): Promise<ApiClient | null>;
 }
 
-export class ApiKeysUnavailableError extends Error {}
 
 /** How long a verdict is shared through Redis (or kept in memory without Redis). @default 60_000 ms */
 const VERDICT_TTL_MS = 60_000;
@@ -55,7 +55,7 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
   };
 
   async function askOps(key: string): Promise<ApiClient | null> {
-    if (!opsUrl || !internalSecret) throw new ApiKeysUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
+    if (!opsUrl || !internalSecret) throw new AuthUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
     const token = await signCaller({ ...ANONYMOUS, service: 'gateway' }, internalSecret, 'gateway');
     let body: { data?: { apiClientByKey?: ApiClient | null } | null; errors?: { message: string }[] };
     try {
@@ -68,11 +68,11 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
       body = (await response.json()) as typeof body;
     } catch (err) {
       logger.error({ err }, 'ops unreachable for an API key check');
-      throw new ApiKeysUnavailableError('Partner API keys cannot be checked right now.');
+      throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
     }
     if (body.errors?.length || !body.data || !('apiClientByKey' in body.data)) {
       logger.error({ errors: body.errors }, 'ops refused the API key check');
-      throw new ApiKeysUnavailableError('Partner API keys cannot be checked right now.');
+      throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
     }
     const client = body.data.apiClientByKey ?? null;
     return client && { id: client.id, name: client.name, allowedOperations: [...client.allowedOperations] };

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, Role, type Caller } from '@terrarium/kit/caller';
 import type { GatewayConfig } from './config.js';
 
@@ -7,7 +7,17 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 
 const ROLES = new Set<string>(Object.values(Role));
 
+/** The credentials are wrong: 401. */
 export class AuthenticationError extends Error {}
+/** The credentials cannot be checked right now (ops' JWKS or API-key check unreachable): 503, not 401. */
+export class AuthUnavailableError extends Error {}
+
+/** jose's own failures that mean "could not get the keys", not "bad token". */
+function isKeySetUnavailable(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout) return true;
+  // A fetch failure is not a JOSEError; a non-200 JWKS response is the generic JOSEError.
+  return !(err instanceof errors.JOSEError) || err.code === 'ERR_JOSE_GENERIC';
+}
 
 export interface Authenticator {
   /** Resolves the caller from the Authorization header; throws AuthenticationError on a bad token. */
@@ -45,7 +55,8 @@ export function createAuthenticator(config: GatewayConfig): Authenticator {
           roles: list(payload['roles']).filter((r): r is Role => ROLES.has(r)),
           organizationIds: list(payload['orgs']),
         };
-      } catch {
+      } catch (err) {
+        if (isKeySetUnavailable(err)) throw new AuthUnavailableError('User tokens cannot be checked right now.');
         throw new AuthenticationError('Invalid or expired token.');
       }
     },

@@ -2,6 +2,7 @@
 // Vite (vitest) a bare 'graphql' resolves to the .mjs build, a second realm whose GraphQLError and
 // schema classes fail Apollo's instanceof checks. In Node both spellings load the same file.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
+import { HeaderMap } from '@apollo/server';
 import type { Logger } from 'pino';
 
 /** Codes the gateway itself produces, beside the kit's (BAD_USER_INPUT, FORBIDDEN, ...). */
@@ -40,9 +41,13 @@ export const PUBLIC_ERROR_CODES = new Set<string>([
 /** Extensions a client may see; anything else a subgraph or library attaches is dropped. */
 const PUBLIC_EXTENSIONS = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds']);
 
-/** An error that refuses the whole request with an HTTP status (thrown from plugins before execution). */
+/**
+ * An error that refuses the whole request with an HTTP status (thrown from plugins before
+ * execution); a 401 also says how to authenticate.
+ */
 export function refusal(message: string, code: string, status: number, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code, http: { status } } });
+  const headers = status === 401 ? new HeaderMap([['www-authenticate', 'Bearer']]) : undefined;
+  return new GraphQLError(message, { extensions: { ...extensions, code, http: { status, ...(headers ? { headers } : {}) } } });
 }
 
 /** graphql-js's own message when parseOptions.maxTokens stops the parser ("more that": sic). */

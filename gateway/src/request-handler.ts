@@ -4,8 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Caller } from '@terrarium/kit/caller';
 import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/kit/http';
 import type { Logger } from 'pino';
-import { ApiKeysUnavailableError } from './api-keys.js';
-import { AuthenticationError } from './auth.js';
+import { AuthUnavailableError, AuthenticationError } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { GatewayErrorCode } from './errors.js';
@@ -79,14 +78,15 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         { 'retry-after': String(seconds) },
       );
     }
-    const traceparent = header(req, 'traceparent')?.toLowerCase();
+    const sentTrace = header(req, 'traceparent')?.toLowerCase();
+    const traceparent = sentTrace && TRACEPARENT.test(sentTrace) ? sentTrace : null;
     const context: GatewayContext = {
       caller,
       callerToken: await deps.signCaller(caller),
       apiClient,
       requestId,
-      traceparent: traceparent && TRACEPARENT.test(traceparent) ? traceparent : null,
-      tracestate: traceparent && TRACEPARENT.test(traceparent) ? (header(req, 'tracestate') ?? null) : null,
+      traceparent,
+      tracestate: traceparent ? (header(req, 'tracestate') ?? null) : null,
       logger: logger.child({ requestId }),
       observed,
     };
@@ -120,11 +120,13 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         metrics.refusals.inc({ reason: 'unauthenticated' });
         return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
       }
-      if (err instanceof ApiKeysUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE');
+      if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE', { 'retry-after': '5' });
       if (err instanceof HttpError) {
-        if (err.status === 413) metrics.refusals.inc({ reason: 'payload_too_large' });
-        // The client may still be sending a body we refused to read; do not keep the socket.
-        if (err.status === 413) res.setHeader('connection', 'close');
+        if (err.status === 413) {
+          metrics.refusals.inc({ reason: 'payload_too_large' });
+          // The client may still be sending a body we refused to read; do not keep the socket.
+          res.setHeader('connection', 'close');
+        }
         return sendGraphQLError(res, err.status, err.message, err.code);
       }
       logger.error({ err, requestId }, 'request failed');

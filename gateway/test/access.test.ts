@@ -56,6 +56,12 @@ describe('field-level authorization at the gateway', () => {
     expect(result).toMatchObject({ status, code, fetches: 0 });
   });
 
+  it('tells an anonymous caller how to authenticate', async () => {
+    const { status, headers } = await gateway.post({ query: '{ me { id } }' });
+    expect(status).toBe(401);
+    expect(headers.get('www-authenticate')).toBe('Bearer');
+  });
+
   it('names the coordinate and what it requires', async () => {
     expect((await run('keeper', '{ auditLog { id } }')).message).toBe('AuditEntry requires role STAFF.');
     expect((await run('anonymous', '{ me { id } }')).message).toBe('You must be signed in to read Query.me.');

@@ -105,6 +105,23 @@ describe('partner API keys', () => {
   });
 });
 
+describe('when ops cannot be asked', () => {
+  it('answers 503 (not 401) for tokens and keys it cannot check, and calls no subgraph', async () => {
+    const closed = 'http://127.0.0.1:1';
+    const orphan = await startGateway(graph.supergraphPath, { JWKS_URL: `${closed}/.well-known/jwks.json`, OPS_URL: `${closed}/graphql` });
+    try {
+      const before = graph.total();
+      const token = await orphan.post(WHOAMI, { authorization: `Bearer ${await issuer.sign(STAFF)}` });
+      const key = await orphan.post(WHOAMI, { 'x-api-key': PARTNER_KEY });
+      expect([token.status, key.status]).toEqual([503, 503]);
+      expect(token.body.errors?.[0]?.extensions?.['code']).toBe('SERVICE_UNAVAILABLE');
+      expect(graph.total()).toBe(before);
+    } finally {
+      await orphan.stop();
+    }
+  });
+});
+
 describe('subgraphs trust only the gateway', () => {
   it('refuse a spoofed identity sent directly (401), while the same request through the gateway works', async () => {
     const forged = await signCaller({ ...ANONYMOUS, userId: STAFF.sub, roles: ['STAFF'] }, 'a-guessed-secret-that-is-long-enough-0000');
