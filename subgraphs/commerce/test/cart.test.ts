@@ -39,6 +39,9 @@ describe('carts', () => {
     await sql(commerce, `update listing set status = 'SOLD' where id = ?`, [animalListing(24)]);
     expect(await codes(commerce, ADD_LISTING, { listingId: animalListing(24) }, me)).toEqual(['BAD_USER_INPUT']);
     await sql(commerce, `update listing set status = 'ACTIVE' where id = ?`, [animalListing(24)]);
+    // Products is unreachable in this file: a product cannot be priced, so it is not added.
+    expect(await codes(commerce, ADD_LISTING, { productId: '00000000-0000-4000-8000-000000000000' }, me)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect((await ok<{ cart: unknown }>(commerce, CART, {}, me)).cart).toBeNull();
   });
 
   it('gives an anonymous cart a token that only its holder sees, and merges it at sign-in', async () => {
