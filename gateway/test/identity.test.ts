@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCaller, CALLER_HEADER, ANONYMOUS } from '@terrarium/kit/caller';
 import { startFixtureGraph, PARTNER, PARTNER_KEY, type FixtureGraph } from './fixtures/graph.js';
 import { postGraphQL, startGateway, uniquePrefix, type TestGateway } from './fixtures/gateway.js';
-import { startTestIssuer, unsignedToken, type TestIssuer } from './fixtures/jwt.js';
+import { hmacToken, startTestIssuer, unsignedToken, type TestIssuer } from './fixtures/jwt.js';
 
 const WHOAMI = { query: 'query Whoami { whoami }' };
 const STAFF = { sub: '0b7c5a2e-1111-4000-8000-000000000001', roles: ['STAFF'], orgs: [] };
@@ -47,6 +47,7 @@ describe('user JWTs', () => {
   it.each([
     ['alg=none', async () => unsignedToken(STAFF)],
     ['a signature by a key outside the JWKS', async () => issuer.signWithForeignKey(STAFF)],
+    ['an HS256 token (algorithm confusion)', async () => hmacToken(STAFF)],
     ['a wrong audience', async () => issuer.sign(STAFF, { audience: 'someone-else' })],
     ['a wrong issuer', async () => issuer.sign(STAFF, { issuer: 'evil' })],
     ['an expired token', async () => issuer.sign(STAFF, { expiresIn: Math.floor(Date.now() / 1000) - 120 })],
