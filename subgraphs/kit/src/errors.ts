@@ -41,8 +41,9 @@ export class NotFoundError extends CodedError {
   }
 }
 export class ConflictError extends CodedError {
-  constructor(message: string) {
-    super(message, ErrorCode.CONFLICT);
+  /** @param details machine-readable facts for the client, e.g. `{ productId }` */
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, ErrorCode.CONFLICT, details);
   }
 }
 export class ServiceUnavailableError extends CodedError {

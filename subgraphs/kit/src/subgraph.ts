@@ -41,6 +41,8 @@ export interface LoaderDeps {
   em: PgEntityManager;
   cache: Cache;
   caller: Caller;
+  /** For loaders that batch calls to another subgraph (commerce's product prices). */
+  services: ServiceClient;
 }
 
 export interface SubgraphDefinition<TLoaders> {
@@ -129,13 +131,24 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   const events = createEventBus(config.name, config.redisUrl, logger);
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
   const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
+  // graphql-ws builds one context per subscription, but every event is a new read: give each
+  // event a fresh EntityManager fork and fresh DataLoaders, so no event sees an earlier one's cache.
+  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+    const resolve = field.resolve;
+    if (!resolve) continue;
+    field.resolve = (payload, args, context: SubgraphContext<TLoaders>, info) => {
+      context.em = orm.em.fork() as PgEntityManager;
+      context.loaders = definition.createLoaders({ em: context.em, cache, caller: context.caller, services });
+      return resolve(payload, args, context, info);
+    };
+  }
 
   const createContext = (caller: Caller = ANONYMOUS, requestId: string = randomUUID()): SubgraphContext<TLoaders> => {
     const em = orm.em.fork() as PgEntityManager;
     return {
       em,
       caller,
-      loaders: definition.createLoaders({ em, cache, caller }),
+      loaders: definition.createLoaders({ em, cache, caller, services }),
       cache,
       events,
       services,

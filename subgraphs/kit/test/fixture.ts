@@ -24,9 +24,15 @@ const typeDefs = parse(/* GraphQL */ `
   type Note @key(fields: "id") { id: ID! body: String! }
   type Query { notes: [Note!]! slow(ms: Int!): String! whoami: String cached(key: String!): String }
   type Mutation { addNote(body: String!): Note! }
+  type Subscription { noteEvents: String! }
 `);
 
-type Context = SubgraphContext<Record<string, never>>;
+interface Loaders {
+  /** Which createLoaders call built this set: a subscription event must get a new one. */
+  generation: number;
+}
+type Context = SubgraphContext<Loaders>;
+let generations = 0;
 
 export async function createNotesSubgraph(schemaName: string, env: NodeJS.ProcessEnv = process.env) {
   const config = loadSubgraphConfig('notes', { ...env, NOTES_DATABASE_SCHEMA: schemaName, NOTES_PORT: '0' });
@@ -35,7 +41,7 @@ export async function createNotesSubgraph(schemaName: string, env: NodeJS.Proces
     typeDefs,
     entities: [Note],
     migrations: [{ name: 'CreateNotes', class: CreateNotes }] satisfies MigrationObject[],
-    createLoaders: () => ({}),
+    createLoaders: () => ({ generation: ++generations }),
     resolvers: {
       Query: {
         notes: (_: unknown, __: unknown, { em }: Context) => em.find(Note, {}, { orderBy: { id: 'asc' } }),
@@ -47,10 +53,17 @@ export async function createNotesSubgraph(schemaName: string, env: NodeJS.Proces
         cached: (_: unknown, { key }: { key: string }, { cache }: Context) => cache.getOrSet(key, 60_000, async () => `computed:${key}`),
       },
       Mutation: {
-        addNote: async (_: unknown, { body }: { body: string }, { em }: Context) => {
+        addNote: async (_: unknown, { body }: { body: string }, { em, events }: Context) => {
           const note = em.create(Note, { body });
           await em.flush();
+          await events.publish('notes', { body });
           return note;
+        },
+      },
+      Subscription: {
+        noteEvents: {
+          subscribe: (_: unknown, __: unknown, { events }: Context) => events.subscribe('notes'),
+          resolve: (event: { body: string }, _: unknown, { loaders }: Context) => `${event.body}@${loaders.generation}`,
         },
       },
     },

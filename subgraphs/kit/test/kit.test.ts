@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, CALLER_HEADER, createCache, createLogger, signCaller } from '../src/index.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createNotesSubgraph } from './fixture.js';
 
 const secret = process.env['INTERNAL_SECRET']!;
@@ -98,5 +100,41 @@ describe('migrations', () => {
     const notes = await instances[2]!.execute({ query: '{ notes { body } }' });
     expect(notes.body.kind === 'single' && notes.body.singleResult.data).toEqual({ notes: [{ body: 'x' }] });
     await Promise.all(instances.map((i) => i.stop()));
+  });
+});
+
+describe('subscriptions over graphql-ws', () => {
+  it('accepts only a signed caller and resolves every event with fresh loaders', async () => {
+    const subgraph = await createNotesSubgraph('kit_subscriptions');
+    const url = (await subgraph.listen(0)).replace('http', 'ws');
+    const token = await signCaller(ANONYMOUS, secret);
+    const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { [CALLER_HEADER]: token }, retryAttempts: 0 });
+    const received: string[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      client.subscribe<{ noteEvents: string }>({ query: 'subscription { noteEvents }' }, {
+        next: ({ data }) => {
+          received.push(data!.noteEvents);
+          if (received.length === 2) resolve();
+        },
+        error: reject,
+        complete: () => {},
+      });
+    });
+    // In-process pub/sub delivers only to subscribers already listening: wait for the subscribe.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subgraph.execute({ query: 'mutation { a: addNote(body: "one") { id } }' });
+    await subgraph.execute({ query: 'mutation { b: addNote(body: "two") { id } }' });
+    await done;
+    const [first, second] = received.map((r) => r.split('@'));
+    expect([first![0], second![0]]).toEqual(['one', 'two']);
+    expect(first![1]).not.toBe(second![1]);
+
+    const unsigned = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const refused = await new Promise<unknown>((resolve) => {
+      unsigned.subscribe({ query: 'subscription { noteEvents }' }, { next: () => {}, error: resolve, complete: () => resolve('completed') });
+    });
+    expect(refused).toMatchObject({ code: 4403 });
+    await Promise.all([client.dispose(), unsigned.dispose()]);
+    await subgraph.stop();
   });
 });
