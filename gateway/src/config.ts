@@ -18,6 +18,18 @@ export interface OperationLimits {
   defaultListSize: number;
 }
 
+/** Persisted queries (trusted documents) and APQ; see src/persisted/. */
+export interface PersistedQueriesConfig {
+  /** Directory of Apollo persisted-query manifests, `<client>.json`; watched. @default <repo>/schema/manifests */
+  manifestsDir: string;
+  /** The manifest partner API keys are bound to. @default "partner-embed" */
+  partnerManifest: string;
+  /** Automatic persisted queries for first-party callers (never for partner keys). @default true */
+  apqEnabled: boolean;
+  /** Lifetime of an APQ registration in Redis. @default 86_400 s */
+  apqTtlSeconds: number;
+}
+
 /** The gateway's settings: command-line flags first, then the environment. Read once, frozen. */
 export interface GatewayConfig {
   port: number;
@@ -60,9 +72,11 @@ export interface GatewayConfig {
   allowBatching: boolean;
   /** In-flight requests get this long to finish on shutdown before their sockets close. @default 10_000 ms */
   shutdownGraceMs: number;
+  persisted: Readonly<PersistedQueriesConfig>;
 }
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
+const DEFAULT_MANIFESTS = fileURLToPath(new URL('../../schema/manifests', import.meta.url));
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 /** Environment names that end in _URL or _TIMEOUT_MS but are not subgraphs. */
 const NOT_SUBGRAPHS = new Set(['SUBGRAPH', 'JWKS', 'REDIS', 'DATABASE', 'TEST_SERVER_DATABASE']);
@@ -111,6 +125,12 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const rateLimitWindowMs = integer('RATE_LIMIT_WINDOW_MS', 60_000);
   const blocklistRefreshMs = integer('BLOCKLIST_REFRESH_MS', 5_000, 0);
   const shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 10_000);
+  const persisted: PersistedQueriesConfig = Object.freeze({
+    manifestsDir: env['PERSISTED_MANIFESTS_DIR'] || DEFAULT_MANIFESTS,
+    partnerManifest: env['PARTNER_MANIFEST'] || 'partner-embed',
+    apqEnabled: env['APQ_ENABLED'] !== 'false' && env['APQ_ENABLED'] !== '0',
+    apqTtlSeconds: integer('APQ_TTL_SECONDS', 86_400),
+  });
 
   const internalSecret = env['INTERNAL_SECRET'] || null;
   if (internalSecret !== null && internalSecret.length < 32) problems.push('INTERNAL_SECRET must be at least 32 characters');
@@ -151,6 +171,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     trustProxy: flag('TRUST_PROXY'),
     allowBatching: flag('ALLOW_BATCHING'),
     shutdownGraceMs,
+    persisted,
   });
 }
 

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createLogger, type Logger } from '@terrarium/kit/logger';
@@ -21,9 +23,12 @@ import { createCors } from './guards/cors.js';
 import { createRateLimiter } from './guards/rate-limit.js';
 import { createIdentifier } from './identity.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { createApqCache, createEmbedRoute, createPersistedStore } from './persisted/index.js';
 import { createAccessControlPlugin } from './plugins/access-control.js';
+import { createCacheHeadersPlugin } from './plugins/cache-headers.plugin.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createOperationLimitsPlugin } from './plugins/operation-limits.js';
+import { createPersistedQueriesPlugin } from './plugins/persisted-queries.plugin.js';
 import { createRedis } from './redis.js';
 import { createRequestHandler } from './request-handler.js';
 import { supergraphFile } from './supergraph.js';
@@ -75,8 +80,13 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
   });
 
+  const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
+    persistedQueries: config.persisted.apqEnabled
+      ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, logger) : undefined, ttl: config.persisted.apqTtlSeconds }
+      : false,
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
@@ -94,6 +104,10 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       // No reporting to Apollo's cloud, anonymous or otherwise: Terrarium is self-hosted.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Subgraph Cache-Control headers still fold into the request's policy; the header is written by createCacheHeadersPlugin.
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+      createPersistedQueriesPlugin({ store: persisted, partnerManifest: config.persisted.partnerManifest, metrics }),
+      createCacheHeadersPlugin(),
       createMetricsPlugin(),
       createOperationLimitsPlugin(config.limits, metrics),
       createAccessControlPlugin(access, metrics),
@@ -106,21 +120,27 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     createAuthenticator(config),
     createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, logger }),
   );
-  httpServer.on(
-    'request',
-    createRequestHandler({
-      config,
-      apollo,
-      logger,
-      metrics,
-      cors: createCors(config.corsOrigins),
-      blocklist: createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger }),
-      rateLimiter: createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger }),
-      identify,
-      signCaller: createCallerTokens(config.internalSecret),
-      isReady: () => !draining,
-    }),
-  );
+  const serveEmbed = createEmbedRoute({
+    store: persisted,
+    partnerManifest: config.persisted.partnerManifest,
+    widgetFile: fileURLToPath(new URL('./widget/terrarium-embed.js', import.meta.url)),
+    logger,
+  });
+  const handleRequest = createRequestHandler({
+    config,
+    apollo,
+    logger,
+    metrics,
+    cors: createCors(config.corsOrigins),
+    blocklist: createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger }),
+    rateLimiter: createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger }),
+    identify,
+    signCaller: createCallerTokens(config.internalSecret),
+    isReady: () => !draining,
+  });
+  httpServer.on('request', (req, res) => {
+    if (!serveEmbed(req, res)) handleRequest(req, res);
+  });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -144,6 +164,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         // Apollo then stops the gateway (the supergraph watcher's cleanup runs there).
         await apollo.stop();
         await agent.close();
+        await persisted.close();
         await redis?.quit().catch(() => redis.disconnect());
       })();
       return stopping;
