@@ -1,0 +1,89 @@
+/**
+ * The partner widget in a real headless Chromium (Debian's /usr/bin/chromium driven by
+ * playwright-core): a partner page on its own origin loads /embed/v1/terrarium-embed.js from the
+ * gateway with its key; the card shows the animal's name and photo, and the stock badge follows a
+ * stock change made through the gateway by staff.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedId } from '@terrarium/kit';
+import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+
+type Playwright = typeof import('playwright-core');
+const playwright: Playwright | null = await import('playwright-core').catch(() => null);
+if (!playwright) console.warn('test/embed.browser.test.ts skipped: playwright-core cannot be imported (add it to the root devDependencies).');
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const animalId = seedId('animal:7');
+const productId = seedId('product:TR-HEAT-100');
+const productSlug = 'ceramic-heat-emitter-100w';
+
+describe.skipIf(!playwright)('the embed widget in Chromium', () => {
+  let platform: Platform;
+  let partnerPage: Server;
+  let pageUrl: string;
+  let staffToken: string;
+  let partnerKey = '';
+  let scriptUrl = '';
+  let browser: import('playwright-core').Browser;
+
+  beforeAll(async () => {
+    // The partner's page, on an origin of its own, must exist before the gateway starts: its
+    // origin goes into CORS_ORIGINS.
+    partnerPage = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><head><title>A partner shop</title></head><body>
+        <h1>Our favourite animal</h1>
+        <script src="${scriptUrl}" data-api-key="${partnerKey}" data-animal-id="${animalId}"
+                data-product-id="${productId}" data-product-slug="${productSlug}" data-poll-seconds="1"></script>
+      </body></html>`);
+    });
+    await new Promise<void>((resolve) => partnerPage.listen(0, '127.0.0.1', resolve));
+    pageUrl = `http://127.0.0.1:${(partnerPage.address() as AddressInfo).port}`;
+
+    platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'], env: { CORS_ORIGINS: pageUrl } });
+    scriptUrl = platform.gatewayUrl.replace(/\/graphql$/, '/embed/v1/terrarium-embed.js');
+    staffToken = await logIn(platform.gatewayUrl, 'admin@terrarium.test');
+    const created = await gql(platform.gatewayUrl, contractOperation('admin', 'CreatePartner'), { input: { name: `Browser partner ${Date.now()}`, allowedOperations: ['AnimalCard', 'LiveStock', 'StockLevel'] } }, bearer(staffToken));
+    expect(created.body.errors, JSON.stringify(created.body.errors)).toBeUndefined();
+    partnerKey = created.body.data.createApiClient.key;
+    browser = await playwright!.chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    partnerPage?.close();
+  });
+
+  it('renders the AnimalCard (name, photo) and the stock badge follows a stock change', async () => {
+    const expected = await gql(platform.gatewayUrl, contractOperation('partner-embed', 'AnimalCard'), { id: animalId });
+    const animal = expected.body.data.animal;
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    try {
+      await page.goto(pageUrl);
+      const card = page.locator('.terrarium-embed');
+      await expect.poll(() => card.locator('.name').textContent(), { timeout: 15_000 }).toBe(animal.name);
+      await expect.poll(() => card.locator('.meta').textContent()).toContain(animal.species.commonName);
+      const photo = card.locator('img.photo');
+      expect(await photo.getAttribute('src')).toBe(animal.photos[0].url);
+      // Loaded, not only referenced (the test tsconfig has no DOM types, hence the structural cast).
+      const loaded = () => photo.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0);
+      await expect.poll(loaded, { timeout: 10_000 }).toBe(true);
+
+      const badge = card.locator('.stock');
+      await expect.poll(() => badge.getAttribute('data-available'), { timeout: 15_000 }).toMatch(/^\d+$/);
+      const before = Number(await badge.getAttribute('data-available'));
+      const adjusted = await gql(platform.gatewayUrl, contractOperation('admin', 'AdjustStock'), { productId, delta: 3, reason: 'embed browser test' }, bearer(staffToken));
+      expect(adjusted.body.errors, JSON.stringify(adjusted.body.errors)).toBeUndefined();
+      await expect.poll(() => badge.getAttribute('data-available'), { timeout: 15_000 }).toBe(String(before + 3));
+      expect(await badge.textContent()).toBe(`${before + 3} in stock`);
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
