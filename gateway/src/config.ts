@@ -18,6 +18,26 @@ export interface OperationLimits {
   defaultListSize: number;
 }
 
+/** Limits of subscriptions (graphql-ws, SSE, multipart); see src/subscriptions/README.md. */
+export interface SubscriptionLimits {
+  /** Active subscriptions one graphql-ws connection may hold. @default 20 */
+  perConnection: number;
+  /** A graphql-ws connection that sends no connection_init this long is closed (4408). @default 5_000 ms */
+  initWaitMs: number;
+  /** Ping interval for client sockets; a client that misses the pong is terminated. @default 12_000 ms */
+  keepAliveMs: number;
+  /** Events held for one slow subscriber; past it the oldest are dropped (and counted). @default 100 */
+  queueSize: number;
+  /** Bytes buffered on a client's WebSocket before it is closed as a slow consumer (1008). @default 1_048_576 */
+  maxBufferedBytes: number;
+  /** Reconnections to a subgraph that went away before its subscribers end with SUBGRAPH_UNAVAILABLE (0: none). @default 10 */
+  upstreamRetries: number;
+  /** Heartbeat interval of multipart HTTP subscriptions. @default 5_000 ms */
+  heartbeatMs: number;
+  /** Identical subscriptions of the same caller share one upstream subscription and one resolution per event. @default true */
+  deduplicate: boolean;
+}
+
 /** Persisted queries (trusted documents) and APQ; see src/persisted/. */
 export interface PersistedQueriesConfig {
   /** Directory of Apollo persisted-query manifests, `<client>.json`; watched. @default <repo>/schema/manifests */
@@ -73,6 +93,7 @@ export interface GatewayConfig {
   /** In-flight requests get this long to finish on shutdown before their sockets close. @default 10_000 ms */
   shutdownGraceMs: number;
   persisted: Readonly<PersistedQueriesConfig>;
+  subscriptions: Readonly<SubscriptionLimits>;
 }
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -131,6 +152,16 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     apqEnabled: env['APQ_ENABLED'] !== 'false' && env['APQ_ENABLED'] !== '0',
     apqTtlSeconds: integer('APQ_TTL_SECONDS', 86_400),
   });
+  const subscriptions: SubscriptionLimits = Object.freeze({
+    perConnection: integer('SUBSCRIPTIONS_PER_CONNECTION', 20),
+    initWaitMs: integer('SUBSCRIPTION_INIT_WAIT_MS', 5_000),
+    keepAliveMs: integer('SUBSCRIPTION_KEEPALIVE_MS', 12_000),
+    queueSize: integer('SUBSCRIPTION_QUEUE_SIZE', 100),
+    maxBufferedBytes: integer('SUBSCRIPTION_MAX_BUFFERED_BYTES', 1_048_576),
+    upstreamRetries: integer('SUBSCRIPTION_UPSTREAM_RETRIES', 10, 0),
+    heartbeatMs: integer('SUBSCRIPTION_HEARTBEAT_MS', 5_000),
+    deduplicate: env['SUBSCRIPTION_DEDUPLICATION'] !== 'false',
+  });
 
   const internalSecret = env['INTERNAL_SECRET'] || null;
   if (internalSecret !== null && internalSecret.length < 32) problems.push('INTERNAL_SECRET must be at least 32 characters');
@@ -172,6 +203,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     allowBatching: flag('ALLOW_BATCHING'),
     shutdownGraceMs,
     persisted,
+    subscriptions,
   });
 }
 

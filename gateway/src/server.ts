@@ -31,6 +31,7 @@ import { createOperationLimitsPlugin } from './plugins/operation-limits.js';
 import { createPersistedQueriesPlugin } from './plugins/persisted-queries.plugin.js';
 import { createRedis } from './redis.js';
 import { createRequestHandler } from './request-handler.js';
+import { createSubscriptionServer } from './subscriptions/index.js';
 import { supergraphFile } from './supergraph.js';
 
 export interface GatewayServer {
@@ -59,17 +60,18 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const access = new AccessControl();
   const httpServer = createServer({ keepAliveTimeout: 65_000 });
 
+  const buildService = ({ name, url }: { name: string; url?: string | undefined }) =>
+    new SubgraphDataSource({
+      name,
+      url: subgraphUrl(config, name, url ?? ''),
+      timeoutMs: subgraphTimeout(config, name),
+      agent,
+      metrics,
+      logger,
+    });
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFile(config.supergraphPath, { logger, events, validate: (sdl) => void readAccessPolicy(sdl) }),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
-        name,
-        url: subgraphUrl(config, name, url ?? ''),
-        timeoutMs: subgraphTimeout(config, name),
-        agent,
-        metrics,
-        logger,
-      }),
+    buildService,
     // Checked in production too: a broken supergraph is refused at load or reload, not served.
     validateSupergraph: true,
     logger,
@@ -78,6 +80,17 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     access.update(coreSupergraphSdl);
     logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
+  });
+  // Registered before Apollo starts, so it sees the first supergraph load.
+  const subscriptions = createSubscriptionServer({
+    config,
+    httpServer,
+    gateway,
+    logger,
+    metrics,
+    buildService,
+    identify: (authorization, apiKey) => identify(authorization, apiKey),
+    operationChecks: [createOperationLimitsPlugin(config.limits, metrics), createAccessControlPlugin(access, metrics)],
   });
 
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
@@ -139,7 +152,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     isReady: () => !draining,
   });
   httpServer.on('request', (req, res) => {
-    if (!serveEmbed(req, res)) handleRequest(req, res);
+    if (!serveEmbed(req, res) && !subscriptions.handleHttp(req, res)) handleRequest(req, res);
   });
 
   let stopping: Promise<void> | null = null;
@@ -162,6 +175,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         draining = true;
         // The drain plugin closes the listener, waits for in-flight requests, then ends sockets;
         // Apollo then stops the gateway (the supergraph watcher's cleanup runs there).
+        await subscriptions.close();
         await apollo.stop();
         await agent.close();
         await persisted.close();

@@ -27,6 +27,17 @@ export interface Platform {
   env: NodeJS.ProcessEnv;
   /** Starts one more gateway process on the same supergraph (multi-gateway tests). */
   startGateway(extraEnv?: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
+  /**
+   * Starts one more instance of a subgraph (same database, Redis and secret) on a free port, or
+   * on `port` (to bring a stopped instance back where its clients expect it).
+   */
+  startSubgraph(name: SubgraphName, options?: { port?: number; env?: NodeJS.ProcessEnv }): Promise<SubgraphInstance>;
+  stop(): Promise<void>;
+}
+
+export interface SubgraphInstance {
+  url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -86,8 +97,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
       return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop(5_000) };
     };
+    const startSubgraph = async (name: SubgraphName, extra: { port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<SubgraphInstance> => {
+      const port = extra.port ?? (await freePort());
+      const proc: ChildProcessHandle = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, ...extra.env, PORT: String(port) }, { quiet: !options.verbose });
+      processes.push(proc);
+      await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
+      return { url: `http://127.0.0.1:${port}/graphql`, port, stop: () => proc.stop(5_000) };
+    };
     const gateway = await startGateway();
-    return { gatewayUrl: gateway.url, subgraphUrls, env, startGateway, stop };
+    return { gatewayUrl: gateway.url, subgraphUrls, env, startGateway, startSubgraph, stop };
   } catch (err) {
     await stop();
     throw err;

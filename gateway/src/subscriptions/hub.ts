@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql/index.js';
+import type { SubscriptionLimits } from '../config.js';
+import type { GatewayContext } from '../context.js';
+import type { Identity } from './identity.js';
+import type { SubscriptionMetrics } from './metrics.js';
+import { Generation, type SubscriptionPlan } from './planner.js';
+import { SharedStream, type StreamDeps } from './stream.js';
+import { Subscriber, tokenExpired } from './subscriber.js';
+
+export interface SubscribeRequest {
+  query: string;
+  operationName?: string | null | undefined;
+  variables?: Record<string, unknown> | null | undefined;
+}
+
+export type Transport = 'ws' | 'sse' | 'multipart';
+
+export type SubscribeOutcome = { subscriber: Subscriber; document: DocumentNode } | { errors: GraphQLFormattedError[] };
+
+export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
+  limits: SubscriptionLimits;
+  /** Parser token limit, as for queries. */
+  maxTokens: number;
+  buildService: (endpoint: { name: string; url: string }) => GraphQLDataSource;
+  /** Apollo Server plugins whose didResolveOperation runs on each subscription (operation limits, @access). */
+  checks: readonly ApolloServerPlugin<GatewayContext>[];
+  metrics: SubscriptionMetrics;
+}
+
+const unavailable = (reason: string, message: string): GraphQLFormattedError => ({ message, extensions: { code: 'SERVICE_UNAVAILABLE', reason } });
+
+/**
+ * Every subscription of this gateway, whatever its transport. `subscribe` checks an operation
+ * exactly as far as the HTTP path checks a query (parse, validation, variables, operation limits,
+ * @access; authorization of the data stays with the owning subgraph), plans it, and attaches the
+ * client to a shared stream: the same caller subscribing the same operation with the same
+ * variables shares one upstream subscription and one resolution per event (deduplication, on by
+ * default). Supergraph updates re-plan live streams; a stream whose upstream subscription would
+ * change ends with a retriable error instead of silently mixing two schemas.
+ */
+export class SubscriptionHub {
+  private generation: Generation | null = null;
+  private readonly streams = new Map<string, SharedStream>();
+
+  constructor(private readonly deps: HubDeps) {}
+
+  /** The API schema subscriptions are validated against (null before the first supergraph). */
+  get schema(): GraphQLSchema | null {
+    return this.generation?.schema ?? null;
+  }
+
+  supergraphUpdated(coreSupergraphSdl: string, apiSchema: GraphQLSchema): void {
+    const generation = new Generation(coreSupergraphSdl, apiSchema, this.deps.buildService, this.deps.maxTokens);
+    this.generation = generation;
+    for (const stream of [...this.streams.values()]) {
+      const compiled = generation.compile(stream.source.query, stream.source.operationName);
+      if ('plan' in compiled && compiled.plan.upstreamKey === stream.plan.upstreamKey) {
+        stream.plan = compiled.plan;
+        continue;
+      }
+      this.deps.logger.info({ subscription: stream.id }, 'supergraph update changed a live subscription; ending it');
+      stream.end([unavailable('supergraph_updated', 'The graph changed; the subscription ended. Subscribe again.')]);
+    }
+  }
+
+  async subscribe(request: SubscribeRequest, identity: Identity, transport: Transport): Promise<SubscribeOutcome> {
+    const generation = this.generation;
+    if (!generation) return { errors: [unavailable('starting', 'The gateway is starting; subscribe again shortly.')] };
+    if (identity.expiresAt !== null && identity.expiresAt <= Date.now()) return { errors: [tokenExpired()] };
+    const operationName = request.operationName ?? null;
+    const compiled = generation.compile(request.query, operationName);
+    if ('errors' in compiled) return { errors: this.format(compiled.errors) };
+    const { plan, document } = compiled;
+    const operation = plan.operationContext.operation;
+
+    const coerced = getVariableValues(generation.schema, operation.variableDefinitions ?? [], request.variables ?? {});
+    if (coerced.errors) return { errors: coerced.errors.map((e) => ({ message: e.message, extensions: { code: 'BAD_USER_INPUT' } })) };
+    const variables = coerced.coerced;
+
+    const name = operation.name?.value ?? null;
+    if (identity.apiClient && (name === null || !identity.apiClient.allowedOperations.includes(name))) {
+      // Partners run only their safelisted operations (by name, as their allowedOperations list them).
+      return { errors: [{ message: `This API key may not run the operation "${name ?? 'anonymous'}".`, extensions: { code: 'FORBIDDEN' } }] };
+    }
+    const refused = await this.check(plan, document, request.query, variables, identity);
+    if (refused) return { errors: refused };
+
+    const stream = this.streamFor(plan, { query: request.query, operationName }, variables, identity);
+    const { metrics } = this.deps;
+    metrics.subscribers.inc({ transport });
+    const subscriber = new Subscriber({
+      capacity: this.deps.limits.queueSize,
+      expiresAt: identity.expiresAt,
+      onLeave: (left) => {
+        metrics.subscribers.dec({ transport });
+        stream.remove(left);
+      },
+      onDropped: (count) => metrics.dropped.inc(count),
+    });
+    stream.add(subscriber);
+    return { subscriber, document };
+  }
+
+  /** Ends every subscription (shutdown): subscribers get `errors` after what is already queued. */
+  closeAll(errors: readonly GraphQLFormattedError[] = [unavailable('shutting_down', 'The gateway is shutting down; subscribe again.')]): void {
+    for (const stream of [...this.streams.values()]) stream.end(errors);
+  }
+
+  get activeStreams(): number {
+    return this.streams.size;
+  }
+
+  private streamFor(plan: SubscriptionPlan, source: SharedStream['source'], variables: Record<string, unknown>, identity: Identity): SharedStream {
+    const key = this.deps.limits.deduplicate ? JSON.stringify([identity.caller, source.operationName, source.query, variables]) : randomUUID();
+    const existing = this.streams.get(key);
+    if (existing) return existing;
+    const { metrics } = this.deps;
+    const stream = new SharedStream(
+      randomUUID(),
+      plan,
+      source,
+      variables,
+      identity,
+      { ...this.deps, capacity: this.deps.limits.queueSize, onEvent: () => metrics.events.inc() },
+      (closed) => {
+        if (this.streams.get(key) === closed) this.streams.delete(key);
+        metrics.streams.dec();
+      },
+    );
+    this.streams.set(key, stream);
+    metrics.streams.inc();
+    stream.start();
+    return stream;
+  }
+
+  /** Runs the operation checks Apollo Server runs on queries; their refusal, formatted, or null. */
+  private async check(
+    plan: SubscriptionPlan,
+    document: DocumentNode,
+    source: string,
+    variables: Record<string, unknown>,
+    identity: Identity,
+  ): Promise<GraphQLFormattedError[] | null> {
+    const { operation, schema } = plan.operationContext;
+    const operationName = operation.name?.value ?? null;
+    const contextValue: GatewayContext = {
+      caller: identity.caller,
+      callerToken: null,
+      apiClient: identity.apiClient,
+      requestId: randomUUID(),
+      traceparent: null,
+      tracestate: null,
+      logger: this.deps.logger,
+      observed: { operationName },
+    };
+    // The fields these hooks read; the rest of Apollo's request context does not exist here.
+    const requestContext = {
+      schema,
+      document,
+      operation,
+      operationName,
+      source,
+      request: { query: source, variables, operationName },
+      contextValue,
+      logger: this.deps.logger,
+      metrics: {},
+    } as unknown as GraphQLRequestContextDidResolveOperation<GatewayContext>;
+    try {
+      for (const plugin of this.deps.checks) {
+        const listener = await plugin.requestDidStart?.(requestContext);
+        await listener?.didResolveOperation?.(requestContext);
+      }
+      return null;
+    } catch (err) {
+      if (err instanceof GraphQLError) return this.format([err]);
+      throw err;
+    }
+  }
+
+  private format(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+    return errors.map((error) => this.deps.formatError(error.toJSON(), error));
+  }
+}

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '@terrarium/kit/http';
+import type { ExecutionResult } from 'graphql/index.js';
+import { createHandler } from 'graphql-sse';
+import type { SubscriptionHub } from './hub.js';
+import type { Identity } from './identity.js';
+import type { EventResult, Subscriber } from './subscriber.js';
+import { untilDrained } from './writing.js';
+
+interface SseContext {
+  identity: Identity;
+  pace: Pace;
+}
+
+/**
+ * graphql-sse pulls every result of an operation into an unbounded buffer as soon as it exists
+ * and writes from there. The pace keeps that buffer at one event: the subscriber is asked for
+ * its next event only once the previous one was written, so a slow client's backlog stays in the
+ * subscriber's bounded queue.
+ */
+class Pace {
+  private handedOut = 0;
+  private written = 0;
+  private wake: (() => void) | null = null;
+  private stopped = false;
+
+  handOut(): void {
+    this.handedOut += 1;
+  }
+
+  wrote(): void {
+    this.written += 1;
+    this.release();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.release();
+  }
+
+  async ready(): Promise<void> {
+    while (!this.stopped && this.written < this.handedOut) await new Promise<void>((resolve) => (this.wake = resolve));
+  }
+
+  private release(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+/** The subscriber for graphql-sse: a terminal error becomes a last `next` with the errors, then `complete`. */
+function overSse(subscriber: Subscriber, pace: Pace): AsyncIterableIterator<EventResult> {
+  let terminalSent = false;
+  const iterator: AsyncIterableIterator<EventResult> = {
+    async next() {
+      await pace.ready();
+      const step = await subscriber.next();
+      if (!step.done) {
+        pace.handOut();
+        return step;
+      }
+      if (subscriber.terminalErrors && !terminalSent) {
+        terminalSent = true;
+        return { done: false, value: { errors: subscriber.terminalErrors } };
+      }
+      return step;
+    },
+    return: () => {
+      pace.stop();
+      return subscriber.return();
+    },
+    throw: async () => subscriber.return(),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+/**
+ * Subscriptions over Server-Sent Events, graphql-sse's "distinct connections" mode: one GET (or
+ * POST) with `accept: text/event-stream` per subscription, so a plain EventSource works. The
+ * caller comes from the request's own headers, identified before this runs.
+ */
+export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
+  const handler = createHandler<IncomingMessage, SseContext, undefined>({
+    // No reservations (single connection mode): every request is its own stream.
+    authenticate: () => null,
+    onSubscribe: async (req, params) => {
+      const outcome = await hub.subscribe(params, req.context.identity, 'sse');
+      // Results are formatted already; graphql-sse serializes them as they are.
+      if ('errors' in outcome) return { errors: outcome.errors } as unknown as ExecutionResult;
+      return overSse(outcome.subscriber, req.context.pace) as unknown as AsyncIterable<ExecutionResult>;
+    },
+  });
+
+  return async function serveSse(req: IncomingMessage, res: ServerResponse, identity: Identity): Promise<void> {
+    const pace = new Pace();
+    const [body, init] = await handler({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/graphql',
+      headers: {
+        // graphql-sse wants the exact value; browsers' EventSource sends it, others may add more.
+        get: (key: string) => (key === 'accept' ? 'text/event-stream' : [req.headers[key] ?? []].flat().join(', ') || null),
+      },
+      body: () => readBody(req, maxBodyBytes),
+      raw: req,
+      context: { identity, pace },
+    });
+    res.writeHead(init.status, init.statusText, init.headers);
+    if (!body || typeof body === 'string') {
+      res.end(body ?? undefined);
+      return;
+    }
+    const stop = () => {
+      pace.stop();
+      void body.return(undefined);
+    };
+    res.once('close', stop);
+    try {
+      for await (const chunk of body) {
+        if (res.destroyed) break;
+        const written = res.write(chunk);
+        if (chunk.startsWith('event: next')) pace.wrote();
+        if (!written) await untilDrained(res);
+      }
+    } finally {
+      res.off('close', stop);
+      if (!res.destroyed) res.end();
+    }
+  };
+}

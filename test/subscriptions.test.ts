@@ -1,0 +1,215 @@
+/**
+ * Federated subscriptions end to end: real subgraph and gateway processes, real WebSocket, SSE
+ * and multipart clients. Inventory emits stockChanged; the gateway resolves `name` (products)
+ * and `averageRating` (community) for every event. Commerce emits orderStatusChanged for the
+ * order's buyer and staff only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedId } from '@terrarium/kit';
+import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import { subscribeMultipart, subscribeSse, subscribeWs, wsClient, type Recorder } from './support/subscriptions.js';
+
+const PRODUCT = seedId('product:TR-HEAT-100');
+const PRODUCT_NAME = 'Ceramic Heat Emitter 100W';
+const STOCK_LIVE = contractOperation('storefront', 'StockLive');
+const ORDER_LIVE = contractOperation('storefront', 'OrderLive');
+const ADJUST_STOCK = contractOperation('admin', 'AdjustStock');
+
+let platform: Platform;
+let staff: Record<string, string>;
+let averageRating: number | null;
+
+beforeAll(async () => {
+  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'community', 'commerce'] });
+  staff = bearer(await logIn(platform.gatewayUrl, 'admin@terrarium.test'));
+  const { body } = await gql(platform.gatewayUrl, '{ product(slug: "ceramic-heat-emitter-100w") { id averageRating } }');
+  expect(body.data.product.id).toBe(PRODUCT);
+  averageRating = body.data.product.averageRating;
+}, 120_000);
+afterAll(async () => {
+  await platform?.stop();
+});
+
+/** AdjustStock through `gatewayUrl` as staff; the stock it reports. */
+async function adjust(gatewayUrl: string, delta: number): Promise<number> {
+  const { body } = await gql(gatewayUrl, ADJUST_STOCK, { productId: PRODUCT, delta, reason: 'subscription test' }, staff);
+  expect(body.errors).toBeUndefined();
+  return body.data.adjustStock.stock.available;
+}
+
+/**
+ * A client cannot tell when the subgraph has finished subscribing upstream; until then events
+ * are not for it. Adjust stock (through `gatewayUrl`) until the recorder sees a new event.
+ */
+async function untilLive(recorder: Recorder, gatewayUrl = platform.gatewayUrl, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const before = recorder.results.length;
+  while (recorder.results.length === before) {
+    if (Date.now() > deadline) throw new Error(`no event arrived: ${JSON.stringify(recorder.error)}`);
+    await adjust(gatewayUrl, 1);
+    await recorder.until((r) => r.results.length > before || r.ended, 500).catch(() => undefined);
+    if (recorder.ended) throw new Error(`the subscription ended: ${JSON.stringify(recorder.error ?? recorder.results)}`);
+  }
+}
+
+const available = (result: { data?: any }) => result.data?.stockChanged?.stock?.available as number;
+
+describe('StockLive over graphql-ws', () => {
+  it('delivers name, stock and averageRating for every AdjustStock, in order', async () => {
+    const client = wsClient(platform.gatewayUrl);
+    const live = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT });
+    try {
+      await untilLive(live);
+      const expected: number[] = [];
+      for (const delta of [3, -2, 5]) expected.push(await adjust(platform.gatewayUrl, delta));
+      await live.until((r) => available(r.results.at(-1)!) === expected.at(-1), 10_000, 'the last adjustment');
+
+      const last = live.results.slice(-3);
+      expect(last.map(available)).toEqual(expected);
+      for (const result of last) {
+        expect(result.errors).toBeUndefined();
+        expect(result.data).toEqual({ stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expect.any(Number) }, averageRating } });
+      }
+    } finally {
+      live.dispose();
+      await client.dispose();
+    }
+  });
+
+  it('refuses a forged token at connection_init with close code 4403', async () => {
+    const token = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
+    const [header, payload] = token.split('.');
+    const client = wsClient(platform.gatewayUrl, { authorization: `Bearer ${header}.${payload}.${'A'.repeat(86)}` });
+    const live = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT });
+    await live.until((r) => r.ended);
+    expect((live.error as { code?: number }).code).toBe(4403);
+    expect(live.results).toEqual([]);
+    await client.dispose();
+  });
+
+  it('answers a malformed product id with BAD_USER_INPUT from inventory and completes', async () => {
+    const client = wsClient(platform.gatewayUrl);
+    const live = subscribeWs(client, STOCK_LIVE, { productId: 'not-a-uuid' });
+    await live.until((r) => r.ended);
+    expect(live.results[0]?.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'inventory' });
+    expect(live.completed).toBe(true);
+    await client.dispose();
+  });
+});
+
+describe('across gateway and subgraph instances', () => {
+  it('delivers to a client on gateway A an event from a mutation through gateway B, handled by another inventory instance', async () => {
+    const inventoryB = await platform.startSubgraph('inventory');
+    const gatewayB = await platform.startGateway({ INVENTORY_URL: inventoryB.url });
+    const client = wsClient(platform.gatewayUrl);
+    const live = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT });
+    try {
+      // Gateway A subscribes to the first inventory; every mutation goes through B to the second.
+      await untilLive(live, gatewayB.url);
+      const stock = await adjust(gatewayB.url, 7);
+      await live.until((r) => available(r.results.at(-1)!) === stock, 10_000, 'the event from gateway B');
+      expect(live.results.at(-1)!.data.stockChanged).toMatchObject({ name: PRODUCT_NAME, averageRating });
+
+      // The subgraph B's clients rely on goes away and comes back on its port: gateway B
+      // re-subscribes upstream on its own and its subscriber keeps receiving.
+      const onB = subscribeWs(wsClient(gatewayB.url), STOCK_LIVE, { productId: PRODUCT });
+      await untilLive(onB);
+      await inventoryB.stop();
+      const revived = await platform.startSubgraph('inventory', { port: inventoryB.port });
+      await untilLive(onB, platform.gatewayUrl, 30_000);
+      expect(onB.results.at(-1)!.data.stockChanged.name).toBe(PRODUCT_NAME);
+      onB.dispose();
+      await revived.stop();
+    } finally {
+      live.dispose();
+      await client.dispose();
+      await gatewayB.stop();
+    }
+  }, 90_000);
+});
+
+describe('OrderLive', () => {
+  it('serves the buyer and staff, and refuses a stranger', async () => {
+    const buyer = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
+    const cart = await gql(platform.gatewayUrl, contractOperation('storefront', 'AddToCart'), { productId: PRODUCT, quantity: 1 }, bearer(buyer));
+    expect(cart.body.errors).toBeUndefined();
+    const order = await gql(platform.gatewayUrl, contractOperation('storefront', 'Checkout'), { idempotencyKey: `order-live-${Date.now()}` }, bearer(buyer));
+    expect(order.body.errors).toBeUndefined();
+    const orderId = order.body.data.checkout.id as string;
+
+    const stranger = wsClient(platform.gatewayUrl, { authorization: `Bearer ${await logIn(platform.gatewayUrl, 'breeder@terrarium.test')}` });
+    const refused = subscribeWs(stranger, ORDER_LIVE, { orderId });
+    await refused.until((r) => r.ended);
+    expect(refused.results[0]?.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    expect(refused.results[0]?.data ?? null).toBeNull();
+    await stranger.dispose();
+
+    const asBuyer = wsClient(platform.gatewayUrl, { authorization: `Bearer ${buyer}` });
+    const asStaff = wsClient(platform.gatewayUrl, { authorization: staff['authorization'] });
+    const forBuyer = subscribeWs(asBuyer, ORDER_LIVE, { orderId });
+    const forStaff = subscribeWs(asStaff, ORDER_LIVE, { orderId });
+    try {
+      // Each legal step is a chance for both subscriptions to be live upstream; one is enough.
+      let status = '';
+      for (const next of ['PAID', 'SHIPPED', 'DELIVERED']) {
+        const update = await gql(platform.gatewayUrl, contractOperation('admin', 'UpdateOrderStatus'), { orderId, status: next }, staff);
+        expect(update.body.errors).toBeUndefined();
+        status = next;
+        const arrived = (r: Recorder) => r.results.some((e) => e.data?.orderStatusChanged?.status === next);
+        const both = await Promise.all([forBuyer.until(arrived, 2_000), forStaff.until(arrived, 2_000)]).then(() => true, () => false);
+        if (both) break;
+      }
+      for (const live of [forBuyer, forStaff]) {
+        const event = live.results.find((e) => e.data?.orderStatusChanged?.status === status)!;
+        expect(event.errors).toBeUndefined();
+        expect(event.data.orderStatusChanged).toEqual({ id: orderId, status, lines: [{ quantity: 1, product: { id: PRODUCT, name: PRODUCT_NAME } }] });
+      }
+    } finally {
+      forBuyer.dispose();
+      forStaff.dispose();
+      await Promise.all([asBuyer.dispose(), asStaff.dispose()]);
+    }
+  });
+});
+
+describe('HTTP transports', () => {
+  it('serves StockLive over SSE (distinct connections, as an EventSource sends it)', async () => {
+    const live = await subscribeSse(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
+    try {
+      expect(live.response.status).toBe(200);
+      expect(live.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      await untilLive(live);
+      const stock = await adjust(platform.gatewayUrl, 2);
+      await live.until((r) => available(r.results.at(-1)!) === stock);
+      expect(live.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating } } });
+    } finally {
+      live.close();
+    }
+  });
+
+  it('serves StockLive over multipart HTTP (as Apollo Client HttpLink sends it)', async () => {
+    const live = await subscribeMultipart(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
+    try {
+      expect(live.response.status).toBe(200);
+      expect(live.response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+      await untilLive(live);
+      expect(live.heartbeats()).toBeGreaterThanOrEqual(1);
+      const stock = await adjust(platform.gatewayUrl, 2);
+      await live.until((r) => available(r.results.at(-1)!) === stock);
+      expect(live.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating } } });
+    } finally {
+      live.close();
+    }
+  });
+
+  it('refuses a bad token on SSE and multipart with 401, and a query with 400', async () => {
+    const forged = { authorization: 'Bearer not.a.token' };
+    const sse = await subscribeSse(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT }, forged);
+    expect(sse.response.status).toBe(401);
+    const multipart = await subscribeMultipart(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT }, forged);
+    expect(multipart.response.status).toBe(401);
+    expect(((await multipart.response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    const query = await subscribeMultipart(platform.gatewayUrl, '{ __typename }', {});
+    expect(query.response.status).toBe(400);
+  });
+});
