@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureGraph, PARTNER_KEY, type FixtureGraph } from './fixtures/graph.js';
+import { persisted, startFixtureGraph, PARTNER_KEY, type FixtureGraph, type PartnerOperation } from './fixtures/graph.js';
 import { startGateway, type TestGateway } from './fixtures/gateway.js';
 import { startTestIssuer, type TestIssuer } from './fixtures/jwt.js';
 
@@ -11,21 +11,24 @@ const headers: Record<'anonymous' | 'keeper' | 'staff' | 'partner', Record<strin
 
 beforeAll(async () => {
   [graph, issuer] = await Promise.all([startFixtureGraph(), startTestIssuer()]);
-  gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl, OPS_URL: graph.ops.url });
+  gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl, OPS_URL: graph.ops.url, PERSISTED_MANIFESTS_DIR: graph.dir });
   headers.keeper = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-2222-4000-8000-000000000002', roles: ['KEEPER'] })}` };
   headers.staff = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-1111-4000-8000-000000000001', roles: ['STAFF'] })}` };
   // Warm the partner key's verdict so that request counts below are the operation's own.
-  await gateway.post({ query: '{ __typename }' }, headers.partner);
+  await gateway.post(persisted('PartnerFeed'), headers.partner);
 });
 afterAll(async () => {
   await gateway?.stop();
   await Promise.all([graph?.close(), issuer?.close()]);
 });
 
-/** Sends `query` as `who`; returns the status, the first error's code and how many subgraph requests it caused. */
-async function run(who: keyof typeof headers, query: string) {
+/**
+ * Sends `query` as `who` (a partner, which may only run its trusted documents, names one of
+ * them); returns the status, the first error's code and how many subgraph requests it caused.
+ */
+async function run(who: keyof typeof headers, query: string | { persisted: PartnerOperation }) {
   const before = graph.total();
-  const { status, body } = await gateway.post({ query }, headers[who]);
+  const { status, body } = await gateway.post(typeof query === 'string' ? { query } : persisted(query.persisted), headers[who]);
   return { status, code: body.errors?.[0]?.extensions?.['code'], message: body.errors?.[0]?.message, data: body.data, fetches: graph.total() - before };
 }
 
@@ -41,7 +44,7 @@ describe('@access survives composition', () => {
 describe('field-level authorization at the gateway', () => {
   it.each([
     ['anonymous', '{ me { id } }', 401, 'UNAUTHENTICATED'],
-    ['partner', '{ me { id } }', 403, 'FORBIDDEN'],
+    ['partner', { persisted: 'PartnerMe' }, 403, 'FORBIDDEN'],
     ['keeper', '{ auditLog { id } }', 403, 'FORBIDDEN'],
     ['anonymous', '{ auditLog { action } }', 401, 'UNAUTHENTICATED'],
     ['keeper', '{ products { title cost } }', 403, 'FORBIDDEN'],
@@ -51,7 +54,7 @@ describe('field-level authorization at the gateway', () => {
     ['keeper', '{ partnerFeed }', 403, 'FORBIDDEN'],
     ['anonymous', '{ partnerFeed }', 401, 'UNAUTHENTICATED'],
     ['keeper', '{ staffOrPartner }', 403, 'FORBIDDEN'],
-  ] as const)('refuses %s running %s (%i %s) without calling a subgraph', async (who, query, status, code) => {
+  ] as const)('refuses %s running %o (%i %s) without calling a subgraph', async (who, query, status, code) => {
     const result = await run(who, query);
     expect(result).toMatchObject({ status, code, fetches: 0 });
   });
@@ -74,10 +77,10 @@ describe('field-level authorization at the gateway', () => {
     ['staff', '{ items { title } }'],
     ['keeper', '{ items { ... on Product { title price } } }'],
     ['anonymous', '{ products { title price } items { __typename } }'],
-    ['partner', '{ partnerFeed }'],
-    ['partner', '{ staffOrPartner }'],
+    ['partner', { persisted: 'PartnerFeed' }],
+    ['partner', { persisted: 'StaffOrPartner' }],
     ['staff', '{ staffOrPartner }'],
-  ] as const)('lets %s run %s', async (who, query) => {
+  ] as const)('lets %s run %o', async (who, query) => {
     const result = await run(who, query);
     expect(result.status).toBe(200);
     expect(result.code).toBeUndefined();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCaller, CALLER_HEADER, ANONYMOUS } from '@terrarium/kit/caller';
-import { startFixtureGraph, PARTNER, PARTNER_KEY, type FixtureGraph } from './fixtures/graph.js';
+import { persisted, startFixtureGraph, PARTNER, PARTNER_KEY, type FixtureGraph } from './fixtures/graph.js';
 import { postGraphQL, startGateway, uniquePrefix, type TestGateway } from './fixtures/gateway.js';
 import { hmacToken, startTestIssuer, unsignedToken, type TestIssuer } from './fixtures/jwt.js';
 
@@ -22,7 +22,7 @@ const keyChecks = () => graph.ops.requests.filter((r) => r.caller?.service === '
 
 beforeAll(async () => {
   [graph, issuer] = await Promise.all([startFixtureGraph(), startTestIssuer()]);
-  gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl, OPS_URL: graph.ops.url, REDIS_URL: process.env['REDIS_URL'], REDIS_KEY_PREFIX: prefix });
+  gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl, OPS_URL: graph.ops.url, REDIS_URL: process.env['REDIS_URL'], REDIS_KEY_PREFIX: prefix, PERSISTED_MANIFESTS_DIR: graph.dir });
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -71,18 +71,18 @@ describe('user JWTs', () => {
 describe('partner API keys', () => {
   it('identify the partner (ops asked once, as the gateway service) and reach subgraphs as it', async () => {
     const before = keyChecks();
-    const first = await gateway.post(WHOAMI, { 'x-api-key': PARTNER_KEY });
-    const second = await gateway.post(WHOAMI, { 'x-api-key': PARTNER_KEY });
+    const first = await gateway.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY });
+    const second = await gateway.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY });
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(seen(second.body).caller).toMatchObject({ userId: null, apiClientId: PARTNER.id, scopes: ['partner'], roles: [] });
     expect(keyChecks() - before).toBe(1);
   });
 
   it('share the verdict through Redis: a second gateway does not ask ops again', async () => {
-    const other = await startGateway(graph.supergraphPath, { OPS_URL: graph.ops.url, REDIS_URL: process.env['REDIS_URL'], REDIS_KEY_PREFIX: prefix });
+    const other = await startGateway(graph.supergraphPath, { OPS_URL: graph.ops.url, REDIS_URL: process.env['REDIS_URL'], REDIS_KEY_PREFIX: prefix, PERSISTED_MANIFESTS_DIR: graph.dir });
     try {
       const before = keyChecks();
-      expect((await other.post(WHOAMI, { 'x-api-key': PARTNER_KEY })).status).toBe(200);
+      expect((await other.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY })).status).toBe(200);
       expect(keyChecks()).toBe(before);
     } finally {
       await other.stop();
