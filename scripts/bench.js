@@ -16,12 +16,13 @@
  *  - prints a table and writes bench/results/<date>.json.
  *
  * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2),
- * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S.
+ * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --gateway <main.js> runs another
+ * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { composeServices } from '@apollo/composition';
@@ -39,12 +40,13 @@ const TICKS_PER_SECOND = 100;
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench] ${message}\n`);
 
 const { values: flags } = parseArgs({
-  options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' } },
+  options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, gateway: { type: 'string' } },
   strict: true,
 });
 const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(flags.duration ?? process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(flags.warmup ?? process.env.BENCH_WARMUP_S ?? 2);
+const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 
 /** The measured operations: contract documents with the storefront's usual variables. */
 const OPERATIONS = [
@@ -171,14 +173,14 @@ async function main() {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
   for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'index.js'));
-  readFileSync(join(ROOT, 'gateway', 'dist', 'main.js'));
+  readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
   const database = `terrarium_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   await admin(serverUrl, `create database "${database}"`);
   cleanups.push(() => admin(serverUrl, `drop database if exists "${database}" with (force)`));
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
-  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}`);
+  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const secret = randomBytes(32).toString('hex');
   /** @type {Record<string, string>} */
@@ -219,7 +221,7 @@ async function main() {
 
   const gatewayPort = await freePort();
   // Rate limiting off: the bench is one client hammering on purpose.
-  const gateway = startNode('gateway', 'gateway/dist/main.js', ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'], { ...env, RATE_LIMIT_MAX: '0' });
+  const gateway = startNode('gateway', GATEWAY_MAIN, ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'], { ...env, RATE_LIMIT_MAX: '0' });
   processes.push(gateway);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
@@ -301,6 +303,8 @@ async function main() {
     durationS: DURATION_S,
     warmupS: WARMUP_S,
     redis: Boolean(process.env.REDIS_URL),
+    gateway: GATEWAY_MAIN,
+    loadAverage: loadavg(),
     results,
   };
   const out = join(ROOT, 'bench', 'results');
