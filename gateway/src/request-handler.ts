@@ -63,6 +63,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
     }
     const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
+    if (apiClient) cors.admitPartner(req, res);
     const limit = await deps.rateLimiter.hit(rateLimitKey(caller, ip));
     if (limit.limit > 0) {
       res.setHeader('ratelimit-limit', String(limit.limit));

@@ -99,6 +99,26 @@ describe('partner API keys', () => {
     expect(graph.ops.count() - before.ops).toBe(keyChecks() - before.checks);
   });
 
+  it('are answered to any origin once verified (partner widgets live on unlisted sites), never with a user token', async () => {
+    const origin = 'https://reptile-weekly.example';
+    const preflight = (headers: string) =>
+      fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } });
+    const partnerPreflight = await preflight('content-type, x-api-key');
+    expect(partnerPreflight.status).toBe(204);
+    expect(partnerPreflight.headers.get('access-control-allow-headers')).not.toContain('authorization');
+    expect((await preflight('content-type, authorization')).status).toBe(403);
+    expect((await preflight('content-type, x-api-key, authorization')).status).toBe(403);
+
+    const verified = await gateway.post(persisted('Whoami'), { origin, 'x-api-key': PARTNER_KEY });
+    expect(verified.status).toBe(200);
+    expect(verified.headers.get('access-control-allow-origin')).toBe(origin);
+    const unknown = await gateway.post(persisted('Whoami'), { origin, 'x-api-key': 'tk_test_unknown_key_000000000000' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('access-control-allow-origin')).toBeNull();
+    const anonymous = await gateway.post(WHOAMI, { origin });
+    expect(anonymous.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('refuse a request carrying both a token and a key', async () => {
     const token = await issuer.sign(STAFF);
     const { status } = await gateway.post(WHOAMI, { authorization: `Bearer ${token}`, 'x-api-key': PARTNER_KEY });
