@@ -17,6 +17,7 @@ import { subgraphTimeout, subgraphUrl, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './datasource.js';
 import { createErrorFormatter } from './errors.js';
+import { createFastGateway } from './fast/index.js';
 import { createSubgraphAgent } from './fetcher.js';
 import { createBlocklist } from './guards/blocklist.js';
 import { createCors } from './guards/cors.js';
@@ -94,8 +95,15 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
 
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
+  // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
+  // and plans; every plugin below still runs before execution.
+  const fastGateway = createFastGateway(gateway, {
+    subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
+    metrics,
+    logger,
+  });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: fastGateway,
     // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
     persistedQueries: config.persisted.apqEnabled
       ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, logger) : undefined, ttl: config.persisted.apqTtlSeconds }

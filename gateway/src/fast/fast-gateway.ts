@@ -1,0 +1,163 @@
+import type { ApolloGateway } from '@apollo/gateway';
+import type {
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewayLoadResult,
+  GatewaySchemaLoadOrUpdateCallback,
+  GatewayUnsubscriber,
+} from '@apollo/server-gateway-interface';
+import { CALLER_HEADER } from '@terrarium/kit/caller';
+import { GraphQLError, getVariableValues, type GraphQLSchema } from 'graphql/index.js';
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import type { GatewayContext } from '../context.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { PlanExecution, type CachePolicyLike } from './execute.js';
+import { SupergraphGeneration } from './prepare.js';
+import { shapeResponse } from './shape.js';
+import { SubgraphClient } from './subgraph-client.js';
+
+export interface FastGatewayOptions {
+  /** The URL and fetch timeout of a subgraph, from its name and the URL the supergraph gives it. */
+  subgraph(name: string, supergraphUrl: string): { url: string; timeoutMs: number };
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Let concurrent requests of the same caller share an identical in-flight query fetch. @default true */
+  shareInflightFetches?: boolean;
+}
+
+export type FastGateway = GatewayInterface;
+
+/** Operations executed, by executor (`fast`, or `stock` for what the fast path leaves to Apollo Gateway). */
+const EXECUTIONS_METRIC = 'gateway_operation_executions_total';
+
+/**
+ * Terrarium's execution path for queries and mutations: an Apollo Server `gateway` that is
+ * Apollo Gateway (which keeps loading, validating, hot-reloading the supergraph and planning
+ * queries) with a faster executor. Apollo Server's request pipeline is untouched, so every check
+ * of the gateway runs before execution exactly as it would without this: the HTTP guards of
+ * request-handler.ts (CORS, blocklist, identity, rate limit), Apollo's parsing, validation and
+ * CSRF prevention, and every plugin (operation limits, @access, persisted queries, metrics).
+ *
+ * The executor prepares each operation once (the federation `Operation`, Apollo Gateway's query
+ * plan, the plan compiled for execution, the response shaping compiled) and then runs it against
+ * the subgraphs through its own undici pools. Anything it does not execute itself (schema
+ * introspection, @defer, @fromContext, Studio traces, the query-plan debugging header, a request
+ * that arrives while the supergraph is being swapped) goes to Apollo Gateway's own executor.
+ */
+export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOptions): FastGateway {
+  const { metrics, logger } = options;
+  const share = options.shareInflightFetches ?? true;
+  /** By the API schema Apollo Server validates against, so a request always meets its own supergraph's planner. */
+  const generations = new WeakMap<GraphQLSchema, SupergraphGeneration>();
+  /** By subgraph name, URL and timeout: a reload that changes neither keeps the pool. */
+  const pools = new Map<string, SubgraphClient>();
+  let clientsByGeneration = new WeakMap<SupergraphGeneration, ReadonlyMap<string, SubgraphClient>>();
+  let stock: GatewayExecutor | null = null;
+  const executions = new Counter({
+    name: EXECUTIONS_METRIC,
+    help: 'Operations executed, by executor: the fast path, or stock Apollo Gateway for what it leaves',
+    labelNames: ['executor'],
+    registers: [metrics.registry],
+  });
+  const fastExecutions = executions.labels({ executor: 'fast' });
+  const stockExecutions = executions.labels({ executor: 'stock' });
+
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    // Apollo Gateway has swapped in the new planner before it notifies.
+    const planner = gateway.__testing().queryPlanner;
+    if (!planner) return;
+    const generation = new SupergraphGeneration(planner);
+    const clients = new Map<string, SubgraphClient>();
+    for (const { name, url } of generation.subgraphs()) {
+      const target = options.subgraph(name, url);
+      const key = `${name}\u0000${target.url}\u0000${target.timeoutMs}`;
+      let client = pools.get(key);
+      if (!client) {
+        client = new SubgraphClient({ name, url: target.url, timeoutMs: target.timeoutMs, metrics });
+        pools.set(key, client);
+      }
+      clients.set(name, client);
+    }
+    clientsByGeneration.set(generation, clients);
+    generations.set(apiSchema, generation);
+  });
+
+  const fallback = (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
+    stockExecutions.inc();
+    if (!stock) throw new Error('The gateway is not loaded yet.');
+    return stock(requestContext);
+  };
+
+  const executor: GatewayExecutor = async (requestContext) => {
+    const generation = generations.get(requestContext.schema);
+    const { request } = requestContext;
+    if (!generation || requestContext.metrics?.captureTraces || request.http?.headers.get('apollo-query-plan-experimental')) {
+      return fallback(requestContext);
+    }
+    const prepared = generation.prepare(requestContext.queryHash, request.operationName ?? null, requestContext.document, requestContext.operation);
+    if ('reason' in prepared) {
+      logger.debug({ operationName: requestContext.operationName, reason: prepared.reason }, 'operation runs on stock execution');
+      return fallback(requestContext);
+    }
+    fastExecutions.inc();
+    if (prepared.variableDefinitions) {
+      const { errors } = getVariableValues(requestContext.schema, prepared.variableDefinitions, request.variables ?? {});
+      if (errors) return { errors };
+    }
+
+    const context = requestContext.context as Partial<GatewayContext>;
+    const headers = ['content-type', 'application/json'];
+    // SubgraphDataSource.willSendRequest: the signed caller, the request id, the trace context.
+    if (context.requestId !== undefined) {
+      if (context.callerToken) headers.push(CALLER_HEADER, context.callerToken);
+      headers.push('x-request-id', context.requestId);
+      if (context.traceparent) headers.push('traceparent', context.traceparent);
+      if (context.tracestate) headers.push('tracestate', context.tracestate);
+    }
+    const policy = requestContext.overallCachePolicy as Partial<CachePolicyLike> | undefined;
+    const execution = new PlanExecution({
+      variables: request.variables,
+      clients: clientsByGeneration.get(generation)!,
+      headers,
+      // Shared only between requests acting for the same caller (the token is who they act as).
+      shareKeyPrefix: share ? `${context.callerToken ?? ''}\n` : null,
+      cachePolicy: policy && typeof policy.restrict === 'function' ? (policy as CachePolicyLike) : null,
+      logger: context.logger ?? logger,
+    });
+    if (prepared.plan) await execution.run(prepared.plan);
+
+    let shaped;
+    try {
+      shaped = shapeResponse(prepared.shaper, execution.data, request.variables);
+    } catch (err) {
+      const error = err as Error;
+      return { errors: [error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error })] };
+    }
+    const errors = execution.errors as GraphQLError[];
+    // As stock: completion errors are reported only when execution had none, and not as errors
+    // (clients have long relied on their absence) but under `extensions.valueCompletion`.
+    if (errors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+    return errors.length === 0 ? { data: shaped.data } : { errors, data: shaped.data };
+  };
+
+  return {
+    onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
+      return gateway.onSchemaLoadOrUpdate(callback);
+    },
+    async load(loadOptions): Promise<GatewayLoadResult> {
+      const loaded = await gateway.load(loadOptions);
+      stock = loaded.executor;
+      return { ...loaded, executor };
+    },
+    async stop() {
+      await gateway.stop();
+      const closing = [...pools.values()].map((client) => client.close());
+      pools.clear();
+      clientsByGeneration = new WeakMap();
+      await Promise.all(closing);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createFastGateway, type FastGateway, type FastGatewayOptions } from './fast-gateway.js';
