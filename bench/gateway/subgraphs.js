@@ -74,6 +74,10 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
       res.end('ok');
       return;
     }
+    if (req.url === '/stats') {
+      res.end(JSON.stringify({ requests: received }));
+      return;
+    }
     received += 1;
     /** @type {Buffer[]} */
     const chunks = [];

@@ -92,6 +92,10 @@ export interface GatewayConfig {
   allowBatching: boolean;
   /** In-flight requests get this long to finish on shutdown before their sockets close. @default 10_000 ms */
   shutdownGraceMs: number;
+  /** Queries and mutations run on the fast executor (src/fast/); false hands every one to Apollo Gateway's own. @default true */
+  fastExecution: boolean;
+  /** Concurrent requests of the same caller share an identical in-flight query fetch (fast executor only). @default true */
+  dedupeSubgraphFetches: boolean;
   persisted: Readonly<PersistedQueriesConfig>;
   subscriptions: Readonly<SubscriptionLimits>;
 }
@@ -202,6 +206,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     trustProxy: flag('TRUST_PROXY'),
     allowBatching: flag('ALLOW_BATCHING'),
     shutdownGraceMs,
+    fastExecution: env['FAST_EXECUTION'] !== 'false' && env['FAST_EXECUTION'] !== '0',
+    dedupeSubgraphFetches: env['DEDUPE_SUBGRAPH_FETCHES'] !== 'false' && env['DEDUPE_SUBGRAPH_FETCHES'] !== '0',
     persisted,
     subscriptions,
   });

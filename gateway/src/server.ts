@@ -97,13 +97,16 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
   // and plans; every plugin below still runs before execution.
-  const fastGateway = createFastGateway(gateway, {
-    subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
-    metrics,
-    logger,
-  });
+  const executing = config.fastExecution
+    ? createFastGateway(gateway, {
+        subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
+        metrics,
+        logger,
+        shareInflightFetches: config.dedupeSubgraphFetches,
+      })
+    : gateway;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: fastGateway,
+    gateway: executing,
     // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
     persistedQueries: config.persisted.apqEnabled
       ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, logger) : undefined, ttl: config.persisted.apqTtlSeconds }

@@ -76,6 +76,16 @@ describe('differential: the platform graph (made-up resolvers)', () => {
 
   compareAll('platform graph', operations, () => pair);
 
+  it('still checks @access on the fast path: anonymous staff-only reads are refused before execution', async () => {
+    const auditLog = operations().find((operation) => operation.name === 'contract admin AuditLog');
+    expect(auditLog).toBeDefined();
+    const before = await pair.executions();
+    const anonymous = await pair.runAnonymously(auditLog!);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.data).toBeUndefined();
+    expect(await pair.executions()).toEqual(before);
+  });
+
   it('covers at least 60 operations in all', () => {
     expect(operations().length + benchOperations(() => {
       throw new Error('not started');

@@ -6,6 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { loadGatewayConfig } from '../../src/config.js';
 import { createGatewayServer, type GatewayServer } from '../../src/server.js';
+import { startTestIssuer } from '../fixtures/jwt.js';
 
 /** One operation of the corpus, run through both gateways. */
 export interface DiffOperation {
@@ -40,7 +41,10 @@ export interface GatewayPair {
   stockUrl: string;
   terrariumUrl: string;
   terrarium: GatewayServer;
+  /** Runs the operation on both, as a signed-in staff user (stock ignores the token; Terrarium's @access checks pass). */
   run(operation: DiffOperation): Promise<{ stock: Outcome; terrarium: Outcome }>;
+  /** Runs the operation on Terrarium's gateway without credentials. */
+  runAnonymously(operation: DiffOperation): Promise<Outcome>;
   /** Operations Terrarium's gateway executed, by executor (`fast`, `stock`). */
   executions(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -48,10 +52,10 @@ export interface GatewayPair {
 
 const paths = (entries: { path?: unknown[] }[] | undefined): string[] => (entries ?? []).map((entry) => JSON.stringify(entry.path ?? null)).sort();
 
-async function post(url: string, operation: DiffOperation): Promise<Outcome> {
+async function post(url: string, operation: DiffOperation, authorization: string | null): Promise<Outcome> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
     body: JSON.stringify({ query: operation.query, variables: operation.variables, operationName: operation.operationName }),
   });
   const body = (await response.json()) as Body;
@@ -62,7 +66,8 @@ async function post(url: string, operation: DiffOperation): Promise<Outcome> {
  * Stock @apollo/gateway in @apollo/server with default settings (startStandaloneServer), and
  * Terrarium's gateway as `npm start` builds it (createGatewayServer), on the same supergraph.
  * Terrarium's operation limits and rate limit are raised out of the way: this compares
- * execution, the checks have their own tests.
+ * execution, the checks have their own tests. Requests carry a staff user's JWT, which
+ * Terrarium verifies (its @access checks run as in production) and stock ignores.
  */
 export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPair> {
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-differential-'));
@@ -72,8 +77,11 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
   const stockServer = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
   const { url: stockUrl } = await startStandaloneServer(stockServer, { listen: { port: 0, host: '127.0.0.1' } });
 
+  const issuer = await startTestIssuer();
+  const authorization = `Bearer ${await issuer.sign({ sub: '00000000-0000-4000-8000-0000000000aa', roles: ['STAFF'] })}`;
   const config = loadGatewayConfig(['--supergraph', supergraphPath, '--port', '0', '--host', '127.0.0.1'], {
     INTERNAL_SECRET: process.env['INTERNAL_SECRET'],
+    JWKS_URL: issuer.jwksUrl,
     LOG_LEVEL: process.env['GATEWAY_TEST_LOG_LEVEL'] ?? 'silent',
     RATE_LIMIT_MAX: '0',
     MAX_DEPTH: '100',
@@ -92,11 +100,12 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
     async run(operation) {
       operation.before?.();
       try {
-        return { stock: await post(stockUrl, operation), terrarium: await post(terrariumUrl, operation) };
+        return { stock: await post(stockUrl, operation, authorization), terrarium: await post(terrariumUrl, operation, authorization) };
       } finally {
         operation.after?.();
       }
     },
+    runAnonymously: (operation) => post(terrariumUrl, operation, null),
     async executions() {
       const metric = terrarium.metrics.registry.getSingleMetric('gateway_operation_executions_total');
       const counts: Record<string, number> = {};
@@ -104,7 +113,7 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
       return counts;
     },
     async close() {
-      await Promise.all([stockServer.stop(), terrarium.stop()]);
+      await Promise.all([stockServer.stop(), terrarium.stop(), issuer.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
