@@ -38,7 +38,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env['TEST_SERVER_DATABASE_URL'] = serverUrl;
   process.env['DATABASE_URL'] = url.toString();
   process.env['INTERNAL_SECRET'] ??= randomBytes(32).toString('hex');
-  process.env['LOG_LEVEL'] ??= 'warn';
+  process.env['LOG_LEVEL'] ??= 'error';
 
   return async () => {
     await admin(serverUrl!, `drop database if exists "${database}" with (force)`);
