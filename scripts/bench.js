@@ -17,7 +17,11 @@
  *
  * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2),
  * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --gateway <main.js> runs another
- * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits.
+ * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits; --dedupe keeps
+ * the gateway's sharing of identical in-flight subgraph fetches on. It is off by default: the
+ * load sends one query from one caller over and over, which sharing would collapse into a few
+ * subgraph fetches, while the direct path sends every fetch, so the comparison would not be the
+ * gateway's overhead.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,13 +44,14 @@ const TICKS_PER_SECOND = 100;
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench] ${message}\n`);
 
 const { values: flags } = parseArgs({
-  options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, gateway: { type: 'string' } },
+  options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, gateway: { type: 'string' }, dedupe: { type: 'boolean' } },
   strict: true,
 });
 const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(flags.duration ?? process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(flags.warmup ?? process.env.BENCH_WARMUP_S ?? 2);
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
+const DEDUPE = flags.dedupe ?? false;
 
 /** The measured operations: contract documents with the storefront's usual variables. */
 const OPERATIONS = [
@@ -180,7 +185,7 @@ async function main() {
   cleanups.push(() => admin(serverUrl, `drop database if exists "${database}" with (force)`));
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
-  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}${DEDUPE ? ' (fetch sharing on)' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const secret = randomBytes(32).toString('hex');
   /** @type {Record<string, string>} */
@@ -221,7 +226,11 @@ async function main() {
 
   const gatewayPort = await freePort();
   // Rate limiting off: the bench is one client hammering on purpose.
-  const gateway = startNode('gateway', GATEWAY_MAIN, ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'], { ...env, RATE_LIMIT_MAX: '0' });
+  const gateway = startNode('gateway', GATEWAY_MAIN, ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'], {
+    ...env,
+    RATE_LIMIT_MAX: '0',
+    DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE),
+  });
   processes.push(gateway);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
@@ -304,6 +313,7 @@ async function main() {
     warmupS: WARMUP_S,
     redis: Boolean(process.env.REDIS_URL),
     gateway: GATEWAY_MAIN,
+    dedupeSubgraphFetches: DEDUPE,
     loadAverage: loadavg(),
     results,
   };
