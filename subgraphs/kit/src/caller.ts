@@ -21,6 +21,10 @@ export interface Caller {
 export const Role = { STAFF: 'STAFF', BREEDER: 'BREEDER', KEEPER: 'KEEPER' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
+export function isRole(value: string): value is Role {
+  return (Object.values(Role) as string[]).includes(value);
+}
+
 export const ANONYMOUS: Caller = Object.freeze({
   userId: null,
   roles: [],
@@ -63,7 +67,8 @@ export async function verifyCaller(token: string | undefined, secret: string): P
     const { payload } = await jwtVerify(token, key(secret), { audience: AUDIENCE, algorithms: ['HS256'] });
     const strings = (value: unknown): string[] =>
       Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-    const roles = strings(payload['roles']).filter((r): r is Role => r in Role);
+    // Own values only: `'toString' in Role` is true through the prototype.
+    const roles = strings(payload['roles']).filter(isRole);
     return {
       userId: payload.sub ? payload.sub : null,
       roles,

@@ -138,3 +138,11 @@ describe('subscriptions over graphql-ws', () => {
     await subgraph.stop();
   });
 });
+
+describe('caller tokens', () => {
+  it('keeps only real roles: an inherited name such as "toString" is not a role', async () => {
+    const token = await signCaller({ ...ANONYMOUS, userId: 'u1', roles: ['KEEPER', 'toString', 'constructor'] as never }, secret);
+    const { verifyCaller } = await import('../src/index.js');
+    expect((await verifyCaller(token, secret)).roles).toEqual(['KEEPER']);
+  });
+});
