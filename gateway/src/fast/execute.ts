@@ -97,7 +97,7 @@ export class PlanExecution {
   }
 
   private async fetch(fetch: FetchStep, cursor: Cursor): Promise<void> {
-    const entities: Record<string, unknown>[] = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity !== null && entity !== undefined) : [cursor.data];
+    const entities = Array.isArray(cursor.data) ? present(cursor.data) : [cursor.data];
     if (entities.length < 1) return;
     const variables = this.variablesJson(fetch);
 
@@ -115,11 +115,18 @@ export class PlanExecution {
     const parts: string[] = [];
     const sentIndex: number[] = [];
     const entityIndex: number[] = [];
+    const writer = fetch.representationWriter;
     for (let index = 0; index < entities.length; index += 1) {
-      const representation = fetch.representer(entities[index]!);
-      if (!representation || !representation['__typename']) continue;
-      fetch.inputRewrites?.(representation);
-      const json = JSON.stringify(representation);
+      let json: string | null;
+      if (writer) {
+        json = writer(entities[index]!);
+        if (json === null) continue;
+      } else {
+        const representation = fetch.representer(entities[index]!);
+        if (!representation || !representation['__typename']) continue;
+        fetch.inputRewrites?.(representation);
+        json = JSON.stringify(representation);
+      }
       let position = unique.get(json);
       if (position === undefined) {
         position = parts.length;
@@ -182,12 +189,29 @@ export class PlanExecution {
   }
 }
 
-/** flattenResultsAtPath of executeQueryPlan.ts. */
+/** The entities of a list, nulls left out (a copy only when there is a null). */
+function present(list: Record<string, unknown>[]): Record<string, unknown>[] {
+  for (let i = 0; i < list.length; i += 1) {
+    if (list[i] === null || list[i] === undefined) return list.filter((entity) => entity !== null && entity !== undefined);
+  }
+  return list;
+}
+
+/** flattenResultsAtPath of executeQueryPlan.ts (flatMap semantics: one level of nested lists is spread). */
 function flatten(value: unknown, path: readonly (string | number)[], index: number): unknown {
   if (index === path.length) return value;
   if (value === undefined || value === null) return value;
   const current = path[index];
-  if (current === '@') return (value as unknown[]).flatMap((element) => flatten(element, path, index + 1));
+  if (current === '@') {
+    if (!Array.isArray(value)) throw new TypeError('value.flatMap is not a function');
+    const out: unknown[] = [];
+    for (const element of value as unknown[]) {
+      const inner = flatten(element, path, index + 1);
+      if (Array.isArray(inner)) for (const item of inner) out.push(item);
+      else out.push(inner);
+    }
+    return out;
+  }
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flatten(getOwn(value as Record<string, unknown>, current), path, index + 1);

@@ -1,6 +1,6 @@
 import type { Operation } from '@apollo/federation-internals';
 import type { PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
-import { compileRepresenter, compileRewrites, type Representer, type Rewriter, type TypeMatcher } from './representations.js';
+import { compileRepresentationWriter, compileRepresenter, compileRewrites, type RepresentationWriter, type Representer, type Rewriter, type TypeMatcher } from './representations.js';
 import { UnsupportedOperation } from './unsupported.js';
 
 /**
@@ -47,6 +47,8 @@ export interface FetchStep {
   variables: { name: string; quoted: string }[];
   /** Null for a root fetch; builds `_entities` representations otherwise. */
   representer: Representer | null;
+  /** Writes a representation's JSON directly, for the usual `requires` shape without input rewrites. */
+  representationWriter: RepresentationWriter | null;
   inputRewrites: Rewriter | null;
   outputRewrites: Rewriter | null;
   mutation: boolean;
@@ -75,6 +77,7 @@ function compileNode(node: PlanNode | SubscriptionNode, operation: Operation, ty
       };
     case 'Fetch': {
       if (node.contextRewrites?.length) throw new UnsupportedOperation('@fromContext rewrites');
+      const inputRewrites = compileRewrites(node.inputRewrites, types);
       if (node.hasDefers) throw new UnsupportedOperation('@defer');
       // RemoteGraphQLDataSource's body is JSON.stringify({ query, variables, operationName }).
       return {
@@ -84,7 +87,8 @@ function compileNode(node: PlanNode | SubscriptionNode, operation: Operation, ty
         bodyEnd: node.operationName === undefined ? '}' : `,"operationName":${JSON.stringify(node.operationName)}}`,
         variables: (node.variableUsages ?? []).map((name) => ({ name, quoted: JSON.stringify(name) })),
         representer: node.requires ? compileRepresenter(node.requires, types) : null,
-        inputRewrites: compileRewrites(node.inputRewrites, types),
+        representationWriter: node.requires && !inputRewrites ? compileRepresentationWriter(node.requires, types) : null,
+        inputRewrites,
         outputRewrites: compileRewrites(node.outputRewrites, types),
         mutation: node.operationKind === 'mutation',
       };

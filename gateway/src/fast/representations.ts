@@ -15,6 +15,9 @@ type Selection =
 
 export type Representer = (entity: Record<string, unknown>) => Record<string, unknown> | null;
 
+/** A representation straight to its JSON text, or null when the entity sends none. */
+export type RepresentationWriter = (entity: Record<string, unknown>) => string | null;
+
 /** Type names `T` for which stock's isObjectOfType(supergraph, { __typename: T }, condition) holds. */
 export class TypeMatcher {
   private readonly cache = new Map<string, ReadonlySet<string>>();
@@ -50,6 +53,36 @@ export function compileRepresenter(requires: readonly QueryPlanSelectionNode[], 
     );
   const root = compile(requires);
   return (entity) => execute(entity, root);
+}
+
+/**
+ * For the usual `requires` (`... on T { __typename key1 key2 }`: one type condition, leaf fields,
+ * __typename among them): the JSON text JSON.stringify(representation) would give, written
+ * without building the representation. Null for any other shape (the Representer handles it).
+ */
+export function compileRepresentationWriter(requires: readonly QueryPlanSelectionNode[], types: TypeMatcher): RepresentationWriter | null {
+  const [fragment, ...others] = requires;
+  if (!fragment || others.length > 0 || fragment.kind !== 'InlineFragment' || !fragment.typeCondition) return null;
+  const keys: string[] = [];
+  for (const field of fragment.selections) {
+    if (field.kind !== 'Field' || field.selections) return null;
+    keys.push(field.alias ?? field.name);
+  }
+  // A repeated key would be merged, not written twice.
+  if (!keys.includes('__typename') || new Set(keys).size !== keys.length) return null;
+  const matches = types.matches(fragment.typeCondition);
+  const quoted = keys.map((key, i) => `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`);
+  return (entity) => {
+    const typename = entity['__typename'];
+    if (typeof typename !== 'string' || !typename || !matches.has(typename)) return null;
+    let json = '';
+    for (let i = 0; i < keys.length; i += 1) {
+      const value = getOwn(entity, keys[i]!);
+      if (value === undefined) return null;
+      json += quoted[i]! + JSON.stringify(value);
+    }
+    return `${json}}`;
+  };
 }
 
 function execute(source: unknown, selections: readonly Selection[]): Record<string, unknown> | null {
