@@ -7,6 +7,8 @@ export interface BenchSubgraph {
   count(): number;
   /** Answer every request with HTTP 500 (a subgraph that is down). */
   failing: boolean;
+  /** Milliseconds to hold the answer to a request body. @default () => 0 */
+  delay: (body: string) => number;
 }
 
 export interface ServeOptions {

@@ -21,6 +21,7 @@ const RESPONSE_CACHE_ENTRIES = 10_000;
  * @property {string} typeDefs
  * @property {() => number} count requests received
  * @property {boolean} failing answer every request with HTTP 500 (a subgraph that is down)
+ * @property {(body: string) => number} delay milliseconds to hold the answer to a request body (tests of in-flight requests)
  */
 
 /**
@@ -68,7 +69,7 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
   }
 
   /** @type {BenchSubgraph} */
-  const subgraph = { name, url: '', typeDefs, count: () => received, failing: false };
+  const subgraph = { name, url: '', typeDefs, count: () => received, failing: false, delay: () => 0 };
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     if (req.url === '/health') {
       res.end('ok');
@@ -88,10 +89,16 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
         res.end('subgraph down');
         return;
       }
-      answer(Buffer.concat(chunks).toString('utf8')).then(
+      const body = Buffer.concat(chunks).toString('utf8');
+      const delay = subgraph.delay(body);
+      answer(body).then(
         (text) => {
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
+          const send = () => {
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+            res.end(text);
+          };
+          if (delay > 0) setTimeout(send, delay);
+          else send();
         },
         (err) => {
           res.writeHead(400, { 'content-type': 'application/json' });

@@ -56,6 +56,8 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   const pools = new Map<string, SubgraphClient>();
   let clientsByGeneration = new WeakMap<SupergraphGeneration, ReadonlyMap<string, SubgraphClient>>();
   let stock: GatewayExecutor | null = null;
+  /** Mutations finished in this process; part of every share key, so later queries never join older fetches. */
+  let mutationEpoch = 0;
   const executions = new Counter({
     name: EXECUTIONS_METRIC,
     help: 'Operations executed, by executor: the fast path, or stock Apollo Gateway for what it leaves',
@@ -122,12 +124,20 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       variables: request.variables,
       clients: clientsByGeneration.get(generation)!,
       headers,
-      // Shared only between requests acting for the same caller (the token is who they act as).
-      shareKeyPrefix: share ? `${context.callerToken ?? ''}\n` : null,
+      // Shared only between requests acting for the same caller (the token is who they act as),
+      // never within a mutation, and never with a fetch that started before a mutation ended
+      // here (so a client reads its own writes, at least through this gateway process).
+      shareKeyPrefix: share && !prepared.mutation ? `${mutationEpoch}\n${context.callerToken ?? ''}\n` : null,
       cachePolicy: policy && typeof policy.restrict === 'function' ? (policy as CachePolicyLike) : null,
       logger: context.logger ?? logger,
     });
-    if (prepared.plan) await execution.run(prepared.plan);
+    if (prepared.plan) {
+      try {
+        await execution.run(prepared.plan);
+      } finally {
+        if (prepared.mutation) mutationEpoch += 1;
+      }
+    }
 
     let shaped;
     try {

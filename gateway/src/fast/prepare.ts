@@ -11,6 +11,7 @@ const MAX_PREPARED = 2_000;
 /** Everything about an operation that does not depend on the request: planned, compiled, cached. */
 export interface PreparedOperation {
   plan: Step | null;
+  mutation: boolean;
   shaper: Shaper;
   /** Checked against each request's variables before anything runs (as ApolloGateway does). */
   variableDefinitions: readonly VariableDefinitionNode[] | null;
@@ -63,6 +64,7 @@ export class SupergraphGeneration {
       const plan = this.planner.buildQueryPlan(parsed, PLAN_OPTIONS);
       result = {
         plan: compilePlan(plan, parsed, this.types),
+        mutation: parsed.rootKind === 'mutation',
         shaper: compileShaper(parsed),
         variableDefinitions: operation.variableDefinitions?.length ? operation.variableDefinitions : null,
       };

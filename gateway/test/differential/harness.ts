@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { loadGatewayConfig } from '../../src/config.js';
 import { createGatewayServer, type GatewayServer } from '../../src/server.js';
-import { startTestIssuer } from '../fixtures/jwt.js';
+import { startTestIssuer, type TestIssuer } from '../fixtures/jwt.js';
 
 /** One operation of the corpus, run through both gateways. */
 export interface DiffOperation {
@@ -70,28 +70,10 @@ async function post(url: string, operation: DiffOperation, authorization: string
  * Terrarium verifies (its @access checks run as in production) and stock ignores.
  */
 export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPair> {
-  const dir = mkdtempSync(join(tmpdir(), 'terrarium-differential-'));
-  const supergraphPath = join(dir, 'supergraph.graphql');
-  writeFileSync(supergraphPath, supergraphSdl);
-
   const stockServer = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
   const { url: stockUrl } = await startStandaloneServer(stockServer, { listen: { port: 0, host: '127.0.0.1' } });
-
-  const issuer = await startTestIssuer();
+  const { server: terrarium, url: terrariumUrl, issuer, close } = await startTerrarium(supergraphSdl);
   const authorization = `Bearer ${await issuer.sign({ sub: '00000000-0000-4000-8000-0000000000aa', roles: ['STAFF'] })}`;
-  const config = loadGatewayConfig(['--supergraph', supergraphPath, '--port', '0', '--host', '127.0.0.1'], {
-    INTERNAL_SECRET: process.env['INTERNAL_SECRET'],
-    JWKS_URL: issuer.jwksUrl,
-    LOG_LEVEL: process.env['GATEWAY_TEST_LOG_LEVEL'] ?? 'silent',
-    RATE_LIMIT_MAX: '0',
-    MAX_DEPTH: '100',
-    MAX_ALIASES: '1000',
-    MAX_ROOT_FIELDS: '100',
-    MAX_TOKENS: '100000',
-    MAX_COST: '1000000000',
-  });
-  const terrarium = await createGatewayServer(config);
-  const terrariumUrl = await terrarium.listen(0);
 
   return {
     stockUrl,
@@ -113,7 +95,48 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
       return counts;
     },
     async close() {
-      await Promise.all([stockServer.stop(), terrarium.stop(), issuer.close()]);
+      await Promise.all([stockServer.stop(), close()]);
+    },
+  };
+}
+
+export interface TerrariumUnderTest {
+  server: GatewayServer;
+  url: string;
+  /** Signs users' JWTs that this gateway accepts. */
+  issuer: TestIssuer;
+  close(): Promise<void>;
+}
+
+/**
+ * Terrarium's gateway as `npm start` builds it (createGatewayServer) on `supergraphSdl`, with
+ * its own JWKS issuer, its limits raised out of the way and `env` on top.
+ */
+export async function startTerrarium(supergraphSdl: string, env: Record<string, string> = {}): Promise<TerrariumUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'terrarium-differential-'));
+  const supergraphPath = join(dir, 'supergraph.graphql');
+  writeFileSync(supergraphPath, supergraphSdl);
+  const issuer = await startTestIssuer();
+  const config = loadGatewayConfig(['--supergraph', supergraphPath, '--port', '0', '--host', '127.0.0.1'], {
+    INTERNAL_SECRET: process.env['INTERNAL_SECRET'],
+    JWKS_URL: issuer.jwksUrl,
+    LOG_LEVEL: process.env['GATEWAY_TEST_LOG_LEVEL'] ?? 'silent',
+    RATE_LIMIT_MAX: '0',
+    MAX_DEPTH: '100',
+    MAX_ALIASES: '1000',
+    MAX_ROOT_FIELDS: '100',
+    MAX_TOKENS: '100000',
+    MAX_COST: '1000000000',
+    ...env,
+  });
+  const server = await createGatewayServer(config);
+  const url = await server.listen(0);
+  return {
+    server,
+    url,
+    issuer,
+    async close() {
+      await Promise.all([server.stop(), issuer.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
