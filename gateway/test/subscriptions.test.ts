@@ -103,6 +103,7 @@ let issuer: TestIssuer;
 let dir: string;
 let supergraphPath: string;
 let flakyFails = true;
+let jitter = false;
 const gateways: TestGateway[] = [];
 const clients: Client[] = [];
 
@@ -114,7 +115,11 @@ beforeAll(async () => {
     CATALOG_SDL,
     {
       Product: {
-        __resolveReference: ({ id }: { id: string }) => ({ id, title: `Title ${id}` }),
+        // With jitter on, each event's rest takes 0-30 ms: later events may resolve first.
+        __resolveReference: async ({ id }: { id: string }) => {
+          if (jitter) await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+          return { id, title: `Title ${id}` };
+        },
         flaky: () => {
           if (flakyFails) throw new GraphQLError('The catalog refused this field.', { extensions: { code: 'FORBIDDEN' } });
           return 'fine';
@@ -130,6 +135,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   flakyFails = false;
+  jitter = false;
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));
@@ -201,12 +207,25 @@ describe('federated subscriptions at the gateway', () => {
     expect(live.completed).toBe(false);
   });
 
+  it('delivers events in the order the subgraph sent them, however long each takes to resolve', async () => {
+    const { url } = await gateway();
+    const live = record(client(url), PRICE_CHANGED, { id: 'p11' });
+    await until(() => ticker.active() === 1, 'the upstream subscription');
+    jitter = true;
+    for (let price = 0; price < 20; price += 1) await ticker.publish('p11', price);
+    await until(() => live.results.length === 20, 'twenty events');
+    expect(live.results.map((r) => r.data?.priceChanged?.price)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
   it('shares one upstream subscription between identical subscriptions of the same caller', async () => {
     const { url } = await gateway();
     const first = record(client(url), PRICE_CHANGED, { id: 'p2' });
     const second = record(client(url), PRICE_CHANGED, { id: 'p2' });
     const other = record(client(url), PRICE_CHANGED, { id: 'p3' });
     await until(() => ticker.active() === 2, 'two upstream subscriptions (p2 shared, p3)');
+    const metrics = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toMatch(/^gateway_subscriptions_active\{[^}]*transport="ws"[^}]*\} 3$/m);
+    expect(metrics).toMatch(/^gateway_subscription_upstreams_active\{[^}]*\} 2$/m);
     await ticker.publish('p2', 20);
     await until(() => first.results.length === 1 && second.results.length === 1, 'both p2 subscribers');
     expect(second.results[0]).toEqual(first.results[0]);

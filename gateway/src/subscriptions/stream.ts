@@ -20,22 +20,30 @@ export interface StreamDeps {
   onEvent: () => void;
 }
 
+/**
+ * Events of one stream resolved at once (their fetches overlap; results still go out in arrival
+ * order). Bounds the load one hot stream puts on the other subgraphs. @default 4
+ */
+const MAX_RESOLVING = 4;
+
 const resolutionFailed = (): GraphQLFormattedError => ({
   message: 'Internal server error while resolving this event.',
   extensions: { code: 'INTERNAL_SERVER_ERROR' },
 });
 
 /**
- * One upstream subscription and its subscribers. Events are resolved one at a time, in arrival
- * order, and each result goes to every subscriber; events that arrive faster than they resolve
- * wait in a bounded inbox. Clients share a stream only when they are the same caller with the
+ * One upstream subscription and its subscribers. Events are resolved a few at a time and
+ * delivered in arrival order, each result to every subscriber; events that arrive faster than
+ * they resolve wait in a bounded inbox (drop-oldest). Clients share a stream only when they are the same caller with the
  * same operation and variables (see SubscriptionHub), so one resolution is right for all of them.
  */
 export class SharedStream {
   readonly subscribers = new Set<Subscriber>();
   private readonly inbox: DropOldestQueue<EventResult>;
   private unsubscribe: (() => void) | null = null;
-  private pumping = false;
+  /** Resolutions under way, in arrival order. */
+  private resolving: Promise<EventResult>[] = [];
+  private delivering = false;
   /** Set when the upstream ended: null while it runs, [] for a normal completion. */
   private ended: readonly GraphQLFormattedError[] | null = null;
   private closed = false;
@@ -96,33 +104,46 @@ export class SharedStream {
     void this.pump();
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      for (let next = this.inbox.takeNow(); next; next = this.inbox.takeNow()) {
-        const result = await this.resolve(next.item);
-        for (const subscriber of this.subscribers) subscriber.deliver(result);
-      }
-    } finally {
-      this.pumping = false;
+  private startResolving(): void {
+    while (this.resolving.length < MAX_RESOLVING) {
+      const next = this.inbox.takeNow();
+      if (!next) return;
+      this.resolving.push(this.resolve(next.item));
     }
-    if (this.ended && this.inbox.size === 0) this.finish(this.ended);
   }
 
+  private async pump(): Promise<void> {
+    this.startResolving();
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      while (this.resolving.length > 0) {
+        // resolve() never rejects.
+        const result = await this.resolving[0]!;
+        this.resolving.shift();
+        for (const subscriber of this.subscribers) subscriber.deliver(result);
+        this.startResolving();
+      }
+    } finally {
+      this.delivering = false;
+    }
+    if (this.ended && this.inbox.size === 0 && this.resolving.length === 0) this.finish(this.ended);
+  }
+
+  /** Never rejects: a failure becomes this event's error. */
   private async resolve(event: EventResult): Promise<EventResult> {
     const { caller, apiClient } = this.identity;
-    const context: GatewayContext = {
-      caller,
-      callerToken: await this.deps.signCaller(caller),
-      apiClient,
-      requestId: this.id,
-      traceparent: null,
-      tracestate: null,
-      logger: this.logger,
-      observed: {},
-    };
     try {
+      const context: GatewayContext = {
+        caller,
+        callerToken: await this.deps.signCaller(caller),
+        apiClient,
+        requestId: this.id,
+        traceparent: null,
+        tracestate: null,
+        logger: this.logger,
+        observed: {},
+      };
       return await resolveEvent(this.plan, event, this.variables, context, this.deps.formatError);
     } catch (err) {
       this.logger.error({ err }, 'subscription event resolution failed');
