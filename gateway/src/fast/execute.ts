@@ -179,9 +179,14 @@ export class PlanExecution {
       const index = error.path?.[1];
       if (sentIndex !== null && typeof index === 'number') {
         const [field = '_entities', , ...rest] = error.path!;
+        let placed = false;
         for (let i = 0; i < sentIndex.length; i += 1) {
-          if (sentIndex[i] === index) this.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf([field, i, ...rest])));
+          if (sentIndex[i] !== index) continue;
+          this.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf([field, i, ...rest])));
+          placed = true;
         }
+        // An index the request did not have: kept, placed as stock would place it.
+        if (!placed) this.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf(error.path)));
       } else {
         this.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf(error.path)));
       }
