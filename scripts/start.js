@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
 
@@ -49,6 +50,15 @@ async function ensureDatabase(/** @type {string} */ serverUrl, /** @type {string
   return url.toString();
 }
 
+/** Resolves to false when something already listens on `port` (another Terrarium, say). */
+function portIsFree(/** @type {number} */ port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
 async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -75,6 +85,12 @@ async function main() {
     env[key] ??= String(port);
     env[`${name.toUpperCase()}_URL`] ??= `http://127.0.0.1:${env[key]}/graphql`;
   }
+
+  // Fail fast on a taken port: otherwise an old process could answer our health checks.
+  const ports = [gatewayPort, ...SUBGRAPHS.map(([name]) => Number(env[`${name.toUpperCase()}_PORT`]))];
+  const taken = [];
+  for (const port of ports) if (!(await portIsFree(port))) taken.push(port);
+  if (taken.length > 0) throw new Error(`port(s) ${taken.join(', ')} already in use; stop what runs there or set GATEWAY_PORT / <NAME>_PORT`);
 
   const subgraphs = SUBGRAPHS.map(([name]) =>
     startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }),
