@@ -4,6 +4,7 @@
  * and `averageRating` (community) for every event. Commerce emits orderStatusChanged for the
  * order's buyer and staff only.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/kit';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
@@ -50,6 +51,12 @@ async function untilLive(recorder: Recorder, gatewayUrl = platform.gatewayUrl, t
     await recorder.until((r) => r.results.length > before || r.ended, 500).catch(() => undefined);
     if (recorder.ended) throw new Error(`the subscription ended: ${JSON.stringify(recorder.error ?? recorder.results)}`);
   }
+}
+
+/** The partner manifest's id of the contract's LiveStock. */
+function liveStockId(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../schema/manifests/partner-embed.json', import.meta.url), 'utf8')) as { operations: { id: string; name: string }[] };
+  return manifest.operations.find((o) => o.name === 'LiveStock')!.id;
 }
 
 const available = (result: { data?: any }) => result.data?.stockChanged?.stock?.available as number;
@@ -172,9 +179,29 @@ describe('OrderLive', () => {
   });
 });
 
+describe('partner keys', () => {
+  it('subscribe to LiveStock by its persisted id, and to nothing sent as free text', async () => {
+    const created = await gql(platform.gatewayUrl, contractOperation('admin', 'CreatePartner'), { input: { name: `Live widget ${Date.now()}`, allowedOperations: ['LiveStock'] } }, staff);
+    expect(created.body.errors).toBeUndefined();
+    const partner = wsClient(platform.gatewayUrl, { 'x-api-key': created.body.data.createApiClient.key });
+    const byId = subscribeWs(partner, '', { productId: PRODUCT }, { persistedQuery: { version: 1, sha256Hash: liveStockId() } });
+    const freeForm = subscribeWs(partner, contractOperation('partner-embed', 'LiveStock'), { productId: PRODUCT });
+    try {
+      await freeForm.until((r) => r.ended);
+      expect((freeForm.error as { extensions?: { code?: string } }[])[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+      await untilLive(byId);
+      expect(byId.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expect.any(Number) } } } });
+    } finally {
+      byId.dispose();
+      await partner.dispose();
+    }
+  });
+});
+
 describe('HTTP transports', () => {
-  it('serves StockLive over SSE (distinct connections, as an EventSource sends it)', async () => {
+  it('serves StockLive over SSE (distinct connections, as an EventSource sends it), by text or by persisted id', async () => {
     const live = await subscribeSse(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
+    const byId = await subscribeSse(platform.gatewayUrl, { documentId: `sha256:${liveStockId()}` }, { productId: PRODUCT });
     try {
       expect(live.response.status).toBe(200);
       expect(live.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -182,8 +209,11 @@ describe('HTTP transports', () => {
       const stock = await adjust(platform.gatewayUrl, 2);
       await live.until((r) => available(r.results.at(-1)!) === stock);
       expect(live.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating } } });
+      await byId.until((r) => available(r.results.at(-1) ?? {}) === stock);
+      expect(byId.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock } } } });
     } finally {
       live.close();
+      byId.close();
     }
   });
 

@@ -82,6 +82,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     access.update(coreSupergraphSdl);
     logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
   });
+
+  const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   // Registered before Apollo starts, so it sees the first supergraph load.
   const subscriptions = createSubscriptionServer({
     config,
@@ -92,9 +94,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     buildService,
     identify: (authorization, apiKey) => identify(authorization, apiKey),
     operationChecks: [createOperationLimitsPlugin(config.limits, metrics), createAccessControlPlugin(access, metrics)],
+    persisted: { store: persisted, partnerManifest: config.persisted.partnerManifest },
   });
-
-  const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
   // and plans; every plugin below still runs before execution.
   const executing = config.fastExecution

@@ -71,9 +71,9 @@ export function wsClient(httpUrl: string, connectionParams: Record<string, unkno
   return createClient({ url: wsUrl(httpUrl), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
-export function subscribeWs(client: Client, query: string, variables: Record<string, unknown> = {}): Recorder & { dispose(): void } {
+export function subscribeWs(client: Client, query: string, variables: Record<string, unknown> = {}, extensions?: Record<string, unknown>): Recorder & { dispose(): void } {
   const recorder = new Recorder();
-  const dispose = client.subscribe<any>({ query, variables }, {
+  const dispose = client.subscribe<any>({ query, variables, ...(extensions ? { extensions } : {}) }, {
     next: (result) => recorder.next(result as Received),
     error: (err) => recorder.fail(err),
     complete: () => recorder.complete(),
@@ -99,10 +99,14 @@ function pump(response: Response, onText: (text: string) => void, recorder: Reco
   })();
 }
 
-/** An SSE subscription as an EventSource makes it: GET with the operation in the query string. */
-export async function subscribeSse(httpUrl: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+/**
+ * An SSE subscription as an EventSource makes it: GET with the operation in the query string, as
+ * text or as a trusted document's id (`{ documentId }`).
+ */
+export async function subscribeSse(httpUrl: string, query: string | { documentId: string }, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const url = `${httpUrl}?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`;
+  const operation = typeof query === 'string' ? { query } : query;
+  const url = `${httpUrl}?${new URLSearchParams({ ...operation, variables: JSON.stringify(variables) })}`;
   const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   const recorder = new Recorder();
   let buffer = '';

@@ -4,6 +4,7 @@ import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } fro
 import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql/index.js';
 import type { SubscriptionLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
+import { decidePersisted, PERSISTED_QUERY_NOT_FOUND, type DecideOptions } from '../persisted/resolve.js';
 import type { Identity } from './identity.js';
 import type { SubscriptionMetrics } from './metrics.js';
 import { Generation, type SubscriptionPlan } from './planner.js';
@@ -11,9 +12,14 @@ import { SharedStream, type StreamDeps } from './stream.js';
 import { Subscriber, tokenExpired } from './subscriber.js';
 
 export interface SubscribeRequest {
-  query: string;
+  /** The document; absent (or empty) when the operation is named by a persisted id. */
+  query?: string | null | undefined;
   operationName?: string | null | undefined;
   variables?: Record<string, unknown> | null | undefined;
+  /** `persistedQuery.sha256Hash` names a trusted document (Apollo's convention). */
+  extensions?: Record<string, unknown> | null | undefined;
+  /** A trusted document's id (GraphQL-over-HTTP convention), from HTTP transports. */
+  documentId?: unknown;
 }
 
 export type Transport = 'ws' | 'sse' | 'multipart';
@@ -28,6 +34,8 @@ export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
   /** Apollo Server plugins whose didResolveOperation runs on each subscription (operation limits, @access). */
   checks: readonly ApolloServerPlugin<GatewayContext>[];
   metrics: SubscriptionMetrics;
+  /** Trusted documents (src/persisted/): ids resolve to their body, and partner keys run only theirs. */
+  persisted: DecideOptions | null;
 }
 
 const unavailable = (reason: string, message: string): GraphQLFormattedError => ({ message, extensions: { code: 'SERVICE_UNAVAILABLE', reason } });
@@ -70,8 +78,10 @@ export class SubscriptionHub {
     const generation = this.generation;
     if (!generation) return { errors: [unavailable('starting', 'The gateway is starting; subscribe again shortly.')] };
     if (identity.expiresAt !== null && identity.expiresAt <= Date.now()) return { errors: [tokenExpired()] };
+    const source = this.sourceOf(request, identity);
+    if (typeof source !== 'string') return source;
     const operationName = request.operationName ?? null;
-    const compiled = generation.compile(request.query, operationName);
+    const compiled = generation.compile(source, operationName);
     if ('errors' in compiled) return { errors: this.format(compiled.errors) };
     const { plan, document } = compiled;
     const operation = plan.operationContext.operation;
@@ -80,15 +90,10 @@ export class SubscriptionHub {
     if (coerced.errors) return { errors: coerced.errors.map((e) => ({ message: e.message, extensions: { code: 'BAD_USER_INPUT' } })) };
     const variables = coerced.coerced;
 
-    const name = operation.name?.value ?? null;
-    if (identity.apiClient && (name === null || !identity.apiClient.allowedOperations.includes(name))) {
-      // Partners run only their safelisted operations (by name, as their allowedOperations list them).
-      return { errors: [{ message: `This API key may not run the operation "${name ?? 'anonymous'}".`, extensions: { code: 'FORBIDDEN' } }] };
-    }
-    const refused = await this.check(plan, document, request.query, variables, identity);
+    const refused = await this.check(plan, document, source, variables, identity);
     if (refused) return { errors: refused };
 
-    const stream = this.streamFor(plan, { query: request.query, operationName }, variables, identity);
+    const stream = this.streamFor(plan, { query: source, operationName }, variables, identity);
     const { metrics } = this.deps;
     metrics.subscribers.inc({ transport });
     const subscriber = new Subscriber({
@@ -102,6 +107,28 @@ export class SubscriptionHub {
     });
     stream.add(subscriber);
     return { subscriber, document };
+  }
+
+  /**
+   * The document to run: the request's, or a trusted document named by id, decided exactly as for
+   * queries (src/persisted/resolve.ts): a partner key runs only the persisted operations granted to
+   * it, by id; a first-party caller may send a document or a manifest id.
+   */
+  private sourceOf(request: SubscribeRequest, identity: Identity): string | { errors: GraphQLFormattedError[] } {
+    const query = typeof request.query === 'string' && request.query !== '' ? request.query : undefined;
+    const persistedQuery = request.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | null | undefined;
+    const named = persistedQuery?.sha256Hash !== undefined || request.documentId !== undefined;
+    if (!this.deps.persisted) {
+      if (identity.apiClient) return { errors: [{ message: 'This gateway serves no persisted operations to API keys.', extensions: { code: 'FORBIDDEN' } }] };
+      return query ?? { errors: [{ message: 'The request must contain a query.', extensions: { code: 'BAD_REQUEST' } }] };
+    }
+    const decision = decidePersisted({ sha256Hash: persistedQuery?.sha256Hash, documentId: request.documentId, query }, identity.apiClient, this.deps.persisted);
+    if (decision.kind === 'refuse') return { errors: [{ message: decision.message, extensions: { code: decision.code } }] };
+    if (decision.kind === 'run') return decision.operation.body;
+    if (query !== undefined) return query;
+    // An id no manifest knows: Apollo's APQ answer, so APQ clients send the document next.
+    if (named) return { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: PERSISTED_QUERY_NOT_FOUND } }] };
+    return { errors: [{ message: 'The request must contain a query or a persisted operation id.', extensions: { code: 'BAD_REQUEST' } }] };
   }
 
   /** Ends every subscription (shutdown): subscribers get `errors` after what is already queued. */

@@ -12,6 +12,7 @@ import type { GatewayContext } from '../context.js';
 import { createErrorFormatter } from '../errors.js';
 import { createCors } from '../guards/cors.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { PersistedStore } from '../persisted/store.js';
 import { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify } from './identity.js';
 import { createSubscriptionMetrics } from './metrics.js';
@@ -32,6 +33,8 @@ export interface SubscriptionServerDeps {
   buildService: (endpoint: { name: string; url: string }) => GraphQLDataSource;
   /** Plugins whose didResolveOperation checks every subscription (operation limits, @access). */
   operationChecks: readonly ApolloServerPlugin<GatewayContext>[];
+  /** Trusted documents: subscriptions by persisted id, and partner keys bound to their manifest. */
+  persisted?: { store: PersistedStore; partnerManifest: string } | undefined;
 }
 
 export interface SubscriptionServer {
@@ -81,6 +84,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     buildService: deps.buildService,
     checks: deps.operationChecks,
     metrics,
+    persisted: deps.persisted ? { partnerManifest: deps.persisted.partnerManifest, lookUp: (id) => deps.persisted!.store.get(id) } : null,
   });
   deps.gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     try {

@@ -33,10 +33,19 @@ async function readRequest(req: IncomingMessage, maxBodyBytes: number): Promise<
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, 'Request body is not valid JSON.', 'BAD_REQUEST');
   }
-  const { query, operationName, variables } = (body ?? {}) as Record<string, unknown>;
-  if (typeof query !== 'string') throw new HttpError(400, 'The body must hold a "query" string.', 'BAD_REQUEST');
-  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) throw new HttpError(400, '"variables" must be an object.', 'BAD_REQUEST');
-  return { query, operationName: typeof operationName === 'string' ? operationName : null, variables: (variables ?? null) as Record<string, unknown> | null };
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.', 'BAD_REQUEST');
+  const { query, operationName, variables, extensions, documentId } = body as Record<string, unknown>;
+  if (query != null && typeof query !== 'string') throw new HttpError(400, '"query" must be a string.', 'BAD_REQUEST');
+  const isObject = (value: unknown) => typeof value === 'object' && !Array.isArray(value);
+  if (variables != null && !isObject(variables)) throw new HttpError(400, '"variables" must be an object.', 'BAD_REQUEST');
+  if (extensions != null && !isObject(extensions)) throw new HttpError(400, '"extensions" must be an object.', 'BAD_REQUEST');
+  return {
+    query: query ?? null,
+    operationName: typeof operationName === 'string' ? operationName : null,
+    variables: (variables ?? null) as Record<string, unknown> | null,
+    extensions: (extensions ?? null) as Record<string, unknown> | null,
+    documentId,
+  };
 }
 
 /**

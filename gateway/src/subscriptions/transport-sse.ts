@@ -10,6 +10,20 @@ import { untilDrained } from './writing.js';
 interface SseContext {
   identity: Identity;
   pace: Pace;
+  /** `documentId` of a POST body (graphql-sse reads only query, variables, operationName, extensions). */
+  documentId?: unknown;
+}
+
+/**
+ * graphql-sse insists on a `query`; an operation named by a persisted id has none. An empty one
+ * stands in (the hub treats it as absent), so ids work on SSE as on the other transports.
+ */
+function withQuery(url: string): string {
+  const [path, search = ''] = url.split('?');
+  const params = new URLSearchParams(search);
+  if (params.has('query')) return url;
+  params.set('query', '');
+  return `${path}?${params}`;
 }
 
 /**
@@ -86,7 +100,8 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
     // No reservations (single connection mode): every request is its own stream.
     authenticate: () => null,
     onSubscribe: async (req, params) => {
-      const outcome = await hub.subscribe(params, req.context.identity, 'sse');
+      const documentId = new URL(req.url, 'http://gateway').searchParams.get('documentId') ?? req.context.documentId;
+      const outcome = await hub.subscribe({ ...params, documentId }, req.context.identity, 'sse');
       // Results are formatted already; graphql-sse serializes them as they are.
       if ('errors' in outcome) return { errors: outcome.errors } as unknown as ExecutionResult;
       return overSse(outcome.subscriber, req.context.pace) as unknown as AsyncIterable<ExecutionResult>;
@@ -95,16 +110,30 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
 
   return async function serveSse(req: IncomingMessage, res: ServerResponse, identity: Identity): Promise<void> {
     const pace = new Pace();
+    const context: SseContext = { identity, pace };
+    const method = req.method ?? 'GET';
     const [body, init] = await handler({
-      method: req.method ?? 'GET',
-      url: req.url ?? '/graphql',
+      method,
+      url: method === 'GET' ? withQuery(req.url ?? '/graphql') : (req.url ?? '/graphql'),
       headers: {
         // graphql-sse wants the exact value; browsers' EventSource sends it, others may add more.
         get: (key: string) => (key === 'accept' ? 'text/event-stream' : [req.headers[key] ?? []].flat().join(', ') || null),
       },
-      body: () => readBody(req, maxBodyBytes),
+      body: async () => {
+        const raw = await readBody(req, maxBodyBytes);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          return raw; // graphql-sse answers unparsable bodies itself
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return raw;
+        const fields = parsed as Record<string, unknown>;
+        context.documentId = fields['documentId'];
+        return fields['query'] === undefined ? { ...fields, query: '' } : fields;
+      },
       raw: req,
-      context: { identity, pace },
+      context,
     });
     res.writeHead(init.status, init.statusText, init.headers);
     if (!body || typeof body === 'string') {
