@@ -4,6 +4,7 @@
  * kit does) and a "catalog" that resolves the rest of each event over HTTP. Deterministic: the
  * ticker counts its live subscriptions, so a test publishes only once the gateway is subscribed.
  */
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -284,6 +285,33 @@ describe('federated subscriptions at the gateway', () => {
     } finally {
       ticker = await startTicker(secret, port);
     }
+  });
+
+  it('follows supergraph updates: a live subscription whose upstream is unchanged goes on, one whose upstream moved ends with a retriable error', async () => {
+    const ownPath = join(dir, 'supergraph-reloaded.graphql');
+    const supergraph = (catalogSdl: string, tickerUrl = ticker.url) =>
+      compose([{ name: 'ticker', url: tickerUrl, typeDefs: TICKER_SDL }, { name: 'catalog', url: catalog.url, typeDefs: catalogSdl }]);
+    writeFileSync(ownPath, supergraph(CATALOG_SDL));
+    const reloading = await startGateway(ownPath, { JWKS_URL: issuer.jwksUrl });
+    gateways.push(reloading);
+    const swap = async (sdl: string) => {
+      const updated = once(reloading.server.events, 'supergraph-updated');
+      writeFileSync(ownPath, sdl);
+      await updated;
+    };
+
+    const live = record(client(reloading.url), PRICE_CHANGED, { id: 'p12' });
+    await until(() => ticker.active() === 1, 'the upstream subscription');
+    await swap(supergraph(CATALOG_SDL.replace('catalogVersion: String', 'catalogVersion: String catalogNotes: String')));
+    await ticker.publish('p12', 120);
+    await until(() => live.results.length === 1, 'an event after an unrelated update');
+    expect(live.results[0]!.data).toEqual({ priceChanged: { id: 'p12', price: 120, title: 'Title p12', flaky: 'fine' } });
+
+    // The ticker's URL changes (a redeploy elsewhere): the old upstream is not the planned one any more.
+    await swap(supergraph(CATALOG_SDL, ticker.url.replace('/graphql', '/graphql/v2')));
+    await until(() => live.error !== null, 'the subscription to end');
+    expect(live.error).toEqual([expect.objectContaining({ extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'supergraph_updated' } })]);
+    await until(() => ticker.active() === 0, 'the old upstream to be released');
   });
 
   it('re-subscribes upstream when the subgraph comes back, and the client never notices', async () => {
