@@ -108,9 +108,9 @@ describe('a partner key runs its persisted operations by id', () => {
     expect(status).toBe(200);
     expect(body.data.animal).toMatchObject({ id: animalId, name: expect.any(String), species: { commonName: expect.any(String) } });
     expect(body.data.animal.photos[0].url).toEqual(expect.any(String));
-    // The subgraphs send no @cacheControl hints yet, so the answer is uncacheable; with hints it
-    // becomes `public, max-age=N` (see the fixture test in persisted-cache.test.ts).
-    expect(headers.get('cache-control')).toBe('no-store');
+    // Every subgraph answering AnimalCard hints @cacheControl(maxAge: 60) on what it resolves,
+    // and a partner key is not a person: a CDN may cache the answer.
+    expect(headers.get('cache-control')).toBe('public, max-age=60');
   });
 
   it('AnimalCard by POST, by documentId (trusted documents shape)', async () => {
