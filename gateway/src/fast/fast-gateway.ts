@@ -106,8 +106,13 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
     }
     fastExecutions.inc();
     if (prepared.variableDefinitions) {
-      const { errors } = getVariableValues(requestContext.schema, prepared.variableDefinitions, request.variables ?? {});
-      if (errors) return { errors };
+      const none = isEmpty(request.variables);
+      if (!none || !prepared.passesWithoutVariables) {
+        const { errors } = getVariableValues(requestContext.schema, prepared.variableDefinitions, request.variables ?? {});
+        if (errors) return { errors };
+        // The check of "no variables" depends on the operation only (defaults, nullability).
+        if (none) prepared.passesWithoutVariables = true;
+      }
     }
 
     const context = requestContext.context as Partial<GatewayContext>;
@@ -170,4 +175,10 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       await Promise.all(closing);
     },
   };
+}
+
+function isEmpty(variables: Record<string, unknown> | undefined): boolean {
+  if (!variables) return true;
+  for (const _ in variables) return false;
+  return true;
 }

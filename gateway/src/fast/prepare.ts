@@ -15,6 +15,8 @@ export interface PreparedOperation {
   shaper: Shaper;
   /** Checked against each request's variables before anything runs (as ApolloGateway does). */
   variableDefinitions: readonly VariableDefinitionNode[] | null;
+  /** Set once a request without variables passed that check: the same check would pass again. */
+  passesWithoutVariables: boolean;
 }
 
 /** Why an operation runs on stock execution (for the debug log, once per operation). */
@@ -67,6 +69,7 @@ export class SupergraphGeneration {
         mutation: parsed.rootKind === 'mutation',
         shaper: compileShaper(parsed),
         variableDefinitions: operation.variableDefinitions?.length ? operation.variableDefinitions : null,
+        passesWithoutVariables: false,
       };
     } catch (err) {
       // Unsupported, or a document Apollo Gateway itself would fail on: stock runs it and answers.
