@@ -39,6 +39,8 @@ export function benchOperations(graph: () => BenchSubgraphs): DiffOperation[] {
     { name: 'variables', query: 'query ($upc: String!, $n: Int) { product(upc: $upc) { name reviews(first: $n) { id } } }', variables: { upc: 'p5', n: 2 } },
     { name: 'variables left to their defaults', query: 'query ($n: Int = 2, $m: Int = 1) { topProducts(first: $n) { upc reviews(first: $m) { id } } }' },
     { name: 'a variable of the wrong type', query: 'query ($n: Int!) { topProducts(first: $n) { upc } }', variables: { n: 'two' } },
+    { name: 'a required variable missing', query: 'query ($n: Int!) { topProducts(first: $n) { upc } }' },
+    { name: 'a required variable missing, asked again', query: 'query ($n: Int!) { topProducts(first: $n) { upc } }' },
     { name: '@skip and @include with literals', query: '{ topProducts(first: 2) { upc name @skip(if: true) price @include(if: false) inStock @include(if: true) reviews @skip(if: false) { id } } }' },
     {
       name: '@include on an entity field by variable (true)',
