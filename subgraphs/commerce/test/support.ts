@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller } from '@terrarium/kit';
-import type { GraphQLFormattedError } from 'graphql';
+import { demoCallers, errorCodes, executeOperation, operationData, type OperationResult } from '@terrarium/kit/testing';
 import type { PaymentProvider } from '../src/payments/provider.js';
 import { createCommerceSubgraph, type CommerceSubgraph } from '../src/subgraph.js';
 
@@ -45,10 +45,7 @@ export const ORG = {
   desert: seedId('org:desert-morphs'),
 };
 
-export const STAFF: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
-/** Bea Breeder, member of sunset-reptiles (animals 1, 4, 7, ...). */
-export const BEA: Caller = { ...ANONYMOUS, userId: seedId('user:breeder@terrarium.test'), roles: ['BREEDER'], organizationIds: [ORG.sunset] };
-export const KEEPER: Caller = { ...ANONYMOUS, userId: seedId('user:keeper@terrarium.test'), roles: ['KEEPER'] };
+export const { staff: STAFF, breeder: BEA, keeper: KEEPER } = demoCallers;
 
 /** A signed-in keeper of their own, so that tests do not share carts. */
 export function newKeeper(): Caller {
@@ -61,31 +58,11 @@ export const animalListing = (n: number): string => seedId(`listing:animal:${n}`
 export const productListing = (sku: string): string => seedId(`listing:product:${sku}`);
 export const KEEPER_ORDER = seedId('order:keeper:1');
 
-export interface Result<T> {
-  data: T | null;
-  errors: readonly GraphQLFormattedError[];
-}
+export type Result<T> = OperationResult<T>;
+export const gql = executeOperation;
+export const ok = operationData;
+export const codes = errorCodes;
 
-export async function gql<T>(subgraph: CommerceSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const response = await subgraph.execute({ query, variables }, caller);
-  if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-  return { data: (response.body.singleResult.data ?? null) as T | null, errors: response.body.singleResult.errors ?? [] };
-}
-
-/** The data of an operation that must succeed. */
-export async function ok<T>(subgraph: CommerceSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
-  const result = await gql<T>(subgraph, query, variables, caller);
-  if (result.errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
-  return result.data!;
-}
-
-/** The error codes of an operation, in order. */
-export async function codes(subgraph: CommerceSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<unknown[]> {
-  const result = await gql(subgraph, query, variables, caller);
-  return result.errors.map((error) => error.extensions?.['code']);
-}
-
-/** Reads commerce's own tables directly, to check what operations left behind. */
 export function sql<T extends object>(subgraph: CommerceSubgraph, text: string, params: unknown[] = []): Promise<T[]> {
   return subgraph.orm.em.fork().getConnection().execute<T[]>(text, params);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { executeOperation, operationData } from '@terrarium/kit/testing';
 import type { GraphQLFormattedError } from 'graphql';
 import { ANONYMOUS, loadSubgraphConfig, type Caller, type Subgraph } from '@terrarium/kit';
 import type { Loaders } from '../src/loaders/index.js';
@@ -31,17 +32,12 @@ export interface Result<T> {
 
 /** Runs an operation through the subgraph's real schema (executeOperation, fresh context). */
 export async function run<T>(subgraph: Community, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const response = await subgraph.execute({ query, variables }, caller);
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  return { data: response.body.singleResult.data as T | null | undefined, errors: response.body.singleResult.errors };
+  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
+  return { data, errors: errors.length > 0 ? errors : undefined };
 }
 
 /** Like run, but fails the test on any error. */
-export async function ok<T>(subgraph: Community, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
-  const result = await run<T>(subgraph, query, variables, caller);
-  if (result.errors) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
-  return result.data!;
-}
+export const ok = operationData;
 
 export const codeOf = (result: Result<unknown>): unknown => result.errors?.[0]?.extensions?.['code'];
 

@@ -1,5 +1,5 @@
-import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller, type Subgraph } from '@terrarium/kit';
-import type { GraphQLFormattedError } from 'graphql';
+import { loadSubgraphConfig, seedId, type Caller, type Subgraph } from '@terrarium/kit';
+import { demoCallers, errorCodes, executeOperation, operationData, serviceCaller, sqlStatementsDuring, type OperationResult } from '@terrarium/kit/testing';
 import type { Loaders } from '../src/loaders/index.js';
 import { createInventorySubgraph } from '../src/subgraph.js';
 
@@ -25,46 +25,18 @@ export const ORG = {
   desert: seedId('org:desert-morphs'),
 };
 
-export const STAFF: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
-/** Bea Breeder, member of sunset-reptiles (animals 1, 4, 7, ...). */
-export const BEA: Caller = { ...ANONYMOUS, userId: seedId('user:breeder@terrarium.test'), roles: ['BREEDER'], organizationIds: [ORG.sunset] };
-export const KEEPER: Caller = { ...ANONYMOUS, userId: seedId('user:keeper@terrarium.test'), roles: ['KEEPER'] };
-export const COMMERCE: Caller = { ...ANONYMOUS, service: 'commerce' };
+export const { staff: STAFF, breeder: BEA, keeper: KEEPER } = demoCallers;
+export const COMMERCE: Caller = serviceCaller('commerce');
 
 export const animalId = (n: number): string => seedId(`animal:${n}`);
 export const productId = (sku: string): string => seedId(`product:${sku}`);
 export const speciesId = (slug: string): string => seedId(`species:${slug}`);
 
-export interface Result<T> {
-  data: T | null;
-  errors: readonly GraphQLFormattedError[];
-}
-
-export async function gql<T>(subgraph: InventorySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const response = await subgraph.execute({ query, variables }, caller);
-  if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
-  return { data: (response.body.singleResult.data ?? null) as T | null, errors: response.body.singleResult.errors ?? [] };
-}
-
-/** The data of an operation that must succeed. */
-export async function ok<T>(subgraph: InventorySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
-  const result = await gql<T>(subgraph, query, variables, caller);
-  if (result.errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
-  return result.data!;
-}
-
-/** The error codes of an operation, in order. */
-export async function codes(subgraph: InventorySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<unknown[]> {
-  const result = await gql(subgraph, query, variables, caller);
-  return result.errors.map((error) => error.extensions?.['code']);
-}
-
-/** SQL statements one operation sends. */
-export async function statementsOf(subgraph: InventorySubgraph, run: () => Promise<unknown>): Promise<number> {
-  const before = subgraph.sqlStatementCount();
-  await run();
-  return subgraph.sqlStatementCount() - before;
-}
+export type Result<T> = OperationResult<T>;
+export const gql = executeOperation;
+export const ok = operationData;
+export const codes = errorCodes;
+export const statementsOf = sqlStatementsDuring;
 
 export const STOCK_OF = /* GraphQL */ `
   query StockOf($id: ID!) {

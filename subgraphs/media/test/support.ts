@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/kit/testing';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller } from '@terrarium/kit';
+import { ANONYMOUS, loadSubgraphConfig, type Caller } from '@terrarium/kit';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { createMediaSubgraph, type MediaSubgraph } from '../src/subgraph.js';
@@ -40,14 +41,7 @@ export function filesIn(root: string): string[] {
     .sort();
 }
 
-export const STAFF: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
-export const KEEPER: Caller = { ...ANONYMOUS, userId: seedId('user:keeper@terrarium.test'), roles: ['KEEPER'] };
-export const BREEDER: Caller = {
-  ...ANONYMOUS,
-  userId: seedId('user:breeder@terrarium.test'),
-  roles: ['BREEDER'],
-  organizationIds: [seedId('org:sunset-reptiles')],
-};
+export const { staff: STAFF, keeper: KEEPER, breeder: BREEDER } = demoCallers;
 
 export interface Result<T> {
   data: T | null | undefined;
@@ -55,18 +49,13 @@ export interface Result<T> {
 }
 
 export async function run<T>(subgraph: MediaSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const response = await subgraph.execute({ query, variables }, caller);
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  const { data, errors } = response.body.singleResult;
-  return { data: data as T | null | undefined, errors };
+  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
+  return { data, errors: errors.length > 0 ? errors : undefined };
 }
 
 /** The data of an operation that must succeed. */
-export async function ok<T>(subgraph: MediaSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
-  const result = await run<T>(subgraph, query, variables, caller);
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
+export const ok = <T>(subgraph: MediaSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> =>
+  operationData<T>(subgraph, query, variables, caller);
 
 /** Asserts that the operation fails with `code` and returns the first error. */
 export async function fails(subgraph: MediaSubgraph, code: string, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS) {

@@ -1,4 +1,5 @@
-import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller, type Subgraph } from '@terrarium/kit';
+import { ANONYMOUS, loadSubgraphConfig, type Caller, type Subgraph } from '@terrarium/kit';
+import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/kit/testing';
 import { expect } from 'vitest';
 import type { Loaders } from '../src/loaders/index.js';
 import { createProductsSubgraph } from '../src/subgraph.js';
@@ -15,14 +16,7 @@ export function startProducts(schema: string): Promise<ProductsSubgraph> {
   );
 }
 
-export const STAFF: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
-export const KEEPER: Caller = { ...ANONYMOUS, userId: seedId('user:keeper@terrarium.test'), roles: ['KEEPER'] };
-export const BREEDER: Caller = {
-  ...ANONYMOUS,
-  userId: seedId('user:breeder@terrarium.test'),
-  roles: ['BREEDER'],
-  organizationIds: [seedId('org:sunset-reptiles')],
-};
+export const { staff: STAFF, keeper: KEEPER, breeder: BREEDER } = demoCallers;
 
 export interface Result<T> {
   data: T | null | undefined;
@@ -30,18 +24,13 @@ export interface Result<T> {
 }
 
 export async function run<T>(subgraph: ProductsSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const response = await subgraph.execute({ query, variables }, caller);
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  const { data, errors } = response.body.singleResult;
-  return { data: data as T | null | undefined, errors };
+  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
+  return { data, errors: errors.length > 0 ? errors : undefined };
 }
 
 /** The data of an operation that must succeed. */
-export async function ok<T>(subgraph: ProductsSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
-  const result = await run<T>(subgraph, query, variables, caller);
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
-}
+export const ok = <T>(subgraph: ProductsSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> =>
+  operationData<T>(subgraph, query, variables, caller);
 
 /** Asserts that the operation fails with `code` and returns the first error. */
 export async function fails(subgraph: ProductsSubgraph, code: string, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS) {
@@ -51,11 +40,7 @@ export async function fails(subgraph: ProductsSubgraph, code: string, query: str
 }
 
 /** SQL statements `action` sent. */
-export async function countStatements(subgraph: ProductsSubgraph, action: () => Promise<unknown>): Promise<number> {
-  const before = subgraph.sqlStatementCount();
-  await action();
-  return subgraph.sqlStatementCount() - before;
-}
+export const countStatements = sqlStatementsDuring;
 
 export const PRODUCTS_PAGE = /* GraphQL */ `
   query Page($search: String, $category: String, $first: Int, $after: String) {

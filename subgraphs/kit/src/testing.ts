@@ -1,0 +1,66 @@
+/**
+ * Helpers for a subgraph's own tests (import from '@terrarium/kit/testing'): the demo seed's
+ * callers, running an operation through the subgraph's real schema, counting SQL statements.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { ANONYMOUS, type Caller } from './caller.js';
+import { seedId } from './seed-id.js';
+import type { Subgraph } from './subgraph.js';
+
+/** The demo seed's accounts as the gateway would present them. */
+export const demoCallers = {
+  staff: { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] } as Caller,
+  breeder: {
+    ...ANONYMOUS,
+    userId: seedId('user:breeder@terrarium.test'),
+    roles: ['BREEDER'],
+    organizationIds: [seedId('org:sunset-reptiles')],
+  } as Caller,
+  keeper: { ...ANONYMOUS, userId: seedId('user:keeper@terrarium.test'), roles: ['KEEPER'] } as Caller,
+} as const;
+
+/** Another subgraph calling as a service (commerce reserving stock). */
+export function serviceCaller(service: string): Caller {
+  return { ...ANONYMOUS, service };
+}
+
+/** Any subgraph, whatever its loaders (the helpers never touch them). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySubgraph = Subgraph<any>;
+
+export interface OperationResult<T> {
+  data: T | null;
+  /** Empty when the operation succeeded. */
+  errors: readonly GraphQLFormattedError[];
+}
+
+/** Runs an operation through the subgraph's schema with a fresh context for `caller`. */
+export async function executeOperation<T>(
+  subgraph: AnySubgraph,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = ANONYMOUS,
+): Promise<OperationResult<T>> {
+  const response = await subgraph.execute({ query, variables }, caller);
+  if (response.body.kind !== 'single') throw new Error('expected a single result, got an incremental one');
+  return { data: (response.body.singleResult.data ?? null) as T | null, errors: response.body.singleResult.errors ?? [] };
+}
+
+/** The data of an operation that must succeed; its errors otherwise, thrown. */
+export async function operationData<T>(subgraph: AnySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
+  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
+  if (errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(errors)}`);
+  return data as T;
+}
+
+/** The error codes an operation answered with, in order. */
+export async function errorCodes(subgraph: AnySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<unknown[]> {
+  return (await executeOperation(subgraph, query, variables, caller)).errors.map((error) => error.extensions?.['code']);
+}
+
+/** SQL statements the subgraph sent while `action` ran. */
+export async function sqlStatementsDuring(subgraph: AnySubgraph, action: () => Promise<unknown>): Promise<number> {
+  const before = subgraph.sqlStatementCount();
+  await action();
+  return subgraph.sqlStatementCount() - before;
+}
