@@ -70,6 +70,9 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       metrics,
       logger,
     });
+  // Apollo Gateway sends anonymous usage data to Apollo unless this is set when it is built;
+  // Terrarium is self-hosted and reports to no one.
+  process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFile(config.supergraphPath, { logger, events, validate: (sdl) => void readAccessPolicy(sdl) }),
     buildService,
