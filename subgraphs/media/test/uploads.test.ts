@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPLETE_UPLOAD, CREATE_UPLOAD, KEEPER, PDF, STAFF, createUpload, fails, filesIn, ok, put, startMedia, testImage, type Started } from './support.js';
+import { seedId } from '@terrarium/kit';
+import { BREEDER, COMPLETE_UPLOAD, CREATE_UPLOAD, KEEPER, PDF, STAFF, createUpload, fails, filesIn, ok, put, startMedia, testImage, type Started } from './support.js';
 
 const ASSET = /* GraphQL */ `
   query ($id: ID!, $small: Int, $large: Int, $huge: Int) {
@@ -125,7 +126,7 @@ describe('createUpload and completeUpload refusals', () => {
   it('requires a signed-in caller with a right to the owner', async () => {
     await fails(media.subgraph, 'UNAUTHENTICATED', CREATE_UPLOAD, input());
     await fails(media.subgraph, 'FORBIDDEN', CREATE_UPLOAD, input(), KEEPER);
-    await ok(media.subgraph, CREATE_UPLOAD, input({ ownerType: 'POST' }), KEEPER);
+    await ok(media.subgraph, CREATE_UPLOAD, input({ ownerType: 'ORGANIZATION', ownerId: seedId('org:sunset-reptiles') }), BREEDER);
   });
 
   it('refuses a type that is not allowed, a PDF outside products, a size over the limit and a bad id', async () => {
@@ -136,8 +137,8 @@ describe('createUpload and completeUpload refusals', () => {
   });
 
   it('completes only received uploads, and only for the user who created them', async () => {
-    const ticket = await createUpload(media.subgraph, { ownerType: 'POST', contentType: 'image/png', byteSize: 100 }, KEEPER);
-    expect((await fails(media.subgraph, 'BAD_USER_INPUT', COMPLETE_UPLOAD, { id: ticket.uploadId }, KEEPER)).message).toMatch(/No file has been received/);
+    const ticket = await createUpload(media.subgraph, { ownerType: 'ORGANIZATION', ownerId: seedId('org:sunset-reptiles'), contentType: 'image/png', byteSize: 100 }, BREEDER);
+    expect((await fails(media.subgraph, 'BAD_USER_INPUT', COMPLETE_UPLOAD, { id: ticket.uploadId }, BREEDER)).message).toMatch(/No file has been received/);
     await fails(media.subgraph, 'FORBIDDEN', COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
     await fails(media.subgraph, 'NOT_FOUND', COMPLETE_UPLOAD, { id: randomUUID() }, KEEPER);
     await fails(media.subgraph, 'BAD_USER_INPUT', COMPLETE_UPLOAD, { id: 'nope' }, KEEPER);

@@ -5,7 +5,7 @@ import { completeUpload, createUpload } from '../services/uploads.js';
 
 export function createMutationResolvers(deps: MediaDeps): MutationResolvers {
   return {
-    createUpload: (_, { input }, { em, caller }) => createUpload(em, caller, input, deps),
+    createUpload: (_, { input }, { em, caller, services }) => createUpload(em, caller, input, deps, services),
     completeUpload: (_, { uploadId }, { em, caller }) => completeUpload(em, caller, uploadId, deps),
     deleteMediaAsset: (_, { id }, { em, caller, logger }) => deleteAsset(em, caller, id, deps.storage, logger),
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ForbiddenError, NotFoundError, isUuid, requireUser, type Caller } from '@terrarium/kit';
+import { BadUserInputError, ForbiddenError, NotFoundError, isUuid, requireUser, type Caller, type ServiceClient } from '@terrarium/kit';
 import { MediaAsset, type MediaAssetEntity, type OwnerType } from '../entities/media-asset.entity.js';
 import { Upload, type UploadEntity } from '../entities/upload.entity.js';
 import { isAllowedType, kindOf, type AllowedType } from './content.js';
@@ -40,8 +40,11 @@ function validContentType(input: CreateUploadInput): AllowedType {
   return contentType;
 }
 
-/** Checks the caller and the declared file, records a PENDING upload and signs its URL. */
-export async function createUpload(em: EntityManager, caller: Caller, input: CreateUploadInput, deps: MediaDeps): Promise<UploadTicket> {
+/**
+ * Checks the declared file and the caller (asking inventory or community who owns an animal or a
+ * post), records a PENDING upload and signs its URL.
+ */
+export async function createUpload(em: EntityManager, caller: Caller, input: CreateUploadInput, deps: MediaDeps, services: ServiceClient): Promise<UploadTicket> {
   requireUser(caller);
   if (!isUuid(input.ownerId)) throw new BadUserInputError(`"${input.ownerId}" is not a valid id.`, 'ownerId');
   const contentType = validContentType(input);
@@ -51,7 +54,7 @@ export async function createUpload(em: EntityManager, caller: Caller, input: Cre
   }
   const alt = input.alt?.trim() || null;
   if (alt !== null && alt.length > MAX_ALT_LENGTH) throw new BadUserInputError(`"alt" must be at most ${MAX_ALT_LENGTH} characters.`, 'alt');
-  const userId = requireMediaOwnerAccess(caller, input.ownerType, input.ownerId);
+  const userId = await requireMediaOwnerAccess(caller, input.ownerType, input.ownerId, services);
 
   const expires = Math.floor(Date.now() / 1000) + uploadTtlSeconds;
   const upload = em.create(Upload, {
