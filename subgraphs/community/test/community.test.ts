@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS } from '@terrarium/kit';
+import { ANONYMOUS, seedId } from '@terrarium/kit';
 import { codeOf, keeper, ok, postReview, productRatings, run, staff, startCommunity, type Community } from './support.js';
+import { startOwners, type Owners } from './siblings.js';
 
+let owners: Owners;
 let community: Community;
 beforeAll(async () => {
-  community = await startCommunity('community_test_community');
+  owners = await startOwners('community_test_community');
+  community = await startCommunity('community_test_community', { env: owners.env });
 });
 afterAll(async () => {
   await community?.stop();
+  await owners?.stop();
 });
 
 const CREATE_POST = 'mutation ($input: PostInput!) { createPost(input: $input) { id title body author { id } createdAt } }';
@@ -75,8 +79,8 @@ describe('posts and comments', () => {
 describe('follows', () => {
   it('follows users and organizations idempotently and lists both directions', async () => {
     const fan = keeper();
-    const star = randomUUID();
-    const organizationId = randomUUID();
+    const star = seedId('user:breeder@terrarium.test');
+    const organizationId = await owners.newOrganization();
     const FOLLOW = 'mutation ($t: FollowTargetType!, $id: ID!) { follow(targetType: $t, targetId: $id) }';
     const UNFOLLOW = 'mutation ($t: FollowTargetType!, $id: ID!) { unfollow(targetType: $t, targetId: $id) }';
     await ok(community, FOLLOW, { t: 'USER', id: star }, fan);
@@ -112,7 +116,7 @@ describe('reports and the moderation queue', () => {
   });
 
   it('queues reports; REMOVE_CONTENT hides a review everywhere and takes it out of the rating', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     await postReview(community, keeper(), { productId, rating: 5, body: 'Honest review' });
     const abusive = await postReview(community, keeper(), { productId, rating: 1, body: 'Abusive review' });
     expect((await productRatings(community, [productId]))[0]).toMatchObject({ averageRating: 3, reviewCount: 2 });
@@ -179,8 +183,8 @@ describe('reports and the moderation queue', () => {
 describe('_entities, one case per @key', () => {
   it('resolves Review, Post, Product, Organization and User references', async () => {
     const author = keeper();
-    const productId = randomUUID();
-    const organizationId = randomUUID();
+    const productId = await owners.newProduct();
+    const organizationId = await owners.newOrganization();
     const review = await postReview(community, author, { productId, rating: 4, body: 'Solid' });
     await postReview(community, author, { organizationId, rating: 2, body: 'Slow replies' });
     const post = await createPost(author, 'Entity post');

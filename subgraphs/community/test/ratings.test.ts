@@ -1,14 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingCacheKey, type Rating } from '../src/loaders/rating.loader.js';
 import { keeper, mean, ok, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
+import { startOwners, type Owners } from './siblings.js';
 
+let owners: Owners;
 let community: Community;
 beforeAll(async () => {
-  community = await startCommunity('community_test_ratings');
+  owners = await startOwners('community_test_ratings');
+  community = await startCommunity('community_test_ratings', { env: owners.env });
 });
 afterAll(async () => {
   await community?.stop();
+  await owners?.stop();
 });
 
 const UPDATE = 'mutation ($id: ID!, $rating: Int!) { updateReview(id: $id, input: { rating: $rating }) { id rating } }';
@@ -29,7 +32,7 @@ async function aggregateVsReviews(productId: string) {
 
 describe('rating aggregate under concurrent writes', () => {
   it('counts 40 reviews posted at once by 40 users, with the exact mean', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     // Sum 133 over 40 reviews: mean 3.325, reported rounded to 2 decimals as 3.33.
     const ratings = Array.from({ length: 40 }, (_, i) => [5, 4, 3, 2, 5, 3, 4, 1][i % 8]! - (i < 2 ? 1 : 0));
     await Promise.all(ratings.map((rating, i) => postReview(community, keeper(), { productId, rating, body: `Concurrent review ${i}` })));
@@ -41,7 +44,7 @@ describe('rating aggregate under concurrent writes', () => {
   });
 
   it('keeps the sum exact under concurrent edits of many reviews and of one review', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     const authors = Array.from({ length: 12 }, () => keeper());
     const reviews = await Promise.all(authors.map((author) => postReview(community, author, { productId, rating: 1, body: 'Start' })));
     const newRatings = authors.map((_, i) => (i % 5) + 1);
@@ -58,7 +61,7 @@ describe('rating aggregate under concurrent writes', () => {
   });
 
   it('stays exact when posts and deletes race', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     const first = await Promise.all(Array.from({ length: 10 }, () => keeper()).map(async (author) => ({ author, review: await postReview(community, author, { productId, rating: 5, body: 'Old' }) })));
     await Promise.all([
       ...first.map(({ author, review }) => ok(community, 'mutation ($id: ID!) { deleteReview(id: $id) }', { id: review.id }, author)),
@@ -72,7 +75,7 @@ describe('rating aggregate under concurrent writes', () => {
 
 describe('rating cache', () => {
   it('serves averageRating from the cache and invalidates it when a review is posted', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     await postReview(community, keeper(), { productId, rating: 5, body: 'Great' });
     expect((await productRatings(community, [productId]))[0]?.averageRating).toBe(5);
     expect(await community.cache.get<Rating>(ratingCacheKey({ type: 'PRODUCT', id: productId }))).toEqual({ reviewCount: 1, ratingSum: 5 });
@@ -89,7 +92,7 @@ describe('rating cache', () => {
   });
 
   it('invalidates on edit and delete too', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     const author = keeper();
     const { id } = await postReview(community, author, { productId, rating: 1, body: 'Bad' });
     expect((await productRatings(community, [productId]))[0]?.averageRating).toBe(1);
@@ -102,7 +105,7 @@ describe('rating cache', () => {
 
 describe('DataLoader batching', () => {
   it('loads the aggregates of 20 products in one SQL statement, then from the cache', async () => {
-    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const ids = await Promise.all(Array.from({ length: 20 }, () => owners.newProduct()));
     await Promise.all(ids.slice(0, 5).map((productId, i) => postReview(community, keeper(), { productId, rating: i + 1, body: 'Rated' })));
     const before = community.sqlStatementCount();
     const ratings = await productRatings(community, ids);
@@ -116,7 +119,7 @@ describe('DataLoader batching', () => {
   });
 
   it('loads the first review page of 20 products in one SQL statement', async () => {
-    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const ids = await Promise.all(Array.from({ length: 20 }, () => owners.newProduct()));
     await Promise.all(ids.flatMap((productId) => [1, 2].map((rating) => postReview(community, keeper(), { productId, rating, body: 'Paged' }))));
     const before = community.sqlStatementCount();
     const data = await ok<{ _entities: { id: string; reviews: { totalCount: number; edges: { node: { rating: number; author: { id: string } } }[] } }[] }>(

@@ -3,19 +3,23 @@ import { createRequire } from 'node:module';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS } from '@terrarium/kit';
+import { ANONYMOUS, seedId } from '@terrarium/kit';
 import { resolverMap, typeDefs } from '../src/subgraph.js';
 import { POST_REVIEW, codeOf, keeper, ok, postReview, productRatings, run, staff, startCommunity, type Community } from './support.js';
+import { startOwners, type Owners } from './siblings.js';
 
 // @apollo/subgraph loads graphql's CommonJS build; its schema works only with that same copy.
 const { parse, subscribe } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
+let owners: Owners;
 let community: Community;
 beforeAll(async () => {
-  community = await startCommunity('community_test_reviews');
+  owners = await startOwners('community_test_reviews');
+  community = await startCommunity('community_test_reviews', { env: owners.env });
 });
 afterAll(async () => {
   await community?.stop();
+  await owners?.stop();
 });
 
 const UPDATE = 'mutation ($id: ID!, $input: ReviewUpdateInput!) { updateReview(id: $id, input: $input) { id rating body } }';
@@ -42,14 +46,14 @@ describe('postReview', () => {
   });
 
   it('accepts a body of exactly 5000 characters and trims it', async () => {
-    const review = await postReview(community, keeper(), { productId: randomUUID(), rating: 4, body: `  ${'y'.repeat(5000)}  ` });
+    const review = await postReview(community, keeper(), { productId: await owners.newProduct(), rating: 4, body: `  ${'y'.repeat(5000)}  ` });
     expect(review.body).toHaveLength(5000);
   });
 
   it('answers a second review of the same subject by the same author with CONFLICT', async () => {
     const author = keeper();
-    const productId = randomUUID();
-    const organizationId = randomUUID();
+    const productId = await owners.newProduct();
+    const organizationId = await owners.newOrganization();
     await postReview(community, author, { productId, rating: 4, body: 'First' });
     await postReview(community, author, { organizationId, rating: 5, body: 'Breeder review' });
     const again = await run(community, POST_REVIEW, { input: { productId, rating: 1, body: 'Second' } }, author);
@@ -61,7 +65,7 @@ describe('postReview', () => {
   });
 
   it('returns the product with its fresh rating, as the contract PostReview selects it', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     await postReview(community, keeper(), { productId, rating: 2, body: 'Meh' });
     const review = await postReview(community, keeper(), { productId, rating: 5, body: 'Love it' });
     expect(review.product).toEqual({ id: productId, averageRating: 3.5, reviewCount: 2 });
@@ -72,7 +76,7 @@ describe('postReview', () => {
 describe('updateReview and deleteReview', () => {
   it('lets only the author or staff edit and delete (FORBIDDEN for others)', async () => {
     const author = keeper();
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     const { id } = await postReview(community, author, { productId, rating: 2, body: 'Too small' });
 
     expect(codeOf(await run(community, UPDATE, { id, input: { rating: 5 } }, keeper()))).toBe('FORBIDDEN');
@@ -91,14 +95,14 @@ describe('updateReview and deleteReview', () => {
   });
 
   it('lets staff delete any review', async () => {
-    const { id } = await postReview(community, keeper(), { organizationId: randomUUID(), rating: 1, body: 'Spam' });
+    const { id } = await postReview(community, keeper(), { organizationId: await owners.newOrganization(), rating: 1, body: 'Spam' });
     expect(await ok(community, DELETE, { id }, staff())).toEqual({ deleteReview: id });
     expect(await ok(community, 'query ($id: ID!) { review(id: $id) { id } }', { id })).toEqual({ review: null });
   });
 
   it('validates edits: rating range, empty input, malformed id', async () => {
     const author = keeper();
-    const { id } = await postReview(community, author, { productId: randomUUID(), rating: 3, body: 'Fine' });
+    const { id } = await postReview(community, author, { productId: await owners.newProduct(), rating: 3, body: 'Fine' });
     expect(codeOf(await run(community, UPDATE, { id, input: { rating: 9 } }, author))).toBe('BAD_USER_INPUT');
     expect(codeOf(await run(community, UPDATE, { id, input: {} }, author))).toBe('BAD_USER_INPUT');
     expect(codeOf(await run(community, UPDATE, { id: 'nope', input: { rating: 2 } }, author))).toBe('BAD_USER_INPUT');
@@ -116,7 +120,7 @@ describe('reviews pagination', () => {
   }
 
   it('pages through every review newest first, without gaps or repeats', async () => {
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     const posted: string[] = [];
     for (let i = 0; i < 7; i += 1) posted.push((await postReview(community, keeper(), { productId, rating: (i % 5) + 1, body: `Review ${i}` })).id);
     const r = [{ __typename: 'Product', id: productId }];
@@ -146,7 +150,7 @@ describe('reviews pagination', () => {
 describe('reviewPosted subscription', () => {
   it('delivers a review posted on the subscribed product after the commit', async () => {
     const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });
-    const productId = randomUUID();
+    const productId = await owners.newProduct();
     const stream = await subscribe({
       schema,
       document: parse('subscription ($p: ID) { reviewPosted(productId: $p) { id rating body author { id } product { id reviewCount } } }'),
@@ -157,7 +161,7 @@ describe('reviewPosted subscription', () => {
     // next() subscribes to the topic; the review is published only after its transaction commits.
     const next = stream.next();
     const author = keeper();
-    await postReview(community, author, { productId: randomUUID(), rating: 1, body: 'Another product' });
+    await postReview(community, author, { productId: await owners.newProduct(), rating: 1, body: 'Another product' });
     const posted = await postReview(community, author, { productId, rating: 5, body: 'Live!' });
     const event = (await next).value as ExecutionResult;
     expect(event.errors).toBeUndefined();
@@ -172,5 +176,52 @@ describe('reviewPosted subscription', () => {
     const result = await subscribe({ schema, document: parse('subscription { reviewPosted { id } }'), contextValue: community.createContext(ANONYMOUS) });
     expect(Symbol.asyncIterator in result).toBe(false);
     expect((result as ExecutionResult).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('subjects are checked with their owners before anything is stored', () => {
+  const FOLLOW = 'mutation ($t: FollowTargetType!, $id: ID!) { follow(targetType: $t, targetId: $id) }';
+
+  /** Reviews and follows the author has, straight from Postgres. */
+  async function rowsBy(authorId: string): Promise<{ reviews: number; follows: number }> {
+    const em = community.orm.em.fork();
+    const [row] = await em.execute<{ reviews: number; follows: number }[]>(
+      'select (select count(*)::int from review where author_id = ?) as reviews, (select count(*)::int from follow where follower_id = ?) as follows',
+      [authorId, authorId],
+    );
+    return row!;
+  }
+
+  it('refuses a review or a follow of a product, organization or user its owner does not know (NOT_FOUND)', async () => {
+    const author = keeper();
+    const unknown = randomUUID();
+    const product = await run(community, POST_REVIEW, { input: { productId: unknown, rating: 5, body: 'Ghost product' } }, author);
+    expect(codeOf(product)).toBe('NOT_FOUND');
+    expect(product.errors?.[0]?.message).toMatch(/Product/);
+    expect(codeOf(await run(community, POST_REVIEW, { input: { organizationId: unknown, rating: 5, body: 'Ghost breeder' } }, author))).toBe('NOT_FOUND');
+    expect(codeOf(await run(community, FOLLOW, { t: 'USER', id: unknown }, author))).toBe('NOT_FOUND');
+    expect(codeOf(await run(community, FOLLOW, { t: 'ORGANIZATION', id: unknown }, author))).toBe('NOT_FOUND');
+    expect(await rowsBy(author.userId!)).toEqual({ reviews: 0, follows: 0 });
+    expect(await productRatings(community, [unknown])).toEqual([{ id: unknown, averageRating: null, reviewCount: 0 }]);
+
+    // The seeded ones are known.
+    await postReview(community, author, { productId: seedId('product:TR-TONGS'), rating: 4, body: 'Safe fingers' });
+    await postReview(community, author, { organizationId: seedId('org:desert-morphs'), rating: 5, body: 'Healthy geckos' });
+    await ok(community, FOLLOW, { t: 'USER', id: seedId('user:desert@terrarium.test') }, author);
+    await ok(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author);
+    expect(await rowsBy(author.userId!)).toEqual({ reviews: 2, follows: 2 });
+  });
+
+  // Last in this file: it stops the owners.
+  it('answers SERVICE_UNAVAILABLE and stores nothing while the owner is unreachable', async () => {
+    const author = keeper();
+    const productId = await owners.newProduct();
+    await owners.stop();
+    const review = await run(community, POST_REVIEW, { input: { productId, rating: 5, body: 'Offline' } }, author);
+    expect(codeOf(review)).toBe('SERVICE_UNAVAILABLE');
+    expect(review.errors?.[0]?.message).toMatch(/products/);
+    expect(codeOf(await run(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author))).toBe('SERVICE_UNAVAILABLE');
+    expect(await rowsBy(author.userId!)).toEqual({ reviews: 0, follows: 0 });
+    expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: null, reviewCount: 0 }]);
   });
 });

@@ -9,11 +9,13 @@ export type Community = Subgraph<Loaders>;
 
 /**
  * A community subgraph in its own Postgres schema of the run's fresh database. Uses REDIS_URL
- * (real Redis) when set; `redis: false` forces the in-memory cache.
+ * (real Redis) when set; `redis: false` forces the in-memory cache. `env` adds settings, such as
+ * the owners' URLs (PRODUCTS_URL, OPS_URL from startOwners) that reviews and follows are checked with.
  */
-export async function startCommunity(schema: string, options: { seed?: boolean; redis?: boolean } = {}): Promise<Community> {
+export async function startCommunity(schema: string, options: { seed?: boolean; redis?: boolean; env?: Record<string, string> } = {}): Promise<Community> {
   const config = loadSubgraphConfig('community', {
     ...process.env,
+    ...options.env,
     COMMUNITY_DATABASE_SCHEMA: schema,
     COMMUNITY_PORT: '0',
     SEED_DEMO: options.seed ? 'true' : 'false',

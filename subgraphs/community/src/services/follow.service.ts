@@ -1,11 +1,13 @@
 import { BadUserInputError, requireUser } from '@terrarium/kit';
 import type { Context } from '../context.js';
 import type { FollowTargetType } from '../entities/follow.entity.js';
+import { requireKnownSubject } from './subjects.js';
 import { requireId } from './validate.js';
 
 /**
- * Users and organizations live in ops; community does not read its tables, so a follow of an id
- * ops does not know is stored and simply resolves to nothing there.
+ * Users and organizations live in ops; community does not read its tables. A new follow is
+ * checked with ops first (requireKnownSubject); unfollowing is not, so that a follow of a user or
+ * organization ops has since removed can still be dropped.
  */
 function parseTarget(ctx: Context, targetType: FollowTargetType, rawTargetId: string): { followerId: string; targetId: string } {
   const followerId = requireUser(ctx.caller);
@@ -17,6 +19,7 @@ function parseTarget(ctx: Context, targetType: FollowTargetType, rawTargetId: st
 /** Idempotent: following twice keeps one follow. */
 export async function follow(ctx: Context, targetType: FollowTargetType, rawTargetId: string): Promise<boolean> {
   const { followerId, targetId } = parseTarget(ctx, targetType, rawTargetId);
+  await requireKnownSubject(ctx, targetType === 'USER' ? 'User' : 'Organization', targetId);
   await ctx.em.execute(
     'insert into follow (follower_id, target_type, target_id) values (?, ?, ?) on conflict do nothing',
     [followerId, targetType, targetId],

@@ -5,6 +5,7 @@ import { Review, type ReviewEntity } from '../entities/review.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
 import { Topic, toReviewEvent } from './events.js';
 import { applyRatingDelta, invalidateRating, subjectOf } from './rating.service.js';
+import { requireKnownSubject } from './subjects.js';
 import { requireId, requireRating, requireText } from './validate.js';
 
 /** Longest review body, in characters. @default 5_000 */
@@ -53,6 +54,8 @@ export async function postReview(ctx: Context, input: ReviewInput): Promise<Revi
   const subject = parseSubject(input);
   const rating = requireRating(input.rating, 'input.rating');
   const body = requireText(input.body, 'input.body', MAX_REVIEW_BODY);
+  // Outside the transaction: no row lock or connection is held while the owner answers.
+  await requireKnownSubject(ctx, subject.type === 'PRODUCT' ? 'Product' : 'Organization', subject.id);
   const row = await ctx.em.transactional(async (tx) => {
     // The partial unique indexes (author, subject) make a second review a no-op here.
     const [inserted] = await tx.execute<Record<string, unknown>[]>(
