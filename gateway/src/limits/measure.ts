@@ -54,6 +54,8 @@ export function measureOperation(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
   defaultListSize: number,
+  /** Filled with the names of the variables the measurement read (only list sizes read any). */
+  readVariables?: Set<string>,
 ): OperationMeasures {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -73,6 +75,7 @@ export function measureOperation(
     let value: unknown = undefined;
     if (argument?.value.kind === Kind.VARIABLE) {
       const name = argument.value.name.value;
+      readVariables?.add(name);
       value = variables[name] ?? variableDefaults.get(name);
     } else if (argument) {
       value = valueFromASTUntyped(argument.value);

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { GatewayErrorCode, refusal } from '../errors.js';
-import { measureOperation } from '../limits/measure.js';
+import { MeasurementCache } from '../limits/cache.js';
 import type { GatewayMetrics } from '../metrics.js';
 
 /**
@@ -11,12 +12,17 @@ import type { GatewayMetrics } from '../metrics.js';
  * token limit is enforced earlier, by the parser itself (ApolloServer's parseOptions.maxTokens).
  */
 export function createOperationLimitsPlugin(limits: OperationLimits, metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+  // Measured once per operation (and per value of the variables its cost reads), not per request.
+  const measures = new MeasurementCache(limits.defaultListSize);
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, queryHash, source }) {
           if (!operation) return;
-          const measured = measureOperation(schema, document, operation, request.variables ?? {}, limits.defaultListSize);
+          // Apollo hashes every document it runs; the subscription hub passes only the text.
+          const text = source ?? request.query;
+          const documentKey = queryHash ?? (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
+          const measured = measures.measure(schema, document, operation, request.variables ?? {}, documentKey);
           const over = (
             [
               ['depth', measured.depth, limits.depth, `The operation is ${measured.depth} levels deep; the limit is ${limits.depth}.`],
