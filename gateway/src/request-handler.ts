@@ -7,11 +7,10 @@ import type { Logger } from 'pino';
 import { AuthUnavailableError, AuthenticationError } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { GatewayErrorCode } from './errors.js';
 import type { Blocklist } from './guards/blocklist.js';
-import { clientIp } from './guards/client-ip.js';
 import type { Cors } from './guards/cors.js';
 import type { RateLimiter } from './guards/rate-limit.js';
+import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './guards/request-guards.js';
 import type { Identity } from './identity.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -39,13 +38,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Whom a rate limit counts: the partner key, else the user, else the IP. */
-function rateLimitKey(caller: Caller, ip: string): string {
-  if (caller.apiClientId) return `key:${caller.apiClientId}`;
-  if (caller.userId) return `user:${caller.userId}`;
-  return `ip:${ip}`;
-}
-
 /**
  * The gateway's HTTP routes. /graphql runs the request-level guards in order (CORS headers,
  * blocklist, identity, rate limit) before Apollo Server, whose plugins then check the operation
@@ -53,32 +45,19 @@ function rateLimitKey(caller: Caller, ip: string): string {
  */
 export function createRequestHandler(deps: RequestHandlerDeps) {
   const { config, apollo, logger, metrics, cors } = deps;
+  const guards = createRequestGuards({ blocklist: deps.blocklist, rateLimiter: deps.rateLimiter, metrics, trustProxy: config.trustProxy });
 
   async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, observed: GatewayContext['observed']): Promise<void> {
     cors.decorate(req, res);
-    const ip = clientIp(req, config.trustProxy);
-    const blocked = await deps.blocklist.check(ip, header(req, 'user-agent'));
-    if (blocked) {
-      metrics.refusals.inc({ reason: `blocklist_${blocked}` });
-      throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
-    }
+    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
     const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
     if (apiClient) cors.admitPartner(req, res);
-    const limit = await deps.rateLimiter.hit(rateLimitKey(caller, ip));
-    if (limit.limit > 0) {
-      res.setHeader('ratelimit-limit', String(limit.limit));
-      res.setHeader('ratelimit-remaining', String(limit.remaining));
-    }
+    const limit = await guards.limit(caller, guards.ipOf(req));
+    const limitHeaders = rateLimitHeaders(limit);
     if (!limit.allowed) {
-      metrics.refusals.inc({ reason: 'rate_limit' });
-      const seconds = Math.max(1, Math.ceil(limit.resetMs / 1000));
-      return sendJson(
-        res,
-        429,
-        { errors: [{ message: `Too many requests; retry in ${seconds} s.`, extensions: { code: GatewayErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } }] },
-        { 'retry-after': String(seconds) },
-      );
+      return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);
     }
+    for (const [name, value] of Object.entries(limitHeaders)) res.setHeader(name, value);
     const sentTrace = header(req, 'traceparent')?.toLowerCase();
     const traceparent = sentTrace && TRACEPARENT.test(sentTrace) ? sentTrace : null;
     const context: GatewayContext = {

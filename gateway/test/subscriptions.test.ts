@@ -5,97 +5,24 @@
  * ticker counts its live subscriptions, so a test publishes only once the gateway is subscribed.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { CALLER_HEADER, verifyCaller } from '@terrarium/kit/caller';
-import { GraphQLError, parse } from 'graphql/index.js';
-import { PubSub } from 'graphql-subscriptions';
+import { GraphQLError } from 'graphql/index.js';
 import { createClient, type Client } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { startGateway, type TestGateway } from './fixtures/gateway.js';
 import { compose } from './fixtures/graph.js';
 import { startTestIssuer, type TestIssuer } from './fixtures/jwt.js';
 import { startFixtureSubgraph, type FixtureSubgraph } from './fixtures/subgraph.js';
+import { FEDERATION, TICKER_SDL, startTicker, type Ticker } from './fixtures/ticker.js';
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])';
-const TICKER_SDL = `${FEDERATION}
-  type Product @key(fields: "id") { id: ID! price: Int! }
-  type Query { tickerVersion: String }
-  type Subscription { priceChanged(id: ID!): Product! }
-`;
 const CATALOG_SDL = `${FEDERATION}
   type Product @key(fields: "id") { id: ID! title: String! flaky: String }
   type Query { catalogVersion: String }
 `;
 const PRICE_CHANGED = 'subscription Price($id: ID!) { priceChanged(id: $id) { id price title flaky } }';
-
-interface Ticker {
-  url: string;
-  port: number;
-  /** Live subscriptions the gateway holds here. */
-  active(): number;
-  publish(id: string, price: number): Promise<void>;
-  /** Closes every connection and stops listening, as a crashed process would. */
-  kill(): Promise<void>;
-}
-
-/** The subscription-owning subgraph, on `port` (0: any). */
-async function startTicker(secret: string, port = 0): Promise<Ticker> {
-  const pubsub = new PubSub();
-  let active = 0;
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(TICKER_SDL),
-    resolvers: {
-      Subscription: {
-        priceChanged: {
-          subscribe: (_: unknown, { id }: { id: string }) => {
-            const iterator = pubsub.asyncIterableIterator<{ id: string; price: number }>(`price:${id}`);
-            active += 1;
-            const close = iterator.return!.bind(iterator);
-            iterator.return = () => {
-              active -= 1;
-              return close();
-            };
-            return iterator;
-          },
-          resolve: (payload: { id: string; price: number }) => payload,
-        },
-      },
-    } as never,
-  });
-  const server: Server = createServer((_req, res) => res.writeHead(404).end());
-  const wss = new WebSocketServer({ server, path: '/graphql' });
-  useServer(
-    {
-      schema,
-      onConnect: async (ctx) => {
-        const token = ctx.connectionParams?.[CALLER_HEADER];
-        return verifyCaller(typeof token === 'string' ? token : undefined, secret).then(() => true, () => false);
-      },
-    },
-    wss,
-  );
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${bound}/graphql`,
-    port: bound,
-    active: () => active,
-    publish: (id, price) => pubsub.publish(`price:${id}`, { id, price }),
-    async kill() {
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      active = 0;
-    },
-  };
-}
 
 let secret: string;
 let ticker: Ticker;

@@ -3,16 +3,20 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { signCaller } from '@terrarium/kit/caller';
-import { HttpError, sendGraphQLError } from '@terrarium/kit/http';
+import { HttpError, sendGraphQLError, sendJson } from '@terrarium/kit/http';
 import type { Logger } from 'pino';
 import { AuthUnavailableError, AuthenticationError } from '../auth.js';
 import { createCallerTokens } from '../caller-tokens.js';
 import { subgraphUrl, type GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { createErrorFormatter } from '../errors.js';
+import { createBlocklist, type Blocklist } from '../guards/blocklist.js';
 import { createCors } from '../guards/cors.js';
+import { createRateLimiter, type RateLimiter } from '../guards/rate-limit.js';
+import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from '../guards/request-guards.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PersistedStore } from '../persisted/store.js';
+import { createRedis } from '../redis.js';
 import { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify } from './identity.js';
 import { createSubscriptionMetrics } from './metrics.js';
@@ -35,6 +39,14 @@ export interface SubscriptionServerDeps {
   operationChecks: readonly ApolloServerPlugin<GatewayContext>[];
   /** Trusted documents: subscriptions by persisted id, and partner keys bound to their manifest. */
   persisted?: { store: PersistedStore; partnerManifest: string } | undefined;
+  /**
+   * The request guards of the HTTP path (the same instances, so one budget per client across
+   * transports). Without them the subscription server builds its own from `config` with the same
+   * modules, on its own Redis connection: the counters are then shared through Redis, and only
+   * without Redis are the in-memory budgets of queries and subscriptions separate.
+   */
+  blocklist?: Blocklist | undefined;
+  rateLimiter?: RateLimiter | undefined;
 }
 
 export interface SubscriptionServer {
@@ -95,7 +107,17 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     }
   });
 
-  const ws = createWebSocketTransport({ httpServer: deps.httpServer, hub, identify: deps.identify, limits, maxPayload: config.maxBodyBytes, logger });
+  const ownRedis = deps.blocklist && deps.rateLimiter ? null : createRedis(config.redisUrl, logger);
+  const guards = createRequestGuards({
+    blocklist: deps.blocklist ?? createBlocklist({ redis: ownRedis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger }),
+    rateLimiter:
+      deps.rateLimiter ??
+      createRateLimiter({ redis: ownRedis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger }),
+    metrics: deps.metrics,
+    trustProxy: config.trustProxy,
+  });
+
+  const ws = createWebSocketTransport({ httpServer: deps.httpServer, hub, identify: deps.identify, guards, limits, maxPayload: config.maxBodyBytes, logger });
   const serve = {
     sse: createSseTransport(hub, config.maxBodyBytes),
     multipart: createMultipartTransport(hub, { maxBodyBytes: config.maxBodyBytes, heartbeatMs: limits.heartbeatMs }),
@@ -107,8 +129,15 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     cors.decorate(req, res);
     res.setHeader('x-request-id', randomUUID());
     if (closing) return sendGraphQLError(res, 503, 'The gateway is shutting down.', 'SERVICE_UNAVAILABLE');
+    // The guards of POST /graphql, in the same order: blocklist, identity, rate limit (one
+    // subscription is one request).
+    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
     const text = (name: string) => [req.headers[name] ?? []].flat()[0];
     const identity = await identifySubscriber(deps.identify, text('authorization'), text('x-api-key'));
+    const limit = await guards.limit(identity.caller, guards.ipOf(req));
+    const limitHeaders = rateLimitHeaders(limit);
+    if (!limit.allowed) return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);
+    for (const [name, value] of Object.entries(limitHeaders)) res.setHeader(name, value);
     await serve[transport](req, res, identity);
   }
 
@@ -131,6 +160,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       await ws.close();
       hub.closeAll();
       await upstream.close();
+      await ownRedis?.quit().catch(() => ownRedis.disconnect());
     },
   };
 }

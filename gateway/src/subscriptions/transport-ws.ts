@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthUnavailableError, AuthenticationError } from '../auth.js';
 import type { SubscriptionLimits } from '../config.js';
+import { rateLimitedError, retryAfterSeconds, type RequestGuards } from '../guards/request-guards.js';
 import type { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify, type Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
@@ -19,6 +20,11 @@ export const CloseCode = {
   /** Policy violation: a slow consumer with too much buffered on its socket. */
   SlowConsumer: 1008,
   TryAgainLater: 1013,
+  /**
+   * The caller is past its rate limit (graphql-ws's own code for too many requests; its client
+   * treats it as fatal and does not reconnect in a loop). The reason says when to retry.
+   */
+  TooManyRequests: 4429,
 } as const;
 
 type Extra = { identity?: Identity };
@@ -34,6 +40,8 @@ export interface WebSocketTransportOptions {
   httpServer: Server;
   hub: SubscriptionHub;
   identify: Identify;
+  /** Blocklist (checked on the upgrade: refused with HTTP 403) and rate limit (each subscribe counts). */
+  guards: RequestGuards;
   limits: SubscriptionLimits;
   /** Largest message a client may send. */
   maxPayload: number;
@@ -48,8 +56,22 @@ export interface WebSocketTransportOptions {
  * served by the hub; results arrive formatted, so graphql-ws sends them as they are.
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions): { close(): Promise<void> } {
-  const { hub, limits, logger } = options;
-  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayload });
+  const { hub, guards, limits, logger } = options;
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    maxPayload: options.maxPayload,
+    // A blocklisted IP or user agent never gets a WebSocket: the upgrade is answered with HTTP 403.
+    verifyClient: (info, done) => {
+      guards.blocked(info.req).then(
+        (reason) => (reason ? done(false, 403, 'Access denied.') : done(true)),
+        (err: unknown) => {
+          logger.error({ err }, 'blocklist check failed on a WebSocket upgrade');
+          done(false, 500, 'Internal server error');
+        },
+      );
+    },
+  });
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       connectionInitWaitTimeout: limits.initWaitMs,
@@ -79,6 +101,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
               extensions: { code: 'OPERATION_LIMIT_EXCEEDED', reason: 'subscriptionsPerConnection', limit: limits.perConnection },
             }),
           ];
+        }
+        // Each subscribe counts as one request, as a query or an SSE/multipart subscription does.
+        const limit = await guards.limit(ctx.extra.identity!.caller, guards.ipOf(ctx.extra.request));
+        if (!limit.allowed) {
+          const refused = rateLimitedError(retryAfterSeconds(limit));
+          ctx.extra.socket.close(CloseCode.TooManyRequests, refused.message);
+          return [new GraphQLError(refused.message, { extensions: refused.extensions })];
         }
         const outcome = await hub.subscribe(payload, ctx.extra.identity!, 'ws');
         if ('errors' in outcome) return outcome.errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions ?? {} }));
