@@ -1,3 +1,4 @@
+import { startTracing } from '@terrarium/kit/tracing';
 import { GatewayConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';
 import { createGatewayServer } from './server.js';
 
@@ -5,6 +6,9 @@ import { createGatewayServer } from './server.js';
 const FORCE_EXIT_AFTER_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
+  // First thing, from the standard OTEL_* variables (the kit reads them, as for every subgraph);
+  // a no-op unless an OTLP endpoint is set. See the kit's tracing.ts on load order.
+  const stopTracing = await startTracing('gateway', process.env);
   let config: GatewayConfig;
   try {
     config = loadGatewayConfig();
@@ -22,8 +26,10 @@ async function main(): Promise<void> {
     gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
     setTimeout(() => process.exit(1), config.shutdownGraceMs + FORCE_EXIT_AFTER_GRACE_MS).unref();
     gateway.stop().then(
-      () => {
+      async () => {
         gateway.logger.info('stopped');
+        // Spans of the last requests are still buffered: flush them before exiting.
+        await stopTracing();
         process.exit(0);
       },
       (err: unknown) => {

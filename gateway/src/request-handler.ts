@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import type { Caller } from '@terrarium/kit/caller';
 import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/kit/http';
+import { isTracing } from '@terrarium/kit/tracing';
 import type { Logger } from 'pino';
 import { AuthUnavailableError, AuthenticationError } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -58,7 +59,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);
     }
     for (const [name, value] of Object.entries(limitHeaders)) res.setHeader(name, value);
-    const sentTrace = header(req, 'traceparent')?.toLowerCase();
+    // With tracing on, the client's trace is continued by the gateway's own spans and propagated by
+    // the instrumentation; forwarding the client's header as well would send two.
+    const sentTrace = isTracing() ? undefined : header(req, 'traceparent')?.toLowerCase();
     const traceparent = sentTrace && TRACEPARENT.test(sentTrace) ? sentTrace : null;
     const context: GatewayContext = {
       caller,

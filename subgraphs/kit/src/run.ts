@@ -1,5 +1,6 @@
 import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import type { Subgraph } from './subgraph.js';
+import { startTracing, type StopTracing } from './tracing.js';
 
 /** Grace period for in-flight requests on SIGTERM before the process exits anyway. @default 10_000 ms */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -10,7 +11,10 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  */
 export async function runSubgraph<T>(name: string, create: (config: SubgraphConfig) => Promise<Subgraph<T>>): Promise<void> {
   let subgraph: Subgraph<T>;
+  let stopTracing: StopTracing;
   try {
+    // First, so start-up work is traced too (see tracing.ts on why no preload is needed).
+    stopTracing = await startTracing(name, process.env);
     subgraph = await create(loadSubgraphConfig(name));
     await subgraph.listen();
   } catch (err) {
@@ -25,6 +29,8 @@ export async function runSubgraph<T>(name: string, create: (config: SubgraphConf
     force.unref();
     subgraph
       .stop()
+      // Spans of the last requests are still buffered: flush them before exiting.
+      .then(() => stopTracing())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         subgraph.logger.error({ err }, 'shutdown failed');
