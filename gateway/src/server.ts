@@ -87,8 +87,13 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
 
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
+  // One blocklist and one rate-limit budget for every transport: HTTP, WebSocket, SSE, multipart.
+  const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger });
+  const rateLimiter = createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger });
   // Registered before Apollo starts, so it sees the first supergraph load.
   const subscriptions = createSubscriptionServer({
+    blocklist,
+    rateLimiter,
     config,
     httpServer,
     gateway,
@@ -160,8 +165,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     logger,
     metrics,
     cors: createCors(config.corsOrigins),
-    blocklist: createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger }),
-    rateLimiter: createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger }),
+    blocklist,
+    rateLimiter,
     identify,
     signCaller: createCallerTokens(config.internalSecret),
     isReady: () => !draining,

@@ -10,13 +10,12 @@ import { createCallerTokens } from '../caller-tokens.js';
 import { subgraphUrl, type GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { createErrorFormatter } from '../errors.js';
-import { createBlocklist, type Blocklist } from '../guards/blocklist.js';
+import type { Blocklist } from '../guards/blocklist.js';
 import { createCors } from '../guards/cors.js';
-import { createRateLimiter, type RateLimiter } from '../guards/rate-limit.js';
+import type { RateLimiter } from '../guards/rate-limit.js';
 import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from '../guards/request-guards.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { PersistedStore } from '../persisted/store.js';
-import { createRedis } from '../redis.js';
 import { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify } from './identity.js';
 import { createSubscriptionMetrics } from './metrics.js';
@@ -39,14 +38,9 @@ export interface SubscriptionServerDeps {
   operationChecks: readonly ApolloServerPlugin<GatewayContext>[];
   /** Trusted documents: subscriptions by persisted id, and partner keys bound to their manifest. */
   persisted?: { store: PersistedStore; partnerManifest: string } | undefined;
-  /**
-   * The request guards of the HTTP path (the same instances, so one budget per client across
-   * transports). Without them the subscription server builds its own from `config` with the same
-   * modules, on its own Redis connection: the counters are then shared through Redis, and only
-   * without Redis are the in-memory budgets of queries and subscriptions separate.
-   */
-  blocklist?: Blocklist | undefined;
-  rateLimiter?: RateLimiter | undefined;
+  /** The HTTP path's own request guards: one blocklist and one rate-limit budget per client across transports. */
+  blocklist: Blocklist;
+  rateLimiter: RateLimiter;
 }
 
 export interface SubscriptionServer {
@@ -107,12 +101,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     }
   });
 
-  const ownRedis = deps.blocklist && deps.rateLimiter ? null : createRedis(config.redisUrl, logger);
   const guards = createRequestGuards({
-    blocklist: deps.blocklist ?? createBlocklist({ redis: ownRedis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger }),
-    rateLimiter:
-      deps.rateLimiter ??
-      createRateLimiter({ redis: ownRedis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger }),
+    blocklist: deps.blocklist,
+    rateLimiter: deps.rateLimiter,
     metrics: deps.metrics,
     trustProxy: config.trustProxy,
   });
@@ -160,7 +151,6 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       await ws.close();
       hub.closeAll();
       await upstream.close();
-      await ownRedis?.quit().catch(() => ownRedis.disconnect());
     },
   };
 }
