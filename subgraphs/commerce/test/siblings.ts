@@ -1,4 +1,5 @@
-import { ANONYMOUS, loadSubgraphConfig, type Caller, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import { ANONYMOUS, type Caller } from '@terrarium/kit';
+import { startSiblingSubgraph, type RunningSibling } from '@terrarium/kit/testing';
 
 /**
  * The real products and inventory subgraphs, started in-process from their packages' sources
@@ -6,28 +7,10 @@ import { ANONYMOUS, loadSubgraphConfig, type Caller, type Subgraph, type Subgrap
  * typecheck does not compile their sources. They listen on ephemeral ports; commerce reaches them
  * over real HTTP, as in production.
  */
-type Factory = (config: SubgraphConfig) => Promise<Subgraph<unknown>>;
+export type Sibling = 'products' | 'inventory';
+export type { RunningSibling };
 
-const SIBLINGS = {
-  products: 'createProductsSubgraph',
-  inventory: 'createInventorySubgraph',
-} as const;
-
-export type Sibling = keyof typeof SIBLINGS;
-
-export interface RunningSibling {
-  subgraph: Subgraph<unknown>;
-  url: string;
-}
-
-export async function startSibling(name: Sibling, schema: string): Promise<RunningSibling> {
-  const module = (await import(new URL(`../../${name}/src/subgraph.ts`, import.meta.url).href)) as Record<string, Factory>;
-  const create = module[SIBLINGS[name]]!;
-  const prefix = name.toUpperCase();
-  const env: NodeJS.ProcessEnv = { ...process.env, [`${prefix}_DATABASE_SCHEMA`]: schema, [`${prefix}_PORT`]: '0', SEED_DEMO: 'true' };
-  const subgraph = await create(loadSubgraphConfig(name, env));
-  return { subgraph, url: await subgraph.listen(0) };
-}
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, schema);
 
 /** GraphQL operations the sibling has answered so far (from its Prometheus histogram). */
 export async function operationsServed(sibling: RunningSibling): Promise<number> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import { ANONYMOUS, seedId, type Caller } from '@terrarium/kit';
+import { startSiblingSubgraph, type RunningSibling } from '@terrarium/kit/testing';
 
 /**
  * The real products and ops subgraphs (the owners of what community reviews and follows), started
@@ -8,29 +9,10 @@ import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller, type Subgraph, type
  * listen on ephemeral ports, seeded with the demo data; community reaches them over real HTTP
  * through the kit's service client, as in production.
  */
-type Factory = (config: SubgraphConfig) => Promise<Subgraph<unknown>>;
+export type Sibling = 'products' | 'ops';
+export type { RunningSibling };
 
-const SIBLINGS = {
-  products: 'createProductsSubgraph',
-  ops: 'createOpsSubgraph',
-} as const;
-
-export type Sibling = keyof typeof SIBLINGS;
-
-export interface RunningSibling {
-  subgraph: Subgraph<unknown>;
-  /** http://127.0.0.1:<port>/graphql */
-  url: string;
-}
-
-export async function startSibling(name: Sibling, schema: string): Promise<RunningSibling> {
-  const module = (await import(new URL(`../../${name}/src/subgraph.ts`, import.meta.url).href)) as Record<string, Factory>;
-  const create = module[SIBLINGS[name]]!;
-  const prefix = name.toUpperCase();
-  const env: NodeJS.ProcessEnv = { ...process.env, [`${prefix}_DATABASE_SCHEMA`]: schema, [`${prefix}_PORT`]: '0', SEED_DEMO: 'true' };
-  const subgraph = await create(loadSubgraphConfig(name, env));
-  return { subgraph, url: await subgraph.listen(0) };
-}
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, schema);
 
 const ADMIN: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
 

@@ -4,6 +4,7 @@
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { ANONYMOUS, type Caller } from './caller.js';
+import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { seedId } from './seed-id.js';
 import type { Subgraph } from './subgraph.js';
 
@@ -63,4 +64,30 @@ export async function sqlStatementsDuring(subgraph: AnySubgraph, action: () => P
   const before = subgraph.sqlStatementCount();
   await action();
   return subgraph.sqlStatementCount() - before;
+}
+
+/** A sibling subgraph running in this test process, listening on an ephemeral port. */
+export interface RunningSibling {
+  subgraph: AnySubgraph;
+  /** http://127.0.0.1:<port>/graphql */
+  url: string;
+}
+
+/**
+ * Starts another subgraph in-process from its package's sources (tests only: a subgraph's src
+ * never imports another), on its own schema of the run's database, seeded with the demo data.
+ * Loaded by path, so the caller's typecheck does not compile the sibling's sources; the caller
+ * reaches it over real HTTP through the kit's service client, as in production. Each subgraph
+ * exports `create<Name>Subgraph(config)` from src/subgraph.ts.
+ */
+export async function startSiblingSubgraph(name: string, schema: string, env: NodeJS.ProcessEnv = {}): Promise<RunningSibling> {
+  // From subgraphs/kit/{src,dist}/testing.* to subgraphs/<name>/src/subgraph.ts.
+  const module = (await import(new URL(`../../${name}/src/subgraph.ts`, import.meta.url).href)) as Record<string, (config: SubgraphConfig) => Promise<AnySubgraph>>;
+  const factory = `create${name[0]!.toUpperCase()}${name.slice(1)}Subgraph`;
+  const create = module[factory];
+  if (!create) throw new Error(`subgraphs/${name}/src/subgraph.ts exports no ${factory}`);
+  const prefix = name.toUpperCase();
+  const config = loadSubgraphConfig(name, { ...process.env, [`${prefix}_DATABASE_SCHEMA`]: schema, [`${prefix}_PORT`]: '0', SEED_DEMO: 'true', ...env });
+  const subgraph = await create(config);
+  return { subgraph, url: await subgraph.listen(0) };
 }

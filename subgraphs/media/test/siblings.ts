@@ -1,4 +1,4 @@
-import { loadSubgraphConfig, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import { startSiblingSubgraph, type RunningSibling } from '@terrarium/kit/testing';
 
 /**
  * The real inventory and community subgraphs, started in-process from their packages' sources
@@ -6,26 +6,7 @@ import { loadSubgraphConfig, type Subgraph, type SubgraphConfig } from '@terrari
  * typecheck does not compile their sources. They listen on ephemeral ports, seeded with the demo
  * data, and media reaches them over real HTTP through the kit's service client, as in production.
  */
-type Factory = (config: SubgraphConfig) => Promise<Subgraph<unknown>>;
+export type Sibling = 'inventory' | 'community';
+export type { RunningSibling };
 
-const SIBLINGS = {
-  inventory: 'createInventorySubgraph',
-  community: 'createCommunitySubgraph',
-} as const;
-
-export type Sibling = keyof typeof SIBLINGS;
-
-export interface RunningSibling {
-  subgraph: Subgraph<unknown>;
-  /** http://127.0.0.1:<port>/graphql */
-  url: string;
-}
-
-export async function startSibling(name: Sibling, schema: string): Promise<RunningSibling> {
-  const module = (await import(new URL(`../../${name}/src/subgraph.ts`, import.meta.url).href)) as Record<string, Factory>;
-  const create = module[SIBLINGS[name]]!;
-  const prefix = name.toUpperCase();
-  const env: NodeJS.ProcessEnv = { ...process.env, [`${prefix}_DATABASE_SCHEMA`]: schema, [`${prefix}_PORT`]: '0', SEED_DEMO: 'true' };
-  const subgraph = await create(loadSubgraphConfig(name, env));
-  return { subgraph, url: await subgraph.listen(0) };
-}
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, schema);
