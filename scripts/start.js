@@ -35,6 +35,11 @@ async function stopAll(code = 0) {
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+process.on('SIGHUP', () => void stopAll(0));
+// Last resort if this process ends any other way: leave no orphaned subgraph behind.
+process.on('exit', () => {
+  for (const proc of processes) if (proc.alive()) proc.child.kill('SIGKILL');
+});
 
 async function ensureDatabase(/** @type {string} */ serverUrl, /** @type {string} */ name) {
   const client = new pg.Client({ connectionString: serverUrl });
