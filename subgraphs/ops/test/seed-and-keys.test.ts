@@ -105,7 +105,7 @@ describe('ops: demo seed and signing keys', () => {
     expect(jwks.keys.map((k) => k.kid)).toEqual([kid]);
 
     const { data } = await run<{ signUp: AuthData }>(ops, SIGN_UP, { input: { email: 'env@example.test', password: 'long enough password', displayName: 'Env' } });
-    await expect(jwtVerify(data!.signUp.token, publicKey, { issuer: 'https://ops.example', audience: 'example' })).resolves.toBeTruthy();
+    await expect(jwtVerify(data!.signUp.token, publicKey, { issuer: 'https://ops.example', audience: 'example' })).resolves.toMatchObject({ payload: { sub: data!.signUp.user.id, iss: 'https://ops.example', aud: 'example' } });
     expect((await counts(ops)).keys).toBe(0);
   });
 
