@@ -2,6 +2,7 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json turbo.json tsconfig.json ./
+COPY packages ./packages
 COPY subgraphs ./subgraphs
 COPY gateway ./gateway
 COPY schema ./schema

@@ -11,7 +11,7 @@ import { loadApiSchema } from './schema/codegen/api-schema.mjs';
  * paths relative to src/generated/). Federation mode adds __resolveReference and the entity
  * representations.
  */
-const subgraphs = readdirSync('subgraphs').filter((name) => name !== 'kit' && existsSync(`subgraphs/${name}/schema.graphql`));
+const subgraphs = readdirSync('subgraphs').filter((name) => existsSync(`subgraphs/${name}/schema.graphql`));
 
 function mappersOf(name: string): Record<string, string> {
   const file = `subgraphs/${name}/codegen.json`;

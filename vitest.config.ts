@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['./test/global-setup.ts'],
-    include: ['{subgraphs/*,gateway,schema}/{src,test}/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{packages/*,subgraphs/*,gateway,schema}/{src,test}/**/*.test.ts', 'test/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -20,7 +20,7 @@ import pg from 'pg';
 import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import { freePort } from './lib/embedded-postgres.js';
-import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
+import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '300' }, warmup: { type: 'string', default: '30' } } });
 const ITERATIONS = Number(values.iterations);
@@ -77,7 +77,7 @@ async function main() {
     log('starting six subgraphs');
     await Promise.all(
       SUBGRAPHS.map(([name]) => {
-        const proc = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: String(ports[name]) }, { quiet: true });
+        const proc = startNode(name, subgraphMain(name), [], { ...env, PORT: String(ports[name]) }, { quiet: true });
         processes.push(proc);
         return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, 120_000, proc.alive);
       }),

@@ -26,9 +26,9 @@ import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { freePort } from './lib/embedded-postgres.js';
-import { ROOT, startNode, waitForHealth } from './lib/processes.js';
+import { ROOT, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
 
 const SUBGRAPHS = ['ops', 'products', 'inventory', 'community'];
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -277,7 +277,7 @@ async function main() {
   const started = Date.now();
   await Promise.all(
     SUBGRAPHS.map((name) => {
-      const proc = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: ports[name] });
+      const proc = startNode(name, subgraphMain(name), [], { ...env, PORT: ports[name] });
       processes.push(proc);
       return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, HEALTH_TIMEOUT_MS, proc.alive);
     }),

@@ -33,10 +33,10 @@ import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import graphql from 'graphql';
-import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
+import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { freePort } from './lib/embedded-postgres.js';
 import { createJsonPoster, runLoad } from './lib/load.js';
-import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
+import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
 
 const HEALTH_TIMEOUT_MS = 120_000;
 /** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK). */
@@ -177,7 +177,7 @@ async function replay(node, byFetch, send) {
 async function main() {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
-  for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'index.js'));
+  for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'main.js'));
   readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
   const database = `terrarium_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -208,7 +208,7 @@ async function main() {
 
   const started = Date.now();
   const subgraphs = SUBGRAPHS.map(([name]) => {
-    const proc = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] });
+    const proc = startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] });
     processes.push(proc);
     return waitForHealth(urls[name].replace('/graphql', '/health'), HEALTH_TIMEOUT_MS, proc.alive);
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
-import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
+import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
 
 const HEALTH_TIMEOUT_MS = 60_000;
 const started = Date.now();
@@ -98,7 +98,7 @@ async function main() {
   if (taken.length > 0) throw new Error(`port(s) ${taken.join(', ')} already in use; stop what runs there or set GATEWAY_PORT / <NAME>_PORT`);
 
   const subgraphs = SUBGRAPHS.map(([name]) =>
-    startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }),
+    startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }),
   );
   processes.push(...subgraphs);
   await Promise.all(

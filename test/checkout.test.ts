@@ -4,7 +4,7 @@
  * N+1-free loading counted in SQL statements at the subgraphs' /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 
 const PRODUCT = seedId('product:TR-TANK-120');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
-import { seedId as seedIdOf } from '@terrarium/kit';
+import { seedId as seedIdOf } from '@terrarium/subgraph-kit/seed-id';
 
 let platform: Platform;
 let url: string;

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 
 type Playwright = typeof import('playwright-core');

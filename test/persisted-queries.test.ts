@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { bearer, contractOperation, gql, logIn, startPlatform, type GraphQLResponse, type Platform } from './support/platform.js';
 
 interface ManifestOperation {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 import { subscribeMultipart, subscribeSse, subscribeWs, wsClient, type Recorder } from './support/subscriptions.js';
 

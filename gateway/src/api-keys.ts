@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
+import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import type { Logger } from 'pino';
 import { AuthUnavailableError } from './auth.js';
 import { TtlLru } from './lru.js';

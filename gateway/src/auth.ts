@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ANONYMOUS, Role, type Caller } from '@terrarium/kit/caller';
+import { ANONYMOUS, Role, type Caller } from '@terrarium/platform/caller';
 import type { GatewayConfig } from './config.js';
 
 /** Clock skew tolerated on exp/nbf/iat. @default 30 s */

@@ -1,4 +1,4 @@
-import { signCaller, type Caller } from '@terrarium/kit/caller';
+import { signCaller, type Caller } from '@terrarium/platform/caller';
 import { TtlLru } from './lru.js';
 
 /**

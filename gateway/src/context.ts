@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Caller } from '@terrarium/kit/caller';
+import type { Caller } from '@terrarium/platform/caller';
 import type { ApiClient } from './api-keys.js';
 
 /** Per-request state the gateway carries to its plugins and data sources. */

@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { CALLER_HEADER } from '@terrarium/kit/caller';
+import { CALLER_HEADER } from '@terrarium/platform/caller';
 import type { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { GatewayContext } from './context.js';

@@ -1,5 +1,5 @@
-import { ANONYMOUS, type Caller } from '@terrarium/kit/caller';
-import { HttpError } from '@terrarium/kit/http';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { HttpError } from '@terrarium/platform/http';
 import type { ApiClient, ApiKeyVerifier } from './api-keys.js';
 import { AuthenticationError, type Authenticator } from './auth.js';
 

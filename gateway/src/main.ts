@@ -1,4 +1,4 @@
-import { startTracing } from '@terrarium/kit/tracing';
+import { startTracing } from '@terrarium/platform/tracing';
 import { GatewayConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';
 import { createGatewayServer } from './server.js';
 

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
-import type { Caller } from '@terrarium/kit/caller';
-import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/kit/http';
-import { isTracing } from '@terrarium/kit/tracing';
+import type { Caller } from '@terrarium/platform/caller';
+import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/platform/http';
+import { isTracing } from '@terrarium/platform/tracing';
 import type { Logger } from 'pino';
 import { AuthUnavailableError, AuthenticationError } from './auth.js';
 import type { GatewayConfig } from './config.js';

@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
-import { createLogger, type Logger } from '@terrarium/kit/logger';
+import { createLogger, type Logger } from '@terrarium/platform/logger';
 import { AccessControl } from './access/control.js';
 import { readAccessPolicy } from './access/policy.js';
 import { createApiKeyVerifier } from './api-keys.js';

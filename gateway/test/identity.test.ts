@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCaller, CALLER_HEADER, ANONYMOUS } from '@terrarium/kit/caller';
+import { signCaller, CALLER_HEADER, ANONYMOUS } from '@terrarium/platform/caller';
 import { persisted, startFixtureGraph, PARTNER, PARTNER_KEY, type FixtureGraph } from './fixtures/graph.js';
 import { postGraphQL, startGateway, uniquePrefix, type TestGateway } from './fixtures/gateway.js';
 import { hmacToken, startTestIssuer, unsignedToken, type TestIssuer } from './fixtures/jwt.js';

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import { DEFAULT_PORTS } from '@terrarium/platform/subgraphs';
 import type { ServiceDefinition } from '@apollo/federation-internals';
 import type { DocumentNode } from 'graphql';
 import { describeCompositionError } from './composition-errors.js';
@@ -9,15 +10,8 @@ import { GraphQLError, parse, Source } from './graphql.js';
 import type { CompositionHintEntry, CompositionIssue } from './report/types.js';
 import { readText } from './repo.js';
 
-/** Local ports of scripts/lib/processes.js; the committed supergraph points at these. */
-export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
-  ops: 4001,
-  products: 4002,
-  inventory: 4003,
-  commerce: 4004,
-  media: 4005,
-  community: 4006,
-});
+/** The platform's default local ports; the committed supergraph points at these. */
+export { DEFAULT_PORTS };
 
 export interface SubgraphSource {
   name: string;

@@ -2,18 +2,19 @@
 /** Starting the platform's processes and waiting for them: shared by start, bench and tests. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SUBGRAPHS as PLATFORM_SUBGRAPHS } from '@terrarium/platform/subgraphs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Subgraphs in start order, with their default ports. */
-export const SUBGRAPHS = /** @type {const} */ ([
-  ['ops', 4001],
-  ['products', 4002],
-  ['inventory', 4003],
-  ['commerce', 4004],
-  ['media', 4005],
-  ['community', 4006],
-]);
+/**
+ * Subgraphs in start order, with their default ports, as `[name, port]` pairs: the platform's one
+ * list (packages/platform/src/subgraphs.ts, built before any script runs).
+ * @type {readonly (readonly [string, number])[]}
+ */
+export const SUBGRAPHS = PLATFORM_SUBGRAPHS.map(({ name, port }) => /** @type {const} */ ([name, port]));
+
+/** The file that starts subgraph `name` (its package's bin). @param {string} name */
+export const subgraphMain = (name) => `subgraphs/${name}/dist/main.js`;
 
 /**
  * @param {string} url

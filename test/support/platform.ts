@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 // @ts-expect-error plain JS helpers shared with scripts/start.js
-import { ROOT, startNode, waitForHealth } from '../../scripts/lib/processes.js';
+import { ROOT, startNode, waitForHealth, subgraphMain } from '../../scripts/lib/processes.js';
 // @ts-expect-error plain JS helper
 import { freePort } from '../../scripts/lib/embedded-postgres.js';
 
@@ -73,7 +73,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   try {
     const started = options.subgraphs.map((name) => {
-      const proc: ChildProcessHandle = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, PORT: String(ports[name]) }, { quiet: !options.verbose });
+      const proc: ChildProcessHandle = startNode(name, subgraphMain(name), [], { ...env, PORT: String(ports[name]) }, { quiet: !options.verbose });
       processes.push(proc);
       return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, HEALTH_TIMEOUT_MS, proc.alive);
     });
@@ -99,7 +99,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     };
     const startSubgraph = async (name: SubgraphName, extra: { port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<SubgraphInstance> => {
       const port = extra.port ?? (await freePort());
-      const proc: ChildProcessHandle = startNode(name, `subgraphs/${name}/dist/index.js`, [], { ...env, ...extra.env, PORT: String(port) }, { quiet: !options.verbose });
+      const proc: ChildProcessHandle = startNode(name, subgraphMain(name), [], { ...env, ...extra.env, PORT: String(port) }, { quiet: !options.verbose });
       processes.push(proc);
       await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
       return { url: `http://127.0.0.1:${port}/graphql`, port, stop: () => proc.stop(5_000) };

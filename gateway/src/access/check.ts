@@ -12,7 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql/index.js';
-import type { Caller } from '@terrarium/kit/caller';
+import type { Caller } from '@terrarium/platform/caller';
 import type { AccessPolicy, AccessRequirement } from './policy.js';
 
 /** A requirement met on the operation's path, with the coordinate that declared it. */

@@ -1,5 +1,5 @@
 import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type DefinitionNode } from 'graphql/index.js';
-import { Role } from '@terrarium/kit/caller';
+import { Role } from '@terrarium/platform/caller';
 
 /** The @link URL prefix of Terrarium's access spec (`https://terrarium.dev/auth/v1.0`). */
 export const ACCESS_SPEC_PREFIX = 'https://terrarium.dev/auth/';

@@ -8,7 +8,7 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { CALLER_HEADER } from '@terrarium/kit/caller';
+import { CALLER_HEADER } from '@terrarium/platform/caller';
 import { GraphQLError, getVariableValues, type GraphQLSchema } from 'graphql/index.js';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Caller } from '@terrarium/kit/caller';
+import type { Caller } from '@terrarium/platform/caller';
 import { GatewayErrorCode } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Blocklist, BlockReason } from './blocklist.js';

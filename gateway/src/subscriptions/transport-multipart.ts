@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readBody, sendJson } from '@terrarium/kit/http';
+import { HttpError, readBody, sendJson } from '@terrarium/platform/http';
 import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { SubscribeRequest, SubscriptionHub } from './hub.js';
 import type { Identity } from './identity.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '@terrarium/kit/http';
+import { readBody } from '@terrarium/platform/http';
 import type { ExecutionResult } from 'graphql/index.js';
 import { createHandler } from 'graphql-sse';
 import type { SubscriptionHub } from './hub.js';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { HttpError } from '@terrarium/kit/http';
+import { HttpError } from '@terrarium/platform/http';
 import type { ExecutionArgs } from 'graphql/index.js';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
 import { useServer } from 'graphql-ws/use/ws';

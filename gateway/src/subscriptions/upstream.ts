@@ -1,4 +1,4 @@
-import { CALLER_HEADER, type Caller } from '@terrarium/kit/caller';
+import { CALLER_HEADER, type Caller } from '@terrarium/platform/caller';
 import { createClient, type Client } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { Logger } from 'pino';

@@ -1,4 +1,6 @@
-import { BadUserInputError, ForbiddenError, isStaff, isUuid, requireUser, type Caller } from '@terrarium/kit';
+import { isStaff, requireUser, type Caller } from '@terrarium/platform/caller';
+import { BadUserInputError, ForbiddenError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 
 /** A UUID argument, or BAD_USER_INPUT naming the argument (a malformed id never reaches SQL). */
 export function requireId(value: string, field: string): string {

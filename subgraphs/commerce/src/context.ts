@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '@terrarium/kit';
+import type { SubgraphContext } from '@terrarium/subgraph-kit/context';
 import type { Loaders } from './loaders/index.js';
 
 export type Context = SubgraphContext<Loaders>;

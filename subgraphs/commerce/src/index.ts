@@ -1,4 +1,5 @@
-import { runSubgraph } from '@terrarium/kit';
-import { createCommerceSubgraph } from './subgraph.js';
-
-await runSubgraph('commerce', createCommerceSubgraph);
+/**
+ * The commerce subgraph as a library: its factory builds the server from a config without listening
+ * (tests, and `main.ts`, which starts it). Importing this entry starts nothing.
+ */
+export { createCommerceSubgraph, type CommerceOptions, type CommerceSubgraph } from './subgraph.js';

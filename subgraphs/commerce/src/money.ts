@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 
 /** Integer minor units (cents) and an ISO-4217 code. */
 export interface Money {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { discountFor } from './services/coupon.service.js';
 import { ANIMAL_PRICES, KEEPER_ORDER, ORGANIZATIONS, SUNSET_PRODUCT_LISTINGS } from './seed-data.js';
 import { query } from './sql.js';

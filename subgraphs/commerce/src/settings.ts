@@ -1,4 +1,4 @@
-import { ConfigError } from '@terrarium/kit';
+import { ConfigError } from '@terrarium/platform/env';
 
 /** Commerce's own settings, beside the kit's SubgraphConfig; read once at start. */
 export interface CommerceSettings {

@@ -1,4 +1,7 @@
-import { createServiceClient, createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
+import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
+import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
+import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { entities } from './entities/index.js';
 import { createLoaderFactory, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';

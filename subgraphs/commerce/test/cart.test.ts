@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS, CALLER_HEADER, signCaller, type Caller } from '@terrarium/kit';
+import { ANONYMOUS, CALLER_HEADER, signCaller, type Caller } from '@terrarium/platform/caller';
 import { ADD_LISTING, KEEPER, STAFF, animalListing, codes, gql, newKeeper, ok, sql, startCommerce, type CartData, type CommerceSubgraph } from './support.js';
 
 const CART = /* GraphQL */ `

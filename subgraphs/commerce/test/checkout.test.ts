@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS, type Caller } from '@terrarium/kit';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { cartHash, findCartView } from '../src/services/cart-view.js';
 import { placeOrder } from '../src/services/place-order.js';
 import type { Money } from '../src/money.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS } from '@terrarium/kit';
+import { ANONYMOUS } from '@terrarium/platform/caller';
 import { BEA, KEEPER, ORG, STAFF, animalId, animalListing, codes, gql, ok, productId, productListing, startCommerce, type CommerceSubgraph } from './support.js';
 
 const ORG_LISTINGS = /* GraphQL */ `

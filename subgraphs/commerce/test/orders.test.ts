@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS, CALLER_HEADER, signCaller, type Caller } from '@terrarium/kit';
+import { ANONYMOUS, CALLER_HEADER, signCaller, type Caller } from '@terrarium/platform/caller';
 import type { GraphQLFormattedError } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';

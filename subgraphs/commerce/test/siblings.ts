@@ -1,16 +1,20 @@
-import { ANONYMOUS, type Caller } from '@terrarium/kit';
-import { startSiblingSubgraph, type RunningSibling } from '@terrarium/kit/testing';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { startSiblingSubgraph, type RunningSibling, type SubgraphFactory } from '@terrarium/subgraph-kit/testing';
+import { createProductsSubgraph } from '@terrarium/products';
+import { createInventorySubgraph } from '@terrarium/inventory';
 
 /**
- * The real products and inventory subgraphs, started in-process from their packages' sources
- * (tests only: src never imports another subgraph). Loaded by path so that commerce's
- * typecheck does not compile their sources. They listen on ephemeral ports; commerce reaches them
+ * The real products and inventory subgraphs, started in-process from their packages (imported by name)
+ * (tests only: src never imports another subgraph). They listen on ephemeral ports; commerce reaches them
  * over real HTTP, as in production.
  */
 export type Sibling = 'products' | 'inventory';
 export type { RunningSibling };
 
-export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, schema);
+/** Each sibling's factory, from its package (a devDependency of this one, never a runtime one). */
+const FACTORIES: Record<Sibling, SubgraphFactory> = { products: createProductsSubgraph, inventory: createInventorySubgraph };
+
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, FACTORIES[name], schema);
 
 /** GraphQL operations the sibling has answered so far (from its Prometheus histogram). */
 export async function operationsServed(sibling: RunningSibling): Promise<number> {

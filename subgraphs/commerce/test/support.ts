@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { ANONYMOUS, loadSubgraphConfig, seedId, type Caller } from '@terrarium/kit';
-import { demoCallers, errorCodes, executeOperation, operationData, type OperationResult } from '@terrarium/kit/testing';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
+import { demoCallers, errorCodes, executeOperation, operationData, type OperationResult } from '@terrarium/subgraph-kit/testing';
 import type { PaymentProvider } from '../src/payments/provider.js';
 import { createCommerceSubgraph, type CommerceSubgraph } from '../src/subgraph.js';
 

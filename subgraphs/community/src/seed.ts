@@ -1,4 +1,4 @@
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**

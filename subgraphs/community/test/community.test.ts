@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS, seedId } from '@terrarium/kit';
+import { ANONYMOUS } from '@terrarium/platform/caller';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { codeOf, keeper, ok, postReview, productRatings, run, staff, startCommunity, type Community } from './support.js';
 import { startOwners, type Owners } from './siblings.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { SEED } from '../src/seed.js';
 import { mean, ok, productRatings, startCommunity, type Community } from './support.js';
 

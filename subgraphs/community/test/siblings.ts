@@ -1,18 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { ANONYMOUS, seedId, type Caller } from '@terrarium/kit';
-import { startSiblingSubgraph, type RunningSibling } from '@terrarium/kit/testing';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
+import { startSiblingSubgraph, type RunningSibling, type SubgraphFactory } from '@terrarium/subgraph-kit/testing';
+import { createProductsSubgraph } from '@terrarium/products';
+import { createOpsSubgraph } from '@terrarium/ops';
 
 /**
  * The real products and ops subgraphs (the owners of what community reviews and follows), started
  * in-process from their packages' sources (tests only: community's src never imports another
- * subgraph). Loaded by path so that community's typecheck does not compile their sources. They
+ * subgraph). They
  * listen on ephemeral ports, seeded with the demo data; community reaches them over real HTTP
  * through the kit's service client, as in production.
  */
 export type Sibling = 'products' | 'ops';
 export type { RunningSibling };
 
-export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, schema);
+/** Each sibling's factory, from its package (a devDependency of this one, never a runtime one). */
+const FACTORIES: Record<Sibling, SubgraphFactory> = { products: createProductsSubgraph, ops: createOpsSubgraph };
+
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, FACTORIES[name], schema);
 
 const ADMIN: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { executeOperation, operationData } from '@terrarium/kit/testing';
+import { executeOperation, operationData } from '@terrarium/subgraph-kit/testing';
 import type { GraphQLFormattedError } from 'graphql';
-import { ANONYMOUS, loadSubgraphConfig, type Caller, type Subgraph } from '@terrarium/kit';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
+import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import type { Loaders } from '../src/loaders/index.js';
 import { createCommunitySubgraph } from '../src/subgraph.js';
 

@@ -1,4 +1,5 @@
-import { runSubgraph } from '@terrarium/kit';
-import { createInventorySubgraph } from './subgraph.js';
-
-await runSubgraph('inventory', createInventorySubgraph);
+/**
+ * The inventory subgraph as a library: its factory builds the server from a config without listening
+ * (tests, and `main.ts`, which starts it). Importing this entry starts nothing.
+ */
+export { createInventorySubgraph } from './subgraph.js';

@@ -1,4 +1,4 @@
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { run } from './services/sql.js';
 import { ANIMALS, CARE_PATTERN, FEEDING_NOTES, ORGANIZATIONS, SPECIES, STOCK, type SeedAnimal } from './seed-data.js';

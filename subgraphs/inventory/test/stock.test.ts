@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { ANONYMOUS, loadTypeDefs } from '@terrarium/kit';
+import { ANONYMOUS } from '@terrarium/platform/caller';
+import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvers } from '../src/resolvers/index.js';

@@ -1,5 +1,8 @@
-import { loadSubgraphConfig, seedId, type Caller, type Subgraph } from '@terrarium/kit';
-import { demoCallers, errorCodes, executeOperation, operationData, serviceCaller, sqlStatementsDuring, type OperationResult } from '@terrarium/kit/testing';
+import type { Caller } from '@terrarium/platform/caller';
+import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
+import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
+import { demoCallers, errorCodes, executeOperation, operationData, serviceCaller, sqlStatementsDuring, type OperationResult } from '@terrarium/subgraph-kit/testing';
 import type { Loaders } from '../src/loaders/index.js';
 import { createInventorySubgraph } from '../src/subgraph.js';
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ConfigError, type SubgraphConfig } from '@terrarium/kit';
+import { ConfigError } from '@terrarium/platform/env';
+import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 
 /** Largest file accepted. @default 10_485_760 bytes (10 MiB) */
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
+import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
+import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { loadMediaSettings } from './config.js';
 import { MediaAsset } from './entities/media-asset.entity.js';
 import { Upload } from './entities/upload.entity.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BREEDER, COMPLETE_UPLOAD, KEEPER, STAFF, createUpload, fails, ok, put, startMedia, testImage, type Started } from './support.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { seedId, type Caller } from '@terrarium/kit';
+import type { Caller } from '@terrarium/platform/caller';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSibling, type RunningSibling } from './siblings.js';
 import { BREEDER, KEEPER, STAFF, fails, ok, startMedia, type Started } from './support.js';

@@ -1,12 +1,16 @@
-import { startSiblingSubgraph, type RunningSibling } from '@terrarium/kit/testing';
+import { startSiblingSubgraph, type RunningSibling, type SubgraphFactory } from '@terrarium/subgraph-kit/testing';
+import { createInventorySubgraph } from '@terrarium/inventory';
+import { createCommunitySubgraph } from '@terrarium/community';
 
 /**
- * The real inventory and community subgraphs, started in-process from their packages' sources
- * (tests only: media's src never imports another subgraph). Loaded by path so that media's
- * typecheck does not compile their sources. They listen on ephemeral ports, seeded with the demo
+ * The real inventory and community subgraphs, started in-process from their packages (imported by name)
+ * (tests only: media's src never imports another subgraph). They listen on ephemeral ports, seeded with the demo
  * data, and media reaches them over real HTTP through the kit's service client, as in production.
  */
 export type Sibling = 'inventory' | 'community';
 export type { RunningSibling };
 
-export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, schema);
+/** Each sibling's factory, from its package (a devDependency of this one, never a runtime one). */
+const FACTORIES: Record<Sibling, SubgraphFactory> = { inventory: createInventorySubgraph, community: createCommunitySubgraph };
+
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, FACTORIES[name], schema);

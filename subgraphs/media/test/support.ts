@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/kit/testing';
+import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/subgraph-kit/testing';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { ANONYMOUS, loadSubgraphConfig, type Caller } from '@terrarium/kit';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { createMediaSubgraph, type MediaSubgraph } from '../src/subgraph.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { BREEDER, COMPLETE_UPLOAD, CREATE_UPLOAD, KEEPER, PDF, STAFF, createUpload, fails, filesIn, ok, put, startMedia, testImage, type Started } from './support.js';
 
 const ASSET = /* GraphQL */ `

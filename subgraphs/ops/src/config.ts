@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { ConfigError } from '@terrarium/kit';
+import { ConfigError } from '@terrarium/platform/env';
 
 /** How long a user's JWT is valid. @default 3_600 s (one hour) */
 export const TOKEN_TTL_SECONDS = 3_600;

@@ -1,4 +1,5 @@
-import { runSubgraph } from '@terrarium/kit';
-import { createOpsSubgraph } from './subgraph.js';
-
-await runSubgraph('ops', createOpsSubgraph);
+/**
+ * The ops subgraph as a library: its factory builds the server from a config without listening
+ * (tests, and `main.ts`, which starts it). Importing this entry starts nothing.
+ */
+export { createOpsSubgraph, JWKS_PATH } from './subgraph.js';

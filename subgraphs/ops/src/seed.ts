@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { raw } from '@mikro-orm/core';
-import { seedId, type Role } from '@terrarium/kit';
+import type { Role } from '@terrarium/platform/caller';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { OrganizationMember, type OrganizationRole } from './entities/organization-member.entity.js';
 import { Organization } from './entities/organization.entity.js';
 import { User } from './entities/user.entity.js';

@@ -1,5 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
+import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
+import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { loadJwtSettings, type JwtSettings } from './config.js';
 import type { Context } from './context.js';
 import { entities } from './entities/index.js';

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ANONYMOUS, loadSubgraphConfig, type Caller, type Role, type Subgraph } from '@terrarium/kit';
+import { ANONYMOUS, type Caller, type Role } from '@terrarium/platform/caller';
+import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
+import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import type { GraphQLFormattedError } from 'graphql';
 import { loadJwtSettings } from '../src/config.js';
 import type { Loaders } from '../src/loaders/index.js';

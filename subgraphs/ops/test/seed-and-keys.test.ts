@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, seedId } from '@terrarium/kit';
+import { ConfigError } from '@terrarium/platform/env';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import pg from 'pg';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';

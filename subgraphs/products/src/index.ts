@@ -1,4 +1,5 @@
-import { runSubgraph } from '@terrarium/kit';
-import { createProductsSubgraph } from './subgraph.js';
-
-await runSubgraph('products', createProductsSubgraph);
+/**
+ * The products subgraph as a library: its factory builds the server from a config without listening
+ * (tests, and `main.ts`, which starts it). Importing this entry starts nothing.
+ */
+export { createProductsSubgraph } from './subgraph.js';

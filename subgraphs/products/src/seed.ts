@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { Category } from './entities/category.entity.js';
 import { Product } from './entities/product.entity.js';
 import { SEED_CATEGORIES, SEED_PRODUCTS } from './seed-data.js';

@@ -1,4 +1,6 @@
-import { createSubgraph, loadTypeDefs, type Subgraph, type SubgraphConfig } from '@terrarium/kit';
+import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
+import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
+import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { Category } from './entities/category.entity.js';
 import { Product } from './entities/product.entity.js';
 import { createLoaders, type Loaders } from './loaders/index.js';

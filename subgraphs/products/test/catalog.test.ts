@@ -1,4 +1,4 @@
-import { encodeCursor } from '@terrarium/kit';
+import { encodeCursor } from '@terrarium/subgraph-kit/pagination';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fails, names, ok, PRODUCTS_PAGE, startProducts, type Page, type ProductsSubgraph } from './support.js';
 

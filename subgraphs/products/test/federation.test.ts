@@ -1,4 +1,4 @@
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStatements, ok, redisUrl, startProducts, type ProductsSubgraph } from './support.js';
 

@@ -1,4 +1,4 @@
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_KEY } from '../src/services/list-cache.js';
 import { BREEDER, countStatements, fails, KEEPER, names, ok, PRODUCTS_PAGE, redisUrl, STAFF, startProducts, type Page, type ProductsSubgraph } from './support.js';

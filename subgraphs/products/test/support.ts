@@ -1,5 +1,7 @@
-import { ANONYMOUS, loadSubgraphConfig, type Caller, type Subgraph } from '@terrarium/kit';
-import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/kit/testing';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
+import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
+import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/subgraph-kit/testing';
 import { expect } from 'vitest';
 import type { Loaders } from '../src/loaders/index.js';
 import { createProductsSubgraph } from '../src/subgraph.js';

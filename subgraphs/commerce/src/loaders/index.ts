@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
-import type { LoaderDeps, ServiceClient } from '@terrarium/kit';
+import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
+import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import type { CouponEntity } from '../entities/coupon.entity.js';
 import type { ListingEntity } from '../entities/listing.entity.js';
 import type { OrderEntity, OrderLineEntity, OrderStatusChangeEntity } from '../entities/order.entity.js';

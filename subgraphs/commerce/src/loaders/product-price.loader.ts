@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { ServiceUnavailableError, type ServiceClient } from '@terrarium/kit';
+import { ServiceUnavailableError } from '@terrarium/platform/errors';
+import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import type { Money } from '../money.js';
 
 /** Product prices belong to the products subgraph; commerce asks for them, one call per batch. */

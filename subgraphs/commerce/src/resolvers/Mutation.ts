@@ -1,4 +1,4 @@
-import { requireStaff } from '@terrarium/kit';
+import { requireStaff } from '@terrarium/platform/caller';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { Coupon } from '../entities/coupon.entity.js';
 import type { PaymentProvider } from '../payments/provider.js';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@terrarium/kit';
+import { NotFoundError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { SubscriptionResolvers } from '../generated/resolvers.js';
 import { orderTopic } from '../services/order-status.service.js';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@terrarium/kit';
+import { NotFoundError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import { DEFAULT_CURRENCY, money, sameCurrency, type Money } from '../money.js';

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, type Caller } from '@terrarium/kit';
+import type { Caller } from '@terrarium/platform/caller';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import { Cart, CartLine, type CartEntity, type CartLineEntity } from '../entities/cart.entity.js';
 import type { Money } from '../money.js';
 

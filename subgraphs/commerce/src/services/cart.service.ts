@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError, requireUser } from '@terrarium/kit';
+import { requireUser } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '@terrarium/platform/errors';
 import { managesOrganization, optionalId, requireId, exactlyOne } from '../access.js';
 import type { Context } from '../context.js';
 import { DEFAULT_CURRENCY, sameCurrency, type Money } from '../money.js';

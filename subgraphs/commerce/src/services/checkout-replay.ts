@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError } from '@terrarium/kit';
+import { ConflictError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { CheckoutRequest, type CheckoutRequestEntity } from '../entities/checkout-request.entity.js';
 import { queryOne } from '../sql.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError, requireUser } from '@terrarium/kit';
+import { requireUser } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
 import type { Money } from '../money.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ConflictError } from '@terrarium/kit';
+import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { CouponEntity } from '../entities/coupon.entity.js';
 import { money, validateAmount, validateCurrency, type Money } from '../money.js';
 import { isUniqueViolation, query, queryOne } from '../sql.js';

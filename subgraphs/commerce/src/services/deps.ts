@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventBus, ServiceClient } from '@terrarium/kit';
+import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
+import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import type { Logger } from 'pino';
 
 /**

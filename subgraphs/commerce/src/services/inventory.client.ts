@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { ServiceUnavailableError, type ServiceClient, type ServiceResult } from '@terrarium/kit';
+import { ServiceUnavailableError } from '@terrarium/platform/errors';
+import type { ServiceClient, ServiceResult } from '@terrarium/subgraph-kit/service-client';
 
 /**
  * Inventory's internal API (service-to-service, signed as `commerce`). Stock is inventory's;

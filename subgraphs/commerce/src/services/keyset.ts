@@ -1,4 +1,6 @@
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { decodeCursor, encodeCursor } from '@terrarium/subgraph-kit/pagination';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 
 /** Connections here page newest first by (timestamp, id); a cursor carries both. */
 export interface Keyset {

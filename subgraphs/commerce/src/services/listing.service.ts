@@ -1,15 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import {
-  BadUserInputError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ServiceUnavailableError,
-  pageSize,
-  requireOrganizationMember,
-  toConnection,
-  type Connection,
-} from '@terrarium/kit';
+import { requireOrganizationMember } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { exactlyOne, managesOrganization, optionalId, requireId } from '../access.js';
 import type { Context } from '../context.js';
 import { Listing, type ListingEntity, type ListingStatus } from '../entities/listing.entity.js';

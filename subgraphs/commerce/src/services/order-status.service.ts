@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, NotFoundError } from '@terrarium/kit';
+import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import type { ListingStatus } from '../entities/listing.entity.js';
 import type { OrderStatus, ReservationState } from '../entities/order.entity.js';
 import { query, queryOne } from '../sql.js';

@@ -1,5 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { NotFoundError, pageSize, requireStaff, requireUser, toConnection, type Connection } from '@terrarium/kit';
+import { requireStaff, requireUser } from '@terrarium/platform/caller';
+import { NotFoundError } from '@terrarium/platform/errors';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { requireBuyerOrStaff, requireId, requireSelfOrStaff } from '../access.js';
 import type { Context } from '../context.js';
 import { Order, type OrderEntity, type OrderStatus } from '../entities/order.entity.js';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ForbiddenError, NotFoundError, ServiceUnavailableError, requireUser } from '@terrarium/kit';
+import { requireUser } from '@terrarium/platform/caller';
+import { BadUserInputError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import { GraphQLError } from 'graphql';
 import { requireId } from '../access.js';
 import type { Context } from '../context.js';

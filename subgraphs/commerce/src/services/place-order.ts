@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ConflictError } from '@terrarium/kit';
+import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import { money, sameCurrency, type Money } from '../money.js';
 import { query } from '../sql.js';

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventBus, Orm, ServiceClient } from '@terrarium/kit';
+import type { Orm } from '@terrarium/subgraph-kit/orm';
+import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
+import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import type { Logger } from 'pino';
 import type { PaymentProvider } from '../payments/provider.js';
 import type { CommerceSettings } from '../settings.js';

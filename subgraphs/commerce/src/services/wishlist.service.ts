@@ -1,4 +1,5 @@
-import { NotFoundError, requireUser } from '@terrarium/kit';
+import { requireUser } from '@terrarium/platform/caller';
+import { NotFoundError } from '@terrarium/platform/errors';
 import { exactlyOne, optionalId, requireId } from '../access.js';
 import type { Context } from '../context.js';
 import { WishlistItem, type WishlistItemEntity } from '../entities/wishlist-item.entity.js';

@@ -1,4 +1,4 @@
-import type { LoaderDeps } from '@terrarium/kit';
+import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import { Comment, type CommentEntity } from '../entities/comment.entity.js';
 import { Post, type PostEntity } from '../entities/post.entity.js';
 import { Report, type ReportEntity } from '../entities/report.entity.js';

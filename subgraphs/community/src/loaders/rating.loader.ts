@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { TTL, type Cache } from '@terrarium/kit';
+import { TTL, type Cache } from '@terrarium/subgraph-kit/cache';
 import type { SubjectType } from '../entities/rating-aggregate.entity.js';
 
 export interface Subject {

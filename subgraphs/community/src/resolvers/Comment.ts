@@ -1,4 +1,4 @@
-import { NotFoundError } from '@terrarium/kit';
+import { NotFoundError } from '@terrarium/platform/errors';
 import type { CommentResolvers } from '../generated/resolvers.js';
 import { ref } from '../refs.js';
 

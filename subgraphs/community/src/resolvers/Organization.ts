@@ -1,4 +1,4 @@
-import { pageSize } from '@terrarium/kit';
+import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { OrganizationResolvers } from '../generated/resolvers.js';
 import { averageRating } from '../loaders/rating.loader.js';
 import { ref } from '../refs.js';

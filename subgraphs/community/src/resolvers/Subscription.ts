@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { SubscriptionResolvers } from '../generated/resolvers.js';
 import { Topic, fromCommentEvent, fromReviewEvent, type CommentEvent, type ReviewEvent } from '../services/events.js';

@@ -1,4 +1,4 @@
-import { pageSize } from '@terrarium/kit';
+import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { UserResolvers } from '../generated/resolvers.js';
 import { ref } from '../refs.js';
 import { CursorTag, pageKey, toPageConnection } from '../services/paging.js';

@@ -1,4 +1,5 @@
-import { BadUserInputError, requireUser } from '@terrarium/kit';
+import { requireUser } from '@terrarium/platform/caller';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { FollowTargetType } from '../entities/follow.entity.js';
 import { requireKnownSubject } from './subjects.js';

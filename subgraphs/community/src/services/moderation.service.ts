@@ -1,4 +1,6 @@
-import { ConflictError, NotFoundError, pageSize, requireStaff, requireUser, toConnection, type Connection } from '@terrarium/kit';
+import { requireStaff, requireUser } from '@terrarium/platform/caller';
+import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context.js';
 import { Report, type ReportEntity, type ReportStatus, type ReportSubjectType } from '../entities/report.entity.js';

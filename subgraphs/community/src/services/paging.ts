@@ -1,4 +1,6 @@
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { CursorKeys, Page, PageKey } from '../loaders/page.loader.js';
 
 /** Cursor tags: a cursor from one connection is refused by another. */

@@ -1,4 +1,6 @@
-import { ForbiddenError, NotFoundError, isStaff, pageSize, requireUser, toConnection, type Connection } from '@terrarium/kit';
+import { isStaff, requireUser } from '@terrarium/platform/caller';
+import { ForbiddenError, NotFoundError } from '@terrarium/platform/errors';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import type { Context } from '../context.js';
 import { Comment, type CommentEntity } from '../entities/comment.entity.js';
 import { Post, type PostEntity } from '../entities/post.entity.js';

@@ -1,4 +1,5 @@
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, isStaff, requireUser } from '@terrarium/kit';
+import { isStaff, requireUser } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context.js';
 import { Review, type ReviewEntity } from '../entities/review.entity.js';

@@ -1,4 +1,4 @@
-import { NotFoundError, ServiceUnavailableError } from '@terrarium/kit';
+import { NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 
 /** An entity another subgraph owns that community can review or follow. */

@@ -1,4 +1,5 @@
-import { BadUserInputError, isUuid } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 
 /** An id argument; a malformed one is the client's error, never a SQL error. */
 export function requireId(value: string, field: string): string {

@@ -1,4 +1,4 @@
-import { isStaff } from '@terrarium/kit';
+import { isStaff } from '@terrarium/platform/caller';
 import type { Context } from '../context.js';
 
 /**

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { LoaderDeps } from '@terrarium/kit';
+import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import type { AnimalEntity } from '../entities/animal.entity.js';
 import type { CareLogEntity } from '../entities/care-log.entity.js';
 import type { SpeciesEntity } from '../entities/species.entity.js';

@@ -1,4 +1,4 @@
-import { pageSize } from '@terrarium/kit';
+import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { AnimalResolvers } from '../generated/resolvers.js';
 import { requireUuid } from '../services/errors.js';
 import { loadPedigree } from '../services/pedigree.service.js';

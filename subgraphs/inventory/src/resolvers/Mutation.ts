@@ -1,4 +1,4 @@
-import { requireService, requireStaff, requireUser } from '@terrarium/kit';
+import { requireService, requireStaff, requireUser } from '@terrarium/platform/caller';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';

@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar } from '@terrarium/kit';
+import { DateScalar, DateTimeScalar } from '@terrarium/subgraph-kit/scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import { Animal } from './Animal.js';
 import { Mutation } from './Mutation.js';

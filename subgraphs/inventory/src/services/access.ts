@@ -1,4 +1,5 @@
-import { ForbiddenError, Role, isStaff, requireOrganizationMember, type Caller } from '@terrarium/kit';
+import { Role, isStaff, requireOrganizationMember, type Caller } from '@terrarium/platform/caller';
+import { ForbiddenError } from '@terrarium/platform/errors';
 
 /**
  * Staff, or a BREEDER member of the organization; anyone else gets FORBIDDEN (UNAUTHENTICATED

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import type { AnimalStatus } from '../entities/animal.entity.js';
 
 /** @default 100 characters */

@@ -1,4 +1,5 @@
-import { BadUserInputError, ConflictError, NotFoundError, type Caller } from '@terrarium/kit';
+import type { Caller } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity, type AnimalStatus, type Sex } from '../entities/animal.entity.js';

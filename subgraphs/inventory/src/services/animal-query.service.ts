@@ -1,4 +1,6 @@
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Connection } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity, type AnimalStatus, type Sex } from '../entities/animal.entity.js';

@@ -1,4 +1,5 @@
-import { BadUserInputError, NotFoundError, type Caller } from '@terrarium/kit';
+import type { Caller } from '@terrarium/platform/caller';
+import { BadUserInputError, NotFoundError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal } from '../entities/animal.entity.js';
 import { CareLog, type CareKind, type CareLogEntity } from '../entities/care-log.entity.js';

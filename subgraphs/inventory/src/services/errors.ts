@@ -1,4 +1,5 @@
-import { BadUserInputError, ConflictError, isUuid } from '@terrarium/kit';
+import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 
 /**
  * CONFLICT naming the product or animal at fault (`extensions.productId` / `extensions.animalId`),

@@ -1,4 +1,5 @@
-import type { EventBus, SubgraphContext } from '@terrarium/kit';
+import type { SubgraphContext } from '@terrarium/subgraph-kit/context';
+import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
 import type { ProductRef } from '../types.js';
 
 export const stockChangedTopic = (productId: string): string => `stockChanged:${productId}`;

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import type DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity } from '../entities/animal.entity.js';

@@ -1,4 +1,4 @@
-import { BadUserInputError, ConflictError } from '@terrarium/kit';
+import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReservationResult } from '../types.js';
 import { ItemConflictError, requireUuid } from './errors.js';

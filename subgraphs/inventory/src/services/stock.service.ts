@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { toStockLevel } from '../loaders/stock.loader.js';
 import type { StockLevel } from '../types.js';

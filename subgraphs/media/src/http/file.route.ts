@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid, type Logger, type Orm } from '@terrarium/kit';
+import type { Logger } from '@terrarium/platform/logger';
+import type { Orm } from '@terrarium/subgraph-kit/orm';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import { MediaAsset, type MediaAssetEntity } from '../entities/media-asset.entity.js';
 import { extensionOf } from '../services/content.js';
 import type { MediaDeps } from '../services/media-deps.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '@terrarium/kit';
+import { sendJson } from '@terrarium/platform/http';
 
 /** A refusal of a plain HTTP request, sent as `{ error, code }` with its status. */
 export class RouteError extends Error {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid, sendJson, type Logger, type Orm } from '@terrarium/kit';
+import { sendJson } from '@terrarium/platform/http';
+import type { Logger } from '@terrarium/platform/logger';
+import type { Orm } from '@terrarium/subgraph-kit/orm';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import { Upload } from '../entities/upload.entity.js';
 import { ContentError, extensionOf, inspectFile } from '../services/content.js';
 import type { MediaDeps } from '../services/media-deps.js';

@@ -1,4 +1,4 @@
-import type { LoaderDeps } from '@terrarium/kit';
+import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import { createMediaAssetLoader } from './media-asset.loader.js';
 import { createLogoLoader, createOwnerMediaLoader } from './owner-media.loader.js';
 

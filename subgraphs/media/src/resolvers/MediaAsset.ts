@@ -1,4 +1,5 @@
-import { BadUserInputError, isUuid } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { MediaAssetResolvers } from '../generated/resolvers.js';
 import type { MediaDeps } from '../services/media-deps.js';
 import { fileUrl } from '../services/variants.js';

@@ -1,4 +1,4 @@
-import { pageSize } from '@terrarium/kit';
+import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { PostResolvers } from '../generated/resolvers.js';
 import { ownerReference } from '../services/owner-reference.js';
 

@@ -1,4 +1,5 @@
-import { BadUserInputError, isUuid } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { QueryResolvers } from '../generated/resolvers.js';
 
 export const Query: QueryResolvers = {

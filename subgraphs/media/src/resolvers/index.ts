@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@terrarium/kit';
+import { DateTimeScalar } from '@terrarium/subgraph-kit/scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { MediaDeps } from '../services/media-deps.js';
 import { Animal } from './Animal.js';

@@ -1,4 +1,4 @@
-import { seedId } from '@terrarium/kit';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { OwnerType } from '../entities/media-asset.entity.js';
 import type { Placeholder } from './placeholder.js';
 

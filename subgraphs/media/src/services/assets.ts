@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, NotFoundError, isUuid, type Caller, type Logger } from '@terrarium/kit';
+import type { Caller } from '@terrarium/platform/caller';
+import { BadUserInputError, NotFoundError } from '@terrarium/platform/errors';
+import type { Logger } from '@terrarium/platform/logger';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import { MediaAsset } from '../entities/media-asset.entity.js';
 import type { Storage } from './storage/index.js';
 import { requireAssetRemoval } from './ownership.js';

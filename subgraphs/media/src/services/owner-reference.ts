@@ -1,4 +1,5 @@
-import { BadUserInputError, isUuid } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 
 /** A Product, Animal, Organization or Post as media knows it: only its id. */
 export interface OwnerReference {

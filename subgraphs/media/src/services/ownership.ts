@@ -1,15 +1,6 @@
-import {
-  ForbiddenError,
-  NotFoundError,
-  ServiceUnavailableError,
-  isStaff,
-  requireOrganizationMember,
-  requireStaff,
-  requireUser,
-  type Caller,
-  type ServiceClient,
-  type ServiceResult,
-} from '@terrarium/kit';
+import { isStaff, requireOrganizationMember, requireStaff, requireUser, type Caller } from '@terrarium/platform/caller';
+import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
+import type { ServiceClient, ServiceResult } from '@terrarium/subgraph-kit/service-client';
 import type { OwnerType } from '../entities/media-asset.entity.js';
 
 const ANIMAL_BREEDER = 'query($id: ID!) { animal(id: $id) { breeder { id } } }';

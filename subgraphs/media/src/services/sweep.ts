@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Logger } from '@terrarium/kit';
+import type { Logger } from '@terrarium/platform/logger';
 import { Upload } from '../entities/upload.entity.js';
 import type { Storage } from './storage/index.js';
 

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, ForbiddenError, NotFoundError, isUuid, requireUser, type Caller, type ServiceClient } from '@terrarium/kit';
+import { requireUser, type Caller } from '@terrarium/platform/caller';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
+import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { MediaAsset, type MediaAssetEntity, type OwnerType } from '../entities/media-asset.entity.js';
 import { Upload, type UploadEntity } from '../entities/upload.entity.js';
 import { isAllowedType, kindOf, type AllowedType } from './content.js';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import { MAX_INPUT_PIXELS, extensionOf } from './content.js';
 
 /**

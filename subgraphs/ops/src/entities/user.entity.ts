@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import type { Role } from '@terrarium/kit';
+import type { Role } from '@terrarium/platform/caller';
 
 /** An account. Table `user_account`: `user` is reserved in Postgres. */
 export const User = defineEntity({

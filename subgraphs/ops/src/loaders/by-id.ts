@@ -1,6 +1,6 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from '@terrarium/kit';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import DataLoader from 'dataloader';
 
 /**

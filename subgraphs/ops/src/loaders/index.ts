@@ -1,4 +1,4 @@
-import type { LoaderDeps } from '@terrarium/kit';
+import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import type DataLoader from 'dataloader';
 import type { OrganizationMemberEntity } from '../entities/organization-member.entity.js';
 import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';

@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@terrarium/kit';
+import { DateTimeScalar } from '@terrarium/subgraph-kit/scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import type { TokenIssuer } from '../services/tokens.js';
 import { AuditLogEntry } from './AuditLogEntry.js';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sendJson, type Orm, type RouteHandler } from '@terrarium/kit';
+import { sendJson, type RouteHandler } from '@terrarium/platform/http';
+import type { Orm } from '@terrarium/subgraph-kit/orm';
 import type { SigningKeys } from '../services/signing-keys.js';
 
 /** Verifiers (the gateway) may keep the key set this long. @default 300 s */

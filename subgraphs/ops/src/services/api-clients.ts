@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { BadUserInputError, requireService, requireStaff } from '@terrarium/kit';
+import { requireService, requireStaff } from '@terrarium/platform/caller';
+import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { ApiClient, type ApiClientEntity } from '../entities/api-client.entity.js';
 import type { CreateApiClientInput } from '../generated/resolvers.js';

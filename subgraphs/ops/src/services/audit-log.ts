@@ -1,4 +1,7 @@
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize, requireService, requireStaff, toConnection, type Connection } from '@terrarium/kit';
+import { requireService, requireStaff } from '@terrarium/platform/caller';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { Context } from '../context.js';
 import { AuditLog, type AuditLogEntity } from '../entities/audit-log.entity.js';
 import { recordAudit } from './audit.js';

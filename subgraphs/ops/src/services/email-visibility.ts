@@ -1,4 +1,4 @@
-import { isStaff, type Caller } from '@terrarium/kit';
+import { isStaff, type Caller } from '@terrarium/platform/caller';
 import type { UserEntity } from '../entities/user.entity.js';
 
 /**

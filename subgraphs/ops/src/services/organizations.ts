@@ -1,5 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { BadUserInputError, ConflictError, decodeCursor, encodeCursor, pageSize, requireStaff, toConnection, type Connection } from '@terrarium/kit';
+import { requireStaff } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import type { Context } from '../context.js';
 import { OrganizationMember } from '../entities/organization-member.entity.js';
 import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';

@@ -1,4 +1,4 @@
-import type { Role } from '@terrarium/kit';
+import type { Role } from '@terrarium/platform/caller';
 
 /** Roles are stored, returned and put in tokens in this order, without duplicates. */
 const ROLE_ORDER: readonly Role[] = ['STAFF', 'BREEDER', 'KEEPER'];

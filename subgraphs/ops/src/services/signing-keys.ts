@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Orm } from '@terrarium/kit';
+import type { Orm } from '@terrarium/subgraph-kit/orm';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import { TOKEN_TTL_SECONDS, type JwtSettings } from '../config.js';

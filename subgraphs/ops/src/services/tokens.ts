@@ -1,4 +1,4 @@
-import type { Role } from '@terrarium/kit';
+import type { Role } from '@terrarium/platform/caller';
 import { SignJWT } from 'jose';
 import { TOKEN_TTL_SECONDS, type JwtSettings } from '../config.js';
 import { JWT_ALGORITHM, type SigningKeys } from './signing-keys.js';

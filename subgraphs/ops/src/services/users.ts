@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException, raw } from '@mikro-orm/core';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError, requireStaff, type Role } from '@terrarium/kit';
+import { requireStaff, type Role } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { User, type UserEntity } from '../entities/user.entity.js';
 import type { SignUpInput } from '../generated/resolvers.js';

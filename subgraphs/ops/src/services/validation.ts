@@ -1,4 +1,5 @@
-import { BadUserInputError, isUuid } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 
 /** Deliberately loose (one @, a dot in the domain, no spaces): the real check is a delivered mail. */
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;

@@ -1,4 +1,4 @@
-import type { LoaderDeps } from '@terrarium/kit';
+import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import { createCategoryLoaders } from './category.loader.js';
 import { createProductLoaders } from './product.loader.js';
 

@@ -1,4 +1,4 @@
-import { isUuid } from '@terrarium/kit';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { CategoryResolvers } from '../generated/resolvers.js';
 import { listProducts } from '../services/product-list.js';
 

@@ -1,4 +1,4 @@
-import { isUuid } from '@terrarium/kit';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { ProductResolvers } from '../generated/resolvers.js';
 
 export const Product: ProductResolvers = {

@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@terrarium/kit';
+import { DateTimeScalar } from '@terrarium/subgraph-kit/scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import { Category } from './Category.js';
 import { Mutation } from './Mutation.js';

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
 
 /**
  * Checks a free-text argument: at most `max` characters and no NUL (Postgres refuses NUL in

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { TTL, type Cache } from '@terrarium/kit';
+import { TTL, type Cache } from '@terrarium/subgraph-kit/cache';
 
 /**
  * The catalog's list version. Every cached list (products(...), searchSuggestions) has the

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize, toConnection, type Cache, type Connection } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import type { Cache } from '@terrarium/subgraph-kit/cache';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { ProductRecord } from '../entities/product.entity.js';
 import { checkText } from './input.js';
 import { cachedList } from './list-cache.js';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { BadUserInputError, ConflictError, NotFoundError, isUuid, requireStaff } from '@terrarium/kit';
+import { requireStaff } from '@terrarium/platform/caller';
+import { BadUserInputError, ConflictError, NotFoundError } from '@terrarium/platform/errors';
+import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { Context } from '../context.js';
 import { Product, type ProductEntity, type ProductRecord } from '../entities/product.entity.js';
 import type { CreateProductInput, UpdateProductInput } from '../generated/resolvers.js';

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, pageSize, type Cache } from '@terrarium/kit';
+import { BadUserInputError } from '@terrarium/platform/errors';
+import type { Cache } from '@terrarium/subgraph-kit/cache';
+import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import { checkText } from './input.js';
 import { cachedList } from './list-cache.js';
 import { escapeLike, query } from './sql.js';

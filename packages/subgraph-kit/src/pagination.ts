@@ -1,4 +1,4 @@
-import { BadUserInputError } from './errors.js';
+import { BadUserInputError } from '@terrarium/platform/errors';
 
 /** Largest page a client may ask for. @default 100 */
 export const MAX_PAGE_SIZE = 100;

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { createMetricsRegistry } from '@terrarium/platform/health';
 
 /** Prometheus metrics of one subgraph process, served at /metrics. */
 export interface SubgraphMetrics {
@@ -9,9 +10,7 @@ export interface SubgraphMetrics {
 }
 
 export function createMetrics(subgraph: string): SubgraphMetrics {
-  const registry = new Registry();
-  registry.setDefaultLabels({ subgraph });
-  collectDefaultMetrics({ register: registry });
+  const registry = createMetricsRegistry({ subgraph });
   return {
     registry,
     operations: new Histogram({

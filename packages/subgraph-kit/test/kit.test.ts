@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS, CALLER_HEADER, createCache, createLogger, signCaller } from '../src/index.js';
+import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
+import { createLogger } from '@terrarium/platform/logger';
+import { createCache } from '../src/cache.js';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createNotesSubgraph } from './fixture.js';
@@ -142,7 +144,7 @@ describe('subscriptions over graphql-ws', () => {
 describe('caller tokens', () => {
   it('keeps only real roles: an inherited name such as "toString" is not a role', async () => {
     const token = await signCaller({ ...ANONYMOUS, userId: 'u1', roles: ['KEEPER', 'toString', 'constructor'] as never }, secret);
-    const { verifyCaller } = await import('../src/index.js');
+    const { verifyCaller } = await import('@terrarium/platform/caller');
     expect((await verifyCaller(token, secret)).roles).toEqual(['KEEPER']);
   });
 });

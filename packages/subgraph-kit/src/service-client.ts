@@ -1,6 +1,6 @@
 import { print, type DocumentNode } from 'graphql';
-import { ANONYMOUS, CALLER_HEADER, signCaller } from './caller.js';
-import { ServiceUnavailableError } from './errors.js';
+import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
+import { ServiceUnavailableError } from '@terrarium/platform/errors';
 
 /** A service call that takes longer fails instead of holding the caller's request. @default 5_000 ms */
 const SERVICE_CALL_TIMEOUT_MS = 5_000;

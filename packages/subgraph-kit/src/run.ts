@@ -1,6 +1,7 @@
-import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from './config.js';
+import { ConfigError } from '@terrarium/platform/env';
+import { startTracing, type StopTracing } from '@terrarium/platform/tracing';
+import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import type { Subgraph } from './subgraph.js';
-import { startTracing, type StopTracing } from './tracing.js';
 
 /** Grace period for in-flight requests on SIGTERM before the process exits anyway. @default 10_000 ms */
 const SHUTDOWN_TIMEOUT_MS = 10_000;

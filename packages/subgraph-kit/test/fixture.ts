@@ -1,7 +1,9 @@
 import { defineEntity, p, type MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { parse } from 'graphql';
-import { createSubgraph, loadSubgraphConfig, type SubgraphContext } from '../src/index.js';
+import { loadSubgraphConfig } from '../src/config.js';
+import type { SubgraphContext } from '../src/context.js';
+import { createSubgraph } from '../src/subgraph.js';
 
 /** A one-table subgraph that exercises every part of the kit. */
 export const Note = defineEntity({

@@ -1,9 +1,9 @@
 /**
- * Helpers for a subgraph's own tests (import from '@terrarium/kit/testing'): the demo seed's
+ * Helpers for a subgraph's own tests (import from '@terrarium/subgraph-kit/testing'): the demo seed's
  * callers, running an operation through the subgraph's real schema, counting SQL statements.
  */
 import type { GraphQLFormattedError } from 'graphql';
-import { ANONYMOUS, type Caller } from './caller.js';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
 import { seedId } from './seed-id.js';
 import type { Subgraph } from './subgraph.js';
@@ -73,19 +73,17 @@ export interface RunningSibling {
   url: string;
 }
 
+/** A subgraph package's factory (`createProductsSubgraph`), as its package entry exports it. */
+export type SubgraphFactory = (config: SubgraphConfig) => Promise<AnySubgraph>;
+
 /**
- * Starts another subgraph in-process from its package's sources (tests only: a subgraph's src
- * never imports another), on its own schema of the run's database, seeded with the demo data.
- * Loaded by path, so the caller's typecheck does not compile the sibling's sources; the caller
- * reaches it over real HTTP through the kit's service client, as in production. Each subgraph
- * exports `create<Name>Subgraph(config)` from src/subgraph.ts.
+ * Starts another subgraph in-process (tests only: a subgraph's src never imports another), on its
+ * own schema of the run's database, seeded with the demo data. The test passes the factory it
+ * imported from the sibling's package (`@terrarium/products`, a devDependency), so the kit knows
+ * no subgraph; the caller reaches the sibling over real HTTP through the kit's service client, as
+ * in production.
  */
-export async function startSiblingSubgraph(name: string, schema: string, env: NodeJS.ProcessEnv = {}): Promise<RunningSibling> {
-  // From subgraphs/kit/{src,dist}/testing.* to subgraphs/<name>/src/subgraph.ts.
-  const module = (await import(new URL(`../../${name}/src/subgraph.ts`, import.meta.url).href)) as Record<string, (config: SubgraphConfig) => Promise<AnySubgraph>>;
-  const factory = `create${name[0]!.toUpperCase()}${name.slice(1)}Subgraph`;
-  const create = module[factory];
-  if (!create) throw new Error(`subgraphs/${name}/src/subgraph.ts exports no ${factory}`);
+export async function startSiblingSubgraph(name: string, create: SubgraphFactory, schema: string, env: NodeJS.ProcessEnv = {}): Promise<RunningSibling> {
   const prefix = name.toUpperCase();
   const config = loadSubgraphConfig(name, { ...process.env, [`${prefix}_DATABASE_SCHEMA`]: schema, [`${prefix}_PORT`]: '0', SEED_DEMO: 'true', ...env });
   const subgraph = await create(config);

@@ -1,0 +1,142 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+
+/**
+ * The one list of error codes the platform produces: what a subgraph's resolvers throw (Apollo's
+ * names where Apollo has one) and what the gateway itself refuses with.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // The gateway's own refusals.
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A subgraph could not be reached, timed out or answered 5xx. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** A subgraph answered with another non-2xx status or a body that is not GraphQL JSON. */
+  SUBGRAPH_REQUEST_FAILED: 'SUBGRAPH_REQUEST_FAILED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Codes whose message is meant for the client, shown as they are: ours (all but
+ * INTERNAL_SERVER_ERROR) and those graphql-js and Apollo Server produce themselves. Anything else
+ * (no code, INTERNAL_SERVER_ERROR, DOWNSTREAM_SERVICE_ERROR, a made-up code) is masked.
+ */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+]);
+
+abstract class CodedError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+export class BadUserInputError extends CodedError {
+  /** @param field the argument or input field at fault, reported to the client */
+  constructor(message: string, field?: string) {
+    super(message, ErrorCode.BAD_USER_INPUT, field ? { field } : {});
+  }
+}
+export class UnauthenticatedError extends CodedError {
+  constructor(message = 'You must be signed in.') {
+    super(message, ErrorCode.UNAUTHENTICATED);
+  }
+}
+export class ForbiddenError extends CodedError {
+  constructor(message = 'You are not allowed to do this.') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+export class NotFoundError extends CodedError {
+  constructor(what: string) {
+    super(`${what} not found.`, ErrorCode.NOT_FOUND);
+  }
+}
+export class ConflictError extends CodedError {
+  /** @param details machine-readable facts for the client, e.g. `{ productId }` */
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, ErrorCode.CONFLICT, details);
+  }
+}
+export class ServiceUnavailableError extends CodedError {
+  constructor(message: string) {
+    super(message, ErrorCode.SERVICE_UNAVAILABLE);
+  }
+}
+
+/** Extensions the gateway lets a client see; anything else a subgraph or library attaches is dropped. */
+export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds']);
+
+export interface ErrorFormatterOptions {
+  /**
+   * Which extensions of a public error reach the client: `'all'` but the stack trace (a subgraph,
+   * whose ConflictError details are for the client), or only PUBLIC_EXTENSIONS (the gateway, so
+   * that a subgraph's `exception` or `response.url` never leaks). @default 'all'
+   */
+  extensions?: 'all' | 'public';
+  /** Strip graphql-js's "Did you mean ...?" schema suggestions (production). @default false */
+  hideSuggestions?: boolean;
+}
+
+/** graphql-js's own message when parseOptions.maxTokens stops the parser ("more that": sic). */
+const TOKEN_LIMIT = /Document contains more th(?:an|at) (\d+) tokens/;
+
+const SUGGESTION = / ?Did you mean(.+?)\?/;
+
+/**
+ * Apollo Server's formatError, for subgraphs and the gateway: errors with a public code pass
+ * through (with their extensions per `options.extensions`); anything else (a driver error, a bug)
+ * is logged with its stack and replaced by a generic message, so that SQL, file paths and stack
+ * traces never reach a client. An error labelled with a subgraph's `serviceName` keeps the label.
+ * graphql-js's token limit error becomes OPERATION_LIMIT_EXCEEDED like the other limits.
+ */
+export function createErrorFormatter(logger: Logger, options: ErrorFormatterOptions = {}) {
+  const { extensions: keep = 'all', hideSuggestions = false } = options;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // Apollo's hideSchemaDetailsFromClientErrors covers validation; variable coercion errors
+    // ("Did you mean the enum value ...") come later and are stripped here.
+    if (hideSuggestions && SUGGESTION.test(formatted.message)) formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
+    const extensions = formatted.extensions ?? {};
+    const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
+    if (code === 'GRAPHQL_PARSE_FAILED') {
+      const tokens = TOKEN_LIMIT.exec(formatted.message);
+      if (tokens) {
+        return {
+          message: `The operation has more than ${tokens[1]} tokens.`,
+          extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: Number(tokens[1]), reason: 'tokens' },
+        };
+      }
+    }
+    if (code && PUBLIC_ERROR_CODES.has(code)) {
+      const kept: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(extensions)) {
+        if (keep === 'all' ? key !== 'stacktrace' : PUBLIC_EXTENSIONS.has(key)) kept[key] = value;
+      }
+      return { ...formatted, extensions: kept };
+    }
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    const serviceName = typeof extensions['serviceName'] === 'string' ? extensions['serviceName'] : undefined;
+    logger.error({ err: original, path: formatted.path, serviceName, code }, 'internal error masked');
+    return {
+      message: serviceName ? `Internal error in the ${serviceName} subgraph.` : 'Internal server error',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(serviceName ? { serviceName } : {}) },
+    };
+  };
+}

@@ -1,0 +1,80 @@
+import type { LevelWithSilent } from 'pino';
+import { createEnvReader, parsePort, type Env } from '@terrarium/platform/env';
+import { DEFAULT_PORTS, SUBGRAPHS, defaultSubgraphUrl } from '@terrarium/platform/subgraphs';
+
+/** Every subgraph's settings, read once from the environment. */
+export interface SubgraphConfig {
+  name: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** The subgraph's own Postgres schema. @default the subgraph's name */
+  databaseSchema: string;
+  /** Redis for the cache and pub/sub; in-memory and in-process when unset. */
+  redisUrl: string | null;
+  /** Secret shared with the gateway to sign the caller token (x-terrarium-caller). */
+  internalSecret: string;
+  /** Load the demo data on first start. */
+  seedDemo: boolean;
+  production: boolean;
+  logLevel: LevelWithSilent;
+  /** Other subgraphs' URLs this one calls as a service (e.g. INVENTORY_URL). */
+  serviceUrls: Readonly<Record<string, string>>;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+
+/** Ports nobody else defaults to, for a subgraph outside the platform's list (tests' fixtures). */
+const FALLBACK_PORT = 4100;
+
+/**
+ * Reads `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `<NAME>_REDIS_URL` (falling back to PORT,
+ * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL and `<OTHER>_URL`.
+ * Lists every problem at once (ConfigError).
+ */
+export function loadSubgraphConfig(name: string, env: Env = process.env): SubgraphConfig {
+  const prefix = name.toUpperCase();
+  const read = createEnvReader(env);
+  const pick = (key: string): string | undefined => read.string(`${prefix}_${key}`) ?? read.string(key);
+
+  let port = DEFAULT_PORTS[name] ?? FALLBACK_PORT;
+  const rawPort = pick('PORT');
+  if (rawPort !== undefined) {
+    const parsed = parsePort(`${prefix}_PORT`, rawPort);
+    if (parsed.ok) port = parsed.value;
+    else read.problem(parsed.problem);
+  }
+
+  const databaseUrl = pick('DATABASE_URL');
+  if (!databaseUrl) read.problem('DATABASE_URL is required (npm start provides an embedded Postgres)');
+
+  const internalSecret = read.string('INTERNAL_SECRET');
+  if (!internalSecret || internalSecret.length < 32) read.problem('INTERNAL_SECRET must be set, at least 32 characters');
+
+  const logLevel = read.oneOf('LOG_LEVEL', LEVELS, 'info');
+  const seedDemo = read.boolean('SEED_DEMO', false);
+
+  const databaseSchema = pick('DATABASE_SCHEMA') ?? name;
+  if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) read.problem(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
+
+  read.done();
+
+  const serviceUrls: Record<string, string> = {};
+  for (const { name: other } of SUBGRAPHS) {
+    serviceUrls[other] = env[`${other.toUpperCase()}_URL`] ?? defaultSubgraphUrl(other)!;
+  }
+
+  return Object.freeze({
+    name,
+    port,
+    host: env['HOST'] ?? '0.0.0.0',
+    databaseUrl: databaseUrl!,
+    databaseSchema,
+    redisUrl: pick('REDIS_URL') ?? null,
+    internalSecret: internalSecret!,
+    seedDemo,
+    production: env['NODE_ENV'] === 'production',
+    logLevel,
+    serviceUrls: Object.freeze(serviceUrls),
+  });
+}

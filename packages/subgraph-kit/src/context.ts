@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager as PgEntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import type { Cache } from './cache.js';
+import type { Orm } from './orm.js';
+import type { EventBus } from './pubsub.js';
+import type { ServiceClient } from './service-client.js';
+
+/** What every resolver receives. */
+export interface SubgraphContext<TLoaders = unknown> {
+  /** This operation's own EntityManager fork; the global one is never used. */
+  em: PgEntityManager;
+  caller: Caller;
+  loaders: TLoaders;
+  cache: Cache;
+  events: EventBus;
+  services: ServiceClient;
+  logger: Logger;
+  requestId: string;
+}
+
+export interface LoaderDeps {
+  em: PgEntityManager;
+  cache: Cache;
+  caller: Caller;
+  /** For loaders that batch calls to another subgraph (commerce's product prices). */
+  services: ServiceClient;
+}
+
+/** Builds a context for one operation (HTTP request, graphql-ws subscription or test). */
+export type CreateContext<TLoaders> = (caller?: Caller, requestId?: string) => SubgraphContext<TLoaders>;
+
+export interface ContextDeps<TLoaders> {
+  orm: Orm;
+  cache: Cache;
+  events: EventBus;
+  services: ServiceClient;
+  logger: Logger;
+  createLoaders: (deps: LoaderDeps) => TLoaders;
+}
+
+/**
+ * One EntityManager fork and fresh DataLoaders per operation, so that no operation sees another's
+ * identity map or batch cache; a child logger carries the request id.
+ */
+export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): CreateContext<TLoaders> {
+  const { orm, cache, events, services, logger, createLoaders } = deps;
+  return (caller = ANONYMOUS, requestId = randomUUID()) => {
+    const em = orm.em.fork() as PgEntityManager;
+    return {
+      em,
+      caller,
+      loaders: createLoaders({ em, cache, caller, services }),
+      cache,
+      events,
+      services,
+      logger: logger.child({ requestId }),
+      requestId,
+    };
+  };
+}

@@ -1,0 +1,21 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { SubgraphMetrics } from './metrics.js';
+
+export interface ObservePluginOptions {
+  metrics: SubgraphMetrics;
+}
+
+/** Times every operation into `graphql_operation_duration_seconds`, by name and outcome. */
+export function createObservePlugin<TContext extends BaseContext>({ metrics }: ObservePluginOptions): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.operations.observe({ operation: operationName ?? 'anonymous', status: errors?.length ? 'error' : 'ok' }, seconds);
+        },
+      };
+    },
+  };
+}

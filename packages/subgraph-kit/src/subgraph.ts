@@ -1,0 +1,181 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type GraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { EntityManager, EntitySchema, MigrationObject } from '@mikro-orm/core';
+import type { EntityManager as PgEntityManager } from '@mikro-orm/postgresql';
+import type { DocumentNode } from 'graphql';
+import type { Logger } from 'pino';
+import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import { createErrorFormatter } from '@terrarium/platform/errors';
+import type { RouteHandler } from '@terrarium/platform/http';
+import { createLogger } from '@terrarium/platform/logger';
+import { createCache, type Cache } from './cache.js';
+import type { SubgraphConfig } from './config.js';
+import { createContextFactory, type LoaderDeps, type SubgraphContext } from './context.js';
+import { createMetrics, type SubgraphMetrics } from './metrics.js';
+import { createObservePlugin } from './observe.plugin.js';
+import { createOrm, migrate, type Orm } from './orm.js';
+import { createEventBus, type EventBus } from './pubsub.js';
+import { createRequestListener } from './request-listener.js';
+import { seedDemoData } from './seed.js';
+import { createServiceClient } from './service-client.js';
+import { refreshContextPerEvent, serveSubscriptions } from './subscriptions.js';
+
+export interface SubgraphDefinition<TLoaders> {
+  config: SubgraphConfig;
+  typeDefs: DocumentNode;
+  /** The subgraph's resolvers; the codegen'd `Resolvers` type fits here without a cast. */
+  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>> | object;
+  entities: EntitySchema<any, any>[];
+  migrations: MigrationObject[];
+  /** Builds the request's DataLoaders. */
+  createLoaders: (deps: LoaderDeps) => TLoaders;
+  /** Demo data, loaded when config.seedDemo is set; must be idempotent (it runs on every start). */
+  seed?: (em: PgEntityManager) => Promise<void>;
+  /**
+   * Plain HTTP routes beside /graphql (ops' JWKS, media's uploads). A key ending in `/*` matches
+   * every path under it. These are public: a route checks its own credentials.
+   */
+  routes?: (deps: RouteDeps) => Record<string, RouteHandler>;
+}
+
+export interface RouteDeps {
+  orm: Orm;
+  cache: Cache;
+  events: EventBus;
+  logger: Logger;
+  config: SubgraphConfig;
+}
+
+export interface Subgraph<TLoaders> {
+  readonly name: string;
+  readonly config: SubgraphConfig;
+  readonly apollo: ApolloServer<SubgraphContext<TLoaders>>;
+  readonly orm: Orm;
+  readonly cache: Cache;
+  readonly events: EventBus;
+  readonly metrics: SubgraphMetrics;
+  readonly logger: Logger;
+  readonly httpServer: Server;
+  /** SQL statements sent since start (tests count N+1 with it). */
+  sqlStatementCount(): number;
+  /** A context as a request would get it, for `apollo.executeOperation` in tests. */
+  createContext(caller?: Caller, requestId?: string): SubgraphContext<TLoaders>;
+  execute(request: GraphQLRequest, caller?: Caller): ReturnType<ApolloServer<SubgraphContext<TLoaders>>['executeOperation']>;
+  /** Listens on config.port (0 = any free port) and resolves to the GraphQL URL. */
+  listen(port?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a subgraph from its definition: ORM bound to its schema (migrated, seeded), cache,
+ * event bus, Apollo Server with buildSubgraphSchema, and an HTTP server with /graphql (HTTP and
+ * graphql-ws), /health, /ready and /metrics. Nothing listens until `listen()`.
+ */
+export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TLoaders>): Promise<Subgraph<TLoaders>> {
+  const { config } = definition;
+  const logger = createLogger(config.name, config.logLevel);
+  const metrics = createMetrics(config.name);
+  let sqlStatements = 0;
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    logger,
+    onQuery: () => {
+      sqlStatements += 1;
+      metrics.sqlStatements.inc();
+    },
+  });
+  await migrate(orm, config.databaseSchema);
+  if (config.seedDemo && definition.seed) await seedDemoData(orm, config.databaseSchema, definition.seed, logger);
+
+  const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics });
+  const events = createEventBus(config.name, config.redisUrl, logger);
+  const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
+  const { createLoaders } = definition;
+  const createContext = createContextFactory({ orm, cache, events, services, logger, createLoaders });
+
+  const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
+  refreshContextPerEvent<TLoaders>(schema, (context) => {
+    context.em = orm.em.fork() as PgEntityManager;
+    context.loaders = createLoaders({ em: context.em, cache, caller: context.caller, services });
+  });
+
+  const httpServer = createServer();
+  const subscriptions = serveSubscriptions({ httpServer, schema, internalSecret: config.internalSecret, createContext });
+
+  const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
+    schema,
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      { async serverWillStart() { return { async drainServer() { await subscriptions.dispose(); } }; } },
+      createObservePlugin<SubgraphContext<TLoaders>>({ metrics }),
+    ],
+  });
+  await apollo.start();
+
+  httpServer.on(
+    'request',
+    createRequestListener({
+      apollo,
+      createContext,
+      internalSecret: config.internalSecret,
+      health: {
+        health: { status: 'ok', subgraph: config.name },
+        isReady: () => orm.isConnected(),
+        notReadyStatus: 'database unavailable',
+        registry: metrics.registry,
+      },
+      routes: definition.routes?.({ orm, cache, events, logger, config }) ?? {},
+      logger,
+    }),
+  );
+
+  let stopped = false;
+  return {
+    name: config.name,
+    config,
+    apollo,
+    orm,
+    cache,
+    events,
+    metrics,
+    logger,
+    httpServer,
+    sqlStatementCount: () => sqlStatements,
+    createContext,
+    execute: (request, caller = ANONYMOUS) => apollo.executeOperation(request, { contextValue: createContext(caller) }),
+    listen: (port = config.port) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, config.host, () => {
+          const { port: bound } = httpServer.address() as AddressInfo;
+          logger.info({ port: bound }, 'subgraph listening');
+          resolve(`http://127.0.0.1:${bound}/graphql`);
+        });
+      }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Apollo's drain plugin stops accepting, lets in-flight requests finish and closes sockets.
+      await apollo.stop();
+      subscriptions.close();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await Promise.allSettled([orm.close(), cache.close(), events.close()]);
+    },
+  };
+}
+
+export type { EntityManager };
