@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { GatewayErrorCode } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** Open connections per subgraph at most (as the stock path's agent). @default 128 */
 const CONNECTIONS = 128;

@@ -3,7 +3,7 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql/index.js';
 import type { SubscriptionLimits } from '../config.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import { decidePersisted, PERSISTED_QUERY_NOT_FOUND, type DecideOptions } from '../persisted/resolve.js';
 import type { Identity } from './identity.js';
 import type { SubscriptionMetrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { Logger } from 'pino';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import type { SubscriptionPlan } from './planner.js';
 import { DropOldestQueue } from './queue.js';
 import { resolveEvent, type FormatError } from './resolve.js';

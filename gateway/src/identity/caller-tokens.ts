@@ -1,5 +1,5 @@
 import { signCaller, type Caller } from '@terrarium/kit/caller';
-import { TtlLru } from './lru.js';
+import { TtlLru } from '../lru.js';
 
 /**
  * A signed token is reused for this long (tokens live 60 s, so a reused one still has 30 s left,

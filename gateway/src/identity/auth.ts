@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, Role, type Caller } from '@terrarium/kit/caller';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig } from '../config.js';
 
 /** Clock skew tolerated on exp/nbf/iat. @default 30 s */
 const CLOCK_TOLERANCE_SECONDS = 30;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationLimits } from '../config.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import { GatewayErrorCode, refusal } from '../errors.js';
-import { MeasurementCache } from '../limits/cache.js';
-import type { GatewayMetrics } from '../metrics.js';
+import { MeasurementCache } from './cache.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /**
  * Refuses an operation over a limit (depth, aliases, root fields, cost) with HTTP 400 and

@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { checkAccess } from '../access/check.js';
-import type { AccessControl } from '../access/control.js';
-import type { GatewayContext } from '../context.js';
+import { checkAccess } from './check.js';
+import type { AccessControl } from './control.js';
+import type { GatewayContext } from '../http/context.js';
 import { refusal } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /**
  * Enforces the subgraphs' @access declarations before execution: an operation touching a field

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '@terrarium/kit/caller';
 import { GatewayErrorCode } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
-import type { Blocklist, BlockReason } from './blocklist.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Blocklist, BlockReason } from '../access/blocklist.js';
 import { clientIp } from './client-ip.js';
-import type { RateLimiter, RateLimitVerdict } from './rate-limit.js';
+import type { RateLimiter, RateLimitVerdict } from '../limits/rate-limit.js';
 
 /** Whom a rate limit counts: the partner key, else the user, else the IP. */
 export function rateLimitKey(caller: Caller, ip: string): string {

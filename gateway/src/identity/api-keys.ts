@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
 import type { Logger } from 'pino';
 import { AuthUnavailableError } from './auth.js';
-import { TtlLru } from './lru.js';
-import type { Redis } from './redis.js';
+import { TtlLru } from '../lru.js';
+import type { Redis } from '../redis.js';
 
 /** A partner API client as ops knows it. */
 export interface ApiClient {

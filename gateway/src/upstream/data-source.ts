@@ -2,10 +2,10 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { CALLER_HEADER } from '@terrarium/kit/caller';
 import type { Agent } from 'undici';
 import type { Logger } from 'pino';
-import type { GatewayContext } from './context.js';
-import { GatewayErrorCode } from './errors.js';
+import type { GatewayContext } from '../http/context.js';
+import { GatewayErrorCode } from '../errors.js';
 import { createFetcher, type Fetcher } from './fetcher.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** Failures worth one retry of a query: the connection was refused or dropped before an answer. */
 const RETRIABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);

@@ -8,32 +8,32 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createLogger, type Logger } from '@terrarium/kit/logger';
-import { AccessControl } from './access/control.js';
-import { readAccessPolicy } from './access/policy.js';
-import { createApiKeyVerifier } from './api-keys.js';
-import { createAuthenticator } from './auth.js';
-import { createCallerTokens } from './caller-tokens.js';
-import { subgraphTimeout, subgraphUrl, type GatewayConfig } from './config.js';
+import { AccessControl } from '../access/control.js';
+import { readAccessPolicy } from '../access/policy.js';
+import { createApiKeyVerifier } from '../identity/api-keys.js';
+import { createAuthenticator } from '../identity/auth.js';
+import { createCallerTokens } from '../identity/caller-tokens.js';
+import { subgraphTimeout, subgraphUrl, type GatewayConfig } from '../config.js';
 import type { GatewayContext } from './context.js';
-import { SubgraphDataSource } from './datasource.js';
-import { createErrorFormatter } from './errors.js';
-import { createFastGateway } from './fast/index.js';
-import { createSubgraphAgent } from './fetcher.js';
-import { createBlocklist } from './guards/blocklist.js';
-import { createCors } from './guards/cors.js';
-import { createRateLimiter } from './guards/rate-limit.js';
-import { createIdentifier } from './identity.js';
-import { createMetrics, type GatewayMetrics } from './metrics.js';
-import { createApqCache, createEmbedRoute, createPersistedStore } from './persisted/index.js';
-import { createAccessControlPlugin } from './plugins/access-control.js';
-import { createCacheHeadersPlugin } from './plugins/cache-headers.plugin.js';
-import { createMetricsPlugin } from './plugins/metrics.js';
-import { createOperationLimitsPlugin } from './plugins/operation-limits.js';
-import { createPersistedQueriesPlugin } from './plugins/persisted-queries.plugin.js';
-import { createRedis } from './redis.js';
+import { SubgraphDataSource } from '../upstream/data-source.js';
+import { createErrorFormatter } from '../errors.js';
+import { createFastGateway } from '../fast/index.js';
+import { createSubgraphAgent } from '../upstream/fetcher.js';
+import { createBlocklist } from '../access/blocklist.js';
+import { createCors } from './cors.js';
+import { createRateLimiter } from '../limits/rate-limit.js';
+import { createIdentifier } from '../identity/identify.js';
+import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
+import { createApqCache, createEmbedRoute, createPersistedStore } from '../persisted/index.js';
+import { createAccessControlPlugin } from '../access/access-control.plugin.js';
+import { createCacheHeadersPlugin } from './cache-headers.plugin.js';
+import { createMetricsPlugin } from '../observability/metrics.plugin.js';
+import { createOperationLimitsPlugin } from '../limits/operation-limits.plugin.js';
+import { createPersistedQueriesPlugin } from '../persisted/persisted-queries.plugin.js';
+import { createRedis } from '../redis.js';
 import { createRequestHandler } from './request-handler.js';
-import { createSubscriptionServer } from './subscriptions/index.js';
-import { supergraphFile } from './supergraph.js';
+import { createSubscriptionServer } from '../subscriptions/index.js';
+import { supergraphFile } from '../supergraph/supergraph-file.js';
 
 export interface GatewayServer {
   readonly httpServer: Server;
@@ -156,7 +156,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const serveEmbed = createEmbedRoute({
     store: persisted,
     partnerManifest: config.persisted.partnerManifest,
-    widgetFile: fileURLToPath(new URL('./widget/terrarium-embed.js', import.meta.url)),
+    widgetFile: fileURLToPath(new URL('../widget/terrarium-embed.js', import.meta.url)),
     logger,
   });
   const handleRequest = createRequestHandler({

@@ -5,15 +5,15 @@ import type { Caller } from '@terrarium/kit/caller';
 import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/kit/http';
 import { isTracing } from '@terrarium/kit/tracing';
 import type { Logger } from 'pino';
-import { AuthUnavailableError, AuthenticationError } from './auth.js';
-import type { GatewayConfig } from './config.js';
+import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
+import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from './context.js';
-import type { Blocklist } from './guards/blocklist.js';
-import type { Cors } from './guards/cors.js';
-import type { RateLimiter } from './guards/rate-limit.js';
-import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './guards/request-guards.js';
-import type { Identity } from './identity.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { Blocklist } from '../access/blocklist.js';
+import type { Cors } from './cors.js';
+import type { RateLimiter } from '../limits/rate-limit.js';
+import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './request-guards.js';
+import type { Identity } from '../identity/identify.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 export interface RequestHandlerDeps {
   config: GatewayConfig;
