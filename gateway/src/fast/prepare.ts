@@ -1,6 +1,6 @@
-import { operationFromDocument, type Schema } from '@apollo/federation-internals';
-import type { QueryPlanner } from '@apollo/query-planner';
+import { operationFromDocument } from '@apollo/federation-internals';
 import type { DocumentNode, VariableDefinitionNode } from 'graphql/index.js';
+import type { SupergraphGeneration } from '../supergraph/generation.js';
 import { compilePlan, type Step } from './plan.js';
 import { TypeMatcher } from './representations.js';
 import { compileShaper, type Shaper } from './shape.js';
@@ -24,31 +24,27 @@ export interface NotPrepared {
   reason: string;
 }
 
-/** Env switches of ApolloGateway's planner limits, read the same way (see @apollo/gateway's constructor). */
-const PLAN_OPTIONS = {
-  recursiveSelectionsLimitDisabled: process.env['APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK'] === 'true',
-  nonLocalSelectionsLimitDisabled: process.env['APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK'] === 'true',
-};
+/** ApolloGateway's planner limit switches (its APOLLO_DISABLE_SECURITY_* variables, read by config.ts). */
+export interface PlanLimitSwitches {
+  recursiveSelectionsLimitDisabled: boolean;
+  nonLocalSelectionsLimitDisabled: boolean;
+}
 
 /**
- * One supergraph as the fast path sees it: Apollo Gateway's own query planner (and through it
- * the supergraph and API schemas it built and validated), and the operations prepared against
- * them, keyed like Apollo Gateway's query plan cache (query hash and operation name).
+ * The operations prepared against one supergraph generation (its shared query planner, and the
+ * supergraph and API schemas), keyed like Apollo Gateway's query plan cache (query hash and
+ * operation name).
  */
-export class SupergraphGeneration {
+export class PreparedOperations {
   private readonly prepared = new Map<string, PreparedOperation | NotPrepared>();
-  private readonly apiSchema: Schema;
   private readonly types: TypeMatcher;
 
-  constructor(private readonly planner: QueryPlanner) {
-    this.apiSchema = planner.supergraph.apiSchema();
+  constructor(
+    readonly generation: SupergraphGeneration,
+    private readonly planLimits: PlanLimitSwitches,
+  ) {
     // `requires` and rewrites may name @inaccessible types: they are matched on the supergraph.
-    this.types = new TypeMatcher(planner.supergraph.schema);
-  }
-
-  /** Subgraph names and the URLs the supergraph gives them. */
-  subgraphs(): readonly { name: string; url: string }[] {
-    return this.planner.supergraph.subgraphsMetadata();
+    this.types = new TypeMatcher(generation.supergraph.schema);
   }
 
   prepare(queryHash: string, operationName: string | null, document: DocumentNode, operation: { variableDefinitions?: readonly VariableDefinitionNode[] | undefined }): PreparedOperation | NotPrepared {
@@ -62,8 +58,8 @@ export class SupergraphGeneration {
     }
     let result: PreparedOperation | NotPrepared;
     try {
-      const parsed = operationFromDocument(this.apiSchema, document, { operationName: operationName ?? undefined });
-      const plan = this.planner.buildQueryPlan(parsed, PLAN_OPTIONS);
+      const parsed = operationFromDocument(this.generation.apiSchema, document, { operationName: operationName ?? undefined });
+      const plan = this.generation.planner.buildQueryPlan(parsed, this.planLimits);
       result = {
         plan: compilePlan(plan, parsed, this.types),
         mutation: parsed.rootKind === 'mutation',

@@ -14,6 +14,7 @@ import type { RateLimiter } from '../limits/rate-limit.js';
 import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './request-guards.js';
 import type { Identity } from '../identity/identify.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { ErrorCode } from '../errors.js';
 
 export interface RequestHandlerDeps {
   config: GatewayConfig;
@@ -50,7 +51,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
 
   async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, observed: GatewayContext['observed']): Promise<void> {
     cors.decorate(req, res);
-    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
+    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
     if (apiClient) cors.admitPartner(req, res);
     const limit = await guards.limit(caller, guards.ipOf(req));
@@ -101,9 +102,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       if (res.headersSent) return void res.destroy();
       if (err instanceof AuthenticationError) {
         metrics.refusals.inc({ reason: 'unauthenticated' });
-        return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
+        return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, { 'www-authenticate': 'Bearer' });
       }
-      if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE', { 'retry-after': '5' });
+      if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
       if (err instanceof HttpError) {
         if (err.status === 413) {
           metrics.refusals.inc({ reason: 'payload_too_large' });
@@ -113,7 +114,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         return sendGraphQLError(res, err.status, err.message, err.code);
       }
       logger.error({ err, requestId }, 'request failed');
-      sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
     });
   };
 

@@ -18,7 +18,7 @@ import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from '../upstream/data-source.js';
 import { createErrorFormatter } from '../errors.js';
 import { createFastGateway } from '../fast/index.js';
-import { createSubgraphAgent } from '../upstream/fetcher.js';
+import { createUpstreamAgent } from '../upstream/pools.js';
 import { createBlocklist } from '../access/blocklist.js';
 import { createCors } from './cors.js';
 import { createRateLimiter } from '../limits/rate-limit.js';
@@ -34,6 +34,7 @@ import { createRedis } from '../redis.js';
 import { createRequestHandler } from './request-handler.js';
 import { createSubscriptionServer } from '../subscriptions/index.js';
 import { supergraphFile } from '../supergraph/supergraph-file.js';
+import { createSupergraphSource } from '../supergraph/supergraph-source.js';
 
 export interface GatewayServer {
   readonly httpServer: Server;
@@ -57,7 +58,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const metrics = createMetrics();
   const events = new EventEmitter();
   const redis = createRedis(config.redisUrl, logger);
-  const agent = createSubgraphAgent();
+  const agent = createUpstreamAgent();
   const access = new AccessControl();
   const httpServer = createServer({ keepAliveTimeout: 65_000 });
 
@@ -80,8 +81,10 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     validateSupergraph: true,
     logger,
   });
+  // One generation (supergraph + query planner) per loaded supergraph, shared by the fast path and subscriptions.
+  const supergraphs = createSupergraphSource(gateway, logger);
   // The policy was validated before the supergraph was accepted, so this cannot throw on a served one.
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+  supergraphs.onGeneration(({ coreSupergraphSdl }) => {
     access.update(coreSupergraphSdl);
     logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
   });
@@ -96,7 +99,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     rateLimiter,
     config,
     httpServer,
-    gateway,
+    supergraphs,
     logger,
     metrics,
     buildService,
@@ -108,6 +111,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   // and plans; every plugin below still runs before execution.
   const executing = config.fastExecution
     ? createFastGateway(gateway, {
+        supergraphs,
+        planLimits: config.planLimits,
         subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
         metrics,
         logger,
@@ -149,10 +154,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   await apollo.start();
   let draining = false;
 
-  const identify = createIdentifier(
-    createAuthenticator(config),
-    createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, logger }),
-  );
+  const apiKeys = createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, metrics, logger });
+  const identify = createIdentifier(createAuthenticator(config), apiKeys);
   const serveEmbed = createEmbedRoute({
     store: persisted,
     partnerManifest: config.persisted.partnerManifest,
@@ -198,6 +201,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         await subscriptions.close();
         await apollo.stop();
         await agent.close();
+        await apiKeys.close();
         await persisted.close();
         await redis?.quit().catch(() => redis.disconnect());
       })();

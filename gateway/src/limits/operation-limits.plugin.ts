@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../http/context.js';
-import { GatewayErrorCode, refusal } from '../errors.js';
+import { ErrorCode, refusal } from '../errors.js';
 import { MeasurementCache } from './cache.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 
@@ -34,7 +34,7 @@ export function createOperationLimitsPlugin(limits: OperationLimits, metrics: Ga
           if (!over) return;
           const [reason, actual, limit, message] = over;
           metrics.refusals.inc({ reason });
-          throw refusal(message, GatewayErrorCode.OPERATION_LIMIT_EXCEEDED, 400, { reason, limit, actual });
+          throw refusal(message, ErrorCode.OPERATION_LIMIT_EXCEEDED, 400, { reason, limit, actual });
         },
       };
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { signCaller } from '@terrarium/kit/caller';
 import { HttpError, sendGraphQLError, sendJson } from '@terrarium/kit/http';
@@ -23,11 +23,14 @@ import { createMultipartTransport } from './transport-multipart.js';
 import { createSseTransport } from './transport-sse.js';
 import { createWebSocketTransport } from './transport-ws.js';
 import { UpstreamPool } from './upstream.js';
+import { ErrorCode } from '../errors.js';
+import type { SupergraphSource } from '../supergraph/supergraph-source.js';
 
 export interface SubscriptionServerDeps {
   config: GatewayConfig;
   httpServer: Server;
-  gateway: ApolloGateway;
+  /** The supergraph generations Apollo Gateway loads (hot reloads included), planner shared with the fast path. */
+  supergraphs: SupergraphSource;
   logger: Logger;
   metrics: GatewayMetrics;
   /** The HTTP path's identification (JWT or partner key), so subscribers are refused exactly like queries. */
@@ -92,9 +95,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     metrics,
     persisted: deps.persisted ? { partnerManifest: deps.persisted.partnerManifest, lookUp: (id) => deps.persisted!.store.get(id) } : null,
   });
-  deps.gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+  deps.supergraphs.onGeneration((supergraph) => {
     try {
-      hub.supergraphUpdated(coreSupergraphSdl, apiSchema);
+      hub.supergraphUpdated(supergraph);
     } catch (err) {
       // ApolloGateway accepted this supergraph, so this is a bug here; queries keep working.
       logger.error({ err }, 'subscriptions could not load the new supergraph; they keep the previous one');
@@ -119,10 +122,10 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   async function serveHttp(transport: HttpTransport, req: IncomingMessage, res: ServerResponse): Promise<void> {
     cors.decorate(req, res);
     res.setHeader('x-request-id', randomUUID());
-    if (closing) return sendGraphQLError(res, 503, 'The gateway is shutting down.', 'SERVICE_UNAVAILABLE');
+    if (closing) return sendGraphQLError(res, 503, 'The gateway is shutting down.', ErrorCode.SERVICE_UNAVAILABLE);
     // The guards of POST /graphql, in the same order: blocklist, identity, rate limit (one
     // subscription is one request).
-    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
+    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const text = (name: string) => [req.headers[name] ?? []].flat()[0];
     const identity = await identifySubscriber(deps.identify, text('authorization'), text('x-api-key'));
     const limit = await guards.limit(identity.caller, guards.ipOf(req));
@@ -138,11 +141,11 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       if (!transport) return false;
       serveHttp(transport, req, res).catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
-        if (err instanceof AuthenticationError) return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
-        if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE', { 'retry-after': '5' });
+        if (err instanceof AuthenticationError) return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, { 'www-authenticate': 'Bearer' });
+        if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
         if (err instanceof HttpError) return sendGraphQLError(res, err.status, err.message, err.code);
         logger.error({ err: err as Error, transport }, 'subscription request failed');
-        sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+        sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
       });
       return true;
     },

@@ -7,6 +7,7 @@ import { resolveEvent, type FormatError } from './resolve.js';
 import type { Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
 import type { UpstreamPool } from './upstream.js';
+import { ErrorCode } from '../errors.js';
 
 export interface StreamDeps {
   upstream: UpstreamPool;
@@ -28,7 +29,7 @@ const MAX_RESOLVING = 4;
 
 const resolutionFailed = (): GraphQLFormattedError => ({
   message: 'Internal server error while resolving this event.',
-  extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
 });
 
 /**

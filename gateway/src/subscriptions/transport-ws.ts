@@ -11,6 +11,7 @@ import { rateLimitedError, retryAfterSeconds, type RequestGuards } from '../http
 import type { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify, type Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
+import { ErrorCode } from '../errors.js';
 
 /** graphql-ws close codes the gateway uses beyond the protocol's own. */
 export const CloseCode = {
@@ -98,7 +99,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
         if (Object.keys(ctx.subscriptions).length > limits.perConnection) {
           return [
             new GraphQLError(`A connection may hold at most ${limits.perConnection} subscriptions.`, {
-              extensions: { code: 'OPERATION_LIMIT_EXCEEDED', reason: 'subscriptionsPerConnection', limit: limits.perConnection },
+              extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, reason: 'subscriptionsPerConnection', limit: limits.perConnection },
             }),
           ];
         }
