@@ -1,4 +1,5 @@
 import { operationFromDocument } from '@apollo/federation-internals';
+import { LRUCache } from 'lru-cache';
 import type { DocumentNode, VariableDefinitionNode } from 'graphql/index.js';
 import type { SupergraphGeneration } from '../supergraph/generation.js';
 import { compilePlan, type Step } from './plan.js';
@@ -36,7 +37,7 @@ export interface PlanLimitSwitches {
  * operation name).
  */
 export class PreparedOperations {
-  private readonly prepared = new Map<string, PreparedOperation | NotPrepared>();
+  private readonly prepared = new LRUCache<string, PreparedOperation | NotPrepared>({ max: MAX_PREPARED });
   private readonly types: TypeMatcher;
 
   constructor(
@@ -50,12 +51,7 @@ export class PreparedOperations {
   prepare(queryHash: string, operationName: string | null, document: DocumentNode, operation: { variableDefinitions?: readonly VariableDefinitionNode[] | undefined }): PreparedOperation | NotPrepared {
     const key = operationName === null ? queryHash : `${queryHash}\u0000${operationName}`;
     const known = this.prepared.get(key);
-    if (known) {
-      // Re-inserted: a Map iterates in insertion order, so the first key is the least recently used.
-      this.prepared.delete(key);
-      this.prepared.set(key, known);
-      return known;
-    }
+    if (known) return known;
     let result: PreparedOperation | NotPrepared;
     try {
       const parsed = operationFromDocument(this.generation.apiSchema, document, { operationName: operationName ?? undefined });
@@ -72,10 +68,6 @@ export class PreparedOperations {
       result = { reason: err instanceof Error ? err.message : String(err) };
     }
     this.prepared.set(key, result);
-    if (this.prepared.size > MAX_PREPARED) {
-      const oldest = this.prepared.keys().next();
-      if (!oldest.done) this.prepared.delete(oldest.value);
-    }
     return result;
   }
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/kit/caller';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { AuthUnavailableError } from './auth.js';
-import { TtlLru } from '../lru.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Redis } from '../redis.js';
 import { ServiceClient } from '../upstream/service-client.js';
@@ -52,7 +52,9 @@ interface Options {
  * A revoked key keeps working for at most VERDICT_TTL_MS.
  */
 export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPrefix, metrics, logger }: Options): ApiKeyVerifier {
-  const local = new TtlLru<ApiClient | null>(10_000);
+  // Verdicts kept in this process, each with its own TTL; null (an unknown key) is stored boxed,
+  // since lru-cache does not hold null values.
+  const local = new LRUCache<string, { client: ApiClient | null }>({ max: 10_000, ttl: VERDICT_TTL_MS });
   const inFlight = new Map<string, Promise<ApiClient | null>>();
   // Ops is called as any service is (../upstream/: pool, timeout, retry of a dropped connection, metrics).
   const ops = opsUrl ? new ServiceClient({ name: 'ops', url: opsUrl, timeoutMs: OPS_TIMEOUT_MS, metrics }) : null;
@@ -103,14 +105,14 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
       if (key.length === 0 || key.length > MAX_KEY_LENGTH) return null;
       const hash = createHash('sha256').update(key).digest('hex');
       const known = local.get(hash);
-      if (known !== undefined) return known;
+      if (known !== undefined) return known.client;
       let pending = inFlight.get(hash);
       if (!pending) {
         pending = lookUp(hash, key).finally(() => inFlight.delete(hash));
         inFlight.set(hash, pending);
       }
       const client = await pending;
-      local.set(hash, client, localTtl(client));
+      local.set(hash, { client }, { ttl: localTtl(client) });
       return client;
     },
     close: async () => ops?.close(),

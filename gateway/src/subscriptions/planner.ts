@@ -3,7 +3,7 @@ import { operationFromDocument, type Schema } from '@apollo/federation-internals
 import type { FetchNode, QueryPlan } from '@apollo/query-planner';
 // 'graphql/index.js': the CommonJS build the federation packages use (see src/errors.ts).
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql/index.js';
-import { BoundedMap } from './bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import { ErrorCode } from '../errors.js';
 import type { SupergraphGeneration } from '../supergraph/generation.js';
 
@@ -44,7 +44,7 @@ export class Generation {
   readonly services: ServiceMap;
   private readonly urls = new Map<string, string>();
   private readonly supergraph: SupergraphGeneration;
-  private readonly compiled = new BoundedMap<string, Compiled>(CACHE_ENTRIES);
+  private readonly compiled = new LRUCache<string, Compiled>({ max: CACHE_ENTRIES });
 
   constructor(
     supergraph: SupergraphGeneration,
