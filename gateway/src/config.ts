@@ -223,12 +223,12 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
 }
 
 /** The fetch timeout of one subgraph: its `<NAME>_TIMEOUT_MS`, else SUBGRAPH_TIMEOUT_MS. */
-export function subgraphTimeout(config: GatewayConfig, name: string): number {
+export function subgraphTimeout(config: Pick<GatewayConfig, 'subgraphTimeouts' | 'subgraphTimeoutMs'>, name: string): number {
   return config.subgraphTimeouts[envName(name)] ?? config.subgraphTimeoutMs;
 }
 
 /** The URL the gateway calls for a subgraph: its `<NAME>_URL`, else the supergraph's. */
-export function subgraphUrl(config: GatewayConfig, name: string, fromSupergraph: string): string {
+export function subgraphUrl(config: Pick<GatewayConfig, 'subgraphUrls'>, name: string, fromSupergraph: string): string {
   return config.subgraphUrls[envName(name)] ?? fromSupergraph;
 }
 

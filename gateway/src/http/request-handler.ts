@@ -17,7 +17,8 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { ErrorCode } from '../errors.js';
 
 export interface RequestHandlerDeps {
-  config: GatewayConfig;
+  /** Its slice of the config. */
+  config: Pick<GatewayConfig, 'trustProxy' | 'maxBodyBytes'>;
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   metrics: GatewayMetrics;

@@ -97,7 +97,16 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const subscriptions = createSubscriptionServer({
     blocklist,
     rateLimiter,
-    config,
+    config: {
+      subscriptions: config.subscriptions,
+      internalSecret: config.internalSecret,
+      production: config.production,
+      limits: config.limits,
+      trustProxy: config.trustProxy,
+      maxBodyBytes: config.maxBodyBytes,
+      corsOrigins: config.corsOrigins,
+      subgraphUrls: config.subgraphUrls,
+    },
     httpServer,
     supergraphs,
     logger,
@@ -155,7 +164,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   let draining = false;
 
   const apiKeys = createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, metrics, logger });
-  const identify = createIdentifier(createAuthenticator(config), apiKeys);
+  const identify = createIdentifier(createAuthenticator({ jwksUrl: config.jwksUrl, jwtIssuer: config.jwtIssuer, jwtAudience: config.jwtAudience }), apiKeys);
   const serveEmbed = createEmbedRoute({
     store: persisted,
     partnerManifest: config.persisted.partnerManifest,
@@ -163,7 +172,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     logger,
   });
   const handleRequest = createRequestHandler({
-    config,
+    config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes },
     apollo,
     logger,
     metrics,

@@ -29,7 +29,8 @@ export interface Authenticator {
  * names an unknown kid (jose's remote JWKS does both). Only ES256 is accepted, so `alg: none`
  * and HMAC-confusion tokens fail, as do a wrong issuer, audience or an expired token.
  */
-export function createAuthenticator(config: GatewayConfig): Authenticator {
+/** Takes its slice of the config: where the JWKS is, and what a token must say. */
+export function createAuthenticator(config: Pick<GatewayConfig, 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>): Authenticator {
   const jwks: JWTVerifyGetKey | null = config.jwksUrl
     ? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
     : null;

@@ -27,7 +27,11 @@ import { ErrorCode } from '../errors.js';
 import type { SupergraphSource } from '../supergraph/supergraph-source.js';
 
 export interface SubscriptionServerDeps {
-  config: GatewayConfig;
+  /** Its slice of the config. */
+  config: Pick<
+    GatewayConfig,
+    'subscriptions' | 'internalSecret' | 'production' | 'limits' | 'trustProxy' | 'maxBodyBytes' | 'corsOrigins' | 'subgraphUrls'
+  >;
   httpServer: Server;
   /** The supergraph generations Apollo Gateway loads (hot reloads included), planner shared with the fast path. */
   supergraphs: SupergraphSource;
