@@ -96,6 +96,11 @@ export interface GatewayConfig {
   fastExecution: boolean;
   /** Concurrent requests of the same caller share an identical in-flight query fetch (fast executor only). @default true */
   dedupeSubgraphFetches: boolean;
+  /**
+   * Apollo Gateway's own switches of its planner's safety limits (APOLLO_DISABLE_SECURITY_*_CHECK
+   * = true), which the fast path's planner must honour as Apollo Gateway does. @default both false
+   */
+  planLimits: Readonly<{ recursiveSelectionsLimitDisabled: boolean; nonLocalSelectionsLimitDisabled: boolean }>;
   persisted: Readonly<PersistedQueriesConfig>;
   subscriptions: Readonly<SubscriptionLimits>;
 }
@@ -208,18 +213,22 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     shutdownGraceMs,
     fastExecution: env['FAST_EXECUTION'] !== 'false' && env['FAST_EXECUTION'] !== '0',
     dedupeSubgraphFetches: env['DEDUPE_SUBGRAPH_FETCHES'] !== 'false' && env['DEDUPE_SUBGRAPH_FETCHES'] !== '0',
+    planLimits: Object.freeze({
+      recursiveSelectionsLimitDisabled: env['APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK'] === 'true',
+      nonLocalSelectionsLimitDisabled: env['APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK'] === 'true',
+    }),
     persisted,
     subscriptions,
   });
 }
 
 /** The fetch timeout of one subgraph: its `<NAME>_TIMEOUT_MS`, else SUBGRAPH_TIMEOUT_MS. */
-export function subgraphTimeout(config: GatewayConfig, name: string): number {
+export function subgraphTimeout(config: Pick<GatewayConfig, 'subgraphTimeouts' | 'subgraphTimeoutMs'>, name: string): number {
   return config.subgraphTimeouts[envName(name)] ?? config.subgraphTimeoutMs;
 }
 
 /** The URL the gateway calls for a subgraph: its `<NAME>_URL`, else the supergraph's. */
-export function subgraphUrl(config: GatewayConfig, name: string, fromSupergraph: string): string {
+export function subgraphUrl(config: Pick<GatewayConfig, 'subgraphUrls'>, name: string, fromSupergraph: string): string {
   return config.subgraphUrls[envName(name)] ?? fromSupergraph;
 }
 

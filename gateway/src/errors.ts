@@ -3,40 +3,57 @@
 // schema classes fail Apollo's instanceof checks. In Node both spellings load the same file.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
 import { HeaderMap } from '@apollo/server';
+import { ErrorCode as KitErrorCode } from '@terrarium/platform/errors';
 import type { Logger } from 'pino';
 
-/** Codes the gateway itself produces, beside the kit's (BAD_USER_INPUT, FORBIDDEN, ...). */
-export const GatewayErrorCode = {
-  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  /** A subgraph could not be reached, timed out or answered 5xx. */
-  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
-  /** A subgraph answered with another non-2xx status or a body that is not GraphQL JSON. */
-  SUBGRAPH_REQUEST_FAILED: 'SUBGRAPH_REQUEST_FAILED',
-} as const;
-
 /**
- * Codes whose message is meant for the client, shown as they are. Anything else (no code,
- * INTERNAL_SERVER_ERROR, DOWNSTREAM_SERVICE_ERROR, a code a subgraph made up) is masked. Add a code
- * here when a plugin starts producing it (persisted queries add theirs).
+ * The gateway's one registry of error codes: the kit's (BAD_USER_INPUT, FORBIDDEN, ...), the ones
+ * the gateway produces, and the ones Apollo Server produces that clients may see. `true` marks a
+ * code whose message is meant for the client, shown as it is; anything else (no code,
+ * INTERNAL_SERVER_ERROR, DOWNSTREAM_SERVICE_ERROR, a code a subgraph made up) is masked. A code
+ * a plugin starts producing is added here, and only here.
  */
-export const PUBLIC_ERROR_CODES = new Set<string>([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'SERVICE_UNAVAILABLE',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PERSISTED_QUERY_NOT_IN_LIST',
-  ...Object.values(GatewayErrorCode),
-]);
+const CODES = {
+  // The kit's (every one of them: checked below).
+  BAD_USER_INPUT: true,
+  UNAUTHENTICATED: true,
+  FORBIDDEN: true,
+  NOT_FOUND: true,
+  CONFLICT: true,
+  SERVICE_UNAVAILABLE: true,
+  INTERNAL_SERVER_ERROR: false,
+  // Apollo Server's own.
+  GRAPHQL_PARSE_FAILED: true,
+  GRAPHQL_VALIDATION_FAILED: true,
+  BAD_REQUEST: true,
+  OPERATION_RESOLUTION_FAILURE: true,
+  PERSISTED_QUERY_NOT_FOUND: true,
+  PERSISTED_QUERY_NOT_SUPPORTED: true,
+  // The gateway's.
+  PERSISTED_QUERY_NOT_IN_LIST: true,
+  OPERATION_LIMIT_EXCEEDED: true,
+  RATE_LIMITED: true,
+  PAYLOAD_TOO_LARGE: true,
+  /** A subgraph could not be reached, timed out or answered 5xx. */
+  SUBGRAPH_UNAVAILABLE: true,
+  /** A subgraph answered with another non-2xx status or a body that is not GraphQL JSON. */
+  SUBGRAPH_REQUEST_FAILED: true,
+} as const;
+/** Fails to compile when the kit gains a code this registry does not list. */
+const KIT_CODES_LISTED: Readonly<Record<KitErrorCode, boolean>> = CODES;
+void KIT_CODES_LISTED;
+
+type Code = keyof typeof CODES;
+
+/** Every code the gateway sends, by name: `ErrorCode.FORBIDDEN` rather than the string. */
+export const ErrorCode = Object.freeze(Object.fromEntries(Object.keys(CODES).map((code) => [code, code]))) as { readonly [K in Code]: K };
+export type ErrorCode = Code;
+
+/** @deprecated the same registry under its former name (kept for importers of the package index). */
+export const GatewayErrorCode = ErrorCode;
+
+/** Codes whose message is meant for the client: derived from the registry above. */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set(Object.entries(CODES).filter(([, visible]) => visible).map(([code]) => code));
 
 /** Extensions a client may see; anything else a subgraph or library attaches is dropped. */
 const PUBLIC_EXTENSIONS = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds']);
@@ -45,7 +62,7 @@ const PUBLIC_EXTENSIONS = new Set(['code', 'serviceName', 'field', 'limit', 'act
  * An error that refuses the whole request with an HTTP status (thrown from plugins before
  * execution); a 401 also says how to authenticate.
  */
-export function refusal(message: string, code: string, status: number, extensions: Record<string, unknown> = {}): GraphQLError {
+export function refusal(message: string, code: ErrorCode, status: number, extensions: Record<string, unknown> = {}): GraphQLError {
   const headers = status === 401 ? new HeaderMap([['www-authenticate', 'Bearer']]) : undefined;
   return new GraphQLError(message, { extensions: { ...extensions, code, http: { status, ...(headers ? { headers } : {}) } } });
 }
@@ -68,12 +85,12 @@ export function createErrorFormatter(logger: Logger, { hideSuggestions }: { hide
     if (hideSuggestions && SUGGESTION.test(formatted.message)) formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
     const extensions = formatted.extensions ?? {};
     const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
-    if (code === 'GRAPHQL_PARSE_FAILED') {
+    if (code === ErrorCode.GRAPHQL_PARSE_FAILED) {
       const tokens = TOKEN_LIMIT.exec(formatted.message);
       if (tokens) {
         return {
           message: `The operation has more than ${tokens[1]} tokens.`,
-          extensions: { code: GatewayErrorCode.OPERATION_LIMIT_EXCEEDED, limit: Number(tokens[1]), reason: 'tokens' },
+          extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: Number(tokens[1]), reason: 'tokens' },
         };
       }
     }
@@ -89,7 +106,7 @@ export function createErrorFormatter(logger: Logger, { hideSuggestions }: { hide
       message: serviceName ? `Internal error in the ${serviceName} subgraph.` : 'Internal server error',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(serviceName ? { serviceName } : {}) },
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(serviceName ? { serviceName } : {}) },
     };
   };
 }

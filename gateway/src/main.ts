@@ -1,6 +1,6 @@
 import { startTracing } from '@terrarium/platform/tracing';
 import { GatewayConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';
-import { createGatewayServer } from './server.js';
+import { createGatewayServer } from './http/server.js';
 
 /** Beyond the drain grace period, the process exits anyway. @default 5_000 ms */
 const FORCE_EXIT_AFTER_GRACE_MS = 5_000;

@@ -14,6 +14,7 @@ import {
 } from 'graphql/index.js';
 import type { Caller } from '@terrarium/platform/caller';
 import type { AccessPolicy, AccessRequirement } from './policy.js';
+import { ErrorCode } from '../errors.js';
 
 /** A requirement met on the operation's path, with the coordinate that declared it. */
 export interface RequiredAccess {
@@ -23,7 +24,7 @@ export interface RequiredAccess {
 
 export interface AccessDenial {
   status: 401 | 403;
-  code: 'UNAUTHENTICATED' | 'FORBIDDEN';
+  code: typeof ErrorCode.UNAUTHENTICATED | typeof ErrorCode.FORBIDDEN;
   message: string;
 }
 
@@ -104,8 +105,8 @@ export function checkAccess(caller: Caller, required: readonly RequiredAccess[])
   const unmet = required.find(({ requirement }) => !satisfies(caller, requirement));
   if (!unmet) return null;
   const anonymous = !caller.userId && !caller.apiClientId;
-  if (anonymous) return { status: 401, code: 'UNAUTHENTICATED', message: `You must be signed in to read ${unmet.coordinate}.` };
-  return { status: 403, code: 'FORBIDDEN', message: `${unmet.coordinate} requires ${describe(unmet.requirement)}.` };
+  if (anonymous) return { status: 401, code: ErrorCode.UNAUTHENTICATED, message: `You must be signed in to read ${unmet.coordinate}.` };
+  return { status: 403, code: ErrorCode.FORBIDDEN, message: `${unmet.coordinate} requires ${describe(unmet.requirement)}.` };
 }
 
 function describe({ roles, scopes }: AccessRequirement): string {

@@ -8,18 +8,23 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { CALLER_HEADER } from '@terrarium/platform/caller';
 import { GraphQLError, getVariableValues, type GraphQLSchema } from 'graphql/index.js';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { GatewayContext } from '../context.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayContext } from '../http/context.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { SupergraphSource } from '../supergraph/supergraph-source.js';
+import { upstreamHeaders } from '../upstream/headers.js';
 import { PlanExecution, type CachePolicyLike } from './execute.js';
-import { SupergraphGeneration } from './prepare.js';
+import { PreparedOperations, type PlanLimitSwitches } from './prepare.js';
 import { shapeResponse } from './shape.js';
 import { SubgraphClient } from './subgraph-client.js';
 
 export interface FastGatewayOptions {
+  /** The supergraph generations (and their shared query planner) Apollo Gateway loads. */
+  supergraphs: SupergraphSource;
+  /** ApolloGateway's planner limit switches, so a plan is refused or built as stock would. */
+  planLimits: PlanLimitSwitches;
   /** The URL and fetch timeout of a subgraph, from its name and the URL the supergraph gives it. */
   subgraph(name: string, supergraphUrl: string): { url: string; timeoutMs: number };
   metrics: GatewayMetrics;
@@ -41,7 +46,7 @@ const EXECUTIONS_METRIC = 'gateway_operation_executions_total';
  * request-handler.ts (CORS, blocklist, identity, rate limit), Apollo's parsing, validation and
  * CSRF prevention, and every plugin (operation limits, @access, persisted queries, metrics).
  *
- * The executor prepares each operation once (the federation `Operation`, Apollo Gateway's query
+ * The executor prepares each operation once (the federation `Operation`, the shared query
  * plan, the plan compiled for execution, the response shaping compiled) and then runs it against
  * the subgraphs through its own undici pools. Anything it does not execute itself (schema
  * introspection, @defer, @fromContext, Studio traces, the query-plan debugging header, a request
@@ -51,10 +56,10 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   const { metrics, logger } = options;
   const share = options.shareInflightFetches ?? true;
   /** By the API schema Apollo Server validates against, so a request always meets its own supergraph's planner. */
-  const generations = new WeakMap<GraphQLSchema, SupergraphGeneration>();
+  const generations = new WeakMap<GraphQLSchema, PreparedOperations>();
   /** By subgraph name, URL and timeout: a reload that changes neither keeps the pool. */
   const pools = new Map<string, SubgraphClient>();
-  let clientsByGeneration = new WeakMap<SupergraphGeneration, ReadonlyMap<string, SubgraphClient>>();
+  let clientsByGeneration = new WeakMap<PreparedOperations, ReadonlyMap<string, SubgraphClient>>();
   let stock: GatewayExecutor | null = null;
   /** Mutations finished in this process; part of every share key, so later queries never join older fetches. */
   let mutationEpoch = 0;
@@ -67,13 +72,10 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   const fastExecutions = executions.labels({ executor: 'fast' });
   const stockExecutions = executions.labels({ executor: 'stock' });
 
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
-    // Apollo Gateway has swapped in the new planner before it notifies.
-    const planner = gateway.__testing().queryPlanner;
-    if (!planner) return;
-    const generation = new SupergraphGeneration(planner);
+  options.supergraphs.onGeneration((supergraph) => {
+    const generation = new PreparedOperations(supergraph, options.planLimits);
     const clients = new Map<string, SubgraphClient>();
-    for (const { name, url } of generation.subgraphs()) {
+    for (const { name, url } of supergraph.subgraphs()) {
       const target = options.subgraph(name, url);
       const key = `${name}\u0000${target.url}\u0000${target.timeoutMs}`;
       let client = pools.get(key);
@@ -84,7 +86,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       clients.set(name, client);
     }
     clientsByGeneration.set(generation, clients);
-    generations.set(apiSchema, generation);
+    generations.set(supergraph.schema, generation);
   });
 
   const fallback = (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
@@ -116,14 +118,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
     }
 
     const context = requestContext.context as Partial<GatewayContext>;
-    const headers = ['content-type', 'application/json'];
-    // SubgraphDataSource.willSendRequest: the signed caller, the request id, the trace context.
-    if (context.requestId !== undefined) {
-      if (context.callerToken) headers.push(CALLER_HEADER, context.callerToken);
-      headers.push('x-request-id', context.requestId);
-      if (context.traceparent) headers.push('traceparent', context.traceparent);
-      if (context.tracestate) headers.push('tracestate', context.tracestate);
-    }
+    const headers = upstreamHeaders(context);
     const policy = requestContext.overallCachePolicy as Partial<CachePolicyLike> | undefined;
     const execution = new PlanExecution({
       variables: request.variables,

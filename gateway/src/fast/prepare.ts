@@ -1,6 +1,7 @@
-import { operationFromDocument, type Schema } from '@apollo/federation-internals';
-import type { QueryPlanner } from '@apollo/query-planner';
+import { operationFromDocument } from '@apollo/federation-internals';
+import { LRUCache } from 'lru-cache';
 import type { DocumentNode, VariableDefinitionNode } from 'graphql/index.js';
+import type { SupergraphGeneration } from '../supergraph/generation.js';
 import { compilePlan, type Step } from './plan.js';
 import { TypeMatcher } from './representations.js';
 import { compileShaper, type Shaper } from './shape.js';
@@ -24,46 +25,37 @@ export interface NotPrepared {
   reason: string;
 }
 
-/** Env switches of ApolloGateway's planner limits, read the same way (see @apollo/gateway's constructor). */
-const PLAN_OPTIONS = {
-  recursiveSelectionsLimitDisabled: process.env['APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK'] === 'true',
-  nonLocalSelectionsLimitDisabled: process.env['APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK'] === 'true',
-};
+/** ApolloGateway's planner limit switches (its APOLLO_DISABLE_SECURITY_* variables, read by config.ts). */
+export interface PlanLimitSwitches {
+  recursiveSelectionsLimitDisabled: boolean;
+  nonLocalSelectionsLimitDisabled: boolean;
+}
 
 /**
- * One supergraph as the fast path sees it: Apollo Gateway's own query planner (and through it
- * the supergraph and API schemas it built and validated), and the operations prepared against
- * them, keyed like Apollo Gateway's query plan cache (query hash and operation name).
+ * The operations prepared against one supergraph generation (its shared query planner, and the
+ * supergraph and API schemas), keyed like Apollo Gateway's query plan cache (query hash and
+ * operation name).
  */
-export class SupergraphGeneration {
-  private readonly prepared = new Map<string, PreparedOperation | NotPrepared>();
-  private readonly apiSchema: Schema;
+export class PreparedOperations {
+  private readonly prepared = new LRUCache<string, PreparedOperation | NotPrepared>({ max: MAX_PREPARED });
   private readonly types: TypeMatcher;
 
-  constructor(private readonly planner: QueryPlanner) {
-    this.apiSchema = planner.supergraph.apiSchema();
+  constructor(
+    readonly generation: SupergraphGeneration,
+    private readonly planLimits: PlanLimitSwitches,
+  ) {
     // `requires` and rewrites may name @inaccessible types: they are matched on the supergraph.
-    this.types = new TypeMatcher(planner.supergraph.schema);
-  }
-
-  /** Subgraph names and the URLs the supergraph gives them. */
-  subgraphs(): readonly { name: string; url: string }[] {
-    return this.planner.supergraph.subgraphsMetadata();
+    this.types = new TypeMatcher(generation.supergraph.schema);
   }
 
   prepare(queryHash: string, operationName: string | null, document: DocumentNode, operation: { variableDefinitions?: readonly VariableDefinitionNode[] | undefined }): PreparedOperation | NotPrepared {
     const key = operationName === null ? queryHash : `${queryHash}\u0000${operationName}`;
     const known = this.prepared.get(key);
-    if (known) {
-      // Re-inserted: a Map iterates in insertion order, so the first key is the least recently used.
-      this.prepared.delete(key);
-      this.prepared.set(key, known);
-      return known;
-    }
+    if (known) return known;
     let result: PreparedOperation | NotPrepared;
     try {
-      const parsed = operationFromDocument(this.apiSchema, document, { operationName: operationName ?? undefined });
-      const plan = this.planner.buildQueryPlan(parsed, PLAN_OPTIONS);
+      const parsed = operationFromDocument(this.generation.apiSchema, document, { operationName: operationName ?? undefined });
+      const plan = this.generation.planner.buildQueryPlan(parsed, this.planLimits);
       result = {
         plan: compilePlan(plan, parsed, this.types),
         mutation: parsed.rootKind === 'mutation',
@@ -76,10 +68,6 @@ export class SupergraphGeneration {
       result = { reason: err instanceof Error ? err.message : String(err) };
     }
     this.prepared.set(key, result);
-    if (this.prepared.size > MAX_PREPARED) {
-      const oldest = this.prepared.keys().next();
-      if (!oldest.done) this.prepared.delete(oldest.value);
-    }
     return result;
   }
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql/index.js';
 import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import type { GatewayContext } from '../context.js';
-import { createMetrics } from '../metrics.js';
-import { createOperationLimitsPlugin } from '../plugins/operation-limits.js';
+import type { GatewayContext } from '../http/context.js';
+import { createMetrics } from '../observability/metrics.js';
+import { createOperationLimitsPlugin } from './operation-limits.plugin.js';
 import { MeasurementCache } from './cache.js';
 import { measureOperation } from './measure.js';
 

@@ -1,5 +1,5 @@
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql/index.js';
-import { TtlLru } from '../lru.js';
+import { LRUCache } from 'lru-cache';
 import { measureOperation, type OperationMeasures } from './measure.js';
 
 /** What is remembered of one operation (document + operation name) against one schema. */
@@ -9,7 +9,7 @@ interface Entry {
   /** The measures when no variable matters. */
   fixed: OperationMeasures | null;
   /** Otherwise, the measures per class of those variables' values. */
-  byValues: TtlLru<OperationMeasures> | null;
+  byValues: LRUCache<string, OperationMeasures> | null;
 }
 
 /**
@@ -33,7 +33,7 @@ function sizeClass(value: unknown): string {
  * object) starts afresh, since the measure depends on the schema's types and argument defaults.
  */
 export class MeasurementCache {
-  private readonly bySchema = new WeakMap<GraphQLSchema, TtlLru<Entry>>();
+  private readonly bySchema = new WeakMap<GraphQLSchema, LRUCache<string, Entry>>();
 
   constructor(
     private readonly defaultListSize: number,
@@ -55,7 +55,7 @@ export class MeasurementCache {
     if (documentKey === null) return measureOperation(schema, document, operation, variables, this.defaultListSize);
     let operations = this.bySchema.get(schema);
     if (!operations) {
-      operations = new TtlLru<Entry>(this.maxOperations);
+      operations = new LRUCache<string, Entry>({ max: this.maxOperations });
       this.bySchema.set(schema, operations);
     }
     const key = `${operation.name?.value ?? ''}\u0000${documentKey}`;
@@ -67,10 +67,10 @@ export class MeasurementCache {
       const created: Entry = { variables: names, fixed: null, byValues: null };
       if (names.length === 0) created.fixed = measured;
       else {
-        created.byValues = new TtlLru<OperationMeasures>(this.maxVariants);
-        created.byValues.set(this.variantOf(names, variables), measured, Infinity);
+        created.byValues = new LRUCache<string, OperationMeasures>({ max: this.maxVariants });
+        created.byValues.set(this.variantOf(names, variables), measured);
       }
-      operations.set(key, created, Infinity);
+      operations.set(key, created);
       return measured;
     }
     if (entry.fixed) return entry.fixed;
@@ -78,7 +78,7 @@ export class MeasurementCache {
     let measured = entry.byValues!.get(variant);
     if (!measured) {
       measured = Object.freeze(measureOperation(schema, document, operation, variables, this.defaultListSize));
-      entry.byValues!.set(variant, measured, Infinity);
+      entry.byValues!.set(variant, measured);
     }
     return measured;
   }

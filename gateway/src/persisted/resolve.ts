@@ -1,5 +1,6 @@
 import type { PersistedOperation } from './manifest.js';
 import { normalizeId, sha256Hex } from './manifest.js';
+import { ErrorCode } from '../errors.js';
 
 /** What a request says about persisted documents, whatever the transport (HTTP POST/GET, SSE). */
 export interface PersistedParams {
@@ -23,10 +24,10 @@ export type PersistedDecision =
   /** Run this trusted document. */
   | { kind: 'run'; operation: PersistedOperation }
   /** Refuse before parsing, planning or any subgraph call. */
-  | { kind: 'refuse'; message: string; code: string; status: number };
+  | { kind: 'refuse'; message: string; code: ErrorCode; status: number };
 
-export const PERSISTED_QUERY_NOT_IN_LIST = 'PERSISTED_QUERY_NOT_IN_LIST';
-export const PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND';
+export const PERSISTED_QUERY_NOT_IN_LIST = ErrorCode.PERSISTED_QUERY_NOT_IN_LIST;
+export const PERSISTED_QUERY_NOT_FOUND = ErrorCode.PERSISTED_QUERY_NOT_FOUND;
 
 /**
  * One message for every partner refusal (free-form, unknown id, another client's id, not allowed):
@@ -37,7 +38,7 @@ const NOT_IN_LIST_MESSAGE = 'This API key may run only the persisted operations 
 const NOT_IN_LIST_STATUS = 403;
 
 /** Apollo's own wording, which APQ clients know. */
-const HASH_MISMATCH = { kind: 'refuse', message: 'provided sha does not match query', code: 'BAD_REQUEST', status: 400 } as const;
+const HASH_MISMATCH = { kind: 'refuse', message: 'provided sha does not match query', code: ErrorCode.BAD_REQUEST, status: 400 } as const;
 
 export interface DecideOptions {
   /** The manifest partner keys are bound to. @default "partner-embed" */
@@ -58,7 +59,7 @@ export function decidePersisted(params: PersistedParams, partner: PartnerBinding
   const named = fromDocumentId ?? fromHash;
   const id = named === undefined ? null : normalizeId(named);
   if (fromHash !== undefined && fromDocumentId !== undefined && normalizeId(fromHash) !== id) {
-    return { kind: 'refuse', message: 'documentId and extensions.persistedQuery.sha256Hash name different documents.', code: 'BAD_REQUEST', status: 400 };
+    return { kind: 'refuse', message: 'documentId and extensions.persistedQuery.sha256Hash name different documents.', code: ErrorCode.BAD_REQUEST, status: 400 };
   }
   const operation = id === null ? undefined : options.lookUp(id);
 
@@ -72,7 +73,7 @@ export function decidePersisted(params: PersistedParams, partner: PartnerBinding
   }
 
   if (fromDocumentId !== undefined) {
-    if (id === null) return { kind: 'refuse', message: 'documentId must be a SHA-256 in hex, optionally prefixed "sha256:".', code: 'BAD_REQUEST', status: 400 };
+    if (id === null) return { kind: 'refuse', message: 'documentId must be a SHA-256 in hex, optionally prefixed "sha256:".', code: ErrorCode.BAD_REQUEST, status: 400 };
     if (query !== undefined && sha256Hex(query) !== id) return HASH_MISMATCH;
     if (query !== undefined) return { kind: 'pass' };
     return operation ? { kind: 'run', operation } : { kind: 'refuse', message: 'No persisted operation has this documentId.', code: PERSISTED_QUERY_NOT_FOUND, status: 404 };

@@ -3,13 +3,15 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql/index.js';
 import type { SubscriptionLimits } from '../config.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import { decidePersisted, PERSISTED_QUERY_NOT_FOUND, type DecideOptions } from '../persisted/resolve.js';
 import type { Identity } from './identity.js';
 import type { SubscriptionMetrics } from './metrics.js';
 import { Generation, type SubscriptionPlan } from './planner.js';
 import { SharedStream, type StreamDeps } from './stream.js';
 import { Subscriber, tokenExpired } from './subscriber.js';
+import { ErrorCode } from '../errors.js';
+import type { SupergraphGeneration } from '../supergraph/generation.js';
 
 export interface SubscribeRequest {
   /** The document; absent (or empty) when the operation is named by a persisted id. */
@@ -38,7 +40,7 @@ export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
   persisted: DecideOptions | null;
 }
 
-const unavailable = (reason: string, message: string): GraphQLFormattedError => ({ message, extensions: { code: 'SERVICE_UNAVAILABLE', reason } });
+const unavailable = (reason: string, message: string): GraphQLFormattedError => ({ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, reason } });
 
 /**
  * Every subscription of this gateway, whatever its transport. `subscribe` checks an operation
@@ -60,8 +62,8 @@ export class SubscriptionHub {
     return this.generation?.schema ?? null;
   }
 
-  supergraphUpdated(coreSupergraphSdl: string, apiSchema: GraphQLSchema): void {
-    const generation = new Generation(coreSupergraphSdl, apiSchema, this.deps.buildService, this.deps.maxTokens);
+  supergraphUpdated(supergraph: SupergraphGeneration): void {
+    const generation = new Generation(supergraph, this.deps.buildService, this.deps.maxTokens);
     this.generation = generation;
     for (const stream of [...this.streams.values()]) {
       const compiled = generation.compile(stream.source.query, stream.source.operationName);
@@ -87,7 +89,7 @@ export class SubscriptionHub {
     const operation = plan.operationContext.operation;
 
     const coerced = getVariableValues(generation.schema, operation.variableDefinitions ?? [], request.variables ?? {});
-    if (coerced.errors) return { errors: coerced.errors.map((e) => ({ message: e.message, extensions: { code: 'BAD_USER_INPUT' } })) };
+    if (coerced.errors) return { errors: coerced.errors.map((e) => ({ message: e.message, extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
     const variables = coerced.coerced;
 
     const refused = await this.check(plan, document, source, variables, identity);
@@ -119,8 +121,8 @@ export class SubscriptionHub {
     const persistedQuery = request.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | null | undefined;
     const named = persistedQuery?.sha256Hash !== undefined || request.documentId !== undefined;
     if (!this.deps.persisted) {
-      if (identity.apiClient) return { errors: [{ message: 'This gateway serves no persisted operations to API keys.', extensions: { code: 'FORBIDDEN' } }] };
-      return query ?? { errors: [{ message: 'The request must contain a query.', extensions: { code: 'BAD_REQUEST' } }] };
+      if (identity.apiClient) return { errors: [{ message: 'This gateway serves no persisted operations to API keys.', extensions: { code: ErrorCode.FORBIDDEN } }] };
+      return query ?? { errors: [{ message: 'The request must contain a query.', extensions: { code: ErrorCode.BAD_REQUEST } }] };
     }
     const decision = decidePersisted({ sha256Hash: persistedQuery?.sha256Hash, documentId: request.documentId, query }, identity.apiClient, this.deps.persisted);
     if (decision.kind === 'refuse') return { errors: [{ message: decision.message, extensions: { code: decision.code } }] };
@@ -128,7 +130,7 @@ export class SubscriptionHub {
     if (query !== undefined) return query;
     // An id no manifest knows: Apollo's APQ answer, so APQ clients send the document next.
     if (named) return { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: PERSISTED_QUERY_NOT_FOUND } }] };
-    return { errors: [{ message: 'The request must contain a query or a persisted operation id.', extensions: { code: 'BAD_REQUEST' } }] };
+    return { errors: [{ message: 'The request must contain a query or a persisted operation id.', extensions: { code: ErrorCode.BAD_REQUEST } }] };
   }
 
   /** Ends every subscription (shutdown): subscribers get `errors` after what is already queued. */

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import type { Identity as RequestIdentity } from '../identity.js';
+import type { Identity as RequestIdentity } from '../identity/identify.js';
 
 /** Who subscribes, and until when their credentials hold. */
 export interface Identity extends RequestIdentity {

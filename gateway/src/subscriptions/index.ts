@@ -1,20 +1,20 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { signCaller } from '@terrarium/platform/caller';
 import { HttpError, sendGraphQLError, sendJson } from '@terrarium/platform/http';
 import type { Logger } from 'pino';
-import { AuthUnavailableError, AuthenticationError } from '../auth.js';
-import { createCallerTokens } from '../caller-tokens.js';
+import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
+import { createCallerTokens } from '../identity/caller-tokens.js';
 import { subgraphUrl, type GatewayConfig } from '../config.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import { createErrorFormatter } from '../errors.js';
-import type { Blocklist } from '../guards/blocklist.js';
-import { createCors } from '../guards/cors.js';
-import type { RateLimiter } from '../guards/rate-limit.js';
-import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from '../guards/request-guards.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { Blocklist } from '../access/blocklist.js';
+import { createCors } from '../http/cors.js';
+import type { RateLimiter } from '../limits/rate-limit.js';
+import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from '../http/request-guards.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { PersistedStore } from '../persisted/store.js';
 import { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify } from './identity.js';
@@ -23,11 +23,18 @@ import { createMultipartTransport } from './transport-multipart.js';
 import { createSseTransport } from './transport-sse.js';
 import { createWebSocketTransport } from './transport-ws.js';
 import { UpstreamPool } from './upstream.js';
+import { ErrorCode } from '../errors.js';
+import type { SupergraphSource } from '../supergraph/supergraph-source.js';
 
 export interface SubscriptionServerDeps {
-  config: GatewayConfig;
+  /** Its slice of the config. */
+  config: Pick<
+    GatewayConfig,
+    'subscriptions' | 'internalSecret' | 'production' | 'limits' | 'trustProxy' | 'maxBodyBytes' | 'corsOrigins' | 'subgraphUrls'
+  >;
   httpServer: Server;
-  gateway: ApolloGateway;
+  /** The supergraph generations Apollo Gateway loads (hot reloads included), planner shared with the fast path. */
+  supergraphs: SupergraphSource;
   logger: Logger;
   metrics: GatewayMetrics;
   /** The HTTP path's identification (JWT or partner key), so subscribers are refused exactly like queries. */
@@ -92,9 +99,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     metrics,
     persisted: deps.persisted ? { partnerManifest: deps.persisted.partnerManifest, lookUp: (id) => deps.persisted!.store.get(id) } : null,
   });
-  deps.gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+  deps.supergraphs.onGeneration((supergraph) => {
     try {
-      hub.supergraphUpdated(coreSupergraphSdl, apiSchema);
+      hub.supergraphUpdated(supergraph);
     } catch (err) {
       // ApolloGateway accepted this supergraph, so this is a bug here; queries keep working.
       logger.error({ err }, 'subscriptions could not load the new supergraph; they keep the previous one');
@@ -119,10 +126,10 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   async function serveHttp(transport: HttpTransport, req: IncomingMessage, res: ServerResponse): Promise<void> {
     cors.decorate(req, res);
     res.setHeader('x-request-id', randomUUID());
-    if (closing) return sendGraphQLError(res, 503, 'The gateway is shutting down.', 'SERVICE_UNAVAILABLE');
+    if (closing) return sendGraphQLError(res, 503, 'The gateway is shutting down.', ErrorCode.SERVICE_UNAVAILABLE);
     // The guards of POST /graphql, in the same order: blocklist, identity, rate limit (one
     // subscription is one request).
-    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
+    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const text = (name: string) => [req.headers[name] ?? []].flat()[0];
     const identity = await identifySubscriber(deps.identify, text('authorization'), text('x-api-key'));
     const limit = await guards.limit(identity.caller, guards.ipOf(req));
@@ -138,11 +145,11 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       if (!transport) return false;
       serveHttp(transport, req, res).catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
-        if (err instanceof AuthenticationError) return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
-        if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE', { 'retry-after': '5' });
+        if (err instanceof AuthenticationError) return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, { 'www-authenticate': 'Bearer' });
+        if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
         if (err instanceof HttpError) return sendGraphQLError(res, err.status, err.message, err.code);
         logger.error({ err: err as Error, transport }, 'subscription request failed');
-        sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+        sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
       });
       return true;
     },

@@ -1,9 +1,11 @@
 import { buildOperationContext, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
-import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
-import { QueryPlanner, type FetchNode, type QueryPlan } from '@apollo/query-planner';
+import { operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { FetchNode, QueryPlan } from '@apollo/query-planner';
 // 'graphql/index.js': the CommonJS build the federation packages use (see src/errors.ts).
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql/index.js';
-import { BoundedMap } from './bounded-map.js';
+import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '../errors.js';
+import type { SupergraphGeneration } from '../supergraph/generation.js';
 
 /** The primary fetch is pointed at this service name, which only ever answers with the event. */
 export const EVENT_SOURCE = '__subscription_event__';
@@ -30,31 +32,31 @@ export interface SubscriptionPlan {
 export type Compiled = { plan: SubscriptionPlan; document: DocumentNode } | { errors: readonly GraphQLError[] };
 
 /**
- * One supergraph as the subscription path sees it: the API schema (validation), the supergraph
- * schema and query planner (Apollo's own `Supergraph` and `QueryPlanner`, as ApolloGateway builds
- * them), and a data source per subgraph for the rest of each event's selection.
+ * One supergraph as the subscription path sees it: the shared generation's API schema
+ * (validation), supergraph schema and query planner (../supergraph/, the fast path's too), and a
+ * data source per subgraph for the rest of each event's selection.
  */
 export class Generation {
   readonly apiSchema: Schema;
   readonly supergraphSchema: GraphQLSchema;
+  /** The API schema ApolloGateway serves (the same object its plugins see). */
+  readonly schema: GraphQLSchema;
   readonly services: ServiceMap;
   private readonly urls = new Map<string, string>();
-  private readonly planner: QueryPlanner;
-  private readonly compiled = new BoundedMap<string, Compiled>(CACHE_ENTRIES);
+  private readonly supergraph: SupergraphGeneration;
+  private readonly compiled = new LRUCache<string, Compiled>({ max: CACHE_ENTRIES });
 
   constructor(
-    coreSupergraphSdl: string,
-    /** The API schema ApolloGateway serves (the same object its plugins see). */
-    readonly schema: GraphQLSchema,
+    supergraph: SupergraphGeneration,
     buildService: (endpoint: { name: string; url: string }) => GraphQLDataSource,
     private readonly maxTokens: number,
   ) {
-    const supergraph = Supergraph.build(coreSupergraphSdl);
-    this.apiSchema = supergraph.apiSchema();
-    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-    this.planner = new QueryPlanner(supergraph);
+    this.supergraph = supergraph;
+    this.schema = supergraph.schema;
+    this.apiSchema = supergraph.apiSchema;
+    this.supergraphSchema = supergraph.supergraphSchema;
     const services: ServiceMap = Object.create(null);
-    for (const { name, url } of supergraph.subgraphsMetadata()) {
+    for (const { name, url } of supergraph.subgraphs()) {
       this.urls.set(name, url);
       services[name] = buildService({ name, url });
     }
@@ -86,28 +88,28 @@ export class Generation {
       document = parse(source, { maxTokens: this.maxTokens });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+      return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
     }
     const invalid = validate(this.schema, document);
     if (invalid.length > 0) {
-      return { errors: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+      return { errors: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })) };
     }
     let operationContext: OperationContext;
     try {
       operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, ...(operationName ? { operationName } : {}) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { errors: [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })] };
+      return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE } })] };
     }
     if (operationContext.operation.operation !== 'subscription') {
       // Queries and mutations go through the HTTP path, where the request guards (rate limits,
       // blocklists) and Apollo Server's plugins run.
       const message = 'Only subscriptions are served here; send queries and mutations as HTTP POST /graphql.';
-      return { errors: [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })] };
+      return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_REQUEST } })] };
     }
-    const node = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName })).node;
+    const node = this.supergraph.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName })).node;
     if (node?.kind !== 'Subscription') {
-      return { errors: [new GraphQLError('The query planner made no subscription plan for this operation.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+      return { errors: [new GraphQLError('The query planner made no subscription plan for this operation.', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })] };
     }
     // The primary fetch stays in the plan, so Apollo's executor merges the event exactly as it
     // would merge that subgraph's answer (output rewrites included), but under a service name of

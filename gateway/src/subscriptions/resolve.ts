@@ -1,7 +1,7 @@
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import { EVENT_SOURCE, type SubscriptionPlan } from './planner.js';
 import type { EventResult } from './subscriber.js';
 

@@ -1,12 +1,13 @@
 import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { Logger } from 'pino';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import type { SubscriptionPlan } from './planner.js';
 import { DropOldestQueue } from './queue.js';
 import { resolveEvent, type FormatError } from './resolve.js';
 import type { Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
 import type { UpstreamPool } from './upstream.js';
+import { ErrorCode } from '../errors.js';
 
 export interface StreamDeps {
   upstream: UpstreamPool;
@@ -28,7 +29,7 @@ const MAX_RESOLVING = 4;
 
 const resolutionFailed = (): GraphQLFormattedError => ({
   message: 'Internal server error while resolving this event.',
-  extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
 });
 
 /**

@@ -1,5 +1,6 @@
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql/index.js';
 import { DropOldestQueue } from './queue.js';
+import { ErrorCode } from '../errors.js';
 
 /** One event as a client receives it: data and errors already shaped and formatted. */
 export type EventResult = FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>;
@@ -20,7 +21,7 @@ export interface SubscriberOptions {
 
 export const tokenExpired = (): GraphQLFormattedError => ({
   message: 'Your token expired; the subscription ended. Subscribe again with a fresh token.',
-  extensions: { code: 'UNAUTHENTICATED', reason: 'token_expired' },
+  extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'token_expired' },
 });
 
 /**

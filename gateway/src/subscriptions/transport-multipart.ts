@@ -4,17 +4,18 @@ import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { SubscribeRequest, SubscriptionHub } from './hub.js';
 import type { Identity } from './identity.js';
 import { untilDrained } from './writing.js';
+import { ErrorCode } from '../errors.js';
 
 export const MULTIPART_CONTENT_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';
 
 /** HTTP status of a refused subscription, from its first error's code. */
 function statusOf(errors: readonly GraphQLFormattedError[]): number {
   switch (errors[0]?.extensions?.['code']) {
-    case 'UNAUTHENTICATED':
+    case ErrorCode.UNAUTHENTICATED:
       return 401;
-    case 'FORBIDDEN':
+    case ErrorCode.FORBIDDEN:
       return 403;
-    case 'SERVICE_UNAVAILABLE':
+    case ErrorCode.SERVICE_UNAVAILABLE:
       return 503;
     default:
       return 400;
@@ -24,21 +25,21 @@ function statusOf(errors: readonly GraphQLFormattedError[]): number {
 async function readRequest(req: IncomingMessage, maxBodyBytes: number): Promise<SubscribeRequest> {
   // JSON only: a browser cannot send it cross-origin without a preflight (CSRF), as for queries.
   if (!(req.headers['content-type'] ?? '').includes('application/json')) {
-    throw new HttpError(415, 'Multipart subscriptions take a JSON body (content-type: application/json).', 'BAD_REQUEST');
+    throw new HttpError(415, 'Multipart subscriptions take a JSON body (content-type: application/json).', ErrorCode.BAD_REQUEST);
   }
   let body: unknown;
   try {
     body = JSON.parse(await readBody(req, maxBodyBytes));
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    throw new HttpError(400, 'Request body is not valid JSON.', 'BAD_REQUEST');
+    throw new HttpError(400, 'Request body is not valid JSON.', ErrorCode.BAD_REQUEST);
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.', 'BAD_REQUEST');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.', ErrorCode.BAD_REQUEST);
   const { query, operationName, variables, extensions, documentId } = body as Record<string, unknown>;
-  if (query != null && typeof query !== 'string') throw new HttpError(400, '"query" must be a string.', 'BAD_REQUEST');
+  if (query != null && typeof query !== 'string') throw new HttpError(400, '"query" must be a string.', ErrorCode.BAD_REQUEST);
   const isObject = (value: unknown) => typeof value === 'object' && !Array.isArray(value);
-  if (variables != null && !isObject(variables)) throw new HttpError(400, '"variables" must be an object.', 'BAD_REQUEST');
-  if (extensions != null && !isObject(extensions)) throw new HttpError(400, '"extensions" must be an object.', 'BAD_REQUEST');
+  if (variables != null && !isObject(variables)) throw new HttpError(400, '"variables" must be an object.', ErrorCode.BAD_REQUEST);
+  if (extensions != null && !isObject(extensions)) throw new HttpError(400, '"extensions" must be an object.', ErrorCode.BAD_REQUEST);
   return {
     query: query ?? null,
     operationName: typeof operationName === 'string' ? operationName : null,

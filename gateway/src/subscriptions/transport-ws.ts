@@ -5,12 +5,13 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql/index.js';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AuthUnavailableError, AuthenticationError } from '../auth.js';
+import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
 import type { SubscriptionLimits } from '../config.js';
-import { rateLimitedError, retryAfterSeconds, type RequestGuards } from '../guards/request-guards.js';
+import { rateLimitedError, retryAfterSeconds, type RequestGuards } from '../http/request-guards.js';
 import type { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify, type Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
+import { ErrorCode } from '../errors.js';
 
 /** graphql-ws close codes the gateway uses beyond the protocol's own. */
 export const CloseCode = {
@@ -98,7 +99,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
         if (Object.keys(ctx.subscriptions).length > limits.perConnection) {
           return [
             new GraphQLError(`A connection may hold at most ${limits.perConnection} subscriptions.`, {
-              extensions: { code: 'OPERATION_LIMIT_EXCEEDED', reason: 'subscriptionsPerConnection', limit: limits.perConnection },
+              extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, reason: 'subscriptionsPerConnection', limit: limits.perConnection },
             }),
           ];
         }

@@ -1,9 +1,11 @@
-import { CALLER_HEADER, type Caller } from '@terrarium/platform/caller';
+import type { Caller } from '@terrarium/platform/caller';
 import { createClient, type Client } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { EventResult } from './subscriber.js';
+import { ErrorCode } from '../errors.js';
+import { callerConnectionParams } from '../upstream/headers.js';
 
 /** First reconnection delay; it doubles per attempt up to MAX_RETRY_DELAY_MS. @default 500 ms */
 const FIRST_RETRY_DELAY_MS = 500;
@@ -43,7 +45,7 @@ interface Connection {
 
 export const subgraphUnavailable = (subgraph: string): GraphQLFormattedError => ({
   message: `The ${subgraph} subgraph is unavailable; the subscription ended. Subscribe again later.`,
-  extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph },
+  extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: subgraph },
 });
 
 /**
@@ -120,8 +122,7 @@ export class UpstreamPool {
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: async () => {
-        const token = await signCaller(caller);
-        return token ? { [CALLER_HEADER]: token } : {};
+        return callerConnectionParams(await signCaller(caller));
       },
       // Connect with the first subscription, close after the last.
       lazy: true,

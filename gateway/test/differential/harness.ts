@@ -5,7 +5,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { loadGatewayConfig } from '../../src/config.js';
-import { createGatewayServer, type GatewayServer } from '../../src/server.js';
+import { createGatewayServer, type GatewayServer } from '../../src/http/server.js';
 import { startTestIssuer, type TestIssuer } from '../fixtures/jwt.js';
 
 /** One operation of the corpus, run through both gateways. */

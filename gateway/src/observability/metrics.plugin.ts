@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 
 /**
  * Names the request's operation once resolved: for the request histogram (observed by the HTTP

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '@terrarium/platform/caller';
-import { GatewayErrorCode } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
-import type { Blocklist, BlockReason } from './blocklist.js';
+import { ErrorCode } from '../errors.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Blocklist, BlockReason } from '../access/blocklist.js';
 import { clientIp } from './client-ip.js';
-import type { RateLimiter, RateLimitVerdict } from './rate-limit.js';
+import type { RateLimiter, RateLimitVerdict } from '../limits/rate-limit.js';
 
 /** Whom a rate limit counts: the partner key, else the user, else the IP. */
 export function rateLimitKey(caller: Caller, ip: string): string {
@@ -20,7 +20,7 @@ export function retryAfterSeconds(verdict: RateLimitVerdict): number {
 
 /** The body of a 429 (and the text of graphql-ws's 4429 close reason). */
 export function rateLimitedError(seconds: number) {
-  return { message: `Too many requests; retry in ${seconds} s.`, extensions: { code: GatewayErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } };
+  return { message: `Too many requests; retry in ${seconds} s.`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } };
 }
 
 /** `ratelimit-*` and `retry-after` headers for an HTTP answer carrying `verdict`. */

@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../http/context.js';
 import { refusal } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
-import { decidePersisted, PERSISTED_QUERY_NOT_IN_LIST } from '../persisted/resolve.js';
-import type { PersistedStore } from '../persisted/store.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { decidePersisted, PERSISTED_QUERY_NOT_IN_LIST } from './resolve.js';
+import type { PersistedStore } from './store.js';
 
 /**
  * Stands in for a refused request's document. Apollo Server gives plugins no way to answer from

@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { checkAccess } from '../access/check.js';
-import type { AccessControl } from '../access/control.js';
-import type { GatewayContext } from '../context.js';
+import { checkAccess } from './check.js';
+import type { AccessControl } from './control.js';
+import type { GatewayContext } from '../http/context.js';
 import { refusal } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { ErrorCode } from '../errors.js';
 
 /**
  * Enforces the subgraphs' @access declarations before execution: an operation touching a field
@@ -18,7 +19,7 @@ export function createAccessControlPlugin(access: AccessControl, metrics: Gatewa
           if (!operation) return;
           const denial = checkAccess(contextValue.caller, access.requirements(schema, document, operation));
           if (!denial) return;
-          metrics.refusals.inc({ reason: denial.code === 'UNAUTHENTICATED' ? 'unauthenticated' : 'forbidden' });
+          metrics.refusals.inc({ reason: denial.code === ErrorCode.UNAUTHENTICATED ? 'unauthenticated' : 'forbidden' });
           throw refusal(denial.message, denial.code, denial.status);
         },
       };

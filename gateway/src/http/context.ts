@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Caller } from '@terrarium/platform/caller';
-import type { ApiClient } from './api-keys.js';
+import type { ApiClient } from '../identity/api-keys.js';
 
 /** Per-request state the gateway carries to its plugins and data sources. */
 export interface GatewayContext {

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, Role, type Caller } from '@terrarium/platform/caller';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig } from '../config.js';
 
 /** Clock skew tolerated on exp/nbf/iat. @default 30 s */
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -29,7 +29,8 @@ export interface Authenticator {
  * names an unknown kid (jose's remote JWKS does both). Only ES256 is accepted, so `alg: none`
  * and HMAC-confusion tokens fail, as do a wrong issuer, audience or an expired token.
  */
-export function createAuthenticator(config: GatewayConfig): Authenticator {
+/** Takes its slice of the config: where the JWKS is, and what a token must say. */
+export function createAuthenticator(config: Pick<GatewayConfig, 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>): Authenticator {
   const jwks: JWTVerifyGetKey | null = config.jwksUrl
     ? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
     : null;

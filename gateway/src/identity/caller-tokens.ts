@@ -1,5 +1,5 @@
 import { signCaller, type Caller } from '@terrarium/platform/caller';
-import { TtlLru } from './lru.js';
+import { LRUCache } from 'lru-cache';
 
 /**
  * A signed token is reused for this long (tokens live 60 s, so a reused one still has 30 s left,
@@ -9,14 +9,14 @@ const REUSE_MS = 30_000;
 
 /** Signs callers for subgraphs (x-terrarium-caller), reusing a recent token for the same caller. */
 export function createCallerTokens(secret: string | null) {
-  const recent = new TtlLru<string>(10_000);
+  const recent = new LRUCache<string, string>({ max: 10_000, ttl: REUSE_MS });
   return async (caller: Caller): Promise<string | null> => {
     if (!secret) return null;
     const key = JSON.stringify(caller);
     const cached = recent.get(key);
     if (cached) return cached;
     const token = await signCaller(caller, secret);
-    recent.set(key, token, REUSE_MS);
+    recent.set(key, token);
     return token;
   };
 }

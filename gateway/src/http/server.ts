@@ -8,32 +8,33 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createLogger, type Logger } from '@terrarium/platform/logger';
-import { AccessControl } from './access/control.js';
-import { readAccessPolicy } from './access/policy.js';
-import { createApiKeyVerifier } from './api-keys.js';
-import { createAuthenticator } from './auth.js';
-import { createCallerTokens } from './caller-tokens.js';
-import { subgraphTimeout, subgraphUrl, type GatewayConfig } from './config.js';
+import { AccessControl } from '../access/control.js';
+import { readAccessPolicy } from '../access/policy.js';
+import { createApiKeyVerifier } from '../identity/api-keys.js';
+import { createAuthenticator } from '../identity/auth.js';
+import { createCallerTokens } from '../identity/caller-tokens.js';
+import { subgraphTimeout, subgraphUrl, type GatewayConfig } from '../config.js';
 import type { GatewayContext } from './context.js';
-import { SubgraphDataSource } from './datasource.js';
-import { createErrorFormatter } from './errors.js';
-import { createFastGateway } from './fast/index.js';
-import { createSubgraphAgent } from './fetcher.js';
-import { createBlocklist } from './guards/blocklist.js';
-import { createCors } from './guards/cors.js';
-import { createRateLimiter } from './guards/rate-limit.js';
-import { createIdentifier } from './identity.js';
-import { createMetrics, type GatewayMetrics } from './metrics.js';
-import { createApqCache, createEmbedRoute, createPersistedStore } from './persisted/index.js';
-import { createAccessControlPlugin } from './plugins/access-control.js';
-import { createCacheHeadersPlugin } from './plugins/cache-headers.plugin.js';
-import { createMetricsPlugin } from './plugins/metrics.js';
-import { createOperationLimitsPlugin } from './plugins/operation-limits.js';
-import { createPersistedQueriesPlugin } from './plugins/persisted-queries.plugin.js';
-import { createRedis } from './redis.js';
+import { SubgraphDataSource } from '../upstream/data-source.js';
+import { createErrorFormatter } from '../errors.js';
+import { createFastGateway } from '../fast/index.js';
+import { createUpstreamAgent } from '../upstream/pools.js';
+import { createBlocklist } from '../access/blocklist.js';
+import { createCors } from './cors.js';
+import { createRateLimiter } from '../limits/rate-limit.js';
+import { createIdentifier } from '../identity/identify.js';
+import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
+import { createApqCache, createEmbedRoute, createPersistedStore } from '../persisted/index.js';
+import { createAccessControlPlugin } from '../access/access-control.plugin.js';
+import { createCacheHeadersPlugin } from './cache-headers.plugin.js';
+import { createMetricsPlugin } from '../observability/metrics.plugin.js';
+import { createOperationLimitsPlugin } from '../limits/operation-limits.plugin.js';
+import { createPersistedQueriesPlugin } from '../persisted/persisted-queries.plugin.js';
+import { createRedis } from '../redis.js';
 import { createRequestHandler } from './request-handler.js';
-import { createSubscriptionServer } from './subscriptions/index.js';
-import { supergraphFile } from './supergraph.js';
+import { createSubscriptionServer } from '../subscriptions/index.js';
+import { supergraphFile } from '../supergraph/supergraph-file.js';
+import { createSupergraphSource } from '../supergraph/supergraph-source.js';
 
 export interface GatewayServer {
   readonly httpServer: Server;
@@ -57,7 +58,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const metrics = createMetrics();
   const events = new EventEmitter();
   const redis = createRedis(config.redisUrl, logger);
-  const agent = createSubgraphAgent();
+  const agent = createUpstreamAgent();
   const access = new AccessControl();
   const httpServer = createServer({ keepAliveTimeout: 65_000 });
 
@@ -80,8 +81,10 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     validateSupergraph: true,
     logger,
   });
+  // One generation (supergraph + query planner) per loaded supergraph, shared by the fast path and subscriptions.
+  const supergraphs = createSupergraphSource(gateway, logger);
   // The policy was validated before the supergraph was accepted, so this cannot throw on a served one.
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+  supergraphs.onGeneration(({ coreSupergraphSdl }) => {
     access.update(coreSupergraphSdl);
     logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
   });
@@ -94,9 +97,18 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const subscriptions = createSubscriptionServer({
     blocklist,
     rateLimiter,
-    config,
+    config: {
+      subscriptions: config.subscriptions,
+      internalSecret: config.internalSecret,
+      production: config.production,
+      limits: config.limits,
+      trustProxy: config.trustProxy,
+      maxBodyBytes: config.maxBodyBytes,
+      corsOrigins: config.corsOrigins,
+      subgraphUrls: config.subgraphUrls,
+    },
     httpServer,
-    gateway,
+    supergraphs,
     logger,
     metrics,
     buildService,
@@ -108,6 +120,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   // and plans; every plugin below still runs before execution.
   const executing = config.fastExecution
     ? createFastGateway(gateway, {
+        supergraphs,
+        planLimits: config.planLimits,
         subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
         metrics,
         logger,
@@ -149,18 +163,16 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   await apollo.start();
   let draining = false;
 
-  const identify = createIdentifier(
-    createAuthenticator(config),
-    createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, logger }),
-  );
+  const apiKeys = createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, metrics, logger });
+  const identify = createIdentifier(createAuthenticator({ jwksUrl: config.jwksUrl, jwtIssuer: config.jwtIssuer, jwtAudience: config.jwtAudience }), apiKeys);
   const serveEmbed = createEmbedRoute({
     store: persisted,
     partnerManifest: config.persisted.partnerManifest,
-    widgetFile: fileURLToPath(new URL('./widget/terrarium-embed.js', import.meta.url)),
+    widgetFile: fileURLToPath(new URL('../widget/terrarium-embed.js', import.meta.url)),
     logger,
   });
   const handleRequest = createRequestHandler({
-    config,
+    config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes },
     apollo,
     logger,
     metrics,
@@ -198,6 +210,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         await subscriptions.close();
         await apollo.stop();
         await agent.close();
+        await apiKeys.close();
         await persisted.close();
         await redis?.quit().catch(() => redis.disconnect());
       })();

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { AuthUnavailableError } from './auth.js';
-import { TtlLru } from './lru.js';
-import type { Redis } from './redis.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Redis } from '../redis.js';
+import { ServiceClient } from '../upstream/service-client.js';
 
 /** A partner API client as ops knows it. */
 export interface ApiClient {
@@ -16,6 +18,8 @@ export interface ApiClient {
 export interface ApiKeyVerifier {
   /** The client owning `key`, or null for an unknown or revoked key. Throws AuthUnavailableError when ops cannot say. */
   verify(key: string): Promise<ApiClient | null>;
+  /** Closes the connections to ops. */
+  close(): Promise<void>;
 }
 
 
@@ -37,6 +41,7 @@ interface Options {
   internalSecret: string | null;
   redis: Redis | null;
   redisKeyPrefix: string;
+  metrics: GatewayMetrics;
   logger: Logger;
 }
 
@@ -46,30 +51,28 @@ interface Options {
  * SHA-256, never the key itself: in memory, and in Redis when configured so N gateways share it.
  * A revoked key keeps working for at most VERDICT_TTL_MS.
  */
-export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPrefix, logger }: Options): ApiKeyVerifier {
-  const local = new TtlLru<ApiClient | null>(10_000);
+export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPrefix, metrics, logger }: Options): ApiKeyVerifier {
+  // Verdicts kept in this process, each with its own TTL; null (an unknown key) is stored boxed,
+  // since lru-cache does not hold null values.
+  const local = new LRUCache<string, { client: ApiClient | null }>({ max: 10_000, ttl: VERDICT_TTL_MS });
   const inFlight = new Map<string, Promise<ApiClient | null>>();
+  // Ops is called as any service is (../upstream/: pool, timeout, retry of a dropped connection, metrics).
+  const ops = opsUrl ? new ServiceClient({ name: 'ops', url: opsUrl, timeoutMs: OPS_TIMEOUT_MS, metrics }) : null;
   const localTtl = (client: ApiClient | null): number => {
     if (redis) return LOCAL_TTL_WITH_REDIS_MS;
     return client ? VERDICT_TTL_MS : UNKNOWN_TTL_MS;
   };
 
   async function askOps(key: string): Promise<ApiClient | null> {
-    if (!opsUrl || !internalSecret) throw new AuthUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
+    if (!ops || !internalSecret) throw new AuthUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
     const token = await signCaller({ ...ANONYMOUS, service: 'gateway' }, internalSecret, 'gateway');
-    let body: { data?: { apiClientByKey?: ApiClient | null } | null; errors?: { message: string }[] };
-    try {
-      const response = await fetch(opsUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [CALLER_HEADER]: token },
-        body: JSON.stringify({ query: QUERY, variables: { key } }),
-        signal: AbortSignal.timeout(OPS_TIMEOUT_MS),
-      });
-      body = (await response.json()) as typeof body;
-    } catch (err) {
-      logger.error({ err }, 'ops unreachable for an API key check');
+    const headers = ['content-type', 'application/json', CALLER_HEADER, token];
+    const result = await ops!.call(JSON.stringify({ query: QUERY, variables: { key } }), headers, false, logger);
+    if (!result.ok) {
+      logger.error({ reason: result.failure.reason }, 'ops unreachable for an API key check');
       throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
     }
+    const body = result.value.parsed as { data?: { apiClientByKey?: ApiClient | null } | null; errors?: { message: string }[] };
     if (body.errors?.length || !body.data || !('apiClientByKey' in body.data)) {
       logger.error({ errors: body.errors }, 'ops refused the API key check');
       throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
@@ -102,15 +105,16 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
       if (key.length === 0 || key.length > MAX_KEY_LENGTH) return null;
       const hash = createHash('sha256').update(key).digest('hex');
       const known = local.get(hash);
-      if (known !== undefined) return known;
+      if (known !== undefined) return known.client;
       let pending = inFlight.get(hash);
       if (!pending) {
         pending = lookUp(hash, key).finally(() => inFlight.delete(hash));
         inFlight.set(hash, pending);
       }
       const client = await pending;
-      local.set(hash, client, localTtl(client));
+      local.set(hash, { client }, { ttl: localTtl(client) });
       return client;
     },
+    close: async () => ops?.close(),
   };
 }

@@ -5,18 +5,20 @@ import type { Caller } from '@terrarium/platform/caller';
 import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/platform/http';
 import { isTracing } from '@terrarium/platform/tracing';
 import type { Logger } from 'pino';
-import { AuthUnavailableError, AuthenticationError } from './auth.js';
-import type { GatewayConfig } from './config.js';
+import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
+import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from './context.js';
-import type { Blocklist } from './guards/blocklist.js';
-import type { Cors } from './guards/cors.js';
-import type { RateLimiter } from './guards/rate-limit.js';
-import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './guards/request-guards.js';
-import type { Identity } from './identity.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { Blocklist } from '../access/blocklist.js';
+import type { Cors } from './cors.js';
+import type { RateLimiter } from '../limits/rate-limit.js';
+import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './request-guards.js';
+import type { Identity } from '../identity/identify.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { ErrorCode } from '../errors.js';
 
 export interface RequestHandlerDeps {
-  config: GatewayConfig;
+  /** Its slice of the config. */
+  config: Pick<GatewayConfig, 'trustProxy' | 'maxBodyBytes'>;
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -50,7 +52,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
 
   async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, observed: GatewayContext['observed']): Promise<void> {
     cors.decorate(req, res);
-    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', 'FORBIDDEN');
+    if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
     if (apiClient) cors.admitPartner(req, res);
     const limit = await guards.limit(caller, guards.ipOf(req));
@@ -101,9 +103,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       if (res.headersSent) return void res.destroy();
       if (err instanceof AuthenticationError) {
         metrics.refusals.inc({ reason: 'unauthenticated' });
-        return sendGraphQLError(res, 401, err.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' });
+        return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, { 'www-authenticate': 'Bearer' });
       }
-      if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, 'SERVICE_UNAVAILABLE', { 'retry-after': '5' });
+      if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
       if (err instanceof HttpError) {
         if (err.status === 413) {
           metrics.refusals.inc({ reason: 'payload_too_large' });
@@ -113,7 +115,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         return sendGraphQLError(res, err.status, err.message, err.code);
       }
       logger.error({ err, requestId }, 'request failed');
-      sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
     });
   };
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationLimits } from '../config.js';
-import type { GatewayContext } from '../context.js';
-import { GatewayErrorCode, refusal } from '../errors.js';
-import { MeasurementCache } from '../limits/cache.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayContext } from '../http/context.js';
+import { ErrorCode, refusal } from '../errors.js';
+import { MeasurementCache } from './cache.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /**
  * Refuses an operation over a limit (depth, aliases, root fields, cost) with HTTP 400 and
@@ -34,7 +34,7 @@ export function createOperationLimitsPlugin(limits: OperationLimits, metrics: Ga
           if (!over) return;
           const [reason, actual, limit, message] = over;
           metrics.refusals.inc({ reason });
-          throw refusal(message, GatewayErrorCode.OPERATION_LIMIT_EXCEEDED, 400, { reason, limit, actual });
+          throw refusal(message, ErrorCode.OPERATION_LIMIT_EXCEEDED, 400, { reason, limit, actual });
         },
       };
     },
