@@ -10,12 +10,13 @@ import {
   toConnection,
   type Connection,
 } from '@terrarium/kit';
-import { exactlyOne, managesOrganization, optionalId, requireId } from '../access.js';
+import { exactlyOne, managesOrganization } from '../access.js';
 import type { Context } from '../context.js';
 import { Listing, type ListingEntity, type ListingStatus } from '../entities/listing.entity.js';
 import { validateAmount, validateCurrency } from '../money.js';
-import { isUniqueViolation, query, queryOne } from '../sql.js';
-import { decodeKeyset, encodeKeyset, olderThan } from './keyset.js';
+import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/kit/cursors';
+import { optionalUuid, requireUuid } from '@terrarium/kit/uuid';
+import { isUniqueViolation, query, queryOne } from '@terrarium/kit/sql';
 
 /** What the public sees of an organization's listings when it asks for no status. */
 const PUBLIC_STATUSES: ListingStatus[] = ['ACTIVE', 'RESERVED'];
@@ -36,7 +37,7 @@ export async function listingsOfOrganization(
   args: { first?: number | null; after?: string | null; status?: ListingStatus | null },
 ): Promise<Connection<ListingEntity>> {
   const size = pageSize(args.first, 20);
-  const keyset = decodeKeyset('Listing', args.after);
+  const keyset = decodeKeyset('Listing', args.after, 'date');
   const member = managesOrganization(ctx.caller, organizationId);
   if (args.status && PRIVATE_STATUSES.includes(args.status) && !member) {
     throw new ForbiddenError(`Only members of the organization see its ${args.status} listings.`);
@@ -84,10 +85,10 @@ export interface CreateListingArgs {
 }
 
 export async function createListing(ctx: Context, input: CreateListingArgs): Promise<ListingEntity> {
-  const organizationId = requireId(input.organizationId, 'organizationId');
+  const organizationId = requireUuid(input.organizationId, 'organizationId');
   requireOrganizationMember(ctx.caller, organizationId);
-  const animalId = optionalId(input.animalId, 'animalId');
-  const productId = optionalId(input.productId, 'productId');
+  const animalId = optionalUuid(input.animalId, 'animalId');
+  const productId = optionalUuid(input.productId, 'productId');
   exactlyOne(animalId, 'animalId', productId, 'productId');
   const priceAmount = validateAmount(input.priceAmount, 'priceAmount');
   const currency = validateCurrency(input.currency ?? 'EUR', 'currency');
@@ -114,7 +115,7 @@ export interface UpdateListingArgs {
 
 /** Price and manual status changes, refused while an order holds the listing (RESERVED) or after it sold. */
 export async function updateListing(ctx: Context, id: string, input: UpdateListingArgs): Promise<ListingEntity> {
-  requireId(id, 'id');
+  requireUuid(id, 'id');
   const current = visibleListing(ctx, await ctx.loaders.listing.load(id));
   if (!current) throw new NotFoundError('Listing');
   requireOrganizationMember(ctx.caller, current.organizationId);

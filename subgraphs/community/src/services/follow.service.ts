@@ -2,7 +2,7 @@ import { BadUserInputError, requireUser } from '@terrarium/kit';
 import type { Context } from '../context.js';
 import type { FollowTargetType } from '../entities/follow.entity.js';
 import { requireKnownSubject } from './subjects.js';
-import { requireId } from './validate.js';
+import { requireUuid } from '@terrarium/kit/uuid';
 
 /**
  * Users and organizations live in ops; community does not read its tables. A new follow is
@@ -11,7 +11,7 @@ import { requireId } from './validate.js';
  */
 function parseTarget(ctx: Context, targetType: FollowTargetType, rawTargetId: string): { followerId: string; targetId: string } {
   const followerId = requireUser(ctx.caller);
-  const targetId = requireId(rawTargetId, 'targetId');
+  const targetId = requireUuid(rawTargetId, 'targetId');
   if (targetType === 'USER' && targetId === followerId) throw new BadUserInputError('You cannot follow yourself.', 'targetId');
   return { followerId, targetId };
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, pageSize, type Cache } from '@terrarium/kit';
 import { checkText } from './input.js';
 import { cachedList } from './list-cache.js';
-import { escapeLike, query } from './sql.js';
+import { escapeLike, query } from '@terrarium/kit/sql';
 
 /** Longest accepted autocomplete prefix. @default 64 characters */
 export const MAX_PREFIX_LENGTH = 64;
