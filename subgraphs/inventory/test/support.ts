@@ -1,5 +1,5 @@
 import { loadSubgraphConfig, seedId, type Caller, type Subgraph } from '@terrarium/kit';
-import { demoCallers, errorCodes, executeOperation, operationData, serviceCaller, sqlStatementsDuring, type OperationResult } from '@terrarium/kit/testing';
+import { demoCallers, expectData, serviceCaller } from '@terrarium/kit/testing';
 import type { Loaders } from '../src/loaders/index.js';
 import { createInventorySubgraph } from '../src/subgraph.js';
 
@@ -32,12 +32,6 @@ export const animalId = (n: number): string => seedId(`animal:${n}`);
 export const productId = (sku: string): string => seedId(`product:${sku}`);
 export const speciesId = (slug: string): string => seedId(`species:${slug}`);
 
-export type Result<T> = OperationResult<T>;
-export const gql = executeOperation;
-export const ok = operationData;
-export const codes = errorCodes;
-export const statementsOf = sqlStatementsDuring;
-
 export const STOCK_OF = /* GraphQL */ `
   query StockOf($id: ID!) {
     _entities(representations: [{ __typename: "Product", id: $id }]) { ... on Product { id stock { onHand reserved available } } }
@@ -50,7 +44,7 @@ export interface StockLevel {
 }
 
 export async function stockOf(subgraph: InventorySubgraph, id: string): Promise<StockLevel> {
-  const data = await ok<{ _entities: [{ stock: StockLevel }] }>(subgraph, STOCK_OF, { id });
+  const data = await expectData<{ _entities: [{ stock: StockLevel }] }>(subgraph, STOCK_OF, { id });
   return data._entities[0].stock;
 }
 
