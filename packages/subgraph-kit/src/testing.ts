@@ -35,8 +35,18 @@ export interface OperationResult<T> {
   errors: readonly GraphQLFormattedError[];
 }
 
-/** Runs an operation through the subgraph's schema with a fresh context for `caller`. */
-export async function executeOperation<T>(
+/*
+ * The one testing vocabulary of every subgraph's tests: `execute` an operation and look at its
+ * result (`errorCodes`, `firstError`), or state the outcome in one call (`expectData`,
+ * `expectErrorCode`); `countStatements` for the N+1 guards.
+ */
+
+/**
+ * Runs an operation through the subgraph's schema with a fresh context for `caller`. Without a
+ * type argument the data is loosely typed, so that a test may read into it without naming it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function execute<T = Record<string, any>>(
   subgraph: AnySubgraph,
   query: string,
   variables: Record<string, unknown> = {},
@@ -47,20 +57,45 @@ export async function executeOperation<T>(
   return { data: (response.body.singleResult.data ?? null) as T | null, errors: response.body.singleResult.errors ?? [] };
 }
 
-/** The data of an operation that must succeed; its errors otherwise, thrown. */
-export async function operationData<T>(subgraph: AnySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
-  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
+/** The data of an operation that must succeed; its errors otherwise, thrown (the test fails). */
+export async function expectData<T>(subgraph: AnySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
+  const { data, errors } = await execute<T>(subgraph, query, variables, caller);
   if (errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(errors)}`);
   return data as T;
 }
 
-/** The error codes an operation answered with, in order. */
-export async function errorCodes(subgraph: AnySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<unknown[]> {
-  return (await executeOperation(subgraph, query, variables, caller)).errors.map((error) => error.extensions?.['code']);
+/**
+ * Runs an operation that must fail with exactly one error of `code`; returns that error. Throws
+ * (the test fails) on any other outcome.
+ */
+export async function expectErrorCode(
+  subgraph: AnySubgraph,
+  code: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = ANONYMOUS,
+): Promise<GraphQLFormattedError> {
+  const result = await execute(subgraph, query, variables, caller);
+  const codes = errorCodes(result);
+  if (codes.length !== 1 || codes[0] !== code) throw new Error(`expected error codes ["${code}"], got ${JSON.stringify(result.errors)}`);
+  return result.errors[0]!;
+}
+
+/** The error codes a result holds, in order (empty when it succeeded). */
+export function errorCodes(result: OperationResult<unknown>): unknown[] {
+  return result.errors.map((error) => error.extensions?.['code']);
+}
+
+/** The first error's code, field (when it names one) and message, for compact assertions. */
+export function firstError(result: OperationResult<unknown>): { code: unknown; field?: unknown; message: string } | undefined {
+  const error = result.errors[0];
+  if (!error) return undefined;
+  const { code, field } = error.extensions ?? {};
+  return field === undefined ? { code, message: error.message } : { code, field, message: error.message };
 }
 
 /** SQL statements the subgraph sent while `action` ran. */
-export async function sqlStatementsDuring(subgraph: AnySubgraph, action: () => Promise<unknown>): Promise<number> {
+export async function countStatements(subgraph: AnySubgraph, action: () => Promise<unknown>): Promise<number> {
   const before = subgraph.sqlStatementCount();
   await action();
   return subgraph.sqlStatementCount() - before;

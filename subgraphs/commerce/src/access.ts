@@ -1,16 +1,5 @@
 import { isStaff, requireUser, type Caller } from '@terrarium/platform/caller';
 import { BadUserInputError, ForbiddenError } from '@terrarium/platform/errors';
-import { isUuid } from '@terrarium/subgraph-kit/seed-id';
-
-/** A UUID argument, or BAD_USER_INPUT naming the argument (a malformed id never reaches SQL). */
-export function requireId(value: string, field: string): string {
-  if (!isUuid(value)) throw new BadUserInputError(`"${field}" must be a UUID, got "${value}".`, field);
-  return value;
-}
-
-export function optionalId(value: string | null | undefined, field: string): string | null {
-  return value == null ? null : requireId(value, field);
-}
 
 /** A user's cart, orders and wishlist are theirs and staff's. */
 export function requireSelfOrStaff(caller: Caller, userId: string): void {

@@ -2,12 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { discountFor } from './services/coupon.service.js';
 import { ANIMAL_PRICES, KEEPER_ORDER, ORGANIZATIONS, SUNSET_PRODUCT_LISTINGS } from './seed-data.js';
-import { query } from './sql.js';
+import { query, type SqlParam } from '@terrarium/subgraph-kit/sql';
 
 const user = (name: 'keeper' | 'admin') => seedId(`user:${name}@terrarium.test`);
 
 /** Inserts rows unless their id exists: the seed runs on every start. */
-async function insertMissing(em: EntityManager, table: string, rows: Record<string, unknown>[]): Promise<void> {
+async function insertMissing(em: EntityManager, table: string, rows: Record<string, SqlParam>[]): Promise<void> {
   for (const row of rows) {
     const columns = Object.keys(row);
     await query(em, `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (id) do nothing`, Object.values(row));

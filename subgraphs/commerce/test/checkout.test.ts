@@ -5,7 +5,8 @@ import { cartHash, findCartView } from '../src/services/cart-view.js';
 import { placeOrder } from '../src/services/place-order.js';
 import type { Money } from '../src/money.js';
 import type { PaymentProvider } from '../src/payments/provider.js';
-import { ADD_LISTING, STAFF, animalId, animalListing, codes, gql, newKeeper, ok, productId, sql, startCommerce, type CommerceSubgraph } from './support.js';
+import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
+import { ADD_LISTING, STAFF, animalId, animalListing, newKeeper, productId, sql, startCommerce, type CommerceSubgraph } from './support.js';
 import { animalStatus, siblingData, startSibling, stockOf, type RunningSibling } from './siblings.js';
 
 const CHECKOUT = /* GraphQL */ `
@@ -49,13 +50,13 @@ describe('checkout with the real inventory and products subgraphs', () => {
 
   async function fill(caller: Caller, items: ({ sku: string; quantity: number } | { listing: number })[]): Promise<void> {
     for (const item of items) {
-      if ('sku' in item) await ok(commerce, ADD_LISTING, { productId: productId(item.sku), quantity: item.quantity }, caller);
-      else await ok(commerce, ADD_LISTING, { listingId: animalListing(item.listing) }, caller);
+      if ('sku' in item) await expectData(commerce, ADD_LISTING, { productId: productId(item.sku), quantity: item.quantity }, caller);
+      else await expectData(commerce, ADD_LISTING, { listingId: animalListing(item.listing) }, caller);
     }
   }
 
   async function checkout(caller: Caller, key: string): Promise<OrderData> {
-    return (await ok<{ checkout: OrderData }>(commerce, CHECKOUT, { key }, caller)).checkout;
+    return (await expectData<{ checkout: OrderData }>(commerce, CHECKOUT, { key }, caller)).checkout;
   }
 
   async function listingStatus(n: number): Promise<string> {
@@ -73,7 +74,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const uvb = productId('TR-UVB-T5');
     const before = await stockOf(inventory, uvb);
     await fill(me, [{ sku: 'TR-UVB-T5', quantity: 2 }, { listing: 20 }]);
-    await ok(commerce, APPLY, { code: 'WELCOME10' }, me);
+    await expectData(commerce, APPLY, { code: 'WELCOME10' }, me);
 
     const key = randomUUID();
     const order = await checkout(me, key);
@@ -92,7 +93,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     expect(await stockOf(inventory, uvb)).toEqual({ ...before, reserved: before.reserved + 2, available: before.available - 2 });
     expect(await animalStatus(inventory, animalId(20))).toBe('RESERVED');
     expect(await listingStatus(20)).toBe('RESERVED');
-    expect((await ok<{ cart: { lines: unknown[]; coupon: string | null } }>(commerce, '{ cart { lines { id } coupon } }', {}, me)).cart).toEqual({ lines: [], coupon: null });
+    expect((await expectData<{ cart: { lines: unknown[]; coupon: string | null } }>(commerce, '{ cart { lines { id } coupon } }', {}, me)).cart).toEqual({ lines: [], coupon: null });
 
     const replay = await checkout(me, key);
     expect(replay.id).toBe(order.id);
@@ -100,7 +101,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
 
     // The same key for a different cart is a CONFLICT; the cart stays as it is.
     await fill(me, [{ sku: 'TR-HYGRO', quantity: 1 }]);
-    const conflict = await gql(commerce, CHECKOUT, { key }, me);
+    const conflict = await execute(commerce, CHECKOUT, { key }, me);
     expect(conflict.errors.map((error) => error.extensions?.['code'])).toEqual(['CONFLICT']);
     expect(await ordersOf(me)).toBe(1);
     expect((await checkout(me, randomUUID())).lines).toEqual([{ quantity: 1, unitPrice: { amount: 1_299, currency: 'EUR' }, product: { id: productId('TR-HYGRO') }, listing: null }]);
@@ -112,7 +113,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const before = await stockOf(inventory, bowl);
     await fill(me, [{ sku: 'TR-BOWL-L', quantity: 3 }]);
     const key = randomUUID();
-    const results = await Promise.all(Array.from({ length: 6 }, () => gql<{ checkout: { id: string } }>(commerce, CHECKOUT, { key }, me)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => execute<{ checkout: { id: string } }>(commerce, CHECKOUT, { key }, me)));
     expect(results.flatMap((result) => result.errors)).toEqual([]);
     expect(new Set(results.map((result) => result.data?.checkout.id)).size).toBe(1);
     expect(await ordersOf(me)).toBe(1);
@@ -127,18 +128,18 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const order = await checkout(me, randomUUID());
     expect((await stockOf(inventory, tongs)).available).toBe(before.available - 3);
 
-    const results = await Promise.all([gql<{ cancelOrder: OrderData }>(commerce, CANCEL, { id: order.id }, me), gql<{ cancelOrder: OrderData }>(commerce, CANCEL, { id: order.id }, me)]);
+    const results = await Promise.all([execute<{ cancelOrder: OrderData }>(commerce, CANCEL, { id: order.id }, me), execute<{ cancelOrder: OrderData }>(commerce, CANCEL, { id: order.id }, me)]);
     const cancelled = results.find((result) => result.errors.length === 0);
     expect(cancelled?.data?.cancelOrder).toMatchObject({ status: 'CANCELLED', statusHistory: [{ from: null, to: 'PENDING' }, { from: 'PENDING', to: 'CANCELLED' }] });
     expect(results.flatMap((result) => result.errors.map((error) => error.extensions?.['code']))).toEqual(['CONFLICT']);
-    expect(await codes(commerce, CANCEL, { id: order.id }, me)).toEqual(['CONFLICT']);
+    expect(errorCodes(await execute(commerce, CANCEL, { id: order.id }, me))).toEqual(['CONFLICT']);
 
     expect(await stockOf(inventory, tongs)).toEqual(before);
     expect(await animalStatus(inventory, animalId(21))).toBe('AVAILABLE');
     expect(await listingStatus(21)).toBe('ACTIVE');
     const [row] = await sql<{ reservation_state: string }>(commerce, 'select reservation_state from orders where id = ?', [order.id]);
     expect(row?.reservation_state).toBe('RELEASED');
-    expect(await codes(commerce, CANCEL, { id: order.id }, newKeeper())).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(commerce, CANCEL, { id: order.id }, newKeeper()))).toEqual(['FORBIDDEN']);
   });
 
   it('answers short stock with CONFLICT naming the product, and leaves nothing behind', async () => {
@@ -146,11 +147,11 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const tank = productId('TR-TANK-120');
     const before = await stockOf(inventory, tank);
     await fill(me, [{ listing: 22 }, { sku: 'TR-TANK-120', quantity: before.available + 1 }]);
-    await ok(commerce, APPLY, { code: 'WELCOME10' }, me);
+    await expectData(commerce, APPLY, { code: 'WELCOME10' }, me);
     const [coupon] = await sql<{ used_count: number }>(commerce, `select used_count from coupon where code = 'WELCOME10'`);
 
     const key = randomUUID();
-    const short = await gql(commerce, CHECKOUT, { key }, me);
+    const short = await execute(commerce, CHECKOUT, { key }, me);
     expect(short.errors[0]?.extensions).toMatchObject({ code: 'CONFLICT', productId: tank });
     expect(await ordersOf(me)).toBe(0);
     expect(await stockOf(inventory, tank)).toEqual(before);
@@ -159,9 +160,9 @@ describe('checkout with the real inventory and products subgraphs', () => {
     expect(await sql(commerce, `select used_count from coupon where code = 'WELCOME10'`)).toEqual([coupon]);
 
     // The cart is intact and unlocked; fixed, it checks out, even with the same key (a failure leaves no record).
-    const cart = await ok<{ cart: { lines: { id: string; quantity: number }[] } }>(commerce, '{ cart { lines { id quantity } } }', {}, me);
+    const cart = await expectData<{ cart: { lines: { id: string; quantity: number }[] } }>(commerce, '{ cart { lines { id quantity } } }', {}, me);
     const tankLine = cart.cart.lines.find((line) => line.quantity > 1)!;
-    await ok(commerce, 'mutation($id: ID!) { updateCartLine(lineId: $id, quantity: 1) { id } }', { id: tankLine.id }, me);
+    await expectData(commerce, 'mutation($id: ID!) { updateCartLine(lineId: $id, quantity: 1) { id } }', { id: tankLine.id }, me);
     expect((await checkout(me, key)).status).toBe('PENDING');
   });
 
@@ -171,24 +172,24 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const before = await stockOf(inventory, mice);
     await fill(me, [{ sku: 'TR-MICE-F', quantity: 2 }, { listing: 23 }]);
     const order = await checkout(me, randomUUID());
-    expect(await codes(commerce, PAY, { id: order.id }, newKeeper())).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(commerce, PAY, { id: order.id }, newKeeper()))).toEqual(['FORBIDDEN']);
 
-    expect((await ok<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+    expect((await expectData<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
     expect(await stockOf(inventory, mice)).toEqual({ onHand: before.onHand - 2, reserved: before.reserved, available: before.available - 2 });
     expect(await animalStatus(inventory, animalId(23))).toBe('SOLD');
     expect(await listingStatus(23)).toBe('SOLD');
     // Paying again changes nothing and charges nothing.
-    expect((await ok<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+    expect((await expectData<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
     expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'SUCCEEDED', attempt: 1 }]);
 
-    const shipped = await ok<{ updateOrderStatus: { status: string } }>(
+    const shipped = await expectData<{ updateOrderStatus: { status: string } }>(
       commerce,
       'mutation($id: ID!) { updateOrderStatus(orderId: $id, status: SHIPPED) { status } }',
       { id: order.id },
       STAFF,
     );
     expect(shipped.updateOrderStatus.status).toBe('SHIPPED');
-    expect(await codes(commerce, CANCEL, { id: order.id }, me)).toEqual(['CONFLICT']);
+    expect(errorCodes(await execute(commerce, CANCEL, { id: order.id }, me))).toEqual(['CONFLICT']);
   });
 
   it('records a declined payment and takes a new attempt on the next payOrder', async () => {
@@ -203,10 +204,10 @@ describe('checkout with the real inventory and products subgraphs', () => {
       const me = newKeeper();
       await fill(me, [{ sku: 'TR-SUB-COCO', quantity: 1 }]);
       const order = await checkout(me, randomUUID());
-      const declined = await gql(shop, PAY, { id: order.id }, me);
+      const declined = await execute(shop, PAY, { id: order.id }, me);
       expect(declined.errors[0]).toMatchObject({ message: 'The payment was declined: card declined.', extensions: { code: 'BAD_USER_INPUT' } });
       expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'FAILED', attempt: 1 }]);
-      expect((await ok<{ payOrder: { status: string } }>(shop, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+      expect((await expectData<{ payOrder: { status: string } }>(shop, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
       expect(await sql(commerce, 'select status, attempt, intent_id from payment where order_id = ?', [order.id])).toEqual([
         { status: 'SUCCEEDED', attempt: 2, intent_id: expect.stringMatching(/^picky_.+:2$/) },
       ]);
@@ -216,13 +217,13 @@ describe('checkout with the real inventory and products subgraphs', () => {
   });
 
   it('never lets a coupon be used more often than its limit, even by concurrent checkouts', async () => {
-    await ok(commerce, 'mutation { createCoupon(input: { code: "TWICE", amountOff: 500, usageLimit: 2 }) { id } }', {}, STAFF);
+    await expectData(commerce, 'mutation { createCoupon(input: { code: "TWICE", amountOff: 500, usageLimit: 2 }) { id } }', {}, STAFF);
     const buyers = Array.from({ length: 5 }, () => newKeeper());
     for (const buyer of buyers) {
       await fill(buyer, [{ sku: 'TR-CALC-D3', quantity: 1 }]);
-      await ok(commerce, APPLY, { code: 'TWICE' }, buyer);
+      await expectData(commerce, APPLY, { code: 'TWICE' }, buyer);
     }
-    const results = await Promise.all(buyers.map((buyer) => gql<{ checkout: OrderData }>(commerce, CHECKOUT, { key: randomUUID() }, buyer)));
+    const results = await Promise.all(buyers.map((buyer) => execute<{ checkout: OrderData }>(commerce, CHECKOUT, { key: randomUUID() }, buyer)));
     const placed = results.filter((result) => result.errors.length === 0);
     expect(placed).toHaveLength(2);
     expect(placed.map((result) => result.data?.checkout.total.amount)).toEqual([499, 499]);
@@ -231,7 +232,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
 
     // Cancelling gives the use back.
     const buyer = buyers[results.findIndex((result) => result.errors.length === 0)]!;
-    await ok(commerce, CANCEL, { id: placed[0]!.data!.checkout.id }, buyer);
+    await expectData(commerce, CANCEL, { id: placed[0]!.data!.checkout.id }, buyer);
     expect(await sql(commerce, `select used_count from coupon where code = 'TWICE'`)).toEqual([{ used_count: 1 }]);
   });
 
@@ -242,7 +243,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
       const me = newKeeper();
       await fill(me, [{ sku: 'TR-HIDE-M', quantity: 1 }, { listing: 24 }]);
       const key = randomUUID();
-      const failed = await gql(cut, CHECKOUT, { key }, me);
+      const failed = await execute(cut, CHECKOUT, { key }, me);
       expect(failed.errors.map((error) => error.extensions?.['code'])).toEqual(['SERVICE_UNAVAILABLE']);
       expect(await ordersOf(me)).toBe(0);
       expect(await listingStatus(24)).toBe('ACTIVE');
@@ -289,21 +290,21 @@ describe('checkout with the real inventory and products subgraphs', () => {
     }, { ...ANONYMOUS, service: 'commerce' });
     expect((await stockOf(inventory, hygro)).reserved).toBe(before.reserved + 4);
     // Half-done so far: the order is nobody's to see and the cart is locked.
-    expect(await codes(commerce, 'query($id: ID!) { order(id: $id) { id } }', { id: orderId }, me)).toEqual(['NOT_FOUND']);
-    expect(await codes(commerce, ADD_LISTING, { productId: hygro }, me)).toEqual(['CONFLICT']);
+    expect(errorCodes(await execute(commerce, 'query($id: ID!) { order(id: $id) { id } }', { id: orderId }, me))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await execute(commerce, ADD_LISTING, { productId: hygro }, me))).toEqual(['CONFLICT']);
 
     expect((await commerce.sweep()).checkoutsUndone).toBe(0);
     expect((await commerce.sweep({ olderThanSeconds: 0 })).checkoutsUndone).toBe(1);
     expect(await stockOf(inventory, hygro)).toEqual(before);
     expect(await ordersOf(me)).toBe(0);
-    expect((await ok<{ addToCart: { lines: { quantity: number }[] } }>(commerce, ADD_LISTING, { productId: hygro }, me)).addToCart.lines[0]!.quantity).toBe(5);
+    expect((await expectData<{ addToCart: { lines: { quantity: number }[] } }>(commerce, ADD_LISTING, { productId: hygro }, me)).addToCart.lines[0]!.quantity).toBe(5);
   });
 
   it('needs a signed-in buyer, a well-formed key and something in the cart', async () => {
-    expect(await codes(commerce, CHECKOUT, { key: randomUUID() }, ANONYMOUS)).toEqual(['UNAUTHENTICATED']);
-    expect(await codes(commerce, CHECKOUT, { key: '' }, newKeeper())).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(commerce, CHECKOUT, { key: 'has spaces' }, newKeeper())).toEqual(['BAD_USER_INPUT']);
-    const empty = await gql(commerce, CHECKOUT, { key: randomUUID() }, newKeeper());
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: randomUUID() }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: '' }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: 'has spaces' }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
+    const empty = await execute(commerce, CHECKOUT, { key: randomUUID() }, newKeeper());
     expect(empty.errors[0]).toMatchObject({ message: 'Your cart is empty.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

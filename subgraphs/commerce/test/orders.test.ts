@@ -3,7 +3,8 @@ import { ANONYMOUS, CALLER_HEADER, signCaller, type Caller } from '@terrarium/pl
 import type { GraphQLFormattedError } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { KEEPER, KEEPER_ORDER, STAFF, codes, newKeeper, ok, productId, startCommerce, type CommerceSubgraph } from './support.js';
+import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
+import { KEEPER, KEEPER_ORDER, STAFF, newKeeper, productId, startCommerce, type CommerceSubgraph } from './support.js';
 
 const USER_ORDERS = /* GraphQL */ `
   query UserOrders($id: ID!, $first: Int) {
@@ -36,19 +37,19 @@ describe('orders', () => {
   });
 
   it("lists a user's orders to the user themself and staff, FORBIDDEN to anyone else", async () => {
-    const own = await ok<{ _entities: { orders: { totalCount: number; edges: { node: unknown }[] } }[] }>(commerce, USER_ORDERS, { id: KEEPER.userId }, KEEPER);
+    const own = await expectData<{ _entities: { orders: { totalCount: number; edges: { node: unknown }[] } }[] }>(commerce, USER_ORDERS, { id: KEEPER.userId }, KEEPER);
     expect(own._entities[0]!.orders).toEqual({
       totalCount: 1,
       edges: [{ node: { id: KEEPER_ORDER, status: 'DELIVERED', placedAt: '2026-10-05T14:12:00.000Z', total: { amount: 9_176, currency: 'EUR' } } }],
     });
-    expect((await ok<{ _entities: unknown[] }>(commerce, USER_ORDERS, { id: KEEPER.userId }, STAFF))._entities).toHaveLength(1);
-    expect(await codes(commerce, USER_ORDERS, { id: KEEPER.userId }, newKeeper())).toEqual(['FORBIDDEN']);
-    expect(await codes(commerce, USER_ORDERS, { id: KEEPER.userId }, ANONYMOUS)).toEqual(['UNAUTHENTICATED']);
-    expect(await codes(commerce, USER_ORDERS, { id: KEEPER.userId, first: -1 }, KEEPER)).toEqual(['BAD_USER_INPUT']);
+    expect((await expectData<{ _entities: unknown[] }>(commerce, USER_ORDERS, { id: KEEPER.userId }, STAFF))._entities).toHaveLength(1);
+    expect(errorCodes(await execute(commerce, USER_ORDERS, { id: KEEPER.userId }, newKeeper()))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(commerce, USER_ORDERS, { id: KEEPER.userId }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(commerce, USER_ORDERS, { id: KEEPER.userId, first: -1 }, KEEPER))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('resolves an Order by its @key, with frozen prices and its history, for its buyer only', async () => {
-    const data = await ok<{ _entities: unknown[] }>(commerce, ORDER, { id: KEEPER_ORDER }, KEEPER);
+    const data = await expectData<{ _entities: unknown[] }>(commerce, ORDER, { id: KEEPER_ORDER }, KEEPER);
     expect(data._entities[0]).toEqual({
       id: KEEPER_ORDER,
       status: 'DELIVERED',
@@ -70,18 +71,18 @@ describe('orders', () => {
         { from: 'SHIPPED', to: 'DELIVERED', changedAt: '2026-10-08T11:05:00.000Z', changedBy: { id: STAFF.userId } },
       ],
     });
-    expect(await codes(commerce, ORDER, { id: KEEPER_ORDER }, newKeeper())).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(commerce, ORDER, { id: KEEPER_ORDER }, newKeeper()))).toEqual(['FORBIDDEN']);
   });
 
   it('refuses an illegal status transition as CONFLICT, and non-staff as FORBIDDEN', async () => {
     const illegal = await commerce.execute({ query: UPDATE_STATUS, variables: { id: KEEPER_ORDER, status: 'PENDING' } }, STAFF);
     const errors = illegal.body.kind === 'single' ? illegal.body.singleResult.errors : undefined;
     expect(errors?.[0]).toMatchObject({ message: 'An order that is DELIVERED cannot become PENDING (it can become REFUNDED).', extensions: { code: 'CONFLICT', status: 'DELIVERED' } });
-    expect(await codes(commerce, UPDATE_STATUS, { id: KEEPER_ORDER, status: 'SHIPPED' }, STAFF)).toEqual(['CONFLICT']);
-    expect(await codes(commerce, UPDATE_STATUS, { id: KEEPER_ORDER, status: 'REFUNDED' }, KEEPER)).toEqual(['FORBIDDEN']);
-    expect(await codes(commerce, 'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }', { id: KEEPER_ORDER }, KEEPER)).toEqual(['CONFLICT']);
-    expect(await codes(commerce, 'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }', { id: KEEPER_ORDER }, newKeeper())).toEqual(['FORBIDDEN']);
-    expect(await codes(commerce, UPDATE_STATUS, { id: 'x', status: 'PAID' }, STAFF)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(commerce, UPDATE_STATUS, { id: KEEPER_ORDER, status: 'SHIPPED' }, STAFF))).toEqual(['CONFLICT']);
+    expect(errorCodes(await execute(commerce, UPDATE_STATUS, { id: KEEPER_ORDER, status: 'REFUNDED' }, KEEPER))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(commerce, 'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }', { id: KEEPER_ORDER }, KEEPER))).toEqual(['CONFLICT']);
+    expect(errorCodes(await execute(commerce, 'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }', { id: KEEPER_ORDER }, newKeeper()))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(commerce, UPDATE_STATUS, { id: 'x', status: 'PAID' }, STAFF))).toEqual(['BAD_USER_INPUT']);
   });
 
   describe('Subscription.orderStatusChanged', () => {
@@ -111,7 +112,7 @@ describe('orders', () => {
       }
       expect((await first).value?.data?.orderStatusChanged).toMatchObject({ id: KEEPER_ORDER, status: 'DELIVERED' });
 
-      await ok(commerce, UPDATE_STATUS, { id: KEEPER_ORDER, status: 'REFUNDED' }, STAFF);
+      await expectData(commerce, UPDATE_STATUS, { id: KEEPER_ORDER, status: 'REFUNDED' }, STAFF);
       let next = await events.next();
       // Nudges published before the subscription was seen may still be queued.
       while (next.value?.data?.orderStatusChanged.status === 'DELIVERED') next = await events.next();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { demoCallers, errorCodes, executeOperation, operationData, type OperationResult } from '@terrarium/subgraph-kit/testing';
+import { demoCallers } from '@terrarium/subgraph-kit/testing';
 import type { PaymentProvider } from '../src/payments/provider.js';
 import { createCommerceSubgraph, type CommerceSubgraph } from '../src/subgraph.js';
 
@@ -59,11 +59,6 @@ export const productId = (sku: string): string => seedId(`product:${sku}`);
 export const animalListing = (n: number): string => seedId(`listing:animal:${n}`);
 export const productListing = (sku: string): string => seedId(`listing:product:${sku}`);
 export const KEEPER_ORDER = seedId('order:keeper:1');
-
-export type Result<T> = OperationResult<T>;
-export const gql = executeOperation;
-export const ok = operationData;
-export const codes = errorCodes;
 
 export function sql<T extends object>(subgraph: CommerceSubgraph, text: string, params: unknown[] = []): Promise<T[]> {
   return subgraph.orm.em.fork().getConnection().execute<T[]>(text, params);

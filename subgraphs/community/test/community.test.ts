@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '@terrarium/platform/caller';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { codeOf, keeper, ok, postReview, productRatings, run, staff, startCommunity, type Community } from './support.js';
+import { execute, expectData, firstError } from '@terrarium/subgraph-kit/testing';
+import { keeper, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
 import { startOwners, type Owners } from './siblings.js';
 
 let owners: Owners;
@@ -32,7 +33,7 @@ interface CreatedPost {
 }
 
 async function createPost(author = keeper(), title = 'My first enclosure') {
-  return (await ok<CreatedPost>(community, CREATE_POST, { input: { title, body: 'Photos and questions.' } }, author)).createPost;
+  return (await expectData<CreatedPost>(community, CREATE_POST, { input: { title, body: 'Photos and questions.' } }, author)).createPost;
 }
 
 describe('posts and comments', () => {
@@ -40,9 +41,9 @@ describe('posts and comments', () => {
     const author = keeper();
     const post = await createPost(author, '  Trimmed title  ');
     expect(post).toMatchObject({ title: 'Trimmed title', author: { id: author.userId } });
-    for (const body of ['First!', 'Nice setup', 'Thanks']) await ok(community, ADD_COMMENT, { postId: post.id, body }, keeper());
+    for (const body of ['First!', 'Nice setup', 'Thanks']) await expectData(community, ADD_COMMENT, { postId: post.id, body }, keeper());
 
-    const data = await ok<{ post: { comments: { totalCount: number; edges: { node: { body: string } }[] } } }>(
+    const data = await expectData<{ post: { comments: { totalCount: number; edges: { node: { body: string } }[] } } }>(
       community,
       'query ($id: ID!) { post(id: $id) { comments(first: 2) { totalCount edges { node { body } } } } }',
       { id: post.id },
@@ -50,9 +51,9 @@ describe('posts and comments', () => {
     expect(data.post.comments.totalCount).toBe(3);
     expect(data.post.comments.edges.map((e) => e.node.body)).toEqual(['First!', 'Nice setup']);
 
-    const feed = await ok<{ posts: { edges: { node: { id: string } }[] } }>(community, '{ posts(first: 100) { edges { node { id } } } }');
+    const feed = await expectData<{ posts: { edges: { node: { id: string } }[] } }>(community, '{ posts(first: 100) { edges { node { id } } } }');
     expect(feed.posts.edges[0]?.node.id).toBe(post.id);
-    const byUser = await ok<{ _entities: { posts: { totalCount: number; edges: { node: { id: string } }[] } }[] }>(
+    const byUser = await expectData<{ _entities: { posts: { totalCount: number; edges: { node: { id: string } }[] } }[] }>(
       community,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { posts { totalCount edges { node { id } } } } } }',
       { r: [{ __typename: 'User', id: author.userId }] },
@@ -61,19 +62,19 @@ describe('posts and comments', () => {
   });
 
   it('refuses anonymous and empty posts and comments on unknown posts', async () => {
-    expect(codeOf(await run(community, CREATE_POST, { input: { title: 'x', body: 'y' } }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await run(community, CREATE_POST, { input: { title: ' ', body: 'y' } }, keeper()))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await run(community, ADD_COMMENT, { postId: randomUUID(), body: 'hi' }, keeper()))).toBe('NOT_FOUND');
-    expect(codeOf(await run(community, ADD_COMMENT, { postId: 'x', body: 'hi' }, keeper()))).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, CREATE_POST, { input: { title: 'x', body: 'y' } }))?.code).toBe('UNAUTHENTICATED');
+    expect(firstError(await execute(community, CREATE_POST, { input: { title: ' ', body: 'y' } }, keeper()))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, ADD_COMMENT, { postId: randomUUID(), body: 'hi' }, keeper()))?.code).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, ADD_COMMENT, { postId: 'x', body: 'hi' }, keeper()))?.code).toBe('BAD_USER_INPUT');
   });
 
   it('lets only the author or staff delete a post', async () => {
     const author = keeper();
     const post = await createPost(author);
     const DELETE = 'mutation ($id: ID!) { deletePost(id: $id) }';
-    expect(codeOf(await run(community, DELETE, { id: post.id }, keeper()))).toBe('FORBIDDEN');
-    expect(await ok(community, DELETE, { id: post.id }, author)).toEqual({ deletePost: post.id });
-    expect(await ok(community, 'query ($id: ID!) { post(id: $id) { id } }', { id: post.id })).toEqual({ post: null });
+    expect(firstError(await execute(community, DELETE, { id: post.id }, keeper()))?.code).toBe('FORBIDDEN');
+    expect(await expectData(community, DELETE, { id: post.id }, author)).toEqual({ deletePost: post.id });
+    expect(await expectData(community, 'query ($id: ID!) { post(id: $id) { id } }', { id: post.id })).toEqual({ post: null });
   });
 });
 
@@ -84,13 +85,13 @@ describe('follows', () => {
     const organizationId = await owners.newOrganization();
     const FOLLOW = 'mutation ($t: FollowTargetType!, $id: ID!) { follow(targetType: $t, targetId: $id) }';
     const UNFOLLOW = 'mutation ($t: FollowTargetType!, $id: ID!) { unfollow(targetType: $t, targetId: $id) }';
-    await ok(community, FOLLOW, { t: 'USER', id: star }, fan);
-    await ok(community, FOLLOW, { t: 'USER', id: star }, fan);
-    await ok(community, FOLLOW, { t: 'ORGANIZATION', id: organizationId }, fan);
-    expect(codeOf(await run(community, FOLLOW, { t: 'USER', id: fan.userId }, fan))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await run(community, FOLLOW, { t: 'USER', id: star }))).toBe('UNAUTHENTICATED');
+    await expectData(community, FOLLOW, { t: 'USER', id: star }, fan);
+    await expectData(community, FOLLOW, { t: 'USER', id: star }, fan);
+    await expectData(community, FOLLOW, { t: 'ORGANIZATION', id: organizationId }, fan);
+    expect(firstError(await execute(community, FOLLOW, { t: 'USER', id: fan.userId }, fan))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, FOLLOW, { t: 'USER', id: star }))?.code).toBe('UNAUTHENTICATED');
 
-    const data = await ok<{ _entities: Record<string, unknown>[] }>(
+    const data = await expectData<{ _entities: Record<string, unknown>[] }>(
       community,
       `query ($r: [_Any!]!) { _entities(representations: $r) {
         ... on User { id followerCount followers { id } following { id } followedOrganizations { id } }
@@ -103,17 +104,17 @@ describe('follows', () => {
       { id: fan.userId, followerCount: 0, followers: [], following: [{ id: star }], followedOrganizations: [{ id: organizationId }] },
       { id: organizationId, followerCount: 1, followers: [{ id: fan.userId }] },
     ]);
-    expect(await ok(community, UNFOLLOW, { t: 'USER', id: star }, fan)).toEqual({ unfollow: true });
-    expect(await ok(community, UNFOLLOW, { t: 'USER', id: star }, fan)).toEqual({ unfollow: false });
+    expect(await expectData(community, UNFOLLOW, { t: 'USER', id: star }, fan)).toEqual({ unfollow: true });
+    expect(await expectData(community, UNFOLLOW, { t: 'USER', id: star }, fan)).toEqual({ unfollow: false });
   });
 });
 
 describe('reports and the moderation queue', () => {
   it('is staff only', async () => {
-    expect(codeOf(await run(community, QUEUE, {}, ANONYMOUS))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await run(community, QUEUE, {}, keeper()))).toBe('FORBIDDEN');
-    expect(codeOf(await run(community, RESOLVE, { id: randomUUID(), action: 'DISMISS' }, keeper()))).toBe('FORBIDDEN');
-    expect(codeOf(await run(community, REPORT, { input: { subjectType: 'POST', subjectId: randomUUID(), reason: 'spam' } }))).toBe('UNAUTHENTICATED');
+    expect(firstError(await execute(community, QUEUE, {}, ANONYMOUS))?.code).toBe('UNAUTHENTICATED');
+    expect(firstError(await execute(community, QUEUE, {}, keeper()))?.code).toBe('FORBIDDEN');
+    expect(firstError(await execute(community, RESOLVE, { id: randomUUID(), action: 'DISMISS' }, keeper()))?.code).toBe('FORBIDDEN');
+    expect(firstError(await execute(community, REPORT, { input: { subjectType: 'POST', subjectId: randomUUID(), reason: 'spam' } }))?.code).toBe('UNAUTHENTICATED');
   });
 
   it('queues reports; REMOVE_CONTENT hides a review everywhere and takes it out of the rating', async () => {
@@ -123,41 +124,41 @@ describe('reports and the moderation queue', () => {
     expect((await productRatings(community, [productId]))[0]).toMatchObject({ averageRating: 3, reviewCount: 2 });
 
     const reporter = keeper();
-    const first = (await ok<{ report: { id: string; status: string } }>(community, REPORT, { input: { subjectType: 'REVIEW', subjectId: abusive.id, reason: 'Insults the seller' } }, reporter)).report;
-    const again = (await ok<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'REVIEW', subjectId: abusive.id, reason: 'Again' } }, reporter)).report;
+    const first = (await expectData<{ report: { id: string; status: string } }>(community, REPORT, { input: { subjectType: 'REVIEW', subjectId: abusive.id, reason: 'Insults the seller' } }, reporter)).report;
+    const again = (await expectData<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'REVIEW', subjectId: abusive.id, reason: 'Again' } }, reporter)).report;
     expect(again.id).toBe(first.id);
-    const second = (await ok<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'REVIEW', subjectId: abusive.id, reason: 'Rude' } }, keeper())).report;
+    const second = (await expectData<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'REVIEW', subjectId: abusive.id, reason: 'Rude' } }, keeper())).report;
 
     const moderator = staff();
-    const queue = await ok<{ moderationQueue: { totalCount: number; edges: { node: { id: string; subject: { __typename: string; id: string } } }[] } }>(community, QUEUE, { first: 100 }, moderator);
+    const queue = await expectData<{ moderationQueue: { totalCount: number; edges: { node: { id: string; subject: { __typename: string; id: string } } }[] } }>(community, QUEUE, { first: 100 }, moderator);
     const queued = queue.moderationQueue.edges.map((e) => e.node).filter((n) => n.subject?.id === abusive.id);
     expect(queued.map((n) => n.id)).toEqual([first.id, second.id]);
     expect(queued[0]?.subject.__typename).toBe('Review');
 
-    const resolved = await ok<{ resolveReport: { status: string; resolvedBy: { id: string } } }>(community, RESOLVE, { id: first.id, action: 'REMOVE_CONTENT' }, moderator);
+    const resolved = await expectData<{ resolveReport: { status: string; resolvedBy: { id: string } } }>(community, RESOLVE, { id: first.id, action: 'REMOVE_CONTENT' }, moderator);
     expect(resolved.resolveReport).toMatchObject({ status: 'REMOVED', resolvedBy: { id: moderator.userId } });
-    expect(codeOf(await run(community, RESOLVE, { id: second.id, action: 'DISMISS' }, moderator))).toBe('CONFLICT');
+    expect(firstError(await execute(community, RESOLVE, { id: second.id, action: 'DISMISS' }, moderator))?.code).toBe('CONFLICT');
 
-    expect(await ok(community, 'query ($id: ID!) { review(id: $id) { id } }', { id: abusive.id }, keeper())).toEqual({ review: null });
-    expect(await ok(community, 'query ($id: ID!) { review(id: $id) { id } }', { id: abusive.id }, moderator)).toEqual({ review: { id: abusive.id } });
+    expect(await expectData(community, 'query ($id: ID!) { review(id: $id) { id } }', { id: abusive.id }, keeper())).toEqual({ review: null });
+    expect(await expectData(community, 'query ($id: ID!) { review(id: $id) { id } }', { id: abusive.id }, moderator)).toEqual({ review: { id: abusive.id } });
     expect((await productRatings(community, [productId]))[0]).toMatchObject({ averageRating: 5, reviewCount: 1 });
-    const removed = await ok<{ moderationQueue: { edges: { node: { id: string } }[] } }>(community, QUEUE, { first: 100, status: 'REMOVED' }, moderator);
+    const removed = await expectData<{ moderationQueue: { edges: { node: { id: string } }[] } }>(community, QUEUE, { first: 100, status: 'REMOVED' }, moderator);
     expect(removed.moderationQueue.edges.map((e) => e.node.id)).toEqual(expect.arrayContaining([first.id, second.id]));
   });
 
   it('DISMISS keeps the content; REMOVE_CONTENT on a post hides it and its comments', async () => {
     const moderator = staff();
     const post = await createPost(keeper(), 'Buy cheap pills');
-    const comment = (await ok<{ addComment: { id: string } }>(community, ADD_COMMENT, { postId: post.id, body: 'Not okay' }, keeper())).addComment;
-    const onComment = (await ok<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'COMMENT', subjectId: comment.id, reason: 'meh' } }, keeper())).report;
-    expect((await ok<{ resolveReport: { status: string } }>(community, RESOLVE, { id: onComment.id, action: 'DISMISS' }, moderator)).resolveReport.status).toBe('DISMISSED');
-    expect(await ok(community, 'query ($id: ID!) { post(id: $id) { comments { totalCount } } }', { id: post.id })).toEqual({ post: { comments: { totalCount: 1 } } });
+    const comment = (await expectData<{ addComment: { id: string } }>(community, ADD_COMMENT, { postId: post.id, body: 'Not okay' }, keeper())).addComment;
+    const onComment = (await expectData<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'COMMENT', subjectId: comment.id, reason: 'meh' } }, keeper())).report;
+    expect((await expectData<{ resolveReport: { status: string } }>(community, RESOLVE, { id: onComment.id, action: 'DISMISS' }, moderator)).resolveReport.status).toBe('DISMISSED');
+    expect(await expectData(community, 'query ($id: ID!) { post(id: $id) { comments { totalCount } } }', { id: post.id })).toEqual({ post: { comments: { totalCount: 1 } } });
 
-    const onPost = (await ok<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'POST', subjectId: post.id, reason: 'Spam' } }, keeper())).report;
-    await ok(community, RESOLVE, { id: onPost.id, action: 'REMOVE_CONTENT' }, moderator);
-    expect(await ok(community, 'query ($id: ID!) { post(id: $id) { id } }', { id: post.id }, keeper())).toEqual({ post: null });
-    expect(codeOf(await run(community, ADD_COMMENT, { postId: post.id, body: 'still here?' }, keeper()))).toBe('NOT_FOUND');
-    expect(codeOf(await run(community, REPORT, { input: { subjectType: 'COMMENT', subjectId: comment.id, reason: 'x' } }, keeper()))).toBe('NOT_FOUND');
+    const onPost = (await expectData<{ report: { id: string } }>(community, REPORT, { input: { subjectType: 'POST', subjectId: post.id, reason: 'Spam' } }, keeper())).report;
+    await expectData(community, RESOLVE, { id: onPost.id, action: 'REMOVE_CONTENT' }, moderator);
+    expect(await expectData(community, 'query ($id: ID!) { post(id: $id) { id } }', { id: post.id }, keeper())).toEqual({ post: null });
+    expect(firstError(await execute(community, ADD_COMMENT, { postId: post.id, body: 'still here?' }, keeper()))?.code).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, REPORT, { input: { subjectType: 'COMMENT', subjectId: comment.id, reason: 'x' } }, keeper()))?.code).toBe('NOT_FOUND');
   });
 
   it('pages the queue oldest first', async () => {
@@ -166,7 +167,7 @@ describe('reports and the moderation queue', () => {
     let after: string | null = null;
     let total = 0;
     do {
-      const data: { moderationQueue: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } } = await ok(
+      const data: { moderationQueue: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } } = await expectData(
         community,
         QUEUE,
         { first: 1, after, status: 'REMOVED' },
@@ -190,7 +191,7 @@ describe('_entities, one case per @key', () => {
     await postReview(community, author, { organizationId, rating: 2, body: 'Slow replies' });
     const post = await createPost(author, 'Entity post');
 
-    const data = await ok<{ _entities: unknown[] }>(
+    const data = await expectData<{ _entities: unknown[] }>(
       community,
       `query ($r: [_Any!]!) { _entities(representations: $r) {
         __typename
@@ -222,7 +223,7 @@ describe('_entities, one case per @key', () => {
   });
 
   it('refuses a malformed id in a representation with BAD_USER_INPUT', async () => {
-    const result = await run(community, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { reviewCount } } }', { r: [{ __typename: 'Product', id: 'nope' }] });
-    expect(codeOf(result)).toBe('BAD_USER_INPUT');
+    const result = await execute(community, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { reviewCount } } }', { r: [{ __typename: 'Product', id: 'nope' }] });
+    expect(firstError(result)?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingCacheKey, type Rating } from '../src/loaders/rating.loader.js';
-import { keeper, mean, ok, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
+import { expectData } from '@terrarium/subgraph-kit/testing';
+import { keeper, mean, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
 import { startOwners, type Owners } from './siblings.js';
 
 let owners: Owners;
@@ -50,8 +51,8 @@ describe('rating aggregate under concurrent writes', () => {
     const newRatings = authors.map((_, i) => (i % 5) + 1);
     // Every author edits their own review, and the first author edits theirs 8 more times, all at once.
     await Promise.all([
-      ...reviews.map((review, i) => ok(community, UPDATE, { id: review.id, rating: newRatings[i] }, authors[i])),
-      ...[5, 4, 3, 2, 1, 2, 3, 4].map((rating) => ok(community, UPDATE, { id: reviews[0]!.id, rating }, authors[0])),
+      ...reviews.map((review, i) => expectData(community, UPDATE, { id: review.id, rating: newRatings[i] }, authors[i])),
+      ...[5, 4, 3, 2, 1, 2, 3, 4].map((rating) => expectData(community, UPDATE, { id: reviews[0]!.id, rating }, authors[0])),
     ]);
     const { aggregate, actual } = await aggregateVsReviews(productId);
     expect(aggregate).toEqual(actual);
@@ -64,7 +65,7 @@ describe('rating aggregate under concurrent writes', () => {
     const productId = await owners.newProduct();
     const first = await Promise.all(Array.from({ length: 10 }, () => keeper()).map(async (author) => ({ author, review: await postReview(community, author, { productId, rating: 5, body: 'Old' }) })));
     await Promise.all([
-      ...first.map(({ author, review }) => ok(community, 'mutation ($id: ID!) { deleteReview(id: $id) }', { id: review.id }, author)),
+      ...first.map(({ author, review }) => expectData(community, 'mutation ($id: ID!) { deleteReview(id: $id) }', { id: review.id }, author)),
       ...Array.from({ length: 10 }, () => postReview(community, keeper(), { productId, rating: 2, body: 'New' })),
     ]);
     expect(await productRatings(community, [productId])).toEqual([{ id: productId, reviewCount: 10, averageRating: 2 }]);
@@ -96,9 +97,9 @@ describe('rating cache', () => {
     const author = keeper();
     const { id } = await postReview(community, author, { productId, rating: 1, body: 'Bad' });
     expect((await productRatings(community, [productId]))[0]?.averageRating).toBe(1);
-    await ok(community, UPDATE, { id, rating: 4 }, author);
+    await expectData(community, UPDATE, { id, rating: 4 }, author);
     expect((await productRatings(community, [productId]))[0]?.averageRating).toBe(4);
-    await ok(community, 'mutation ($id: ID!) { deleteReview(id: $id) }', { id }, staff());
+    await expectData(community, 'mutation ($id: ID!) { deleteReview(id: $id) }', { id }, staff());
     expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: null, reviewCount: 0 }]);
   });
 });
@@ -122,7 +123,7 @@ describe('DataLoader batching', () => {
     const ids = await Promise.all(Array.from({ length: 20 }, () => owners.newProduct()));
     await Promise.all(ids.flatMap((productId) => [1, 2].map((rating) => postReview(community, keeper(), { productId, rating, body: 'Paged' }))));
     const before = community.sqlStatementCount();
-    const data = await ok<{ _entities: { id: string; reviews: { totalCount: number; edges: { node: { rating: number; author: { id: string } } }[] } }[] }>(
+    const data = await expectData<{ _entities: { id: string; reviews: { totalCount: number; edges: { node: { rating: number; author: { id: string } } }[] } }[] }>(
       community,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id reviews(first: 1) { totalCount edges { node { rating author { id } } } } } } }',
       { r: ids.map((id) => ({ __typename: 'Product', id })) },

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '@terrarium/platform/caller';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { resolverMap, typeDefs } from '../src/subgraph.js';
-import { POST_REVIEW, codeOf, keeper, ok, postReview, productRatings, run, staff, startCommunity, type Community } from './support.js';
+import { execute, expectData, firstError } from '@terrarium/subgraph-kit/testing';
+import { POST_REVIEW, keeper, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
 import { startOwners, type Owners } from './siblings.js';
 
 // @apollo/subgraph loads graphql's CommonJS build; its schema works only with that same copy.
@@ -28,8 +29,8 @@ const DELETE = 'mutation ($id: ID!) { deleteReview(id: $id) }';
 
 describe('postReview', () => {
   it('refuses anonymous callers with UNAUTHENTICATED', async () => {
-    const result = await run(community, POST_REVIEW, { input: { productId: randomUUID(), rating: 5, body: 'Great' } }, ANONYMOUS);
-    expect(codeOf(result)).toBe('UNAUTHENTICATED');
+    const result = await execute(community, POST_REVIEW, { input: { productId: randomUUID(), rating: 5, body: 'Great' } }, ANONYMOUS);
+    expect(firstError(result)?.code).toBe('UNAUTHENTICATED');
   });
 
   it.each([
@@ -41,8 +42,8 @@ describe('postReview', () => {
     ['two subjects', { productId: randomUUID(), organizationId: randomUUID(), rating: 3, body: 'ok' }, 'input.organizationId'],
     ['a malformed product id', { productId: 'not-a-uuid', rating: 3, body: 'ok' }, 'input.productId'],
   ])('answers %s with BAD_USER_INPUT naming the field', async (_case, input, field) => {
-    const result = await run(community, POST_REVIEW, { input }, keeper());
-    expect(codeOf(result)).toBe('BAD_USER_INPUT');
+    const result = await execute(community, POST_REVIEW, { input }, keeper());
+    expect(firstError(result)?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.extensions?.['field']).toBe(field);
   });
 
@@ -57,10 +58,10 @@ describe('postReview', () => {
     const organizationId = await owners.newOrganization();
     await postReview(community, author, { productId, rating: 4, body: 'First' });
     await postReview(community, author, { organizationId, rating: 5, body: 'Breeder review' });
-    const again = await run(community, POST_REVIEW, { input: { productId, rating: 1, body: 'Second' } }, author);
-    expect(codeOf(again)).toBe('CONFLICT');
-    const againOrg = await run(community, POST_REVIEW, { input: { organizationId, rating: 1, body: 'Second' } }, author);
-    expect(codeOf(againOrg)).toBe('CONFLICT');
+    const again = await execute(community, POST_REVIEW, { input: { productId, rating: 1, body: 'Second' } }, author);
+    expect(firstError(again)?.code).toBe('CONFLICT');
+    const againOrg = await execute(community, POST_REVIEW, { input: { organizationId, rating: 1, body: 'Second' } }, author);
+    expect(firstError(againOrg)?.code).toBe('CONFLICT');
     // The refused review changed nothing.
     expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: 4, reviewCount: 1 }]);
   });
@@ -80,33 +81,33 @@ describe('updateReview and deleteReview', () => {
     const productId = await owners.newProduct();
     const { id } = await postReview(community, author, { productId, rating: 2, body: 'Too small' });
 
-    expect(codeOf(await run(community, UPDATE, { id, input: { rating: 5 } }, keeper()))).toBe('FORBIDDEN');
-    expect(codeOf(await run(community, DELETE, { id }, keeper()))).toBe('FORBIDDEN');
-    expect(codeOf(await run(community, UPDATE, { id, input: { rating: 5 } }, ANONYMOUS))).toBe('UNAUTHENTICATED');
+    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 5 } }, keeper()))?.code).toBe('FORBIDDEN');
+    expect(firstError(await execute(community, DELETE, { id }, keeper()))?.code).toBe('FORBIDDEN');
+    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 5 } }, ANONYMOUS))?.code).toBe('UNAUTHENTICATED');
 
-    const byAuthor = await ok<{ updateReview: { rating: number; body: string } }>(community, UPDATE, { id, input: { rating: 4 } }, author);
+    const byAuthor = await expectData<{ updateReview: { rating: number; body: string } }>(community, UPDATE, { id, input: { rating: 4 } }, author);
     expect(byAuthor.updateReview).toMatchObject({ rating: 4, body: 'Too small' });
-    const byStaff = await ok<{ updateReview: { rating: number; body: string } }>(community, UPDATE, { id, input: { body: 'Edited by staff' } }, staff());
+    const byStaff = await expectData<{ updateReview: { rating: number; body: string } }>(community, UPDATE, { id, input: { body: 'Edited by staff' } }, staff());
     expect(byStaff.updateReview).toMatchObject({ rating: 4, body: 'Edited by staff' });
     expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: 4, reviewCount: 1 }]);
 
-    expect(await ok(community, DELETE, { id }, author)).toEqual({ deleteReview: id });
+    expect(await expectData(community, DELETE, { id }, author)).toEqual({ deleteReview: id });
     expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: null, reviewCount: 0 }]);
-    expect(codeOf(await run(community, DELETE, { id }, author))).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, DELETE, { id }, author))?.code).toBe('NOT_FOUND');
   });
 
   it('lets staff delete any review', async () => {
     const { id } = await postReview(community, keeper(), { organizationId: await owners.newOrganization(), rating: 1, body: 'Spam' });
-    expect(await ok(community, DELETE, { id }, staff())).toEqual({ deleteReview: id });
-    expect(await ok(community, 'query ($id: ID!) { review(id: $id) { id } }', { id })).toEqual({ review: null });
+    expect(await expectData(community, DELETE, { id }, staff())).toEqual({ deleteReview: id });
+    expect(await expectData(community, 'query ($id: ID!) { review(id: $id) { id } }', { id })).toEqual({ review: null });
   });
 
   it('validates edits: rating range, empty input, malformed id', async () => {
     const author = keeper();
     const { id } = await postReview(community, author, { productId: await owners.newProduct(), rating: 3, body: 'Fine' });
-    expect(codeOf(await run(community, UPDATE, { id, input: { rating: 9 } }, author))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await run(community, UPDATE, { id, input: {} }, author))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await run(community, UPDATE, { id: 'nope', input: { rating: 2 } }, author))).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 9 } }, author))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, UPDATE, { id, input: {} }, author))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, UPDATE, { id: 'nope', input: { rating: 2 } }, author))?.code).toBe('BAD_USER_INPUT');
   });
 });
 
@@ -129,7 +130,7 @@ describe('reviews pagination', () => {
     let after: string | null = null;
     const hasNext: boolean[] = [];
     do {
-      const data: Page = await ok<Page>(community, PAGE, { r, first: 3, after });
+      const data: Page = await expectData<Page>(community, PAGE, { r, first: 3, after });
       const page = data._entities[0]!.reviews;
       expect(page.totalCount).toBe(7);
       seen.push(...page.edges.map((edge) => edge.node.id));
@@ -142,9 +143,9 @@ describe('reviews pagination', () => {
 
   it('refuses a bad cursor or page size with BAD_USER_INPUT', async () => {
     const r = [{ __typename: 'Product', id: randomUUID() }];
-    expect(codeOf(await run(community, PAGE, { r, first: 3, after: 'bm90LWEtY3Vyc29y' }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await run(community, PAGE, { r, first: 101 }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await run(community, PAGE, { r, first: -1 }))).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, PAGE, { r, first: 3, after: 'bm90LWEtY3Vyc29y' }))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, PAGE, { r, first: 101 }))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, PAGE, { r, first: -1 }))?.code).toBe('BAD_USER_INPUT');
   });
 });
 
@@ -196,20 +197,20 @@ describe('subjects are checked with their owners before anything is stored', () 
   it('refuses a review or a follow of a product, organization or user its owner does not know (NOT_FOUND)', async () => {
     const author = keeper();
     const unknown = randomUUID();
-    const product = await run(community, POST_REVIEW, { input: { productId: unknown, rating: 5, body: 'Ghost product' } }, author);
-    expect(codeOf(product)).toBe('NOT_FOUND');
+    const product = await execute(community, POST_REVIEW, { input: { productId: unknown, rating: 5, body: 'Ghost product' } }, author);
+    expect(firstError(product)?.code).toBe('NOT_FOUND');
     expect(product.errors?.[0]?.message).toMatch(/Product/);
-    expect(codeOf(await run(community, POST_REVIEW, { input: { organizationId: unknown, rating: 5, body: 'Ghost breeder' } }, author))).toBe('NOT_FOUND');
-    expect(codeOf(await run(community, FOLLOW, { t: 'USER', id: unknown }, author))).toBe('NOT_FOUND');
-    expect(codeOf(await run(community, FOLLOW, { t: 'ORGANIZATION', id: unknown }, author))).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, POST_REVIEW, { input: { organizationId: unknown, rating: 5, body: 'Ghost breeder' } }, author))?.code).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, FOLLOW, { t: 'USER', id: unknown }, author))?.code).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, FOLLOW, { t: 'ORGANIZATION', id: unknown }, author))?.code).toBe('NOT_FOUND');
     expect(await rowsBy(author.userId!)).toEqual({ reviews: 0, follows: 0 });
     expect(await productRatings(community, [unknown])).toEqual([{ id: unknown, averageRating: null, reviewCount: 0 }]);
 
     // The seeded ones are known.
     await postReview(community, author, { productId: seedId('product:TR-TONGS'), rating: 4, body: 'Safe fingers' });
     await postReview(community, author, { organizationId: seedId('org:desert-morphs'), rating: 5, body: 'Healthy geckos' });
-    await ok(community, FOLLOW, { t: 'USER', id: seedId('user:desert@terrarium.test') }, author);
-    await ok(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author);
+    await expectData(community, FOLLOW, { t: 'USER', id: seedId('user:desert@terrarium.test') }, author);
+    await expectData(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author);
     expect(await rowsBy(author.userId!)).toEqual({ reviews: 2, follows: 2 });
   });
 
@@ -218,10 +219,10 @@ describe('subjects are checked with their owners before anything is stored', () 
     const author = keeper();
     const productId = await owners.newProduct();
     await owners.stop();
-    const review = await run(community, POST_REVIEW, { input: { productId, rating: 5, body: 'Offline' } }, author);
-    expect(codeOf(review)).toBe('SERVICE_UNAVAILABLE');
+    const review = await execute(community, POST_REVIEW, { input: { productId, rating: 5, body: 'Offline' } }, author);
+    expect(firstError(review)?.code).toBe('SERVICE_UNAVAILABLE');
     expect(review.errors?.[0]?.message).toMatch(/products/);
-    expect(codeOf(await run(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author))).toBe('SERVICE_UNAVAILABLE');
+    expect(firstError(await execute(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author))?.code).toBe('SERVICE_UNAVAILABLE');
     expect(await rowsBy(author.userId!)).toEqual({ reviews: 0, follows: 0 });
     expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: null, reviewCount: 0 }]);
   });

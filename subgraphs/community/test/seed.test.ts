@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { SEED } from '../src/seed.js';
-import { mean, ok, productRatings, startCommunity, type Community } from './support.js';
+import { expectData } from '@terrarium/subgraph-kit/testing';
+import { mean, productRatings, startCommunity, type Community } from './support.js';
 
 const started: Community[] = [];
 afterAll(async () => {
@@ -52,7 +53,7 @@ describe('demo seed', () => {
     ]);
     const keeper = seedId('user:keeper@terrarium.test');
     const sunset = seedId('org:sunset-reptiles');
-    const org = await ok<{ _entities: { reviewCount: number; followers: { id: string }[]; reviews: { edges: { node: { author: { id: string } } }[] } }[] }>(
+    const org = await expectData<{ _entities: { reviewCount: number; followers: { id: string }[]; reviews: { edges: { node: { author: { id: string } } }[] } }[] }>(
       first,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { reviewCount followers { id } reviews(first: 10) { edges { node { author { id } } } } } } }',
       { r: [{ __typename: 'Organization', id: sunset }] },

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { executeOperation, operationData } from '@terrarium/subgraph-kit/testing';
-import type { GraphQLFormattedError } from 'graphql';
+import { expectData } from '@terrarium/subgraph-kit/testing';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
@@ -29,22 +28,6 @@ export async function startCommunity(schema: string, options: { seed?: boolean; 
 export const keeper = (userId: string = randomUUID()): Caller => ({ ...ANONYMOUS, userId, roles: ['KEEPER'] });
 export const staff = (userId: string = randomUUID()): Caller => ({ ...ANONYMOUS, userId, roles: ['STAFF'] });
 
-export interface Result<T> {
-  data: T | null | undefined;
-  errors: readonly GraphQLFormattedError[] | undefined;
-}
-
-/** Runs an operation through the subgraph's real schema (executeOperation, fresh context). */
-export async function run<T>(subgraph: Community, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
-  return { data, errors: errors.length > 0 ? errors : undefined };
-}
-
-/** Like run, but fails the test on any error. */
-export const ok = operationData;
-
-export const codeOf = (result: Result<unknown>): unknown => result.errors?.[0]?.extensions?.['code'];
-
 export const POST_REVIEW = /* GraphQL */ `
   mutation PostReview($input: ReviewInput!) {
     postReview(input: $input) { id rating body product { id averageRating reviewCount } organization { id } }
@@ -56,7 +39,7 @@ export interface PostedReview {
 }
 
 export async function postReview(subgraph: Community, caller: Caller, input: Record<string, unknown>): Promise<PostedReview['postReview']> {
-  return (await ok<PostedReview>(subgraph, POST_REVIEW, { input }, caller)).postReview;
+  return (await expectData<PostedReview>(subgraph, POST_REVIEW, { input }, caller)).postReview;
 }
 
 export const PRODUCT_RATING = /* GraphQL */ `
@@ -70,7 +53,7 @@ export interface ProductRating {
 }
 
 export async function productRatings(subgraph: Community, ids: string[], caller: Caller = ANONYMOUS): Promise<ProductRating[]> {
-  const data = await ok<{ _entities: ProductRating[] }>(subgraph, PRODUCT_RATING, { r: ids.map((id) => ({ __typename: 'Product', id })) }, caller);
+  const data = await expectData<{ _entities: ProductRating[] }>(subgraph, PRODUCT_RATING, { r: ids.map((id) => ({ __typename: 'Product', id })) }, caller);
   return data._entities;
 }
 

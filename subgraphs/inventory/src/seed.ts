@@ -1,6 +1,6 @@
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { run } from './services/sql.js';
+import { execute, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import { ANIMALS, CARE_PATTERN, FEEDING_NOTES, ORGANIZATIONS, SPECIES, STOCK, type SeedAnimal } from './seed-data.js';
 
 /** The care log's "today" and the animals' registration time: fixed, so every start agrees. */
@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
 const values = (count: number, columns: number): string =>
   Array.from({ length: count }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(', ');
 
-function animalRow(animal: SeedAnimal): unknown[] {
+function animalRow(animal: SeedAnimal): SqlParam[] {
   return [
     seedId(`animal:${animal.n}`),
     animal.name,
@@ -36,7 +36,7 @@ function animalRow(animal: SeedAnimal): unknown[] {
  * behind the kit's advisory lock) changes nothing, and demo edits survive restarts.
  */
 export async function seed(em: EntityManager): Promise<void> {
-  await run(
+  await execute(
     em,
     `insert into species (id, slug, common_name, scientific_name) values ${values(SPECIES.length, 4)} on conflict do nothing`,
     SPECIES.flatMap((s) => [seedId(`species:${s.slug}`), s.slug, s.commonName, s.scientificName]),
@@ -46,7 +46,7 @@ export async function seed(em: EntityManager): Promise<void> {
   const adults = ANIMALS.filter((a) => !a.sire);
   const young = ANIMALS.filter((a) => a.sire);
   for (const batch of [adults, young]) {
-    await run(
+    await execute(
       em,
       `insert into animal (id, name, species_id, organization_id, sex, hatch_date, morph, genes, weight_grams, status, sire_id, dam_id, created_at)
        values ${values(batch.length, 13)} on conflict do nothing`,
@@ -64,18 +64,18 @@ export async function seed(em: EntityManager): Promise<void> {
       new Date(CARE_LOG_DAY - entry.daysAgo * DAY_MS),
     ]),
   );
-  await run(
+  await execute(
     em,
     `insert into care_log (id, animal_id, kind, notes, weight_grams, recorded_at) values ${values(care.length, 6)} on conflict do nothing`,
     care.flat(),
   );
 
-  await run(
+  await execute(
     em,
     `insert into stock (product_id, on_hand) values ${values(STOCK.length, 2)} on conflict do nothing`,
     STOCK.flatMap((s) => [seedId(`product:${s.sku}`), s.onHand]),
   );
-  await run(
+  await execute(
     em,
     `insert into stock_adjustment (id, product_id, delta, reason, on_hand_after) values ${values(STOCK.length, 5)} on conflict do nothing`,
     STOCK.flatMap((s) => [seedId(`stock-adjustment:opening:${s.sku}`), seedId(`product:${s.sku}`), s.onHand, 'Opening stock count', s.onHand]),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BEA, KEEPER, ORG, STAFF, animalId, codes, gql, ok, speciesId, startInventory, statementsOf, type InventorySubgraph } from './support.js';
+import { countStatements, errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
+import { BEA, KEEPER, ORG, STAFF, animalId, speciesId, startInventory, type InventorySubgraph } from './support.js';
 
 let subgraph: InventorySubgraph;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ const LOG_CARE = /* GraphQL */ `
 
 describe('animal queries', () => {
   it('answers the storefront AnimalPage for a seeded hatchling', async () => {
-    const { animal } = await ok<{ animal: Record<string, any> }>(subgraph, ANIMAL_PAGE, { id: animalId(7) });
+    const { animal } = await expectData<{ animal: Record<string, any> }>(subgraph, ANIMAL_PAGE, { id: animalId(7) });
     expect(animal).toMatchObject({
       id: animalId(7),
       name: 'Sunny',
@@ -69,18 +70,18 @@ describe('animal queries', () => {
   });
 
   it('answers null for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
-    expect(await ok(subgraph, ANIMAL_PAGE, { id: randomUUID() })).toEqual({ animal: null });
-    expect(await codes(subgraph, ANIMAL_PAGE, { id: 'animal-7' })).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, ANIMALS, { filter: { speciesId: 'python' } })).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, ANIMALS, { after: 'not-a-cursor' })).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, ANIMALS, { first: 101 })).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, 'query ($id: ID!) { animal(id: $id) { careLog(first: -1) { id } } }', { id: animalId(7) })).toEqual(['BAD_USER_INPUT']);
+    expect(await expectData(subgraph, ANIMAL_PAGE, { id: randomUUID() })).toEqual({ animal: null });
+    expect(errorCodes(await execute(subgraph, ANIMAL_PAGE, { id: 'animal-7' }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ANIMALS, { filter: { speciesId: 'python' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ANIMALS, { after: 'not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ANIMALS, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, 'query ($id: ID!) { animal(id: $id) { careLog(first: -1) { id } } }', { id: animalId(7) }))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('lists species by common name and offspring of a parent', async () => {
-    const { species } = await ok<{ species: { commonName: string }[] }>(subgraph, '{ species { commonName } }');
+    const { species } = await expectData<{ species: { commonName: string }[] }>(subgraph, '{ species { commonName } }');
     expect(species.map((s) => s.commonName)).toEqual(['Ball python', 'Bearded dragon', 'Corn snake', 'Crested gecko', 'Leopard gecko']);
-    const { animal } = await ok<{ animal: { offspring: { name: string }[] } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { offspring { name } } }', { id: animalId(6) });
+    const { animal } = await expectData<{ animal: { offspring: { name: string }[] } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { offspring { name } } }', { id: animalId(6) });
     expect(animal.offspring.map((a) => a.name).sort()).toEqual(['Cinder', 'Maple', 'Nova', 'Pumpkin', 'Rio', 'Rosie']);
   });
 
@@ -89,7 +90,7 @@ describe('animal queries', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const page: Page = await ok<Page>(subgraph, ANIMALS, { first: 10, after, filter: { organizationId: null } });
+      const page: Page = await expectData<Page>(subgraph, ANIMALS, { first: 10, after, filter: { organizationId: null } });
       expect(page.animals.totalCount).toBeGreaterThanOrEqual(24);
       seen.push(...page.animals.edges.map((edge) => edge.node.id));
       after = page.animals.pageInfo.hasNextPage ? page.animals.pageInfo.endCursor : null;
@@ -102,13 +103,13 @@ describe('animal queries', () => {
   });
 
   it('filters by species, status, organization, sex and morph', async () => {
-    const count = async (filter: Record<string, unknown>) => (await ok<Page>(subgraph, ANIMALS, { filter, first: 0 })).animals.totalCount;
+    const count = async (filter: Record<string, unknown>) => (await expectData<Page>(subgraph, ANIMALS, { filter, first: 0 })).animals.totalCount;
     expect(await count({ speciesId: speciesId('ball-python') })).toBe(8);
     expect(await count({ speciesId: speciesId('bearded-dragon') })).toBe(0);
     expect(await count({ status: 'HOLDBACK' })).toBe(6);
     expect(await count({ organizationId: ORG.desert, speciesId: speciesId('corn-snake') })).toBe(3);
     expect(await count({ sex: 'UNKNOWN' })).toBe(2);
-    const pastels = await ok<Page>(subgraph, ANIMALS, { filter: { morph: 'PASTEL' }, first: 20 });
+    const pastels = await expectData<Page>(subgraph, ANIMALS, { filter: { morph: 'PASTEL' }, first: 20 });
     expect(pastels.animals.edges.map((e) => e.node.name).sort()).toEqual(['Apollo', 'Clementine', 'Saffron', 'Sunny']);
     expect(pastels.animals.totalCount).toBe(4);
     expect(await count({ morph: '%' })).toBe(0);
@@ -135,9 +136,9 @@ describe('N+1-free loading', () => {
         animals(filter: $filter, first: $first) { totalCount edges { node { id species { commonName } sire { name } dam { name } } } }
       }`;
     let fifty: Page | undefined;
-    const small = await statementsOf(subgraph, () => ok(subgraph, query, { filter: { organizationId: org }, first: 5 }));
-    const large = await statementsOf(subgraph, async () => {
-      fifty = await ok<Page>(subgraph, query, { filter: { organizationId: org }, first: 50 });
+    const small = await countStatements(subgraph, () => expectData(subgraph, query, { filter: { organizationId: org }, first: 5 }));
+    const large = await countStatements(subgraph, async () => {
+      fifty = await expectData<Page>(subgraph, query, { filter: { organizationId: org }, first: 50 });
     });
     expect(fifty!.animals.edges).toHaveLength(50);
     // page + count + species batch + sire/dam batch, whatever the page size.
@@ -149,13 +150,13 @@ describe('N+1-free loading', () => {
 describe('pedigree', () => {
   it('walks ancestors with one recursive statement, nearest generation first', async () => {
     // Two more generations on top of the seed: Sunny x Clementine -> Comet; Comet x Saffron -> Dot.
-    const comet = await ok<{ createAnimal: { id: string } }>(
+    const comet = await expectData<{ createAnimal: { id: string } }>(
       subgraph,
       CREATE,
       { input: { organizationId: ORG.sunset, speciesId: speciesId('ball-python'), name: 'Comet', sex: 'MALE', sireId: animalId(7), damId: animalId(9) } },
       BEA,
     );
-    const dot = await ok<{ createAnimal: { id: string } }>(
+    const dot = await expectData<{ createAnimal: { id: string } }>(
       subgraph,
       CREATE,
       { input: { organizationId: ORG.sunset, speciesId: speciesId('ball-python'), name: 'Dot', sireId: comet.createAnimal.id, damId: animalId(11) } },
@@ -164,8 +165,8 @@ describe('pedigree', () => {
     const query = 'query ($id: ID!, $depth: Int) { animal(id: $id) { pedigree(depth: $depth) { generation relation animal { name genes hatchDate } } } }';
     type Pedigree = { animal: { pedigree: { generation: number; relation: string; animal: { name: string; genes: string[]; hatchDate: string | null } }[] } };
     let deep: Pedigree | undefined;
-    const statements = await statementsOf(subgraph, async () => {
-      deep = await ok<Pedigree>(subgraph, query, { id: dot.createAnimal.id, depth: 6 });
+    const statements = await countStatements(subgraph, async () => {
+      deep = await expectData<Pedigree>(subgraph, query, { id: dot.createAnimal.id, depth: 6 });
     });
     // The animal itself (loader) and the recursive CTE: nothing per ancestor.
     expect(statements).toBe(2);
@@ -183,74 +184,74 @@ describe('pedigree', () => {
     ]);
     // Ancestors come back as whole animals from the same statement.
     expect(deep!.animal.pedigree[2]!.animal).toEqual({ name: 'Sunny', genes: ['Pastel', 'Banana', 'Clown', '50% Het Piebald'], hatchDate: '2025-07-18' });
-    const shallow = await ok<Pedigree>(subgraph, query, { id: dot.createAnimal.id, depth: 1 });
+    const shallow = await expectData<Pedigree>(subgraph, query, { id: dot.createAnimal.id, depth: 1 });
     expect(shallow.animal.pedigree.map((e) => e.relation)).toEqual(['sire', 'dam']);
-    const byDefault = await ok<Pedigree>(subgraph, 'query ($id: ID!) { animal(id: $id) { pedigree { relation } } }', { id: dot.createAnimal.id });
+    const byDefault = await expectData<Pedigree>(subgraph, 'query ($id: ID!) { animal(id: $id) { pedigree { relation } } }', { id: dot.createAnimal.id });
     expect(byDefault.animal.pedigree).toHaveLength(10);
-    expect(await codes(subgraph, query, { id: dot.createAnimal.id, depth: 0 })).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, query, { id: dot.createAnimal.id, depth: 7 })).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, query, { id: dot.createAnimal.id, depth: 0 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, query, { id: dot.createAnimal.id, depth: 7 }))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('animal mutations', () => {
   it('lets a breeder edit only their own organization\'s animals', async () => {
     // Animal 1 belongs to sunset-reptiles (Bea's), animal 2 to scales-and-tails.
-    const own = await ok<{ updateAnimal: { name: string; morph: string } }>(subgraph, UPDATE, { id: animalId(1), input: { morph: 'Pastel Clown (proven)' } }, BEA);
+    const own = await expectData<{ updateAnimal: { name: string; morph: string } }>(subgraph, UPDATE, { id: animalId(1), input: { morph: 'Pastel Clown (proven)' } }, BEA);
     expect(own.updateAnimal.morph).toBe('Pastel Clown (proven)');
-    expect(await codes(subgraph, UPDATE, { id: animalId(2), input: { name: 'Mine now' } }, BEA)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } }, KEEPER)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } })).toEqual(['UNAUTHENTICATED']);
-    expect(await codes(subgraph, LOG_CARE, { animalId: animalId(2), input: { kind: 'NOTE', notes: 'Hi' } }, BEA)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(2), input: { name: 'Mine now' } }, BEA))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } }, KEEPER))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: animalId(2), input: { kind: 'NOTE', notes: 'Hi' } }, BEA))).toEqual(['FORBIDDEN']);
     const create = { organizationId: ORG.desert, speciesId: speciesId('corn-snake'), name: 'Stray' };
-    expect(await codes(subgraph, CREATE, { input: create }, BEA)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, CREATE, { input: create }, BEA))).toEqual(['FORBIDDEN']);
     // Staff may edit any organization's animals.
-    expect((await ok<{ updateAnimal: { name: string } }>(subgraph, UPDATE, { id: animalId(2), input: { name: 'Selene' } }, STAFF)).updateAnimal.name).toBe('Selene');
-    const animal = await ok<{ animal: { name: string } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { name } }', { id: animalId(2) });
+    expect((await expectData<{ updateAnimal: { name: string } }>(subgraph, UPDATE, { id: animalId(2), input: { name: 'Selene' } }, STAFF)).updateAnimal.name).toBe('Selene');
+    const animal = await expectData<{ animal: { name: string } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { name } }', { id: animalId(2) });
     expect(animal.animal.name).toBe('Selene');
   });
 
   it('creates an animal with checked parents', async () => {
     const input = { organizationId: ORG.sunset, speciesId: speciesId('leopard-gecko'), name: '  Biscotti ', sireId: animalId(3), damId: animalId(4), genes: ['Tremper Albino', ' tremper albino', ''] };
-    const created = await ok<{ createAnimal: Record<string, unknown> }>(subgraph, CREATE, { input }, BEA);
+    const created = await expectData<{ createAnimal: Record<string, unknown> }>(subgraph, CREATE, { input }, BEA);
     expect(created.createAnimal).toMatchObject({ name: 'Biscotti', sex: 'UNKNOWN', status: 'AVAILABLE', species: { commonName: 'Leopard gecko' }, sire: { name: 'Frost' }, dam: { name: 'Mango' }, breeder: { id: ORG.sunset } });
-    expect(await codes(subgraph, CREATE, { input: { ...input, sireId: animalId(1) } }, BEA)).toEqual(['BAD_USER_INPUT']); // a ball python
-    expect(await codes(subgraph, CREATE, { input: { ...input, sireId: animalId(4), damId: animalId(3) } }, BEA)).toEqual(['BAD_USER_INPUT']); // sexes swapped
-    expect(await codes(subgraph, CREATE, { input: { ...input, speciesId: randomUUID() } }, BEA)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, CREATE, { input: { ...input, status: 'SOLD' } }, BEA)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, CREATE, { input: { ...input, name: ' ' } }, BEA)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, CREATE, { input: { ...input, hatchDate: '2999-01-01' } }, BEA)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, sireId: animalId(1) } }, BEA))).toEqual(['BAD_USER_INPUT']); // a ball python
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, sireId: animalId(4), damId: animalId(3) } }, BEA))).toEqual(['BAD_USER_INPUT']); // sexes swapped
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, speciesId: randomUUID() } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, status: 'SOLD' } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, name: ' ' } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, hatchDate: '2999-01-01' } }, BEA))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('keeps a pedigree free of loops and leaves checkout statuses to checkout', async () => {
     // Apollo (1) cannot become the son of his own son Sunny (7).
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(7) } }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(1) } }, STAFF)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(7) } }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(1) } }, STAFF))).toEqual(['BAD_USER_INPUT']);
     // Apollo sired offspring: he cannot be recorded as female.
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { sex: 'FEMALE' } }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { status: 'SOLD' } }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, UPDATE, { id: animalId(1), input: { name: null } }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, UPDATE, { id: randomUUID(), input: { name: 'Ghost' } }, STAFF)).toEqual(['NOT_FOUND']);
-    expect(await codes(subgraph, UPDATE, { id: 'seven', input: { name: 'Ghost' } }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    const holdback = await ok<{ updateAnimal: { status: string } }>(subgraph, UPDATE, { id: animalId(13), input: { status: 'HOLDBACK' } }, STAFF);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sex: 'FEMALE' } }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { status: 'SOLD' } }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: null } }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: randomUUID(), input: { name: 'Ghost' } }, STAFF))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await execute(subgraph, UPDATE, { id: 'seven', input: { name: 'Ghost' } }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    const holdback = await expectData<{ updateAnimal: { status: string } }>(subgraph, UPDATE, { id: animalId(13), input: { status: 'HOLDBACK' } }, STAFF);
     expect(holdback.updateAnimal.status).toBe('HOLDBACK');
   });
 
   it('logs care, newest first, and a weighing updates the animal\'s weight', async () => {
     const id = animalId(4); // Mango, sunset-reptiles
-    const logged = await ok<{ logCare: { kind: string; weightGrams: number } }>(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT', weightGrams: 74, notes: 'Gravid, eating well.' } }, BEA);
+    const logged = await expectData<{ logCare: { kind: string; weightGrams: number } }>(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT', weightGrams: 74, notes: 'Gravid, eating well.' } }, BEA);
     expect(logged.logCare).toMatchObject({ kind: 'WEIGHT', weightGrams: 74 });
     // A back-dated weighing is history: it does not replace the current weight.
-    await ok(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT', weightGrams: 60, recordedAt: '2026-01-01T10:00:00Z' } }, BEA);
-    const { animal } = await ok<{ animal: { weightGrams: number; careLog: { kind: string; notes: string }[] } }>(
+    await expectData(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT', weightGrams: 60, recordedAt: '2026-01-01T10:00:00Z' } }, BEA);
+    const { animal } = await expectData<{ animal: { weightGrams: number; careLog: { kind: string; notes: string }[] } }>(
       subgraph,
       'query ($id: ID!) { animal(id: $id) { weightGrams careLog(first: 2) { kind notes } } }',
       { id },
     );
     expect(animal.weightGrams).toBe(74);
     expect(animal.careLog).toEqual([{ kind: 'WEIGHT', notes: 'Gravid, eating well.' }, { kind: 'FEEDING', notes: 'Six dubia roaches dusted with calcium + D3.' }]);
-    expect(await codes(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT' } }, BEA)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, LOG_CARE, { animalId: id, input: { kind: 'SHED', recordedAt: '2999-01-01T00:00:00Z' } }, BEA)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, LOG_CARE, { animalId: 'x', input: { kind: 'SHED' } }, BEA)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT' } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: id, input: { kind: 'SHED', recordedAt: '2999-01-01T00:00:00Z' } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: 'x', input: { kind: 'SHED' } }, BEA))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -259,14 +260,14 @@ describe('federation', () => {
     const query = /* GraphQL */ `
       query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Animal { id name species { commonName } } } }`;
     const missing = randomUUID();
-    const data = await ok<{ _entities: unknown[] }>(subgraph, query, {
+    const data = await expectData<{ _entities: unknown[] }>(subgraph, query, {
       representations: [
         { __typename: 'Animal', id: animalId(19) },
         { __typename: 'Animal', id: missing },
       ],
     });
     expect(data._entities).toEqual([{ id: animalId(19), name: 'Cinder', species: { commonName: 'Corn snake' } }, null]);
-    const bad = await gql(subgraph, query, { representations: [{ __typename: 'Animal', id: 'cinder' }] });
+    const bad = await execute(subgraph, query, { representations: [{ __typename: 'Animal', id: 'cinder' }] });
     expect(bad.errors.map((e) => e.extensions?.['code'])).toEqual(['BAD_USER_INPUT']);
   });
 });
@@ -282,11 +283,11 @@ describe('seed', () => {
                   (select count(*) from stock_adjustment)::int as adjustments`,
         );
     const before = await counts();
-    await ok(subgraph, UPDATE, { id: animalId(5), input: { morph: 'Amel Het Anery (proven)' } }, STAFF);
+    await expectData(subgraph, UPDATE, { id: animalId(5), input: { morph: 'Amel Het Anery (proven)' } }, STAFF);
     const again = await startInventory('inventory_animals_test');
     try {
       expect(await counts()).toEqual(before);
-      const { animal } = await ok<{ animal: { morph: string } }>(again, 'query ($id: ID!) { animal(id: $id) { morph } }', { id: animalId(5) });
+      const { animal } = await expectData<{ animal: { morph: string } }>(again, 'query ($id: ID!) { animal(id: $id) { morph } }', { id: animalId(5) });
       expect(animal.morph).toBe('Amel Het Anery (proven)');
     } finally {
       await again.stop();

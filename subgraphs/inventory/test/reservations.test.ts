@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADJUST_STOCK, COMMERCE, COMMIT, KEEPER, RELEASE, RESERVE, STAFF, animalId, codes, gql, ok, startInventory, stockOf,
-  type InventorySubgraph, type Result,
-} from './support.js';
+import { type OperationResult, errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
+import { ADJUST_STOCK, COMMERCE, COMMIT, KEEPER, RELEASE, RESERVE, STAFF, animalId, startInventory, stockOf, type InventorySubgraph } from './support.js';
 
 interface Reserved {
   reserveForOrder: { orderId: string; status: string };
@@ -21,14 +19,14 @@ afterAll(async () => {
 /** A product of its own for each test, with `onHand` units. */
 async function productWith(onHand: number): Promise<string> {
   const id = randomUUID();
-  await ok(subgraph, ADJUST_STOCK, { productId: id, delta: onHand, reason: 'Test delivery' }, STAFF);
+  await expectData(subgraph, ADJUST_STOCK, { productId: id, delta: onHand, reason: 'Test delivery' }, STAFF);
   return id;
 }
 
-const reserve = (orderId: string, items: unknown[]): Promise<Result<Reserved>> => gql<Reserved>(subgraph, RESERVE, { orderId, items }, COMMERCE);
+const reserve = (orderId: string, items: unknown[]): Promise<OperationResult<Reserved>> => execute<Reserved>(subgraph, RESERVE, { orderId, items }, COMMERCE);
 
 async function animalStatus(id: string): Promise<string> {
-  const data = await ok<{ animal: { status: string } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { status } }', { id });
+  const data = await expectData<{ animal: { status: string } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { status } }', { id });
   return data.animal.status;
 }
 
@@ -85,7 +83,7 @@ describe('reserveForOrder', () => {
     expect(await stockOf(subgraph, plenty)).toEqual({ onHand: 5, reserved: 0, available: 5 });
     expect(await animalStatus(animal)).toBe('AVAILABLE');
     // Nothing was recorded for the order either.
-    expect((await ok<{ releaseForOrder: { status: string } }>(subgraph, RELEASE, { orderId }, COMMERCE)).releaseForOrder.status).toBe('NONE');
+    expect((await expectData<{ releaseForOrder: { status: string } }>(subgraph, RELEASE, { orderId }, COMMERCE)).releaseForOrder.status).toBe('NONE');
   });
 
   it('is idempotent per order id, also when the same order arrives several times at once', async () => {
@@ -109,11 +107,11 @@ describe('reserveForOrder', () => {
 
   it('answers only the commerce service', async () => {
     const variables = { orderId: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }] };
-    expect(await codes(subgraph, RESERVE, variables, STAFF)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, RESERVE, variables, KEEPER)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, RESERVE, variables, { ...COMMERCE, service: 'media' })).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, RELEASE, { orderId: variables.orderId }, STAFF)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, COMMIT, { orderId: variables.orderId }, STAFF)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, RESERVE, variables, STAFF))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, RESERVE, variables, KEEPER))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, RESERVE, variables, { ...COMMERCE, service: 'media' }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, RELEASE, { orderId: variables.orderId }, STAFF))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, COMMIT, { orderId: variables.orderId }, STAFF))).toEqual(['FORBIDDEN']);
   });
 });
 
@@ -122,10 +120,10 @@ describe('releaseForOrder', () => {
     const product = await productWith(4);
     const animal = animalId(10);
     const orderId = randomUUID();
-    await ok(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 3 }, { animalId: animal, quantity: 1 }] }, COMMERCE);
+    await expectData(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 3 }, { animalId: animal, quantity: 1 }] }, COMMERCE);
     expect(await stockOf(subgraph, product)).toEqual({ onHand: 4, reserved: 3, available: 1 });
 
-    const releases = await Promise.all([1, 2, 3].map(() => ok<{ releaseForOrder: { status: string } }>(subgraph, RELEASE, { orderId }, COMMERCE)));
+    const releases = await Promise.all([1, 2, 3].map(() => expectData<{ releaseForOrder: { status: string } }>(subgraph, RELEASE, { orderId }, COMMERCE)));
     expect(releases.map((r) => r.releaseForOrder.status)).toEqual(['RELEASED', 'RELEASED', 'RELEASED']);
     expect(await stockOf(subgraph, product)).toEqual({ onHand: 4, reserved: 0, available: 4 });
     expect(await animalStatus(animal)).toBe('AVAILABLE');
@@ -138,8 +136,8 @@ describe('releaseForOrder', () => {
 
   it('answers NONE for an order it never reserved', async () => {
     const orderId = randomUUID();
-    expect(await ok(subgraph, RELEASE, { orderId }, COMMERCE)).toEqual({ releaseForOrder: { orderId, status: 'NONE' } });
-    expect(await codes(subgraph, RELEASE, { orderId: '42' }, COMMERCE)).toEqual(['BAD_USER_INPUT']);
+    expect(await expectData(subgraph, RELEASE, { orderId }, COMMERCE)).toEqual({ releaseForOrder: { orderId, status: 'NONE' } });
+    expect(errorCodes(await execute(subgraph, RELEASE, { orderId: '42' }, COMMERCE))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -148,15 +146,15 @@ describe('commitForOrder', () => {
     const product = await productWith(6);
     const animal = animalId(11);
     const orderId = randomUUID();
-    await ok(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 2 }, { animalId: animal, quantity: 1 }] }, COMMERCE);
+    await expectData(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 2 }, { animalId: animal, quantity: 1 }] }, COMMERCE);
 
-    const commits = await Promise.all([1, 2].map(() => ok<{ commitForOrder: { status: string } }>(subgraph, COMMIT, { orderId }, COMMERCE)));
+    const commits = await Promise.all([1, 2].map(() => expectData<{ commitForOrder: { status: string } }>(subgraph, COMMIT, { orderId }, COMMERCE)));
     expect(commits.map((c) => c.commitForOrder.status)).toEqual(['COMMITTED', 'COMMITTED']);
     expect(await stockOf(subgraph, product)).toEqual({ onHand: 4, reserved: 0, available: 4 });
     expect(await animalStatus(animal)).toBe('SOLD');
 
     // Releasing a paid order is a no-op that says so; the sold animal cannot be reserved again.
-    expect((await ok<{ releaseForOrder: { status: string } }>(subgraph, RELEASE, { orderId }, COMMERCE)).releaseForOrder.status).toBe('COMMITTED');
+    expect((await expectData<{ releaseForOrder: { status: string } }>(subgraph, RELEASE, { orderId }, COMMERCE)).releaseForOrder.status).toBe('COMMITTED');
     expect(await stockOf(subgraph, product)).toEqual({ onHand: 4, reserved: 0, available: 4 });
     expect((await reserve(randomUUID(), [{ animalId: animal, quantity: 1 }])).errors[0]?.extensions).toMatchObject({ code: 'CONFLICT', animalId: animal });
   });
@@ -164,11 +162,11 @@ describe('commitForOrder', () => {
   it('refuses to commit a released reservation, and answers NONE for an unknown order', async () => {
     const product = await productWith(2);
     const orderId = randomUUID();
-    await ok(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 1 }] }, COMMERCE);
-    await ok(subgraph, RELEASE, { orderId }, COMMERCE);
-    expect(await codes(subgraph, COMMIT, { orderId }, COMMERCE)).toEqual(['CONFLICT']);
+    await expectData(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 1 }] }, COMMERCE);
+    await expectData(subgraph, RELEASE, { orderId }, COMMERCE);
+    expect(errorCodes(await execute(subgraph, COMMIT, { orderId }, COMMERCE))).toEqual(['CONFLICT']);
     expect(await stockOf(subgraph, product)).toEqual({ onHand: 2, reserved: 0, available: 2 });
     const unknown = randomUUID();
-    expect(await ok(subgraph, COMMIT, { orderId: unknown }, COMMERCE)).toEqual({ commitForOrder: { orderId: unknown, status: 'NONE' } });
+    expect(await expectData(subgraph, COMMIT, { orderId: unknown }, COMMERCE)).toEqual({ commitForOrder: { orderId: unknown, status: 'NONE' } });
   });
 });

@@ -6,9 +6,8 @@ import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvers } from '../src/resolvers/index.js';
-import {
-  ADJUST_STOCK, BEA, COMMERCE, KEEPER, RESERVE, STAFF, STOCK_OF, codes, gql, ok, productId, startInventory, stockOf, type InventorySubgraph,
-} from './support.js';
+import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
+import { ADJUST_STOCK, BEA, COMMERCE, KEEPER, RESERVE, STAFF, STOCK_OF, productId, startInventory, stockOf, type InventorySubgraph } from './support.js';
 
 let subgraph: InventorySubgraph;
 beforeAll(async () => {
@@ -25,7 +24,7 @@ describe('Product.stock', () => {
     const unknown = randomUUID();
     const query = /* GraphQL */ `
       query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { id stock { onHand reserved available } } } }`;
-    const data = await ok<{ _entities: unknown[] }>(subgraph, query, {
+    const data = await expectData<{ _entities: unknown[] }>(subgraph, query, {
       representations: [
         { __typename: 'Product', id: tank },
         { __typename: 'Product', id: unknown },
@@ -37,13 +36,13 @@ describe('Product.stock', () => {
       { id: unknown, stock: { onHand: 0, reserved: 0, available: 0 } },
       { id: productId('TR-MICE-F'), stock: { onHand: 120, reserved: 0, available: 120 } },
     ]);
-    expect(await codes(subgraph, STOCK_OF, { id: 'TR-TANK-120' })).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, STOCK_OF, { id: 'TR-TANK-120' }))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('loads the stock of many products in one statement', async () => {
     const ids = ['TR-HEAT-100', 'TR-UVB-T5', 'TR-HYGRO', 'TR-TONGS', 'TR-MIST'].map(productId);
     const before = subgraph.sqlStatementCount();
-    await ok(subgraph, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { stock { available } } } }', {
+    await expectData(subgraph, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { stock { available } } } }', {
       r: ids.map((id) => ({ __typename: 'Product', id })),
     });
     expect(subgraph.sqlStatementCount() - before).toBe(1);
@@ -53,7 +52,7 @@ describe('Product.stock', () => {
 describe('adjustStock', () => {
   it('lets staff change stock, recording the reason and the actor', async () => {
     const id = productId('TR-HYGRO');
-    const data = await ok<{ adjustStock: unknown }>(subgraph, ADJUST_STOCK, { productId: id, delta: 15, reason: ' Delivery from supplier ' }, STAFF);
+    const data = await expectData<{ adjustStock: unknown }>(subgraph, ADJUST_STOCK, { productId: id, delta: 15, reason: ' Delivery from supplier ' }, STAFF);
     expect(data.adjustStock).toEqual({ id, stock: { onHand: 75, reserved: 0, available: 75 } });
     const [row] = await subgraph.orm.em
       .fork()
@@ -66,33 +65,33 @@ describe('adjustStock', () => {
 
   it('is staff only', async () => {
     const variables = { productId: productId('TR-HYGRO'), delta: 1, reason: 'Found one' };
-    expect(await codes(subgraph, ADJUST_STOCK, variables, BEA)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, ADJUST_STOCK, variables, KEEPER)).toEqual(['FORBIDDEN']);
-    expect(await codes(subgraph, ADJUST_STOCK, variables, COMMERCE)).toEqual(['UNAUTHENTICATED']);
-    expect(await codes(subgraph, ADJUST_STOCK, variables)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, variables, BEA))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, variables, KEEPER))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, variables, COMMERCE))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, variables))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('never takes onHand below what is reserved for orders', async () => {
     const id = randomUUID();
-    await ok(subgraph, ADJUST_STOCK, { productId: id, delta: 6, reason: 'Delivery' }, STAFF);
-    await ok(subgraph, RESERVE, { orderId: randomUUID(), items: [{ productId: id, quantity: 5 }] }, COMMERCE);
-    const refused = await gql(subgraph, ADJUST_STOCK, { productId: id, delta: -2, reason: 'Broken in transit' }, STAFF);
+    await expectData(subgraph, ADJUST_STOCK, { productId: id, delta: 6, reason: 'Delivery' }, STAFF);
+    await expectData(subgraph, RESERVE, { orderId: randomUUID(), items: [{ productId: id, quantity: 5 }] }, COMMERCE);
+    const refused = await execute(subgraph, ADJUST_STOCK, { productId: id, delta: -2, reason: 'Broken in transit' }, STAFF);
     expect(refused.errors[0]?.extensions).toMatchObject({ code: 'CONFLICT', productId: id });
     expect(await stockOf(subgraph, id)).toEqual({ onHand: 6, reserved: 5, available: 1 });
-    const allowed = await ok<{ adjustStock: unknown }>(subgraph, ADJUST_STOCK, { productId: id, delta: -1, reason: 'Broken in transit' }, STAFF);
+    const allowed = await expectData<{ adjustStock: unknown }>(subgraph, ADJUST_STOCK, { productId: id, delta: -1, reason: 'Broken in transit' }, STAFF);
     expect(allowed.adjustStock).toEqual({ id, stock: { onHand: 5, reserved: 5, available: 0 } });
     // A product never counted has nothing to remove.
-    expect(await codes(subgraph, ADJUST_STOCK, { productId: randomUUID(), delta: -1, reason: 'Oops' }, STAFF)).toEqual(['CONFLICT']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, { productId: randomUUID(), delta: -1, reason: 'Oops' }, STAFF))).toEqual(['CONFLICT']);
   });
 
   it('refuses bad input with BAD_USER_INPUT', async () => {
     const id = productId('TR-TONGS');
-    expect(await codes(subgraph, ADJUST_STOCK, { productId: id, delta: 1, reason: '   ' }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, ADJUST_STOCK, { productId: id, delta: 1, reason: 'x'.repeat(201) }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, ADJUST_STOCK, { productId: id, delta: 0, reason: 'Nothing' }, STAFF)).toEqual(['BAD_USER_INPUT']);
-    expect(await codes(subgraph, ADJUST_STOCK, { productId: 'TR-TONGS', delta: 1, reason: 'Sku' }, STAFF)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, { productId: id, delta: 1, reason: '   ' }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, { productId: id, delta: 1, reason: 'x'.repeat(201) }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, { productId: id, delta: 0, reason: 'Nothing' }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ADJUST_STOCK, { productId: 'TR-TONGS', delta: 1, reason: 'Sku' }, STAFF))).toEqual(['BAD_USER_INPUT']);
     expect(await stockOf(subgraph, id)).toEqual({ onHand: 90, reserved: 0, available: 90 });
-    expect((await ok<{ adjustStock: { stock: { onHand: number } } }>(subgraph, ADJUST_STOCK, { productId: id, delta: 1, reason: 'x'.repeat(200) }, STAFF)).adjustStock.stock.onHand).toBe(91);
+    expect((await expectData<{ adjustStock: { stock: { onHand: number } } }>(subgraph, ADJUST_STOCK, { productId: id, delta: 1, reason: 'x'.repeat(200) }, STAFF)).adjustStock.stock.onHand).toBe(91);
   });
 });
 
@@ -114,11 +113,11 @@ describe('Subscription.stockChanged', () => {
     const id = randomUUID();
     const events = await listen(id);
     const adjusted = events.next();
-    await ok(subgraph, ADJUST_STOCK, { productId: id, delta: 3, reason: 'Delivery' }, STAFF);
+    await expectData(subgraph, ADJUST_STOCK, { productId: id, delta: 3, reason: 'Delivery' }, STAFF);
     expect((await adjusted).value).toEqual({ data: { stockChanged: { id, stock: { onHand: 3, reserved: 0, available: 3 } } } });
 
     const reserved = events.next();
-    await ok(subgraph, RESERVE, { orderId: randomUUID(), items: [{ productId: id, quantity: 2 }] }, COMMERCE);
+    await expectData(subgraph, RESERVE, { orderId: randomUUID(), items: [{ productId: id, quantity: 2 }] }, COMMERCE);
     expect((await reserved).value).toEqual({ data: { stockChanged: { id, stock: { onHand: 3, reserved: 2, available: 1 } } } });
     await events.return?.();
   });

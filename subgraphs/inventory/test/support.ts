@@ -2,7 +2,7 @@ import type { Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { demoCallers, errorCodes, executeOperation, operationData, serviceCaller, sqlStatementsDuring, type OperationResult } from '@terrarium/subgraph-kit/testing';
+import { demoCallers, expectData, serviceCaller } from '@terrarium/subgraph-kit/testing';
 import type { Loaders } from '../src/loaders/index.js';
 import { createInventorySubgraph } from '../src/subgraph.js';
 
@@ -35,12 +35,6 @@ export const animalId = (n: number): string => seedId(`animal:${n}`);
 export const productId = (sku: string): string => seedId(`product:${sku}`);
 export const speciesId = (slug: string): string => seedId(`species:${slug}`);
 
-export type Result<T> = OperationResult<T>;
-export const gql = executeOperation;
-export const ok = operationData;
-export const codes = errorCodes;
-export const statementsOf = sqlStatementsDuring;
-
 export const STOCK_OF = /* GraphQL */ `
   query StockOf($id: ID!) {
     _entities(representations: [{ __typename: "Product", id: $id }]) { ... on Product { id stock { onHand reserved available } } }
@@ -53,7 +47,7 @@ export interface StockLevel {
 }
 
 export async function stockOf(subgraph: InventorySubgraph, id: string): Promise<StockLevel> {
-  const data = await ok<{ _entities: [{ stock: StockLevel }] }>(subgraph, STOCK_OF, { id });
+  const data = await expectData<{ _entities: [{ stock: StockLevel }] }>(subgraph, STOCK_OF, { id });
   return data._entities[0].stock;
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BREEDER, COMPLETE_UPLOAD, KEEPER, STAFF, createUpload, fails, ok, put, startMedia, testImage, type Started } from './support.js';
+import { expectData, expectErrorCode } from '@terrarium/subgraph-kit/testing';
+import { BREEDER, COMPLETE_UPLOAD, KEEPER, STAFF, createUpload, put, startMedia, testImage, type Started } from './support.js';
 
 let media: Started;
 beforeAll(async () => {
@@ -67,18 +68,18 @@ describe('entities', () => {
 
   it('resolves MediaAsset by @key(fields: "id")', async () => {
     const [id] = ids['animal']!;
-    const data = await ok<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'MediaAsset', id }, { __typename: 'MediaAsset', id: randomUUID() }] });
+    const data = await expectData<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'MediaAsset', id }, { __typename: 'MediaAsset', id: randomUUID() }] });
     expect(data._entities).toEqual([{ __typename: 'MediaAsset', id, url: `${media.origin}/files/${id}/w100.webp` }, null]);
   });
 
   it('resolves Product by @key(fields: "id") with images in position order and PDF attachments apart', async () => {
-    const data = await ok<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Product', id: productId }] });
+    const data = await expectData<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Product', id: productId }] });
     const [first, second] = ids['product']!;
     expect(data._entities).toEqual([{ __typename: 'Product', id: productId, images: [{ id: first, position: 0 }, { id: second, position: 1 }], attachments: [{ id: ids['pdf']![0] }] }]);
   });
 
   it('resolves Animal by @key(fields: "id") with its photos', async () => {
-    const data = await ok<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Animal', id: animalId }, { __typename: 'Animal', id: randomUUID() }] });
+    const data = await expectData<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Animal', id: animalId }, { __typename: 'Animal', id: randomUUID() }] });
     expect(data._entities).toEqual([
       { __typename: 'Animal', id: animalId, photos: [{ id: ids['animal']![0] }] },
       { __typename: 'Animal', id: expect.any(String), photos: [] },
@@ -86,7 +87,7 @@ describe('entities', () => {
   });
 
   it('resolves Organization by @key(fields: "id") with its latest image as logo', async () => {
-    const data = await ok<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Organization', id: SUNSET }, { __typename: 'Organization', id: seedId('org:desert-morphs') }] });
+    const data = await expectData<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Organization', id: SUNSET }, { __typename: 'Organization', id: seedId('org:desert-morphs') }] });
     expect(data._entities).toEqual([
       { __typename: 'Organization', id: SUNSET, logo: { id: ids['org']![1] } },
       { __typename: 'Organization', id: seedId('org:desert-morphs'), logo: null },
@@ -94,13 +95,13 @@ describe('entities', () => {
   });
 
   it('resolves Post by @key(fields: "id") with its images', async () => {
-    const data = await ok<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Post', id: postId }] });
+    const data = await expectData<{ _entities: unknown[] }>(media.subgraph, ENTITIES, { representations: [{ __typename: 'Post', id: postId }] });
     expect(data._entities).toEqual([{ __typename: 'Post', id: postId, images: [{ id: ids['post']![0] }] }]);
   });
 
   it('refuses a malformed id in a representation and a bad "first" with BAD_USER_INPUT', async () => {
-    await fails(media.subgraph, 'BAD_USER_INPUT', ENTITIES, { representations: [{ __typename: 'Product', id: 'sku-1' }] });
-    await fails(media.subgraph, 'BAD_USER_INPUT', '{ _entities(representations: [{ __typename: "Post", id: "4f6f0c84-8d51-4a6c-9d8b-2f0a1e0c9b11" }]) { ... on Post { images(first: 101) { id } } } }');
+    await expectErrorCode(media.subgraph, 'BAD_USER_INPUT', ENTITIES, { representations: [{ __typename: 'Product', id: 'sku-1' }] });
+    await expectErrorCode(media.subgraph, 'BAD_USER_INPUT', '{ _entities(representations: [{ __typename: "Post", id: "4f6f0c84-8d51-4a6c-9d8b-2f0a1e0c9b11" }]) { ... on Post { images(first: 101) { id } } } }');
   });
 });
 
@@ -109,7 +110,7 @@ describe('batching', () => {
     const products = Array.from({ length: 20 }, () => randomUUID());
     await insertAssets(products.flatMap((ownerId) => [0, 1, 2].map((position) => ({ ownerType: 'PRODUCT', ownerId, position }))));
     const before = media.subgraph.sqlStatementCount();
-    const data = await ok<{ _entities: { id: string; images: { id: string; url: string }[] }[] }>(
+    const data = await expectData<{ _entities: { id: string; images: { id: string; url: string }[] }[] }>(
       media.subgraph,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id images(first: 2) { id url(width: 200) } } } }',
       { r: products.map((id) => ({ __typename: 'Product', id })) },
@@ -123,7 +124,7 @@ describe('batching', () => {
     const animals = [randomUUID(), randomUUID()];
     await insertAssets(animals.flatMap((ownerId) => [0, 1, 2].map((position) => ({ ownerType: 'ANIMAL', ownerId, position }))));
     const before = media.subgraph.sqlStatementCount();
-    const data = await ok<{ _entities: { one: unknown[]; three: unknown[] }[] }>(
+    const data = await expectData<{ _entities: { one: unknown[]; three: unknown[] }[] }>(
       media.subgraph,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Animal { one: photos(first: 1) { id } three: photos(first: 3) { id } } } }',
       { r: animals.map((id) => ({ __typename: 'Animal', id })) },
@@ -138,14 +139,14 @@ describe('ownership of uploads', () => {
   const CREATE = 'mutation ($input: CreateUploadInput!) { createUpload(input: $input) { uploadId } }';
 
   it('lets members upload their organization\'s logo, and nobody else\'s', async () => {
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ORGANIZATION', seedId('org:desert-morphs')), BREEDER);
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ORGANIZATION', SUNSET), KEEPER);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ORGANIZATION', seedId('org:desert-morphs')), BREEDER);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ORGANIZATION', SUNSET), KEEPER);
 
     const png = await testImage(256, 256, 'png');
     const ticket = await createUpload(media.subgraph, { ownerType: 'ORGANIZATION', ownerId: SUNSET, contentType: 'image/png', byteSize: png.length }, BREEDER);
     expect((await put(ticket, png)).status).toBe(200);
-    const { completeUpload } = await ok<{ completeUpload: { id: string } }>(media.subgraph, COMPLETE_UPLOAD, { id: ticket.uploadId }, BREEDER);
-    const data = await ok<{ _entities: { logo: { id: string; width: number } }[] }>(
+    const { completeUpload } = await expectData<{ completeUpload: { id: string } }>(media.subgraph, COMPLETE_UPLOAD, { id: ticket.uploadId }, BREEDER);
+    const data = await expectData<{ _entities: { logo: { id: string; width: number } }[] }>(
       media.subgraph,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { logo { id width } } } }',
       { r: [{ __typename: 'Organization', id: SUNSET }] },
@@ -155,7 +156,7 @@ describe('ownership of uploads', () => {
 
   // Animal photos and post images: ownership.test.ts, against the real inventory and community.
   it('keeps products staff-only', async () => {
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('PRODUCT', randomUUID()), BREEDER);
-    await ok(media.subgraph, CREATE, uploadFor('PRODUCT', randomUUID()), STAFF);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('PRODUCT', randomUUID()), BREEDER);
+    await expectData(media.subgraph, CREATE, uploadFor('PRODUCT', randomUUID()), STAFF);
   });
 });

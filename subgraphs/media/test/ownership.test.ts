@@ -4,7 +4,8 @@ import type { Caller } from '@terrarium/platform/caller';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSibling, type RunningSibling } from './siblings.js';
-import { BREEDER, KEEPER, STAFF, fails, ok, startMedia, type Started } from './support.js';
+import { expectData, expectErrorCode } from '@terrarium/subgraph-kit/testing';
+import { BREEDER, KEEPER, STAFF, startMedia, type Started } from './support.js';
 
 /*
  * Who may add photos to an animal or images to a post is decided by their owners: media asks the
@@ -45,21 +46,21 @@ async function createPost(author: Caller): Promise<string> {
 
 describe('animal photos: staff or the breeder inventory names', () => {
   it('lets the owning breeder and staff upload, refuses another organization\'s breeder and keepers', async () => {
-    await ok(media.subgraph, CREATE, uploadFor('ANIMAL', OWN_ANIMAL), BREEDER);
-    await ok(media.subgraph, CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), SAM_SCALES);
-    await ok(media.subgraph, CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), STAFF);
+    await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OWN_ANIMAL), BREEDER);
+    await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), SAM_SCALES);
+    await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), STAFF);
     expect(await uploadCount(OTHER_ANIMAL)).toBe(2);
 
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), BREEDER);
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ANIMAL', OWN_ANIMAL), SAM_SCALES);
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ANIMAL', OWN_ANIMAL), KEEPER);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), BREEDER);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ANIMAL', OWN_ANIMAL), SAM_SCALES);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('ANIMAL', OWN_ANIMAL), KEEPER);
     expect(await uploadCount(OWN_ANIMAL)).toBe(1);
   });
 
   it('is NOT_FOUND for an animal inventory does not know, also for staff', async () => {
     const unknown = randomUUID();
-    await fails(media.subgraph, 'NOT_FOUND', CREATE, uploadFor('ANIMAL', unknown), BREEDER);
-    await fails(media.subgraph, 'NOT_FOUND', CREATE, uploadFor('ANIMAL', unknown), STAFF);
+    await expectErrorCode(media.subgraph, 'NOT_FOUND', CREATE, uploadFor('ANIMAL', unknown), BREEDER);
+    await expectErrorCode(media.subgraph, 'NOT_FOUND', CREATE, uploadFor('ANIMAL', unknown), STAFF);
     expect(await uploadCount(unknown)).toBe(0);
   });
 });
@@ -67,14 +68,14 @@ describe('animal photos: staff or the breeder inventory names', () => {
 describe('post images: staff or the author community names', () => {
   it('lets the author and staff upload, refuses other users', async () => {
     const postId = await createPost(KEEPER);
-    await ok(media.subgraph, CREATE, uploadFor('POST', postId), KEEPER);
-    await ok(media.subgraph, CREATE, uploadFor('POST', postId), STAFF);
-    await fails(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('POST', postId), BREEDER);
+    await expectData(media.subgraph, CREATE, uploadFor('POST', postId), KEEPER);
+    await expectData(media.subgraph, CREATE, uploadFor('POST', postId), STAFF);
+    await expectErrorCode(media.subgraph, 'FORBIDDEN', CREATE, uploadFor('POST', postId), BREEDER);
     expect(await uploadCount(postId)).toBe(2);
   });
 
   it('is NOT_FOUND for a post community does not know', async () => {
-    await fails(media.subgraph, 'NOT_FOUND', CREATE, uploadFor('POST', randomUUID()), KEEPER);
+    await expectErrorCode(media.subgraph, 'NOT_FOUND', CREATE, uploadFor('POST', randomUUID()), KEEPER);
   });
 });
 
@@ -83,9 +84,9 @@ describe('an owner that cannot be reached', () => {
   it('is SERVICE_UNAVAILABLE and records nothing; other owners are unaffected', async () => {
     const postId = await createPost(KEEPER);
     await community.subgraph.stop();
-    const error = await fails(media.subgraph, 'SERVICE_UNAVAILABLE', CREATE, uploadFor('POST', postId), KEEPER);
+    const error = await expectErrorCode(media.subgraph, 'SERVICE_UNAVAILABLE', CREATE, uploadFor('POST', postId), KEEPER);
     expect(error.message).toMatch(/community/);
     expect(await uploadCount(postId)).toBe(0);
-    await ok(media.subgraph, CREATE, uploadFor('ANIMAL', OWN_ANIMAL), BREEDER);
+    await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OWN_ANIMAL), BREEDER);
   });
 });

@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpload } from '../src/services/signing.js';
 import { sweepAbandonedUploads } from '../src/services/sweep.js';
-import { COMPLETE_UPLOAD, STAFF, createUpload, fails, filesIn, ok, put, startMedia, testImage, type Started, type Ticket } from './support.js';
+import { expectData, expectErrorCode } from '@terrarium/subgraph-kit/testing';
+import { COMPLETE_UPLOAD, STAFF, createUpload, filesIn, put, startMedia, testImage, type Started, type Ticket } from './support.js';
 
 let media: Started;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ async function expectRefused(ticket: Ticket, body: Buffer, status: number, code:
   expect(response).toEqual({ status, body: { error: expect.any(String), code } });
   expect(filesIn(media.storageDir)).toEqual(before);
   expect(filesIn(media.storageDir).filter((f) => f.startsWith('uploads/') || f.startsWith('.tmp/'))).toEqual([]);
-  await fails(media.subgraph, 'BAD_USER_INPUT', COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
+  await expectErrorCode(media.subgraph, 'BAD_USER_INPUT', COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
   return response.body;
 }
 
@@ -73,7 +74,7 @@ describe('PUT /uploads refusals', () => {
 
     // A refusal does not use the URL up: the right bytes are still accepted.
     expect((await put(ticket, png)).status).toBe(200);
-    await ok(media.subgraph, COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
+    await expectData(media.subgraph, COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
   });
 
   it('refuses an expired URL with 410, even though its signature is genuine', async () => {
@@ -134,6 +135,6 @@ describe('abandoned uploads', () => {
     await em.getConnection().execute("update upload set expires_at = now() - interval '2 days' where id = ?", [ticket.uploadId]);
     expect(await sweepAbandonedUploads(em, media.subgraph.deps.storage, media.subgraph.logger)).toBeGreaterThanOrEqual(1);
     expect(filesIn(media.storageDir).filter((f) => f.startsWith('uploads/'))).toEqual([]);
-    await fails(media.subgraph, 'NOT_FOUND', COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
+    await expectErrorCode(media.subgraph, 'NOT_FOUND', COMPLETE_UPLOAD, { id: ticket.uploadId }, STAFF);
   });
 });

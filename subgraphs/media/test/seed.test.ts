@@ -5,7 +5,8 @@ import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedMedia } from '../src/seed.js';
-import { filesIn, ok, startMedia, type Started } from './support.js';
+import { expectData } from '@terrarium/subgraph-kit/testing';
+import { filesIn, startMedia, type Started } from './support.js';
 
 let media: Started;
 beforeAll(async () => {
@@ -41,7 +42,7 @@ describe('demo media', () => {
     // 12 products + 24 animals (12 with a second photo: the adults 1-6 and every third youngster) + 3 logos.
     expect(filesIn(media.storageDir).filter((f) => f.endsWith('/original.webp') || f.endsWith('/original.jpg') || f.endsWith('/original.png'))).toHaveLength(12 + 24 + 12 + 3);
 
-    const { _entities: [product, animal7, animal3, org] } = await ok<Demo>(media.subgraph, DEMO, { r: representations });
+    const { _entities: [product, animal7, animal3, org] } = await expectData<Demo>(media.subgraph, DEMO, { r: representations });
     expect(product.images).toEqual([{ alt: 'Ceramic Heat Emitter 100W', url: `${media.origin}/files/${seedId('media:product:TR-HEAT-100')}/w400.webp` }]);
     expect(animal7.photos).toEqual([{ alt: 'Photo 1 of animal 7 from Sunset Reptiles' }]);
     expect(animal3.photos).toHaveLength(2);

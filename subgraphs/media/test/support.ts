@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { demoCallers, executeOperation, operationData, sqlStatementsDuring } from '@terrarium/subgraph-kit/testing';
+import { demoCallers, expectData } from '@terrarium/subgraph-kit/testing';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import sharp from 'sharp';
-import { expect } from 'vitest';
 import { createMediaSubgraph, type MediaSubgraph } from '../src/subgraph.js';
 
 export interface Started {
@@ -44,27 +43,6 @@ export function filesIn(root: string): string[] {
 
 export const { staff: STAFF, keeper: KEEPER, breeder: BREEDER } = demoCallers;
 
-export interface Result<T> {
-  data: T | null | undefined;
-  errors: readonly { message: string; extensions?: Record<string, unknown> }[] | undefined;
-}
-
-export async function run<T>(subgraph: MediaSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const { data, errors } = await executeOperation<T>(subgraph, query, variables, caller);
-  return { data, errors: errors.length > 0 ? errors : undefined };
-}
-
-/** The data of an operation that must succeed. */
-export const ok = <T>(subgraph: MediaSubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> =>
-  operationData<T>(subgraph, query, variables, caller);
-
-/** Asserts that the operation fails with `code` and returns the first error. */
-export async function fails(subgraph: MediaSubgraph, code: string, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS) {
-  const result = await run(subgraph, query, variables, caller);
-  expect(result.errors?.map((e) => e.extensions?.['code'])).toEqual([code]);
-  return result.errors![0]!;
-}
-
 export const CREATE_UPLOAD = /* GraphQL */ `
   mutation ($input: CreateUploadInput!) {
     createUpload(input: $input) { uploadId uploadUrl expiresAt maxBytes headers { name value } }
@@ -89,7 +67,7 @@ export async function createUpload(
   input: { ownerType: string; ownerId?: string; contentType: string; byteSize: number; alt?: string },
   caller: Caller = STAFF,
 ): Promise<Ticket> {
-  const data = await ok<{ createUpload: Ticket }>(subgraph, CREATE_UPLOAD, { input: { ownerId: randomUUID(), ...input } }, caller);
+  const data = await expectData<{ createUpload: Ticket }>(subgraph, CREATE_UPLOAD, { input: { ownerId: randomUUID(), ...input } }, caller);
   return data.createUpload;
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { em, insertUsers, run, startOps, type Ops } from './helpers.js';
+import { execute } from '@terrarium/subgraph-kit/testing';
+import { em, insertUsers, startOps, type Ops } from './helpers.js';
 
 const ENTITIES = /* GraphQL */ `
   query ($representations: [_Any!]!) {
@@ -25,15 +26,15 @@ describe('ops: federation entities', () => {
       { __typename: 'User', id: '00000000-0000-4000-8000-000000000000' },
       { __typename: 'User', id: 'not-a-uuid' },
     ];
-    const result = await run(ops, ENTITIES, { representations });
-    expect(result.errors).toBeUndefined();
+    const result = await execute(ops, ENTITIES, { representations });
+    expect(result.errors).toEqual([]);
     expect(result.data).toEqual({ _entities: [{ id: userIds[0], displayName: 'User 1', email: null }, null, null] });
   });
 
   it('resolves 20 User references with one SQL statement', async () => {
     const representations = userIds.map((id) => ({ __typename: 'User', id: id.toUpperCase() }));
     const before = ops.sqlStatementCount();
-    const result = await run(ops, 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id displayName } } }', { representations });
+    const result = await execute(ops, 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id displayName } } }', { representations });
     expect(ops.sqlStatementCount() - before).toBe(1);
     expect((result.data!['_entities'] as { id: string }[]).map((u) => u.id)).toEqual(userIds);
   });
@@ -47,7 +48,7 @@ describe('ops: federation entities', () => {
     ]);
     const representations = [a, b].map((org) => ({ __typename: 'Organization', id: org!.id }));
     const before = ops.sqlStatementCount();
-    const result = await run(ops, ENTITIES, { representations });
+    const result = await execute(ops, ENTITIES, { representations });
     // organizations, their members, the members' users: one statement each.
     expect(ops.sqlStatementCount() - before).toBe(3);
     expect(result.data).toEqual({

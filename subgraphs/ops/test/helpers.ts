@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ANONYMOUS, type Caller, type Role } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import type { GraphQLFormattedError } from 'graphql';
 import { loadJwtSettings } from '../src/config.js';
 import type { Loaders } from '../src/loaders/index.js';
 import { createOpsSubgraph } from '../src/subgraph.js';
@@ -13,26 +12,6 @@ export type Ops = Subgraph<Loaders>;
 export async function startOps(schema: string, env: Record<string, string> = {}): Promise<Ops> {
   const merged = { ...process.env, OPS_DATABASE_SCHEMA: schema, OPS_PORT: '0', SEED_DEMO: 'false', ...env };
   return createOpsSubgraph(loadSubgraphConfig('ops', merged), loadJwtSettings(merged));
-}
-
-export interface Result<T> {
-  data: T | null;
-  errors?: readonly GraphQLFormattedError[];
-}
-
-export async function run<T = Record<string, any>>(ops: Ops, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<Result<T>> {
-  const response = await ops.execute({ query, variables }, caller);
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  const { data, errors } = response.body.singleResult;
-  return { data: (data ?? null) as T | null, ...(errors ? { errors } : {}) };
-}
-
-/** The first error's code and field, for compact assertions. */
-export function failure(result: Result<unknown>): { code: unknown; field?: unknown; message: string } | undefined {
-  const error = result.errors?.[0];
-  if (!error) return undefined;
-  const { code, field } = error.extensions ?? {};
-  return field === undefined ? { code, message: error.message } : { code, field, message: error.message };
 }
 
 export function asUser(userId: string, roles: Role[] = ['KEEPER'], organizationIds: string[] = []): Caller {

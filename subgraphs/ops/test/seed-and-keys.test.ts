@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadJwtSettings } from '../src/config.js';
 import { DEMO_PASSWORD } from '../src/seed.js';
 import { createSigningKeys } from '../src/services/signing-keys.js';
-import { LOG_IN, SIGN_UP, em, run, startOps, type AuthData, type Ops } from './helpers.js';
+import { execute } from '@terrarium/subgraph-kit/testing';
+import { LOG_IN, SIGN_UP, em, startOps, type AuthData, type Ops } from './helpers.js';
 
 async function jwksOf(ops: Ops): Promise<JSONWebKeySet> {
   const url = await ops.listen(0);
@@ -51,16 +52,16 @@ describe('ops: demo seed and signing keys', () => {
     const [a, b] = await Promise.all([start('ops_test_seed', { SEED_DEMO: 'true' }), start('ops_test_seed', { SEED_DEMO: 'true' })]);
     expect(await counts(a!)).toEqual({ users: 5, organizations: 3, members: 3, keys: 1 });
 
-    const login = await run<{ logIn: AuthData }>(b!, LOG_IN, { email: 'breeder@terrarium.test', password: DEMO_PASSWORD });
+    const login = await execute<{ logIn: AuthData }>(b!, LOG_IN, { email: 'breeder@terrarium.test', password: DEMO_PASSWORD });
     expect(login.data?.logIn.user).toMatchObject({ id: seedId('user:breeder@terrarium.test'), displayName: 'Bea Breeder', roles: ['BREEDER'] });
     const jwks = await jwksOf(a!);
     const { payload } = await jwtVerify(login.data!.logIn.token, createLocalJWKSet(jwks), { issuer: 'terrarium-ops', audience: 'terrarium' });
     expect(payload['orgs']).toEqual([seedId('org:sunset-reptiles')]);
 
-    const admin = await run<{ logIn: AuthData }>(a!, LOG_IN, { email: 'admin@terrarium.test', password: DEMO_PASSWORD });
+    const admin = await execute<{ logIn: AuthData }>(a!, LOG_IN, { email: 'admin@terrarium.test', password: DEMO_PASSWORD });
     expect(admin.data?.logIn.user).toMatchObject({ id: seedId('user:admin@terrarium.test'), displayName: 'Ada Admin', roles: ['STAFF'] });
 
-    const orgs = await run(a!, '{ organizations { edges { node { id slug name description members { role user { displayName } } } } } }');
+    const orgs = await execute(a!, '{ organizations { edges { node { id slug name description members { role user { displayName } } } } } }');
     expect(orgs.data!['organizations'].edges.map((e: { node: unknown }) => e.node)).toEqual([
       expect.objectContaining({ id: seedId('org:desert-morphs'), name: 'Desert Morphs', members: [{ role: 'OWNER', user: { displayName: 'Dez Morales' } }] }),
       expect.objectContaining({ id: seedId('org:scales-and-tails'), name: 'Scales & Tails', members: [{ role: 'OWNER', user: { displayName: 'Sam Scales' } }] }),
@@ -71,7 +72,7 @@ describe('ops: demo seed and signing keys', () => {
     // A restart seeds nothing new and signs with the stored key.
     const c = await start('ops_test_seed', { SEED_DEMO: 'true' });
     expect(await counts(c)).toEqual({ users: 5, organizations: 3, members: 3, keys: 1 });
-    const again = await run<{ logIn: AuthData }>(c, LOG_IN, { email: 'keeper@terrarium.test', password: DEMO_PASSWORD });
+    const again = await execute<{ logIn: AuthData }>(c, LOG_IN, { email: 'keeper@terrarium.test', password: DEMO_PASSWORD });
     expect(decodeProtectedHeader(again.data!.logIn.token).kid).toBe(jwks.keys[0]!.kid);
   });
 
@@ -105,7 +106,7 @@ describe('ops: demo seed and signing keys', () => {
     const kid = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as { kty: 'EC'; crv: string; x: string; y: string });
     expect(jwks.keys.map((k) => k.kid)).toEqual([kid]);
 
-    const { data } = await run<{ signUp: AuthData }>(ops, SIGN_UP, { input: { email: 'env@example.test', password: 'long enough password', displayName: 'Env' } });
+    const { data } = await execute<{ signUp: AuthData }>(ops, SIGN_UP, { input: { email: 'env@example.test', password: 'long enough password', displayName: 'Env' } });
     await expect(jwtVerify(data!.signUp.token, publicKey, { issuer: 'https://ops.example', audience: 'example' })).resolves.toMatchObject({ payload: { sub: data!.signUp.user.id, iss: 'https://ops.example', aud: 'example' } });
     expect((await counts(ops)).keys).toBe(0);
   });

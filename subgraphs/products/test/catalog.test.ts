@@ -1,6 +1,7 @@
 import { encodeCursor } from '@terrarium/subgraph-kit/pagination';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fails, names, ok, PRODUCTS_PAGE, startProducts, type Page, type ProductsSubgraph } from './support.js';
+import { expectData, expectErrorCode } from '@terrarium/subgraph-kit/testing';
+import { names, PRODUCTS_PAGE, startProducts, type Page, type ProductsSubgraph } from './support.js';
 
 /** The seeded catalog by name, the order of a list without a search. */
 const ALL_BY_NAME = [
@@ -31,7 +32,7 @@ async function allPages(variables: Record<string, unknown>): Promise<Page[]> {
   const pages: Page[] = [];
   let after: string | null = null;
   do {
-    const page: Page = await ok<Page>(subgraph, PRODUCTS_PAGE, { ...variables, after });
+    const page: Page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { ...variables, after });
     pages.push(page);
     after = page.products.pageInfo.hasNextPage ? page.products.pageInfo.endCursor : null;
   } while (after && pages.length < 50);
@@ -49,14 +50,14 @@ describe('products: cursor pagination', () => {
   });
 
   it('answers an empty page after the last one, still with the total', async () => {
-    const last = await ok<Page>(subgraph, PRODUCTS_PAGE, { first: 100 });
+    const last = await expectData<Page>(subgraph, PRODUCTS_PAGE, { first: 100 });
     const after = last.products.pageInfo.endCursor;
-    const beyond = await ok<Page>(subgraph, PRODUCTS_PAGE, { first: 5, after });
+    const beyond = await expectData<Page>(subgraph, PRODUCTS_PAGE, { first: 5, after });
     expect(beyond.products).toEqual({ totalCount: 12, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
   });
 
   it('pages through ranked search results in the same order as one big page', async () => {
-    const whole = names(await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'geckos', first: 100 }));
+    const whole = names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'geckos', first: 100 }));
     expect(whole.length).toBeGreaterThan(3);
     const pages = await allPages({ search: 'geckos', first: 2 });
     expect(pages.flatMap(names)).toEqual(whole);
@@ -64,7 +65,7 @@ describe('products: cursor pagination', () => {
   });
 
   it('gives first: 0 the total and whether anything exists', async () => {
-    const page = await ok<Page>(subgraph, PRODUCTS_PAGE, { first: 0 });
+    const page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { first: 0 });
     expect(page.products).toEqual({ totalCount: 12, pageInfo: { hasNextPage: true, endCursor: null }, edges: [] });
   });
 });
@@ -72,32 +73,32 @@ describe('products: cursor pagination', () => {
 describe('products: full-text search', () => {
   it('ranks a name match above a description match', async () => {
     // "heat" is in one name (weight A) and in the thermostat's description (weight B).
-    const page = await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'heat' });
+    const page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'heat' });
     expect(names(page)).toEqual(['Ceramic Heat Emitter 100W', 'Digital Thermostat']);
     expect(page.products.totalCount).toBe(2);
   });
 
   it('stems words and searches descriptions', async () => {
-    expect(names(await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'mist' }))).toEqual(['Automatic Misting System']);
-    expect(names(await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'snakes' }))).toContain('Feeding Tongs 30cm');
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'mist' }))).toEqual(['Automatic Misting System']);
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'snakes' }))).toContain('Feeding Tongs 30cm');
   });
 
   it('understands web search syntax: phrases and exclusions', async () => {
-    expect(names(await ok<Page>(subgraph, PRODUCTS_PAGE, { search: '"heat emitter"' }))).toEqual(['Ceramic Heat Emitter 100W']);
-    expect(names(await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'digital -hygrometer' }))).toEqual(['Digital Thermostat']);
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: '"heat emitter"' }))).toEqual(['Ceramic Heat Emitter 100W']);
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'digital -hygrometer' }))).toEqual(['Digital Thermostat']);
   });
 
   it('finds nothing for words not in the catalog, and treats a blank search as none', async () => {
-    expect(await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'aquarium' })).toMatchObject({ products: { totalCount: 0, edges: [] } });
-    expect((await ok<Page>(subgraph, PRODUCTS_PAGE, { search: '   ' })).products.totalCount).toBe(12);
+    expect(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'aquarium' })).toMatchObject({ products: { totalCount: 0, edges: [] } });
+    expect((await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: '   ' })).products.totalCount).toBe(12);
   });
 });
 
 describe('products: category filter', () => {
   it('includes the descendants of the category', async () => {
-    const supplies = await ok<Page>(subgraph, PRODUCTS_PAGE, { category: 'supplies', first: 100 });
+    const supplies = await expectData<Page>(subgraph, PRODUCTS_PAGE, { category: 'supplies', first: 100 });
     expect(names(supplies)).toEqual(ALL_BY_NAME);
-    const habitat = await ok<Page>(subgraph, PRODUCTS_PAGE, { category: 'habitat' });
+    const habitat = await expectData<Page>(subgraph, PRODUCTS_PAGE, { category: 'habitat' });
     expect(names(habitat)).toEqual([
       'Automatic Misting System',
       'Coconut Fiber Substrate 8L',
@@ -108,19 +109,19 @@ describe('products: category filter', () => {
   });
 
   it('combines with search', async () => {
-    const page = await ok<Page>(subgraph, PRODUCTS_PAGE, { search: 'heat', category: 'monitoring' });
+    const page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'heat', category: 'monitoring' });
     expect(names(page)).toEqual(['Digital Thermostat']);
   });
 
   it('answers an unknown category with an empty connection, not an error', async () => {
     for (const category of ['no-such-category', 'Not A Slug!', 'x'.repeat(300), 'a\u0000b']) {
-      const page = await ok<Page>(subgraph, PRODUCTS_PAGE, { category });
+      const page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { category });
       expect(page.products).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
     }
   });
 
   it('serves the category tree', async () => {
-    const data = await ok<{ categories: unknown; category: unknown }>(
+    const data = await expectData<{ categories: unknown; category: unknown }>(
       subgraph,
       `{ categories { slug parent { id } children { slug parent { slug } } }
          category(slug: "feeding") { name parent { slug } products(first: 2) { totalCount edges { node { name } } } } }`,
@@ -142,7 +143,7 @@ describe('products: category filter', () => {
 
 describe('product by slug', () => {
   it('returns the ProductPage fields this subgraph owns, or null', async () => {
-    const data = await ok<{ product: unknown; missing: unknown }>(
+    const data = await expectData<{ product: unknown; missing: unknown }>(
       subgraph,
       `{ product(slug: "ceramic-heat-emitter-100w") { sku name slug price { amount currency } category { slug } createdBy { id } }
          missing: product(slug: "no-such-product") { id } }`,
@@ -159,14 +160,14 @@ describe('product by slug', () => {
   });
 
   it('answers null, not a 500, for a slug Postgres could not store', async () => {
-    const data = await ok<{ product: unknown; category: unknown }>(subgraph, 'query ($s: String!) { product(slug: $s) { id } category(slug: $s) { id } }', { s: 'a\u0000b' });
+    const data = await expectData<{ product: unknown; category: unknown }>(subgraph, 'query ($s: String!) { product(slug: $s) { id } category(slug: $s) { id } }', { s: 'a\u0000b' });
     expect(data).toEqual({ product: null, category: null });
   });
 });
 
 describe('searchSuggestions', () => {
   const suggest = async (prefix: string, first?: number) =>
-    (await ok<{ searchSuggestions: string[] }>(subgraph, 'query ($prefix: String!, $first: Int) { searchSuggestions(prefix: $prefix, first: $first) }', {
+    (await expectData<{ searchSuggestions: string[] }>(subgraph, 'query ($prefix: String!, $first: Int) { searchSuggestions(prefix: $prefix, first: $first) }', {
       prefix,
       ...(first === undefined ? {} : { first }),
     })).searchSuggestions;
@@ -196,7 +197,7 @@ describe('bad input is BAD_USER_INPUT', () => {
     ['a cursor with a non-finite rank', { search: 'heat', after: Buffer.from('["products:rank",1e999,"708b5f2a-4258-5c5f-9f98-8d1c57d3c019"]').toString('base64url') }],
     ['a search over 200 characters', { search: 'x'.repeat(201) }],
   ])('products with %s', async (_, variables) => {
-    await fails(subgraph, 'BAD_USER_INPUT', PRODUCTS_PAGE, variables);
+    await expectErrorCode(subgraph, 'BAD_USER_INPUT', PRODUCTS_PAGE, variables);
   });
 
   it.each([
@@ -204,10 +205,10 @@ describe('bad input is BAD_USER_INPUT', () => {
     ['a blank prefix', '   '],
     ['a prefix over 64 characters', 'x'.repeat(65)],
   ])('searchSuggestions with %s', async (_, prefix) => {
-    await fails(subgraph, 'BAD_USER_INPUT', 'query ($prefix: String!) { searchSuggestions(prefix: $prefix) }', { prefix });
+    await expectErrorCode(subgraph, 'BAD_USER_INPUT', 'query ($prefix: String!) { searchSuggestions(prefix: $prefix) }', { prefix });
   });
 
   it('searchSuggestions with first: -1', async () => {
-    await fails(subgraph, 'BAD_USER_INPUT', '{ searchSuggestions(prefix: "c", first: -1) }');
+    await expectErrorCode(subgraph, 'BAD_USER_INPUT', '{ searchSuggestions(prefix: "c", first: -1) }');
   });
 });

@@ -1,6 +1,7 @@
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countStatements, ok, redisUrl, startProducts, type ProductsSubgraph } from './support.js';
+import { countStatements, expectData } from '@terrarium/subgraph-kit/testing';
+import { redisUrl, startProducts, type ProductsSubgraph } from './support.js';
 
 const ENTITIES = /* GraphQL */ `
   query ($representations: [_Any!]!) {
@@ -59,12 +60,12 @@ describe('_entities', () => {
     ['sku', { sku: EMITTER.sku }],
     ['slug', { slug: EMITTER.slug }],
   ])('resolves a Product by %s', async (_, key) => {
-    const data = await ok<Entities>(subgraph, ENTITIES, { representations: [{ __typename: 'Product', ...key }] });
+    const data = await expectData<Entities>(subgraph, ENTITIES, { representations: [{ __typename: 'Product', ...key }] });
     expect(data._entities).toEqual([EMITTER]);
   });
 
   it('answers null for unknown or malformed keys, without failing the batch', async () => {
-    const data = await ok<Entities>(subgraph, ENTITIES, {
+    const data = await expectData<Entities>(subgraph, ENTITIES, {
       representations: [
         { __typename: 'Product', id: seedId('product:missing') },
         { __typename: 'Product', id: 'not-a-uuid' },
@@ -76,7 +77,7 @@ describe('_entities', () => {
   });
 
   it('resolves a Category by id', async () => {
-    const data = await ok<Entities>(subgraph, ENTITIES, { representations: [{ __typename: 'Category', id: seedId('category:habitat') }] });
+    const data = await expectData<Entities>(subgraph, ENTITIES, { representations: [{ __typename: 'Category', id: seedId('category:habitat') }] });
     expect(data._entities).toEqual([{ id: seedId('category:habitat'), slug: 'habitat' }]);
   });
 });
@@ -86,7 +87,7 @@ describe('SQL statements per operation', () => {
     const ids = extraIds.slice(0, 50);
     let data: Entities | undefined;
     const statements = await countStatements(subgraph, async () => {
-      data = await ok<Entities>(subgraph, ENTITIES, { representations: ids.map((id) => ({ __typename: 'Product', id })) });
+      data = await expectData<Entities>(subgraph, ENTITIES, { representations: ids.map((id) => ({ __typename: 'Product', id })) });
     });
     expect(data!._entities.map((e) => e?.id)).toEqual(ids);
     expect(statements).toBe(1);
@@ -100,7 +101,7 @@ describe('SQL statements per operation', () => {
     ];
     let data: Entities | undefined;
     const statements = await countStatements(subgraph, async () => {
-      data = await ok<Entities>(subgraph, ENTITIES, { representations });
+      data = await expectData<Entities>(subgraph, ENTITIES, { representations });
     });
     expect(data!._entities.every((e) => e !== null)).toBe(true);
     expect(statements).toBe(3);
@@ -111,7 +112,7 @@ describe('SQL statements per operation', () => {
     const variables = { search: 'lamp', first: 50 };
     let page: SearchPage | undefined;
     const cold = await countStatements(subgraph, async () => {
-      page = await ok(subgraph, SEARCH_PRODUCTS, variables);
+      page = await expectData(subgraph, SEARCH_PRODUCTS, variables);
     });
     expect(page!.products.totalCount).toBe(EXTRA);
     expect(page!.products.edges).toHaveLength(50);
@@ -119,17 +120,17 @@ describe('SQL statements per operation', () => {
     expect(cold).toBe(1);
 
     // The 60 bulk lamps tie on rank: the keyset on (rank, id) still splits them without overlap.
-    const next = await ok<SearchPage>(subgraph, SEARCH_PRODUCTS, { ...variables, after: page!.products.pageInfo.endCursor });
+    const next = await expectData<SearchPage>(subgraph, SEARCH_PRODUCTS, { ...variables, after: page!.products.pageInfo.endCursor });
     const ids = [...page!.products.edges, ...next.products.edges].map((edge) => edge.node.id);
     expect(next.products.edges).toHaveLength(EXTRA - 50);
     expect(next.products.pageInfo.hasNextPage).toBe(false);
     expect(new Set(ids)).toEqual(new Set(extraIds));
 
-    const browse = await countStatements(subgraph, () => ok(subgraph, SEARCH_PRODUCTS, { first: 50 }));
+    const browse = await countStatements(subgraph, () => expectData(subgraph, SEARCH_PRODUCTS, { first: 50 }));
     expect(browse).toBe(1);
     if (redisUrl) {
       // Served from the cache until a product write.
-      expect(await countStatements(subgraph, () => ok(subgraph, SEARCH_PRODUCTS, variables))).toBe(0);
+      expect(await countStatements(subgraph, () => expectData(subgraph, SEARCH_PRODUCTS, variables))).toBe(0);
     }
   });
 });

@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { createByKeyLoader, createManyByKeyLoader } from '@terrarium/subgraph-kit/loaders';
+import type DataLoader from 'dataloader';
 import {
   Order,
   OrderLine,
@@ -8,30 +9,25 @@ import {
   type OrderLineEntity,
   type OrderStatusChangeEntity,
 } from '../entities/order.entity.js';
-import { manyByKey, oneByKey } from './by-key.js';
 
 /** Placed orders only: an order still being checked out (or undone) is nobody's to see yet. */
 export function createOrderLoader(em: EntityManager): DataLoader<string, OrderEntity | null> {
-  return new DataLoader(async (ids) => {
-    const rows = await em.find(Order, { id: { $in: [...ids] }, reservationState: { $nin: ['PENDING', 'VOIDING'] } }, { disableIdentityMap: true });
-    return oneByKey(ids, rows, (row) => row.id);
-  });
+  return createByKeyLoader(
+    (ids) => em.find(Order, { id: { $in: ids }, reservationState: { $nin: ['PENDING', 'VOIDING'] } }, { disableIdentityMap: true }),
+    (row) => row.id,
+  );
 }
 
 export function createOrderLinesLoader(em: EntityManager): DataLoader<string, OrderLineEntity[]> {
-  return new DataLoader(async (orderIds) => {
-    const rows = await em.find(OrderLine, { orderId: { $in: [...orderIds] } }, { orderBy: { position: 'asc' }, disableIdentityMap: true });
-    return manyByKey(orderIds, rows, (row) => row.orderId);
-  });
+  return createManyByKeyLoader(
+    (orderIds) => em.find(OrderLine, { orderId: { $in: orderIds } }, { orderBy: { position: 'asc' }, disableIdentityMap: true }),
+    (row) => row.orderId,
+  );
 }
 
 export function createOrderHistoryLoader(em: EntityManager): DataLoader<string, OrderStatusChangeEntity[]> {
-  return new DataLoader(async (orderIds) => {
-    const rows = await em.find(
-      OrderStatusChange,
-      { orderId: { $in: [...orderIds] } },
-      { orderBy: { changedAt: 'asc' }, disableIdentityMap: true },
-    );
-    return manyByKey(orderIds, rows, (row) => row.orderId);
-  });
+  return createManyByKeyLoader(
+    (orderIds) => em.find(OrderStatusChange, { orderId: { $in: orderIds } }, { orderBy: { changedAt: 'asc' }, disableIdentityMap: true }),
+    (row) => row.orderId,
+  );
 }

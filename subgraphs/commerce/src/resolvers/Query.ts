@@ -1,11 +1,11 @@
 import type { QueryResolvers } from '../generated/resolvers.js';
-import { requireId } from '../access.js';
 import { cartTarget, findCartView } from '../services/cart-view.js';
 import { visibleListing } from '../services/listing.service.js';
 import { orderForCaller } from '../services/order.service.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export const Query: QueryResolvers = {
-  listing: async (_, { id }, ctx) => visibleListing(ctx, await ctx.loaders.listing.load(requireId(id, 'id'))),
+  listing: async (_, { id }, ctx) => visibleListing(ctx, await ctx.loaders.listing.load(requireUuid(id, 'id'))),
   cart: async (_, { cartToken }, ctx) => {
     const target = cartTarget(ctx.caller, cartToken);
     return target ? findCartView(ctx.em, target) : null;

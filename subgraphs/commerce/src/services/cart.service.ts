@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireUser } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '@terrarium/platform/errors';
-import { managesOrganization, optionalId, requireId, exactlyOne } from '../access.js';
+import { managesOrganization, exactlyOne } from '../access.js';
 import type { Context } from '../context.js';
 import { DEFAULT_CURRENCY, sameCurrency, type Money } from '../money.js';
-import { query, queryOne } from '../sql.js';
 import { currentUnitPrice } from './cart-pricing.js';
 import { cartTarget, findCart, findCartView, loadCartView, newCartToken, tokenTarget, type CartTarget, type CartView } from './cart-view.js';
 import { couponProblem, normalizeCouponCode } from './coupon.service.js';
+import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 
 /** Most of one product a cart line may hold. */
 export const MAX_LINE_QUANTITY = 99;
@@ -85,8 +86,8 @@ export interface AddToCartArgs {
 }
 
 export async function addToCart(ctx: Context, args: AddToCartArgs): Promise<CartView> {
-  const productId = optionalId(args.productId, 'productId');
-  const listingId = optionalId(args.listingId, 'listingId');
+  const productId = optionalUuid(args.productId, 'productId');
+  const listingId = optionalUuid(args.listingId, 'listingId');
   exactlyOne(productId, 'productId', listingId, 'listingId');
   validateQuantity(args.quantity);
   if (listingId && args.quantity !== 1) throw new BadUserInputError('A listing is one animal or item: "quantity" must be 1.', 'quantity');
@@ -115,7 +116,7 @@ export async function addToCart(ctx: Context, args: AddToCartArgs): Promise<Cart
 }
 
 export function removeFromCart(ctx: Context, lineId: string, cartToken: string | null | undefined): Promise<CartView> {
-  requireId(lineId, 'lineId');
+  requireUuid(lineId, 'lineId');
   return changeCart(ctx, existingTarget(ctx, cartToken), false, async (tx, cartId) => {
     const removed = await query(tx, 'delete from cart_line where id = ? and cart_id = ? returning id', [lineId, cartId]);
     if (removed.length === 0) throw new NotFoundError('Cart line');
@@ -123,7 +124,7 @@ export function removeFromCart(ctx: Context, lineId: string, cartToken: string |
 }
 
 export function updateCartLine(ctx: Context, lineId: string, quantity: number, cartToken: string | null | undefined): Promise<CartView> {
-  requireId(lineId, 'lineId');
+  requireUuid(lineId, 'lineId');
   validateQuantity(quantity);
   return changeCart(ctx, existingTarget(ctx, cartToken), false, async (tx, cartId) => {
     const line = await queryOne<{ listingId: string | null }>(tx, 'select listing_id as "listingId" from cart_line where id = ? and cart_id = ?', [lineId, cartId]);

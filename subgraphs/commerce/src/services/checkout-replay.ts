@@ -3,8 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { CheckoutRequest, type CheckoutRequestEntity } from '../entities/checkout-request.entity.js';
-import { queryOne } from '../sql.js';
 import { cartHash, findCartView } from './cart-view.js';
+import { queryOne } from '@terrarium/subgraph-kit/sql';
 
 /**
  * How long a request waits for its twin (same user, same key) to finish reserving.

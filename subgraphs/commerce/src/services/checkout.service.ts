@@ -4,13 +4,13 @@ import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableErro
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
 import type { Money } from '../money.js';
-import { query } from '../sql.js';
 import { currentUnitPrice } from './cart-pricing.js';
 import { cartHash, findCartView } from './cart-view.js';
 import { findCheckoutRequest, replayCheckout } from './checkout-replay.js';
 import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
 import { placeOrder, type PlacedLine } from './place-order.js';
 import { voidOrder } from './void-order.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Printable ASCII, as clients send UUIDs or similar. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { CouponEntity } from '../entities/coupon.entity.js';
 import { money, validateAmount, validateCurrency, type Money } from '../money.js';
-import { isUniqueViolation, query, queryOne } from '../sql.js';
+import { isUniqueViolation, query, queryOne } from '@terrarium/subgraph-kit/sql';
 
 type CouponTerms = Pick<CouponEntity, 'percentOff' | 'amountOff' | 'currency'>;
 

@@ -2,12 +2,13 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { requireOrganizationMember } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
-import { exactlyOne, managesOrganization, optionalId, requireId } from '../access.js';
+import { exactlyOne, managesOrganization } from '../access.js';
 import type { Context } from '../context.js';
 import { Listing, type ListingEntity, type ListingStatus } from '../entities/listing.entity.js';
 import { validateAmount, validateCurrency } from '../money.js';
-import { isUniqueViolation, query, queryOne } from '../sql.js';
-import { decodeKeyset, encodeKeyset, olderThan } from './keyset.js';
+import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
+import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { isUniqueViolation, query, queryOne } from '@terrarium/subgraph-kit/sql';
 
 /** What the public sees of an organization's listings when it asks for no status. */
 const PUBLIC_STATUSES: ListingStatus[] = ['ACTIVE', 'RESERVED'];
@@ -28,7 +29,7 @@ export async function listingsOfOrganization(
   args: { first?: number | null; after?: string | null; status?: ListingStatus | null },
 ): Promise<Connection<ListingEntity>> {
   const size = pageSize(args.first, 20);
-  const keyset = decodeKeyset('Listing', args.after);
+  const keyset = decodeKeyset('Listing', args.after, 'date');
   const member = managesOrganization(ctx.caller, organizationId);
   if (args.status && PRIVATE_STATUSES.includes(args.status) && !member) {
     throw new ForbiddenError(`Only members of the organization see its ${args.status} listings.`);
@@ -76,10 +77,10 @@ export interface CreateListingArgs {
 }
 
 export async function createListing(ctx: Context, input: CreateListingArgs): Promise<ListingEntity> {
-  const organizationId = requireId(input.organizationId, 'organizationId');
+  const organizationId = requireUuid(input.organizationId, 'organizationId');
   requireOrganizationMember(ctx.caller, organizationId);
-  const animalId = optionalId(input.animalId, 'animalId');
-  const productId = optionalId(input.productId, 'productId');
+  const animalId = optionalUuid(input.animalId, 'animalId');
+  const productId = optionalUuid(input.productId, 'productId');
   exactlyOne(animalId, 'animalId', productId, 'productId');
   const priceAmount = validateAmount(input.priceAmount, 'priceAmount');
   const currency = validateCurrency(input.currency ?? 'EUR', 'currency');
@@ -106,7 +107,7 @@ export interface UpdateListingArgs {
 
 /** Price and manual status changes, refused while an order holds the listing (RESERVED) or after it sold. */
 export async function updateListing(ctx: Context, id: string, input: UpdateListingArgs): Promise<ListingEntity> {
-  requireId(id, 'id');
+  requireUuid(id, 'id');
   const current = visibleListing(ctx, await ctx.loaders.listing.load(id));
   if (!current) throw new NotFoundError('Listing');
   requireOrganizationMember(ctx.caller, current.organizationId);

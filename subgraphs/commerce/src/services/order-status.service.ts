@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import type { ListingStatus } from '../entities/listing.entity.js';
 import type { OrderStatus, ReservationState } from '../entities/order.entity.js';
-import { query, queryOne } from '../sql.js';
 import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
 import { commitForOrder, releaseForOrder } from './inventory.client.js';
+import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {

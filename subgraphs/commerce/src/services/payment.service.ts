@@ -2,15 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireUser } from '@terrarium/platform/caller';
 import { BadUserInputError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import { GraphQLError } from 'graphql';
-import { requireId } from '../access.js';
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
 import type { PaymentEntity } from '../entities/payment.entity.js';
 import { money } from '../money.js';
 import type { PaymentProvider } from '../payments/provider.js';
-import { query, queryOne } from '../sql.js';
 import type { CommerceDeps } from './deps.js';
 import { IllegalTransitionError, changeOrderStatus } from './order-status.service.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 
 type PaymentRow = Pick<PaymentEntity, 'id' | 'orderId' | 'attempt' | 'intentId' | 'status' | 'amount' | 'currency'>;
 
@@ -88,7 +88,7 @@ export async function settlePayment(deps: CommerceDeps, provider: PaymentProvide
 /** The buyer pays a PENDING order; paying an order that is already paid returns it unchanged. */
 export async function payOrder(ctx: Context, provider: PaymentProvider, orderId: string): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
-  requireId(orderId, 'orderId');
+  requireUuid(orderId, 'orderId');
   const order = await ctx.loaders.order.load(orderId);
   if (!order) throw new NotFoundError('Order');
   if (order.buyerId !== userId) throw new ForbiddenError('Only the buyer may pay for this order.');

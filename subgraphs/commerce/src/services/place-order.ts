@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import { money, sameCurrency, type Money } from '../money.js';
-import { query } from '../sql.js';
 import { consumeCoupon, discountFor } from './coupon.service.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Amounts are Postgres integers. */
 const MAX_ORDER_AMOUNT = 2_147_483_647;

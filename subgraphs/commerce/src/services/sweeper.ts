@@ -5,12 +5,12 @@ import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import type { Logger } from 'pino';
 import type { PaymentProvider } from '../payments/provider.js';
 import type { CommerceSettings } from '../settings.js';
-import { query } from '../sql.js';
 import type { CommerceDeps } from './deps.js';
 import { releaseForOrder } from './inventory.client.js';
 import { settleReservation } from './order-status.service.js';
 import { claimStalePayments, settlePayment } from './payment.service.js';
 import { voidOrder } from './void-order.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Rows handled per kind per sweep; the next sweep takes the rest. @default 50 */
 const BATCH = 50;

@@ -1,7 +1,7 @@
 import type { ReservationState } from '../entities/order.entity.js';
-import { query } from '../sql.js';
 import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /**
  * Undoes a checkout that never completed, as if it had not happened: deletes the order (its

@@ -1,10 +1,11 @@
 import { requireUser } from '@terrarium/platform/caller';
 import { NotFoundError } from '@terrarium/platform/errors';
-import { exactlyOne, optionalId, requireId } from '../access.js';
+import { exactlyOne } from '../access.js';
 import type { Context } from '../context.js';
 import { WishlistItem, type WishlistItemEntity } from '../entities/wishlist-item.entity.js';
-import { query } from '../sql.js';
 import { visibleListing } from './listing.service.js';
+import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 export function wishlistOf(ctx: Context, userId: string): Promise<WishlistItemEntity[]> {
   return ctx.em.find(WishlistItem, { userId }, { orderBy: { createdAt: 'desc', id: 'desc' }, disableIdentityMap: true });
@@ -13,8 +14,8 @@ export function wishlistOf(ctx: Context, userId: string): Promise<WishlistItemEn
 /** Saving the same product or listing twice keeps the first item. */
 export async function addToWishlist(ctx: Context, args: { productId?: string | null; listingId?: string | null }): Promise<WishlistItemEntity> {
   const userId = requireUser(ctx.caller);
-  const productId = optionalId(args.productId, 'productId');
-  const listingId = optionalId(args.listingId, 'listingId');
+  const productId = optionalUuid(args.productId, 'productId');
+  const listingId = optionalUuid(args.listingId, 'listingId');
   exactlyOne(productId, 'productId', listingId, 'listingId');
   if (productId && !(await ctx.loaders.productPrice.load(productId))) throw new NotFoundError('Product');
   if (listingId && !visibleListing(ctx, await ctx.loaders.listing.load(listingId))) throw new NotFoundError('Listing');
@@ -27,7 +28,7 @@ export async function addToWishlist(ctx: Context, args: { productId?: string | n
 
 export async function removeFromWishlist(ctx: Context, itemId: string): Promise<boolean> {
   const userId = requireUser(ctx.caller);
-  requireId(itemId, 'itemId');
+  requireUuid(itemId, 'itemId');
   const removed = await query(ctx.em, 'delete from wishlist_item where id = ? and user_id = ? returning id', [itemId, userId]);
   return removed.length > 0;
 }

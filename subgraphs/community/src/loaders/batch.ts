@@ -27,9 +27,3 @@ export async function loadGrouped<K, V>(
   return results;
 }
 
-/** Rows grouped by a key column, one (possibly empty) list per requested key, in order. */
-export function byKey<R>(ids: readonly string[], rows: readonly R[], keyOf: (row: R) => string): R[][] {
-  const map = new Map<string, R[]>(ids.map((id) => [id, []]));
-  for (const row of rows) map.get(keyOf(row))?.push(row);
-  return ids.map((id) => map.get(id) ?? []);
-}

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FollowTargetType } from '../entities/follow.entity.js';
-import { byKey, loadGrouped } from './batch.js';
+import { manyByKey } from '@terrarium/subgraph-kit/loaders';
+import { loadGrouped } from './batch.js';
 
 export interface FollowKey {
   /** The followed target for `followers`, the follower for `following`. */
@@ -29,7 +30,7 @@ export function createFollowersLoader(em: EntityManager): DataLoader<FollowKey, 
            ) f`,
           [ids, targetType, size],
         );
-        return byKey(ids, rows, (row) => row.target_id).map((list) => list.map((row) => row.follower_id));
+        return manyByKey(ids, rows, (row) => row.target_id).map((list) => list.map((row) => row.follower_id));
       }),
     { cacheKeyFn: followKey },
   );
@@ -52,7 +53,7 @@ export function createFollowingLoader(em: EntityManager): DataLoader<FollowKey, 
            ) f`,
           [ids, targetType, size],
         );
-        return byKey(ids, rows, (row) => row.follower_id).map((list) => list.map((row) => row.target_id));
+        return manyByKey(ids, rows, (row) => row.follower_id).map((list) => list.map((row) => row.target_id));
       }),
     { cacheKeyFn: followKey },
   );

@@ -1,10 +1,11 @@
 import DataLoader from 'dataloader';
 import type { EntityDictionary, EntitySchema } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Keyset } from '@terrarium/subgraph-kit/cursors';
 import { loadGrouped } from './batch.js';
 
-/** Position after which a page starts: the last row's [createdAt ISO, id]. */
-export type CursorKeys = readonly [createdAt: string, id: string];
+/** Position after which a page starts: the last row's (createdAt, id). */
+export type CursorKeys = Keyset<Date>;
 
 export interface PageKey {
   parentId: string;
@@ -56,7 +57,7 @@ export function createPageLoader<T extends object>(em: EntityManager, spec: Page
             order by t.created_at ${direction}, t.id ${direction}
             limit ?
           ) x on true`;
-        const params: unknown[] = [ids, ...(cursor ? [cursor[0], cursor[1]] : []), size + 1];
+        const params: unknown[] = [ids, ...(cursor ? [cursor.key, cursor.id] : []), size + 1];
         const rows = await em.execute<Record<string, unknown>[]>(sql, params);
         const pages = new Map<string, Page<T>>(ids.map((id) => [id, { rows: [], totalCount: 0 }]));
         for (const { page_parent, page_total, ...row } of rows) {

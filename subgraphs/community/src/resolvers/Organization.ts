@@ -3,11 +3,11 @@ import type { OrganizationResolvers } from '../generated/resolvers.js';
 import { averageRating } from '../loaders/rating.loader.js';
 import { ref } from '../refs.js';
 import { CursorTag, pageKey, toPageConnection } from '../services/paging.js';
-import { requireId } from '../services/validate.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Community's part of Organization (a breeder): reviews, rating and followers. */
 export const Organization: OrganizationResolvers = {
-  __resolveReference: ({ id }) => ({ id: requireId(id, 'id') }),
+  __resolveReference: ({ id }) => ({ id: requireUuid(id, 'id') }),
   reviews: async ({ id }, { first, after }, ctx) => {
     const key = pageKey(CursorTag.REVIEWS, id, first, after, 10);
     return toPageConnection(CursorTag.REVIEWS, await ctx.loaders.organizationReviews.load(key), key.size);

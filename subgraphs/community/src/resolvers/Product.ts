@@ -1,11 +1,11 @@
 import type { ProductResolvers } from '../generated/resolvers.js';
 import { averageRating } from '../loaders/rating.loader.js';
 import { CursorTag, pageKey, toPageConnection } from '../services/paging.js';
-import { requireId } from '../services/validate.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Community's part of Product: its reviews and rating (the products subgraph owns the rest). */
 export const Product: ProductResolvers = {
-  __resolveReference: ({ id }) => ({ id: requireId(id, 'id') }),
+  __resolveReference: ({ id }) => ({ id: requireUuid(id, 'id') }),
   reviews: async ({ id }, { first, after }, ctx) => {
     const key = pageKey(CursorTag.REVIEWS, id, first, after, 10);
     return toPageConnection(CursorTag.REVIEWS, await ctx.loaders.productReviews.load(key), key.size);

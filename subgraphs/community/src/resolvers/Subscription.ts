@@ -2,7 +2,7 @@ import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { SubscriptionResolvers } from '../generated/resolvers.js';
 import { Topic, fromCommentEvent, fromReviewEvent, type CommentEvent, type ReviewEvent } from '../services/events.js';
-import { requireId } from '../services/validate.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /**
  * Events come from ctx.events (Redis pub/sub when configured, so a write on any instance reaches
@@ -16,7 +16,7 @@ export const Subscription: SubscriptionResolvers = {
       if ((productId == null) === (organizationId == null)) {
         throw new BadUserInputError('Give exactly one of "productId" and "organizationId".', productId == null ? 'productId' : 'organizationId');
       }
-      const subject = productId != null ? { type: 'PRODUCT' as const, id: requireId(productId, 'productId') } : { type: 'ORGANIZATION' as const, id: requireId(organizationId!, 'organizationId') };
+      const subject = productId != null ? { type: 'PRODUCT' as const, id: requireUuid(productId, 'productId') } : { type: 'ORGANIZATION' as const, id: requireUuid(organizationId!, 'organizationId') };
       return ctx.events.subscribe<ReviewEvent>(Topic.reviewPosted(subject));
     },
     resolve: (event: ReviewEvent, _args: unknown, ctx: Context) => {
@@ -25,7 +25,7 @@ export const Subscription: SubscriptionResolvers = {
     },
   },
   commentAdded: {
-    subscribe: (_, { postId }, ctx) => ctx.events.subscribe<CommentEvent>(Topic.commentAdded(requireId(postId, 'postId'))),
+    subscribe: (_, { postId }, ctx) => ctx.events.subscribe<CommentEvent>(Topic.commentAdded(requireUuid(postId, 'postId'))),
     resolve: (event: CommentEvent, _args: unknown, ctx: Context) => {
       ctx.loaders.reset();
       return fromCommentEvent(event);

@@ -2,11 +2,11 @@ import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { UserResolvers } from '../generated/resolvers.js';
 import { ref } from '../refs.js';
 import { CursorTag, pageKey, toPageConnection } from '../services/paging.js';
-import { requireId } from '../services/validate.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Community's part of User: posts and follows. */
 export const User: UserResolvers = {
-  __resolveReference: ({ id }) => ({ id: requireId(id, 'id') }),
+  __resolveReference: ({ id }) => ({ id: requireUuid(id, 'id') }),
   posts: async ({ id }, { first, after }, ctx) => {
     const key = pageKey(CursorTag.POSTS, id, first, after, 10);
     return toPageConnection(CursorTag.POSTS, await ctx.loaders.userPosts.load(key), key.size);

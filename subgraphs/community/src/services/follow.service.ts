@@ -3,7 +3,7 @@ import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { FollowTargetType } from '../entities/follow.entity.js';
 import { requireKnownSubject } from './subjects.js';
-import { requireId } from './validate.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /**
  * Users and organizations live in ops; community does not read its tables. A new follow is
@@ -12,7 +12,7 @@ import { requireId } from './validate.js';
  */
 function parseTarget(ctx: Context, targetType: FollowTargetType, rawTargetId: string): { followerId: string; targetId: string } {
   const followerId = requireUser(ctx.caller);
-  const targetId = requireId(rawTargetId, 'targetId');
+  const targetId = requireUuid(rawTargetId, 'targetId');
   if (targetType === 'USER' && targetId === followerId) throw new BadUserInputError('You cannot follow yourself.', 'targetId');
   return { followerId, targetId };
 }

@@ -5,11 +5,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context.js';
 import { Report, type ReportEntity, type ReportStatus, type ReportSubjectType } from '../entities/report.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
-import { CursorTag, decodeRowCursor, encodeRowCursor } from './paging.js';
+import { decodeKeyset, newerThan } from '@terrarium/subgraph-kit/cursors';
+import { CursorTag, encodeRowCursor } from './paging.js';
 import { invalidateRating } from './rating.service.js';
 import { hideReview } from './review.service.js';
-import { requireId, requireText } from './validate.js';
+import { requireText } from './validate.js';
 import { visibleTo } from './visibility.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Longest report reason, in characters. @default 1_000 */
 export const MAX_REPORT_REASON = 1_000;
@@ -41,7 +43,7 @@ async function subjectIsVisible(ctx: Context, type: ReportSubjectType, id: strin
 /** Signed-in users. Reporting the same content again while the first report is open returns it. */
 export async function report(ctx: Context, input: ReportInput): Promise<ReportEntity> {
   const reporterId = requireUser(ctx.caller);
-  const subjectId = requireId(input.subjectId, 'input.subjectId');
+  const subjectId = requireUuid(input.subjectId, 'input.subjectId');
   const reason = requireText(input.reason, 'input.reason', MAX_REPORT_REASON);
   if (!(await subjectIsVisible(ctx, input.subjectType, subjectId))) throw new NotFoundError(input.subjectType.charAt(0) + input.subjectType.slice(1).toLowerCase());
   const [row] = await ctx.em.execute<Record<string, unknown>[]>(
@@ -64,10 +66,10 @@ export async function report(ctx: Context, input: ReportInput): Promise<ReportEn
 export async function moderationQueue(ctx: Context, first: number | null | undefined, after: string | null | undefined, status: ReportStatus): Promise<Connection<ReportEntity>> {
   requireStaff(ctx.caller);
   const size = pageSize(first, 20);
-  const cursor = decodeRowCursor(CursorTag.REPORTS, after);
+  const cursor = decodeKeyset(CursorTag.REPORTS, after, 'date');
   const rows = await ctx.em.find(
     Report,
-    { status, ...(cursor ? { $or: [{ createdAt: { $gt: new Date(cursor[0]) } }, { createdAt: new Date(cursor[0]), id: { $gt: cursor[1] } }] } : {}) },
+    { status, ...(cursor ? newerThan('createdAt', cursor) : {}) },
     { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: size + 1 },
   );
   const totalCount = await ctx.em.count(Report, { status });
@@ -88,7 +90,7 @@ async function hideSubject(tx: EntityManager, type: ReportSubjectType, id: strin
 export async function resolveReport(ctx: Context, rawId: string, action: ReportAction): Promise<ReportEntity> {
   requireStaff(ctx.caller);
   const staffId = ctx.caller.userId!;
-  const id = requireId(rawId, 'id');
+  const id = requireUuid(rawId, 'id');
   const { row, ratingSubject } = await ctx.em.transactional(async (tx) => {
     const [target] = await tx.execute<{ subject_type: ReportSubjectType; subject_id: string }[]>('select subject_type, subject_id from report where id = ?', [id]);
     if (!target) throw new NotFoundError('Report');

@@ -1,6 +1,5 @@
-import { BadUserInputError } from '@terrarium/platform/errors';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
-import { isUuid } from '@terrarium/subgraph-kit/seed-id';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
 import type { CursorKeys, Page, PageKey } from '../loaders/page.loader.js';
 
 /** Cursor tags: a cursor from one connection is refused by another. */
@@ -17,24 +16,13 @@ interface Row {
   createdAt: Date;
 }
 
-/** Decodes a cursor made by encodeRowCursor: the last row's [createdAt ISO, id]. */
-export function decodeRowCursor(tag: CursorTag, cursor: string | null | undefined): CursorKeys | null {
-  const keys = decodeCursor(tag, cursor);
-  if (keys === null) return null;
-  const [createdAt, id] = keys;
-  if (keys.length !== 2 || typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !isUuid(id)) {
-    throw new BadUserInputError(`Unknown cursor "${cursor}".`, 'after');
-  }
-  return [createdAt, id];
-}
-
 export function encodeRowCursor(tag: CursorTag, row: Row): string {
-  return encodeCursor(tag, [row.createdAt.toISOString(), row.id]);
+  return encodeKeyset(tag, row.createdAt, row.id);
 }
 
 /** A page loader's key: validated size (0..100, BAD_USER_INPUT otherwise) and decoded cursor. */
 export function pageKey(tag: CursorTag, parentId: string, first: number | null | undefined, after: string | null | undefined, fallback: number): PageKey {
-  return { parentId, size: pageSize(first, fallback), after: decodeRowCursor(tag, after) };
+  return { parentId, size: pageSize(first, fallback), after: decodeKeyset(tag, after, 'date') };
 }
 
 export function toPageConnection<T extends Row>(tag: CursorTag, page: Page<T>, size: number): Connection<T> {

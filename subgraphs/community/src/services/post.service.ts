@@ -5,9 +5,11 @@ import type { Context } from '../context.js';
 import { Comment, type CommentEntity } from '../entities/comment.entity.js';
 import { Post, type PostEntity } from '../entities/post.entity.js';
 import { Topic, toCommentEvent } from './events.js';
-import { CursorTag, decodeRowCursor, encodeRowCursor } from './paging.js';
-import { requireId, requireText } from './validate.js';
+import { decodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
+import { CursorTag, encodeRowCursor } from './paging.js';
+import { requireText } from './validate.js';
 import { visibleTo } from './visibility.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Limits, in characters. */
 export const MAX_POST_TITLE = 200;
@@ -30,7 +32,7 @@ export async function createPost(ctx: Context, input: PostInput): Promise<PostEn
 /** Author or staff; the comments go with it (on delete cascade). */
 export async function deletePost(ctx: Context, rawId: string): Promise<string> {
   const userId = requireUser(ctx.caller);
-  const id = requireId(rawId, 'id');
+  const id = requireUuid(rawId, 'id');
   const post = visibleTo(ctx, await ctx.loaders.post.load(id));
   if (!post) throw new NotFoundError('Post');
   if (post.authorId !== userId && !isStaff(ctx.caller)) throw new ForbiddenError('Only the author or staff may delete this post.');
@@ -41,7 +43,7 @@ export async function deletePost(ctx: Context, rawId: string): Promise<string> {
 
 export async function addComment(ctx: Context, rawPostId: string, rawBody: string): Promise<CommentEntity> {
   const authorId = requireUser(ctx.caller);
-  const postId = requireId(rawPostId, 'postId');
+  const postId = requireUuid(rawPostId, 'postId');
   const body = requireText(rawBody, 'body', MAX_COMMENT_BODY);
   if (!visibleTo(ctx, await ctx.loaders.post.load(postId))) throw new NotFoundError('Post');
   // Insert only while the post still exists and is visible: a concurrent delete or removal wins.
@@ -59,7 +61,7 @@ export async function addComment(ctx: Context, rawPostId: string, rawBody: strin
 
 export async function deleteComment(ctx: Context, rawId: string): Promise<string> {
   const userId = requireUser(ctx.caller);
-  const id = requireId(rawId, 'id');
+  const id = requireUuid(rawId, 'id');
   const comment = visibleTo(ctx, await ctx.loaders.comment.load(id));
   if (!comment) throw new NotFoundError('Comment');
   if (comment.authorId !== userId && !isStaff(ctx.caller)) throw new ForbiddenError('Only the author or staff may delete this comment.');
@@ -71,10 +73,10 @@ export async function deleteComment(ctx: Context, rawId: string): Promise<string
 /** The community feed: visible posts, newest first. */
 export async function feed(ctx: Context, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PostEntity>> {
   const size = pageSize(first, 20);
-  const cursor = decodeRowCursor(CursorTag.POSTS, after);
+  const cursor = decodeKeyset(CursorTag.POSTS, after, 'date');
   const rows = await ctx.em.find(
     Post,
-    { hiddenAt: null, ...(cursor ? { $or: [{ createdAt: { $lt: new Date(cursor[0]) } }, { createdAt: new Date(cursor[0]), id: { $lt: cursor[1] } }] } : {}) },
+    { hiddenAt: null, ...(cursor ? olderThan('createdAt', cursor) : {}) },
     { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: size + 1 },
   );
   const totalCount = await ctx.em.count(Post, { hiddenAt: null });

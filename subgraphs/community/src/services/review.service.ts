@@ -7,7 +7,8 @@ import type { Subject } from '../loaders/rating.loader.js';
 import { Topic, toReviewEvent } from './events.js';
 import { applyRatingDelta, invalidateRating, subjectOf } from './rating.service.js';
 import { requireKnownSubject } from './subjects.js';
-import { requireId, requireRating, requireText } from './validate.js';
+import { requireRating, requireText } from './validate.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Longest review body, in characters. @default 5_000 */
 export const MAX_REVIEW_BODY = 5_000;
@@ -41,8 +42,8 @@ function parseSubject(input: ReviewInput): Subject {
     throw new BadUserInputError('Give exactly one of "productId" and "organizationId".', productId === null ? 'input.productId' : 'input.organizationId');
   }
   return productId !== null
-    ? { type: 'PRODUCT', id: requireId(productId, 'input.productId') }
-    : { type: 'ORGANIZATION', id: requireId(organizationId!, 'input.organizationId') };
+    ? { type: 'PRODUCT', id: requireUuid(productId, 'input.productId') }
+    : { type: 'ORGANIZATION', id: requireUuid(organizationId!, 'input.organizationId') };
 }
 
 /** Publishing happens after the commit; a failed publish must not turn a saved review into an error. */
@@ -85,7 +86,7 @@ async function lockOwnReview(tx: EntityManager, ctx: Context, id: string): Promi
 
 export async function updateReview(ctx: Context, rawId: string, input: ReviewUpdateInput): Promise<ReviewEntity> {
   requireUser(ctx.caller);
-  const id = requireId(rawId, 'id');
+  const id = requireUuid(rawId, 'id');
   const rating = input.rating == null ? null : requireRating(input.rating, 'input.rating');
   const body = input.body == null ? null : requireText(input.body, 'input.body', MAX_REVIEW_BODY);
   if (rating === null && body === null) throw new BadUserInputError('Give "rating" or "body" to change.', 'input');
@@ -105,7 +106,7 @@ export async function updateReview(ctx: Context, rawId: string, input: ReviewUpd
 
 export async function deleteReview(ctx: Context, rawId: string): Promise<string> {
   requireUser(ctx.caller);
-  const id = requireId(rawId, 'id');
+  const id = requireUuid(rawId, 'id');
   const subject = await ctx.em.transactional(async (tx) => {
     const current = await lockOwnReview(tx, ctx, id);
     await tx.execute('delete from review where id = ?', [id], 'run');

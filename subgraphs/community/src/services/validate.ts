@@ -1,11 +1,4 @@
 import { BadUserInputError } from '@terrarium/platform/errors';
-import { isUuid } from '@terrarium/subgraph-kit/seed-id';
-
-/** An id argument; a malformed one is the client's error, never a SQL error. */
-export function requireId(value: string, field: string): string {
-  if (!isUuid(value)) throw new BadUserInputError(`"${field}" must be a UUID, got "${value}".`, field);
-  return value.toLowerCase();
-}
 
 /**
  * Text trimmed of surrounding whitespace, from 1 to `max` characters (Unicode code points, as

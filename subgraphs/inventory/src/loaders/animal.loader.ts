@@ -1,14 +1,11 @@
-import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { createByIdLoader } from '@terrarium/subgraph-kit/loaders';
+import DataLoader from 'dataloader';
 import { Animal, type AnimalEntity } from '../entities/animal.entity.js';
 
 /** Animals by id (references, sire, dam): one `select ... where id in (...)` per batch. */
 export function createAnimalLoader(em: EntityManager): DataLoader<string, AnimalEntity | null> {
-  return new DataLoader(async (ids) => {
-    const rows = await em.find(Animal, { id: { $in: [...ids] } });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  return createByIdLoader(em, Animal);
 }
 
 /** Children of each parent id (as sire or dam), oldest first: one statement per batch. */

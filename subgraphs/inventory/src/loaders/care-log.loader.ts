@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CareLog, type CareLogEntity } from '../entities/care-log.entity.js';
-import { rows } from '../services/sql.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /**
  * The newest `first` care entries of each animal: one statement per batch (a window function
@@ -9,7 +9,7 @@ import { rows } from '../services/sql.js';
  */
 export function createCareLogLoader(em: EntityManager, first: number): DataLoader<string, CareLogEntity[]> {
   return new DataLoader(async (animalIds) => {
-    const found = await rows<Record<string, unknown>>(
+    const found = await query<Record<string, unknown>>(
       em,
       `select id, animal_id, kind, notes, weight_grams, recorded_at, recorded_by, created_at from (
          select c.*, row_number() over (partition by c.animal_id order by c.recorded_at desc, c.id desc) as rank

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { rows } from '../services/sql.js';
 import type { StockLevel } from '../types.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 export const NO_STOCK: StockLevel = Object.freeze({ onHand: 0, reserved: 0, available: 0 });
 
@@ -16,7 +16,7 @@ export function toStockLevel(onHand: number, reserved: number): StockLevel {
  */
 export function createStockLoader(em: EntityManager): DataLoader<string, StockLevel> {
   return new DataLoader(async (productIds) => {
-    const found = await rows<{ product_id: string; on_hand: number; reserved: number }>(
+    const found = await query<{ product_id: string; on_hand: number; reserved: number }>(
       em,
       'select product_id, on_hand, reserved from stock where product_id in (?)',
       [[...productIds]],

@@ -1,7 +1,7 @@
 import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { AnimalResolvers } from '../generated/resolvers.js';
-import { requireUuid } from '../services/errors.js';
 import { loadPedigree } from '../services/pedigree.service.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /** Default care entries per animal. @default 10 */
 const CARE_LOG_PAGE = 10;

@@ -1,5 +1,5 @@
 import type { ProductResolvers } from '../generated/resolvers.js';
-import { requireUuid } from '../services/errors.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export const Product: ProductResolvers = {
   // Products owns the entity; inventory only needs its id to find the stock row.

@@ -1,7 +1,7 @@
 import { Species } from '../entities/species.entity.js';
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { listAnimals } from '../services/animal-query.service.js';
-import { requireUuid } from '../services/errors.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export const Query: QueryResolvers = {
   animal: (_, { id }, { loaders }) => loaders.animal.load(requireUuid(id, 'id')),

@@ -1,8 +1,8 @@
 import type { SubscriptionResolvers } from '../generated/resolvers.js';
-import { requireUuid } from '../services/errors.js';
 import { stockChangedTopic } from '../services/events.js';
 import type { Context } from '../context.js';
 import type { ProductRef } from '../types.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export const Subscription: SubscriptionResolvers = {
   stockChanged: {

@@ -7,7 +7,7 @@ import { Species } from '../entities/species.entity.js';
 import { requireBreederOf } from './access.js';
 import { cleanGenes, cleanHatchDate, cleanMorph, cleanName, cleanStatus, cleanWeight, notNull } from './animal-input.js';
 import { checkParents, checkSexChange } from './animal-parents.js';
-import { requireUuid } from './errors.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export interface CreateAnimalFields {
   organizationId: string;

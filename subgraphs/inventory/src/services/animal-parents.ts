@@ -1,7 +1,7 @@
 import { BadUserInputError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal } from '../entities/animal.entity.js';
-import { rows } from './sql.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Deepest descendant line searched when checking that a new parent is not a descendant. @default 50 */
 const MAX_LINE_DEPTH = 50;
@@ -40,7 +40,7 @@ export async function checkParents(tx: EntityManager, change: ParentChange): Pro
   }
 
   if (change.animalId) {
-    const [descendant] = await rows<{ id: string }>(
+    const [descendant] = await query<{ id: string }>(
       tx,
       `with recursive line (id, depth) as (
          select id, 1 from animal where sire_id = ? or dam_id = ?
@@ -59,6 +59,6 @@ export async function checkParents(tx: EntityManager, change: ParentChange): Pro
 export async function checkSexChange(tx: EntityManager, animalId: string, sex: string): Promise<void> {
   const column = sex === 'FEMALE' ? 'sire_id' : sex === 'MALE' ? 'dam_id' : null;
   if (!column) return;
-  const [child] = await rows<{ id: string }>(tx, `select id from animal where ${column} = ? limit 1`, [animalId]);
+  const [child] = await query<{ id: string }>(tx, `select id from animal where ${column} = ? limit 1`, [animalId]);
   if (child) throw new BadUserInputError(`This animal is recorded as a ${column === 'sire_id' ? 'sire' : 'dam'}; it cannot be ${sex}.`, 'sex');
 }

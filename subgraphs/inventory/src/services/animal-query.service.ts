@@ -1,10 +1,10 @@
-import { BadUserInputError } from '@terrarium/platform/errors';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
-import { isUuid } from '@terrarium/subgraph-kit/seed-id';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
+import { escapeLike } from '@terrarium/subgraph-kit/sql';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity, type AnimalStatus, type Sex } from '../entities/animal.entity.js';
-import { requireUuid } from './errors.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 const CURSOR_TAG = 'Animal';
 
@@ -14,11 +14,6 @@ export interface AnimalFilterInput {
   organizationId?: string | null;
   sex?: Sex | null;
   morph?: string | null;
-}
-
-/** `%`, `_` and `\` match literally in a morph search. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toWhere(filter: AnimalFilterInput | null | undefined): FilterQuery<AnimalEntity> {
@@ -33,19 +28,7 @@ function toWhere(filter: AnimalFilterInput | null | undefined): FilterQuery<Anim
   return where;
 }
 
-export const animalCursor = (animal: AnimalEntity): string => encodeCursor(CURSOR_TAG, [animal.createdAt.toISOString(), animal.id]);
-
-/** The keyset position a cursor names: (createdAt, id) of the last animal seen. */
-function afterPosition(after: string | null | undefined): { createdAt: Date; id: string } | null {
-  const keys = decodeCursor(CURSOR_TAG, after);
-  if (!keys) return null;
-  const [createdAt, id] = keys;
-  const date = typeof createdAt === 'string' ? new Date(createdAt) : undefined;
-  if (keys.length !== 2 || !date || Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) {
-    throw new BadUserInputError(`Unknown cursor "${after}".`, 'after');
-  }
-  return { createdAt: date, id };
-}
+export const animalCursor = (animal: AnimalEntity): string => encodeKeyset(CURSOR_TAG, animal.createdAt, animal.id);
 
 /**
  * Animals, newest first, keyset-paginated on (createdAt, id): a page costs the same however deep
@@ -60,10 +43,9 @@ export async function listAnimals(
 ): Promise<Connection<AnimalEntity>> {
   const size = pageSize(first, 20);
   const where = toWhere(filter);
-  const position = afterPosition(after);
-  const page: FilterQuery<AnimalEntity> = position
-    ? { $and: [where, { $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, id: { $lt: position.id } }] }] }
-    : where;
+  // The keyset position named by `after`: (createdAt, id) of the last animal seen.
+  const position = decodeKeyset(CURSOR_TAG, after, 'date');
+  const page: FilterQuery<AnimalEntity> = position ? { $and: [where, olderThan('createdAt', position)] } : where;
   const [found, total] = await Promise.all([
     em.find(Animal, page, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 }),
     em.count(Animal, where),

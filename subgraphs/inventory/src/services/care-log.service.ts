@@ -5,8 +5,8 @@ import { Animal } from '../entities/animal.entity.js';
 import { CareLog, type CareKind, type CareLogEntity } from '../entities/care-log.entity.js';
 import { requireBreederOf } from './access.js';
 import { cleanWeight } from './animal-input.js';
-import { requireUuid } from './errors.js';
-import { run } from './sql.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { execute } from '@terrarium/subgraph-kit/sql';
 
 /** @default 2_000 characters */
 const MAX_NOTES = 2_000;
@@ -41,7 +41,7 @@ export async function logCare(em: EntityManager, caller: Caller, animalIdArg: st
     const entry = tx.create(CareLog, { animalId, kind: input.kind, notes, weightGrams, recordedAt, recordedBy: caller.userId });
     await tx.flush();
     if (input.kind === 'WEIGHT') {
-      await run(
+      await execute(
         tx,
         `update animal set weight_grams = ?, updated_at = now()
           where id = ? and not exists (

@@ -1,5 +1,4 @@
-import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
-import { isUuid } from '@terrarium/subgraph-kit/seed-id';
+import { ConflictError } from '@terrarium/platform/errors';
 
 /**
  * CONFLICT naming the product or animal at fault (`extensions.productId` / `extensions.animalId`),
@@ -11,10 +10,4 @@ export class ItemConflictError extends ConflictError {
     super(message);
     Object.assign(this.extensions, target);
   }
-}
-
-/** Validates an id argument (ids are UUIDs; a malformed one is a client error, never a 500). */
-export function requireUuid(value: string, field: string): string {
-  if (!isUuid(value)) throw new BadUserInputError(`"${field}" must be a UUID, got "${value}".`, field);
-  return value.toLowerCase();
 }

@@ -1,8 +1,9 @@
 import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReservationResult } from '../types.js';
-import { ItemConflictError, requireUuid } from './errors.js';
-import { rows, run } from './sql.js';
+import { ItemConflictError } from './errors.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { query, execute } from '@terrarium/subgraph-kit/sql';
 
 /** Largest number of lines one reservation may hold. @default 100 */
 const MAX_ITEMS = 100;
@@ -61,7 +62,7 @@ function plan(items: readonly ReservationItemInput[]): ReservationPlan {
 }
 
 async function currentStatus(tx: EntityManager, orderId: string): Promise<ReservationResult> {
-  const [row] = await rows<{ status: ReservationResult['status'] }>(tx, 'select status from reservation where order_id = ?', [orderId]);
+  const [row] = await query<{ status: ReservationResult['status'] }>(tx, 'select status from reservation where order_id = ?', [orderId]);
   return { orderId, status: row?.status ?? 'NONE' };
 }
 
@@ -77,7 +78,7 @@ export async function reserveForOrder(em: EntityManager, service: string, orderI
   return em.transactional(async (tx) => {
     // A concurrent call for the same order waits here on the row until the first one commits
     // (then sees its reservation) or rolls back (then inserts its own).
-    const inserted = await run(
+    const inserted = await execute(
       tx,
       `insert into reservation (order_id, status, service) values (?, 'RESERVED', ?) on conflict (order_id) do nothing`,
       [orderId, service],
@@ -85,7 +86,7 @@ export async function reserveForOrder(em: EntityManager, service: string, orderI
     if (inserted === 0) return { result: await currentStatus(tx, orderId), changedProductIds: [] };
 
     for (const { productId, quantity } of products) {
-      const taken = await run(
+      const taken = await execute(
         tx,
         `update stock set reserved = reserved + ?, updated_at = now()
           where product_id = ? and on_hand - reserved >= ?`,
@@ -97,7 +98,7 @@ export async function reserveForOrder(em: EntityManager, service: string, orderI
       }
     }
     for (const animalId of animals) {
-      const taken = await run(
+      const taken = await execute(
         tx,
         `update animal set status = 'RESERVED', reserved_order_id = ?, updated_at = now()
           where id = ? and status = 'AVAILABLE'`,
@@ -107,7 +108,7 @@ export async function reserveForOrder(em: EntityManager, service: string, orderI
     }
 
     const lines = [...products.map((p) => [orderId, p.productId, null, p.quantity]), ...animals.map((id) => [orderId, null, id, 1])];
-    await run(
+    await execute(
       tx,
       `insert into reservation_item (order_id, product_id, animal_id, quantity) values ${lines.map(() => '(?, ?, ?, ?)').join(', ')}`,
       lines.flat(),
@@ -136,15 +137,15 @@ async function settle(
 ): Promise<ReservationOutcome> {
   const orderId = requireUuid(orderIdArg, 'orderId');
   return em.transactional(async (tx) => {
-    const moved = await run(tx, `update reservation set status = ?, updated_at = now() where order_id = ? and status = 'RESERVED'`, [next, orderId]);
+    const moved = await execute(tx, `update reservation set status = ?, updated_at = now() where order_id = ? and status = 'RESERVED'`, [next, orderId]);
     if (moved === 0) return { result: onSettled(await currentStatus(tx, orderId)), changedProductIds: [] };
-    const items = await rows<ItemRow>(tx, 'select product_id, animal_id, quantity from reservation_item where order_id = ?', [orderId]);
+    const items = await query<ItemRow>(tx, 'select product_id, animal_id, quantity from reservation_item where order_id = ?', [orderId]);
     const productItems = items.filter((item) => item.product_id !== null).sort((a, b) => (a.product_id! < b.product_id! ? -1 : 1));
     await apply(tx, productItems);
     if (items.some((item) => item.animal_id !== null)) {
       // Only this order's RESERVED animals match; no other writer can hold them, so the lock
       // order of this multi-row UPDATE cannot deadlock with a reservation.
-      await run(
+      await execute(
         tx,
         next === 'RELEASED'
           ? `update animal set status = 'AVAILABLE', reserved_order_id = null, updated_at = now() where reserved_order_id = ? and status = 'RESERVED'`
@@ -167,7 +168,7 @@ export function releaseForOrder(em: EntityManager, orderId: string): Promise<Res
     'RELEASED',
     async (tx, productItems) => {
       for (const item of productItems) {
-        await run(tx, 'update stock set reserved = reserved - ?, updated_at = now() where product_id = ?', [item.quantity, item.product_id]);
+        await execute(tx, 'update stock set reserved = reserved - ?, updated_at = now() where product_id = ?', [item.quantity, item.product_id]);
       }
     },
     (current) => current,
@@ -186,7 +187,7 @@ export function commitForOrder(em: EntityManager, orderId: string): Promise<Rese
     'COMMITTED',
     async (tx, productItems) => {
       for (const item of productItems) {
-        await run(
+        await execute(
           tx,
           'update stock set on_hand = on_hand - ?, reserved = reserved - ?, updated_at = now() where product_id = ?',
           [item.quantity, item.quantity, item.product_id],

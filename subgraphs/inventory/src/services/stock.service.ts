@@ -2,8 +2,9 @@ import { BadUserInputError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { toStockLevel } from '../loaders/stock.loader.js';
 import type { StockLevel } from '../types.js';
-import { ItemConflictError, requireUuid } from './errors.js';
-import { rows, run } from './sql.js';
+import { ItemConflictError } from './errors.js';
+import { requireUuid } from '@terrarium/subgraph-kit/uuid';
+import { query, execute } from '@terrarium/subgraph-kit/sql';
 
 /** Largest change one adjustment may make, either way. @default 1_000_000 units */
 const MAX_DELTA = 1_000_000;
@@ -37,8 +38,8 @@ export async function adjustStock(em: EntityManager, input: StockAdjustmentInput
   }
 
   return em.transactional(async (tx) => {
-    await run(tx, 'insert into stock (product_id) values (?) on conflict (product_id) do nothing', [productId]);
-    const [updated] = await rows<{ on_hand: number; reserved: number }>(
+    await execute(tx, 'insert into stock (product_id) values (?) on conflict (product_id) do nothing', [productId]);
+    const [updated] = await query<{ on_hand: number; reserved: number }>(
       tx,
       `update stock set on_hand = on_hand + ?, updated_at = now()
         where product_id = ? and on_hand + ? >= reserved
@@ -46,13 +47,13 @@ export async function adjustStock(em: EntityManager, input: StockAdjustmentInput
       [delta, productId, delta],
     );
     if (!updated) {
-      const [current] = await rows<{ on_hand: number; reserved: number }>(tx, 'select on_hand, reserved from stock where product_id = ?', [productId]);
+      const [current] = await query<{ on_hand: number; reserved: number }>(tx, 'select on_hand, reserved from stock where product_id = ?', [productId]);
       throw new ItemConflictError(
         `Cannot remove ${-delta} units of product ${productId}: ${current?.on_hand ?? 0} on hand, ${current?.reserved ?? 0} reserved for orders.`,
         { productId },
       );
     }
-    await run(
+    await execute(
       tx,
       'insert into stock_adjustment (product_id, delta, reason, actor_id, on_hand_after) values (?, ?, ?, ?, ?)',
       [productId, delta, reason, input.actorId, updated.on_hand],

@@ -3,7 +3,7 @@ import type DataLoader from 'dataloader';
 import type { OrganizationMemberEntity } from '../entities/organization-member.entity.js';
 import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';
 import { User, type UserEntity } from '../entities/user.entity.js';
-import { createByIdLoader } from './by-id.js';
+import { createByIdLoader } from '@terrarium/subgraph-kit/loaders';
 import { createMembershipLoader } from './membership.loader.js';
 
 /** Per-request DataLoaders. */

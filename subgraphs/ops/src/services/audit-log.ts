@@ -1,7 +1,6 @@
+import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
 import { requireService, requireStaff } from '@terrarium/platform/caller';
-import { BadUserInputError } from '@terrarium/platform/errors';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
-import { isUuid } from '@terrarium/subgraph-kit/seed-id';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import type { Context } from '../context.js';
 import { AuditLog, type AuditLogEntity } from '../entities/audit-log.entity.js';
 import { recordAudit } from './audit.js';
@@ -9,28 +8,17 @@ import { validId, validText } from './validation.js';
 
 const CURSOR_TAG = 'AuditLog';
 
-function cursorKeys(after: string | null | undefined): { createdAt: Date; id: string } | null {
-  const keys = decodeCursor(CURSOR_TAG, after);
-  if (!keys) return null;
-  const [at, id] = keys;
-  const createdAt = new Date(typeof at === 'string' ? at : Number.NaN);
-  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !isUuid(id)) {
-    throw new BadUserInputError(`Unknown cursor "${after}".`, 'after');
-  }
-  return { createdAt, id };
-}
-
 /** Staff only; newest first, (createdAt, id) as the cursor so that equal timestamps page stably. */
 export async function listAuditLog(ctx: Context, first: number, after: string | null | undefined): Promise<Connection<AuditLogEntity>> {
   requireStaff(ctx.caller);
   const size = pageSize(first, 50);
-  const from = cursorKeys(after);
-  const where = from ? { $or: [{ createdAt: { $lt: from.createdAt } }, { createdAt: from.createdAt, id: { $lt: from.id } }] } : {};
+  const from = decodeKeyset(CURSOR_TAG, after, 'date');
+  const where = from ? olderThan('createdAt', from) : {};
   const [rows, total] = await Promise.all([
     ctx.em.find(AuditLog, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 }),
     ctx.em.count(AuditLog, {}),
   ]);
-  return toConnection(rows, size, total, (entry) => encodeCursor(CURSOR_TAG, [entry.createdAt.toISOString(), entry.id]));
+  return toConnection(rows, size, total, (entry) => encodeKeyset(CURSOR_TAG, entry.createdAt, entry.id));
 }
 
 /** Internal: another subgraph records a staff action it performed. */

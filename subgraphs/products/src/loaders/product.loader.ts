@@ -1,7 +1,9 @@
-import DataLoader from 'dataloader';
+import { createByKeyLoader } from '@terrarium/subgraph-kit/loaders';
+import type DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProductRecord } from '../entities/product.entity.js';
-import { PRODUCT_COLUMNS, jsonList, query } from '../services/sql.js';
+import { PRODUCT_COLUMNS } from '../services/columns.js';
+import { jsonList, query } from '@terrarium/subgraph-kit/sql';
 
 /** The unique columns a product is looked up by (one per @key). */
 type ProductKey = 'id' | 'sku' | 'slug';
@@ -10,25 +12,21 @@ const KEY_CAST: Record<ProductKey, string> = { id: 'uuid', sku: 'text', slug: 't
 
 /**
  * Products by one unique column: one SQL statement per batch, whatever its size (the keys travel
- * as one JSON array parameter). Callers pass only well-formed ids (see isUuid), so a malformed
- * key never reaches the uuid cast.
+ * as one JSON array parameter). The kit's loader drops malformed ids and keys with NUL before
+ * SQL, so nothing fails the cast.
  */
 function createProductLoader(em: EntityManager, key: ProductKey): DataLoader<string, ProductRecord | null> {
-  // UUIDs compare case-insensitively in Postgres; the map below must agree.
-  const normalize = key === 'id' ? (k: string) => k.toLowerCase() : (k: string) => k;
-  return new DataLoader(async (requested) => {
-    // Postgres text cannot hold NUL, so such a key names nothing (and would fail the cast).
-    const keys = requested.filter((k) => !k.includes('\u0000'));
-    if (keys.length === 0) return requested.map(() => null);
-    const rows = await query<ProductRecord>(
-      em,
-      `select ${PRODUCT_COLUMNS} from product p
-        where p.${key} = any(select jsonb_array_elements_text(?::jsonb)::${KEY_CAST[key]})`,
-      [jsonList(keys)],
-    );
-    const byKey = new Map(rows.map((row) => [row[key], row]));
-    return requested.map((k) => byKey.get(normalize(k)) ?? null);
-  }, { cacheKeyFn: normalize });
+  return createByKeyLoader(
+    (keys) =>
+      query<ProductRecord>(
+        em,
+        `select ${PRODUCT_COLUMNS} from product p
+          where p.${key} = any(select jsonb_array_elements_text(?::jsonb)::${KEY_CAST[key]})`,
+        [jsonList(keys)],
+      ),
+    (row) => row[key],
+    key === 'id' ? 'uuid' : 'text',
+  );
 }
 
 export function createProductLoaders(em: EntityManager) {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CategoryRecord } from '../entities/category.entity.js';
-import { CATEGORY_COLUMNS, query } from './sql.js';
+import { CATEGORY_COLUMNS } from './columns.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /** The roots of the category tree, by name: one statement. */
 export function listCategoryRoots(em: EntityManager): Promise<CategoryRecord[]> {

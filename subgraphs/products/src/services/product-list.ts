@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
 import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Cache } from '@terrarium/subgraph-kit/cache';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { ProductRecord } from '../entities/product.entity.js';
 import { checkText } from './input.js';
 import { cachedList } from './list-cache.js';
-import { PRODUCT_COLUMNS, query, type SqlParam } from './sql.js';
+import { PRODUCT_COLUMNS } from './columns.js';
+import { query, type SqlParam } from '@terrarium/subgraph-kit/sql';
 
 /** Longest accepted search text. @default 200 characters */
 export const MAX_SEARCH_LENGTH = 200;
@@ -46,14 +48,8 @@ export async function listProducts(em: EntityManager, cache: Cache, args: Produc
 
 /** Decodes `after` for this order: [rank, id] or [name, id]; anything else is BAD_USER_INPUT. */
 function parseCursor(order: Order, after: string | null | undefined): [number | string, string] | null {
-  const keys = decodeCursor(CURSOR_TAG[order], after);
-  if (keys === null) return null;
-  const [first, id] = keys;
-  const firstOk = order === 'rank' ? typeof first === 'number' && Number.isFinite(first) : typeof first === 'string' && !first.includes('\u0000');
-  if (keys.length !== 2 || !firstOk || typeof id !== 'string' || !isUuid(id)) {
-    throw new BadUserInputError(`Unknown cursor "${after}".`, 'after');
-  }
-  return [first as number | string, id];
+  const keyset = order === 'rank' ? decodeKeyset(CURSOR_TAG.rank, after, 'number') : decodeKeyset(CURSOR_TAG.name, after, 'text');
+  return keyset && [keyset.key, keyset.id];
 }
 
 interface PageQuery {
@@ -117,7 +113,7 @@ async function fetchPage(em: EntityManager, q: PageQuery): Promise<Connection<Pr
   const totalCount = rows[0]?.totalCount ?? 0;
   // With an empty page the lateral join still yields the total, on one row of nulls.
   const page = rows.filter((row) => row.id !== null);
-  const cursorOf = (row: ListRow) => encodeCursor(CURSOR_TAG[q.order], [q.order === 'rank' ? (row.rank ?? 0) : row.name, row.id]);
+  const cursorOf = (row: ListRow) => encodeKeyset(CURSOR_TAG[q.order], q.order === 'rank' ? (row.rank ?? 0) : row.name, row.id);
   const connection = toConnection(page, q.size, totalCount, cursorOf);
   return { ...connection, edges: connection.edges.map(({ cursor, node }) => ({ cursor, node: toRecord(node) })) };
 }

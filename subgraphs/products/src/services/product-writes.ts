@@ -9,7 +9,7 @@ import type { CreateProductInput, UpdateProductInput } from '../generated/resolv
 import { bumpListVersion } from './list-cache.js';
 import { validCreate, validUpdate } from './product-validation.js';
 import { firstFreeSlug, slugify } from './slug.js';
-import { query } from './sql.js';
+import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Two creates may derive the same free slug at once; the loser recomputes. @default 3 */
 const SLUG_ATTEMPTS = 3;

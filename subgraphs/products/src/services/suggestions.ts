@@ -4,7 +4,7 @@ import type { Cache } from '@terrarium/subgraph-kit/cache';
 import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import { checkText } from './input.js';
 import { cachedList } from './list-cache.js';
-import { escapeLike, query } from './sql.js';
+import { escapeLike, query } from '@terrarium/subgraph-kit/sql';
 
 /** Longest accepted autocomplete prefix. @default 64 characters */
 export const MAX_PREFIX_LENGTH = 64;
