@@ -1,4 +1,5 @@
 import type { LevelWithSilent } from 'pino';
+import { DEFAULT_CACHE_BUDGET, type CacheBudget } from './cache.js';
 
 /** Every subgraph's settings, read once from the environment. */
 export interface SubgraphConfig {
@@ -18,6 +19,8 @@ export interface SubgraphConfig {
   logLevel: LevelWithSilent;
   /** Other subgraphs' URLs this one calls as a service (e.g. INVENTORY_URL). */
   serviceUrls: Readonly<Record<string, string>>;
+  /** Time budgets and circuit breaker of cache calls to Redis. @default DEFAULT_CACHE_BUDGET */
+  cacheBudget?: Readonly<CacheBudget>;
 }
 
 /** Default ports: the gateway takes 4000, subgraphs the next six. */
@@ -40,7 +43,8 @@ export class ConfigError extends Error {
 
 /**
  * Reads `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `<NAME>_REDIS_URL` (falling back to PORT,
- * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL and `<OTHER>_URL`.
+ * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL, `<OTHER>_URL` and
+ * CACHE_READ_TIMEOUT_MS, CACHE_WRITE_TIMEOUT_MS, CACHE_BREAKER_FAILURES, CACHE_BREAKER_COOLDOWN_MS.
  * Lists every problem at once.
  */
 export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
@@ -64,6 +68,20 @@ export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = proces
   const databaseSchema = pick('DATABASE_SCHEMA') ?? name;
   if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) problems.push(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
 
+  const positive = (key: string, fallback: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${key} must be a positive integer, got "${raw}"`);
+    return value;
+  };
+  const cacheBudget: CacheBudget = {
+    readMs: positive('CACHE_READ_TIMEOUT_MS', DEFAULT_CACHE_BUDGET.readMs),
+    writeMs: positive('CACHE_WRITE_TIMEOUT_MS', DEFAULT_CACHE_BUDGET.writeMs),
+    breakerFailures: positive('CACHE_BREAKER_FAILURES', DEFAULT_CACHE_BUDGET.breakerFailures),
+    breakerCoolDownMs: positive('CACHE_BREAKER_COOLDOWN_MS', DEFAULT_CACHE_BUDGET.breakerCoolDownMs),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const serviceUrls: Record<string, string> = {};
@@ -84,5 +102,6 @@ export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = proces
     production: env['NODE_ENV'] === 'production',
     logLevel: logLevel as LevelWithSilent,
     serviceUrls: Object.freeze(serviceUrls),
+    cacheBudget: Object.freeze(cacheBudget),
   });
 }

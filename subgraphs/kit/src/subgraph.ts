@@ -127,7 +127,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     logger.info('demo data loaded');
   }
 
-  const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics });
+  const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics, ...(config.cacheBudget ? { budget: config.cacheBudget } : {}) });
   const events = createEventBus(config.name, config.redisUrl, logger);
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
   const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
