@@ -9,6 +9,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The gateway's spelling of the same refusal (gateway/src/errors.ts). */
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -49,6 +51,13 @@ export class ConflictError extends CodedError {
 export class ServiceUnavailableError extends CodedError {
   constructor(message: string) {
     super(message, ErrorCode.SERVICE_UNAVAILABLE);
+  }
+}
+
+/** Too many attempts (failed log-ins); `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends CodedError {
+  constructor(retryAfterSeconds: number) {
+    super(`Too many attempts; retry in ${retryAfterSeconds} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds });
   }
 }
 
