@@ -17,7 +17,8 @@ import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
 import { supervise } from './lib/supervisor.js';
 
-const HEALTH_TIMEOUT_MS = 60_000;
+/** How long each process may take to answer /health at start (migrations, seed). @default 60_000 ms */
+const HEALTH_TIMEOUT_MS = Number(process.env.START_HEALTH_TIMEOUT_MS || 60_000);
 const started = Date.now();
 const log = (/** @type {string} */ message) => process.stdout.write(`[terrarium] ${message}\n`);
 
