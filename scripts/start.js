@@ -13,7 +13,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createServer } from 'node:net';
-import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { ROOT, SUBGRAPHS, startNode, waitForHealth } from './lib/processes.js';
 import { supervise } from './lib/supervisor.js';
 
@@ -74,6 +73,9 @@ async function main() {
     const dataDir = join(ROOT, '.data', 'postgres');
     mkdirSync(join(ROOT, '.data'), { recursive: true });
     log('DATABASE_URL is unset: starting an embedded Postgres (data in .data/postgres)');
+    // Imported only when needed: the embedded-postgres package hooks SIGTERM/SIGINT (async-exit-hook)
+    // and exits at once with 143, before stopAll can drain the children, which then get SIGKILLed.
+    const { startEmbeddedPostgres } = await import('./lib/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
     databaseUrl = await ensureDatabase(embedded.url, 'terrarium');
   }
