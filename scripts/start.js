@@ -4,23 +4,26 @@
  *  - DATABASE_URL unset: an embedded real Postgres, data kept in .data/postgres (git-ignored);
  *  - REDIS_URL unset: each process uses its in-memory cache and in-process pub/sub;
  *  - migrations run in each subgraph at start, demo data on first start (SEED_DEMO=false skips);
- *  - six subgraph processes and the gateway, each awaited on /health; Ctrl-C stops all cleanly.
+ *  - six subgraph processes and the gateway, each awaited on /health;
+ *  - supervised: a process that dies after start-up is restarted with backoff while the others
+ *    keep serving (scripts/lib/supervisor.js); only Ctrl-C, SIGTERM or SIGHUP stop everything.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createServer } from 'node:net';
-import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
+import { supervise } from './lib/supervisor.js';
 
-const HEALTH_TIMEOUT_MS = 60_000;
+/** How long each process may take to answer /health at start (migrations, seed). @default 60_000 ms */
+const HEALTH_TIMEOUT_MS = Number(process.env.START_HEALTH_TIMEOUT_MS || 60_000);
 const started = Date.now();
 const log = (/** @type {string} */ message) => process.stdout.write(`[terrarium] ${message}\n`);
 
 /** @type {{ stop: () => Promise<void> } | undefined} */
 let embedded;
-/** @type {ReturnType<typeof startNode>[]} */
+/** @type {ReturnType<typeof supervise>[]} */
 const processes = [];
 let stopping = false;
 
@@ -38,7 +41,7 @@ process.on('SIGTERM', () => void stopAll(0));
 process.on('SIGHUP', () => void stopAll(0));
 // Last resort if this process ends any other way: leave no orphaned subgraph behind.
 process.on('exit', () => {
-  for (const proc of processes) if (proc.alive()) proc.child.kill('SIGKILL');
+  for (const proc of processes) if (proc.alive()) proc.current.child.kill('SIGKILL');
 });
 
 async function ensureDatabase(/** @type {string} */ serverUrl, /** @type {string} */ name) {
@@ -70,6 +73,9 @@ async function main() {
     const dataDir = join(ROOT, '.data', 'postgres');
     mkdirSync(join(ROOT, '.data'), { recursive: true });
     log('DATABASE_URL is unset: starting an embedded Postgres (data in .data/postgres)');
+    // Imported only when needed: the embedded-postgres package hooks SIGTERM/SIGINT (async-exit-hook)
+    // and exits at once with 143, before stopAll can drain the children, which then get SIGKILLed.
+    const { startEmbeddedPostgres } = await import('./lib/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
     databaseUrl = await ensureDatabase(embedded.url, 'terrarium');
   }
@@ -97,28 +103,21 @@ async function main() {
   for (const port of ports) if (!(await portIsFree(port))) taken.push(port);
   if (taken.length > 0) throw new Error(`port(s) ${taken.join(', ')} already in use; stop what runs there or set GATEWAY_PORT / <NAME>_PORT`);
 
+  // A crash during start-up still stops everything (a bad config would only crash-loop); the
+  // first instance's `alive` makes waitForHealth fail fast. After that, the supervisors restart.
   const subgraphs = SUBGRAPHS.map(([name]) =>
-    startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }),
+    supervise({ label: name, log, spawn: () => startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }) }),
   );
   processes.push(...subgraphs);
   await Promise.all(
-    subgraphs.map((proc, i) => waitForHealth(`http://127.0.0.1:${env[`${SUBGRAPHS[i]?.[0].toUpperCase()}_PORT`]}/health`, HEALTH_TIMEOUT_MS, proc.alive)),
+    subgraphs.map((proc, i) => waitForHealth(`http://127.0.0.1:${env[`${SUBGRAPHS[i]?.[0].toUpperCase()}_PORT`]}/health`, HEALTH_TIMEOUT_MS, proc.current.alive)),
   );
-  log(`subgraphs ready: ${SUBGRAPHS.map(([name]) => name).join(', ')}`);
+  log(`subgraphs ready: ${subgraphs.map((proc) => `${proc.label} (pid ${proc.current.child.pid})`).join(', ')}`);
 
-  const gateway = startNode('gateway', 'gateway/dist/main.js', ['--port', String(gatewayPort)], env);
+  const gateway = supervise({ label: 'gateway', log, spawn: () => startNode('gateway', 'gateway/dist/main.js', ['--port', String(gatewayPort)], env) });
   processes.push(gateway);
-  await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, HEALTH_TIMEOUT_MS, gateway.alive);
-  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)`);
-
-  for (const proc of processes) {
-    proc.child.once('exit', (code) => {
-      if (!stopping) {
-        log(`${proc.label} exited with code ${code}; stopping the platform`);
-        void stopAll(1);
-      }
-    });
-  }
+  await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, HEALTH_TIMEOUT_MS, gateway.current.alive);
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (gateway pid ${gateway.current.child.pid}): http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)`);
 }
 
 main().catch((err) => {

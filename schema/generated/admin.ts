@@ -27,7 +27,7 @@ export type AdjustStockMutationVariables = Exact<{
 }>;
 
 
-export type AdjustStockMutation = { adjustStock: { id: string, name: string, stock: { available: number, onHand: number, reserved: number } } };
+export type AdjustStockMutation = { adjustStock: { id: string, name: string, stock: { available: number, onHand: number, reserved: number } | null } };
 
 export type UpdateOrderStatusMutationVariables = Exact<{
   orderId: string | number;

@@ -23,7 +23,7 @@ export type AnimalCardQueryVariables = Exact<{
 }>;
 
 
-export type AnimalCardQuery = { animal: { id: string, name: string, morph: string | null, species: { commonName: string }, photos: Array<{ url: string, alt: string | null }>, listing: { status: ListingStatus, price: { amount: number, currency: string } } | null, breeder: { name: string, slug: string, averageRating: number | null } } | null };
+export type AnimalCardQuery = { animal: { id: string, name: string, morph: string | null, species: { commonName: string }, photos: Array<{ url: string, alt: string | null }> | null, listing: { status: ListingStatus, price: { amount: number, currency: string } } | null, breeder: { name: string, slug: string, averageRating: number | null } } | null };
 
 export type BreederListingsQueryVariables = Exact<{
   slug: string;
@@ -31,21 +31,21 @@ export type BreederListingsQueryVariables = Exact<{
 }>;
 
 
-export type BreederListingsQuery = { organization: { name: string, slug: string, listings: { edges: Array<{ node: { id: string, price: { amount: number, currency: string }, animal: { id: string, name: string, morph: string | null, photos: Array<{ url: string }> } | null } }> } } | null };
+export type BreederListingsQuery = { organization: { name: string, slug: string, listings: { edges: Array<{ node: { id: string, price: { amount: number, currency: string }, animal: { id: string, name: string, morph: string | null, photos: Array<{ url: string }> | null } | null } }> } | null } | null };
 
 export type LiveStockSubscriptionVariables = Exact<{
   productId: string | number;
 }>;
 
 
-export type LiveStockSubscription = { stockChanged: { id: string, name: string, stock: { available: number } } };
+export type LiveStockSubscription = { stockChanged: { id: string, name: string, stock: { available: number } | null } };
 
 export type StockLevelQueryVariables = Exact<{
   slug: string;
 }>;
 
 
-export type StockLevelQuery = { product: { id: string, name: string, stock: { available: number } } | null };
+export type StockLevelQuery = { product: { id: string, name: string, stock: { available: number } | null } | null };
 
 
 export const AnimalCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AnimalCard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"animal"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"morph"}},{"kind":"Field","name":{"kind":"Name","value":"species"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commonName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"photos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"width"},"value":{"kind":"IntValue","value":"400"}}]},{"kind":"Field","name":{"kind":"Name","value":"alt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"listing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"breeder"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"averageRating"}}]}}]}}]}}]} as unknown as DocumentNode<AnimalCardQuery, AnimalCardQueryVariables>;

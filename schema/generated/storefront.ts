@@ -78,7 +78,7 @@ export type ProductPageQueryVariables = Exact<{
 }>;
 
 
-export type ProductPageQuery = { product: { id: string, sku: string, name: string, slug: string, description: string, averageRating: number | null, reviewCount: number, price: { amount: number, currency: string }, category: { id: string, name: string, slug: string } | null, images: Array<{ id: string, url: string, alt: string | null }>, stock: { available: number }, reviews: { totalCount: number, edges: Array<{ node: { id: string, rating: number, body: string, createdAt: string, author: { id: string, displayName: string } } }> } } | null };
+export type ProductPageQuery = { product: { id: string, sku: string, name: string, slug: string, description: string, averageRating: number | null, reviewCount: number | null, price: { amount: number, currency: string }, category: { id: string, name: string, slug: string } | null, images: Array<{ id: string, url: string, alt: string | null }> | null, stock: { available: number } | null, reviews: { totalCount: number, edges: Array<{ node: { id: string, rating: number, body: string, createdAt: string, author: { id: string, displayName: string } } }> } | null } | null };
 
 export type SearchProductsQueryVariables = Exact<{
   search?: string | null | undefined;
@@ -88,7 +88,7 @@ export type SearchProductsQueryVariables = Exact<{
 }>;
 
 
-export type SearchProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, slug: string, averageRating: number | null, price: { amount: number, currency: string }, images: Array<{ url: string }>, stock: { available: number } } }> } };
+export type SearchProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, slug: string, averageRating: number | null, price: { amount: number, currency: string }, images: Array<{ url: string }> | null, stock: { available: number } | null } }> } };
 
 export type AutocompleteQueryVariables = Exact<{
   prefix: string;
@@ -102,14 +102,14 @@ export type AnimalPageQueryVariables = Exact<{
 }>;
 
 
-export type AnimalPageQuery = { animal: { id: string, name: string, sex: Sex, hatchDate: string | null, status: AnimalStatus, morph: string | null, genes: Array<string>, weightGrams: number | null, species: { id: string, commonName: string, scientificName: string }, sire: { id: string, name: string, morph: string | null } | null, dam: { id: string, name: string, morph: string | null } | null, careLog: Array<{ kind: CareKind, notes: string | null, weightGrams: number | null, recordedAt: string }>, photos: Array<{ id: string, url: string, alt: string | null }>, breeder: { id: string, name: string, slug: string, averageRating: number | null }, listing: { id: string, status: ListingStatus, price: { amount: number, currency: string } } | null } | null };
+export type AnimalPageQuery = { animal: { id: string, name: string, sex: Sex, hatchDate: string | null, status: AnimalStatus, morph: string | null, genes: Array<string>, weightGrams: number | null, species: { id: string, commonName: string, scientificName: string }, sire: { id: string, name: string, morph: string | null } | null, dam: { id: string, name: string, morph: string | null } | null, careLog: Array<{ kind: CareKind, notes: string | null, weightGrams: number | null, recordedAt: string }>, photos: Array<{ id: string, url: string, alt: string | null }> | null, breeder: { id: string, name: string, slug: string, averageRating: number | null }, listing: { id: string, status: ListingStatus, price: { amount: number, currency: string } } | null } | null };
 
 export type BreederPageQueryVariables = Exact<{
   slug: string;
 }>;
 
 
-export type BreederPageQuery = { organization: { id: string, name: string, slug: string, description: string | null, averageRating: number | null, reviewCount: number, logo: { url: string } | null, listings: { totalCount: number, edges: Array<{ node: { id: string, status: ListingStatus, price: { amount: number, currency: string }, animal: { id: string, name: string, morph: string | null, species: { commonName: string }, photos: Array<{ url: string }> } | null, product: { id: string, name: string } | null } }> } } | null };
+export type BreederPageQuery = { organization: { id: string, name: string, slug: string, description: string | null, averageRating: number | null, reviewCount: number | null, logo: { url: string } | null, listings: { totalCount: number, edges: Array<{ node: { id: string, status: ListingStatus, price: { amount: number, currency: string }, animal: { id: string, name: string, morph: string | null, species: { commonName: string }, photos: Array<{ url: string }> | null } | null, product: { id: string, name: string } | null } }> } | null } | null };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
@@ -129,7 +129,7 @@ export type LogInMutation = { logIn: { token: string, user: { id: string, email:
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, email: string | null, displayName: string, roles: Array<Role>, cart: { id: string, lines: Array<{ id: string, quantity: number, product: { id: string, name: string, price: { amount: number, currency: string } } | null, listing: { id: string, animal: { id: string, name: string } | null } | null }>, subtotal: { amount: number, currency: string } } | null, orders: { totalCount: number, edges: Array<{ node: { id: string, status: OrderStatus, placedAt: string, total: { amount: number, currency: string } } }> } } | null };
+export type MeQuery = { me: { id: string, email: string | null, displayName: string, roles: Array<Role>, cart: { id: string, lines: Array<{ id: string, quantity: number, product: { id: string, name: string, price: { amount: number, currency: string } } | null, listing: { id: string, animal: { id: string, name: string } | null } | null }>, subtotal: { amount: number, currency: string } } | null, orders: { totalCount: number, edges: Array<{ node: { id: string, status: OrderStatus, placedAt: string, total: { amount: number, currency: string } } }> } | null } | null };
 
 export type AddToCartMutationVariables = Exact<{
   productId?: string | number | null | undefined;
@@ -145,21 +145,21 @@ export type CheckoutMutationVariables = Exact<{
 }>;
 
 
-export type CheckoutMutation = { checkout: { id: string, status: OrderStatus, total: { amount: number, currency: string }, lines: Array<{ quantity: number, unitPrice: { amount: number, currency: string }, product: { id: string, name: string, stock: { available: number } } | null, listing: { id: string } | null }> } };
+export type CheckoutMutation = { checkout: { id: string, status: OrderStatus, total: { amount: number, currency: string }, lines: Array<{ quantity: number, unitPrice: { amount: number, currency: string }, product: { id: string, name: string, stock: { available: number } | null } | null, listing: { id: string } | null }> } };
 
 export type PostReviewMutationVariables = Exact<{
   input: ReviewInput;
 }>;
 
 
-export type PostReviewMutation = { postReview: { id: string, rating: number, body: string, product: { id: string, averageRating: number | null, reviewCount: number } | null } };
+export type PostReviewMutation = { postReview: { id: string, rating: number, body: string, product: { id: string, averageRating: number | null, reviewCount: number | null } | null } };
 
 export type StockLiveSubscriptionVariables = Exact<{
   productId: string | number;
 }>;
 
 
-export type StockLiveSubscription = { stockChanged: { id: string, name: string, averageRating: number | null, stock: { available: number } } };
+export type StockLiveSubscription = { stockChanged: { id: string, name: string, averageRating: number | null, stock: { available: number } | null } };
 
 export type OrderLiveSubscriptionVariables = Exact<{
   orderId: string | number;

@@ -32,6 +32,8 @@ export interface Platform {
    * on `port` (to bring a stopped instance back where its clients expect it).
    */
   startSubgraph(name: SubgraphName, options?: { port?: number; env?: NodeJS.ProcessEnv }): Promise<SubgraphInstance>;
+  /** Stops the instance of `name` started with the platform; resolves to its port (to start it again there). */
+  stopSubgraph(name: SubgraphName): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,8 @@ export interface PlatformOptions {
   verbose?: boolean;
 }
 
-const HEALTH_TIMEOUT_MS = 60_000;
+/** How long a process may take to answer /health (migrations, seed). TEST_HEALTH_TIMEOUT_MS raises it on a loaded machine. @default 60_000 ms */
+const HEALTH_TIMEOUT_MS = Number(process.env['TEST_HEALTH_TIMEOUT_MS'] || 60_000);
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const processes: ChildProcessHandle[] = [];
@@ -71,10 +74,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const stop = async () => {
     for (const proc of processes.reverse()) await proc.stop(5_000);
   };
+  const initial: Partial<Record<SubgraphName, ChildProcessHandle>> = {};
   try {
     const started = options.subgraphs.map((name) => {
       const proc: ChildProcessHandle = startNode(name, subgraphMain(name), [], { ...env, PORT: String(ports[name]) }, { quiet: !options.verbose });
       processes.push(proc);
+      initial[name] = proc;
       return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, HEALTH_TIMEOUT_MS, proc.alive);
     });
     await Promise.all(started);
@@ -104,8 +109,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
       return { url: `http://127.0.0.1:${port}/graphql`, port, stop: () => proc.stop(5_000) };
     };
+    const stopSubgraph = async (name: SubgraphName): Promise<number> => {
+      const proc = initial[name];
+      if (!proc) throw new Error(`${name} was not started with the platform`);
+      await proc.stop(5_000);
+      return ports[name]!;
+    };
     const gateway = await startGateway();
-    return { gatewayUrl: gateway.url, subgraphUrls, env, startGateway, startSubgraph, stop };
+    return { gatewayUrl: gateway.url, subgraphUrls, env, startGateway, startSubgraph, stopSubgraph, stop };
   } catch (err) {
     await stop();
     throw err;

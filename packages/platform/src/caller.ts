@@ -16,6 +16,11 @@ export interface Caller {
   apiClientId: string | null;
   scopes: readonly string[];
   service: string | null;
+  /**
+   * The end client's IP as the gateway saw it (after its trusted-proxy rule), for per-IP limits in
+   * subgraphs (failed log-ins). Absent when the gateway did not send it.
+   */
+  clientIp?: string;
 }
 
 export const Role = { STAFF: 'STAFF', BREEDER: 'BREEDER', KEEPER: 'KEEPER' } as const;
@@ -50,6 +55,7 @@ export async function signCaller(caller: Caller, secret: string, issuer = 'terra
     client: caller.apiClientId,
     scopes: caller.scopes,
     svc: caller.service,
+    ...(caller.clientIp ? { ip: caller.clientIp } : {}),
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(caller.userId ?? '')
@@ -76,6 +82,7 @@ export async function verifyCaller(token: string | undefined, secret: string): P
       apiClientId: typeof payload['client'] === 'string' ? payload['client'] : null,
       scopes: strings(payload['scopes']),
       service: typeof payload['svc'] === 'string' ? payload['svc'] : null,
+      ...(typeof payload['ip'] === 'string' && payload['ip'] ? { clientIp: payload['ip'] } : {}),
     };
   } catch {
     throw new UnauthenticatedError('Invalid caller token: subgraphs accept requests only through the gateway.');

@@ -80,6 +80,13 @@ export class ServiceUnavailableError extends CodedError {
 }
 
 /** Extensions the gateway lets a client see; anything else a subgraph or library attaches is dropped. */
+/** Too many attempts (failed log-ins); `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends CodedError {
+  constructor(retryAfterSeconds: number) {
+    super(`Too many attempts; retry in ${retryAfterSeconds} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds });
+  }
+}
+
 export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds']);
 
 export interface ErrorFormatterOptions {

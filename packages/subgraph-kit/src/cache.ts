@@ -1,6 +1,7 @@
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import type { Logger } from 'pino';
+import { CircuitOpenError, createCircuitBreaker } from './circuit-breaker.js';
 import type { SubgraphMetrics } from './metrics.js';
 
 /** Named TTLs, in milliseconds. */
@@ -12,10 +13,22 @@ export const TTL = {
 } as const;
 
 /**
- * A cache lookup never waits longer than this: a slow or absent Redis is a miss, not a slow
- * request. @default 250 ms
+ * How long a cache call may take, and when to stop calling a failing Redis at all: a slow, hung
+ * or absent Redis is a miss, never a slow request. Environment: CACHE_READ_TIMEOUT_MS,
+ * CACHE_WRITE_TIMEOUT_MS, CACHE_BREAKER_FAILURES, CACHE_BREAKER_COOLDOWN_MS (kit config.ts).
  */
-const CACHE_OP_TIMEOUT_MS = 250;
+export interface CacheBudget {
+  /** A get waits at most this, then counts as a miss. @default 150 ms */
+  readMs: number;
+  /** A set or delete waits at most this (the write is then abandoned). @default 250 ms */
+  writeMs: number;
+  /** Consecutive failures or timeouts after which Redis is skipped. @default 5 */
+  breakerFailures: number;
+  /** How long Redis is skipped before one call probes it again. @default 5_000 ms */
+  breakerCoolDownMs: number;
+}
+
+export const DEFAULT_CACHE_BUDGET: Readonly<CacheBudget> = Object.freeze({ readMs: 150, writeMs: 250, breakerFailures: 5, breakerCoolDownMs: 5_000 });
 
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -31,22 +44,17 @@ export interface CacheOptions {
   redisUrl: string | null;
   logger: Logger;
   metrics?: SubgraphMetrics;
-}
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cache operation timed out after ${CACHE_OP_TIMEOUT_MS} ms`)), CACHE_OP_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  budget?: Partial<CacheBudget>;
 }
 
 /**
  * One keyv per subgraph, namespaced by its name: Redis when a URL is given, memory otherwise.
- * Every error (Redis down, timeout, bad payload) is logged and treated as a miss.
+ * Every error (Redis down, timeout, bad payload) is logged and treated as a miss; every Redis call
+ * runs within its budget behind a circuit breaker (the in-memory store needs neither).
  */
 export function createCache(options: CacheOptions): Cache {
   const { logger, metrics } = options;
+  const budget: CacheBudget = { ...DEFAULT_CACHE_BUDGET, ...options.budget };
   const store = options.redisUrl
     ? new KeyvRedis(
         {
@@ -64,31 +72,45 @@ export function createCache(options: CacheOptions): Cache {
   store?.on('error', (err: unknown) => logger.warn({ err }, 'cache store error'));
 
   const record = (result: 'hit' | 'miss' | 'error') => metrics?.cacheResults.inc({ result });
+  const breaker = createCircuitBreaker({
+    failureThreshold: budget.breakerFailures,
+    coolDownMs: budget.breakerCoolDownMs,
+    onStateChange: (state, reason) =>
+      state === 'open'
+        ? logger.warn({ reason, coolDownMs: budget.breakerCoolDownMs }, 'cache circuit open: skipping Redis')
+        : logger.info('cache circuit closed: Redis answers again'),
+  });
+  const guarded = <T>(call: () => Promise<T>, budgetMs: number): Promise<T> => (store ? breaker.run(call, budgetMs) : call());
+  // While the circuit is open every call fails at once by design: one warning per opening, not per call.
+  const warn = (err: unknown, key: string, message: string) => {
+    if (err instanceof CircuitOpenError) logger.debug({ key }, message);
+    else logger.warn({ err, key }, message);
+  };
 
   const cache: Cache = {
     async get<T>(key: string) {
       try {
-        const value = (await withTimeout(keyv.get<T>(key))) ?? undefined;
+        const value = (await guarded(() => keyv.get<T>(key), budget.readMs)) ?? undefined;
         record(value === undefined ? 'miss' : 'hit');
         return value;
       } catch (err) {
         record('error');
-        logger.warn({ err, key }, 'cache get failed; treating as a miss');
+        warn(err, key, 'cache get failed; treating as a miss');
         return undefined;
       }
     },
     async set<T>(key: string, value: T, ttlMs: number) {
       try {
-        await withTimeout(keyv.set(key, value, ttlMs));
+        await guarded(() => keyv.set(key, value, ttlMs), budget.writeMs);
       } catch (err) {
-        logger.warn({ err, key }, 'cache set failed');
+        warn(err, key, 'cache set failed');
       }
     },
     async delete(key: string) {
       try {
-        await withTimeout(keyv.delete(key));
+        await guarded(() => keyv.delete(key), budget.writeMs);
       } catch (err) {
-        logger.warn({ err, key }, 'cache delete failed');
+        warn(err, key, 'cache delete failed');
       }
     },
     async getOrSet<T>(key: string, ttlMs: number, compute: () => Promise<T>) {

@@ -1,5 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { createEnvReader, parsePort, type Env } from '@terrarium/platform/env';
+import { DEFAULT_CACHE_BUDGET, type CacheBudget } from './cache.js';
 import { DEFAULT_PORTS, SUBGRAPHS, defaultSubgraphUrl } from '@terrarium/platform/subgraphs';
 
 /** Every subgraph's settings, read once from the environment. */
@@ -20,6 +21,8 @@ export interface SubgraphConfig {
   logLevel: LevelWithSilent;
   /** Other subgraphs' URLs this one calls as a service (e.g. INVENTORY_URL). */
   serviceUrls: Readonly<Record<string, string>>;
+  /** Time budgets and circuit breaker of cache calls to Redis. @default DEFAULT_CACHE_BUDGET */
+  cacheBudget?: Readonly<CacheBudget>;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
@@ -29,7 +32,8 @@ const FALLBACK_PORT = 4100;
 
 /**
  * Reads `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `<NAME>_REDIS_URL` (falling back to PORT,
- * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL and `<OTHER>_URL`.
+ * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL, `<OTHER>_URL` and
+ * CACHE_READ_TIMEOUT_MS, CACHE_WRITE_TIMEOUT_MS, CACHE_BREAKER_FAILURES, CACHE_BREAKER_COOLDOWN_MS.
  * Lists every problem at once (ConfigError).
  */
 export function loadSubgraphConfig(name: string, env: Env = process.env): SubgraphConfig {
@@ -57,6 +61,13 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
   const databaseSchema = pick('DATABASE_SCHEMA') ?? name;
   if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) read.problem(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
 
+  const cacheBudget: CacheBudget = {
+    readMs: read.integer('CACHE_READ_TIMEOUT_MS', DEFAULT_CACHE_BUDGET.readMs, 1),
+    writeMs: read.integer('CACHE_WRITE_TIMEOUT_MS', DEFAULT_CACHE_BUDGET.writeMs, 1),
+    breakerFailures: read.integer('CACHE_BREAKER_FAILURES', DEFAULT_CACHE_BUDGET.breakerFailures, 1),
+    breakerCoolDownMs: read.integer('CACHE_BREAKER_COOLDOWN_MS', DEFAULT_CACHE_BUDGET.breakerCoolDownMs, 1),
+  };
+
   read.done();
 
   const serviceUrls: Record<string, string> = {};
@@ -76,5 +87,6 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
     production: env['NODE_ENV'] === 'production',
     logLevel,
     serviceUrls: Object.freeze(serviceUrls),
+    cacheBudget: Object.freeze(cacheBudget),
   });
 }

@@ -95,7 +95,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   await migrate(orm, config.databaseSchema);
   if (config.seedDemo && definition.seed) await seedDemoData(orm, config.databaseSchema, definition.seed, logger);
 
-  const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics });
+  const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics, ...(config.cacheBudget ? { budget: config.cacheBudget } : {}) });
   const events = createEventBus(config.name, config.redisUrl, logger);
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
   const { createLoaders } = definition;

@@ -37,3 +37,32 @@ export function loadJwtSettings(env: NodeJS.ProcessEnv = process.env): JwtSettin
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ issuer, audience, privateKey });
 }
+
+/** Failed log-in limits (services/login-limits.ts). */
+export interface LoginLimitSettings {
+  /** Failed log-ins per account (email) per window. @default 10 */
+  maxFailuresPerAccount: number;
+  /** Failed log-ins per client IP per window (many accounts from one address). @default 100 */
+  maxFailuresPerIp: number;
+  /** The counting window, and how long a limit holds once reached. @default 900 s */
+  windowSeconds: number;
+}
+
+/** Reads LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP and LOGIN_FAILURE_WINDOW_SECONDS. */
+export function loadLoginLimitSettings(env: NodeJS.ProcessEnv = process.env): LoginLimitSettings {
+  const problems: string[] = [];
+  const positive = (key: string, fallback: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${key} must be a positive integer, got "${raw}"`);
+    return value;
+  };
+  const settings = {
+    maxFailuresPerAccount: positive('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10),
+    maxFailuresPerIp: positive('LOGIN_MAX_FAILURES_PER_IP', 100),
+    windowSeconds: positive('LOGIN_FAILURE_WINDOW_SECONDS', 900),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(settings);
+}

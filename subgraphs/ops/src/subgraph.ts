@@ -2,7 +2,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { loadJwtSettings, type JwtSettings } from './config.js';
+import { createLogger } from '@terrarium/platform/logger';
+import { loadJwtSettings, loadLoginLimitSettings, type JwtSettings, type LoginLimitSettings } from './config.js';
 import type { Context } from './context.js';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
@@ -10,6 +11,7 @@ import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { createJwksRoute } from './routes/jwks.route.js';
 import { seed } from './seed.js';
+import { createLoginLimits } from './services/login-limits.js';
 import { createSigningKeys } from './services/signing-keys.js';
 import { createTokenIssuer } from './services/tokens.js';
 
@@ -17,27 +19,39 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 
 /**
  * ops: users and sign-in (it issues the JWTs and serves their JWKS), organizations, partner API
- * clients and the audit log. `jwt` defaults to JWT_* from the environment.
+ * clients and the audit log. `jwt` defaults to JWT_* from the environment, `loginLimits` to LOGIN_*.
  */
-export async function createOpsSubgraph(config: SubgraphConfig, jwt: JwtSettings = loadJwtSettings()): Promise<Subgraph<Loaders>> {
+export async function createOpsSubgraph(
+  config: SubgraphConfig,
+  jwt: JwtSettings = loadJwtSettings(),
+  loginLimitSettings: LoginLimitSettings = loadLoginLimitSettings(),
+): Promise<Subgraph<Loaders>> {
   const keys = createSigningKeys(jwt, config.internalSecret);
+  const loginLimits = createLoginLimits(loginLimitSettings, config, createLogger(`${config.name}:login-limits`, config.logLevel));
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
     // The generated Resolvers type is stricter than Apollo's resolver map, not different.
-    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt) }) as GraphQLResolverMap<Context>,
+    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt), loginLimits }) as GraphQLResolverMap<Context>,
     entities,
     migrations,
     createLoaders,
     seed,
     routes: ({ orm }) => ({ [JWKS_PATH]: createJwksRoute(keys, orm) }),
   });
+  const stopSubgraph = subgraph.stop.bind(subgraph);
+  const stopped: Subgraph<Loaders> = Object.assign(subgraph, {
+    stop: async () => {
+      await stopSubgraph();
+      await loginLimits.close();
+    },
+  });
   try {
     // Only now: the signing_key table exists once createSubgraph has run the migrations.
     await keys.load(subgraph.orm, subgraph.logger);
   } catch (err) {
-    await subgraph.stop();
+    await stopped.stop();
     throw err;
   }
-  return subgraph;
+  return stopped;
 }

@@ -24,7 +24,7 @@ export type Animal = {
   __typename?: 'Animal';
   id: Scalars['ID']['output'];
   /** Photos in display order. */
-  photos: Array<MediaAsset>;
+  photos: Maybe<Array<MediaAsset>>;
 };
 
 
@@ -32,6 +32,11 @@ export type Animal = {
 export type AnimalPhotosArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
 
 export type CreateUploadInput = {
   alt?: InputMaybe<Scalars['String']['input']>;
@@ -133,7 +138,7 @@ export type Post = {
   __typename?: 'Post';
   id: Scalars['ID']['output'];
   /** Pictures in display order. */
-  images: Array<MediaAsset>;
+  images: Maybe<Array<MediaAsset>>;
 };
 
 
@@ -146,10 +151,10 @@ export type PostImagesArgs = {
 export type Product = {
   __typename?: 'Product';
   /** Documents (PDF datasheets, manuals) in display order. */
-  attachments: Array<MediaAsset>;
+  attachments: Maybe<Array<MediaAsset>>;
   id: Scalars['ID']['output'];
   /** Product pictures in display order. */
-  images: Array<MediaAsset>;
+  images: Maybe<Array<MediaAsset>>;
 };
 
 
@@ -302,46 +307,62 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Animal: ResolverTypeWrapper<OwnerReference>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CacheControlScope: CacheControlScope;
   CreateUploadInput: CreateUploadInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   MediaAsset: ResolverTypeWrapper<MediaAssetEntity>;
   MediaKind: MediaKind;
   MediaOwnerType: MediaOwnerType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Organization: ResolverTypeWrapper<OwnerReference>;
   Post: ResolverTypeWrapper<OwnerReference>;
   Product: ResolverTypeWrapper<OwnerReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UploadHeader: ResolverTypeWrapper<UploadHeader>;
   UploadTicket: ResolverTypeWrapper<UploadTicket>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Animal: OwnerReference;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   CreateUploadInput: CreateUploadInput;
-  String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   MediaAsset: MediaAssetEntity;
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
   Organization: OwnerReference;
   Post: OwnerReference;
   Product: OwnerReference;
   Query: Record<PropertyKey, never>;
   UploadHeader: UploadHeader;
   UploadTicket: UploadTicket;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type AccessDirectiveArgs = {
+  roles?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = Context, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AnimalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Animal'] = ResolversParentTypes['Animal'], FederationReferenceType extends FederationReferenceTypes['Animal'] = FederationReferenceTypes['Animal']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Animal']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  photos?: Resolver<Array<ResolversTypes['MediaAsset']>, ParentType, ContextType, RequireFields<AnimalPhotosArgs, 'first'>>;
+  photos?: Resolver<Maybe<Array<ResolversTypes['MediaAsset']>>, ParentType, ContextType, RequireFields<AnimalPhotosArgs, 'first'>>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -380,14 +401,14 @@ export type OrganizationResolvers<ContextType = Context, ParentType extends Reso
 export type PostResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Post'] = ResolversParentTypes['Post'], FederationReferenceType extends FederationReferenceTypes['Post'] = FederationReferenceTypes['Post']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Post']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  images?: Resolver<Array<ResolversTypes['MediaAsset']>, ParentType, ContextType, RequireFields<PostImagesArgs, 'first'>>;
+  images?: Resolver<Maybe<Array<ResolversTypes['MediaAsset']>>, ParentType, ContextType, RequireFields<PostImagesArgs, 'first'>>;
 }>;
 
 export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  attachments?: Resolver<Array<ResolversTypes['MediaAsset']>, ParentType, ContextType>;
+  attachments?: Resolver<Maybe<Array<ResolversTypes['MediaAsset']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  images?: Resolver<Array<ResolversTypes['MediaAsset']>, ParentType, ContextType, RequireFields<ProductImagesArgs, 'first'>>;
+  images?: Resolver<Maybe<Array<ResolversTypes['MediaAsset']>>, ParentType, ContextType, RequireFields<ProductImagesArgs, 'first'>>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -420,3 +441,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UploadTicket?: UploadTicketResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

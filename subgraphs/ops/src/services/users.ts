@@ -6,6 +6,7 @@ import { User, type UserEntity } from '../entities/user.entity.js';
 import type { SignUpInput } from '../generated/resolvers.js';
 import { recordAudit } from './audit.js';
 import { markSignedIn } from './email-visibility.js';
+import type { LoginLimits } from './login-limits.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password.js';
 import { canonicalRoles } from './roles.js';
 import type { TokenIssuer } from './tokens.js';
@@ -44,11 +45,20 @@ async function findUserByEmail(ctx: Context, email: string): Promise<UserEntity 
   return ctx.em.findOne(User, { [raw('lower(email)')]: email.trim().toLowerCase() });
 }
 
-export async function logIn(ctx: Context, tokens: TokenIssuer, email: string, password: string): Promise<AuthResult> {
+/**
+ * Past the failed-attempt limit of the account or the client IP, RATE_LIMITED before anything is
+ * looked up, so a known and an unknown account get the same answer there too.
+ */
+export async function logIn(ctx: Context, tokens: TokenIssuer, limits: LoginLimits, email: string, password: string): Promise<AuthResult> {
+  await limits.check(email, ctx.caller.clientIp);
   const user = await findUserByEmail(ctx, email);
   // Same work whether or not the account exists: the timing must not tell either.
   const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
-  if (!user || !valid) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+  if (!user || !valid) {
+    await limits.recordFailure(email, ctx.caller.clientIp);
+    throw new UnauthenticatedError(INVALID_CREDENTIALS);
+  }
+  await limits.recordSuccess(email);
   return signIn(ctx, tokens, user);
 }
 
