@@ -51,7 +51,8 @@ export interface PlatformOptions {
   verbose?: boolean;
 }
 
-const HEALTH_TIMEOUT_MS = 60_000;
+/** How long a started process may take to answer /health; a loaded machine may need more (TEST_HEALTH_TIMEOUT_MS). @default 60_000 ms */
+const HEALTH_TIMEOUT_MS = Number(process.env['TEST_HEALTH_TIMEOUT_MS'] || 60_000);
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const processes: ChildProcessHandle[] = [];

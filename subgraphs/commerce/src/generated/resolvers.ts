@@ -31,6 +31,11 @@ export type Animal = {
   listing: Maybe<Listing>;
 };
 
+/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /**
  * A shopping cart: a signed-in user's, or an anonymous one that a cart token identifies until
  * mergeCart brings it into the user's cart at sign-in.
@@ -560,10 +565,9 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Animal: ResolverTypeWrapper<EntityRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CacheControlScope: CacheControlScope;
   Cart: ResolverTypeWrapper<CartView>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CartLine: ResolverTypeWrapper<CartLineEntity>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Coupon: ResolverTypeWrapper<CouponEntity>;
   CreateCouponInput: CreateCouponInput;
   CreateListingInput: CreateListingInput;
@@ -574,7 +578,6 @@ export type ResolversTypes = ResolversObject<{
   ListingStatus: ListingStatus;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Order: ResolverTypeWrapper<OrderEntity>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
@@ -589,6 +592,9 @@ export type ResolversTypes = ResolversObject<{
   UpdateListingInput: UpdateListingInput;
   User: ResolverTypeWrapper<EntityRef>;
   WishlistItem: ResolverTypeWrapper<WishlistItemEntity>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -596,9 +602,7 @@ export type ResolversParentTypes = ResolversObject<{
   Animal: EntityRef;
   ID: Scalars['ID']['output'];
   Cart: CartView;
-  String: Scalars['String']['output'];
   CartLine: CartLineEntity;
-  Int: Scalars['Int']['output'];
   Coupon: CouponEntity;
   CreateCouponInput: CreateCouponInput;
   CreateListingInput: CreateListingInput;
@@ -608,7 +612,6 @@ export type ResolversParentTypes = ResolversObject<{
   ListingEdge: Omit<ListingEdge, 'node'> & { node: ResolversParentTypes['Listing'] };
   Money: Money;
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
   Order: OrderEntity;
   OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
@@ -622,7 +625,25 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateListingInput: UpdateListingInput;
   User: EntityRef;
   WishlistItem: WishlistItemEntity;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type AccessDirectiveArgs = {
+  roles?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = Context, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AnimalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Animal'] = ResolversParentTypes['Animal'], FederationReferenceType extends FederationReferenceTypes['Animal'] = FederationReferenceTypes['Animal']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Animal']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -813,3 +834,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   WishlistItem?: WishlistItemResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -96,6 +96,11 @@ export type AnimalStatus =
   /** Sold; stays in the registry for pedigrees. */
   | 'SOLD';
 
+/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 export type CareKind =
   | 'FEEDING'
   | 'NOTE'
@@ -406,13 +411,12 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Animal: ResolverTypeWrapper<AnimalEntity>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AnimalConnection: ResolverTypeWrapper<Omit<AnimalConnection, 'edges'> & { edges: Array<ResolversTypes['AnimalEdge']> }>;
   AnimalEdge: ResolverTypeWrapper<Omit<AnimalEdge, 'node'> & { node: ResolversTypes['Animal'] }>;
   AnimalFilter: AnimalFilter;
   AnimalStatus: AnimalStatus;
+  CacheControlScope: CacheControlScope;
   CareKind: CareKind;
   CareLogEntry: ResolverTypeWrapper<CareLogEntity>;
   CreateAnimalInput: CreateAnimalInput;
@@ -422,7 +426,6 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Organization: ResolverTypeWrapper<OrganizationRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PedigreeEntry: ResolverTypeWrapper<Omit<PedigreeEntry, 'animal'> & { animal: ResolversTypes['Animal'] }>;
   Product: ResolverTypeWrapper<ProductRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -433,13 +436,14 @@ export type ResolversTypes = ResolversObject<{
   Stock: ResolverTypeWrapper<Stock>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateAnimalInput: UpdateAnimalInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Animal: AnimalEntity;
-  Int: Scalars['Int']['output'];
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   AnimalConnection: Omit<AnimalConnection, 'edges'> & { edges: Array<ResolversParentTypes['AnimalEdge']> };
   AnimalEdge: Omit<AnimalEdge, 'node'> & { node: ResolversParentTypes['Animal'] };
@@ -452,7 +456,6 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Organization: OrganizationRef;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   PedigreeEntry: Omit<PedigreeEntry, 'animal'> & { animal: ResolversParentTypes['Animal'] };
   Product: ProductRef;
   Query: Record<PropertyKey, never>;
@@ -462,7 +465,25 @@ export type ResolversParentTypes = ResolversObject<{
   Stock: Stock;
   Subscription: Record<PropertyKey, never>;
   UpdateAnimalInput: UpdateAnimalInput;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type AccessDirectiveArgs = {
+  roles?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = Context, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AnimalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Animal'] = ResolversParentTypes['Animal'], FederationReferenceType extends FederationReferenceTypes['Animal'] = FederationReferenceTypes['Animal']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Animal']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -587,3 +608,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -33,6 +33,11 @@ export type AnimalPhotosArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 export type CreateUploadInput = {
   alt?: InputMaybe<Scalars['String']['input']>;
   /** Size of the file in bytes, at most the server's limit (10 MiB by default). */
@@ -302,41 +307,57 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Animal: ResolverTypeWrapper<OwnerReference>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CacheControlScope: CacheControlScope;
   CreateUploadInput: CreateUploadInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   MediaAsset: ResolverTypeWrapper<MediaAssetEntity>;
   MediaKind: MediaKind;
   MediaOwnerType: MediaOwnerType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Organization: ResolverTypeWrapper<OwnerReference>;
   Post: ResolverTypeWrapper<OwnerReference>;
   Product: ResolverTypeWrapper<OwnerReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UploadHeader: ResolverTypeWrapper<UploadHeader>;
   UploadTicket: ResolverTypeWrapper<UploadTicket>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Animal: OwnerReference;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   CreateUploadInput: CreateUploadInput;
-  String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   MediaAsset: MediaAssetEntity;
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
   Organization: OwnerReference;
   Post: OwnerReference;
   Product: OwnerReference;
   Query: Record<PropertyKey, never>;
   UploadHeader: UploadHeader;
   UploadTicket: UploadTicket;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type AccessDirectiveArgs = {
+  roles?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = Context, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AnimalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Animal'] = ResolversParentTypes['Animal'], FederationReferenceType extends FederationReferenceTypes['Animal'] = FederationReferenceTypes['Animal']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Animal']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -420,3 +441,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UploadTicket?: UploadTicketResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;
