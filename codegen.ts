@@ -22,10 +22,11 @@ function mappersOf(name: string): Record<string, string> {
 /**
  * Typed clients and persisted-operation manifests, from schema/operations/<client>.graphql
  * against the composed API schema (see schema/codegen/api-schema.mjs):
- *   schema/generated/<client>.ts    operation result/variables types, TypedDocumentNodes and
- *                                   PersistedOperationIds (name -> id)
+ *   packages/client/src/generated/<client>.ts   operation result/variables types, TypedDocumentNodes
+ *                                   and PersistedOperationIds (name -> id): @terrarium/client/<client>
  *   schema/manifests/<client>.json  Apollo's persisted query manifest (the gateway's safelist)
- * Both are committed; `node schema/codegen/check-fresh.mjs` fails when they are stale.
+ * Both are committed; `node schema/codegen/check-fresh.mjs` fails when they, or the subgraphs'
+ * resolver types, are stale.
  */
 const clients = readdirSync('schema/operations')
   .filter((file) => file.endsWith('.graphql'))
@@ -39,7 +40,7 @@ function clientOutputs(): CodegenConfig['generates'] {
   return Object.fromEntries(
     clients.flatMap((client) => [
       [
-        `schema/generated/${client}.ts`,
+        `packages/client/src/generated/${client}.ts`,
         {
           schema: sdl,
           documents: `schema/operations/${client}.graphql`,

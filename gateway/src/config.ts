@@ -68,6 +68,8 @@ export interface GatewayConfig {
   /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
   redisKeyPrefix: string;
   production: boolean;
+  /** Serve GraphiQL at GET /graphql for browsers: GRAPHIQL=true|false, else when introspection is on (not production). */
+  graphiql: boolean;
   logLevel: LevelWithSilent;
   /** Per-subgraph fetch timeout. @default 10_000 ms */
   subgraphTimeoutMs: number;
@@ -198,6 +200,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     redisUrl: env['REDIS_URL'] || null,
     redisKeyPrefix: env['REDIS_KEY_PREFIX'] ?? 'terrarium:',
     production: env['NODE_ENV'] === 'production',
+    graphiql: env['GRAPHIQL'] ? flag('GRAPHIQL') : env['NODE_ENV'] !== 'production',
     logLevel: logLevel as LevelWithSilent,
     subgraphTimeoutMs,
     subgraphTimeouts: Object.freeze(subgraphTimeouts),

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Are the committed typed clients (schema/generated/<client>.ts) and persisted-operation manifests
- * (schema/manifests/<client>.json) what codegen.ts makes from schema/operations today?
+ * Is every committed generated file what codegen.ts makes today: the typed clients
+ * (packages/client/src/generated/<client>.ts), the persisted-operation manifests
+ * (schema/manifests/<client>.json), both from schema/operations, and each subgraph's resolver
+ * types (subgraphs/<name>/src/generated/resolvers.ts, from its schema.graphql)?
  *
  *   node schema/codegen/check-fresh.mjs           exit 1 and name each stale, missing or orphaned file
- *   node schema/codegen/check-fresh.mjs --write   regenerate only these files (not the subgraphs' resolvers)
+ *   node schema/codegen/check-fresh.mjs --write   regenerate them
  *
  * Runs codegen in memory from the repository root (cwd); needs schema/dist built (the API schema
  * is composed with the schema package).
@@ -16,10 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const OWN = /^schema\/(generated\/[^/]+\.ts|manifests\/[^/]+\.json)$/;
+const OWN = /^(packages\/client\/src\/generated\/[^/]+\.ts|schema\/manifests\/[^/]+\.json|subgraphs\/[^/]+\/src\/generated\/resolvers\.ts)$/;
+/** Folders whose every file must come from codegen (others there are orphans). */
+const GENERATED_DIRS = ['packages/client/src/generated', 'schema/manifests'];
 
 /** @returns {Promise<Map<string, string>>} repository-relative path -> content */
-export async function generateClientFiles() {
+export async function generateFiles() {
   const { config } = await loadCodegenConfig({ configFilePath: join(root, 'codegen.ts') });
   const generates = Object.fromEntries(Object.entries(config.generates).filter(([path]) => OWN.test(path)));
   const outputs = await generate({ ...config, cwd: root, generates, silent: true, verbose: false }, false);
@@ -28,7 +32,7 @@ export async function generateClientFiles() {
 
 async function main() {
   const write = process.argv.includes('--write');
-  const expected = await generateClientFiles();
+  const expected = await generateFiles();
   const problems = [];
   for (const [path, content] of expected) {
     const file = join(root, path);
@@ -42,7 +46,7 @@ async function main() {
       problems.push(current === null ? `${path} is missing` : `${path} is stale`);
     }
   }
-  for (const dir of ['schema/generated', 'schema/manifests']) {
+  for (const dir of GENERATED_DIRS) {
     if (!existsSync(join(root, dir))) continue;
     for (const name of readdirSync(join(root, dir))) {
       const path = `${dir}/${name}`;
@@ -50,10 +54,10 @@ async function main() {
     }
   }
   if (problems.length > 0) {
-    console.error(`Generated client files are not fresh:\n  - ${problems.join('\n  - ')}\nRun: node schema/codegen/check-fresh.mjs --write (or npm run codegen) and commit the result.`);
+    console.error(`Generated files are not fresh:\n  - ${problems.join('\n  - ')}\nRun: node schema/codegen/check-fresh.mjs --write (or npm run codegen) and commit the result.`);
     process.exit(1);
   }
-  if (!write) console.log(`schema/generated and schema/manifests are fresh (${expected.size} files)`);
+  if (!write) console.log(`typed clients, manifests and resolver types are fresh (${expected.size} files)`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -6,7 +6,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createLogger, type Logger } from '@terrarium/platform/logger';
 import { AccessControl } from '../access/control.js';
 import { readAccessPolicy } from '../access/policy.js';
@@ -18,6 +18,7 @@ import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from '../upstream/data-source.js';
 import { createErrorFormatter } from '../errors.js';
 import { createFastGateway } from '../fast/index.js';
+import { createGraphiqlRoute } from '../graphiql/graphiql-route.js';
 import { createUpstreamAgent } from '../upstream/pools.js';
 import { createBlocklist } from '../access/blocklist.js';
 import { createCors } from './cors.js';
@@ -151,6 +152,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       // No reporting to Apollo's cloud, anonymous or otherwise: Terrarium is self-hosted.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Apollo's landing page loads Sandbox from Apollo's CDN; the gateway serves its own GraphiQL (graphiql/).
+      ApolloServerPluginLandingPageDisabled(),
       // Subgraph Cache-Control headers still fold into the request's policy; the header is written by createCacheHeadersPlugin.
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       createPersistedQueriesPlugin({ store: persisted, partnerManifest: config.persisted.partnerManifest, metrics }),
@@ -171,6 +174,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     widgetFile: fileURLToPath(new URL('../widget/terrarium-embed.js', import.meta.url)),
     logger,
   });
+  const serveGraphiql = createGraphiqlRoute({ enabled: config.graphiql, dir: fileURLToPath(new URL('./graphiql-bundle', import.meta.url)), logger });
   const handleRequest = createRequestHandler({
     config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes },
     apollo,
@@ -184,7 +188,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     isReady: () => !draining,
   });
   httpServer.on('request', (req, res) => {
-    if (!serveEmbed(req, res) && !subscriptions.handleHttp(req, res)) handleRequest(req, res);
+    if (!serveEmbed(req, res) && !serveGraphiql(req, res) && !subscriptions.handleHttp(req, res)) handleRequest(req, res);
   });
 
   let stopping: Promise<void> | null = null;

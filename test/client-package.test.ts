@@ -1,0 +1,106 @@
+/**
+ * @terrarium/client against a running platform: its Apollo Client sends ProductPage by persisted
+ * id alone (no query text on the wire) and gets the page; a StockLive subscription over
+ * graphql-ws receives the event of a stock change. Also: the codegen check covers the subgraphs'
+ * resolver types as well as the client files, and all of them are fresh.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createTerrariumClient, persistedOperationIds, type TerrariumClient } from '@terrarium/client';
+import { AdjustStockDocument } from '@terrarium/client/admin';
+import { ProductPageDocument, StockLiveDocument, PersistedOperationIds } from '@terrarium/client/storefront';
+import { seedId } from '@terrarium/subgraph-kit/seed-id';
+// @ts-expect-error plain JS script (CI runs it)
+import { generateFiles } from '../schema/codegen/check-fresh.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { logIn, startPlatform, type Platform } from './support/platform.js';
+// @ts-expect-error plain JS helper
+import { ROOT } from '../scripts/lib/processes.js';
+
+const productId = seedId('product:TR-HEAT-100');
+const productSlug = 'ceramic-heat-emitter-100w';
+
+describe('@terrarium/client', () => {
+  let platform: Platform;
+  let anonymous: TerrariumClient;
+  let staff: TerrariumClient;
+  const sentBodies: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'media', 'community'] });
+    const recordingFetch: typeof fetch = async (input, init) => {
+      if (typeof init?.body === 'string') sentBodies.push(JSON.parse(init.body) as Record<string, unknown>);
+      return fetch(input, init);
+    };
+    anonymous = createTerrariumClient({ url: platform.gatewayUrl, webSocketImpl: WebSocket, fetch: recordingFetch });
+    const token = await logIn(platform.gatewayUrl, 'admin@terrarium.test');
+    staff = createTerrariumClient({ url: platform.gatewayUrl, webSocketImpl: WebSocket, token: () => token });
+  }, 300_000);
+
+  afterAll(async () => {
+    await anonymous?.dispose();
+    await staff?.dispose();
+    await platform?.stop();
+  });
+
+  it('exports the persisted ids of every contract operation', () => {
+    expect(persistedOperationIds['ProductPage']).toBe(PersistedOperationIds.ProductPage);
+    expect(Object.values(persistedOperationIds).every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
+    expect(Object.keys(persistedOperationIds)).toEqual(expect.arrayContaining(['ProductPage', 'StockLive', 'AdjustStock', 'AnimalCard']));
+  });
+
+  it('queries ProductPage by its persisted id alone', async () => {
+    const { data, error } = await anonymous.client.query({ query: ProductPageDocument, variables: { slug: productSlug }, fetchPolicy: 'network-only' });
+    expect(error).toBeUndefined();
+    expect(data?.product?.slug).toBe(productSlug);
+    expect(data?.product?.name).toBeTruthy();
+    expect(typeof data?.product?.stock?.available).toBe('number');
+    const sent = sentBodies.filter((body) => body['operationName'] === 'ProductPage');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!['query']).toBeUndefined();
+    expect(sent[0]!['extensions']).toMatchObject({ persistedQuery: { version: 1, sha256Hash: PersistedOperationIds.ProductPage } });
+  });
+
+  it('receives a StockLive event over graphql-ws after a stock change', async () => {
+    const events: number[] = [];
+    const subscription = anonymous.client.subscribe({ query: StockLiveDocument, variables: { productId } }).subscribe({
+      next: (result) => {
+        const available = result.data?.stockChanged?.stock?.available;
+        if (typeof available === 'number') events.push(available);
+      },
+    });
+    try {
+      // The subscription is registered once the gateway has subscribed upstream; until then a
+      // change could be missed, so adjust again until an event arrives.
+      let adjusted: number | undefined;
+      await expect
+        .poll(
+          async () => {
+            if (events.length > 0) return true;
+            const result = await staff.client.mutate({ mutation: AdjustStockDocument, variables: { productId, delta: 1, reason: 'client package test' } });
+            adjusted = result.data?.adjustStock?.stock?.available;
+            return events.length > 0;
+          },
+          { timeout: 15_000, interval: 1_000 },
+        )
+        .toBe(true);
+      expect(events).toContain(adjusted);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
+
+describe('codegen freshness (schema/codegen/check-fresh.mjs)', () => {
+  it('covers the subgraphs\' resolver types and the client files, all equal to what is committed', async () => {
+    const files: Map<string, string> = await generateFiles();
+    const paths = [...files.keys()];
+    for (const name of ['ops', 'products', 'inventory', 'commerce', 'media', 'community']) expect(paths).toContain(`subgraphs/${name}/src/generated/resolvers.ts`);
+    for (const client of ['storefront', 'admin', 'partner-embed']) {
+      expect(paths).toContain(`packages/client/src/generated/${client}.ts`);
+      expect(paths).toContain(`schema/manifests/${client}.json`);
+    }
+    for (const [path, content] of files) expect(readFileSync(join(ROOT, path), 'utf8'), `${path} is stale: node schema/codegen/check-fresh.mjs --write`).toBe(content);
+  }, 60_000);
+});
