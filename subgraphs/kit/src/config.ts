@@ -1,4 +1,5 @@
 import type { LevelWithSilent } from 'pino';
+import { readJobsMode, type JobsMode } from './jobs/jobs-mode.js';
 
 /** Every subgraph's settings, read once from the environment. */
 export interface SubgraphConfig {
@@ -18,6 +19,8 @@ export interface SubgraphConfig {
   logLevel: LevelWithSilent;
   /** Other subgraphs' URLs this one calls as a service (e.g. INVENTORY_URL). */
   serviceUrls: Readonly<Record<string, string>>;
+  /** Where jobs run: `all` (default), `api` or `worker` (JOBS_MODE, or `--worker`). */
+  jobsMode: JobsMode;
 }
 
 /** Default ports: the gateway takes 4000, subgraphs the next six. */
@@ -64,6 +67,13 @@ export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = proces
   const databaseSchema = pick('DATABASE_SCHEMA') ?? name;
   if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) problems.push(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
 
+  let jobsMode: JobsMode = 'all';
+  try {
+    jobsMode = readJobsMode(env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const serviceUrls: Record<string, string> = {};
@@ -84,5 +94,6 @@ export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = proces
     production: env['NODE_ENV'] === 'production',
     logLevel: logLevel as LevelWithSilent,
     serviceUrls: Object.freeze(serviceUrls),
+    jobsMode,
   });
 }

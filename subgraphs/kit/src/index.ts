@@ -14,3 +14,4 @@ export * from './schema-file.js';
 export * from './seed-id.js';
 export * from './service-client.js';
 export * from './subgraph.js';
+export * from './jobs/index.js';

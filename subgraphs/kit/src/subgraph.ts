@@ -23,6 +23,7 @@ import { createMetrics, type SubgraphMetrics } from './metrics.js';
 import { createOrm, migrate, type Orm } from './orm.js';
 import { createEventBus, type EventBus } from './pubsub.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
+import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 
 /** What every resolver receives. */
 export interface SubgraphContext<TLoaders = unknown> {
@@ -33,6 +34,8 @@ export interface SubgraphContext<TLoaders = unknown> {
   cache: Cache;
   events: EventBus;
   services: ServiceClient;
+  /** The subgraph's job queue: `jobs.enqueue(em, job, payload)` in the write's transaction. */
+  jobs: JobQueue;
   logger: Logger;
   requestId: string;
 }
@@ -61,12 +64,24 @@ export interface SubgraphDefinition<TLoaders> {
    * every path under it. These are public: a route checks its own credentials.
    */
   routes?: (deps: RouteDeps) => Record<string, RouteHandler>;
+  /** Registers the subgraph's job handlers and schedules (run once the queue is up). */
+  jobs?: (deps: JobDeps) => Promise<void>;
+}
+
+export interface JobDeps {
+  jobs: JobQueue;
+  orm: Orm;
+  events: EventBus;
+  services: ServiceClient;
+  logger: Logger;
+  config: SubgraphConfig;
 }
 
 export interface RouteDeps {
   orm: Orm;
   cache: Cache;
   events: EventBus;
+  jobs: JobQueue;
   logger: Logger;
   config: SubgraphConfig;
 }
@@ -78,6 +93,7 @@ export interface Subgraph<TLoaders> {
   readonly orm: Orm;
   readonly cache: Cache;
   readonly events: EventBus;
+  readonly jobs: JobQueue;
   readonly metrics: SubgraphMetrics;
   readonly logger: Logger;
   readonly httpServer: Server;
@@ -130,6 +146,9 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics });
   const events = createEventBus(config.name, config.redisUrl, logger);
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
+  // Jobs live beside the subgraph's tables, in a schema of their own (see jobs/job-queue.ts).
+  const jobs = await createJobQueue({ databaseUrl: config.databaseUrl, schema: `${config.databaseSchema}_jobs`, mode: config.jobsMode, logger, registry: metrics.registry });
+  await definition.jobs?.({ jobs, orm, events, services, logger, config });
   const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
   // graphql-ws builds one context per subscription, but every event is a new read: give each
   // event a fresh EntityManager fork and fresh DataLoaders, so no event sees an earlier one's cache.
@@ -152,6 +171,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       cache,
       events,
       services,
+      jobs,
       logger: logger.child({ requestId }),
       requestId,
     };
@@ -205,7 +225,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   });
   await apollo.start();
 
-  const routes = definition.routes?.({ orm, cache, events, logger, config }) ?? {};
+  const routes = definition.routes?.({ orm, cache, events, jobs, logger, config }) ?? {};
   const findRoute = (path: string): RouteHandler | undefined =>
     routes[path] ?? Object.entries(routes).find(([key]) => key.endsWith('/*') && path.startsWith(key.slice(0, -1)))?.[1];
 
@@ -256,6 +276,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     orm,
     cache,
     events,
+    jobs,
     metrics,
     logger,
     httpServer,
@@ -278,6 +299,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       await apollo.stop();
       wsServer.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await jobs.stop().catch((err: unknown) => logger.warn({ err }, 'job queue did not stop cleanly'));
       await Promise.allSettled([orm.close(), cache.close(), events.close()]);
     },
   };
