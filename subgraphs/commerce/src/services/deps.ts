@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventBus, ServiceClient } from '@terrarium/kit';
+import type { EventBus, JobQueue, ServiceClient } from '@terrarium/kit';
 import type { Logger } from 'pino';
 
 /**
@@ -10,5 +10,7 @@ export interface CommerceDeps {
   em: EntityManager;
   services: ServiceClient;
   events: EventBus;
+  /** Effects owed by a write are enqueued in its transaction (order events, ...). */
+  jobs: JobQueue;
   logger: Logger;
 }

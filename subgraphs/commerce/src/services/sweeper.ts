@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventBus, Orm, ServiceClient } from '@terrarium/kit';
+import type { EventBus, JobQueue, Orm, ServiceClient } from '@terrarium/kit';
 import type { Logger } from 'pino';
 import type { PaymentProvider } from '../payments/provider.js';
 import type { CommerceSettings } from '../settings.js';
@@ -48,6 +48,7 @@ export interface SweeperDeps {
   orm: Orm;
   services: ServiceClient;
   events: EventBus;
+  jobs: JobQueue;
   logger: Logger;
   payments: PaymentProvider;
   settings: CommerceSettings;
@@ -61,16 +62,15 @@ export interface SweeperDeps {
  *   failed or whose outcome was uncertain: make it (again);
  * - a payment left PROCESSING, or paid but not yet marked PAID: drive it on;
  * - anonymous carts nobody touched for anonymousCartTtlDays: delete.
- * Safe to run on every instance at once.
+ * Safe to run on every instance at once; it runs as the scheduled `commerce.sweep` job (subgraph.ts).
  */
 export function createSweeper(deps: SweeperDeps) {
   const { logger, settings } = deps;
   let running: Promise<SweepReport> | null = null;
-  let timer: NodeJS.Timeout | null = null;
 
   async function run(options: SweepOptions): Promise<SweepReport> {
     const age = options.olderThanSeconds ?? settings.staleAfterSeconds;
-    const context = (): CommerceDeps => ({ em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, logger });
+    const context = (): CommerceDeps => ({ em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, jobs: deps.jobs, logger });
     const report: SweepReport = { checkoutsUndone: 0, releases: 0, commits: 0, payments: 0, anonymousCartsDeleted: 0 };
 
     for (const orderId of await claimOrders(context().em, ['PENDING', 'VOIDING'], 'VOIDING', age)) {
@@ -132,18 +132,7 @@ export function createSweeper(deps: SweeperDeps) {
 
   return {
     sweep,
-    /** Sweeps now (what a crash left) and every `intervalMs`. */
-    start(intervalMs: number): void {
-      const tick = () => {
-        sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed'));
-      };
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
     async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
       await running?.catch(() => undefined);
     },
   };

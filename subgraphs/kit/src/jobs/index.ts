@@ -3,3 +3,4 @@ export { createJobQueue, type EnqueueOptions, type JobHandler, type JobQueue, ty
 export { handledOnce } from './handled-once.js';
 export { readJobsMode, runsWorkers, type JobsMode } from './jobs-mode.js';
 export { transactionExecutor } from './outbox.js';
+export { cronEvery } from './cron.js';
