@@ -8,6 +8,8 @@ import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { createJwksRoute } from './routes/jwks.route.js';
 import { seed } from './seed.js';
+import { workMail } from './mail/mail.job.js';
+import { createMailTransport, loadMailSettings, type MailSettings } from './mail/mail-transport.js';
 import { createSigningKeys } from './services/signing-keys.js';
 import { createTokenIssuer } from './services/tokens.js';
 
@@ -17,8 +19,13 @@ export const JWKS_PATH = '/.well-known/jwks.json';
  * ops: users and sign-in (it issues the JWTs and serves their JWKS), organizations, partner API
  * clients and the audit log. `jwt` defaults to JWT_* from the environment.
  */
-export async function createOpsSubgraph(config: SubgraphConfig, jwt: JwtSettings = loadJwtSettings()): Promise<Subgraph<Loaders>> {
+export async function createOpsSubgraph(
+  config: SubgraphConfig,
+  jwt: JwtSettings = loadJwtSettings(),
+  mail: MailSettings = loadMailSettings(),
+): Promise<Subgraph<Loaders>> {
   const keys = createSigningKeys(jwt, config.internalSecret);
+  let closeMail = () => {};
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
@@ -29,13 +36,27 @@ export async function createOpsSubgraph(config: SubgraphConfig, jwt: JwtSettings
     createLoaders,
     seed,
     routes: ({ orm }) => ({ [JWKS_PATH]: createJwksRoute(keys, orm) }),
+    // ops sends every mail: the mail.send job, over SMTP_URL or the file transport.
+    jobs: async ({ jobs, orm, logger }) => {
+      const transport = createMailTransport(mail, logger);
+      closeMail = () => transport.close();
+      if (transport.kind === 'file' && jobs.mode !== 'api') logger.info({ dir: mail.mailDir }, 'mail: file transport (SMTP_URL unset), .eml files');
+      await workMail(jobs, orm, transport, logger);
+    },
   });
   try {
     // Only now: the signing_key table exists once createSubgraph has run the migrations.
     await keys.load(subgraph.orm, subgraph.logger);
   } catch (err) {
     await subgraph.stop();
+    closeMail();
     throw err;
   }
-  return subgraph;
+  return {
+    ...subgraph,
+    async stop() {
+      await subgraph.stop();
+      closeMail();
+    },
+  };
 }

@@ -103,14 +103,30 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     return rows as { queue: string; state: string; count: number }[];
   });
 
+  /**
+   * pg-boss 10's create_queue takes no lock: processes creating one queue at once (instances and
+   * workers starting together) can deadlock or collide. It is idempotent, so the loser retries.
+   */
+  const createQueue = async (name: string, queueOptions: PgBoss.Queue): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await boss.createQueue(name, queueOptions);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  };
   const created = new Map<string, Promise<void>>();
   const ensureQueue = (job: JobDefinition<object>): Promise<void> => {
     let ready = created.get(job.name);
     if (!ready) {
       const { retryLimit, retryDelay, retryBackoff, expireInSeconds, deadLetter } = job.options;
       ready = (async () => {
-        if (deadLetter) await boss.createQueue(deadLetterName(job.name), { name: deadLetterName(job.name) });
-        await boss.createQueue(job.name, {
+        if (deadLetter) await createQueue(deadLetterName(job.name), { name: deadLetterName(job.name) });
+        await createQueue(job.name, {
           name: job.name,
           policy: job.options.policy,
           retryLimit,
