@@ -63,9 +63,10 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
     ...subgraph,
     sweep: sweeper.sweep,
     async stop() {
-      // The queue stops first (in subgraph.stop), so no new sweep starts; then the one running ends.
-      await subgraph.stop();
+      // A sweep in flight (scheduled or called by hand) ends first; the queue's stop (in
+      // subgraph.stop) waits for any job still running before the pool closes.
       await sweeper.stop();
+      await subgraph.stop();
     },
   };
 }
