@@ -178,11 +178,15 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
       if (!workers) return;
       // One poller per queue fetches up to `concurrency` jobs; each is completed or failed on its
       // own (pg-boss completes the batch's remaining active jobs when the callback resolves).
-      await boss.work<typeof job extends JobDefinition<infer P> ? P : never>(
+      let workerId = '';
+      workerId = await boss.work<typeof job extends JobDefinition<infer P> ? P : never>(
         job.name,
         { batchSize: job.options.concurrency, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true },
         async (items) => {
           await Promise.all(items.map((item) => runOne(job, handler, item)));
+          // A full batch means more are likely waiting: fetch again at once instead of sleeping
+          // out the polling interval (which would cap a worker at `concurrency` jobs per 0.5 s).
+          if (items.length === job.options.concurrency) boss.notifyWorker(workerId);
         },
       );
     },
