@@ -6,7 +6,7 @@ import { query, queryOne } from '../sql.js';
 import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
 import { commitForOrder, releaseForOrder } from './inventory.client.js';
-import { enqueueOrderChanged } from './order-events.job.js';
+import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -85,6 +85,7 @@ export async function changeOrderStatus(deps: CommerceDeps, orderId: string, to:
     await enqueueOrderChanged(deps.jobs, tx, orderId);
     return next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING') ? next : null;
   });
+  wakeOrderEvents(deps.jobs);
   if (owed) await settleReservation(deps, orderId, owed);
 }
 

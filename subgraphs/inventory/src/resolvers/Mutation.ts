@@ -2,7 +2,7 @@ import { requireService, requireStaff, requireUser } from '@terrarium/kit';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
-import { enqueueStockChanged } from '../services/events.js';
+import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
 import { commitForOrder, releaseForOrder, reserveForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
 import type { Context } from '../context.js';
@@ -15,11 +15,13 @@ const CHECKOUT_SERVICE = 'commerce';
  * transaction nests in this one as a savepoint), so the event is published once it committed.
  */
 async function announce(ctx: Context, change: (em: Context['em']) => Promise<ReservationOutcome>) {
-  return ctx.em.transactional(async (tx) => {
+  const result = await ctx.em.transactional(async (tx) => {
     const outcome = await change(tx);
     await enqueueStockChanged(ctx.jobs, tx, outcome.changedProductIds);
     return outcome.result;
   });
+  wakeStockEvents(ctx.jobs);
+  return result;
 }
 
 export const Mutation: MutationResolvers = {
@@ -31,6 +33,7 @@ export const Mutation: MutationResolvers = {
       await enqueueStockChanged(ctx.jobs, tx, [result.productId]);
       return result;
     });
+    wakeStockEvents(ctx.jobs);
     // The answer's `stock` shows the level this adjustment produced, without reading it again.
     ctx.loaders.stock.clear(adjusted.productId).prime(adjusted.productId, adjusted.stock);
     return { id: adjusted.productId };

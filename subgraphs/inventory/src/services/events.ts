@@ -8,7 +8,13 @@ export const stockChangedTopic = (productId: string): string => `stockChanged:${
  * Publishes `stockChanged` for products whose stock changed in a committed transaction. An event
  * is a hint to re-read ("this changed"), so a rerun after a crash publishing twice is harmless.
  */
-const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-changed', { retryLimit: 3, retryDelay: 1 });
+// concurrency 1: events go out in commit order, as subscribers expect.
+const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-changed', { retryLimit: 3, retryDelay: 1, concurrency: 1 });
+
+/** After the transaction committed: this process's worker publishes at once rather than at its next poll. */
+export function wakeStockEvents(jobs: JobQueue): void {
+  jobs.wake(stockChangedJob);
+}
 
 /**
  * Owes the `stockChanged` events of these products, in the transaction of `em` that changes

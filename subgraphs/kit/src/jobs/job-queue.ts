@@ -52,6 +52,11 @@ export interface JobQueue {
   enqueue<P extends object>(em: EntityManager, job: JobDefinition<P>, payload: P, options?: EnqueueOptions): Promise<string | null>;
   /** Works the queue in this process (not in `api` mode). Any number of processes may work one queue. */
   work<P extends object>(job: JobDefinition<P>, handler: JobHandler<P>): Promise<void>;
+  /**
+   * Wakes this process's workers of `job` now instead of at their next poll: call it after the
+   * enqueuing transaction committed, for jobs whose latency matters (subscription events).
+   */
+  wake<P extends object>(job: JobDefinition<P>): void;
   /** A cron schedule (UTC, minute resolution) that enqueues `job` once per tick for the whole cluster. */
   schedule<P extends object>(job: JobDefinition<P>, cron: string, payload: P): Promise<void>;
   /** Stops fetching, waits for running handlers (up to `graceSeconds`), closes the pool. */
@@ -120,6 +125,7 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     }
   };
   const created = new Map<string, Promise<void>>();
+  const workerIds = new Map<string, string>();
   const ensureQueue = (job: JobDefinition<object>): Promise<void> => {
     let ready = created.get(job.name);
     if (!ready) {
@@ -189,6 +195,11 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
           if (items.length === job.options.concurrency) boss.notifyWorker(workerId);
         },
       );
+      workerIds.set(job.name, workerId);
+    },
+    wake(job) {
+      const workerId = workerIds.get(job.name);
+      if (workerId) boss.notifyWorker(workerId);
     },
     async schedule(job, cron, payload) {
       await ensureQueue(job);
