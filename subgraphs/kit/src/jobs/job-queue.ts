@@ -99,7 +99,11 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
   await boss.start();
   const db = boss.getDb();
-  await db.executeSql(handledTableSql(schema), []);
+  // Instances starting at once on a new schema race on `create table if not exists` (a unique
+  // violation on pg_type): the loser finds the table made by the winner.
+  await db.executeSql(handledTableSql(schema), []).catch((err: { code?: string }) => {
+    if (err.code !== '23505' && err.code !== '42P07') throw err;
+  });
   const metrics: JobMetrics = createJobMetrics(options.registry, async () => {
     const { rows } = await db.executeSql(
       `select name as queue, state::text as state, count(*)::int as count from "${schema}".job where state in ('created','retry','active') group by 1, 2`,
