@@ -1,5 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { createEnvReader, parsePort, type Env } from '@terrarium/platform/env';
+import { readJobsMode, type JobsMode } from './jobs/jobs-mode.js';
 import { DEFAULT_CACHE_BUDGET, type CacheBudget } from './cache.js';
 import { DEFAULT_PORTS, SUBGRAPHS, defaultSubgraphUrl } from '@terrarium/platform/subgraphs';
 
@@ -23,6 +24,8 @@ export interface SubgraphConfig {
   serviceUrls: Readonly<Record<string, string>>;
   /** Time budgets and circuit breaker of cache calls to Redis. @default DEFAULT_CACHE_BUDGET */
   cacheBudget?: Readonly<CacheBudget>;
+  /** Where jobs run: `all` (default), `api` or `worker` (JOBS_MODE, or `--worker`). */
+  jobsMode: JobsMode;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
@@ -68,6 +71,13 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
     breakerCoolDownMs: read.integer('CACHE_BREAKER_COOLDOWN_MS', DEFAULT_CACHE_BUDGET.breakerCoolDownMs, 1),
   };
 
+  let jobsMode: JobsMode = 'all';
+  try {
+    jobsMode = readJobsMode(env);
+  } catch (err) {
+    read.problem((err as Error).message);
+  }
+
   read.done();
 
   const serviceUrls: Record<string, string> = {};
@@ -88,5 +98,6 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
     logLevel,
     serviceUrls: Object.freeze(serviceUrls),
     cacheBudget: Object.freeze(cacheBudget),
+    jobsMode,
   });
 }

@@ -5,6 +5,7 @@ import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import type { Cache } from './cache.js';
 import type { Orm } from './orm.js';
 import type { EventBus } from './pubsub.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { ServiceClient } from './service-client.js';
 
 /** What every resolver receives. */
@@ -16,6 +17,8 @@ export interface SubgraphContext<TLoaders = unknown> {
   cache: Cache;
   events: EventBus;
   services: ServiceClient;
+  /** The subgraph's job queue: `jobs.enqueue(em, job, payload)` in the write's transaction. */
+  jobs: JobQueue;
   logger: Logger;
   requestId: string;
 }
@@ -36,6 +39,7 @@ export interface ContextDeps<TLoaders> {
   cache: Cache;
   events: EventBus;
   services: ServiceClient;
+  jobs: JobQueue;
   logger: Logger;
   createLoaders: (deps: LoaderDeps) => TLoaders;
 }
@@ -45,7 +49,7 @@ export interface ContextDeps<TLoaders> {
  * identity map or batch cache; a child logger carries the request id.
  */
 export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): CreateContext<TLoaders> {
-  const { orm, cache, events, services, logger, createLoaders } = deps;
+  const { orm, cache, events, services, jobs, logger, createLoaders } = deps;
   return (caller = ANONYMOUS, requestId = randomUUID()) => {
     const em = orm.em.fork() as PgEntityManager;
     return {
@@ -55,6 +59,7 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
       cache,
       events,
       services,
+      jobs,
       logger: logger.child({ requestId }),
       requestId,
     };

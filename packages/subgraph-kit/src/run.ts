@@ -17,7 +17,9 @@ export async function runSubgraph<T>(name: string, create: (config: SubgraphConf
     // First, so start-up work is traced too (see tracing.ts on why no preload is needed).
     stopTracing = await startTracing(name, process.env);
     subgraph = await create(loadSubgraphConfig(name));
-    await subgraph.listen();
+    // A worker (`--worker`, JOBS_MODE=worker) works the queues and serves no requests.
+    if (subgraph.config.jobsMode === 'worker') subgraph.logger.info('running as a job worker');
+    else await subgraph.listen();
   } catch (err) {
     // Fatal start-up path (bad config, database unreachable, port taken): the logger may not
     // exist yet, so print plainly. A configuration error lists its problems, not a stack.

@@ -19,10 +19,11 @@ import { createContextFactory, type LoaderDeps, type SubgraphContext } from './c
 import { createMetrics, type SubgraphMetrics } from './metrics.js';
 import { createObservePlugin } from './observe.plugin.js';
 import { createOrm, migrate, type Orm } from './orm.js';
+import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createEventBus, type EventBus } from './pubsub.js';
 import { createRequestListener } from './request-listener.js';
 import { seedDemoData } from './seed.js';
-import { createServiceClient } from './service-client.js';
+import { createServiceClient, type ServiceClient } from './service-client.js';
 import { refreshContextPerEvent, serveSubscriptions } from './subscriptions.js';
 
 export interface SubgraphDefinition<TLoaders> {
@@ -41,12 +42,24 @@ export interface SubgraphDefinition<TLoaders> {
    * every path under it. These are public: a route checks its own credentials.
    */
   routes?: (deps: RouteDeps) => Record<string, RouteHandler>;
+  /** Registers the subgraph's job handlers and schedules (run once the queue is up). */
+  jobs?: (deps: JobDeps) => Promise<void>;
+}
+
+export interface JobDeps {
+  jobs: JobQueue;
+  orm: Orm;
+  events: EventBus;
+  services: ServiceClient;
+  logger: Logger;
+  config: SubgraphConfig;
 }
 
 export interface RouteDeps {
   orm: Orm;
   cache: Cache;
   events: EventBus;
+  jobs: JobQueue;
   logger: Logger;
   config: SubgraphConfig;
 }
@@ -58,6 +71,7 @@ export interface Subgraph<TLoaders> {
   readonly orm: Orm;
   readonly cache: Cache;
   readonly events: EventBus;
+  readonly jobs: JobQueue;
   readonly metrics: SubgraphMetrics;
   readonly logger: Logger;
   readonly httpServer: Server;
@@ -98,8 +112,11 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics, ...(config.cacheBudget ? { budget: config.cacheBudget } : {}) });
   const events = createEventBus(config.name, config.redisUrl, logger);
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
+  // Jobs live beside the subgraph's tables, in a schema of their own (see jobs/job-queue.ts).
+  const jobs = await createJobQueue({ databaseUrl: config.databaseUrl, schema: `${config.databaseSchema}_jobs`, mode: config.jobsMode, logger, registry: metrics.registry });
+  await definition.jobs?.({ jobs, orm, events, services, logger, config });
   const { createLoaders } = definition;
-  const createContext = createContextFactory({ orm, cache, events, services, logger, createLoaders });
+  const createContext = createContextFactory({ orm, cache, events, services, jobs, logger, createLoaders });
 
   const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
   refreshContextPerEvent<TLoaders>(schema, (context) => {
@@ -138,7 +155,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
         notReadyStatus: 'database unavailable',
         registry: metrics.registry,
       },
-      routes: definition.routes?.({ orm, cache, events, logger, config }) ?? {},
+      routes: definition.routes?.({ orm, cache, events, jobs, logger, config }) ?? {},
       logger,
     }),
   );
@@ -151,6 +168,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     orm,
     cache,
     events,
+    jobs,
     metrics,
     logger,
     httpServer,
@@ -172,6 +190,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       // Apollo's drain plugin stops accepting, lets in-flight requests finish and closes sockets.
       await apollo.stop();
       subscriptions.close();
+      await jobs.stop().catch((err: unknown) => logger.warn({ err }, 'job queue did not stop cleanly'));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await Promise.allSettled([orm.close(), cache.close(), events.close()]);
     },

@@ -9,7 +9,11 @@ export interface CommerceSettings {
    * @default 60 s
    */
   staleAfterSeconds: number;
-  /** How often the sweeper runs; 0 turns it off (tests run it by hand). @default 15_000 ms */
+  /**
+   * How often the sweeper's scheduled job runs, rounded to whole minutes (pg-boss cron
+   * resolution; under a minute means every minute); 0 turns it off (tests run it by hand).
+   * @default 15_000 ms
+   */
   sweepIntervalMs: number;
   /** Anonymous carts untouched this long are deleted by the sweeper. @default 30 days */
   anonymousCartTtlDays: number;

@@ -2,6 +2,7 @@ import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
+import { cronEvery, defineJob } from '@terrarium/subgraph-kit/jobs';
 import { entities } from './entities/index.js';
 import { createLoaderFactory, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
@@ -9,8 +10,15 @@ import { createDevelopmentPaymentProvider } from './payments/development.provide
 import type { PaymentProvider } from './payments/provider.js';
 import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed.js';
+import { workOrderEvents } from './services/order-events.job.js';
 import { createSweeper, type SweepOptions, type SweepReport } from './services/sweeper.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
+
+/**
+ * The sweeper as a scheduled job: one run per tick for the whole cluster, not one per process.
+ * `stately`: a tick that finds a sweep still running waits instead of starting a second.
+ */
+const sweepJob = defineJob<Record<string, never>>('commerce.sweep', { retryLimit: 0, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
 
 export interface CommerceOptions {
   /** @default loadCommerceSettings(process.env) */
@@ -20,7 +28,10 @@ export interface CommerceOptions {
 }
 
 export interface CommerceSubgraph extends Subgraph<Loaders> {
-  /** Runs the sweeper once (it also runs at start and every settings.sweepIntervalMs). */
+  /**
+   * Runs the sweeper once, in this process. In production it runs as the `commerce.sweep` job:
+   * once at start and on a schedule of settings.sweepIntervalMs (rounded to whole minutes).
+   */
   sweep(options?: SweepOptions): Promise<SweepReport>;
 }
 
@@ -42,12 +53,22 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   if (config.production && payments.name === 'development') {
     subgraph.logger.warn('the development payment provider accepts every payment; configure a real provider for production');
   }
-  const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, logger: subgraph.logger, payments, settings });
-  if (settings.sweepIntervalMs > 0) sweeper.start(settings.sweepIntervalMs);
+  await workOrderEvents(subgraph.jobs, subgraph.events);
+  const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings });
+  if (settings.sweepIntervalMs > 0) {
+    await subgraph.jobs.work(sweepJob, async () => {
+      await sweeper.sweep();
+    });
+    await subgraph.jobs.schedule(sweepJob, cronEvery(settings.sweepIntervalMs), {});
+    // What a crash left is swept at start too; instances starting together share one sweep.
+    await subgraph.jobs.enqueue(subgraph.orm.em.fork(), sweepJob, {}, { singletonKey: 'start', singletonSeconds: 60 });
+  }
   return {
     ...subgraph,
     sweep: sweeper.sweep,
     async stop() {
+      // A sweep in flight (scheduled or called by hand) ends first; the queue's stop (in
+      // subgraph.stop) waits for any job still running before the pool closes.
       await sweeper.stop();
       await subgraph.stop();
     },

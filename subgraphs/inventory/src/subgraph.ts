@@ -6,6 +6,7 @@ import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers/index.js';
 import { seed } from './seed.js';
+import { workStockEvents } from './services/events.js';
 
 /** The inventory subgraph: animals, species, product stock and checkout reservations. */
 export async function createInventorySubgraph(config: SubgraphConfig): Promise<Subgraph<Loaders>> {
@@ -17,5 +18,6 @@ export async function createInventorySubgraph(config: SubgraphConfig): Promise<S
     migrations,
     createLoaders,
     seed,
+    jobs: workStockEvents,
   });
 }

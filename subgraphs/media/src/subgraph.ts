@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
+import { cronEvery, defineJob } from '@terrarium/subgraph-kit/jobs';
 import { loadMediaSettings } from './config.js';
 import { MediaAsset } from './entities/media-asset.entity.js';
 import { Upload } from './entities/upload.entity.js';
@@ -17,6 +18,8 @@ import { sweepAbandonedUploads } from './services/sweep.js';
 
 /** How often abandoned uploads are swept. @default 3_600_000 ms (1 hour) */
 const SWEEP_INTERVAL_MS = 3_600_000;
+/** The sweep as a scheduled job: once per tick for the whole cluster, not once per process. */
+const sweepJob = defineJob<Record<string, never>>('media.sweep-uploads', { retryLimit: 0, expireInSeconds: 600, concurrency: 1, policy: 'stately' });
 
 export type MediaSubgraph = Subgraph<Loaders> & { readonly deps: MediaDeps };
 
@@ -44,12 +47,10 @@ export async function createMediaSubgraph(config: SubgraphConfig, env: NodeJS.Pr
     }),
   });
 
-  const sweep = () =>
-    sweepAbandonedUploads(subgraph.orm.em.fork() as EntityManager, storage, subgraph.logger).catch((err: unknown) =>
-      subgraph.logger.error({ err }, 'sweeping abandoned uploads failed'),
-    );
-  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
-  timer.unref();
+  await subgraph.jobs.work(sweepJob, async () => {
+    await sweepAbandonedUploads(subgraph.orm.em.fork() as EntityManager, storage, subgraph.logger);
+  });
+  await subgraph.jobs.schedule(sweepJob, cronEvery(SWEEP_INTERVAL_MS), {});
 
   return {
     ...subgraph,
@@ -60,7 +61,6 @@ export async function createMediaSubgraph(config: SubgraphConfig, env: NodeJS.Pr
       return url;
     },
     async stop() {
-      clearInterval(timer);
       await subgraph.stop();
     },
   };

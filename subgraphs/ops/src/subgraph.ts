@@ -12,6 +12,8 @@ import { createResolvers } from './resolvers/index.js';
 import { createJwksRoute } from './routes/jwks.route.js';
 import { seed } from './seed.js';
 import { createLoginLimits } from './services/login-limits.js';
+import { workMail } from './mail/mail.job.js';
+import { createMailTransport, loadMailSettings, type MailSettings } from './mail/mail-transport.js';
 import { createSigningKeys } from './services/signing-keys.js';
 import { createTokenIssuer } from './services/tokens.js';
 
@@ -25,9 +27,11 @@ export async function createOpsSubgraph(
   config: SubgraphConfig,
   jwt: JwtSettings = loadJwtSettings(),
   loginLimitSettings: LoginLimitSettings = loadLoginLimitSettings(),
+  mail: MailSettings = loadMailSettings(),
 ): Promise<Subgraph<Loaders>> {
   const keys = createSigningKeys(jwt, config.internalSecret);
   const loginLimits = createLoginLimits(loginLimitSettings, config, createLogger(`${config.name}:login-limits`, config.logLevel));
+  let closeMail = () => {};
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
@@ -38,11 +42,19 @@ export async function createOpsSubgraph(
     createLoaders,
     seed,
     routes: ({ orm }) => ({ [JWKS_PATH]: createJwksRoute(keys, orm) }),
+    // ops sends every mail: the mail.send job, over SMTP_URL or the file transport.
+    jobs: async ({ jobs, orm, logger }) => {
+      const transport = createMailTransport(mail, logger);
+      closeMail = () => transport.close();
+      if (transport.kind === 'file' && jobs.mode !== 'api') logger.info({ dir: mail.mailDir }, 'mail: file transport (SMTP_URL unset), .eml files');
+      await workMail(jobs, orm, transport, logger);
+    },
   });
   const stopSubgraph = subgraph.stop.bind(subgraph);
   const stopped: Subgraph<Loaders> = Object.assign(subgraph, {
     stop: async () => {
       await stopSubgraph();
+      closeMail();
       await loginLimits.close();
     },
   });

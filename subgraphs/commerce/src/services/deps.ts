@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
 import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Logger } from 'pino';
 
 /**
@@ -11,5 +12,7 @@ export interface CommerceDeps {
   em: EntityManager;
   services: ServiceClient;
   events: EventBus;
+  /** Effects owed by a write are enqueued in its transaction (order events, ...). */
+  jobs: JobQueue;
   logger: Logger;
 }

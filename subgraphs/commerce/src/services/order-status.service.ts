@@ -6,6 +6,7 @@ import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
 import { commitForOrder, releaseForOrder } from './inventory.client.js';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
+import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -17,7 +18,7 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   REFUNDED: [],
 };
 
-export const orderTopic = (orderId: string): string => `orderStatusChanged:${orderId}`;
+export { orderTopic } from './order-events.job.js';
 
 export class IllegalTransitionError extends ConflictError {
   constructor(from: OrderStatus, to: OrderStatus) {
@@ -81,9 +82,10 @@ export async function changeOrderStatus(deps: CommerceDeps, orderId: string, to:
       if (next === 'RELEASING') await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE');
       if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
     }
+    await enqueueOrderChanged(deps.jobs, tx, orderId);
     return next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING') ? next : null;
   });
-  await deps.events.publish(orderTopic(orderId), { id: orderId });
+  wakeOrderEvents(deps.jobs);
   if (owed) await settleReservation(deps, orderId, owed);
 }
 

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '@terrarium/subgraph-kit/orm';
 import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
 import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Logger } from 'pino';
 import type { PaymentProvider } from '../payments/provider.js';
 import type { CommerceSettings } from '../settings.js';
@@ -50,6 +51,7 @@ export interface SweeperDeps {
   orm: Orm;
   services: ServiceClient;
   events: EventBus;
+  jobs: JobQueue;
   logger: Logger;
   payments: PaymentProvider;
   settings: CommerceSettings;
@@ -63,16 +65,15 @@ export interface SweeperDeps {
  *   failed or whose outcome was uncertain: make it (again);
  * - a payment left PROCESSING, or paid but not yet marked PAID: drive it on;
  * - anonymous carts nobody touched for anonymousCartTtlDays: delete.
- * Safe to run on every instance at once.
+ * Safe to run on every instance at once; it runs as the scheduled `commerce.sweep` job (subgraph.ts).
  */
 export function createSweeper(deps: SweeperDeps) {
   const { logger, settings } = deps;
   let running: Promise<SweepReport> | null = null;
-  let timer: NodeJS.Timeout | null = null;
 
   async function run(options: SweepOptions): Promise<SweepReport> {
     const age = options.olderThanSeconds ?? settings.staleAfterSeconds;
-    const context = (): CommerceDeps => ({ em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, logger });
+    const context = (): CommerceDeps => ({ em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, jobs: deps.jobs, logger });
     const report: SweepReport = { checkoutsUndone: 0, releases: 0, commits: 0, payments: 0, anonymousCartsDeleted: 0 };
 
     for (const orderId of await claimOrders(context().em, ['PENDING', 'VOIDING'], 'VOIDING', age)) {
@@ -134,18 +135,7 @@ export function createSweeper(deps: SweeperDeps) {
 
   return {
     sweep,
-    /** Sweeps now (what a crash left) and every `intervalMs`. */
-    start(intervalMs: number): void {
-      const tick = () => {
-        sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed'));
-      };
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
     async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
       await running?.catch(() => undefined);
     },
   };

@@ -2,7 +2,7 @@ import { requireService, requireStaff, requireUser } from '@terrarium/platform/c
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
-import { publishStockChanged } from '../services/events.js';
+import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
 import { commitForOrder, releaseForOrder, reserveForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
 import type { Context } from '../context.js';
@@ -10,19 +10,32 @@ import type { Context } from '../context.js';
 /** The only service allowed to reserve, release and commit: checkout lives in commerce. */
 const CHECKOUT_SERVICE = 'commerce';
 
-async function announce(ctx: Context, outcome: ReservationOutcome) {
-  await publishStockChanged(ctx.events, ctx.logger, outcome.changedProductIds);
-  return outcome.result;
+/**
+ * Runs a stock change in one transaction with the job that announces it (the service's own
+ * transaction nests in this one as a savepoint), so the event is published once it committed.
+ */
+async function announce(ctx: Context, change: (em: Context['em']) => Promise<ReservationOutcome>) {
+  const result = await ctx.em.transactional(async (tx) => {
+    const outcome = await change(tx);
+    await enqueueStockChanged(ctx.jobs, tx, outcome.changedProductIds);
+    return outcome.result;
+  });
+  wakeStockEvents(ctx.jobs);
+  return result;
 }
 
 export const Mutation: MutationResolvers = {
   adjustStock: async (_, { productId, delta, reason }, ctx) => {
     requireStaff(ctx.caller);
     const actorId = requireUser(ctx.caller);
-    const adjusted = await adjustStock(ctx.em, { productId, delta, reason, actorId });
+    const adjusted = await ctx.em.transactional(async (tx) => {
+      const result = await adjustStock(tx, { productId, delta, reason, actorId });
+      await enqueueStockChanged(ctx.jobs, tx, [result.productId]);
+      return result;
+    });
+    wakeStockEvents(ctx.jobs);
     // The answer's `stock` shows the level this adjustment produced, without reading it again.
     ctx.loaders.stock.clear(adjusted.productId).prime(adjusted.productId, adjusted.stock);
-    await publishStockChanged(ctx.events, ctx.logger, [adjusted.productId]);
     return { id: adjusted.productId };
   },
   createAnimal: (_, { input }, { em, caller }) => createAnimal(em, caller, input),
@@ -31,14 +44,14 @@ export const Mutation: MutationResolvers = {
 
   reserveForOrder: async (_, { orderId, items }, ctx) => {
     const service = requireService(ctx.caller, CHECKOUT_SERVICE);
-    return announce(ctx, await reserveForOrder(ctx.em, service, orderId, items));
+    return announce(ctx, (em) => reserveForOrder(em, service, orderId, items));
   },
   releaseForOrder: async (_, { orderId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
-    return announce(ctx, await releaseForOrder(ctx.em, orderId));
+    return announce(ctx, (em) => releaseForOrder(em, orderId));
   },
   commitForOrder: async (_, { orderId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
-    return announce(ctx, await commitForOrder(ctx.em, orderId));
+    return announce(ctx, (em) => commitForOrder(em, orderId));
   },
 };

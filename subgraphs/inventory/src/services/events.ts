@@ -1,18 +1,36 @@
 import type { SubgraphContext } from '@terrarium/subgraph-kit/context';
 import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { defineJob, type JobQueue } from '@terrarium/subgraph-kit/jobs';
+import type { JobDeps } from '@terrarium/subgraph-kit/subgraph';
 import type { ProductRef } from '../types.js';
 
 export const stockChangedTopic = (productId: string): string => `stockChanged:${productId}`;
 
 /**
- * Tells subscribers that these products' stock changed. Called after the transaction committed:
- * a failed publish (Redis down) is logged, never turned into a failed mutation, because the
- * change itself has already happened.
+ * Publishes `stockChanged` for products whose stock changed in a committed transaction. An event
+ * is a hint to re-read ("this changed"), so a rerun after a crash publishing twice is harmless.
  */
-export async function publishStockChanged(events: EventBus, logger: SubgraphContext['logger'], productIds: Iterable<string>): Promise<void> {
-  await Promise.all(
-    [...new Set(productIds)].map((id) =>
-      events.publish<ProductRef>(stockChangedTopic(id), { id }).catch((err: unknown) => logger.warn({ err, productId: id }, 'stockChanged publish failed')),
-    ),
-  );
+// concurrency 1: events go out in commit order, as subscribers expect.
+const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-changed', { retryLimit: 3, retryDelay: 1, concurrency: 1 });
+
+/** After the transaction committed: this process's worker publishes at once rather than at its next poll. */
+export function wakeStockEvents(jobs: JobQueue): void {
+  jobs.wake(stockChangedJob);
+}
+
+/**
+ * Owes the `stockChanged` events of these products, in the transaction of `em` that changes
+ * their stock (the outbox): subscribers hear of a change only once it committed, and always.
+ */
+export async function enqueueStockChanged(jobs: JobQueue, em: EntityManager, productIds: Iterable<string>): Promise<void> {
+  const unique = [...new Set(productIds)];
+  if (unique.length > 0) await jobs.enqueue(em, stockChangedJob, { productIds: unique });
+}
+
+/** The handler: publish each product's event (a Redis failure fails the job, which retries). */
+export async function workStockEvents({ jobs, events }: JobDeps): Promise<void> {
+  await jobs.work(stockChangedJob, async ({ productIds }) => {
+    await Promise.all(productIds.map((id) => events.publish<ProductRef>(stockChangedTopic(id), { id })));
+  });
 }

@@ -1,0 +1,216 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { deadLetterName, type JobDefinition } from './define-job.js';
+import { handledOnce, handledTableSql } from './handled-once.js';
+import { createJobMetrics, type JobMetrics } from './job-metrics.js';
+import { runsWorkers, type JobsMode } from './jobs-mode.js';
+import { transactionExecutor } from './outbox.js';
+
+/** How often an idle worker asks for jobs; pg-boss's floor. @default 0.5 s */
+const POLL_SECONDS = 0.5;
+/** Connections of the queue's own pool (workers, schedules, maintenance). @default 4 */
+const POOL_SIZE = 4;
+
+export interface EnqueueOptions {
+  /**
+   * At most one job per key in each `singletonSeconds` window (pg-boss `singletonKey` with
+   * `singletonSeconds`); a second enqueue in the window resolves to null. On a queue whose
+   * policy is `singleton` or `stately` the key also limits running jobs (see JobOptions.policy).
+   */
+  singletonKey?: string;
+  /** @default 3_600 s when singletonKey is set */
+  singletonSeconds?: number;
+  /** Run no earlier than this many seconds from now. */
+  startAfterSeconds?: number;
+}
+
+export interface JobRun {
+  id: string;
+  queue: string;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  /**
+   * Runs `effect` at most once for this job, in one transaction with the key's record: a job run
+   * again after a crash has its effect once. `em` is any EntityManager of the subgraph.
+   */
+  once<T>(em: EntityManager, effect: (tx: EntityManager) => Promise<T>): Promise<T | undefined>;
+}
+
+export type JobHandler<TPayload> = (payload: TPayload, run: JobRun) => Promise<void>;
+
+export interface JobQueue {
+  readonly mode: JobsMode;
+  /** The Postgres schema holding this subgraph's jobs (`<databaseSchema>_jobs`). */
+  readonly schema: string;
+  /**
+   * Enqueues in `em`'s transaction when it has one (the outbox: the job commits or rolls back
+   * with the write), on `em`'s connection otherwise. Resolves to the job id, or null when a
+   * singleton key already has a job.
+   */
+  enqueue<P extends object>(em: EntityManager, job: JobDefinition<P>, payload: P, options?: EnqueueOptions): Promise<string | null>;
+  /** Works the queue in this process (not in `api` mode). Any number of processes may work one queue. */
+  work<P extends object>(job: JobDefinition<P>, handler: JobHandler<P>): Promise<void>;
+  /**
+   * Wakes this process's workers of `job` now instead of at their next poll: call it after the
+   * enqueuing transaction committed, for jobs whose latency matters (subscription events).
+   */
+  wake<P extends object>(job: JobDefinition<P>): void;
+  /** A cron schedule (UTC, minute resolution) that enqueues `job` once per tick for the whole cluster. */
+  schedule<P extends object>(job: JobDefinition<P>, cron: string, payload: P): Promise<void>;
+  /** Stops fetching, waits for running handlers (up to `graceSeconds`), closes the pool. */
+  stop(graceSeconds?: number): Promise<void>;
+}
+
+export interface JobQueueOptions {
+  databaseUrl: string;
+  /** @default `<subgraphSchema>_jobs` */
+  schema: string;
+  mode: JobsMode;
+  logger: Logger;
+  registry: Registry;
+  /**
+   * How often a worker process looks for jobs whose worker died (active past expireInSeconds) and
+   * hands them back for a retry. @default 30 s
+   */
+  maintenanceIntervalSeconds?: number;
+}
+
+/**
+ * A subgraph's durable job queue: pg-boss 10 in its own Postgres schema. Retries with exponential
+ * backoff, a dead-letter queue per job, cron schedules (pg-boss's timekeeper takes a database
+ * lock, so a tick fires once however many processes run it), singleton keys and `jobs_*` metrics.
+ */
+export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue> {
+  const { schema, mode, logger } = options;
+  const workers = runsWorkers(mode);
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema,
+    max: POOL_SIZE,
+    application_name: `${schema}-${mode}`,
+    // Maintenance (expiring jobs of dead workers, archiving) and cron run where workers run.
+    supervise: workers,
+    schedule: workers,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+  });
+  // The pool reports lost connections here (Postgres restarted); pg-boss reconnects by itself.
+  boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
+  await boss.start();
+  const db = boss.getDb();
+  // Instances starting at once on a new schema race on `create table if not exists` (a unique
+  // violation on pg_type): the loser finds the table made by the winner.
+  await db.executeSql(handledTableSql(schema), []).catch((err: { code?: string }) => {
+    if (err.code !== '23505' && err.code !== '42P07') throw err;
+  });
+  const metrics: JobMetrics = createJobMetrics(options.registry, async () => {
+    const { rows } = await db.executeSql(
+      `select name as queue, state::text as state, count(*)::int as count from "${schema}".job where state in ('created','retry','active') group by 1, 2`,
+      [],
+    );
+    return rows as { queue: string; state: string; count: number }[];
+  });
+
+  /**
+   * pg-boss 10's create_queue takes no lock: processes creating one queue at once (instances and
+   * workers starting together) can deadlock or collide. It is idempotent, so the loser retries.
+   */
+  const createQueue = async (name: string, queueOptions: PgBoss.Queue): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await boss.createQueue(name, queueOptions);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  };
+  const created = new Map<string, Promise<void>>();
+  const workerIds = new Map<string, string>();
+  const ensureQueue = (job: JobDefinition<object>): Promise<void> => {
+    let ready = created.get(job.name);
+    if (!ready) {
+      const { retryLimit, retryDelay, retryBackoff, expireInSeconds, deadLetter } = job.options;
+      ready = (async () => {
+        if (deadLetter) await createQueue(deadLetterName(job.name), { name: deadLetterName(job.name) });
+        await createQueue(job.name, {
+          name: job.name,
+          policy: job.options.policy,
+          retryLimit,
+          retryDelay,
+          retryBackoff,
+          expireInSeconds,
+          ...(deadLetter ? { deadLetter: deadLetterName(job.name) } : {}),
+        });
+      })();
+      ready.catch(() => created.delete(job.name));
+      created.set(job.name, ready);
+    }
+    return ready;
+  };
+
+  const runOne = async <P extends object>(job: JobDefinition<P>, handler: JobHandler<P>, item: PgBoss.JobWithMetadata<P>) => {
+    metrics.latency.observe({ queue: job.name }, Math.max(0, Date.now() - item.startAfter.getTime()) / 1000);
+    const run: JobRun = {
+      id: item.id,
+      queue: job.name,
+      retryCount: item.retryCount,
+      once: (em, effect) => handledOnce(em, schema, `${job.name}:${item.id}`, effect),
+    };
+    try {
+      await handler(item.data, run);
+      metrics.completed.inc({ queue: job.name });
+    } catch (err) {
+      metrics.failed.inc({ queue: job.name });
+      logger.warn({ err, job: job.name, jobId: item.id, retryCount: item.retryCount }, 'job failed; pg-boss retries it with backoff');
+      await boss.fail(job.name, item.id, { message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  return {
+    mode,
+    schema,
+    async enqueue(em, job, payload, enqueueOptions = {}) {
+      await ensureQueue(job);
+      return boss.send(job.name, payload, {
+        db: transactionExecutor(em),
+        ...(enqueueOptions.singletonKey
+          ? { singletonKey: enqueueOptions.singletonKey, singletonSeconds: enqueueOptions.singletonSeconds ?? 3_600 }
+          : {}),
+        ...(enqueueOptions.startAfterSeconds ? { startAfter: enqueueOptions.startAfterSeconds } : {}),
+      });
+    },
+    async work(job, handler) {
+      await ensureQueue(job);
+      if (!workers) return;
+      // One poller per queue fetches up to `concurrency` jobs; each is completed or failed on its
+      // own (pg-boss completes the batch's remaining active jobs when the callback resolves).
+      let workerId = '';
+      workerId = await boss.work<typeof job extends JobDefinition<infer P> ? P : never>(
+        job.name,
+        { batchSize: job.options.concurrency, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true },
+        async (items) => {
+          await Promise.all(items.map((item) => runOne(job, handler, item)));
+          // A full batch means more are likely waiting: fetch again at once instead of sleeping
+          // out the polling interval (which would cap a worker at `concurrency` jobs per 0.5 s).
+          if (items.length === job.options.concurrency) boss.notifyWorker(workerId);
+        },
+      );
+      workerIds.set(job.name, workerId);
+    },
+    wake(job) {
+      const workerId = workerIds.get(job.name);
+      if (workerId) boss.notifyWorker(workerId);
+    },
+    async schedule(job, cron, payload) {
+      await ensureQueue(job);
+      await boss.schedule(job.name, cron, payload, { tz: 'UTC' });
+    },
+    async stop(graceSeconds = 10) {
+      await boss.stop({ graceful: true, wait: true, timeout: graceSeconds * 1000 });
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobQueue, defineJob, type JobQueue } from '../src/jobs/index.js';
+import { createOrm, type Orm } from '../src/orm.js';
+
+const databaseUrl = process.env['DATABASE_URL']!;
+const schema = `jobs_${randomBytes(4).toString('hex')}`;
+const logger = pino({ level: 'silent' });
+const effectWrite = defineJob<{ label: string; holdMs?: number }>('effect.write', { expireInSeconds: 2, retryDelay: 1, retryLimit: 5 });
+
+let orm: Orm;
+let api: JobQueue;
+const children: ChildProcess[] = [];
+
+const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> =>
+  (await orm.em.fork().getConnection().execute(text, params, 'all')) as T[];
+const waitFor = async <T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+/** A worker process (test/jobs-worker.mjs) and the lines it printed so far. */
+function startWorker(): { child: ChildProcess; lines: string[] } {
+  const child = spawn(process.execPath, [new URL('./jobs-worker.mjs', import.meta.url).pathname], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, SCHEMA: schema },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const lines: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  return { child, lines };
+}
+
+beforeAll(async () => {
+  orm = await createOrm({ databaseUrl, schema, entities: [], migrations: [], logger });
+  await sql(`create schema "${schema}"`);
+  await sql(`create table "${schema}".effect (id serial primary key, job_id uuid, label text not null)`);
+  api = await createJobQueue({ databaseUrl, schema: `${schema}_jobs`, mode: 'api', logger, registry: new Registry() });
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await api?.stop();
+  await sql(`drop schema if exists "${schema}" cascade`);
+  await sql(`drop schema if exists "${schema}_jobs" cascade`);
+  await orm?.close();
+});
+
+const jobsLabelled = (label: string) =>
+  sql<{ id: string; state: string }>(`select id, state::text as state from "${schema}_jobs".job where name = 'effect.write' and data->>'label' = ?`, [label]);
+
+describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
+  it('outbox: a job enqueued in a rolled-back transaction does not exist; in a committed one it does', async () => {
+    await expect(
+      orm.em.fork().transactional(async (tx: EntityManager) => {
+        await tx.getConnection().execute(`insert into "${schema}".effect (label) values ('rolled-back write')`, [], 'all', tx.getTransactionContext());
+        await api.enqueue(tx, effectWrite, { label: 'rollback' });
+        throw new Error('the write fails after the enqueue');
+      }),
+    ).rejects.toThrow('the write fails');
+    expect(await jobsLabelled('rollback')).toHaveLength(0);
+    expect(await sql(`select 1 from "${schema}".effect where label = 'rolled-back write'`)).toHaveLength(0);
+
+    let id: string | null = null;
+    await orm.em.fork().transactional(async (tx: EntityManager) => {
+      id = await api.enqueue(tx, effectWrite, { label: 'commit' });
+      // Not visible outside the transaction until it commits.
+      expect(await jobsLabelled('commit')).toHaveLength(0);
+    });
+    const rows = await jobsLabelled('commit');
+    expect(rows).toEqual([{ id, state: 'created' }]);
+  });
+
+  it('a singleton key admits one waiting job', async () => {
+    const first = await api.enqueue(orm.em.fork(), effectWrite, { label: 'single' }, { singletonKey: 'only-one' });
+    const second = await api.enqueue(orm.em.fork(), effectWrite, { label: 'single' }, { singletonKey: 'only-one' });
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toBeNull();
+  });
+
+  it('a failing job is retried with backoff, then lands in its dead-letter queue; metrics count it', async () => {
+    const registry = new Registry();
+    const worker = await createJobQueue({ databaseUrl, schema: `${schema}_jobs`, mode: 'all', logger, registry });
+    const alwaysFails = defineJob<{ n: number }>('always.fails', { retryLimit: 2, retryDelay: 1, retryBackoff: true });
+    const attempts: number[] = [];
+    try {
+      await worker.work(alwaysFails, async (_payload, run) => {
+        attempts.push(Date.now());
+        throw new Error(`attempt ${run.retryCount} fails`);
+      });
+      const id = await worker.enqueue(orm.em.fork(), alwaysFails, { n: 1 });
+      const dead = await waitFor(
+        async () => (await sql<{ data: { n: number } }>(`select data from "${schema}_jobs".job where name = 'always.fails.dead'`))[0],
+        30_000,
+        'the dead letter',
+      );
+      expect(dead.data).toEqual({ n: 1 });
+      expect(attempts).toHaveLength(3);
+      // Backoff: the second wait is longer than the first (1 s, then about 2 s).
+      expect(attempts[2]! - attempts[1]!).toBeGreaterThan(attempts[1]! - attempts[0]!);
+      const state = await sql<{ state: string }>(`select state::text as state from "${schema}_jobs".job where id = ?`, [id]);
+      expect(state[0]?.state).toBe('failed');
+      const text = await registry.metrics();
+      expect(text).toContain('jobs_failed_total{queue="always.fails"} 3');
+      expect(text).toMatch(/jobs_latency_seconds_count\{queue="always.fails"\} 3/);
+      expect(text).toMatch(/jobs_queued\{queue="always.fails.dead"\} 1/);
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
+
+  it('a worker SIGKILLed after the effect committed: the job runs again on another worker, the effect happens once', async () => {
+    const first = startWorker();
+    await waitFor(async () => first.lines.includes('ready'), 20_000, 'worker 1');
+    // Jobs of the earlier tests are worked too; this one holds its worker after committing.
+    const id = await api.enqueue(orm.em.fork(), effectWrite, { label: 'killed', holdMs: 60_000 });
+    await waitFor(async () => first.lines.includes(`committed ${id}`), 20_000, 'the effect to commit');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    expect((await jobsLabelled('killed'))[0]?.state).toBe('active');
+
+    const second = startWorker();
+    await waitFor(async () => second.lines.includes(`started ${id}`), 30_000, 'the job to run again');
+    await waitFor(async () => (await jobsLabelled('killed'))[0]?.state === 'completed', 70_000, 'the rerun to complete');
+    expect(await sql(`select 1 from "${schema}".effect where job_id = ?`, [id])).toHaveLength(1);
+    second.child.kill('SIGKILL');
+  }, 120_000);
+});
