@@ -1,7 +1,8 @@
 import { Keyv } from 'keyv';
-import KeyvRedis from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { SubgraphMetrics } from './metrics.js';
+import { RedisCacheStore } from './redis-cache-store.js';
+import type { RedisTarget } from './redis-client.js';
 
 /** Named TTLs, in milliseconds. */
 export const TTL = {
@@ -28,7 +29,8 @@ export interface Cache {
 
 export interface CacheOptions {
   namespace: string;
-  redisUrl: string | null;
+  /** A redis:// URL or a Sentinel connection (REDIS_SENTINELS); memory when null. */
+  redisUrl: RedisTarget | null;
   logger: Logger;
   metrics?: SubgraphMetrics;
 }
@@ -47,17 +49,8 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
  */
 export function createCache(options: CacheOptions): Cache {
   const { logger, metrics } = options;
-  const store = options.redisUrl
-    ? new KeyvRedis(
-        {
-          url: options.redisUrl,
-          // Fail fast while disconnected instead of queueing commands until Redis returns.
-          disableOfflineQueue: true,
-          socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
-        },
-        { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1_000 },
-      )
-    : undefined;
+  // Fails fast while disconnected instead of queueing commands until Redis returns.
+  const store = options.redisUrl ? new RedisCacheStore(options.redisUrl) : undefined;
   // An explicit `store: undefined` would replace keyv's default in-memory Map, so pass it only when set.
   const keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace, useKeyPrefix: true });
   keyv.on('error', (err: unknown) => logger.warn({ err }, 'cache error'));

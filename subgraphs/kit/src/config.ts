@@ -1,4 +1,5 @@
 import type { LevelWithSilent } from 'pino';
+import { readRedisTarget, type RedisTarget } from './redis-client.js';
 
 /** Every subgraph's settings, read once from the environment. */
 export interface SubgraphConfig {
@@ -8,8 +9,8 @@ export interface SubgraphConfig {
   databaseUrl: string;
   /** The subgraph's own Postgres schema. @default the subgraph's name */
   databaseSchema: string;
-  /** Redis for the cache and pub/sub; in-memory and in-process when unset. */
-  redisUrl: string | null;
+  /** Redis for the cache and pub/sub (a URL, or Sentinel with REDIS_SENTINELS); in-memory and in-process when unset. */
+  redisUrl: RedisTarget | null;
   /** Secret shared with the gateway to sign the caller token (x-terrarium-caller). */
   internalSecret: string;
   /** Load the demo data on first start. */
@@ -40,7 +41,8 @@ export class ConfigError extends Error {
 
 /**
  * Reads `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `<NAME>_REDIS_URL` (falling back to PORT,
- * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL and `<OTHER>_URL`.
+ * DATABASE_URL, REDIS_URL), REDIS_SENTINELS and REDIS_SENTINEL_NAME (Redis behind Sentinel, same
+ * prefixing), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL and `<OTHER>_URL`.
  * Lists every problem at once.
  */
 export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
@@ -64,6 +66,8 @@ export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = proces
   const databaseSchema = pick('DATABASE_SCHEMA') ?? name;
   if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) problems.push(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
 
+  const redis = readRedisTarget(pick, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const serviceUrls: Record<string, string> = {};
@@ -78,7 +82,7 @@ export function loadSubgraphConfig(name: string, env: NodeJS.ProcessEnv = proces
     host: env['HOST'] ?? '0.0.0.0',
     databaseUrl: databaseUrl!,
     databaseSchema,
-    redisUrl: pick('REDIS_URL') ?? null,
+    redisUrl: redis,
     internalSecret: internalSecret!,
     seedDemo: env['SEED_DEMO'] === 'true' || env['SEED_DEMO'] === '1',
     production: env['NODE_ENV'] === 'production',

@@ -8,6 +8,7 @@ export * from './metrics.js';
 export * from './orm.js';
 export * from './pagination.js';
 export * from './pubsub.js';
+export * from './redis-client.js';
 export * from './run.js';
 export * from './scalars.js';
 export * from './schema-file.js';
