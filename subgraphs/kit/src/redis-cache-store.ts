@@ -18,6 +18,9 @@ export class RedisCacheStore extends EventEmitter implements KeyvStoreAdapter {
   readonly opts: Record<string, unknown> = {};
   namespace?: string | undefined;
   private readonly client: Redis;
+  /** Resolves on the first connection; commands wait for it during the first CONNECT_TIMEOUT_MS only. */
+  private readonly firstReady: Promise<void>;
+  private readonly createdAt = Date.now();
 
   constructor(target: RedisTarget) {
     super();
@@ -28,20 +31,34 @@ export class RedisCacheStore extends EventEmitter implements KeyvStoreAdapter {
       retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 5_000),
     });
     this.client.on('error', (err: Error) => this.emit('error', err));
+    this.firstReady = new Promise((resolve) => this.client.once('ready', () => resolve()));
+  }
+
+  /**
+   * The client, once usable. Right after start the first connection is still being made: wait
+   * for it (as @keyv/redis did) rather than miss every lookup of the first requests; after that,
+   * a client that is not ready fails at once (no offline queue).
+   */
+  private async connected(): Promise<Redis> {
+    if (this.client.status !== 'ready' && Date.now() - this.createdAt < CONNECT_TIMEOUT_MS) {
+      await Promise.race([this.firstReady, new Promise((resolve) => setTimeout(resolve, CONNECT_TIMEOUT_MS).unref())]);
+    }
+    return this.client;
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    return ((await this.client.get(key)) ?? undefined) as StoredData<Value> | undefined;
+    return ((await (await this.connected()).get(key)) ?? undefined) as StoredData<Value> | undefined;
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (ttl && ttl > 0) await this.client.set(key, text, 'PX', Math.ceil(ttl));
-    else await this.client.set(key, text);
+    const client = await this.connected();
+    if (ttl && ttl > 0) await client.set(key, text, 'PX', Math.ceil(ttl));
+    else await client.set(key, text);
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.client.del(key)) > 0;
+    return (await (await this.connected()).del(key)) > 0;
   }
 
   /** Deletes this namespace's keys only (SCAN, never KEYS or FLUSHDB: Redis is shared). */
