@@ -1,4 +1,5 @@
 import { Keyv } from 'keyv';
+import KeyvRedis from '@keyv/redis';
 import type { Logger } from 'pino';
 import type { SubgraphMetrics } from './metrics.js';
 import { RedisCacheStore } from './redis-cache-store.js';
@@ -44,13 +45,29 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
+ * A plain URL keeps @keyv/redis (node-redis), as before; Sentinel needs an ioredis client from
+ * createRedisClient, so it gets RedisCacheStore. Both fail fast while disconnected instead of
+ * queueing commands until Redis returns.
+ */
+function createStore(target: RedisTarget): KeyvRedis<unknown> | RedisCacheStore {
+  if (typeof target !== 'string') return new RedisCacheStore(target);
+  return new KeyvRedis(
+    {
+      url: target,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+    },
+    { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1_000 },
+  );
+}
+
+/**
  * One keyv per subgraph, namespaced by its name: Redis when a URL is given, memory otherwise.
  * Every error (Redis down, timeout, bad payload) is logged and treated as a miss.
  */
 export function createCache(options: CacheOptions): Cache {
   const { logger, metrics } = options;
-  // Fails fast while disconnected instead of queueing commands until Redis returns.
-  const store = options.redisUrl ? new RedisCacheStore(options.redisUrl) : undefined;
+  const store = options.redisUrl ? createStore(options.redisUrl) : undefined;
   // An explicit `store: undefined` would replace keyv's default in-memory Map, so pass it only when set.
   const keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace, useKeyPrefix: true });
   keyv.on('error', (err: unknown) => logger.warn({ err }, 'cache error'));
