@@ -8,9 +8,9 @@ const CONNECT_TIMEOUT_MS = 1_000;
 const CLEAR_BATCH = 500;
 
 /**
- * keyv's store on an ioredis client from createRedisClient, so the cache follows a Sentinel
- * failover like every other Redis client (it replaced @keyv/redis, whose node-redis client could
- * not be made from the same factory). Keyv serializes values and prefixes keys with the
+ * keyv's store on an ioredis client from createRedisClient, used when Redis is behind Sentinel,
+ * so the cache follows a failover like every other Redis client (@keyv/redis's node-redis client,
+ * kept for plain URLs, cannot be made from the same factory). Keyv serializes values and prefixes keys with the
  * namespace; this stores strings with a millisecond TTL. Commands fail at once while Redis is
  * unreachable (no offline queue): the kit's cache turns each failure into a miss.
  */
