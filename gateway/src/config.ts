@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
+import { readRedisTarget, type RedisTarget } from '@terrarium/platform/redis';
 
 /** Operation limits, checked before planning; an operation over any of them gets HTTP 400. */
 export interface OperationLimits {
@@ -64,7 +65,8 @@ export interface GatewayConfig {
   jwtAudience: string;
   /** Ops' GraphQL URL, asked (as the `gateway` service) who a partner API key belongs to. */
   opsUrl: string | null;
-  redisUrl: string | null;
+  /** Redis (a URL, or Sentinel: REDIS_SENTINELS + REDIS_SENTINEL_NAME); in memory when unset. */
+  redisUrl: RedisTarget | null;
   /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
   redisKeyPrefix: string;
   production: boolean;
@@ -185,6 +187,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
   }
+  const redis = readRedisTarget((key) => env[key], problems);
   if (problems.length > 0) throw new GatewayConfigError(`Invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
 
   const opsUrl = env['OPS_URL'] || null;
@@ -197,7 +200,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     jwtIssuer: env['JWT_ISSUER'] ?? 'terrarium-ops',
     jwtAudience: env['JWT_AUDIENCE'] ?? 'terrarium',
     opsUrl,
-    redisUrl: env['REDIS_URL'] || null,
+    redisUrl: redis,
     redisKeyPrefix: env['REDIS_KEY_PREFIX'] ?? 'terrarium:',
     production: env['NODE_ENV'] === 'production',
     graphiql: env['GRAPHIQL'] ? flag('GRAPHIQL') : env['NODE_ENV'] !== 'production',

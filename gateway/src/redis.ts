@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient, type Redis, type RedisTarget } from '@terrarium/platform/redis';
 import type { Logger } from 'pino';
 
 /**
@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
  */
 const COMMAND_TIMEOUT_MS = 250;
 
-/** The gateway's one Redis connection (shared state of N gateways), or null without REDIS_URL. */
-export function createRedis(url: string | null, logger: Logger): Redis | null {
+/** The gateway's one Redis connection (shared state of N gateways), or null without REDIS_URL / REDIS_SENTINELS. */
+export function createRedis(url: RedisTarget | null, logger: Logger): Redis | null {
   if (!url) return null;
-  const redis = new Redis(url, {
+  const redis = createRedisClient(url, {
     commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     // Reconnect quickly, but never let a backlog of queued commands build up behind an outage.

@@ -7,6 +7,12 @@ import type { Logger } from 'pino';
 
 /** Editors and `schema:compose` write in bursts; one reload per burst. @default 100 ms */
 const DEBOUNCE_MS = 100;
+/**
+ * A Kubernetes ConfigMap volume updates by renaming its `..data` symlink to a new timestamped
+ * folder (the kubelet's atomic writer); the file itself stays a symlink through `..data`, so the
+ * directory's events name `..data`, never the file.
+ */
+const CONFIGMAP_DATA_LINK = '..data';
 
 export interface SupergraphFileOptions {
   logger: Logger;
@@ -53,7 +59,7 @@ export function supergraphFile(path: string, { logger, validate, events }: Super
 
     const file = basename(path);
     const watcher = watch(dirname(path), (_event, changed) => {
-      if (changed !== null && changed !== file) return;
+      if (changed !== null && changed !== file && changed !== CONFIGMAP_DATA_LINK) return;
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), DEBOUNCE_MS);
     });

@@ -3,6 +3,8 @@ import KeyvRedis from '@keyv/redis';
 import type { Logger } from 'pino';
 import { CircuitOpenError, createCircuitBreaker } from './circuit-breaker.js';
 import type { SubgraphMetrics } from './metrics.js';
+import { RedisCacheStore } from './redis-cache-store.js';
+import type { RedisTarget } from '@terrarium/platform/redis';
 
 /** Named TTLs, in milliseconds. */
 export const TTL = {
@@ -41,10 +43,28 @@ export interface Cache {
 
 export interface CacheOptions {
   namespace: string;
-  redisUrl: string | null;
+  /** A redis:// URL or a Sentinel connection (REDIS_SENTINELS); memory when null. */
+  redisUrl: RedisTarget | null;
   logger: Logger;
   metrics?: SubgraphMetrics;
   budget?: Partial<CacheBudget>;
+}
+
+/**
+ * A plain URL keeps @keyv/redis (node-redis), as before; Sentinel needs an ioredis client from
+ * createRedisClient, so it gets RedisCacheStore. Both fail fast while disconnected instead of
+ * queueing commands until Redis returns.
+ */
+function createStore(target: RedisTarget): KeyvRedis<unknown> | RedisCacheStore {
+  if (typeof target !== 'string') return new RedisCacheStore(target);
+  return new KeyvRedis(
+    {
+      url: target,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+    },
+    { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1_000 },
+  );
 }
 
 /**
@@ -55,17 +75,7 @@ export interface CacheOptions {
 export function createCache(options: CacheOptions): Cache {
   const { logger, metrics } = options;
   const budget: CacheBudget = { ...DEFAULT_CACHE_BUDGET, ...options.budget };
-  const store = options.redisUrl
-    ? new KeyvRedis(
-        {
-          url: options.redisUrl,
-          // Fail fast while disconnected instead of queueing commands until Redis returns.
-          disableOfflineQueue: true,
-          socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
-        },
-        { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1_000 },
-      )
-    : undefined;
+  const store = options.redisUrl ? createStore(options.redisUrl) : undefined;
   // An explicit `store: undefined` would replace keyv's default in-memory Map, so pass it only when set.
   const keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace, useKeyPrefix: true });
   keyv.on('error', (err: unknown) => logger.warn({ err }, 'cache error'));

@@ -1,5 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { createEnvReader, parsePort, type Env } from '@terrarium/platform/env';
+import { readRedisTarget, type RedisTarget } from '@terrarium/platform/redis';
 import { readJobsMode, type JobsMode } from './jobs/jobs-mode.js';
 import { DEFAULT_CACHE_BUDGET, type CacheBudget } from './cache.js';
 import { DEFAULT_PORTS, SUBGRAPHS, defaultSubgraphUrl } from '@terrarium/platform/subgraphs';
@@ -12,8 +13,8 @@ export interface SubgraphConfig {
   databaseUrl: string;
   /** The subgraph's own Postgres schema. @default the subgraph's name */
   databaseSchema: string;
-  /** Redis for the cache and pub/sub; in-memory and in-process when unset. */
-  redisUrl: string | null;
+  /** Redis for the cache and pub/sub (a URL, or Sentinel with REDIS_SENTINELS); in-memory and in-process when unset. */
+  redisUrl: RedisTarget | null;
   /** Secret shared with the gateway to sign the caller token (x-terrarium-caller). */
   internalSecret: string;
   /** Load the demo data on first start. */
@@ -35,7 +36,8 @@ const FALLBACK_PORT = 4100;
 
 /**
  * Reads `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `<NAME>_REDIS_URL` (falling back to PORT,
- * DATABASE_URL, REDIS_URL), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL, `<OTHER>_URL` and
+ * DATABASE_URL, REDIS_URL), REDIS_SENTINELS and REDIS_SENTINEL_NAME (Redis behind Sentinel, same
+ * prefixing), INTERNAL_SECRET, SEED_DEMO, NODE_ENV, LOG_LEVEL, `<OTHER>_URL` and
  * CACHE_READ_TIMEOUT_MS, CACHE_WRITE_TIMEOUT_MS, CACHE_BREAKER_FAILURES, CACHE_BREAKER_COOLDOWN_MS.
  * Lists every problem at once (ConfigError).
  */
@@ -71,6 +73,10 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
     breakerCoolDownMs: read.integer('CACHE_BREAKER_COOLDOWN_MS', DEFAULT_CACHE_BUDGET.breakerCoolDownMs, 1),
   };
 
+  const redisProblems: string[] = [];
+  const redis = readRedisTarget(pick, redisProblems);
+  for (const problem of redisProblems) read.problem(problem);
+
   let jobsMode: JobsMode = 'all';
   try {
     jobsMode = readJobsMode(env);
@@ -91,7 +97,7 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
     host: env['HOST'] ?? '0.0.0.0',
     databaseUrl: databaseUrl!,
     databaseSchema,
-    redisUrl: pick('REDIS_URL') ?? null,
+    redisUrl: redis,
     internalSecret: internalSecret!,
     seedDemo,
     production: env['NODE_ENV'] === 'production',

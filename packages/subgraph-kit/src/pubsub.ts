@@ -1,7 +1,7 @@
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { createRedisClient, type RedisTarget } from '@terrarium/platform/redis';
 
 export interface EventBus {
   publish<T>(topic: string, payload: T): Promise<void>;
@@ -14,12 +14,12 @@ export interface EventBus {
  * subscribers connected to every instance; without it, events stay in this process. Topics are
  * prefixed with the subgraph's name so subgraphs sharing a Redis never see each other's events.
  */
-export function createEventBus(namespace: string, redisUrl: string | null, logger: Logger): EventBus {
+export function createEventBus(namespace: string, redisUrl: RedisTarget | null, logger: Logger): EventBus {
   let engine: PubSubEngine;
   let close = async () => {};
   if (redisUrl) {
     const connect = () => {
-      const client = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+      const client = createRedisClient(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
       client.on('error', (err) => logger.warn({ err }, 'pubsub redis error'));
       return client;
     };

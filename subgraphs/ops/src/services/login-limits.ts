@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createClient } from '@redis/client';
+import { createRedisClient } from '@terrarium/platform/redis';
 import { RateLimitedError } from '@terrarium/platform/errors';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Logger } from 'pino';
@@ -47,23 +47,21 @@ export function createLoginLimits(
   logger: Logger,
 ): LoginLimits {
   const client = config.redisUrl
-    ? createClient({
-        url: config.redisUrl,
+    ? createRedisClient(config.redisUrl, {
         // Fail at once while disconnected instead of queueing attempts until Redis returns.
-        disableOfflineQueue: true,
-        socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+        enableOfflineQueue: false,
+        connectTimeout: 1_000,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000),
       })
     : null;
-  if (client) {
-    client.on('error', (err: unknown) => logger.warn({ err }, 'login-limit Redis error'));
-    client.connect().catch((err: unknown) => logger.warn({ err }, 'login-limit Redis connect failed; counting in memory'));
-  }
+  client?.on('error', (err: unknown) => logger.warn({ err }, 'login-limit Redis error'));
 
   const limiter = (name: string, points: number): RateLimiterAbstract => {
     const options = { keyPrefix: `${config.name}:login-failures:${scopeOf(config)}:${name}`, points, duration: settings.windowSeconds, blockDuration: settings.windowSeconds };
     const memory = new RateLimiterMemory(options);
     if (!client) return memory;
-    const redis = new RateLimiterRedis({ ...options, storeClient: client, useRedisPackage: true, insuranceLimiter: memory });
+    const redis = new RateLimiterRedis({ ...options, storeClient: client, insuranceLimiter: memory });
     return new RLWrapperTimeouts({ limiter: redis, timeoutMs: REDIS_BUDGET_MS, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
   };
   const perAccount = limiter('account', settings.maxFailuresPerAccount);
@@ -94,7 +92,7 @@ export function createLoginLimits(
       await perAccount.delete(accountKey(email)).catch((err: unknown) => logger.warn({ err }, 'login-limit reset failed'));
     },
     async close() {
-      if (client?.isOpen) await client.quit().catch(() => client.destroy());
+      if (client) await client.quit().catch(() => client.disconnect());
     },
   };
 }

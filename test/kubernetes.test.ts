@@ -1,0 +1,180 @@
+/**
+ * deploy/kubernetes: each overlay renders with the real `kubectl kustomize`, every object is valid
+ * against the Kubernetes OpenAPI schemas (offline, kubernetes-models), and the fleet's invariants
+ * hold: probes, requests and limits, non-root, pinned images, a PDB per Deployment, HPAs on the hot
+ * path, the NetworkPolicies, the drain-matched grace periods and the hot-reloadable supergraph.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOY_DIR, kubectlVersion, render, validateAll, type KubeObject } from './support/kubernetes.js';
+
+interface Probe {
+  httpGet?: { path: string };
+  exec?: { command: string[] };
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  securityContext?: { runAsNonRoot?: boolean };
+  terminationGracePeriodSeconds?: number;
+  volumes?: { name: string; configMap?: { name: string } }[];
+}
+interface Workload extends KubeObject {
+  spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } };
+}
+
+const SUBGRAPHS = ['ops', 'products', 'inventory', 'commerce', 'media', 'community'];
+/** The drains the code does on SIGTERM (kit run.ts; gateway main.ts SHUTDOWN_GRACE_MS + force exit). */
+const DRAIN_SECONDS: Record<string, number> = { gateway: 10 + 5, ...Object.fromEntries(SUBGRAPHS.map((name) => [name, 10])) };
+const SUPERGRAPH = readFileSync(fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url)), 'utf8');
+
+const workloads = (objects: KubeObject[]) => objects.filter((o): o is Workload => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+const containers = (w: Workload) => [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])];
+const find = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+/** A label selector as Kubernetes evaluates it (matchLabels and matchExpressions). */
+function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+  return (
+    matches(selector.matchLabels ?? {}, labels) &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const value = labels[key];
+      if (operator === 'In') return value !== undefined && values.includes(value);
+      if (operator === 'NotIn') return value === undefined || !values.includes(value);
+      return (value !== undefined) === (operator === 'Exists');
+    })
+  );
+}
+
+/** Every broken invariant, named by object and container, so one failure says everything. */
+function invariantProblems(objects: KubeObject[]): string[] {
+  const problems: string[] = [];
+  for (const w of workloads(objects)) {
+    const pod = w.spec.template.spec;
+    for (const c of containers(w)) {
+      const at = `${w.kind}/${w.metadata.name} container ${c.name}`;
+      if (!c.readinessProbe) problems.push(`${at}: no readinessProbe`);
+      if (!c.livenessProbe) problems.push(`${at}: no livenessProbe`);
+      for (const part of ['requests', 'limits'] as const) {
+        for (const resource of ['cpu', 'memory']) if (!c.resources?.[part]?.[resource]) problems.push(`${at}: no ${resource} ${part}`);
+      }
+      if ((c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true) problems.push(`${at}: not runAsNonRoot`);
+      if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation not false`);
+      const tag = /^[^@]+:([^:/@]+)$/.exec(c.image)?.[1];
+      if (!tag || tag === 'latest') problems.push(`${at}: image ${c.image} is not pinned by a tag other than latest`);
+    }
+    if (w.kind === 'Deployment') {
+      const labels = w.spec.template.metadata.labels;
+      const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && matches((o.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, labels));
+      if (!pdb) problems.push(`Deployment/${w.metadata.name}: no PodDisruptionBudget selects its pods`);
+    }
+  }
+  for (const name of ['gateway', 'products', 'inventory']) {
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && (o.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef.name === name);
+    if (!hpa) problems.push(`no HorizontalPodAutoscaler for ${name}`);
+  }
+  if (!find(objects, 'NetworkPolicy', 'default-deny-ingress')) problems.push('no default-deny NetworkPolicy');
+  if (!find(objects, 'NetworkPolicy', 'subgraphs-from-gateway')) problems.push('no NetworkPolicy letting the gateway reach subgraphs');
+  return problems;
+}
+
+function deployment(objects: KubeObject[], name: string): Workload {
+  const found = find(objects, 'Deployment', name);
+  if (!found) throw new Error(`no Deployment ${name}`);
+  return found as Workload;
+}
+
+const version = kubectlVersion();
+
+describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) => {
+  let objects: KubeObject[];
+  beforeAll(() => {
+    if (!version) throw new Error('kubectl is not installed: the manifests cannot be rendered (.ci/run installs it)');
+    objects = render(overlay);
+  });
+
+  it('renders a Deployment and Service for the gateway and every subgraph, all valid against the Kubernetes schemas', async () => {
+    for (const name of ['gateway', ...SUBGRAPHS]) {
+      expect(find(objects, 'Deployment', name), `Deployment ${name}`).toBeDefined();
+      expect(find(objects, 'Service', name), `Service ${name}`).toBeDefined();
+    }
+    await validateAll(objects);
+  });
+
+  it('holds the fleet invariants: probes, requests and limits, non-root, pinned images, PDBs, HPAs, NetworkPolicies', () => {
+    expect(invariantProblems(objects)).toEqual([]);
+  });
+
+  it('probes /ready and /health, and gives each pod a preStop sleep plus the drain its code does on SIGTERM', () => {
+    for (const name of ['gateway', ...SUBGRAPHS]) {
+      const w = deployment(objects, name);
+      const [c] = w.spec.template.spec.containers;
+      expect(c?.readinessProbe?.httpGet?.path).toBe('/ready');
+      expect(c?.livenessProbe?.httpGet?.path).toBe('/health');
+      const sleep = Number(c?.lifecycle?.preStop?.exec?.command?.[1]);
+      expect(sleep, `${name} preStop sleep`).toBeGreaterThan(0);
+      expect(w.spec.template.spec.terminationGracePeriodSeconds, `${name} grace period`).toBeGreaterThan(sleep + DRAIN_SECONDS[name]!);
+      expect(w.spec.template.metadata.annotations?.['prometheus.io/scrape']).toBe('true');
+    }
+  });
+
+  it('mounts the committed supergraph from a ConfigMap the gateway watches (fixed name, directory mount)', () => {
+    const configMap = find(objects, 'ConfigMap', 'supergraph');
+    expect(configMap?.data?.['supergraph.graphql']).toBe(SUPERGRAPH);
+    const pod = deployment(objects, 'gateway').spec.template.spec;
+    const volume = pod.volumes?.find((v) => v.configMap?.name === 'supergraph');
+    const mount = pod.containers[0]?.volumeMounts?.find((m) => m.name === volume?.name);
+    const path = pod.containers[0]?.env?.find((e) => e.name === 'SUPERGRAPH_PATH')?.value;
+    expect(mount).toBeDefined();
+    expect(path).toBe(`${mount?.mountPath}/supergraph.graphql`);
+  });
+
+  it('lets only the gateway, the service callers the code has and the scraper reach subgraphs', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    type Peer = { podSelector?: LabelSelector; namespaceSelector?: unknown };
+    type Policy = { podSelector: LabelSelector; ingress?: { from?: Peer[] }[] };
+    const allowedInto = (name: string) =>
+      policies
+        .map((p) => p.spec as unknown as Policy)
+        .filter((spec) => selects(spec.podSelector, deployment(objects, name).spec.template.metadata.labels))
+        .flatMap((spec) => (spec.ingress ?? []).flatMap((rule) => rule.from ?? []))
+        .map((peer) => (peer.namespaceSelector ? 'other-namespace' : (peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? 'pods-by-expression')))
+        .sort();
+    expect(allowedInto('products')).toEqual(['commerce', 'community', 'gateway', 'other-namespace']);
+    expect(allowedInto('inventory')).toEqual(['commerce', 'gateway', 'media', 'other-namespace']);
+    expect(allowedInto('ops')).toEqual(['community', 'gateway', 'other-namespace']);
+    expect(allowedInto('commerce')).toEqual(['gateway', 'other-namespace']);
+  });
+
+  it('references only Secret keys that exist (dev) or are documented for the operator (production)', () => {
+    const secret = objects.find((o) => o.kind === 'Secret');
+    const documented = readFileSync(`${DEPLOY_DIR}overlays/production/secrets.env.example`, 'utf8');
+    for (const w of workloads(objects)) {
+      for (const c of containers(w)) {
+        for (const ref of (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef).filter((r) => r !== undefined)) {
+          if (overlay === 'dev' && !ref.optional) expect(Object.keys(secret?.data ?? {}), `${w.metadata.name} needs ${ref.key}`).toContain(ref.key);
+          if (overlay === 'production') {
+            expect(secret, 'production must not render a Secret (no values in git)').toBeUndefined();
+            if (!ref.optional || !ref.key.endsWith('_DATABASE_URL')) expect(documented, `${ref.key} documented`).toContain(ref.key);
+          }
+        }
+      }
+    }
+  });
+});
