@@ -50,6 +50,18 @@ export interface PersistedQueriesConfig {
   apqTtlSeconds: number;
 }
 
+/** The HTTP server's socket limits, so slow or hostile clients cannot hold sockets. */
+export interface HttpServerLimits {
+  /** A client must finish sending its request headers this long after connecting (Node's `headersTimeout`). @default 10_000 ms */
+  headersTimeoutMs: number;
+  /** A client must finish sending its whole request (headers and body) this long after it began (Node's `requestTimeout`). @default 30_000 ms */
+  requestTimeoutMs: number;
+  /** An idle keep-alive socket is closed after this long; above a load balancer's idle timeout (60 s on AWS ALB). @default 65_000 ms */
+  keepAliveTimeoutMs: number;
+  /** Request headers accepted; a request with more is answered 431. @default 100 */
+  maxHeadersCount: number;
+}
+
 /** The gateway's settings: command-line flags first, then the environment. Read once, frozen. */
 export interface GatewayConfig {
   port: number;
@@ -105,6 +117,7 @@ export interface GatewayConfig {
   planLimits: Readonly<{ recursiveSelectionsLimitDisabled: boolean; nonLocalSelectionsLimitDisabled: boolean }>;
   persisted: Readonly<PersistedQueriesConfig>;
   subscriptions: Readonly<SubscriptionLimits>;
+  http: Readonly<HttpServerLimits>;
 }
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -174,6 +187,15 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     deduplicate: env['SUBSCRIPTION_DEDUPLICATION'] !== 'false',
   });
 
+  const http: HttpServerLimits = Object.freeze({
+    headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000),
+    requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 30_000),
+    keepAliveTimeoutMs: integer('HTTP_KEEPALIVE_TIMEOUT_MS', 65_000),
+    maxHeadersCount: integer('HTTP_MAX_HEADERS_COUNT', 100),
+  });
+  // Node refuses to start a server whose header timeout outlasts its request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+
   const internalSecret = env['INTERNAL_SECRET'] || null;
   if (internalSecret !== null && internalSecret.length < 32) problems.push('INTERNAL_SECRET must be at least 32 characters');
   const logLevel = env['LOG_LEVEL'] || 'info';
@@ -222,6 +244,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     }),
     persisted,
     subscriptions,
+    http,
   });
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { createGraphiqlRoute } from '../graphiql/graphiql-route.js';
 import { createUpstreamAgent } from '../upstream/pools.js';
 import { createBlocklist } from '../access/blocklist.js';
 import { createCors } from './cors.js';
+import { createHttpServer, refuseTooManyHeaders } from './http-server.js';
 import { createRateLimiter } from '../limits/rate-limit.js';
 import { createIdentifier } from '../identity/identify.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
@@ -61,7 +62,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const redis = createRedis(config.redisUrl, logger);
   const agent = createUpstreamAgent();
   const access = new AccessControl();
-  const httpServer = createServer({ keepAliveTimeout: 65_000 });
+  const httpServer = createHttpServer(config.http);
 
   const buildService = ({ name, url }: { name: string; url?: string | undefined }) =>
     new SubgraphDataSource({
@@ -188,6 +189,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     isReady: () => !draining,
   });
   httpServer.on('request', (req, res) => {
+    if (refuseTooManyHeaders(req, res, config.http)) return;
     if (!serveEmbed(req, res) && !serveGraphiql(req, res) && !subscriptions.handleHttp(req, res)) handleRequest(req, res);
   });
 
