@@ -29,6 +29,7 @@ import { createMetrics, type GatewayMetrics } from '../observability/metrics.js'
 import { createApqCache, createEmbedRoute, createPersistedStore } from '../persisted/index.js';
 import { createAccessControlPlugin } from '../access/access-control.plugin.js';
 import { createCacheHeadersPlugin } from './cache-headers.plugin.js';
+import { createClientMistakesPlugin } from './client-mistakes.plugin.js';
 import { createMetricsPlugin } from '../observability/metrics.plugin.js';
 import { createOperationLimitsPlugin } from '../limits/operation-limits.plugin.js';
 import { createPersistedQueriesPlugin } from '../persisted/persisted-queries.plugin.js';
@@ -160,6 +161,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       createPersistedQueriesPlugin({ store: persisted, partnerManifest: config.persisted.partnerManifest, metrics }),
       createCacheHeadersPlugin(),
       createMetricsPlugin(),
+      createClientMistakesPlugin(),
       createOperationLimitsPlugin(config.limits, metrics),
       createAccessControlPlugin(access, metrics),
     ],
