@@ -32,6 +32,7 @@ import { createCacheHeadersPlugin } from './cache-headers.plugin.js';
 import { createClientMistakesPlugin } from './client-mistakes.plugin.js';
 import { createMetricsPlugin } from '../observability/metrics.plugin.js';
 import { createOperationLimitsPlugin } from '../limits/operation-limits.plugin.js';
+import { createRateLimitedStatusPlugin } from '../limits/rate-limited-status.plugin.js';
 import { createPersistedQueriesPlugin } from '../persisted/persisted-queries.plugin.js';
 import { createRedis } from '../redis.js';
 import { createRequestHandler } from './request-handler.js';
@@ -160,6 +161,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       createPersistedQueriesPlugin({ store: persisted, partnerManifest: config.persisted.partnerManifest, metrics }),
       createCacheHeadersPlugin(),
+      createRateLimitedStatusPlugin(),
       createMetricsPlugin(),
       createClientMistakesPlugin(),
       createOperationLimitsPlugin(config.limits, metrics),
