@@ -87,6 +87,8 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   /** `<NAME>_TIMEOUT_MS` overrides, by subgraph name in lower case (`products`). */
   subgraphTimeouts: Readonly<Record<string, number>>;
+  /** A subgraph answer larger than this is cut off and answered SUBGRAPH_REQUEST_FAILED. @default 8_388_608 bytes (8 MB) */
+  subgraphMaxResponseBytes: number;
   /** `<NAME>_URL` overrides of the URLs in the supergraph, by subgraph name in lower case. */
   subgraphUrls: Readonly<Record<string, string>>;
   /** Largest accepted request body. @default 1_048_576 bytes */
@@ -148,6 +150,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const flag = (key: string): boolean => env[key] === 'true' || env[key] === '1';
 
   const subgraphTimeoutMs = integer('SUBGRAPH_TIMEOUT_MS', 10_000);
+  const subgraphMaxResponseBytes = integer('SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024);
   const subgraphTimeouts: Record<string, number> = {};
   const subgraphUrls: Record<string, string> = {};
   for (const key of Object.keys(env)) {
@@ -226,6 +229,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     logLevel: logLevel as LevelWithSilent,
     subgraphTimeoutMs,
     subgraphTimeouts: Object.freeze(subgraphTimeouts),
+    subgraphMaxResponseBytes,
     subgraphUrls: Object.freeze(subgraphUrls),
     maxBodyBytes,
     limits,

@@ -71,6 +71,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       name,
       url: subgraphUrl(config, name, url ?? ''),
       timeoutMs: subgraphTimeout(config, name),
+      maxResponseBytes: config.subgraphMaxResponseBytes,
       agent,
       metrics,
       logger,
@@ -126,7 +127,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     ? createFastGateway(gateway, {
         supergraphs,
         planLimits: config.planLimits,
-        subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
+        subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name), maxResponseBytes: config.subgraphMaxResponseBytes }),
         metrics,
         logger,
         shareInflightFetches: config.dedupeSubgraphFetches,
