@@ -26,6 +26,11 @@ export interface SubscriptionLimits {
   initWaitMs: number;
   /** Ping interval for client sockets; a client that misses the pong is terminated. @default 12_000 ms */
   keepAliveMs: number;
+  /**
+   * graphql-ws connections one principal may hold open on this gateway process: a user (by id), a
+   * partner (by API client), an anonymous caller by IP; past it the socket closes with 4429. @default 20
+   */
+  maxConnectionsPerUser: number;
   /** Events held for one slow subscriber; past it the oldest are dropped (and counted). @default 100 */
   queueSize: number;
   /** Bytes buffered on a client's WebSocket before it is closed as a slow consumer (1008). @default 1_048_576 */
@@ -182,6 +187,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const subscriptions: SubscriptionLimits = Object.freeze({
     perConnection: integer('SUBSCRIPTIONS_PER_CONNECTION', 20),
     initWaitMs: integer('SUBSCRIPTION_INIT_WAIT_MS', 5_000),
+    maxConnectionsPerUser: integer('SUBSCRIPTION_MAX_CONNECTIONS_PER_USER', 20),
     keepAliveMs: integer('SUBSCRIPTION_KEEPALIVE_MS', 12_000),
     queueSize: integer('SUBSCRIPTION_QUEUE_SIZE', 100),
     maxBufferedBytes: integer('SUBSCRIPTION_MAX_BUFFERED_BYTES', 1_048_576),
