@@ -82,6 +82,10 @@ export interface GatewayConfig {
   /** Ops' GraphQL URL, asked (as the `gateway` service) who a partner API key belongs to. */
   opsUrl: string | null;
   redisUrl: string | null;
+  /** A Redis call (rate limit, APQ, blocklist) is abandoned after this long: a miss, or the limit fails open. @default 150 ms */
+  redisBudgetMs: number;
+  /** After 5 failed or late Redis calls in a row, Redis is skipped this long before one call probes it. @default 5_000 ms */
+  redisBreakerCoolDownMs: number;
   /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
   redisKeyPrefix: string;
   production: boolean;
@@ -155,6 +159,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const flag = (key: string): boolean => env[key] === 'true' || env[key] === '1';
 
   const subgraphTimeoutMs = integer('SUBGRAPH_TIMEOUT_MS', 10_000);
+  const redisBudgetMs = integer('REDIS_BUDGET_MS', 150);
+  const redisBreakerCoolDownMs = integer('REDIS_BREAKER_COOLDOWN_MS', 5_000);
   const subgraphMaxResponseBytes = integer('SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024);
   const subgraphTimeouts: Record<string, number> = {};
   const subgraphUrls: Record<string, string> = {};
@@ -230,6 +236,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     opsUrl,
     redisUrl: env['REDIS_URL'] || null,
     redisKeyPrefix: env['REDIS_KEY_PREFIX'] ?? 'terrarium:',
+    redisBudgetMs,
+    redisBreakerCoolDownMs,
     production: env['NODE_ENV'] === 'production',
     graphiql: env['GRAPHIQL'] ? flag('GRAPHIQL') : env['NODE_ENV'] !== 'production',
     logLevel: logLevel as LevelWithSilent,

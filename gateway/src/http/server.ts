@@ -34,7 +34,7 @@ import { createMetricsPlugin } from '../observability/metrics.plugin.js';
 import { createOperationLimitsPlugin } from '../limits/operation-limits.plugin.js';
 import { createRateLimitedStatusPlugin } from '../limits/rate-limited-status.plugin.js';
 import { createPersistedQueriesPlugin } from '../persisted/persisted-queries.plugin.js';
-import { createRedis } from '../redis.js';
+import { createRedis, createRedisGuard } from '../redis.js';
 import { createRequestHandler } from './request-handler.js';
 import { createSubscriptionServer } from '../subscriptions/index.js';
 import { supergraphFile } from '../supergraph/supergraph-file.js';
@@ -62,6 +62,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const metrics = createMetrics();
   const events = new EventEmitter();
   const redis = createRedis(config.redisUrl, logger);
+  // One budget and breaker for the gateway's Redis calls on the request path (rate limit, APQ, blocklist).
+  const redisGuard = createRedisGuard({ budgetMs: config.redisBudgetMs, coolDownMs: config.redisBreakerCoolDownMs, logger });
   const agent = createUpstreamAgent();
   const access = new AccessControl();
   const httpServer = createHttpServer(config.http);
@@ -96,8 +98,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
 
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   // One blocklist and one rate-limit budget for every transport: HTTP, WebSocket, SSE, multipart.
-  const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger });
-  const rateLimiter = createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger });
+  const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, guard: redisGuard, logger });
+  const rateLimiter = createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, guard: redisGuard, logger });
   // Registered before Apollo starts, so it sees the first supergraph load.
   const subscriptions = createSubscriptionServer({
     blocklist,
@@ -137,7 +139,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     gateway: executing,
     // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
     persistedQueries: config.persisted.apqEnabled
-      ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, logger) : undefined, ttl: config.persisted.apqTtlSeconds }
+      ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, redisGuard, logger) : undefined, ttl: config.persisted.apqTtlSeconds }
       : false,
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,

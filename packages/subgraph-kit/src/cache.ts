@@ -1,7 +1,7 @@
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import type { Logger } from 'pino';
-import { CircuitOpenError, createCircuitBreaker } from './circuit-breaker.js';
+import { CircuitOpenError, createCircuitBreaker } from '@terrarium/platform/circuit-breaker';
 import type { SubgraphMetrics } from './metrics.js';
 
 /** Named TTLs, in milliseconds. */
