@@ -27,6 +27,11 @@ export interface SubscriptionLimits {
   initWaitMs: number;
   /** Ping interval for client sockets; a client that misses the pong is terminated. @default 12_000 ms */
   keepAliveMs: number;
+  /**
+   * graphql-ws connections one principal may hold open on this gateway process: a user (by id), a
+   * partner (by API client), an anonymous caller by IP; past it the socket closes with 4429. @default 20
+   */
+  maxConnectionsPerUser: number;
   /** Events held for one slow subscriber; past it the oldest are dropped (and counted). @default 100 */
   queueSize: number;
   /** Bytes buffered on a client's WebSocket before it is closed as a slow consumer (1008). @default 1_048_576 */
@@ -51,6 +56,18 @@ export interface PersistedQueriesConfig {
   apqTtlSeconds: number;
 }
 
+/** The HTTP server's socket limits, so slow or hostile clients cannot hold sockets. */
+export interface HttpServerLimits {
+  /** A client must finish sending its request headers this long after connecting (Node's `headersTimeout`). @default 10_000 ms */
+  headersTimeoutMs: number;
+  /** A client must finish sending its whole request (headers and body) this long after it began (Node's `requestTimeout`). @default 30_000 ms */
+  requestTimeoutMs: number;
+  /** An idle keep-alive socket is closed after this long; above a load balancer's idle timeout (60 s on AWS ALB). @default 65_000 ms */
+  keepAliveTimeoutMs: number;
+  /** Request headers accepted; a request with more is answered 431. @default 100 */
+  maxHeadersCount: number;
+}
+
 /** The gateway's settings: command-line flags first, then the environment. Read once, frozen. */
 export interface GatewayConfig {
   port: number;
@@ -67,6 +84,10 @@ export interface GatewayConfig {
   opsUrl: string | null;
   /** Redis (a URL, or Sentinel: REDIS_SENTINELS + REDIS_SENTINEL_NAME); in memory when unset. */
   redisUrl: RedisTarget | null;
+  /** A Redis call (rate limit, APQ, blocklist) is abandoned after this long: a miss, or the limit fails open. @default 150 ms */
+  redisBudgetMs: number;
+  /** After 5 failed or late Redis calls in a row, Redis is skipped this long before one call probes it. @default 5_000 ms */
+  redisBreakerCoolDownMs: number;
   /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
   redisKeyPrefix: string;
   production: boolean;
@@ -77,6 +98,8 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   /** `<NAME>_TIMEOUT_MS` overrides, by subgraph name in lower case (`products`). */
   subgraphTimeouts: Readonly<Record<string, number>>;
+  /** A subgraph answer larger than this is cut off and answered SUBGRAPH_REQUEST_FAILED. @default 8_388_608 bytes (8 MB) */
+  subgraphMaxResponseBytes: number;
   /** `<NAME>_URL` overrides of the URLs in the supergraph, by subgraph name in lower case. */
   subgraphUrls: Readonly<Record<string, string>>;
   /** Largest accepted request body. @default 1_048_576 bytes */
@@ -107,6 +130,7 @@ export interface GatewayConfig {
   planLimits: Readonly<{ recursiveSelectionsLimitDisabled: boolean; nonLocalSelectionsLimitDisabled: boolean }>;
   persisted: Readonly<PersistedQueriesConfig>;
   subscriptions: Readonly<SubscriptionLimits>;
+  http: Readonly<HttpServerLimits>;
 }
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -137,6 +161,9 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const flag = (key: string): boolean => env[key] === 'true' || env[key] === '1';
 
   const subgraphTimeoutMs = integer('SUBGRAPH_TIMEOUT_MS', 10_000);
+  const redisBudgetMs = integer('REDIS_BUDGET_MS', 150);
+  const redisBreakerCoolDownMs = integer('REDIS_BREAKER_COOLDOWN_MS', 5_000);
+  const subgraphMaxResponseBytes = integer('SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024);
   const subgraphTimeouts: Record<string, number> = {};
   const subgraphUrls: Record<string, string> = {};
   for (const key of Object.keys(env)) {
@@ -168,6 +195,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const subscriptions: SubscriptionLimits = Object.freeze({
     perConnection: integer('SUBSCRIPTIONS_PER_CONNECTION', 20),
     initWaitMs: integer('SUBSCRIPTION_INIT_WAIT_MS', 5_000),
+    maxConnectionsPerUser: integer('SUBSCRIPTION_MAX_CONNECTIONS_PER_USER', 20),
     keepAliveMs: integer('SUBSCRIPTION_KEEPALIVE_MS', 12_000),
     queueSize: integer('SUBSCRIPTION_QUEUE_SIZE', 100),
     maxBufferedBytes: integer('SUBSCRIPTION_MAX_BUFFERED_BYTES', 1_048_576),
@@ -175,6 +203,15 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     heartbeatMs: integer('SUBSCRIPTION_HEARTBEAT_MS', 5_000),
     deduplicate: env['SUBSCRIPTION_DEDUPLICATION'] !== 'false',
   });
+
+  const http: HttpServerLimits = Object.freeze({
+    headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000),
+    requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 30_000),
+    keepAliveTimeoutMs: integer('HTTP_KEEPALIVE_TIMEOUT_MS', 65_000),
+    maxHeadersCount: integer('HTTP_MAX_HEADERS_COUNT', 100),
+  });
+  // Node refuses to start a server whose header timeout outlasts its request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
 
   const internalSecret = env['INTERNAL_SECRET'] || null;
   if (internalSecret !== null && internalSecret.length < 32) problems.push('INTERNAL_SECRET must be at least 32 characters');
@@ -202,11 +239,14 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     opsUrl,
     redisUrl: redis,
     redisKeyPrefix: env['REDIS_KEY_PREFIX'] ?? 'terrarium:',
+    redisBudgetMs,
+    redisBreakerCoolDownMs,
     production: env['NODE_ENV'] === 'production',
     graphiql: env['GRAPHIQL'] ? flag('GRAPHIQL') : env['NODE_ENV'] !== 'production',
     logLevel: logLevel as LevelWithSilent,
     subgraphTimeoutMs,
     subgraphTimeouts: Object.freeze(subgraphTimeouts),
+    subgraphMaxResponseBytes,
     subgraphUrls: Object.freeze(subgraphUrls),
     maxBodyBytes,
     limits,
@@ -225,6 +265,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     }),
     persisted,
     subscriptions,
+    http,
   });
 }
 

@@ -1,3 +1,4 @@
+import { createCircuitBreaker } from '@terrarium/platform/circuit-breaker';
 import { createRedisClient, type Redis, type RedisTarget } from '@terrarium/platform/redis';
 import type { Logger } from 'pino';
 
@@ -26,6 +27,26 @@ export function createRedis(url: RedisTarget | null, logger: Logger): Redis | nu
     reported = false;
   });
   return redis;
+}
+
+/**
+ * Runs a Redis call within its budget behind one circuit breaker per gateway process: a call over
+ * budget or failing counts against Redis, and after 5 in a row every call is skipped at once (it
+ * throws, and the caller fails open or misses) until a probe succeeds after the cool-down. So a
+ * hung (SIGSTOPped) Redis costs a handful of budgets, not latency on every request.
+ */
+export interface RedisGuard {
+  run<T>(call: () => Promise<T>): Promise<T>;
+}
+
+export function createRedisGuard(options: { budgetMs: number; coolDownMs: number; logger: Logger }): RedisGuard {
+  const { budgetMs, coolDownMs, logger } = options;
+  const breaker = createCircuitBreaker({
+    coolDownMs,
+    onStateChange: (state, reason) =>
+      state === 'open' ? logger.warn({ reason, coolDownMs }, 'redis circuit open: rate limits fail open, APQ misses') : logger.info('redis circuit closed'),
+  });
+  return { run: (call) => breaker.run(call, budgetMs) };
 }
 
 export type { Redis };

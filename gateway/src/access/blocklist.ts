@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Redis } from '../redis.js';
+import type { Redis, RedisGuard } from '../redis.js';
 
 export type BlockReason = 'ip' | 'user-agent';
 
@@ -13,6 +13,8 @@ interface Options {
   redisKeyPrefix: string;
   /** How long a copy of the sets is used before it is read again (0: read on every request). */
   refreshMs: number;
+  /** Bounds each Redis read (budget and circuit breaker). */
+  guard: RedisGuard;
   logger: Logger;
 }
 
@@ -22,7 +24,7 @@ interface Options {
  * substrings, e.g. "sqlmap"). Each process keeps a copy for `refreshMs`, so a request costs no
  * round trip; a Redis outage keeps the last copy (fails open when there is none).
  */
-export function createBlocklist({ redis, redisKeyPrefix, refreshMs, logger }: Options): Blocklist {
+export function createBlocklist({ redis, redisKeyPrefix, refreshMs, guard, logger }: Options): Blocklist {
   const ipsKey = `${redisKeyPrefix}blocklist:ips`;
   const agentsKey = `${redisKeyPrefix}blocklist:user-agents`;
   let ips = new Set<string>();
@@ -32,7 +34,7 @@ export function createBlocklist({ redis, redisKeyPrefix, refreshMs, logger }: Op
 
   async function refresh(client: Redis): Promise<void> {
     try {
-      const [ipList, agentList] = await Promise.all([client.smembers(ipsKey), client.smembers(agentsKey)]);
+      const [ipList, agentList] = await guard.run(() => Promise.all([client.smembers(ipsKey), client.smembers(agentsKey)]));
       ips = new Set(ipList);
       agents = agentList.map((agent) => agent.toLowerCase()).filter(Boolean);
     } catch (err) {

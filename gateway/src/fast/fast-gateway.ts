@@ -26,7 +26,7 @@ export interface FastGatewayOptions {
   /** ApolloGateway's planner limit switches, so a plan is refused or built as stock would. */
   planLimits: PlanLimitSwitches;
   /** The URL and fetch timeout of a subgraph, from its name and the URL the supergraph gives it. */
-  subgraph(name: string, supergraphUrl: string): { url: string; timeoutMs: number };
+  subgraph(name: string, supergraphUrl: string): { url: string; timeoutMs: number; maxResponseBytes: number };
   metrics: GatewayMetrics;
   logger: Logger;
   /** Let concurrent requests of the same caller share an identical in-flight query fetch. @default true */
@@ -80,7 +80,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       const key = `${name}\u0000${target.url}\u0000${target.timeoutMs}`;
       let client = pools.get(key);
       if (!client) {
-        client = new SubgraphClient({ name, url: target.url, timeoutMs: target.timeoutMs, metrics });
+        client = new SubgraphClient({ name, url: target.url, timeoutMs: target.timeoutMs, maxResponseBytes: target.maxResponseBytes, metrics });
         pools.set(key, client);
       }
       clients.set(name, client);

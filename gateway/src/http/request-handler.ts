@@ -55,7 +55,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
     if (apiClient) cors.admitPartner(req, res);
-    const limit = await guards.limit(caller, guards.ipOf(req));
+    const ip = guards.ipOf(req);
+    const limit = await guards.limit(caller, ip);
     const limitHeaders = rateLimitHeaders(limit);
     if (!limit.allowed) {
       return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);
@@ -67,7 +68,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     const traceparent = sentTrace && TRACEPARENT.test(sentTrace) ? sentTrace : null;
     const context: GatewayContext = {
       caller,
-      callerToken: await deps.signCaller(caller),
+      // The client's IP (after the trusted-proxy rule) rides in the signed caller, for subgraphs'
+      // per-IP limits (ops' failed log-ins); the caller the gateway's own checks see is unchanged.
+      callerToken: await deps.signCaller({ ...caller, clientIp: ip }),
       apiClient,
       requestId,
       traceparent,

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -22,16 +22,19 @@ import { createGraphiqlRoute } from '../graphiql/graphiql-route.js';
 import { createUpstreamAgent } from '../upstream/pools.js';
 import { createBlocklist } from '../access/blocklist.js';
 import { createCors } from './cors.js';
+import { createHttpServer, refuseTooManyHeaders } from './http-server.js';
 import { createRateLimiter } from '../limits/rate-limit.js';
 import { createIdentifier } from '../identity/identify.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import { createApqCache, createEmbedRoute, createPersistedStore } from '../persisted/index.js';
 import { createAccessControlPlugin } from '../access/access-control.plugin.js';
 import { createCacheHeadersPlugin } from './cache-headers.plugin.js';
+import { createClientMistakesPlugin } from './client-mistakes.plugin.js';
 import { createMetricsPlugin } from '../observability/metrics.plugin.js';
 import { createOperationLimitsPlugin } from '../limits/operation-limits.plugin.js';
+import { createRateLimitedStatusPlugin } from '../limits/rate-limited-status.plugin.js';
 import { createPersistedQueriesPlugin } from '../persisted/persisted-queries.plugin.js';
-import { createRedis } from '../redis.js';
+import { createRedis, createRedisGuard } from '../redis.js';
 import { createRequestHandler } from './request-handler.js';
 import { createSubscriptionServer } from '../subscriptions/index.js';
 import { supergraphFile } from '../supergraph/supergraph-file.js';
@@ -59,15 +62,18 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const metrics = createMetrics();
   const events = new EventEmitter();
   const redis = createRedis(config.redisUrl, logger);
+  // One budget and breaker for the gateway's Redis calls on the request path (rate limit, APQ, blocklist).
+  const redisGuard = createRedisGuard({ budgetMs: config.redisBudgetMs, coolDownMs: config.redisBreakerCoolDownMs, logger });
   const agent = createUpstreamAgent();
   const access = new AccessControl();
-  const httpServer = createServer({ keepAliveTimeout: 65_000 });
+  const httpServer = createHttpServer(config.http);
 
   const buildService = ({ name, url }: { name: string; url?: string | undefined }) =>
     new SubgraphDataSource({
       name,
       url: subgraphUrl(config, name, url ?? ''),
       timeoutMs: subgraphTimeout(config, name),
+      maxResponseBytes: config.subgraphMaxResponseBytes,
       agent,
       metrics,
       logger,
@@ -92,8 +98,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
 
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   // One blocklist and one rate-limit budget for every transport: HTTP, WebSocket, SSE, multipart.
-  const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, logger });
-  const rateLimiter = createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, logger });
+  const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, guard: redisGuard, logger });
+  const rateLimiter = createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, guard: redisGuard, logger });
   // Registered before Apollo starts, so it sees the first supergraph load.
   const subscriptions = createSubscriptionServer({
     blocklist,
@@ -123,7 +129,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     ? createFastGateway(gateway, {
         supergraphs,
         planLimits: config.planLimits,
-        subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name) }),
+        subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name), maxResponseBytes: config.subgraphMaxResponseBytes }),
         metrics,
         logger,
         shareInflightFetches: config.dedupeSubgraphFetches,
@@ -133,7 +139,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     gateway: executing,
     // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
     persistedQueries: config.persisted.apqEnabled
-      ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, logger) : undefined, ttl: config.persisted.apqTtlSeconds }
+      ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, redisGuard, logger) : undefined, ttl: config.persisted.apqTtlSeconds }
       : false,
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -158,7 +164,9 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       createPersistedQueriesPlugin({ store: persisted, partnerManifest: config.persisted.partnerManifest, metrics }),
       createCacheHeadersPlugin(),
+      createRateLimitedStatusPlugin(),
       createMetricsPlugin(),
+      createClientMistakesPlugin(),
       createOperationLimitsPlugin(config.limits, metrics),
       createAccessControlPlugin(access, metrics),
     ],
@@ -188,6 +196,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     isReady: () => !draining,
   });
   httpServer.on('request', (req, res) => {
+    if (refuseTooManyHeaders(req, res, config.http)) return;
     if (!serveEmbed(req, res) && !serveGraphiql(req, res) && !subscriptions.handleHttp(req, res)) handleRequest(req, res);
   });
 

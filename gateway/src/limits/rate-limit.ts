@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Redis } from '../redis.js';
+import type { Redis, RedisGuard } from '../redis.js';
 
 export interface RateLimitVerdict {
   allowed: boolean;
@@ -21,6 +21,8 @@ interface Options {
   /** Requests per window; 0 turns limiting off. */
   max: number;
   windowMs: number;
+  /** Bounds each Redis call (budget and circuit breaker). */
+  guard: RedisGuard;
   logger: Logger;
 }
 
@@ -32,7 +34,7 @@ interface Options {
  * through (logged): a limiter outage must not become a platform outage. Windows are whole
  * seconds (Redis EX), rounded up.
  */
-export function createRateLimiter({ redis, redisKeyPrefix, max, windowMs, logger }: Options): RateLimiter {
+export function createRateLimiter({ redis, redisKeyPrefix, max, windowMs, guard, logger }: Options): RateLimiter {
   const duration = Math.max(1, Math.ceil(windowMs / 1000));
   const limiter: RateLimiterAbstract = redis
     ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${redisKeyPrefix}ratelimit`, points: Math.max(1, max), duration })
@@ -48,10 +50,10 @@ export function createRateLimiter({ redis, redisKeyPrefix, max, windowMs, logger
     async hit(client) {
       if (max === 0) return { allowed: true, limit: 0, remaining: 0, resetMs: 0 };
       try {
-        return verdict(await limiter.consume(client));
+        // Past the limit, consume rejects with the verdict itself: an answer, not a Redis failure.
+        const consume = () => limiter.consume(client).catch((refusal: unknown) => (refusal instanceof RateLimiterRes ? refusal : Promise.reject(refusal)));
+        return verdict(await (redis ? guard.run(consume) : consume()));
       } catch (refusal) {
-        // Past the limit, consume rejects with the verdict itself; anything else is a store failure.
-        if (refusal instanceof RateLimiterRes) return verdict(refusal);
         logger.warn({ err: refusal }, 'rate limiter unavailable; request let through');
         return { allowed: true, limit: max, remaining: max, resetMs: windowMs };
       }

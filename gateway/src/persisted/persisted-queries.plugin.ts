@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import type { GatewayContext } from '../http/context.js';
-import { refusal } from '../errors.js';
+import { ErrorCode, refusal } from '../errors.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { decidePersisted, PERSISTED_QUERY_NOT_IN_LIST } from './resolve.js';
 import type { PersistedStore } from './store.js';
@@ -39,7 +39,20 @@ export function createPersistedQueriesPlugin({ store, partnerManifest, metrics }
   const lookUp = (id: string) => store.get(id);
   return {
     async requestDidStart({ request, contextValue }) {
-      const persistedQuery = request.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | null | undefined;
+      const persistedQuery = request.extensions?.['persistedQuery'] as { sha256Hash?: unknown; version?: unknown } | null | undefined;
+      // Only APQ version 1 exists; Apollo Server's APQ would execute any other as if it were 1.
+      if (persistedQuery && persistedQuery.version !== 1) {
+        const { persistedQuery: _unsupported, ...rest } = request.extensions ?? {};
+        request.extensions = rest;
+        request.query = REFUSED_DOCUMENT;
+        request.operationName = undefined;
+        metrics.refusals.inc({ reason: 'persisted_query' });
+        return {
+          async didResolveOperation() {
+            throw refusal('Only persisted-query version 1 is supported.', ErrorCode.PERSISTED_QUERY_VERSION_NOT_SUPPORTED, 400);
+          },
+        };
+      }
       const decision = decidePersisted(
         { sha256Hash: persistedQuery?.sha256Hash, documentId: documentIdOf(request.http), query: request.query },
         contextValue.apiClient,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
 import type { SubscriptionLimits } from '../config.js';
-import { rateLimitedError, retryAfterSeconds, type RequestGuards } from '../http/request-guards.js';
+import { rateLimitKey, rateLimitedError, retryAfterSeconds, type RequestGuards } from '../http/request-guards.js';
 import type { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify, type Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
@@ -26,6 +26,12 @@ export const CloseCode = {
    * treats it as fatal and does not reconnect in a loop). The reason says when to retry.
    */
   TooManyRequests: 4429,
+  /**
+   * The principal already holds SUBSCRIPTION_MAX_CONNECTIONS_PER_USER sockets. The same code as
+   * the rate limit, on purpose: graphql-ws clients treat 4429 as fatal, so a capped client does
+   * not reconnect in a loop; the reason says "Too many connections".
+   */
+  TooManyConnections: 4429,
 } as const;
 
 type Extra = { identity?: Identity };
@@ -58,6 +64,8 @@ export interface WebSocketTransportOptions {
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions): { close(): Promise<void> } {
   const { hub, guards, limits, logger } = options;
+  /** Open, identified sockets by principal (rateLimitKey: key:, user:, ip: for anonymous callers). */
+  const openByPrincipal = new Map<string, number>();
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
@@ -81,6 +89,18 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
         const text = (key: string) => (typeof params[key] === 'string' ? params[key] : undefined);
         try {
           ctx.extra.identity = await identifySubscriber(options.identify, text('authorization') ?? text('Authorization'), text('x-api-key'));
+          const principal = rateLimitKey(ctx.extra.identity.caller, guards.ipOf(ctx.extra.request));
+          const open = openByPrincipal.get(principal) ?? 0;
+          if (open >= limits.maxConnectionsPerUser) {
+            ctx.extra.socket.close(CloseCode.TooManyConnections, `Too many connections: at most ${limits.maxConnectionsPerUser} per user.`);
+            return false;
+          }
+          openByPrincipal.set(principal, open + 1);
+          ctx.extra.socket.once('close', () => {
+            const left = (openByPrincipal.get(principal) ?? 1) - 1;
+            if (left > 0) openByPrincipal.set(principal, left);
+            else openByPrincipal.delete(principal);
+          });
           return true;
         } catch (err) {
           const [code, reason] =

@@ -1,10 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { fetch, type Agent } from 'undici';
+import { fetch, Response, type Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../http/context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { setUpstreamHeaders } from './headers.js';
-import { callService, countGraphqlErrors, failureResponse, UpstreamHttpError } from './policy.js';
+import { callService, countGraphqlErrors, failureResponse, ResponseTooLargeError, UpstreamHttpError } from './policy.js';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -13,6 +13,8 @@ export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
   timeoutMs: number;
+  /** Largest answer read; past it the fetch is aborted (SUBGRAPH_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
   /** The keep-alive pool shared by every data source (./pools.ts). */
   agent: Agent;
   metrics: GatewayMetrics;
@@ -29,7 +31,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly options: SubgraphDataSourceOptions;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: createFetcher(options.agent, options.timeoutMs) });
+    super({ url: options.url, fetcher: createFetcher(options.agent, options.timeoutMs, options.maxResponseBytes) });
     this.options = options;
   }
 
@@ -57,16 +59,34 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
 /**
  * RemoteGraphQLDataSource's fetcher over undici's pool, each fetch bounded by `timeoutMs` (headers
- * and body: the signal aborts both).
+ * and body: the signal aborts both) and its body by `maxResponseBytes`: the body is streamed and
+ * the fetch aborted at the cap, so Apollo's own `response.json()` only ever sees a capped buffer.
  */
-function createFetcher(agent: Agent, timeoutMs: number): Fetcher {
-  const fetcher = (url: string, init?: Parameters<Fetcher>[1]) =>
-    fetch(url, {
+function createFetcher(agent: Agent, timeoutMs: number, maxResponseBytes: number): Fetcher {
+  const fetcher = async (url: string, init?: Parameters<Fetcher>[1]) => {
+    const abort = new AbortController();
+    const response = await fetch(url, {
       method: init?.method ?? 'POST',
       headers: init?.headers as Record<string, string> | undefined,
       body: init?.body as string | undefined,
       dispatcher: agent,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]),
     });
+    const tooLarge = () => {
+      abort.abort();
+      return new ResponseTooLargeError(maxResponseBytes);
+    };
+    if (Number(response.headers.get('content-length') ?? 0) > maxResponseBytes) throw tooLarge();
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    if (response.body) {
+      for await (const chunk of response.body) {
+        received += chunk.byteLength;
+        if (received > maxResponseBytes) throw tooLarge();
+        chunks.push(chunk);
+      }
+    }
+    return new Response(Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
   return fetcher as unknown as Fetcher;
 }

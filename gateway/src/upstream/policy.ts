@@ -14,7 +14,10 @@ const RETRIABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKE
 /** undici's own timeouts (dispatcher API), beside AbortSignal.timeout's TimeoutError (fetch API). */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-export type FailureReason = 'timeout' | 'connection' | 'http' | 'invalid_response';
+export type FailureReason = 'timeout' | 'connection' | 'http' | 'invalid_response' | 'too_large';
+
+/** A subgraph answer larger than this is cut off (SUBGRAPH_MAX_RESPONSE_BYTES). @default 8_388_608 bytes (8 MB) */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export interface Failure {
   reason: FailureReason;
@@ -38,6 +41,16 @@ export class UpstreamHttpError extends Error {
 /** A 2xx answer whose body is not a GraphQL JSON object. */
 export class InvalidResponseError extends Error {}
 
+/**
+ * An answer over the size cap: reading stopped at the cap and the connection was dropped, so a
+ * hostile or broken subgraph cannot make the gateway buffer more than the cap.
+ */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`response body over ${maxBytes} bytes`);
+  }
+}
+
 /** The network error code of undici's dispatcher errors, or of the cause fetch wraps them in. */
 function networkCode(err: unknown): string | null {
   const own = (err as { code?: unknown } | null)?.code;
@@ -56,6 +69,9 @@ export function classify(err: unknown, service: string, timeoutMs: number): Fail
   const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
   if (timedOut || (code !== null && TIMEOUT_CODES.has(code))) {
     return { reason: 'timeout', retriable: false, code: unavailable, message: `The ${service} subgraph did not answer within ${timeoutMs} ms.` };
+  }
+  if (err instanceof ResponseTooLargeError) {
+    return { reason: 'too_large', retriable: false, code: ErrorCode.SUBGRAPH_REQUEST_FAILED, message: `The ${service} subgraph's answer is larger than ${err.maxBytes} bytes.` };
   }
   if (err instanceof UpstreamHttpError) {
     return err.status >= 500

@@ -1,7 +1,7 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { callService, countGraphqlErrors, InvalidResponseError, UpstreamHttpError, UpstreamTimeoutError, type CallResult } from './policy.js';
+import { callService, countGraphqlErrors, DEFAULT_MAX_RESPONSE_BYTES, InvalidResponseError, ResponseTooLargeError, UpstreamHttpError, UpstreamTimeoutError, type CallResult } from './policy.js';
 import { createUpstreamPool } from './pools.js';
 
 export interface ServiceClientOptions {
@@ -9,6 +9,8 @@ export interface ServiceClientOptions {
   name: string;
   url: string;
   timeoutMs: number;
+  /** Largest answer read; past it the exchange is aborted (SUBGRAPH_MAX_RESPONSE_BYTES). @default 8_388_608 bytes */
+  maxResponseBytes?: number;
   metrics: GatewayMetrics;
 }
 
@@ -72,14 +74,22 @@ export class ServiceClient {
 
   /** One POST through the pool, bounded by the service's timeout (headers and body). */
   private post(body: string, headers: readonly string[]): Promise<RawResponse> {
-    const { timeoutMs } = this.options;
+    const { timeoutMs, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES } = this.options;
     return new Promise<RawResponse>((resolve, reject) => {
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
+      let received = 0;
       let status = 0;
       let contentType = '';
       let cacheControl: string | undefined;
       let controller: Dispatcher.DispatchController | null = null;
       let timedOut = false;
+      let tooLarge = false;
+      /** Stops reading at the cap: what was buffered is dropped and the connection aborted. */
+      const cutOff = (active: Dispatcher.DispatchController) => {
+        tooLarge = true;
+        chunks = [];
+        active.abort(new ResponseTooLargeError(maxResponseBytes));
+      };
       const timer = setTimeout(() => {
         timedOut = true;
         controller?.abort(new UpstreamTimeoutError(`no answer within ${timeoutMs} ms`));
@@ -89,14 +99,18 @@ export class ServiceClient {
           controller = started;
           if (timedOut) started.abort(new UpstreamTimeoutError(`no answer within ${timeoutMs} ms`));
         },
-        onResponseStart(_controller, statusCode, responseHeaders) {
+        onResponseStart(active, statusCode, responseHeaders) {
           status = statusCode;
           const type = responseHeaders['content-type'];
           contentType = (Array.isArray(type) ? type[0] : type) ?? '';
           const cache = responseHeaders['cache-control'];
           cacheControl = Array.isArray(cache) ? cache.join(', ') : cache;
+          if (Number(responseHeaders['content-length'] ?? 0) > maxResponseBytes) cutOff(active);
         },
-        onResponseData(_controller, chunk) {
+        onResponseData(active, chunk) {
+          if (tooLarge) return;
+          received += chunk.length;
+          if (received > maxResponseBytes) return cutOff(active);
           chunks.push(chunk);
         },
         onResponseEnd() {
@@ -106,6 +120,7 @@ export class ServiceClient {
         },
         onResponseError(_controller, err) {
           clearTimeout(timer);
+          if (tooLarge) return reject(new ResponseTooLargeError(maxResponseBytes));
           reject(timedOut ? new UpstreamTimeoutError(`no answer within ${timeoutMs} ms`) : err);
         },
       };

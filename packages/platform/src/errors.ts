@@ -2,43 +2,55 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 
 /**
- * The one list of error codes the platform produces: what a subgraph's resolvers throw (Apollo's
- * names where Apollo has one) and what the gateway itself refuses with.
+ * The one registry of error codes the platform sends: what a subgraph's resolvers throw (Apollo's
+ * names where Apollo has one), what the gateway refuses with, and the codes graphql-js and Apollo
+ * Server produce themselves that clients may see. A code anyone starts producing is added here,
+ * and only here; `PUBLIC` says whether its message is meant for the client.
  */
-export const ErrorCode = {
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+const CODES = {
+  BAD_USER_INPUT: true,
+  UNAUTHENTICATED: true,
+  FORBIDDEN: true,
+  NOT_FOUND: true,
+  CONFLICT: true,
+  SERVICE_UNAVAILABLE: true,
+  /** Masked: its message is replaced by a generic one and the original is logged. */
+  INTERNAL_SERVER_ERROR: false,
+  // Apollo Server's own.
+  GRAPHQL_PARSE_FAILED: true,
+  GRAPHQL_VALIDATION_FAILED: true,
+  BAD_REQUEST: true,
+  OPERATION_RESOLUTION_FAILURE: true,
+  PERSISTED_QUERY_NOT_FOUND: true,
+  PERSISTED_QUERY_NOT_SUPPORTED: true,
   // The gateway's own refusals.
-  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  PERSISTED_QUERY_NOT_IN_LIST: true,
+  /** An APQ extension with a `version` other than 1 (the only one that exists). */
+  PERSISTED_QUERY_VERSION_NOT_SUPPORTED: true,
+  OPERATION_LIMIT_EXCEEDED: true,
+  /** A subscription sent where only queries and mutations run (plain POST/GET without a streaming Accept). */
+  SUBSCRIPTION_NOT_SUPPORTED_HERE: true,
+  RATE_LIMITED: true,
+  PAYLOAD_TOO_LARGE: true,
+  /** More request headers than HTTP_MAX_HEADERS_COUNT (HTTP 431). */
+  REQUEST_HEADERS_TOO_MANY: true,
   /** A subgraph could not be reached, timed out or answered 5xx. */
-  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
-  /** A subgraph answered with another non-2xx status or a body that is not GraphQL JSON. */
-  SUBGRAPH_REQUEST_FAILED: 'SUBGRAPH_REQUEST_FAILED',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+  SUBGRAPH_UNAVAILABLE: true,
+  /** A subgraph answered with another non-2xx status, a body that is not GraphQL JSON, or one over SUBGRAPH_MAX_RESPONSE_BYTES. */
+  SUBGRAPH_REQUEST_FAILED: true,
+} as const satisfies Record<string, boolean>;
+
+type Code = keyof typeof CODES;
+
+/** Every code by name: `ErrorCode.FORBIDDEN` rather than the string. */
+export const ErrorCode = Object.freeze(Object.fromEntries(Object.keys(CODES).map((code) => [code, code]))) as { readonly [K in Code]: K };
+export type ErrorCode = Code;
 
 /**
- * Codes whose message is meant for the client, shown as they are: ours (all but
- * INTERNAL_SERVER_ERROR) and those graphql-js and Apollo Server produce themselves. Anything else
- * (no code, INTERNAL_SERVER_ERROR, DOWNSTREAM_SERVICE_ERROR, a made-up code) is masked.
+ * Codes whose message is meant for the client, shown as they are: derived from the registry.
+ * Anything else (no code, INTERNAL_SERVER_ERROR, DOWNSTREAM_SERVICE_ERROR, a made-up code) is masked.
  */
-export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PERSISTED_QUERY_NOT_IN_LIST',
-]);
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<string>(Object.entries(CODES).filter(([, visible]) => visible).map(([code]) => code));
 
 abstract class CodedError extends GraphQLError {
   constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
@@ -79,7 +91,6 @@ export class ServiceUnavailableError extends CodedError {
   }
 }
 
-/** Extensions the gateway lets a client see; anything else a subgraph or library attaches is dropped. */
 /** Too many attempts (failed log-ins); `retryAfterSeconds` says when to try again. */
 export class RateLimitedError extends CodedError {
   constructor(retryAfterSeconds: number) {
@@ -87,6 +98,7 @@ export class RateLimitedError extends CodedError {
   }
 }
 
+/** Extensions the gateway lets a client see; anything else a subgraph or library attaches is dropped. */
 export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds']);
 
 export interface ErrorFormatterOptions {
@@ -120,7 +132,7 @@ export function createErrorFormatter(logger: Logger, options: ErrorFormatterOpti
     if (hideSuggestions && SUGGESTION.test(formatted.message)) formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
     const extensions = formatted.extensions ?? {};
     const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
-    if (code === 'GRAPHQL_PARSE_FAILED') {
+    if (code === ErrorCode.GRAPHQL_PARSE_FAILED) {
       const tokens = TOKEN_LIMIT.exec(formatted.message);
       if (tokens) {
         return {

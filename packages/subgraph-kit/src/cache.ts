@@ -1,7 +1,7 @@
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import type { Logger } from 'pino';
-import { CircuitOpenError, createCircuitBreaker } from './circuit-breaker.js';
+import { CircuitOpenError, createCircuitBreaker } from '@terrarium/platform/circuit-breaker';
 import type { SubgraphMetrics } from './metrics.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 import type { RedisTarget } from '@terrarium/platform/redis';
