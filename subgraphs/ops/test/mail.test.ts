@@ -9,8 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobQueue, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import { createOrm, type Orm } from '@terrarium/subgraph-kit/orm';
-// @ts-expect-error plain JS helper shared with scripts/start.js
-import { freePort } from '../../../scripts/lib/embedded-postgres.js';
+import { freePort } from '@terrarium/subgraph-kit/testing';
 import { enqueueMail, workMail } from '../src/mail/mail.job.js';
 import { createMailTransport, type MailTransport } from '../src/mail/mail-transport.js';
 
