@@ -11,7 +11,7 @@ import type { PaymentProvider } from './payments/provider.js';
 import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed.js';
 import { workOrderEvents } from './services/order-events.job.js';
-import { createSweeper, type SweepOptions, type SweepReport } from './services/sweeper.js';
+import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
 
 /**
