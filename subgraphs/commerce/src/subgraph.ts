@@ -9,7 +9,7 @@ import { migrations } from './migrations/index.js';
 import { createDevelopmentPaymentProvider } from './payments/development.provider.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { createResolvers } from './resolvers/index.js';
-import { seedCommerce } from './seed.js';
+import { seedCommerce } from './seed/index.js';
 import { workOrderEvents } from './services/order-events.job.js';
 import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';

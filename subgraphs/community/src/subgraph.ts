@@ -7,7 +7,7 @@ import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers/index.js';
-import { seed } from './seed.js';
+import { seed } from './seed/index.js';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 

@@ -5,7 +5,7 @@ import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers/index.js';
-import { seed } from './seed.js';
+import { seed } from './seed/index.js';
 import { workStockEvents } from './services/events.js';
 
 /** The inventory subgraph: animals, species, product stock and checkout reservations. */
