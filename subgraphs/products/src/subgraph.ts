@@ -4,7 +4,7 @@ import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph'
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
-import { resolvers } from './resolvers/index.js';
+import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
 import { bumpListVersion } from './services/list-cache.js';
 
@@ -16,7 +16,7 @@ export async function createProductsSubgraph(config: SubgraphConfig): Promise<Su
   const subgraph = await createSubgraph({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers,
+    resolvers: createResolvers(),
     entities,
     migrations,
     createLoaders,
