@@ -140,5 +140,3 @@ export function createSweeper(deps: SweeperDeps) {
     },
   };
 }
-
-export type Sweeper = ReturnType<typeof createSweeper>;
