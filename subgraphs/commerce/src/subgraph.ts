@@ -4,14 +4,14 @@ import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { cronEvery, defineJob } from '@terrarium/subgraph-kit/jobs';
 import { entities } from './entities/index.js';
-import { createLoaderFactory, type Loaders } from './loaders/index.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createDevelopmentPaymentProvider } from './payments/development.provider.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { createResolvers } from './resolvers/index.js';
-import { seedCommerce } from './seed.js';
+import { seedCommerce } from './seed/index.js';
 import { workOrderEvents } from './services/order-events.job.js';
-import { createSweeper, type SweepOptions, type SweepReport } from './services/sweeper.js';
+import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
 
 /**
@@ -39,15 +39,15 @@ export interface CommerceSubgraph extends Subgraph<Loaders> {
 export async function createCommerceSubgraph(config: SubgraphConfig, options: CommerceOptions = {}): Promise<CommerceSubgraph> {
   const settings = options.settings ?? loadCommerceSettings();
   const payments = options.payments ?? createDevelopmentPaymentProvider();
-  // The same client the kit puts in every context; loaders and the sweeper need it outside one.
+  // The same client the kit puts in every context; the sweeper runs outside one and needs its own.
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers: createResolvers(payments),
+    resolvers: createResolvers({ payments }),
     entities,
     migrations,
-    createLoaders: createLoaderFactory(services),
+    createLoaders,
     seed: seedCommerce,
   });
   if (config.production && payments.name === 'development') {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
-import { cartHash, findCartView } from '../src/services/cart-view.js';
-import { placeOrder } from '../src/services/place-order.js';
+import { cartHash, findCartView } from '../src/services/cart-view.service.js';
+import { placeOrder } from '../src/checkout/place-order.service.js';
 import type { Money } from '../src/money.js';
 import type { PaymentProvider } from '../src/payments/provider.js';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';

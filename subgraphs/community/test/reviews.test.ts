@@ -5,7 +5,8 @@ import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '@terrarium/platform/caller';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { resolverMap, typeDefs } from '../src/subgraph.js';
+import { createResolvers } from '../src/resolvers/index.js';
+import { typeDefs } from '../src/subgraph.js';
 import { execute, expectData, firstError } from '@terrarium/subgraph-kit/testing';
 import { POST_REVIEW, keeper, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
 import { startOwners, type Owners } from './siblings.js';
@@ -151,7 +152,7 @@ describe('reviews pagination', () => {
 
 describe('reviewPosted subscription', () => {
   it('delivers a review posted on the subscribed product after the commit', async () => {
-    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });
+    const schema = buildSubgraphSchema({ typeDefs, resolvers: createResolvers() as never });
     const productId = await owners.newProduct();
     const stream = await subscribe({
       schema,
@@ -174,7 +175,7 @@ describe('reviewPosted subscription', () => {
   });
 
   it('refuses a subscription without exactly one subject', async () => {
-    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolverMap as never });
+    const schema = buildSubgraphSchema({ typeDefs, resolvers: createResolvers() as never });
     const result = await subscribe({ schema, document: parse('subscription { reviewPosted { id } }'), contextValue: community.createContext(ANONYMOUS) });
     expect(Symbol.asyncIterator in result).toBe(false);
     expect((result as ExecutionResult).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { SEED } from '../src/seed.js';
+import { SEED } from '../src/seed/index.js';
 import { expectData } from '@terrarium/subgraph-kit/testing';
 import { mean, productRatings, startCommunity, type Community } from './support.js';
 

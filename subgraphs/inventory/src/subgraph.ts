@@ -4,8 +4,8 @@ import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph'
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
-import { resolvers } from './resolvers/index.js';
-import { seed } from './seed.js';
+import { createResolvers } from './resolvers/index.js';
+import { seed } from './seed/index.js';
 import { workStockEvents } from './services/events.js';
 
 /** The inventory subgraph: animals, species, product stock and checkout reservations. */
@@ -13,7 +13,7 @@ export async function createInventorySubgraph(config: SubgraphConfig): Promise<S
   return createSubgraph({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers,
+    resolvers: createResolvers(),
     entities,
     migrations,
     createLoaders,

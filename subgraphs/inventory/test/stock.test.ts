@@ -5,7 +5,7 @@ import { ANONYMOUS } from '@terrarium/platform/caller';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import type { ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolvers } from '../src/resolvers/index.js';
+import { createResolvers } from '../src/resolvers/index.js';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
 import { ADJUST_STOCK, BEA, COMMERCE, KEEPER, RESERVE, STAFF, STOCK_OF, productId, startInventory, stockOf, type InventorySubgraph } from './support.js';
 
@@ -100,7 +100,7 @@ describe('adjustStock', () => {
 const { parse, subscribe } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 describe('Subscription.stockChanged', () => {
-  const schema = buildSubgraphSchema({ typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)), resolvers: resolvers as never });
+  const schema = buildSubgraphSchema({ typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)), resolvers: createResolvers() as never });
   const document = parse('subscription ($id: ID!) { stockChanged(productId: $id) { id stock { onHand reserved available } } }');
 
   async function listen(id: string): Promise<AsyncIterableIterator<ExecutionResult>> {

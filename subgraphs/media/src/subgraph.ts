@@ -3,15 +3,14 @@ import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { cronEvery, defineJob } from '@terrarium/subgraph-kit/jobs';
-import { loadMediaSettings } from './config.js';
-import { MediaAsset } from './entities/media-asset.entity.js';
-import { Upload } from './entities/upload.entity.js';
-import { createFileRoute } from './http/file.route.js';
-import { createUploadRoute } from './http/upload.route.js';
+import { loadMediaSettings } from './settings.js';
+import { entities } from './entities/index.js';
+import { createFileRoute } from './routes/file.route.js';
+import { createUploadRoute } from './routes/upload.route.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
-import { seedMedia } from './seed.js';
+import { seedMedia } from './seed/index.js';
 import { createPublicUrl, type MediaDeps } from './services/media-deps.js';
 import { createStorage } from './services/storage/index.js';
 import { sweepAbandonedUploads } from './services/sweep.js';
@@ -37,7 +36,7 @@ export async function createMediaSubgraph(config: SubgraphConfig, env: NodeJS.Pr
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
     resolvers: createResolvers(deps),
-    entities: [MediaAsset, Upload],
+    entities,
     migrations,
     createLoaders,
     seed: (em) => seedMedia(em, storage),

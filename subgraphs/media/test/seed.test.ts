@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedMedia } from '../src/seed.js';
+import { seedMedia } from '../src/seed/index.js';
 import { expectData } from '@terrarium/subgraph-kit/testing';
 import { filesIn, startMedia, type Started } from './support.js';
 

@@ -1,16 +1,14 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { createLogger } from '@terrarium/platform/logger';
-import { loadJwtSettings, loadLoginLimitSettings, type JwtSettings, type LoginLimitSettings } from './config.js';
-import type { Context } from './context.js';
+import { loadJwtSettings, loadLoginLimitSettings, type JwtSettings, type LoginLimitSettings } from './settings.js';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { createJwksRoute } from './routes/jwks.route.js';
-import { seed } from './seed.js';
+import { seed } from './seed/index.js';
 import { createLoginLimits } from './services/login-limits.js';
 import { workMail } from './mail/mail.job.js';
 import { createMailTransport, loadMailSettings, type MailSettings } from './mail/mail-transport.js';
@@ -35,8 +33,7 @@ export async function createOpsSubgraph(
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    // The generated Resolvers type is stricter than Apollo's resolver map, not different.
-    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt), loginLimits }) as GraphQLResolverMap<Context>,
+    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt), loginLimits }),
     entities,
     migrations,
     createLoaders,

@@ -3,7 +3,7 @@ import { ANONYMOUS, type Caller, type Role } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import type { GraphQLFormattedError } from 'graphql';
-import { loadJwtSettings, loadLoginLimitSettings } from '../src/config.js';
+import { loadJwtSettings, loadLoginLimitSettings } from '../src/settings.js';
 import type { Loaders } from '../src/loaders/index.js';
 import { createOpsSubgraph } from '../src/subgraph.js';
 

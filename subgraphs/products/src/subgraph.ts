@@ -1,12 +1,11 @@
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { Category } from './entities/category.entity.js';
-import { Product } from './entities/product.entity.js';
+import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
-import { resolvers } from './resolvers/index.js';
-import { seed } from './seed.js';
+import { createResolvers } from './resolvers/index.js';
+import { seed } from './seed/index.js';
 import { bumpListVersion } from './services/list-cache.js';
 
 /**
@@ -17,8 +16,8 @@ export async function createProductsSubgraph(config: SubgraphConfig): Promise<Su
   const subgraph = await createSubgraph({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers,
-    entities: [Category, Product],
+    resolvers: createResolvers(),
+    entities,
     migrations,
     createLoaders,
     seed,

@@ -5,7 +5,7 @@ import type { ListingEntity } from '../entities/listing.entity.js';
 import type { OrderEntity, OrderLineEntity, OrderStatusChangeEntity } from '../entities/order.entity.js';
 import type { CouponEntity } from '../entities/coupon.entity.js';
 import type { WishlistItemEntity } from '../entities/wishlist-item.entity.js';
-import type { CartView } from '../services/cart-view.js';
+import type { CartView } from '../services/cart-view.service.js';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import type { EntityRef } from '../refs.js';
 import type { Context } from '../context.js';

@@ -1,6 +1,5 @@
 import type DataLoader from 'dataloader';
 import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
-import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
 import type { CouponEntity } from '../entities/coupon.entity.js';
 import type { ListingEntity } from '../entities/listing.entity.js';
 import type { OrderEntity, OrderLineEntity, OrderStatusChangeEntity } from '../entities/order.entity.js';
@@ -20,12 +19,9 @@ export interface Loaders {
   productPrice: DataLoader<string, Money | null>;
 }
 
-/**
- * The kit hands createLoaders only { em, cache, caller }; the price loader needs the service
- * client, so the subgraph builds one from the same config and closes over it here.
- */
-export function createLoaderFactory(services: ServiceClient) {
-  return ({ em }: LoaderDeps): Loaders => ({
+/** Built per request; the price loader batches its calls to products through the kit's service client. */
+export function createLoaders({ em, services }: LoaderDeps): Loaders {
+  return {
     listing: createListingLoader(em),
     listingOfAnimal: createAnimalListingLoader(em),
     order: createOrderLoader(em),
@@ -33,5 +29,5 @@ export function createLoaderFactory(services: ServiceClient) {
     orderHistory: createOrderHistoryLoader(em),
     coupon: createCouponLoader(em),
     productPrice: createProductPriceLoader(services),
-  });
+  };
 }

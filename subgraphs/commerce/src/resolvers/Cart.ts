@@ -1,5 +1,5 @@
 import type { CartResolvers } from '../generated/resolvers.js';
-import { cartPricing } from '../services/cart-pricing.js';
+import { cartPricing } from '../services/cart-pricing.service.js';
 
 export const Cart: CartResolvers = {
   lines: (cart) => cart.lines,

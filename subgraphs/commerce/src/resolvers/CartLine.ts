@@ -1,6 +1,6 @@
 import type { CartLineResolvers } from '../generated/resolvers.js';
 import { refOrNull } from '../refs.js';
-import { currentUnitPrice } from '../services/cart-pricing.js';
+import { currentUnitPrice } from '../services/cart-pricing.service.js';
 
 export const CartLine: CartLineResolvers = {
   product: (line) => refOrNull(line.productId),

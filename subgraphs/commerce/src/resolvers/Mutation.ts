@@ -3,11 +3,11 @@ import type { MutationResolvers } from '../generated/resolvers.js';
 import { Coupon } from '../entities/coupon.entity.js';
 import type { PaymentProvider } from '../payments/provider.js';
 import { addToCart, applyCoupon, mergeCart, removeCoupon, removeFromCart, updateCartLine } from '../services/cart.service.js';
-import { checkout } from '../services/checkout.service.js';
+import { checkout } from '../checkout/checkout.service.js';
 import { insertCoupon } from '../services/coupon.service.js';
 import { createListing, updateListing } from '../services/listing.service.js';
 import { cancelOrder, updateOrderStatus } from '../services/order.service.js';
-import { payOrder } from '../services/payment.service.js';
+import { payOrder } from '../checkout/payment.service.js';
 import { addToWishlist, removeFromWishlist } from '../services/wishlist.service.js';
 
 /** Mutations are thin: each calls one service. Payments need the configured provider. */

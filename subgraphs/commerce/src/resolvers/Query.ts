@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../generated/resolvers.js';
-import { cartTarget, findCartView } from '../services/cart-view.js';
+import { cartTarget, findCartView } from '../services/cart-view.service.js';
 import { visibleListing } from '../services/listing.service.js';
 import { orderForCaller } from '../services/order.service.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';

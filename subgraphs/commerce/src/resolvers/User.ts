@@ -1,6 +1,6 @@
 import { requireSelfOrStaff } from '../access.js';
 import type { UserResolvers } from '../generated/resolvers.js';
-import { findCartView } from '../services/cart-view.js';
+import { findCartView } from '../services/cart-view.service.js';
 import { ordersOfUser } from '../services/order.service.js';
 import { wishlistOf } from '../services/wishlist.service.js';
 

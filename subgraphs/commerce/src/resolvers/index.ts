@@ -16,7 +16,12 @@ import { Subscription } from './Subscription.js';
 import { User } from './User.js';
 import { WishlistItem } from './WishlistItem.js';
 
-export function createResolvers(payments: PaymentProvider): Resolvers {
+/** What the resolvers close over: the payment provider (payOrder). */
+export interface ResolverDeps {
+  payments: PaymentProvider;
+}
+
+export function createResolvers({ payments }: ResolverDeps): Resolvers {
   return {
     DateTime: DateTimeScalar,
     Query,

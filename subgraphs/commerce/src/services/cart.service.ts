@@ -4,8 +4,8 @@ import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError }
 import { managesOrganization, exactlyOne } from '../access.js';
 import type { Context } from '../context.js';
 import { DEFAULT_CURRENCY, sameCurrency, type Money } from '../money.js';
-import { currentUnitPrice } from './cart-pricing.js';
-import { cartTarget, findCart, findCartView, loadCartView, newCartToken, tokenTarget, type CartTarget, type CartView } from './cart-view.js';
+import { currentUnitPrice } from './cart-pricing.service.js';
+import { cartTarget, findCart, findCartView, loadCartView, newCartToken, tokenTarget, type CartTarget, type CartView } from './cart-view.service.js';
 import { couponProblem, normalizeCouponCode } from './coupon.service.js';
 import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';

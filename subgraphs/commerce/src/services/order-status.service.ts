@@ -4,7 +4,7 @@ import type { ListingStatus } from '../entities/listing.entity.js';
 import type { OrderStatus, ReservationState } from '../entities/order.entity.js';
 import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
-import { commitForOrder, releaseForOrder } from './inventory.client.js';
+import { commitForOrder, releaseForOrder } from '../checkout/inventory.client.js';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
 

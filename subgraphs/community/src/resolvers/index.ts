@@ -11,17 +11,20 @@ import { Review } from './Review.js';
 import { Subscription } from './Subscription.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = {
-  DateTime: DateTimeScalar,
-  Query,
-  Mutation,
-  Subscription,
-  Review,
-  Product,
-  Organization,
-  User,
-  Post,
-  Comment,
-  Report,
-  ReportSubject,
-};
+/** One spelling in every subgraph; this one closes over nothing. */
+export function createResolvers(): Resolvers {
+  return {
+    DateTime: DateTimeScalar,
+    Query,
+    Mutation,
+    Subscription,
+    Review,
+    Product,
+    Organization,
+    User,
+    Post,
+    Comment,
+    Report,
+    ReportSubject,
+  };
+}

@@ -6,12 +6,15 @@ import { Product } from './Product.js';
 import { Query } from './Query.js';
 import { Subscription } from './Subscription.js';
 
-export const resolvers: Resolvers = {
-  Date: DateScalar,
-  DateTime: DateTimeScalar,
-  Query,
-  Mutation,
-  Subscription,
-  Animal,
-  Product,
-};
+/** One spelling in every subgraph; this one closes over nothing. */
+export function createResolvers(): Resolvers {
+  return {
+    Date: DateScalar,
+    DateTime: DateTimeScalar,
+    Query,
+    Mutation,
+    Subscription,
+    Animal,
+    Product,
+  };
+}

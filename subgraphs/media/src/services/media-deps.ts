@@ -1,4 +1,4 @@
-import type { MediaSettings } from '../config.js';
+import type { MediaSettings } from '../settings.js';
 import type { Storage } from './storage/index.js';
 
 /** What resolvers and routes share beyond the kit's context: built once per subgraph. */

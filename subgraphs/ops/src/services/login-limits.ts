@@ -4,7 +4,7 @@ import { RateLimitedError } from '@terrarium/platform/errors';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { LoginLimitSettings } from '../config.js';
+import type { LoginLimitSettings } from '../settings.js';
 
 /**
  * The brute-force brake on log-in: failed attempts are counted per account (its normalised email,

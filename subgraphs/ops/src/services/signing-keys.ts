@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '@terrarium/subgraph-kit/orm';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Logger } from 'pino';
-import { TOKEN_TTL_SECONDS, type JwtSettings } from '../config.js';
+import { TOKEN_TTL_SECONDS, type JwtSettings } from '../settings.js';
 import { SigningKey } from '../entities/signing-key.entity.js';
 import { open, seal } from './key-encryption.js';
 

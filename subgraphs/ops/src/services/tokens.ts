@@ -1,6 +1,6 @@
 import type { Role } from '@terrarium/platform/caller';
 import { SignJWT } from 'jose';
-import { TOKEN_TTL_SECONDS, type JwtSettings } from '../config.js';
+import { TOKEN_TTL_SECONDS, type JwtSettings } from '../settings.js';
 import { JWT_ALGORITHM, type SigningKeys } from './signing-keys.js';
 
 export interface TokenSubject {

@@ -1,4 +1,4 @@
-import type { MediaSettings } from '../../config.js';
+import type { MediaSettings } from '../../settings.js';
 import { createDiskStorage } from './disk.storage.js';
 import { createS3Storage } from './s3.storage.js';
 import type { Storage } from './storage.js';

@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { S3Settings } from '../../config.js';
+import type { S3Settings } from '../../settings.js';
 import { assertSafeKey, type Storage } from './storage.js';
 
 function isMissing(err: unknown): boolean {

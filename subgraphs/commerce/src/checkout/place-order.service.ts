@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import { money, sameCurrency, type Money } from '../money.js';
-import { consumeCoupon, discountFor } from './coupon.service.js';
+import { consumeCoupon, discountFor } from '../services/coupon.service.js';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Amounts are Postgres integers. */

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { Category } from './entities/category.entity.js';
-import { Product } from './entities/product.entity.js';
-import { SEED_CATEGORIES, SEED_PRODUCTS } from './seed-data.js';
-import { slugify } from './services/slug.js';
+import { Category } from '../entities/category.entity.js';
+import { Product } from '../entities/product.entity.js';
+import { SEED_CATEGORIES, SEED_PRODUCTS } from './data.js';
+import { slugify } from '../services/slug.js';
 
 /** Seeded rows carry fixed timestamps so that every start produces the same data. */
 const SEEDED_AT = Date.UTC(2026, 0, 15, 9, 0, 0);

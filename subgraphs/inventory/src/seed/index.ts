@@ -1,7 +1,7 @@
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { execute, type SqlParam } from '@terrarium/subgraph-kit/sql';
-import { ANIMALS, CARE_PATTERN, FEEDING_NOTES, ORGANIZATIONS, SPECIES, STOCK, type SeedAnimal } from './seed-data.js';
+import { ANIMALS, CARE_PATTERN, FEEDING_NOTES, ORGANIZATIONS, SPECIES, STOCK, type SeedAnimal } from './data.js';
 
 /** The care log's "today" and the animals' registration time: fixed, so every start agrees. */
 const CARE_LOG_DAY = Date.parse('2026-11-15T09:00:00Z');

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { CheckoutRequest, type CheckoutRequestEntity } from '../entities/checkout-request.entity.js';
-import { cartHash, findCartView } from './cart-view.js';
+import { cartHash, findCartView } from '../services/cart-view.service.js';
 import { queryOne } from '@terrarium/subgraph-kit/sql';
 
 /**

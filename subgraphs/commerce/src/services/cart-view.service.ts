@@ -15,7 +15,7 @@ export interface CartView {
   lines: CartLineEntity[];
   /** The anonymous cart's token, only for the request that presented or created it. */
   token: string | null;
-  /** Filled once per view by cart-pricing.ts (subtotal, discount and total share it). */
+  /** Filled once per view by cart-pricing.service.ts (subtotal, discount and total share it). */
   pricing?: Promise<CartPricing>;
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { discountFor } from './services/coupon.service.js';
-import { ANIMAL_PRICES, KEEPER_ORDER, ORGANIZATIONS, SUNSET_PRODUCT_LISTINGS } from './seed-data.js';
+import { discountFor } from '../services/coupon.service.js';
+import { ANIMAL_PRICES, KEEPER_ORDER, ORGANIZATIONS, SUNSET_PRODUCT_LISTINGS } from './data.js';
 import { query, type SqlParam } from '@terrarium/subgraph-kit/sql';
 
 const user = (name: 'keeper' | 'admin') => seedId(`user:${name}@terrarium.test`);

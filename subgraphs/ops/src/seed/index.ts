@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { raw } from '@mikro-orm/core';
 import type { Role } from '@terrarium/platform/caller';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { OrganizationMember, type OrganizationRole } from './entities/organization-member.entity.js';
-import { Organization } from './entities/organization.entity.js';
-import { User } from './entities/user.entity.js';
-import { hashPassword } from './services/password.js';
+import { OrganizationMember, type OrganizationRole } from '../entities/organization-member.entity.js';
+import { Organization } from '../entities/organization.entity.js';
+import { User } from '../entities/user.entity.js';
+import { hashPassword } from '../services/password.js';
 
 /** Every demo account's password. */
 export const DEMO_PASSWORD = 'terrarium-demo';

@@ -7,8 +7,8 @@ import type { OrderEntity } from '../entities/order.entity.js';
 import type { PaymentEntity } from '../entities/payment.entity.js';
 import { money } from '../money.js';
 import type { PaymentProvider } from '../payments/provider.js';
-import type { CommerceDeps } from './deps.js';
-import { IllegalTransitionError, changeOrderStatus } from './order-status.service.js';
+import type { CommerceDeps } from '../services/deps.js';
+import { IllegalTransitionError, changeOrderStatus } from '../services/order-status.service.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 

@@ -4,12 +4,12 @@ import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableErro
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
 import type { Money } from '../money.js';
-import { currentUnitPrice } from './cart-pricing.js';
-import { cartHash, findCartView } from './cart-view.js';
-import { findCheckoutRequest, replayCheckout } from './checkout-replay.js';
+import { currentUnitPrice } from '../services/cart-pricing.service.js';
+import { cartHash, findCartView } from '../services/cart-view.service.js';
+import { findCheckoutRequest, replayCheckout } from './checkout-replay.service.js';
 import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
-import { placeOrder, type PlacedLine } from './place-order.js';
-import { voidOrder } from './void-order.js';
+import { placeOrder, type PlacedLine } from './place-order.service.js';
+import { voidOrder } from './void-order.service.js';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Printable ASCII, as clients send UUIDs or similar. */

@@ -1,6 +1,6 @@
 import type { ReservationState } from '../entities/order.entity.js';
-import { giveBackCoupon } from './coupon.service.js';
-import type { CommerceDeps } from './deps.js';
+import { giveBackCoupon } from '../services/coupon.service.js';
+import type { CommerceDeps } from '../services/deps.js';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /**

@@ -2,7 +2,7 @@ import { NotFoundError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import { DEFAULT_CURRENCY, money, sameCurrency, type Money } from '../money.js';
-import type { CartPricing, CartView } from './cart-view.js';
+import type { CartPricing, CartView } from './cart-view.service.js';
 import { couponProblem, discountFor } from './coupon.service.js';
 
 type Priced = Pick<CartLineEntity, 'productId' | 'listingId'>;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { MediaAsset, type MediaAssetEntity } from './entities/media-asset.entity.js';
-import type { Storage } from './services/storage/index.js';
-import { originalKey } from './services/variants.js';
-import { seedAssets, type SeedAsset } from './seed/catalog.js';
-import { renderPlaceholder } from './seed/placeholder.js';
+import { MediaAsset, type MediaAssetEntity } from '../entities/media-asset.entity.js';
+import type { Storage } from '../services/storage/index.js';
+import { originalKey } from '../services/variants.js';
+import { seedAssets, type SeedAsset } from './data.js';
+import { renderPlaceholder } from './placeholder.js';
 
 const CONTENT_TYPES = { webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const;
 

@@ -6,11 +6,11 @@ import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Logger } from 'pino';
 import type { PaymentProvider } from '../payments/provider.js';
 import type { CommerceSettings } from '../settings.js';
-import type { CommerceDeps } from './deps.js';
+import type { CommerceDeps } from '../services/deps.js';
 import { releaseForOrder } from './inventory.client.js';
-import { settleReservation } from './order-status.service.js';
+import { settleReservation } from '../services/order-status.service.js';
 import { claimStalePayments, settlePayment } from './payment.service.js';
-import { voidOrder } from './void-order.js';
+import { voidOrder } from './void-order.service.js';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Rows handled per kind per sweep; the next sweep takes the rest. @default 50 */
@@ -140,5 +140,3 @@ export function createSweeper(deps: SweeperDeps) {
     },
   };
 }
-
-export type Sweeper = ReturnType<typeof createSweeper>;

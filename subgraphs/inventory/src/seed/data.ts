@@ -1,5 +1,5 @@
-import type { Sex } from './entities/animal.entity.js';
-import type { CareKind } from './entities/care-log.entity.js';
+import type { Sex } from '../entities/animal.entity.js';
+import type { CareKind } from '../entities/care-log.entity.js';
 
 /** Demo data per the seed canon (BRIEF.md): ids come from seedId(...), so subgraphs agree. */
 

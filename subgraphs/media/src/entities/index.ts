@@ -1,0 +1,4 @@
+import { MediaAsset } from './media-asset.entity.js';
+import { Upload } from './upload.entity.js';
+
+export const entities = [MediaAsset, Upload];
