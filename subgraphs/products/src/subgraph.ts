@@ -1,5 +1,6 @@
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
+import { workAudit } from '@terrarium/subgraph-kit/jobs';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { Category } from './entities/category.entity.js';
 import { Product } from './entities/product.entity.js';
@@ -22,6 +23,8 @@ export async function createProductsSubgraph(config: SubgraphConfig): Promise<Su
     migrations,
     createLoaders,
     seed,
+    // Product writes are audited in ops, delivered by this queue.
+    jobs: ({ jobs, services }) => workAudit(jobs, services),
   });
   // A start may follow migrations, a seed or edits made while no instance ran: lists cached
   // before it are not trusted.

@@ -119,7 +119,10 @@ export type Mutation = {
   /** Staff only: onboards a breeder, optionally with its owner. */
   createOrganization: Organization;
   logIn: AuthPayload;
-  /** Internal (services only): records a staff action done in another subgraph. */
+  /**
+   * Internal (services only): records a privileged action done in another subgraph. `diff` is a JSON
+   * object; `key` (the sender's job id) makes a redelivery a no-op.
+   */
   recordAudit: Scalars['Boolean']['output'];
   /**
    * Mails a single-use link (30 minutes) to choose a new password. Always true for a well-formed
@@ -156,6 +159,8 @@ export type MutationLogInArgs = {
 export type MutationRecordAuditArgs = {
   action: Scalars['String']['input'];
   actorId?: InputMaybe<Scalars['ID']['input']>;
+  diff?: InputMaybe<Scalars['String']['input']>;
+  key?: InputMaybe<Scalars['String']['input']>;
   subject: Scalars['String']['input'];
 };
 

@@ -26,6 +26,6 @@ export function createMutation({ tokens, loginLimits, passwordReset, passwordRes
     revokeApiClient: (_, { id }, ctx) => revokeApiClient(ctx, id),
     createOrganization: (_, { input }, ctx) => createOrganization(ctx, input),
     setUserRoles: (_, { userId, roles }, ctx) => setUserRoles(ctx, userId, roles),
-    recordAudit: (_, { action, actorId, subject }, ctx) => recordExternalAudit(ctx, action, actorId, subject),
+    recordAudit: (_, args, ctx) => recordExternalAudit(ctx, args),
   };
 }
