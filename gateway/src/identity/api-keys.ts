@@ -34,6 +34,12 @@ const OPS_TIMEOUT_MS = 3_000;
 /** Longer values are not keys; they are refused without asking ops. */
 const MAX_KEY_LENGTH = 256;
 
+/**
+ * Ops publishes `{ id, keyHash }` here when a key is revoked (its event bus topic
+ * `api-client-revoked`, namespaced `ops:`); every gateway drops that verdict from its caches.
+ */
+export const API_CLIENT_REVOKED_CHANNEL = 'ops:api-client-revoked';
+
 const QUERY = 'query ApiClientByKey($key: String!) { apiClientByKey(key: $key) { id name allowedOperations } }';
 
 interface Options {
@@ -49,7 +55,8 @@ interface Options {
  * Partner API keys are ops' API clients. The gateway asks ops (as the `gateway` service, the
  * query is internal and @inaccessible in the public graph) and caches the verdict under the key's
  * SHA-256, never the key itself: in memory, and in Redis when configured so N gateways share it.
- * A revoked key keeps working for at most VERDICT_TTL_MS.
+ * A revoked key stops at once when Redis carries ops' revocation message (see
+ * listenForRevocations); without Redis it keeps working for at most VERDICT_TTL_MS.
  */
 export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPrefix, metrics, logger }: Options): ApiKeyVerifier {
   // Verdicts kept in this process, each with its own TTL; null (an unknown key) is stored boxed,
@@ -100,6 +107,11 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
     return client;
   }
 
+  const stopListening = redis ? listenForRevocations(redis, logger, (keyHash) => {
+    local.delete(keyHash);
+    redis.del(`${redisKeyPrefix}apikey:${keyHash}`).catch((err: unknown) => logger.warn({ err }, 'could not drop a shared API key verdict'));
+  }) : async () => {};
+
   return {
     async verify(key) {
       if (key.length === 0 || key.length > MAX_KEY_LENGTH) return null;
@@ -115,6 +127,30 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
       local.set(hash, { client }, { ttl: localTtl(client) });
       return client;
     },
-    close: async () => ops?.close(),
+    close: async () => {
+      await stopListening();
+      await ops?.close();
+    },
+  };
+}
+
+/**
+ * Subscribes on a connection of its own (a subscribed Redis connection can do nothing else) and
+ * calls `drop` with each revoked key's hash. ioredis resubscribes after a reconnect.
+ */
+function listenForRevocations(redis: Redis, logger: Logger, drop: (keyHash: string) => void): () => Promise<void> {
+  const subscriber = redis.duplicate({ commandTimeout: undefined });
+  subscriber.on('error', (err: Error) => logger.debug({ err }, 'API key revocation listener: redis error'));
+  subscriber.subscribe(API_CLIENT_REVOKED_CHANNEL).catch((err: unknown) => logger.warn({ err }, 'cannot listen for API key revocations'));
+  subscriber.on('message', (_channel: string, message: string) => {
+    try {
+      const { keyHash } = JSON.parse(message) as { keyHash?: unknown };
+      if (typeof keyHash === 'string' && /^[0-9a-f]{64}$/.test(keyHash)) drop(keyHash);
+    } catch (err) {
+      logger.warn({ err }, 'unreadable API key revocation message');
+    }
+  });
+  return async () => {
+    await subscriber.quit().catch(() => subscriber.disconnect());
   };
 }

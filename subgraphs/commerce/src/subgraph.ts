@@ -2,7 +2,7 @@ import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { cronEvery, defineJob } from '@terrarium/subgraph-kit/jobs';
+import { cronEvery, defineJob, workAudit } from '@terrarium/subgraph-kit/jobs';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
@@ -54,6 +54,8 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
     subgraph.logger.warn('the development payment provider accepts every payment; configure a real provider for production');
   }
   await workOrderEvents(subgraph.jobs, subgraph.events);
+  // Order status changes are audited in ops, delivered by this queue.
+  await workAudit(subgraph.jobs, services);
   const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings });
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {

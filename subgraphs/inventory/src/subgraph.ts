@@ -6,6 +6,7 @@ import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
+import { workAudit } from '@terrarium/subgraph-kit/jobs';
 import { workStockEvents } from './services/events.js';
 
 /** The inventory subgraph: animals, species, product stock and checkout reservations. */
@@ -18,6 +19,10 @@ export async function createInventorySubgraph(config: SubgraphConfig): Promise<S
     migrations,
     createLoaders,
     seed,
-    jobs: workStockEvents,
+    jobs: async (deps) => {
+      await workStockEvents(deps);
+      // Stock adjustments are audited in ops, delivered by this queue.
+      await workAudit(deps.jobs, deps.services);
+    },
   });
 }

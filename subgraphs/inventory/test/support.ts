@@ -13,8 +13,8 @@ export type InventorySubgraph = Subgraph<Loaders>;
  * demo data. `redis: false` uses the in-process event bus: a subscription is then registered the
  * moment it is first read, so a test can publish right after without waiting.
  */
-export async function startInventory(schema: string, options: { redis?: boolean } = {}): Promise<InventorySubgraph> {
-  const env: NodeJS.ProcessEnv = { ...process.env, INVENTORY_DATABASE_SCHEMA: schema, INVENTORY_PORT: '0', SEED_DEMO: 'true' };
+export async function startInventory(schema: string, options: { redis?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<InventorySubgraph> {
+  const env: NodeJS.ProcessEnv = { ...process.env, INVENTORY_DATABASE_SCHEMA: schema, INVENTORY_PORT: '0', SEED_DEMO: 'true', ...options.env };
   if (options.redis === false) {
     env['REDIS_URL'] = '';
     env['INVENTORY_REDIS_URL'] = '';

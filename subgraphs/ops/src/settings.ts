@@ -66,3 +66,37 @@ export function loadLoginLimitSettings(env: NodeJS.ProcessEnv = process.env): Lo
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(settings);
 }
+
+/** How long a password reset link works. @default 30 min */
+export const PASSWORD_RESET_TTL_MINUTES = 30;
+
+/** Password reset requests (services/password-reset.ts). */
+export interface PasswordResetSettings {
+  /** The page a reset mail links to; `?token=<token>` is appended. PASSWORD_RESET_URL. @default http://localhost:4000/reset-password */
+  resetUrl: string;
+  /** Reset requests per address per window, whether or not the account exists. @default 3 */
+  maxRequestsPerAddress: number;
+  /** The counting window. @default 3_600 s */
+  windowSeconds: number;
+}
+
+/** Reads PASSWORD_RESET_URL, PASSWORD_RESET_MAX_PER_ADDRESS and PASSWORD_RESET_WINDOW_SECONDS. */
+export function loadPasswordResetSettings(env: NodeJS.ProcessEnv = process.env): PasswordResetSettings {
+  const problems: string[] = [];
+  const positive = (key: string, fallback: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${key} must be a positive integer, got "${raw}"`);
+    return value;
+  };
+  const resetUrl = env['PASSWORD_RESET_URL'] || 'http://localhost:4000/reset-password';
+  if (!URL.canParse(resetUrl)) problems.push(`PASSWORD_RESET_URL must be an absolute URL, got "${resetUrl}"`);
+  const settings = {
+    resetUrl,
+    maxRequestsPerAddress: positive('PASSWORD_RESET_MAX_PER_ADDRESS', 3),
+    windowSeconds: positive('PASSWORD_RESET_WINDOW_SECONDS', 3_600),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(settings);
+}

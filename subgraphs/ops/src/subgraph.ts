@@ -2,7 +2,7 @@ import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { createLogger } from '@terrarium/platform/logger';
-import { loadJwtSettings, loadLoginLimitSettings, type JwtSettings, type LoginLimitSettings } from './settings.js';
+import { loadJwtSettings, loadLoginLimitSettings, loadPasswordResetSettings, type JwtSettings, type LoginLimitSettings, type PasswordResetSettings } from './settings.js';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
@@ -10,7 +10,9 @@ import { createResolvers } from './resolvers/index.js';
 import { createJwksRoute } from './routes/jwks.route.js';
 import { seed } from './seed/index.js';
 import { createLoginLimits } from './services/login-limits.js';
+import { createPasswordResetLimits } from './services/password-reset-limits.js';
 import { workMail } from './mail/mail.job.js';
+import { workApiClientRevoked } from './services/api-client-revoked.job.js';
 import { createMailTransport, loadMailSettings, type MailSettings } from './mail/mail-transport.js';
 import { createSigningKeys } from './services/signing-keys.js';
 import { createTokenIssuer } from './services/tokens.js';
@@ -19,32 +21,35 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 
 /**
  * ops: users and sign-in (it issues the JWTs and serves their JWKS), organizations, partner API
- * clients and the audit log. `jwt` defaults to JWT_* from the environment, `loginLimits` to LOGIN_*.
+ * clients and the audit log. `jwt` defaults to JWT_* from the environment, `loginLimits` to LOGIN_*, `mail` to SMTP_URL/MAIL_*, `passwordReset` to PASSWORD_RESET_*.
  */
 export async function createOpsSubgraph(
   config: SubgraphConfig,
   jwt: JwtSettings = loadJwtSettings(),
   loginLimitSettings: LoginLimitSettings = loadLoginLimitSettings(),
   mail: MailSettings = loadMailSettings(),
+  passwordReset: PasswordResetSettings = loadPasswordResetSettings(),
 ): Promise<Subgraph<Loaders>> {
   const keys = createSigningKeys(jwt, config.internalSecret);
   const loginLimits = createLoginLimits(loginLimitSettings, config, createLogger(`${config.name}:login-limits`, config.logLevel));
+  const passwordResetLimits = createPasswordResetLimits(passwordReset, config, createLogger(`${config.name}:password-reset`, config.logLevel));
   let closeMail = () => {};
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt), loginLimits }),
+    resolvers: createResolvers({ tokens: createTokenIssuer(keys, jwt), loginLimits, passwordReset, passwordResetLimits }),
     entities,
     migrations,
     createLoaders,
     seed,
     routes: ({ orm }) => ({ [JWKS_PATH]: createJwksRoute(keys, orm) }),
     // ops sends every mail: the mail.send job, over SMTP_URL or the file transport.
-    jobs: async ({ jobs, orm, logger }) => {
+    jobs: async ({ jobs, orm, events, logger }) => {
       const transport = createMailTransport(mail, logger);
       closeMail = () => transport.close();
       if (transport.kind === 'file' && jobs.mode !== 'api') logger.info({ dir: mail.mailDir }, 'mail: file transport (SMTP_URL unset), .eml files');
       await workMail(jobs, orm, transport, logger);
+      await workApiClientRevoked(jobs, events);
     },
   });
   const stopSubgraph = subgraph.stop.bind(subgraph);
@@ -53,6 +58,7 @@ export async function createOpsSubgraph(
       await stopSubgraph();
       closeMail();
       await loginLimits.close();
+      await passwordResetLimits.close();
     },
   });
   try {

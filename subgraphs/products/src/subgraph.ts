@@ -1,5 +1,6 @@
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
+import { workAudit } from '@terrarium/subgraph-kit/jobs';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
@@ -21,6 +22,8 @@ export async function createProductsSubgraph(config: SubgraphConfig): Promise<Su
     migrations,
     createLoaders,
     seed,
+    // Product writes are audited in ops, delivered by this queue.
+    jobs: ({ jobs, services }) => workAudit(jobs, services),
   });
   // A start may follow migrations, a seed or edits made while no instance ran: lists cached
   // before it are not trusted.

@@ -4,3 +4,4 @@ export { handledOnce } from './handled-once.js';
 export { readJobsMode, runsWorkers, type JobsMode } from './jobs-mode.js';
 export { transactionExecutor } from './outbox.js';
 export { cronEvery } from './cron.js';
+export { auditJob, enqueueAudit, workAudit, type AuditEntry } from './audit.js';

@@ -1,3 +1,4 @@
+import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import type { ListingStatus } from '../entities/listing.entity.js';
@@ -83,6 +84,7 @@ export async function changeOrderStatus(deps: CommerceDeps, orderId: string, to:
       if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
     }
     await enqueueOrderChanged(deps.jobs, tx, orderId);
+    await enqueueAudit(deps.jobs, tx, { actor: actorId, action: 'changeOrderStatus', subject: `Order:${orderId}`, diff: { from: order.status, to } });
     return next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING') ? next : null;
   });
   wakeOrderEvents(deps.jobs);

@@ -1,4 +1,5 @@
 import { requireService, requireStaff, requireUser } from '@terrarium/platform/caller';
+import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
@@ -31,6 +32,12 @@ export const Mutation: MutationResolvers = {
     const adjusted = await ctx.em.transactional(async (tx) => {
       const result = await adjustStock(tx, { productId, delta, reason, actorId });
       await enqueueStockChanged(ctx.jobs, tx, [result.productId]);
+      await enqueueAudit(ctx.jobs, tx, {
+        actor: actorId,
+        action: 'adjustStock',
+        subject: `Product:${result.productId}`,
+        diff: { delta, reason, onHand: result.stock.onHand },
+      });
       return result;
     });
     wakeStockEvents(ctx.jobs);

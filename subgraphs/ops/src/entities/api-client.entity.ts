@@ -13,6 +13,8 @@ export const ApiClient = defineEntity({
     createdAt: p.datetime(3).onCreate(() => new Date()),
     /** Set when the key must stop working; apiClientByKey ignores revoked clients. */
     revokedAt: p.datetime(3).nullable(),
+    /** When a gateway last verified the key; written at most once a minute (services/api-clients.ts). */
+    lastUsedAt: p.datetime(3).nullable(),
   },
 });
 

@@ -12,6 +12,10 @@ export const AuditLog = defineEntity({
     subject: p.text().nullable(),
     /** The subgraph that recorded it ('ops' or the calling service). */
     source: p.text(),
+    /** What changed (JSON), when the recording subgraph said. */
+    diff: p.json<Record<string, unknown>>().nullable(),
+    /** `<source>:<job>` for entries delivered through a job queue: unique, so redelivery is a no-op. */
+    key: p.text().nullable(),
     /** Millisecond precision, so that a cursor built from a JS Date matches the row exactly. */
     createdAt: p.datetime(3).onCreate(() => new Date()),
   },

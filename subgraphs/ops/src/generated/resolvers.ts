@@ -29,7 +29,24 @@ export type ApiClient = {
   allowedOperations: Array<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** When a gateway last verified its key (to the minute); null when never used. */
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
   name: Scalars['String']['output'];
+  /** When it was revoked; its key no longer works. Null while active. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type ApiClientConnection = {
+  __typename?: 'ApiClientConnection';
+  edges: Array<ApiClientEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ApiClientEdge = {
+  __typename?: 'ApiClientEdge';
+  cursor: Scalars['String']['output'];
+  node: ApiClient;
 };
 
 export type AuditLogConnection = {
@@ -102,8 +119,20 @@ export type Mutation = {
   /** Staff only: onboards a breeder, optionally with its owner. */
   createOrganization: Organization;
   logIn: AuthPayload;
-  /** Internal (services only): records a staff action done in another subgraph. */
+  /**
+   * Internal (services only): records a privileged action done in another subgraph. `diff` is a JSON
+   * object; `key` (the sender's job id) makes a redelivery a no-op.
+   */
   recordAudit: Scalars['Boolean']['output'];
+  /**
+   * Mails a single-use link (30 minutes) to choose a new password. Always true for a well-formed
+   * address: it never tells whether the account exists. RATE_LIMITED past a few requests per address.
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password with a token from a reset mail and signs in; BAD_USER_INPUT once used or expired. */
+  resetPassword: AuthPayload;
+  /** Staff only, audited: the key stops working at once here and on every gateway within seconds. */
+  revokeApiClient: ApiClient;
   /** Staff only: replaces a user's roles (takes effect at their next sign-in). */
   setUserRoles: User;
   /** Creates a KEEPER account and signs it in. */
@@ -130,7 +159,25 @@ export type MutationLogInArgs = {
 export type MutationRecordAuditArgs = {
   action: Scalars['String']['input'];
   actorId?: InputMaybe<Scalars['ID']['input']>;
+  diff?: InputMaybe<Scalars['String']['input']>;
+  key?: InputMaybe<Scalars['String']['input']>;
   subject: Scalars['String']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  password: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeApiClientArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -193,6 +240,8 @@ export type Query = {
   __typename?: 'Query';
   /** Internal (services only): the active API client with this key, for the gateway. */
   apiClientByKey: Maybe<ApiClient>;
+  /** Partner API clients, newest first, revoked ones included. Staff only. */
+  apiClients: ApiClientConnection;
   /** Staff actions, newest first. Staff only. */
   auditLog: AuditLogConnection;
   /** The signed-in user; null when anonymous. */
@@ -206,6 +255,12 @@ export type Query = {
 
 export type QueryApiClientByKeyArgs = {
   key: Scalars['String']['input'];
+};
+
+
+export type QueryApiClientsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -359,6 +414,8 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   ApiClient: ResolverTypeWrapper<ApiClientEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ApiClientConnection: ResolverTypeWrapper<Omit<ApiClientConnection, 'edges'> & { edges: Array<ResolversTypes['ApiClientEdge']> }>;
+  ApiClientEdge: ResolverTypeWrapper<Omit<ApiClientEdge, 'node'> & { node: ResolversTypes['ApiClient'] }>;
   AuditLogConnection: ResolverTypeWrapper<Omit<AuditLogConnection, 'edges'> & { edges: Array<ResolversTypes['AuditLogEdge']> }>;
   AuditLogEdge: ResolverTypeWrapper<Omit<AuditLogEdge, 'node'> & { node: ResolversTypes['AuditLogEntry'] }>;
   AuditLogEntry: ResolverTypeWrapper<AuditLogEntity>;
@@ -388,6 +445,8 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   ApiClient: ApiClientEntity;
   ID: Scalars['ID']['output'];
+  ApiClientConnection: Omit<ApiClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApiClientEdge']> };
+  ApiClientEdge: Omit<ApiClientEdge, 'node'> & { node: ResolversParentTypes['ApiClient'] };
   AuditLogConnection: Omit<AuditLogConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditLogEdge']> };
   AuditLogEdge: Omit<AuditLogEdge, 'node'> & { node: ResolversParentTypes['AuditLogEntry'] };
   AuditLogEntry: AuditLogEntity;
@@ -429,7 +488,20 @@ export type ApiClientResolvers<ContextType = Context, ParentType extends Resolve
   allowedOperations?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type ApiClientConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiClientConnection'] = ResolversParentTypes['ApiClientConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ApiClientEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ApiClientEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiClientEdge'] = ResolversParentTypes['ApiClientEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType>;
 }>;
 
 export type AuditLogConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditLogConnection'] = ResolversParentTypes['AuditLogConnection']> = ResolversObject<{
@@ -471,6 +543,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'email' | 'password'>>;
   recordAudit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordAuditArgs, 'action' | 'subject'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'password' | 'token'>>;
+  revokeApiClient?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType, RequireFields<MutationRevokeApiClientArgs, 'id'>>;
   setUserRoles?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRolesArgs, 'roles' | 'userId'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
 }>;
@@ -509,6 +584,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiClientByKey?: Resolver<Maybe<ResolversTypes['ApiClient']>, ParentType, ContextType, RequireFields<QueryApiClientByKeyArgs, 'key'>>;
+  apiClients?: Resolver<ResolversTypes['ApiClientConnection'], ParentType, ContextType, RequireFields<QueryApiClientsArgs, 'first'>>;
   auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'slug'>>;
@@ -528,6 +604,8 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiClient?: ApiClientResolvers<ContextType>;
+  ApiClientConnection?: ApiClientConnectionResolvers<ContextType>;
+  ApiClientEdge?: ApiClientEdgeResolvers<ContextType>;
   AuditLogConnection?: AuditLogConnectionResolvers<ContextType>;
   AuditLogEdge?: AuditLogEdgeResolvers<ContextType>;
   AuditLogEntry?: AuditLogEntryResolvers<ContextType>;

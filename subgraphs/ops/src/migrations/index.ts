@@ -1,5 +1,13 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122120000_initial } from './Migration20261122120000_initial.js';
+import { Migration20261203140000_password_reset } from './Migration20261203140000_password_reset.js';
+import { Migration20261203141000_api_client_last_used } from './Migration20261203141000_api_client_last_used.js';
+import { Migration20261203142000_audit_key_diff } from './Migration20261203142000_audit_key_diff.js';
 
 /** In order; never edit one that has shipped, add the next. */
-export const migrations: MigrationObject[] = [{ name: 'Migration20261122120000_initial', class: Migration20261122120000_initial }];
+export const migrations: MigrationObject[] = [
+  { name: 'Migration20261122120000_initial', class: Migration20261122120000_initial },
+  { name: 'Migration20261203140000_password_reset', class: Migration20261203140000_password_reset },
+  { name: 'Migration20261203141000_api_client_last_used', class: Migration20261203141000_api_client_last_used },
+  { name: 'Migration20261203142000_audit_key_diff', class: Migration20261203142000_audit_key_diff },
+];

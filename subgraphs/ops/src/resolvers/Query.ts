@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../generated/resolvers.js';
-import { findApiClientByKey } from '../services/api-clients.js';
+import { findApiClientByKey, listApiClients } from '../services/api-clients.js';
 import { listAuditLog } from '../services/audit-log.js';
 import { findOrganizationBySlug, listOrganizations } from '../services/organizations.js';
 import { validId } from '../services/validation.js';
@@ -10,5 +10,6 @@ export const Query: QueryResolvers = {
   organization: (_, { slug }, ctx) => findOrganizationBySlug(ctx, slug),
   organizations: (_, { first, after }, ctx) => listOrganizations(ctx, first, after),
   auditLog: (_, { first, after }, ctx) => listAuditLog(ctx, first, after),
+  apiClients: (_, { first, after }, ctx) => listApiClients(ctx, first, after),
   apiClientByKey: (_, { key }, ctx) => findApiClientByKey(ctx, key),
 };

@@ -20,7 +20,7 @@ export interface AuthResult {
 /** One message for an unknown email and a wrong password, so that log-in does not reveal accounts. */
 const INVALID_CREDENTIALS = 'Invalid email or password.';
 
-async function signIn(ctx: Context, tokens: TokenIssuer, user: UserEntity): Promise<AuthResult> {
+export async function signIn(ctx: Context, tokens: TokenIssuer, user: UserEntity): Promise<AuthResult> {
   const memberships = await ctx.loaders.membershipsOfUser.load(user.id);
   const token = await tokens.issue({ userId: user.id, roles: user.roles, organizationIds: memberships.map((m) => m.organizationId) });
   return { token, user: markSignedIn(user) };
@@ -41,7 +41,7 @@ export async function signUp(ctx: Context, tokens: TokenIssuer, input: SignUpInp
   return signIn(ctx, tokens, user);
 }
 
-async function findUserByEmail(ctx: Context, email: string): Promise<UserEntity | null> {
+export async function findUserByEmail(ctx: Context, email: string): Promise<UserEntity | null> {
   return ctx.em.findOne(User, { [raw('lower(email)')]: email.trim().toLowerCase() });
 }
 

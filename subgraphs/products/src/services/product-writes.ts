@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { requireStaff } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, NotFoundError } from '@terrarium/platform/errors';
+import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import { isUuid } from '@terrarium/subgraph-kit/seed-id';
 import type { Context } from '../context.js';
 import { Product, type ProductEntity, type ProductRecord } from '../entities/product.entity.js';
@@ -27,9 +28,15 @@ export async function createProduct(ctx: Context, input: CreateProductInput): Pr
     const slug = firstFreeSlug(base, new Set(taken.map((row) => row.slug)));
     // A fresh fork per attempt: a failed flush leaves its unit of work unusable.
     const em = ctx.em.fork();
-    const product = em.create(Product, { id: randomUUID(), ...data, slug, createdById: ctx.caller.userId });
+    let product: ProductEntity;
     try {
-      await em.flush();
+      // The audit entry's job commits with the product (the outbox) and reaches ops after.
+      product = await em.transactional(async (tx) => {
+        const created = tx.create(Product, { id: randomUUID(), ...data, slug, createdById: ctx.caller.userId });
+        await tx.flush();
+        await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'createProduct', subject: `Product:${created.id}`, diff: { ...data, slug } });
+        return created;
+      });
     } catch (err) {
       if (constraintOf(err) === 'product_slug_key' && attempt < SLUG_ATTEMPTS) continue;
       throw translateWriteError(err, data.sku);
@@ -45,11 +52,16 @@ export async function updateProduct(ctx: Context, id: string, input: UpdateProdu
   if (!isUuid(id)) throw new BadUserInputError('"id" must be a product id.', 'id');
   const changes = validUpdate(input);
   if (changes.categoryId) await requireCategory(ctx, changes.categoryId);
-  const product = await ctx.em.findOne(Product, { id: id.toLowerCase() });
-  if (!product) throw new NotFoundError('Product');
-  ctx.em.assign(product, changes);
+  let product: ProductEntity;
   try {
-    await ctx.em.flush();
+    product = await ctx.em.transactional(async (tx) => {
+      const found = await tx.findOne(Product, { id: id.toLowerCase() });
+      if (!found) throw new NotFoundError('Product');
+      tx.assign(found, changes);
+      await tx.flush();
+      await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'updateProduct', subject: `Product:${found.id}`, diff: { ...changes } });
+      return found;
+    });
   } catch (err) {
     throw translateWriteError(err, changes.sku);
   }
