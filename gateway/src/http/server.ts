@@ -182,7 +182,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     widgetFile: fileURLToPath(new URL('../widget/terrarium-embed.js', import.meta.url)),
     logger,
   });
-  const serveGraphiql = createGraphiqlRoute({ enabled: config.graphiql, dir: fileURLToPath(new URL('./graphiql-bundle', import.meta.url)), logger });
+  const serveGraphiql = createGraphiqlRoute({ enabled: config.graphiql, dir: fileURLToPath(new URL('../graphiql-bundle', import.meta.url)), logger });
   const handleRequest = createRequestHandler({
     config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes },
     apollo,
