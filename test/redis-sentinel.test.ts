@@ -44,8 +44,8 @@ beforeAll(async () => {
   publisherBus = createEventBus('sentinel-test', target, logger);
   subscriberBus = createEventBus('sentinel-test', target, logger);
   gatewayRedis = createRedis(target, logger)!;
-  // The gateway's defaults: 150 ms per Redis call, 5 s before a probe once the circuit opens.
-  const guard = createRedisGuard({ budgetMs: 150, coolDownMs: 5_000, logger });
+  // The gateway's defaults: 150 ms per Redis call, 2 s before a probe once the circuit opens.
+  const guard = createRedisGuard({ budgetMs: 150, coolDownMs: 2_000, logger });
   limiter = createRateLimiter({ redis: gatewayRedis, redisKeyPrefix: 'sentinel-test:', max: RATE_LIMIT_MAX, windowMs: 60_000, guard, logger });
   apq = createApqCache(gatewayRedis, 'sentinel-test:', 60, guard, logger);
   listen();

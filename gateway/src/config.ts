@@ -86,7 +86,7 @@ export interface GatewayConfig {
   redisUrl: RedisTarget | null;
   /** A Redis call (rate limit, APQ, blocklist) is abandoned after this long: a miss, or the limit fails open. @default 150 ms */
   redisBudgetMs: number;
-  /** After 5 failed or late Redis calls in a row, Redis is skipped this long before one call probes it. @default 5_000 ms */
+  /** After 5 failed or late Redis calls in a row, Redis is skipped this long before one call probes it; short, so a Sentinel failover (about 2.5 s) costs seconds, not a cool-down more. @default 2_000 ms */
   redisBreakerCoolDownMs: number;
   /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
   redisKeyPrefix: string;
@@ -162,7 +162,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
 
   const subgraphTimeoutMs = integer('SUBGRAPH_TIMEOUT_MS', 10_000);
   const redisBudgetMs = integer('REDIS_BUDGET_MS', 150);
-  const redisBreakerCoolDownMs = integer('REDIS_BREAKER_COOLDOWN_MS', 5_000);
+  const redisBreakerCoolDownMs = integer('REDIS_BREAKER_COOLDOWN_MS', 2_000);
   const subgraphMaxResponseBytes = integer('SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024);
   const subgraphTimeouts: Record<string, number> = {};
   const subgraphUrls: Record<string, string> = {};
