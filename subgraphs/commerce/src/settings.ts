@@ -19,6 +19,11 @@ export interface CommerceSettings {
   anonymousCartTtlDays: number;
   /** Which PaymentProvider takes payments. Only `development` (no network) exists so far. */
   paymentProvider: 'development';
+  /**
+   * A shipment SHIPPED this long ago counts as delivered if its buyer did not confirm it (an
+   * hourly job). DELIVERY_CONFIRM_DAYS, or COMMERCE_DELIVERY_CONFIRM_DAYS, which wins. @default 14 days
+   */
+  deliveryConfirmDays: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, problems: string[]): number {
@@ -37,8 +42,10 @@ export function loadCommerceSettings(env: NodeJS.ProcessEnv = process.env): Comm
   const staleAfterSeconds = integer(env, 'COMMERCE_STALE_AFTER_SECONDS', 60, 10, problems);
   const sweepIntervalMs = integer(env, 'COMMERCE_SWEEP_INTERVAL_MS', 15_000, 0, problems);
   const anonymousCartTtlDays = integer(env, 'COMMERCE_ANONYMOUS_CART_TTL_DAYS', 30, 1, problems);
+  const confirmDaysKey = env['COMMERCE_DELIVERY_CONFIRM_DAYS'] ? 'COMMERCE_DELIVERY_CONFIRM_DAYS' : 'DELIVERY_CONFIRM_DAYS';
+  const deliveryConfirmDays = integer(env, confirmDaysKey, 14, 0, problems);
   const provider = env['COMMERCE_PAYMENT_PROVIDER'] ?? 'development';
   if (provider !== 'development') problems.push(`COMMERCE_PAYMENT_PROVIDER must be "development", got "${provider}"`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ staleAfterSeconds, sweepIntervalMs, anonymousCartTtlDays, paymentProvider: 'development' });
+  return Object.freeze({ staleAfterSeconds, sweepIntervalMs, anonymousCartTtlDays, paymentProvider: 'development', deliveryConfirmDays });
 }

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
@@ -11,6 +12,10 @@ import type { PaymentProvider } from './payments/provider.js';
 import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed/index.js';
 import { workOrderEvents } from './services/order-events.job.js';
+import type { CommerceDeps } from './services/deps.js';
+import { workMarketplaceActivity } from './marketplace/activity.job.js';
+import { scheduleDeliveryConfirmations } from './shipping/confirm-deliveries.job.js';
+import { workKeeperAssignments } from './shipping/keeper.job.js';
 import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
 
@@ -58,6 +63,11 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   await workAudit(subgraph.jobs, services);
   // Buyers' mails (order placed, payment failed, shipped, refunded) are sent by ops, asked for by this queue.
   await workMailRequests(subgraph.jobs, services);
+  await workMarketplaceActivity(subgraph.jobs, subgraph.events, subgraph.orm.em.fork() as EntityManager);
+  // Delivered animals get their buyer as keeper in inventory, asked for by this queue.
+  await workKeeperAssignments(subgraph.jobs, services);
+  const jobDeps = (): CommerceDeps => ({ em: subgraph.orm.em.fork() as EntityManager, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger });
+  await scheduleDeliveryConfirmations(subgraph.jobs, jobDeps, settings.deliveryConfirmDays);
   const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings });
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {

@@ -27,7 +27,7 @@ export async function startCommerce(
     PRODUCTS_URL: options.urls?.products ?? (await deadUrl()),
   };
   return createCommerceSubgraph(loadSubgraphConfig('commerce', env), {
-    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentProvider: 'development' },
+    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentProvider: 'development', deliveryConfirmDays: 14 },
     ...(options.payments ? { payments: options.payments } : {}),
   });
 }
@@ -59,6 +59,9 @@ export const productId = (sku: string): string => seedId(`product:${sku}`);
 export const animalListing = (n: number): string => seedId(`listing:animal:${n}`);
 export const productListing = (sku: string): string => seedId(`listing:product:${sku}`);
 export const KEEPER_ORDER = seedId('order:keeper:1');
+
+/** A valid shipping address for checkout (every order ships). */
+export const ADDRESS = { name: 'Kai Keeper', line1: 'Terrarienweg 12', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' } as const;
 
 export function sql<T extends object>(subgraph: CommerceSubgraph, text: string, params: unknown[] = []): Promise<T[]> {
   return subgraph.orm.em.fork().getConnection().execute<T[]>(text, params);

@@ -1,4 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122120000_commerce } from './Migration20261122120000_commerce.js';
+import { Migration20261204120000_shipments } from './Migration20261204120000_shipments.js';
 
-export const migrations: MigrationObject[] = [{ name: 'Migration20261122120000_commerce', class: Migration20261122120000_commerce }];
+export const migrations: MigrationObject[] = [
+  { name: 'Migration20261122120000_commerce', class: Migration20261122120000_commerce },
+  { name: 'Migration20261204120000_shipments', class: Migration20261204120000_shipments },
+];

@@ -9,6 +9,8 @@ import { createListing, updateListing } from '../services/listing.service.js';
 import { cancelOrder, updateOrderStatus } from '../services/order.service.js';
 import { payOrder } from '../checkout/payment.service.js';
 import { addToWishlist, removeFromWishlist } from '../services/wishlist.service.js';
+import { confirmDelivery } from '../shipping/delivery.service.js';
+import { shipShipment } from '../shipping/ship.service.js';
 
 /** Mutations are thin: each calls one service. Payments need the configured provider. */
 export function createMutationResolvers(payments: PaymentProvider): MutationResolvers {
@@ -20,7 +22,7 @@ export function createMutationResolvers(payments: PaymentProvider): MutationReso
     removeCoupon: (_, { cartToken }, ctx) => removeCoupon(ctx, cartToken),
     mergeCart: (_, { cartToken }, ctx) => mergeCart(ctx, cartToken),
 
-    checkout: (_, { idempotencyKey }, ctx) => checkout(ctx, idempotencyKey),
+    checkout: (_, { idempotencyKey, shippingAddress }, ctx) => checkout(ctx, idempotencyKey, shippingAddress),
     payOrder: (_, { orderId }, ctx) => payOrder(ctx, payments, orderId),
     cancelOrder: (_, { orderId }, ctx) => cancelOrder(ctx, orderId),
     updateOrderStatus: (_, { orderId, status }, ctx) => updateOrderStatus(ctx, orderId, status),
@@ -36,6 +38,9 @@ export function createMutationResolvers(payments: PaymentProvider): MutationReso
 
     addToWishlist: (_, args, ctx) => addToWishlist(ctx, args),
     removeFromWishlist: (_, { itemId }, ctx) => removeFromWishlist(ctx, itemId),
+
+    shipShipment: (_, { id, carrier, trackingNumber }, ctx) => shipShipment(ctx, id, carrier, trackingNumber),
+    confirmDelivery: (_, { shipmentId }, ctx) => confirmDelivery(ctx, shipmentId),
   };
 }
 

@@ -8,6 +8,8 @@ import type { CommerceDeps } from './deps.js';
 import { commitForOrder, releaseForOrder } from '../checkout/inventory.client.js';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
+import { shipmentsFollowOrder } from '../shipping/shipments-follow-order.js';
+import { enqueueSold, wakeMarketplaceActivity } from '../marketplace/activity.job.js';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -83,11 +85,14 @@ export async function changeOrderStatus(deps: CommerceDeps, orderId: string, to:
       if (next === 'RELEASING') await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE');
       if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
     }
+    await shipmentsFollowOrder(deps.jobs, tx, orderId, to);
+    if (to === 'PAID') await enqueueSold(deps.jobs, tx, orderId);
     await enqueueOrderChanged(deps.jobs, tx, orderId);
     await enqueueAudit(deps.jobs, tx, { actor: actorId, action: 'changeOrderStatus', subject: `Order:${orderId}`, diff: { from: order.status, to } });
     return next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING') ? next : null;
   });
   wakeOrderEvents(deps.jobs);
+  wakeMarketplaceActivity(deps.jobs);
   if (owed) await settleReservation(deps, orderId, owed);
 }
 
