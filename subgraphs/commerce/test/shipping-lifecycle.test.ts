@@ -3,11 +3,33 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
 import { confirmDeliveriesJob } from '../src/shipping/confirm-deliveries.job.js';
 import { hasShipped } from '../src/shipping/shipments-follow-order.js';
-import { BEA, KEEPER, KEEPER_ORDER, ORG, STAFF, animalId, animalListing, newKeeper, productId, sql } from './support.js';
-import { SHIP, jobPayloads, orderOf, pay, placeOrder, sellerShipment, startShop, type Shop } from './shipping-support.js';
+import {
+  BEA,
+  KEEPER,
+  KEEPER_ORDER,
+  ORG,
+  STAFF,
+  animalId,
+  animalListing,
+  newKeeper,
+  productId,
+  sql,
+} from './support.js';
+import {
+  SHIP,
+  jobPayloads,
+  keptAnimals,
+  orderOf,
+  pay,
+  placeOrder,
+  sellerShipment,
+  startShop,
+  type Shop,
+} from './shipping-support.js';
 
 const CANCEL = 'mutation($id: ID!) { cancelOrder(orderId: $id) { id status } }';
-const SET_STATUS = 'mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(orderId: $id, status: $status) { id status } }';
+const SET_STATUS =
+  'mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(orderId: $id, status: $status) { id status } }';
 
 describe('shipping: the order and its shipments over time', () => {
   let shop: Shop;
@@ -25,13 +47,19 @@ describe('shipping: the order and its shipments over time', () => {
     const id = await shop.commerce.jobs.enqueue(em(), confirmDeliveriesJob, {});
     expect(id).not.toBeNull();
     await vi.waitFor(
-      async () => expect(await sql(shop.commerce, `select state::text from "${shop.jobsSchema}".job where id = ?`, [id])).toEqual([{ state: 'completed' }]),
+      async () =>
+        expect(
+          await sql(shop.commerce, `select state::text from "${shop.jobsSchema}".job where id = ?`, [id]),
+        ).toEqual([{ state: 'completed' }]),
       { timeout: 15_000, interval: 100 },
     );
   }
 
   const shippedDaysAgo = (shipmentId: string, days: number) =>
-    sql(shop.commerce, `update shipment set shipped_at = now() - make_interval(days => ?) where id = ?`, [days, shipmentId]);
+    sql(shop.commerce, `update shipment set shipped_at = now() - make_interval(days => ?) where id = ?`, [
+      days,
+      shipmentId,
+    ]);
 
   it('confirms deliveries nobody confirmed once DELIVERY_CONFIRM_DAYS (14) have passed since shipping', async () => {
     const me = newKeeper();
@@ -46,7 +74,10 @@ describe('shipping: the order and its shipments over time', () => {
     await shippedDaysAgo(supplies.id, 15);
     await runConfirmationJob();
     let current = await orderOf(shop.commerce, order.id, me);
-    expect(sellerShipment(current, null)).toMatchObject({ status: 'DELIVERED', deliveredAt: expect.any(String) });
+    expect(sellerShipment(current, null)).toMatchObject({
+      status: 'DELIVERED',
+      deliveredAt: expect.any(String),
+    });
     expect(sellerShipment(current, ORG.sunset).status).toBe('SHIPPED');
     expect(current.status).toBe('SHIPPED');
     expect(await jobPayloads(shop, 'commerce.assign-keeper', { keeperId: me.userId })).toEqual([]);
@@ -58,7 +89,13 @@ describe('shipping: the order and its shipments over time', () => {
     expect(current.status).toBe('DELIVERED');
     // The system confirmed it: no actor in the history.
     expect(current.statusHistory.at(-1)).toEqual({ from: 'SHIPPED', to: 'DELIVERED', changedBy: null });
-    expect(await jobPayloads(shop, 'commerce.assign-keeper', { keeperId: me.userId })).toEqual([{ animalId: animalId(7), keeperId: me.userId }]);
+    expect(await jobPayloads(shop, 'commerce.assign-keeper', { keeperId: me.userId })).toEqual([
+      { animalId: animalId(7), keeperId: me.userId },
+    ]);
+    await vi.waitFor(async () => expect(await keptAnimals(shop, me)).toEqual([animalId(7)]), {
+      timeout: 10_000,
+      interval: 100,
+    });
   });
 
   it('refuses to cancel an order once part of it shipped; cancelling earlier cancels its shipments', async () => {
@@ -66,19 +103,35 @@ describe('shipping: the order and its shipments over time', () => {
     const partly = await placeOrder(shop.commerce, me, [{ listing: 10 }, { sku: 'TR-TONGS', quantity: 1 }]);
     await pay(shop.commerce, partly.id, me);
     expect(await hasShipped(em(), partly.id)).toBe(false);
-    await expectData(shop.commerce, SHIP, { id: sellerShipment(partly, ORG.sunset).id, carrier: 'DHL', tracking: 'JJD0003' }, BEA);
+    await expectData(
+      shop.commerce,
+      SHIP,
+      { id: sellerShipment(partly, ORG.sunset).id, carrier: 'DHL', tracking: 'JJD0003' },
+      BEA,
+    );
     expect(await hasShipped(em(), partly.id)).toBe(true);
     const refused = await execute(shop.commerce, CANCEL, { id: partly.id }, me);
-    expect(refused.errors[0]).toMatchObject({ message: 'Part of this order has shipped; it can no longer be cancelled.', extensions: { code: 'CONFLICT' } });
+    expect(refused.errors[0]).toMatchObject({
+      message: 'Part of this order has shipped; it can no longer be cancelled.',
+      extensions: { code: 'CONFLICT' },
+    });
     const after = await orderOf(shop.commerce, partly.id, me);
     expect(after.status).toBe('PAID');
     expect(after.shipments.map((s) => s.status).sort()).toEqual(['PENDING', 'SHIPPED']);
-    expect(await sql(shop.commerce, 'select status from listing where id = ?', [animalListing(10)])).toEqual([{ status: 'SOLD' }]);
+    expect(await sql(shop.commerce, 'select status from listing where id = ?', [animalListing(10)])).toEqual([
+      { status: 'SOLD' },
+    ]);
 
     const paid = await placeOrder(shop.commerce, me, [{ listing: 16 }, { sku: 'TR-TONGS', quantity: 1 }]);
     await pay(shop.commerce, paid.id, me);
-    expect((await expectData<{ cancelOrder: { status: string } }>(shop.commerce, CANCEL, { id: paid.id }, me)).cancelOrder.status).toBe('CANCELLED');
-    expect((await orderOf(shop.commerce, paid.id, me)).shipments.map((s) => s.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    expect(
+      (await expectData<{ cancelOrder: { status: string } }>(shop.commerce, CANCEL, { id: paid.id }, me))
+        .cancelOrder.status,
+    ).toBe('CANCELLED');
+    expect((await orderOf(shop.commerce, paid.id, me)).shipments.map((s) => s.status)).toEqual([
+      'CANCELLED',
+      'CANCELLED',
+    ]);
     // A cancelled order is nothing to ship: its seller no longer has a PENDING shipment for it.
     const pending = await expectData<{ _entities: { shipments: { edges: { node: { id: string } }[] } }[] }>(
       shop.commerce,
@@ -86,14 +139,18 @@ describe('shipping: the order and its shipments over time', () => {
       { org: ORG.sunset },
       BEA,
     );
-    expect(pending._entities[0]!.shipments.edges.map((edge) => edge.node.id)).not.toContain(sellerShipment(paid, ORG.sunset).id);
+    expect(pending._entities[0]!.shipments.edges.map((edge) => edge.node.id)).not.toContain(
+      sellerShipment(paid, ORG.sunset).id,
+    );
 
     const unpaid = await placeOrder(shop.commerce, me, [{ sku: 'TR-TONGS', quantity: 1 }]);
     await expectData(shop.commerce, CANCEL, { id: unpaid.id }, me);
-    expect((await orderOf(shop.commerce, unpaid.id, me)).shipments.map((s) => s.status)).toEqual(['CANCELLED']);
+    expect((await orderOf(shop.commerce, unpaid.id, me)).shipments.map((s) => s.status)).toEqual([
+      'CANCELLED',
+    ]);
   });
 
-  it("lets staff move a whole order: its shipments follow, delivered animals get their keeper, a refund cancels what did not ship", async () => {
+  it('lets staff move a whole order: its shipments follow, delivered animals get their keeper, a refund cancels what did not ship', async () => {
     const me = newKeeper();
     const order = await placeOrder(shop.commerce, me, [{ listing: 13 }, { sku: 'TR-HIDE-M', quantity: 1 }]);
     await pay(shop.commerce, order.id, me);
@@ -108,13 +165,30 @@ describe('shipping: the order and its shipments over time', () => {
     await expectData(shop.commerce, SET_STATUS, { id: order.id, status: 'DELIVERED' }, STAFF);
     current = await orderOf(shop.commerce, order.id, me);
     expect(current.shipments.map((s) => s.status)).toEqual(['DELIVERED', 'DELIVERED']);
-    expect(await jobPayloads(shop, 'commerce.assign-keeper', { keeperId: me.userId })).toEqual([{ animalId: animalId(13), keeperId: me.userId }]);
+    expect(await jobPayloads(shop, 'commerce.assign-keeper', { keeperId: me.userId })).toEqual([
+      { animalId: animalId(13), keeperId: me.userId },
+    ]);
+    await vi.waitFor(async () => expect(await keptAnimals(shop, me)).toEqual([animalId(13)]), {
+      timeout: 10_000,
+      interval: 100,
+    });
 
     const refunded = await placeOrder(shop.commerce, me, [{ sku: 'TR-HIDE-M', quantity: 1 }]);
     await pay(shop.commerce, refunded.id, me);
     await expectData(shop.commerce, SET_STATUS, { id: refunded.id, status: 'REFUNDED' }, STAFF);
-    expect((await orderOf(shop.commerce, refunded.id, me)).shipments.map((s) => s.status)).toEqual(['CANCELLED']);
-    expect(errorCodes(await execute(shop.commerce, SHIP, { id: refunded.shipments[0]!.id, carrier: 'DHL', tracking: 'JJD0004' }, STAFF))).toEqual(['CONFLICT']);
+    expect((await orderOf(shop.commerce, refunded.id, me)).shipments.map((s) => s.status)).toEqual([
+      'CANCELLED',
+    ]);
+    expect(
+      errorCodes(
+        await execute(
+          shop.commerce,
+          SHIP,
+          { id: refunded.shipments[0]!.id, carrier: 'DHL', tracking: 'JJD0004' },
+          STAFF,
+        ),
+      ),
+    ).toEqual(['CONFLICT']);
   });
 
   it("seeds Kai Keeper's delivered order with its address and its one delivered shipment", async () => {
@@ -130,7 +204,11 @@ describe('shipping: the order and its shipments over time', () => {
         shippedAt: '2026-10-06T09:30:00.000Z',
         deliveredAt: '2026-10-08T11:05:00.000Z',
         order: { id: KEEPER_ORDER },
-        lines: ['TR-HEAT-100', 'TR-THERM-DIG', 'TR-HIDE-M'].map((sku, i) => ({ quantity: i === 2 ? 2 : 1, listing: null, product: { id: productId(sku) } })),
+        lines: ['TR-HEAT-100', 'TR-THERM-DIG', 'TR-HIDE-M'].map((sku, i) => ({
+          quantity: i === 2 ? 2 : 1,
+          listing: null,
+          product: { id: productId(sku) },
+        })),
       },
     ]);
   });

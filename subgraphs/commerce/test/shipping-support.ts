@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { expectData } from '@terrarium/subgraph-kit/testing';
-import { ADD_LISTING, ADDRESS, ORG, animalListing, productId, sql, startCommerce, type CommerceSubgraph } from './support.js';
-import { startSibling, type RunningSibling } from './siblings.js';
+import {
+  ADD_LISTING,
+  ADDRESS,
+  ORG,
+  animalListing,
+  productId,
+  sql,
+  startCommerce,
+  type CommerceSubgraph,
+} from './support.js';
+import { siblingData, startSibling, type RunningSibling } from './siblings.js';
 
 /**
  * A shop for the shipping tests: commerce on its own schema with the real products and inventory
@@ -20,7 +29,9 @@ export interface Shop {
 export async function startShop(schema: string): Promise<Shop> {
   const products = await startSibling('products', `${schema}_products`);
   const inventory = await startSibling('inventory', `${schema}_inventory`);
-  const commerce = await startCommerce(schema, { urls: { products: products.url, inventory: inventory.url } });
+  const commerce = await startCommerce(schema, {
+    urls: { products: products.url, inventory: inventory.url },
+  });
   return {
     commerce,
     products,
@@ -40,18 +51,59 @@ export function scalesMember(): Caller {
 
 export const CHECKOUT = /* GraphQL */ `
   mutation Checkout($key: String!, $address: AddressInput) {
-    checkout(idempotencyKey: $key, shippingAddress: $address) { id status }
-  }`;
+    checkout(idempotencyKey: $key, shippingAddress: $address) {
+      id
+      status
+    }
+  }
+`;
 
 export const ORDER = /* GraphQL */ `
   query Order($id: ID!) {
     order(id: $id) {
-      id status
-      shippingAddress { name line1 line2 city postalCode country }
-      shipments { id status seller { id } carrier trackingNumber shippedAt deliveredAt order { id } lines { quantity listing { id } product { id } } }
-      statusHistory { from to changedBy { id } }
+      id
+      status
+      shippingAddress {
+        name
+        line1
+        line2
+        city
+        postalCode
+        country
+      }
+      shipments {
+        id
+        status
+        seller {
+          id
+        }
+        carrier
+        trackingNumber
+        shippedAt
+        deliveredAt
+        order {
+          id
+        }
+        lines {
+          quantity
+          listing {
+            id
+          }
+          product {
+            id
+          }
+        }
+      }
+      statusHistory {
+        from
+        to
+        changedBy {
+          id
+        }
+      }
     }
-  }`;
+  }
+`;
 
 export const ORG_SHIPMENTS = /* GraphQL */ `
   query OrgShipments($org: ID!, $status: ShipmentStatus, $first: Int, $after: String) {
@@ -59,19 +111,61 @@ export const ORG_SHIPMENTS = /* GraphQL */ `
       ... on Organization {
         shipments(status: $status, first: $first, after: $after) {
           totalCount
-          pageInfo { hasNextPage endCursor }
-          edges { node { id status order { id status placedAt shippingAddress { name city country } buyer { id } } lines { quantity listing { id animal { id } } product { id } } } }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              id
+              status
+              order {
+                id
+                status
+                placedAt
+                shippingAddress {
+                  name
+                  city
+                  country
+                }
+                buyer {
+                  id
+                }
+              }
+              lines {
+                quantity
+                listing {
+                  id
+                  animal {
+                    id
+                  }
+                }
+                product {
+                  id
+                }
+              }
+            }
+          }
         }
       }
     }
-  }`;
+  }
+`;
 
 export const SHIP = /* GraphQL */ `
   mutation Ship($id: ID!, $carrier: String!, $tracking: String!) {
-    shipShipment(id: $id, carrier: $carrier, trackingNumber: $tracking) { id status carrier trackingNumber shippedAt }
-  }`;
+    shipShipment(id: $id, carrier: $carrier, trackingNumber: $tracking) {
+      id
+      status
+      carrier
+      trackingNumber
+      shippedAt
+    }
+  }
+`;
 
-export const CONFIRM = 'mutation Confirm($id: ID!) { confirmDelivery(shipmentId: $id) { id status deliveredAt } }';
+export const CONFIRM =
+  'mutation Confirm($id: ID!) { confirmDelivery(shipmentId: $id) { id status deliveredAt } }';
 
 export interface ShipmentData {
   id: string;
@@ -96,22 +190,43 @@ export interface OrderData {
 export type Item = { sku: string; quantity: number } | { listing: number };
 
 /** Fills the buyer's cart and checks it out with ADDRESS; the placed order. */
-export async function placeOrder(commerce: CommerceSubgraph, buyer: Caller, items: Item[]): Promise<OrderData> {
+export async function placeOrder(
+  commerce: CommerceSubgraph,
+  buyer: Caller,
+  items: Item[],
+): Promise<OrderData> {
   for (const item of items) {
-    const variables = 'sku' in item ? { productId: productId(item.sku), quantity: item.quantity } : { listingId: animalListing(item.listing) };
+    const variables =
+      'sku' in item
+        ? { productId: productId(item.sku), quantity: item.quantity }
+        : { listingId: animalListing(item.listing) };
     await expectData(commerce, ADD_LISTING, variables, buyer);
   }
-  const { checkout } = await expectData<{ checkout: { id: string } }>(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, buyer);
+  const { checkout } = await expectData<{ checkout: { id: string } }>(
+    commerce,
+    CHECKOUT,
+    { key: randomUUID(), address: ADDRESS },
+    buyer,
+  );
   return orderOf(commerce, checkout.id, buyer);
 }
 
-export async function orderOf(commerce: CommerceSubgraph, orderId: string, caller: Caller): Promise<OrderData> {
+export async function orderOf(
+  commerce: CommerceSubgraph,
+  orderId: string,
+  caller: Caller,
+): Promise<OrderData> {
   return (await expectData<{ order: OrderData }>(commerce, ORDER, { id: orderId }, caller)).order;
 }
 
 /** Pays through the development provider: PENDING -> PAID. */
 export async function pay(commerce: CommerceSubgraph, orderId: string, buyer: Caller): Promise<void> {
-  await expectData(commerce, 'mutation($id: ID!) { payOrder(orderId: $id) { status } }', { id: orderId }, buyer);
+  await expectData(
+    commerce,
+    'mutation($id: ID!) { payOrder(orderId: $id) { status } }',
+    { id: orderId },
+    buyer,
+  );
 }
 
 export function sellerShipment(order: OrderData, sellerId: string | null): ShipmentData {
@@ -122,8 +237,20 @@ export function sellerShipment(order: OrderData, sellerId: string | null): Shipm
 
 /** The payloads of `queue`'s jobs (any state) whose payload matches `where` (a jsonb containment). */
 export function jobPayloads<T>(shop: Shop, queue: string, where: Record<string, unknown>): Promise<T[]> {
-  return sql<{ data: T }>(shop.commerce, `select data from "${shop.jobsSchema}".job where name = ? and data @> ?::jsonb order by created_on`, [
-    queue,
-    JSON.stringify(where),
-  ]).then((rows) => rows.map((row) => row.data));
+  return sql<{ data: T }>(
+    shop.commerce,
+    `select data from "${shop.jobsSchema}".job where name = ? and data @> ?::jsonb order by created_on`,
+    [queue, JSON.stringify(where)],
+  ).then((rows) => rows.map((row) => row.data));
+}
+
+/** The animals inventory has `keeper` keep (User.animals), as the keeper sees them. */
+export async function keptAnimals(shop: Shop, keeper: Caller): Promise<string[]> {
+  const data = await siblingData<{ _entities: { animals: { edges: { node: { id: string } }[] } }[] }>(
+    shop.inventory,
+    'query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { animals(first: 100) { edges { node { id } } } } } }',
+    { id: keeper.userId },
+    keeper,
+  );
+  return data._entities[0]!.animals.edges.map((edge) => edge.node.id);
 }

@@ -12,7 +12,12 @@ export function createShipmentLoader(em: EntityManager): DataLoader<string, Ship
 /** An order's shipments: the organizations' first, the store's own last. */
 export function createOrderShipmentsLoader(em: EntityManager): DataLoader<string, ShipmentEntity[]> {
   return createManyByKeyLoader(
-    (orderIds) => em.find(Shipment, { orderId: { $in: orderIds } }, { orderBy: { sellerId: 'asc nulls last', id: 'asc' }, disableIdentityMap: true }),
+    (orderIds) =>
+      em.find(
+        Shipment,
+        { orderId: { $in: orderIds } },
+        { orderBy: { sellerId: 'asc nulls last', id: 'asc' }, disableIdentityMap: true },
+      ),
     (row) => row.orderId,
   );
 }
@@ -20,7 +25,12 @@ export function createOrderShipmentsLoader(em: EntityManager): DataLoader<string
 /** The order lines a shipment carries, in the order's line order. */
 export function createShipmentLinesLoader(em: EntityManager): DataLoader<string, OrderLineEntity[]> {
   return createManyByKeyLoader(
-    (shipmentIds) => em.find(OrderLine, { shipmentId: { $in: shipmentIds } }, { orderBy: { position: 'asc' }, disableIdentityMap: true }),
+    (shipmentIds) =>
+      em.find(
+        OrderLine,
+        { shipmentId: { $in: shipmentIds } },
+        { orderBy: { position: 'asc' }, disableIdentityMap: true },
+      ),
     // Every row matched a shipment id, so it has one.
     (row) => row.shipmentId ?? '',
   );

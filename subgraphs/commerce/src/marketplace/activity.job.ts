@@ -22,11 +22,24 @@ export interface MarketplaceEvent {
  * once per job (`run.once`): a worker that dies after publishing and recording it does not
  * publish it again.
  */
-const activityJob = defineJob<MarketplaceEvent>('commerce.marketplace-activity', { retryLimit: 3, retryDelay: 1, concurrency: 4 });
+const activityJob = defineJob<MarketplaceEvent>('commerce.marketplace-activity', {
+  retryLimit: 3,
+  retryDelay: 1,
+  concurrency: 4,
+});
 
 /** LISTED: a listing went on sale (created ACTIVE, or published). In the write's transaction. */
-export async function enqueueListed(jobs: JobQueue, tx: EntityManager, listing: { id: string; organizationId: string }): Promise<void> {
-  await jobs.enqueue(tx, activityJob, { kind: 'LISTED', listingId: listing.id, organizationId: listing.organizationId, at: new Date().toISOString() });
+export async function enqueueListed(
+  jobs: JobQueue,
+  tx: EntityManager,
+  listing: { id: string; organizationId: string },
+): Promise<void> {
+  await jobs.enqueue(tx, activityJob, {
+    kind: 'LISTED',
+    listingId: listing.id,
+    organizationId: listing.organizationId,
+    at: new Date().toISOString(),
+  });
 }
 
 /** SOLD: one event per listing of an order that became PAID, in the transaction that made it PAID. */
@@ -38,7 +51,12 @@ export async function enqueueSold(jobs: JobQueue, tx: EntityManager, orderId: st
   );
   const at = new Date().toISOString();
   for (const listing of listings) {
-    await jobs.enqueue(tx, activityJob, { kind: 'SOLD', listingId: listing.id, organizationId: listing.organizationId, at });
+    await jobs.enqueue(tx, activityJob, {
+      kind: 'SOLD',
+      listingId: listing.id,
+      organizationId: listing.organizationId,
+      at,
+    });
   }
 }
 
@@ -47,7 +65,11 @@ export function wakeMarketplaceActivity(jobs: JobQueue): void {
   jobs.wake(activityJob);
 }
 
-export async function workMarketplaceActivity(jobs: JobQueue, events: EventBus, em: EntityManager): Promise<void> {
+export async function workMarketplaceActivity(
+  jobs: JobQueue,
+  events: EventBus,
+  em: EntityManager,
+): Promise<void> {
   await jobs.work(activityJob, async (event, run) => {
     await run.once(em, () => events.publish(MARKETPLACE_TOPIC, event));
   });

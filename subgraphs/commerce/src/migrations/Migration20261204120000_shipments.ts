@@ -9,7 +9,9 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261204120000_shipments extends Migration {
   override async up(): Promise<void> {
     // { name, line1, line2, city, postalCode, country }, validated by checkout (src/shipping/address.ts).
-    this.addSql(`alter table orders add column shipping_address jsonb check (shipping_address is null or jsonb_typeof(shipping_address) = 'object')`);
+    this.addSql(
+      `alter table orders add column shipping_address jsonb check (shipping_address is null or jsonb_typeof(shipping_address) = 'object')`,
+    );
 
     this.addSql(`
       create table shipment (
@@ -31,7 +33,9 @@ export class Migration20261204120000_shipments extends Migration {
         check (status <> 'DELIVERED' or delivered_at is not null)
       )`);
     // The sellers' (and staff's) queues, newest paid first: keyset on (released_at, id).
-    this.addSql('create index shipment_seller_page on shipment (seller_id, released_at desc, id desc) where released_at is not null');
+    this.addSql(
+      'create index shipment_seller_page on shipment (seller_id, released_at desc, id desc) where released_at is not null',
+    );
     // The auto-confirmation's scan of shipments still in transit.
     this.addSql(`create index shipment_in_transit on shipment (shipped_at) where status = 'SHIPPED'`);
     this.addSql('create index shipment_order on shipment (order_id)');

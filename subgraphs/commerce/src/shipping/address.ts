@@ -36,8 +36,10 @@ function text(value: string, field: keyof typeof MAX_LENGTH, required: boolean):
     if (required) throw new BadUserInputError(`"${path}" must not be empty.`, path);
     return null;
   }
-  if (trimmed.length > MAX_LENGTH[field]) throw new BadUserInputError(`"${path}" must be at most ${MAX_LENGTH[field]} characters.`, path);
-  if (CONTROL.test(trimmed)) throw new BadUserInputError(`"${path}" must not contain control characters such as line breaks.`, path);
+  if (trimmed.length > MAX_LENGTH[field])
+    throw new BadUserInputError(`"${path}" must be at most ${MAX_LENGTH[field]} characters.`, path);
+  if (CONTROL.test(trimmed))
+    throw new BadUserInputError(`"${path}" must not contain control characters such as line breaks.`, path);
   return trimmed;
 }
 
@@ -49,11 +51,17 @@ function text(value: string, field: keyof typeof MAX_LENGTH, required: boolean):
 export function validateAddress(input: AddressInput): Address {
   const postalCode = text(input.postalCode, 'postalCode', true)!;
   if (!POSTAL_CODE.test(postalCode)) {
-    throw new BadUserInputError('"shippingAddress.postalCode" may hold only letters, digits, spaces and dashes.', 'shippingAddress.postalCode');
+    throw new BadUserInputError(
+      '"shippingAddress.postalCode" may hold only letters, digits, spaces and dashes.',
+      'shippingAddress.postalCode',
+    );
   }
   const country = input.country.trim().toUpperCase();
   if (!COUNTRY_CODES.has(country)) {
-    throw new BadUserInputError(`"shippingAddress.country" must be an ISO 3166-1 alpha-2 country code such as DE or US, got "${input.country}".`, 'shippingAddress.country');
+    throw new BadUserInputError(
+      `"shippingAddress.country" must be an ISO 3166-1 alpha-2 country code such as DE or US, got "${input.country}".`,
+      'shippingAddress.country',
+    );
   }
   return {
     name: text(input.name, 'name', true)!,

@@ -51,7 +51,11 @@ export async function confirmOverdueDeliveries(deps: () => CommerceDeps, days: n
 }
 
 /** Works the job in this process and schedules it (pg-boss fires each tick once per cluster). */
-export async function scheduleDeliveryConfirmations(jobs: JobQueue, deps: () => CommerceDeps, days: number): Promise<void> {
+export async function scheduleDeliveryConfirmations(
+  jobs: JobQueue,
+  deps: () => CommerceDeps,
+  days: number,
+): Promise<void> {
   await jobs.work(confirmDeliveriesJob, async () => {
     await confirmOverdueDeliveries(deps, days);
   });

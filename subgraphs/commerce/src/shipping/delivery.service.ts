@@ -16,7 +16,11 @@ import { visibleShipment } from './shipment-access.js';
  * DELIVERED when it was the last one on its way. False when the shipment is not SHIPPED (a
  * concurrent confirmation won, or it never shipped): the UPDATE is conditional.
  */
-export async function deliverShipment(deps: CommerceDeps, shipmentId: string, actorId: string | null): Promise<boolean> {
+export async function deliverShipment(
+  deps: CommerceDeps,
+  shipmentId: string,
+  actorId: string | null,
+): Promise<boolean> {
   const delivered = await deps.em.transactional(async (tx) => {
     const order = await queryOne<{ id: string; buyerId: string }>(
       tx,
@@ -24,9 +28,11 @@ export async function deliverShipment(deps: CommerceDeps, shipmentId: string, ac
       [shipmentId],
     );
     if (!order) return false;
-    const moved = await query(tx, `update shipment set status = 'DELIVERED', delivered_at = now(), updated_at = now() where id = ? and status = 'SHIPPED' returning id`, [
-      shipmentId,
-    ]);
+    const moved = await query(
+      tx,
+      `update shipment set status = 'DELIVERED', delivered_at = now(), updated_at = now() where id = ? and status = 'SHIPPED' returning id`,
+      [shipmentId],
+    );
     if (moved.length === 0) return false;
     await enqueueKeepers(deps.jobs, tx, [shipmentId], order.buyerId);
     await orderFollowsShipments({ ...deps, em: tx }, order.id, actorId);
@@ -44,7 +50,10 @@ export async function confirmDelivery(ctx: Context, id: string): Promise<Shipmen
   if (order.buyerId !== buyer) throw new ForbiddenError('Only the buyer confirms that a shipment arrived.');
   if (!(await deliverShipment(ctx, shipmentId, buyer))) {
     const current = await ctx.loaders.shipment.clear(shipmentId).load(shipmentId);
-    throw new ConflictError(`Only a SHIPPED shipment can be confirmed as delivered; this one is ${current?.status ?? 'gone'}.`, { status: current?.status });
+    throw new ConflictError(
+      `Only a SHIPPED shipment can be confirmed as delivered; this one is ${current?.status ?? 'gone'}.`,
+      { status: current?.status },
+    );
   }
   const updated = await ctx.loaders.shipment.clear(shipmentId).load(shipmentId);
   if (!updated) throw new NotFoundError('Shipment');

@@ -13,13 +13,23 @@ export interface KeeperAssignment {
  * `commerce.assign-keeper`: retried with backoff (2 s, 4 s, ... 10 attempts, about 34 min) while
  * inventory is down, then kept in `commerce.assign-keeper.dead`; the delivery never waits for it.
  */
-export const assignKeeperJob = defineJob<KeeperAssignment>('commerce.assign-keeper', { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 });
+export const assignKeeperJob = defineJob<KeeperAssignment>('commerce.assign-keeper', {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  expireInSeconds: 60,
+});
 
 /**
  * Owes inventory the keeper of every animal in the delivered shipments, in the transaction that
  * marked them DELIVERED (the outbox): an animal gets its keeper if and only if its delivery committed.
  */
-export async function enqueueKeepers(jobs: JobQueue, tx: EntityManager, shipmentIds: readonly string[], keeperId: string): Promise<void> {
+export async function enqueueKeepers(
+  jobs: JobQueue,
+  tx: EntityManager,
+  shipmentIds: readonly string[],
+  keeperId: string,
+): Promise<void> {
   if (shipmentIds.length === 0) return;
   const animals = await query<{ animalId: string }>(
     tx,
@@ -42,9 +52,14 @@ const ASSIGN = /* GraphQL */ `
  */
 export async function workKeeperAssignments(jobs: JobQueue, services: ServiceClient): Promise<void> {
   await jobs.work(assignKeeperJob, async ({ animalId, keeperId }) => {
-    const result = await services.call<{ assignKeeper: boolean }>('inventory', ASSIGN, { animalId, keeperId });
+    const result = await services.call<{ assignKeeper: boolean }>('inventory', ASSIGN, {
+      animalId,
+      keeperId,
+    });
     if (result.errors.length > 0 || result.data?.assignKeeper !== true) {
-      throw new Error(`inventory refused the keeper of animal ${animalId}: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`);
+      throw new Error(
+        `inventory refused the keeper of animal ${animalId}: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`,
+      );
     }
   });
 }

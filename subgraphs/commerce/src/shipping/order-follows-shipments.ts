@@ -16,7 +16,11 @@ interface ShipmentTally {
  * seller, DELIVERED once every one has arrived. `deps.em` is the transaction that moved the
  * shipment, holding the order's row lock, so the shipment and the order change together.
  */
-export async function orderFollowsShipments(deps: CommerceDeps, orderId: string, actorId: string | null): Promise<void> {
+export async function orderFollowsShipments(
+  deps: CommerceDeps,
+  orderId: string,
+  actorId: string | null,
+): Promise<void> {
   const tally = await queryOne<ShipmentTally>(
     deps.em,
     `select o.status,
@@ -34,5 +38,6 @@ export async function orderFollowsShipments(deps: CommerceDeps, orderId: string,
     await changeOrderStatus(deps, orderId, 'SHIPPED', actorId);
     status = 'SHIPPED';
   }
-  if (status === 'SHIPPED' && tally.shipped === 0) await changeOrderStatus(deps, orderId, 'DELIVERED', actorId);
+  if (status === 'SHIPPED' && tally.shipped === 0)
+    await changeOrderStatus(deps, orderId, 'DELIVERED', actorId);
 }

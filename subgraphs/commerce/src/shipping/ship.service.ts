@@ -19,17 +19,31 @@ import { validateTracking } from './tracking.js';
  * change does): the shipment, its audit entry, the buyer's 'shipped' mail, and the order's move
  * to SHIPPED when this was the last shipment to leave.
  */
-export async function shipShipment(ctx: Context, id: string, carrier: string, trackingNumber: string): Promise<ShipmentEntity> {
+export async function shipShipment(
+  ctx: Context,
+  id: string,
+  carrier: string,
+  trackingNumber: string,
+): Promise<ShipmentEntity> {
   const actor = requireUser(ctx.caller);
   const shipmentId = requireUuid(id, 'id');
   const tracking = validateTracking(carrier, trackingNumber);
   const { shipment, order } = await visibleShipment(ctx, shipmentId);
   if (!isStaff(ctx.caller) && !sellsShipment(ctx.caller, shipment)) {
-    throw new ForbiddenError("Only the selling organization's members ship a shipment (staff ship the store's own supplies).");
+    throw new ForbiddenError(
+      "Only the selling organization's members ship a shipment (staff ship the store's own supplies).",
+    );
   }
   await ctx.em.transactional(async (tx) => {
-    const locked = await queryOne<{ status: OrderStatus }>(tx, 'select status from orders where id = ? for update', [order.id]);
-    if (locked?.status !== 'PAID') throw new ConflictError(`Only shipments of a PAID order ship; this order is ${locked?.status ?? 'gone'}.`);
+    const locked = await queryOne<{ status: OrderStatus }>(
+      tx,
+      'select status from orders where id = ? for update',
+      [order.id],
+    );
+    if (locked?.status !== 'PAID')
+      throw new ConflictError(
+        `Only shipments of a PAID order ship; this order is ${locked?.status ?? 'gone'}.`,
+      );
     const shipped = await query(
       tx,
       `update shipment set status = 'SHIPPED', carrier = ?, tracking_number = ?, shipped_at = now(), updated_at = now()
@@ -37,10 +51,19 @@ export async function shipShipment(ctx: Context, id: string, carrier: string, tr
       [tracking.carrier, tracking.trackingNumber, shipmentId],
     );
     if (shipped.length === 0) {
-      const current = await queryOne<{ status: string }>(tx, 'select status from shipment where id = ?', [shipmentId]);
-      throw new ConflictError(`Only a PENDING shipment ships; this one is ${current?.status ?? 'gone'}.`, { status: current?.status });
+      const current = await queryOne<{ status: string }>(tx, 'select status from shipment where id = ?', [
+        shipmentId,
+      ]);
+      throw new ConflictError(`Only a PENDING shipment ships; this one is ${current?.status ?? 'gone'}.`, {
+        status: current?.status,
+      });
     }
-    await enqueueAudit(ctx.jobs, tx, { actor, action: 'shipShipment', subject: `Shipment:${shipmentId}`, diff: { orderId: order.id, ...tracking } });
+    await enqueueAudit(ctx.jobs, tx, {
+      actor,
+      action: 'shipShipment',
+      subject: `Shipment:${shipmentId}`,
+      diff: { orderId: order.id, ...tracking },
+    });
     await enqueueMailRequest(ctx.jobs, tx, {
       userId: order.buyerId,
       template: 'shipped',

@@ -21,7 +21,11 @@ export function sellsShipment(caller: Caller, shipment: ShipmentEntity): boolean
 }
 
 function canSee(caller: Caller, shipment: ShipmentEntity, order: OrderEntity): boolean {
-  return isStaff(caller) || caller.userId === order.buyerId || (shipment.releasedAt != null && sellsShipment(caller, shipment));
+  return (
+    isStaff(caller) ||
+    caller.userId === order.buyerId ||
+    (shipment.releasedAt != null && sellsShipment(caller, shipment))
+  );
 }
 
 /** The shipment `id` (a validated uuid) as the caller may see it, with its order; NOT_FOUND otherwise. */

@@ -10,7 +10,11 @@ import { enqueueKeepers } from './keeper.job.js';
  * order cannot be cancelled, only refunded.
  */
 export async function hasShipped(em: EntityManager, orderId: string): Promise<boolean> {
-  const row = await queryOne(em, `select 1 as shipped from shipment where order_id = ? and status in ('SHIPPED', 'DELIVERED') limit 1`, [orderId]);
+  const row = await queryOne(
+    em,
+    `select 1 as shipped from shipment where order_id = ? and status in ('SHIPPED', 'DELIVERED') limit 1`,
+    [orderId],
+  );
   return row !== undefined;
 }
 
@@ -24,13 +28,26 @@ export async function hasShipped(em: EntityManager, orderId: string): Promise<bo
  * - CANCELLED: refused once anything shipped; the pending shipments are cancelled;
  * - REFUNDED: the pending shipments are cancelled (what already left stays as it is).
  */
-export async function shipmentsFollowOrder(jobs: JobQueue, tx: EntityManager, orderId: string, to: OrderStatus): Promise<void> {
+export async function shipmentsFollowOrder(
+  jobs: JobQueue,
+  tx: EntityManager,
+  orderId: string,
+  to: OrderStatus,
+): Promise<void> {
   switch (to) {
     case 'PAID':
-      await query(tx, `update shipment set released_at = date_trunc('milliseconds', now()), updated_at = now() where order_id = ? and released_at is null`, [orderId]);
+      await query(
+        tx,
+        `update shipment set released_at = date_trunc('milliseconds', now()), updated_at = now() where order_id = ? and released_at is null`,
+        [orderId],
+      );
       return;
     case 'SHIPPED':
-      await query(tx, `update shipment set status = 'SHIPPED', shipped_at = now(), updated_at = now() where order_id = ? and status = 'PENDING'`, [orderId]);
+      await query(
+        tx,
+        `update shipment set status = 'SHIPPED', shipped_at = now(), updated_at = now() where order_id = ? and status = 'PENDING'`,
+        [orderId],
+      );
       return;
     case 'DELIVERED': {
       const delivered = await query<{ id: string; buyerId: string }>(
@@ -40,11 +57,18 @@ export async function shipmentsFollowOrder(jobs: JobQueue, tx: EntityManager, or
          returning s.id, o.buyer_id as "buyerId"`,
         [orderId],
       );
-      if (delivered[0]) await enqueueKeepers(jobs, tx, delivered.map((row) => row.id), delivered[0].buyerId);
+      if (delivered[0])
+        await enqueueKeepers(
+          jobs,
+          tx,
+          delivered.map((row) => row.id),
+          delivered[0].buyerId,
+        );
       return;
     }
     case 'CANCELLED':
-      if (await hasShipped(tx, orderId)) throw new ConflictError('Part of this order has shipped; it can no longer be cancelled.');
+      if (await hasShipped(tx, orderId))
+        throw new ConflictError('Part of this order has shipped; it can no longer be cancelled.');
       await cancelPending(tx, orderId);
       return;
     case 'REFUNDED':
@@ -56,5 +80,9 @@ export async function shipmentsFollowOrder(jobs: JobQueue, tx: EntityManager, or
 }
 
 async function cancelPending(tx: EntityManager, orderId: string): Promise<void> {
-  await query(tx, `update shipment set status = 'CANCELLED', updated_at = now() where order_id = ? and status = 'PENDING'`, [orderId]);
+  await query(
+    tx,
+    `update shipment set status = 'CANCELLED', updated_at = now() where order_id = ? and status = 'PENDING'`,
+    [orderId],
+  );
 }

@@ -18,7 +18,11 @@ export interface ShipmentPageArgs {
  * A seller's queue: the shipments of `sellerId` (null: the store) whose order was paid, newest
  * paid first, keyset cursor on (releasedAt, id). Unpaid orders are left out: nothing to ship yet.
  */
-async function releasedShipments(ctx: Context, sellerId: string | null, args: ShipmentPageArgs): Promise<Connection<ShipmentEntity>> {
+async function releasedShipments(
+  ctx: Context,
+  sellerId: string | null,
+  args: ShipmentPageArgs,
+): Promise<Connection<ShipmentEntity>> {
   const size = pageSize(args.first, 20);
   const keyset = decodeKeyset('Shipment', args.after, 'date');
   const where: FilterQuery<ShipmentEntity> = { sellerId, releasedAt: { $ne: null } };
@@ -35,10 +39,15 @@ async function releasedShipments(ctx: Context, sellerId: string | null, args: Sh
 }
 
 /** `Organization.shipments`: the organization's members and staff; FORBIDDEN for anyone else. */
-export function shipmentsOfOrganization(ctx: Context, organizationId: string, args: ShipmentPageArgs): Promise<Connection<ShipmentEntity>> {
+export function shipmentsOfOrganization(
+  ctx: Context,
+  organizationId: string,
+  args: ShipmentPageArgs,
+): Promise<Connection<ShipmentEntity>> {
   requireUser(ctx.caller);
   const id = requireUuid(organizationId, 'id');
-  if (!managesOrganization(ctx.caller, id)) throw new ForbiddenError("Only the organization's members and staff see its shipments.");
+  if (!managesOrganization(ctx.caller, id))
+    throw new ForbiddenError("Only the organization's members and staff see its shipments.");
   return releasedShipments(ctx, id, args);
 }
 

@@ -8,8 +8,15 @@ import type { Address } from './address.js';
  * through a listing ships from the listing's organization; a catalog product from the store
  * itself (seller null). Rolled back with the order when checkout fails.
  */
-export async function splitIntoShipments(tx: EntityManager, orderId: string, address: Address): Promise<void> {
-  await query(tx, 'update orders set shipping_address = ?::jsonb where id = ?', [JSON.stringify(address), orderId]);
+export async function splitIntoShipments(
+  tx: EntityManager,
+  orderId: string,
+  address: Address,
+): Promise<void> {
+  await query(tx, 'update orders set shipping_address = ?::jsonb where id = ?', [
+    JSON.stringify(address),
+    orderId,
+  ]);
   await query(
     tx,
     `insert into shipment (order_id, seller_id)

@@ -14,11 +14,17 @@ export interface Tracking {
 export function validateTracking(carrier: string, trackingNumber: string): Tracking {
   const name = carrier.trim();
   if (!CARRIER.test(name)) {
-    throw new BadUserInputError(`"carrier" must be 2 to 50 letters, digits, spaces or . & ' -, got "${carrier}".`, 'carrier');
+    throw new BadUserInputError(
+      `"carrier" must be 2 to 50 letters, digits, spaces or . & ' -, got "${carrier}".`,
+      'carrier',
+    );
   }
   const number = trackingNumber.trim();
   if (!TRACKING_NUMBER.test(number)) {
-    throw new BadUserInputError(`"trackingNumber" must be 4 to 40 letters, digits or dashes, got "${trackingNumber}".`, 'trackingNumber');
+    throw new BadUserInputError(
+      `"trackingNumber" must be 4 to 40 letters, digits or dashes, got "${trackingNumber}".`,
+      'trackingNumber',
+    );
   }
   return { carrier: name, trackingNumber: number.toUpperCase() };
 }
