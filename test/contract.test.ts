@@ -4,7 +4,7 @@
  * data from every subgraph it names.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 import { seedId as seedIdOf } from '@terrarium/subgraph-kit/seed-id';
 
 let platform: Platform;
@@ -105,7 +105,7 @@ describe('storefront', () => {
     expect(before.body.data.me.orders).toEqual({ totalCount: 0, edges: [] });
     const cart = await gql(url, contractOperation('storefront', 'AddToCart'), { productId: seedIdOf('product:TR-TONGS'), quantity: 2 }, bearer(token));
     expectNoErrors(cart.body);
-    const order = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `contract-${Date.now()}` }, bearer(token));
+    const order = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `contract-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, bearer(token));
     expectNoErrors(order.body);
     const after = await gql(url, contractOperation('storefront', 'Me'), {}, bearer(token));
     expectNoErrors(after.body);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 import { subscribeMultipart, subscribeSse, subscribeWs, wsClient, type Recorder } from './support/subscriptions.js';
 
 const PRODUCT = seedId('product:TR-HEAT-100');
@@ -140,7 +140,7 @@ describe('OrderLive', () => {
     const buyer = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
     const cart = await gql(platform.gatewayUrl, contractOperation('storefront', 'AddToCart'), { productId: PRODUCT, quantity: 1 }, bearer(buyer));
     expect(cart.body.errors).toBeUndefined();
-    const order = await gql(platform.gatewayUrl, contractOperation('storefront', 'Checkout'), { idempotencyKey: `order-live-${Date.now()}` }, bearer(buyer));
+    const order = await gql(platform.gatewayUrl, contractOperation('storefront', 'Checkout'), { idempotencyKey: `order-live-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, bearer(buyer));
     expect(order.body.errors).toBeUndefined();
     const orderId = order.body.data.checkout.id as string;
 

@@ -185,5 +185,19 @@ describe('shipping: shipShipment and confirmDelivery', () => {
     ]);
     // The store's supplies hold no animal: no other keeper job.
     expect(await jobPayloads(shop, 'commerce.assign-keeper', { keeperId: me.userId })).toHaveLength(1);
+    // The storefront's MyOrder reads the history as { status at }.
+    const history = await expectData<{ order: { statusHistory: { status: string; at: string }[] } }>(
+      shop.commerce,
+      'query($id: ID!) { order(id: $id) { statusHistory { status at } } }',
+      { id: order.id },
+      me,
+    );
+    expect(history.order.statusHistory.map((change) => change.status)).toEqual([
+      'PENDING',
+      'PAID',
+      'SHIPPED',
+      'DELIVERED',
+    ]);
+    expect(history.order.statusHistory.every((change) => Date.parse(change.at) <= Date.now())).toBe(true);
   });
 });

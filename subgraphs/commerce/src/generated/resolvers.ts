@@ -422,11 +422,15 @@ export type OrderStatus =
 /** One move of an order's status. */
 export type OrderStatusChange = {
   __typename?: 'OrderStatusChange';
+  /** When it moved (the same as `changedAt`). */
+  at: Scalars['DateTime']['output'];
   changedAt: Scalars['DateTime']['output'];
   /** Who made the change; null when the system did. */
   changedBy: Maybe<User>;
   /** The status before; null for the order's creation. */
   from: Maybe<OrderStatus>;
+  /** The status the order moved to (the same as `to`). */
+  status: OrderStatus;
   to: OrderStatus;
 };
 
@@ -962,9 +966,11 @@ export type OrderLineResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type OrderStatusChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   changedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   from?: Resolver<Maybe<ResolversTypes['OrderStatus']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
 }>;
 
