@@ -147,6 +147,63 @@ describe('partner embed', () => {
   });
 });
 
+describe('breeder dashboard', () => {
+  it('SellerShipments, ShipShipment and ConfirmDelivery: a paid order reaches its seller, who ships it to the buyer', async () => {
+    const buyer = bearer(await signUp(`shipping-${Date.now()}@example.com`));
+    const breeder = bearer(await logIn(url, 'breeder@terrarium.test'));
+    const listingId = seedIdOf('listing:animal:16');
+    expectNoErrors((await gql(url, contractOperation('storefront', 'AddToCart'), { listingId }, buyer)).body);
+    const checkout = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `shipping-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, buyer);
+    expectNoErrors(checkout.body);
+    const orderId = checkout.body.data.checkout.id as string;
+    const sellerShipment = async () => {
+      const { body } = await gql(url, contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles', status: 'PENDING', first: 100 }, breeder);
+      expectNoErrors(body);
+      return body.data.organization.shipments.edges.map((e: any) => e.node).find((n: any) => n.order.id === orderId);
+    };
+    // Unpaid: not the seller's to ship yet.
+    expect(await sellerShipment()).toBeUndefined();
+    expectNoErrors((await gql(url, 'mutation($id: ID!) { payOrder(orderId: $id) { id status } }', { id: orderId }, buyer)).body);
+
+    const shipment = await sellerShipment();
+    expect(shipment).toEqual({
+      id: expect.any(String),
+      status: 'PENDING',
+      order: { id: orderId, placedAt: expect.any(String), shippingAddress: { ...SHIPPING_ADDRESS, line2: null }, buyer: { id: expect.any(String), displayName: 'Reviewer' } },
+      lines: [{ quantity: 1, listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } }, product: null }],
+    });
+    // A keeper is no breeder: refused by the gateway (@access) before commerce is asked.
+    const stranger = await gql(url, contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles' }, buyer);
+    expect(stranger.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+
+    const shipped = await gql(url, contractOperation('breeder', 'ShipShipment'), { id: shipment.id, carrier: 'DHL', trackingNumber: 'JJD0012345678' }, breeder);
+    expectNoErrors(shipped.body);
+    expect(shipped.body.data.shipShipment).toEqual({ id: shipment.id, status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'JJD0012345678', shippedAt: expect.any(String) });
+    const delivered = await gql(url, contractOperation('storefront', 'ConfirmDelivery'), { shipmentId: shipment.id }, buyer);
+    expectNoErrors(delivered.body);
+    expect(delivered.body.data.confirmDelivery).toEqual({ id: shipment.id, status: 'DELIVERED', deliveredAt: expect.any(String) });
+    expect((await gql(url, 'query($id: ID!) { order(id: $id) { status } }', { id: orderId }, buyer)).body.data.order.status).toBe('DELIVERED');
+
+    // The shipment was audited in ops (through commerce's queue), with the breeder as actor.
+    await expect
+      .poll(
+        async () => {
+          const audit = await gql(url, contractOperation('admin', 'AuditLog'), {}, bearer(adminToken));
+          return audit.body.data?.auditLog.edges.map((e: any) => e.node).find((n: any) => n.subject === `Shipment:${shipment.id}`);
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toMatchObject({ action: 'shipShipment', actor: { displayName: expect.any(String) } });
+    // The buyer keeps the animal now (inventory, through commerce's keeper job).
+    await expect
+      .poll(async () => (await gql(url, '{ me { animals(first: 10) { edges { node { id } } } } }', {}, buyer)).body.data?.me.animals.edges.map((e: any) => e.node.id), {
+        timeout: 15_000,
+        interval: 250,
+      })
+      .toEqual([seedIdOf('animal:16')]);
+  });
+});
+
 describe('back office', () => {
   it('AdjustStock needs staff; staff adjust by exactly the delta', async () => {
     const variables = { productId: seedIdOf('product:TR-HYGRO'), delta: 5, reason: 'cycle count' };
