@@ -179,6 +179,58 @@ describe('OrderLive', () => {
   });
 });
 
+describe('MarketplaceActivity', () => {
+  it("tells anyone of new listings and sales, with the animal (inventory) and the organization (ops)", async () => {
+    const gateway = platform.gatewayUrl;
+    const breeder = bearer(await logIn(gateway, 'breeder@terrarium.test'));
+    const relisted = seedId('listing:animal:22');
+    const sold = seedId('listing:animal:19');
+    const setStatus = (status: string) => gql(gateway, 'mutation($id: ID!, $status: ListingStatus!) { updateListing(id: $id, input: { status: $status }) { status } }', { id: relisted, status }, breeder);
+    const about = (listingId: string, kind: string) => (r: Recorder) => r.results.some((e) => e.data?.marketplaceActivity?.kind === kind && e.data.marketplaceActivity.listing.id === listingId);
+    const anyone = wsClient(gateway);
+    const live = subscribeWs(anyone, contractOperation('storefront', 'MarketplaceActivity'));
+    try {
+      // Until the subscription is live upstream, events are not for it: take a listing off sale and
+      // publish it again (LISTED) until one arrives.
+      const deadline = Date.now() + 20_000;
+      while (!about(relisted, 'LISTED')(live)) {
+        if (Date.now() > deadline || live.ended) throw new Error(`no event arrived: ${JSON.stringify(live.error ?? live.results)}`);
+        expect((await setStatus('WITHDRAWN')).body.errors).toBeUndefined();
+        expect((await setStatus('ACTIVE')).body.errors).toBeUndefined();
+        await live.until(about(relisted, 'LISTED'), 1_000).catch(() => undefined);
+      }
+      const sunset = { id: seedId('org:sunset-reptiles'), name: 'Sunset Reptiles', slug: 'sunset-reptiles' };
+      const listed = live.results.find((e) => e.data?.marketplaceActivity?.listing.id === relisted)!;
+      expect(listed.errors).toBeUndefined();
+      expect(listed.data.marketplaceActivity).toEqual({
+        kind: 'LISTED',
+        at: expect.any(String),
+        listing: { id: relisted, price: { amount: 5_900, currency: 'EUR' }, animal: { id: seedId('animal:22'), name: 'Pumpkin', morph: 'Normal Double Het Amel Anery', species: { commonName: 'Corn snake' } } },
+        organization: sunset,
+      });
+
+      // A sale: an order holding the listing is paid.
+      const signUp = await gql(gateway, contractOperation('storefront', 'SignUp'), { input: { email: `activity-${Date.now()}@example.com`, password: 'a-long-enough-password', displayName: 'Buyer' } });
+      const buyer = bearer(signUp.body.data.signUp.token);
+      expect((await gql(gateway, contractOperation('storefront', 'AddToCart'), { listingId: sold }, buyer)).body.errors).toBeUndefined();
+      const order = await gql(gateway, contractOperation('storefront', 'Checkout'), { idempotencyKey: `activity-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, buyer);
+      expect(order.body.errors).toBeUndefined();
+      expect((await gql(gateway, 'mutation($id: ID!) { payOrder(orderId: $id) { status } }', { id: order.body.data.checkout.id }, buyer)).body.errors).toBeUndefined();
+      await live.until(about(sold, 'SOLD'), 10_000, 'the SOLD event');
+      const sale = live.results.find((e) => e.data?.marketplaceActivity?.kind === 'SOLD')!;
+      expect(sale.data.marketplaceActivity).toEqual({
+        kind: 'SOLD',
+        at: expect.any(String),
+        listing: { id: sold, price: { amount: 8_900, currency: 'EUR' }, animal: { id: seedId('animal:19'), name: 'Cinder', morph: 'Snow', species: { commonName: 'Corn snake' } } },
+        organization: sunset,
+      });
+    } finally {
+      live.dispose();
+      await anyone.dispose();
+    }
+  });
+});
+
 describe('partner keys', () => {
   it('subscribe to LiveStock by its persisted id, and to nothing sent as free text', async () => {
     const created = await gql(platform.gatewayUrl, contractOperation('admin', 'CreatePartner'), { input: { name: `Live widget ${Date.now()}`, allowedOperations: ['LiveStock'] } }, staff);
