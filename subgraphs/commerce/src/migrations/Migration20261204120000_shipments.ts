@@ -28,6 +28,7 @@ export class Migration20261204120000_shipments extends Migration {
         delivered_at timestamptz,
         created_at timestamptz not null default date_trunc('milliseconds', now()),
         updated_at timestamptz not null default now(),
+        -- One per seller (the store's too); also the index for an order's shipments.
         unique nulls not distinct (order_id, seller_id),
         check (status not in ('SHIPPED', 'DELIVERED') or shipped_at is not null),
         check (status <> 'DELIVERED' or delivered_at is not null)
@@ -38,7 +39,6 @@ export class Migration20261204120000_shipments extends Migration {
     );
     // The auto-confirmation's scan of shipments still in transit.
     this.addSql(`create index shipment_in_transit on shipment (shipped_at) where status = 'SHIPPED'`);
-    this.addSql('create index shipment_order on shipment (order_id)');
 
     this.addSql('alter table order_line add column shipment_id uuid references shipment (id)');
     this.addSql('create index order_line_shipment on order_line (shipment_id)');

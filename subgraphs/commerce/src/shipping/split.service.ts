@@ -17,18 +17,18 @@ export async function splitIntoShipments(
     JSON.stringify(address),
     orderId,
   ]);
+  // One statement: the shipments (one per distinct seller of the lines), then each line pointed
+  // at its seller's shipment.
   await query(
     tx,
-    `insert into shipment (order_id, seller_id)
-     select distinct ol.order_id, l.organization_id from order_line ol left join listing l on l.id = ol.listing_id where ol.order_id = ?`,
-    [orderId],
-  );
-  await query(
-    tx,
-    `update order_line ol set shipment_id = s.id
-       from shipment s
-      where ol.order_id = ? and s.order_id = ol.order_id
+    `with shipments as (
+       insert into shipment (order_id, seller_id)
+       select distinct ol.order_id, l.organization_id from order_line ol left join listing l on l.id = ol.listing_id where ol.order_id = ?
+       returning id, seller_id)
+     update order_line ol set shipment_id = s.id
+       from shipments s
+      where ol.order_id = ?
         and s.seller_id is not distinct from (select l.organization_id from listing l where l.id = ol.listing_id)`,
-    [orderId],
+    [orderId, orderId],
   );
 }
