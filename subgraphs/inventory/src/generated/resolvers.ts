@@ -154,6 +154,7 @@ export type Mutation = {
   logCare: CareLogEntry;
   releaseForOrder: Reservation;
   reserveForOrder: Reservation;
+  returnForOrder: Reservation;
   /** Breeder members of the animal's organization, or staff. */
   updateAnimal: Animal;
 };
@@ -189,6 +190,11 @@ export type MutationReleaseForOrderArgs = {
 
 export type MutationReserveForOrderArgs = {
   items: Array<ReservationItemInput>;
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReturnForOrderArgs = {
   orderId: Scalars['ID']['input'];
 };
 
@@ -538,6 +544,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   logCare?: Resolver<ResolversTypes['CareLogEntry'], ParentType, ContextType, RequireFields<MutationLogCareArgs, 'animalId' | 'input'>>;
   releaseForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReleaseForOrderArgs, 'orderId'>>;
   reserveForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReserveForOrderArgs, 'items' | 'orderId'>>;
+  returnForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReturnForOrderArgs, 'orderId'>>;
   updateAnimal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType, RequireFields<MutationUpdateAnimalArgs, 'id' | 'input'>>;
 }>;
 

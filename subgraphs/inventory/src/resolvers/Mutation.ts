@@ -4,11 +4,11 @@ import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
-import { commitForOrder, releaseForOrder, reserveForOrder, type ReservationOutcome } from '../services/reservation.service.js';
+import { commitForOrder, releaseForOrder, reserveForOrder, returnForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
 import type { Context } from '../context.js';
 
-/** The only service allowed to reserve, release and commit: checkout lives in commerce. */
+/** The only service allowed to reserve, release, commit and return: checkout lives in commerce. */
 const CHECKOUT_SERVICE = 'commerce';
 
 /**
@@ -60,5 +60,9 @@ export const Mutation: MutationResolvers = {
   commitForOrder: async (_, { orderId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     return announce(ctx, (em) => commitForOrder(em, orderId));
+  },
+  returnForOrder: async (_, { orderId }, ctx) => {
+    requireService(ctx.caller, CHECKOUT_SERVICE);
+    return announce(ctx, (em) => returnForOrder(em, orderId));
   },
 };
