@@ -2,7 +2,7 @@ import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { cronEvery, defineJob, workAudit } from '@terrarium/subgraph-kit/jobs';
+import { cronEvery, defineJob, workAudit, workMailRequests } from '@terrarium/subgraph-kit/jobs';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
@@ -56,6 +56,8 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   await workOrderEvents(subgraph.jobs, subgraph.events);
   // Order status changes are audited in ops, delivered by this queue.
   await workAudit(subgraph.jobs, services);
+  // Buyers' mails (order placed, payment failed, shipped, refunded) are sent by ops, asked for by this queue.
+  await workMailRequests(subgraph.jobs, services);
   const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings });
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {

@@ -6,7 +6,7 @@ import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
-import { workAudit } from '@terrarium/subgraph-kit/jobs';
+import { workAudit, workMailRequests } from '@terrarium/subgraph-kit/jobs';
 import { workStockEvents } from './services/events.js';
 
 /** The inventory subgraph: animals, species, product stock and checkout reservations. */
@@ -23,6 +23,8 @@ export async function createInventorySubgraph(config: SubgraphConfig): Promise<S
       await workStockEvents(deps);
       // Stock adjustments are audited in ops, delivered by this queue.
       await workAudit(deps.jobs, deps.services);
+      // Keepers' care digests are sent by ops, asked for by this queue.
+      await workMailRequests(deps.jobs, deps.services);
     },
   });
 }

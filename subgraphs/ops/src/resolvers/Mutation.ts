@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createApiClient, revokeApiClient } from '../services/api-clients.js';
+import { requestMail } from '../mail/mail-request.js';
 import { recordExternalAudit } from '../services/audit-log.js';
 import { createOrganization } from '../services/organizations.js';
 import type { LoginLimits } from '../services/login-limits.js';
@@ -27,5 +28,6 @@ export function createMutation({ tokens, loginLimits, passwordReset, passwordRes
     createOrganization: (_, { input }, ctx) => createOrganization(ctx, input),
     setUserRoles: (_, { userId, roles }, ctx) => setUserRoles(ctx, userId, roles),
     recordAudit: (_, args, ctx) => recordExternalAudit(ctx, args),
+    requestMail: (_, args, ctx) => requestMail(ctx, args),
   };
 }
