@@ -190,7 +190,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     expect(errorCodes(await execute(commerce, PAY, { id: order.id }, newKeeper()))).toEqual(['FORBIDDEN']);
 
     const started = await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id }, me);
-    expect(started.payOrder).toEqual({ status: 'PENDING', payment: { status: 'PROCESSING', failureReason: null } });
+    expect(started.payOrder).toEqual({ id: order.id, status: 'PENDING', payment: { status: 'PROCESSING', failureReason: null } });
     expect(await settled(me, order.id)).toEqual({ status: 'PAID', payment: { status: 'SUCCEEDED', failureReason: null } });
     await waitFor(() => animalStatus(inventory, animalId(23)), (status) => status === 'SOLD');
     expect(await stockOf(inventory, mice)).toEqual({ onHand: before.onHand - 2, reserved: before.reserved, available: before.available - 2 });
