@@ -61,6 +61,31 @@ describe('asynchronous payments through the development provider', () => {
     ]);
   });
 
+  it('announces the settled payment to orderStatusChanged subscribers from a committed job', async () => {
+    const { commerce } = shop;
+    const me = newKeeper();
+    const order = await placeOrder(commerce, me, [{ sku: 'TR-HIDE-M', quantity: 1 }]);
+    const topic = `orderStatusChanged:${order.id}`;
+    const events = commerce.events.subscribe<{ id: string; nudge?: boolean }>(topic);
+    // The subscription is live once a nudge gets through.
+    const first = events.next();
+    let live = false;
+    void first.then(() => (live = true));
+    for (let i = 0; i < 200 && !live; i += 1) {
+      await commerce.events.publish(topic, { id: order.id, nudge: true });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await first;
+
+    await expectData(commerce, PAY, { id: order.id }, me);
+    let event = await events.next();
+    while (event.value?.nudge) event = await events.next();
+    expect(event.value).toEqual({ id: order.id });
+    // Published after the change committed: what a subscriber reads on the event is the new status.
+    expect((await orderView(commerce, me, order.id)).status).toBe('PAID');
+    await events.return?.();
+  });
+
   it('shows an order without a payment as PENDING, and checks who pays and with what', async () => {
     const { commerce } = shop;
     const me = newKeeper();
