@@ -31,6 +31,8 @@ export interface SubgraphDefinition<TLoaders> {
   typeDefs: DocumentNode;
   /** The subgraph's resolvers; the codegen'd `Resolvers` type fits here without a cast. */
   resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>> | object;
+  // Entities of any shape: each subgraph's defineEntity types are its own.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
   /** Builds the request's DataLoaders. */

@@ -8,9 +8,11 @@ import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
 import { workAudit, workMailRequests } from '@terrarium/subgraph-kit/jobs';
 import { workStockEvents } from './services/events.js';
+import { workCareReminders } from './services/care-reminders.job.js';
+import { loadInventorySettings, type InventorySettings } from './settings.js';
 
-/** The inventory subgraph: animals, species, product stock and checkout reservations. */
-export async function createInventorySubgraph(config: SubgraphConfig): Promise<Subgraph<Loaders>> {
+/** The inventory subgraph: animals and their keepers and care, species, product stock and checkout reservations. */
+export async function createInventorySubgraph(config: SubgraphConfig, settings: InventorySettings = loadInventorySettings()): Promise<Subgraph<Loaders>> {
   return createSubgraph({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
@@ -25,6 +27,8 @@ export async function createInventorySubgraph(config: SubgraphConfig): Promise<S
       await workAudit(deps.jobs, deps.services);
       // Keepers' care digests are sent by ops, asked for by this queue.
       await workMailRequests(deps.jobs, deps.services);
+      // Care reminders every minute and the keepers' daily digest, once per cluster.
+      await workCareReminders(deps, settings.careDigestCron);
     },
   });
 }

@@ -1,3 +1,6 @@
+import type { AnimalEntity } from './entities/animal.entity.js';
+import type { CareKind } from './entities/care-log.entity.js';
+
 /** A reference to products' Product: inventory only knows its id. */
 export interface ProductRef {
   id: string;
@@ -20,4 +23,16 @@ export interface StockLevel {
 export interface ReservationResult {
   orderId: string;
   status: 'RESERVED' | 'RELEASED' | 'COMMITTED' | 'RETURNED' | 'NONE';
+}
+
+/** ops' User as inventory sees it: only its id (the keeper of animals). */
+export interface UserRef {
+  id: string;
+}
+
+/** A careReminderDue event, resolved: the animal is loaded, its fields resolve as usual. */
+export interface CareReminderModel {
+  kind: CareKind;
+  dueAt: Date;
+  animal: AnimalEntity;
 }

@@ -30,7 +30,7 @@ describe('inventory: audit of stock adjustments in ops', () => {
     await expectData(inventory, ADJUST_STOCK, { productId: tank, delta: 4, reason: 'Delivery from supplier' }, STAFF);
 
     const until = Date.now() + 15_000;
-    let rows: Row[] = [];
+    let rows: Row[];
     while ((rows = await auditRows()).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({

@@ -3,6 +3,8 @@ import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
+import { setCareSchedule } from '../services/care-schedule.service.js';
+import { assignKeeper } from '../services/keepers.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
 import { commitForOrder, releaseForOrder, reserveForOrder, returnForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
@@ -48,6 +50,7 @@ export const Mutation: MutationResolvers = {
   createAnimal: (_, { input }, { em, caller }) => createAnimal(em, caller, input),
   updateAnimal: (_, { id, input }, { em, caller }) => updateAnimal(em, caller, id, input),
   logCare: (_, { animalId, input }, { em, caller }) => logCare(em, caller, animalId, input),
+  setCareSchedule: (_, { animalId, kind, everyDays }, { em, caller }) => setCareSchedule(em, caller, animalId, kind, everyDays),
 
   reserveForOrder: async (_, { orderId, items }, ctx) => {
     const service = requireService(ctx.caller, CHECKOUT_SERVICE);
@@ -64,5 +67,10 @@ export const Mutation: MutationResolvers = {
   returnForOrder: async (_, { orderId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     return announce(ctx, (em) => returnForOrder(em, orderId));
+  },
+  assignKeeper: async (_, { animalId, keeperId }, ctx) => {
+    requireService(ctx.caller, CHECKOUT_SERVICE);
+    await assignKeeper(ctx.em, animalId, keeperId);
+    return true;
   },
 };
