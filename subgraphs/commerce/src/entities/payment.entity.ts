@@ -2,7 +2,6 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 /** REFUNDED: settled refunds add up to the amount (a partial refund keeps SUCCEEDED). */
 export const PAYMENT_STATUSES = ['PROCESSING', 'SUCCEEDED', 'FAILED', 'REFUNDED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** An order's payment, driven through the PaymentProvider interface; a declined one is tried again as a new attempt. */
 export const Payment = defineEntity({

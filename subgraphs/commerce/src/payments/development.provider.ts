@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { PaymentIntent, PaymentProvider, PaymentResult, RefundResult } from './provider.js';
 
 /** The test card token the development provider declines (README "Payments"); any other token, or none, is charged. */
-export const DECLINE_TOKEN = 'tok_decline';
+const DECLINE_TOKEN = 'tok_decline';
 
 const PREFIX = 'sim_pi_';
 
