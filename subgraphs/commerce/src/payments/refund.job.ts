@@ -6,8 +6,9 @@ import type { CommerceJobDeps } from '../services/deps.js';
 
 /**
  * `payment.refund`: asks the provider for one refund row's money. Retried with exponential
- * backoff (5 s, 10 s, 20 s, ... 16 attempts: days) while the provider does not answer; the
- * sweeper enqueues it again for a refund still PENDING after that (refund-redrive in sweeper.job.ts).
+ * backoff (5 s, 10 s, 20 s, ... with jitter; 16 retries: 4 to 8 days) while the provider does not
+ * answer; the sweeper also enqueues it again, at most once an hour (redrive.ts), so a refund still
+ * PENDING when the retries run out is made once the provider is back.
  */
 const refundJob = defineJob<{ refundId: string }>('payment.refund', { retryLimit: 16, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 });
 

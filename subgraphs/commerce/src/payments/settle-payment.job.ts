@@ -14,8 +14,9 @@ interface SettleRequest {
 
 /**
  * `payment.settle`: asks the provider for the outcome of a payment payOrder started. Retried with
- * exponential backoff (5 s, 10 s, ... 10 attempts, about 2.5 h) while the provider does not
- * answer; the sweeper enqueues it again for a payment still PROCESSING after that.
+ * exponential backoff (5 s, 10 s, ... with jitter; 10 retries: 1.5 to 3 h) while the provider does
+ * not answer; the sweeper also enqueues it again, at most once an hour (redrive.ts), so a payment
+ * still PROCESSING when the retries run out settles once the provider is back.
  */
 const settleJob = defineJob<SettleRequest>('payment.settle', { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 });
 
