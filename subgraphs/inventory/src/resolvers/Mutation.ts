@@ -7,11 +7,11 @@ import { setCareSchedule } from '../services/care-schedule.service.js';
 import { careRemindersJob } from '../services/care-reminders.job.js';
 import { assignKeeper } from '../services/keepers.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
-import { commitForOrder, releaseForOrder, reserveForOrder, type ReservationOutcome } from '../services/reservation.service.js';
+import { commitForOrder, releaseForOrder, reserveForOrder, returnForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
 import type { Context } from '../context.js';
 
-/** The only service allowed to reserve, release and commit: checkout lives in commerce. */
+/** The only service allowed to reserve, release, commit and return: checkout lives in commerce. */
 const CHECKOUT_SERVICE = 'commerce';
 
 /**
@@ -68,6 +68,10 @@ export const Mutation: MutationResolvers = {
   commitForOrder: async (_, { orderId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     return announce(ctx, (em) => commitForOrder(em, orderId));
+  },
+  returnForOrder: async (_, { orderId }, ctx) => {
+    requireService(ctx.caller, CHECKOUT_SERVICE);
+    return announce(ctx, (em) => returnForOrder(em, orderId));
   },
   assignKeeper: async (_, { animalId, keeperId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
