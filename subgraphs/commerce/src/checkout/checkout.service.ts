@@ -87,7 +87,7 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
 }
 
 /** One pass: replay a known key, or price the cart, place the order and reserve. Null: run again. */
-async function attempt(ctx: Context, userId: string, key: string, address: Address | null): Promise<string | null> {
+async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number, address: Address | null): Promise<string | null> {
   const previous = await findCheckoutRequest(ctx.em, userId, key);
   if (previous) return replayCheckout(ctx, userId, previous);
 
@@ -123,6 +123,7 @@ async function attempt(ctx: Context, userId: string, key: string, address: Addre
       couponCode: cart.couponCode,
       lines: cart.lines,
       productPrices,
+      paymentTimeoutMs,
       shippingAddress: address,
     }),
   );
@@ -135,18 +136,24 @@ async function attempt(ctx: Context, userId: string, key: string, address: Addre
 }
 
 /**
- * Places an order from the signed-in user's cart, exactly once per (user, idempotency key).
- * The protocol, its failure paths and the sweeper are described in the package README. A replay
- * of a key returns its order as placed, whatever address it carries this time.
+ * Places an order from the signed-in user's cart, exactly once per (user, idempotency key), due
+ * to be paid within `paymentTimeoutMs`. The protocol, its failure paths and the sweeper are
+ * described in the package README. A replay of a key returns its order as placed, whatever
+ * address it carries this time.
  */
-export async function checkout(ctx: Context, idempotencyKey: string, shippingAddress?: AddressInput | null): Promise<OrderEntity> {
+export async function checkout(
+  ctx: Context,
+  idempotencyKey: string,
+  paymentTimeoutMs: number,
+  shippingAddress?: AddressInput | null,
+): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw new BadUserInputError('"idempotencyKey" must be 1 to 255 printable ASCII characters without spaces (a UUID is ideal).', 'idempotencyKey');
   }
   const address = shippingAddress ? validateAddress(shippingAddress) : null;
   for (let pass = 0; pass < MAX_ATTEMPTS; pass += 1) {
-    const orderId = await attempt(ctx, userId, idempotencyKey, address);
+    const orderId = await attempt(ctx, userId, idempotencyKey, paymentTimeoutMs, address);
     if (orderId) {
       const order = await ctx.loaders.order.clear(orderId).load(orderId);
       if (!order) throw new NotFoundError('Order');

@@ -5,7 +5,7 @@ import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import type { Context } from '../context.js';
 import type { ShipmentEntity } from '../entities/shipment.entity.js';
 import type { CommerceDeps } from '../services/deps.js';
-import { wakeOrderEvents } from '../services/order-events.job.js';
+import { afterTransition, type Transition } from '../services/order-status.service.js';
 import { enqueueKeepers } from './keeper.job.js';
 import { orderFollowsShipments } from './order-follows-shipments.js';
 import { visibleShipment } from './shipment-access.js';
@@ -21,25 +21,27 @@ export async function deliverShipment(
   shipmentId: string,
   actorId: string | null,
 ): Promise<boolean> {
-  const delivered = await deps.em.transactional(async (tx) => {
-    const order = await queryOne<{ id: string; buyerId: string }>(
-      tx,
-      'select o.id, o.buyer_id as "buyerId" from orders o where o.id = (select order_id from shipment where id = ?) for update',
-      [shipmentId],
-    );
-    if (!order) return false;
-    const moved = await query(
-      tx,
-      `update shipment set status = 'DELIVERED', delivered_at = now(), updated_at = now() where id = ? and status = 'SHIPPED' returning id`,
-      [shipmentId],
-    );
-    if (moved.length === 0) return false;
-    await enqueueKeepers(deps.jobs, tx, [shipmentId], order.buyerId);
-    await orderFollowsShipments({ ...deps, em: tx }, order.id, actorId);
-    return true;
-  });
-  if (delivered) wakeOrderEvents(deps.jobs);
-  return delivered;
+  const delivered = await deps.em.transactional(
+    async (tx): Promise<{ orderId: string; moves: Transition[] } | null> => {
+      const order = await queryOne<{ id: string; buyerId: string }>(
+        tx,
+        'select o.id, o.buyer_id as "buyerId" from orders o where o.id = (select order_id from shipment where id = ?) for update',
+        [shipmentId],
+      );
+      if (!order) return null;
+      const moved = await query(
+        tx,
+        `update shipment set status = 'DELIVERED', delivered_at = now(), updated_at = now() where id = ? and status = 'SHIPPED' returning id`,
+        [shipmentId],
+      );
+      if (moved.length === 0) return null;
+      await enqueueKeepers(deps.jobs, tx, [shipmentId], order.buyerId);
+      return { orderId: order.id, moves: await orderFollowsShipments(tx, deps.jobs, order.id, actorId) };
+    },
+  );
+  if (!delivered) return false;
+  for (const move of delivered.moves) await afterTransition(deps, delivered.orderId, move);
+  return true;
 }
 
 /** The buyer confirms that a SHIPPED shipment arrived; confirming it again is a CONFLICT. */

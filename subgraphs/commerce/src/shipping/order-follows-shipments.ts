@@ -1,7 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import { queryOne } from '@terrarium/subgraph-kit/sql';
 import type { OrderStatus } from '../entities/order.entity.js';
-import type { CommerceDeps } from '../services/deps.js';
-import { changeOrderStatus } from '../services/order-status.service.js';
+import { transitionOrder, type Transition } from '../services/order-status.service.js';
 
 interface ShipmentTally {
   status: OrderStatus;
@@ -13,16 +14,18 @@ interface ShipmentTally {
 /**
  * Moves the order after one of its shipments moved, through the one status change path (history,
  * audit, orderStatusChanged): SHIPPED once every shipment that is not cancelled has left its
- * seller, DELIVERED once every one has arrived. `deps.em` is the transaction that moved the
- * shipment, holding the order's row lock, so the shipment and the order change together.
+ * seller, DELIVERED once every one has arrived. `tx` is the transaction that moved the shipment,
+ * holding the order's row lock, so the shipment and the order change together. Returns the
+ * changes made, whose effects the caller runs after commit (afterTransition).
  */
 export async function orderFollowsShipments(
-  deps: CommerceDeps,
+  tx: EntityManager,
+  jobs: JobQueue,
   orderId: string,
   actorId: string | null,
-): Promise<void> {
+): Promise<Transition[]> {
   const tally = await queryOne<ShipmentTally>(
-    deps.em,
+    tx,
     `select o.status,
             count(*) filter (where s.status = 'PENDING')::int as pending,
             count(*) filter (where s.status = 'SHIPPED')::int as shipped,
@@ -32,12 +35,17 @@ export async function orderFollowsShipments(
       group by o.status`,
     [orderId],
   );
-  if (!tally || tally.pending > 0 || tally.shipped + tally.delivered === 0) return;
+  if (!tally || tally.pending > 0 || tally.shipped + tally.delivered === 0) return [];
+  const moves: Transition[] = [];
   let status = tally.status;
   if (status === 'PAID') {
-    await changeOrderStatus(deps, orderId, 'SHIPPED', actorId);
+    const shipped = await transitionOrder(tx, jobs, orderId, 'SHIPPED', actorId);
+    if (shipped) moves.push(shipped);
     status = 'SHIPPED';
   }
-  if (status === 'SHIPPED' && tally.shipped === 0)
-    await changeOrderStatus(deps, orderId, 'DELIVERED', actorId);
+  if (status === 'SHIPPED' && tally.shipped === 0) {
+    const delivered = await transitionOrder(tx, jobs, orderId, 'DELIVERED', actorId);
+    if (delivered) moves.push(delivered);
+  }
+  return moves;
 }

@@ -6,7 +6,7 @@ import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import type { Context } from '../context.js';
 import type { OrderStatus } from '../entities/order.entity.js';
 import type { ShipmentEntity } from '../entities/shipment.entity.js';
-import { wakeOrderEvents } from '../services/order-events.job.js';
+import { afterTransition } from '../services/order-status.service.js';
 import { orderFollowsShipments } from './order-follows-shipments.js';
 import { sellsShipment, visibleShipment } from './shipment-access.js';
 import { validateTracking } from './tracking.js';
@@ -34,7 +34,7 @@ export async function shipShipment(
       "Only the selling organization's members ship a shipment (staff ship the store's own supplies).",
     );
   }
-  await ctx.em.transactional(async (tx) => {
+  const moves = await ctx.em.transactional(async (tx) => {
     const locked = await queryOne<{ status: OrderStatus }>(
       tx,
       'select status from orders where id = ? for update',
@@ -70,9 +70,9 @@ export async function shipShipment(
       data: { orderId: order.id, ...tracking },
       key: `shipped:${shipmentId}`,
     });
-    await orderFollowsShipments({ ...ctx, em: tx }, order.id, actor);
+    return orderFollowsShipments(tx, ctx.jobs, order.id, actor);
   });
-  wakeOrderEvents(ctx.jobs);
+  for (const move of moves) await afterTransition(ctx, order.id, move);
   const updated = await ctx.loaders.shipment.clear(shipmentId).load(shipmentId);
   if (!updated) throw new NotFoundError('Shipment');
   return updated;

@@ -180,6 +180,7 @@ export type Mutation = {
   logCare: CareLogEntry;
   releaseForOrder: Reservation;
   reserveForOrder: Reservation;
+  returnForOrder: Reservation;
   /** Sets how often `kind` of care is due (everyDays 1..365), for the same callers as logCare. */
   setCareSchedule: CareSchedule;
   /** Breeder members of the animal's organization, or staff. */
@@ -223,6 +224,11 @@ export type MutationReleaseForOrderArgs = {
 
 export type MutationReserveForOrderArgs = {
   items: Array<ReservationItemInput>;
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReturnForOrderArgs = {
   orderId: Scalars['ID']['input'];
 };
 
@@ -618,6 +624,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   logCare?: Resolver<ResolversTypes['CareLogEntry'], ParentType, ContextType, RequireFields<MutationLogCareArgs, 'animalId' | 'input'>>;
   releaseForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReleaseForOrderArgs, 'orderId'>>;
   reserveForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReserveForOrderArgs, 'items' | 'orderId'>>;
+  returnForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReturnForOrderArgs, 'orderId'>>;
   setCareSchedule?: Resolver<ResolversTypes['CareSchedule'], ParentType, ContextType, RequireFields<MutationSetCareScheduleArgs, 'animalId' | 'everyDays' | 'kind'>>;
   updateAnimal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType, RequireFields<MutationUpdateAnimalArgs, 'id' | 'input'>>;
 }>;
