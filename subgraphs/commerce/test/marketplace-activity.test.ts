@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
 import { MARKETPLACE_TOPIC, type MarketplaceEvent } from '../src/marketplace/activity.job.js';
 import { BEA, ORG, animalId, animalListing, newKeeper, productId } from './support.js';
-import { pay, placeOrder, startShop, type Shop } from './shipping-support.js';
+import { pay, checkoutOrder, startShop, type Shop } from './shipping-support.js';
 
 const ACTIVITY = /* GraphQL */ `
   subscription {
@@ -152,7 +152,7 @@ describe('Subscription.marketplaceActivity', () => {
       BEA,
     );
     const buyer = newKeeper();
-    const order = await placeOrder(shop.commerce, buyer, [{ listing: 10 }]);
+    const order = await checkoutOrder(shop.commerce, buyer, [{ listing: 10 }]);
 
     // Publishing the draft is: it is the next event, so nothing came from the writes above.
     await expectData(shop.commerce, UPDATE, { id: draft.createListing.id, input: { status: 'ACTIVE' } }, BEA);

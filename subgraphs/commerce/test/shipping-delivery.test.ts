@@ -9,7 +9,7 @@ import {
   keptAnimals,
   orderOf,
   pay,
-  placeOrder,
+  checkoutOrder,
   scalesMember,
   sellerShipment,
   startShop,
@@ -27,7 +27,7 @@ describe('shipping: shipShipment and confirmDelivery', () => {
 
   it('ships: the seller with carrier and tracking, audited, the buyer mailed; once; the order SHIPPED when all have left', async () => {
     const me = newKeeper();
-    const order = await placeOrder(shop.commerce, me, [{ listing: 7 }, { sku: 'TR-HIDE-M', quantity: 1 }]);
+    const order = await checkoutOrder(shop.commerce, me, [{ listing: 7 }, { sku: 'TR-HIDE-M', quantity: 1 }]);
     const animal = sellerShipment(order, ORG.sunset);
     const supplies = sellerShipment(order, null);
     // The store's shipment of an unpaid order cannot ship yet.
@@ -128,7 +128,7 @@ describe('shipping: shipShipment and confirmDelivery', () => {
 
   it('confirms delivery: the buyer only, a SHIPPED shipment only; the animal gets its keeper; the order DELIVERED when all arrived', async () => {
     const me = newKeeper();
-    const order = await placeOrder(shop.commerce, me, [{ listing: 11 }, { sku: 'TR-TONGS', quantity: 1 }]);
+    const order = await checkoutOrder(shop.commerce, me, [{ listing: 11 }, { sku: 'TR-TONGS', quantity: 1 }]);
     const animal = sellerShipment(order, ORG.scales);
     const supplies = sellerShipment(order, null);
     await pay(shop.commerce, order.id, me);

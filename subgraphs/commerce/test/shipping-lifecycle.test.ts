@@ -21,11 +21,13 @@ import {
   keptAnimals,
   orderOf,
   pay,
-  placeOrder,
+  checkoutOrder,
   sellerShipment,
   startShop,
   type Shop,
 } from './shipping-support.js';
+import { listingStatus, reservationState } from './shop.js';
+import { animalStatus } from './siblings.js';
 
 const CANCEL = 'mutation($id: ID!) { cancelOrder(orderId: $id) { id status } }';
 const SET_STATUS =
@@ -49,7 +51,11 @@ describe('shipping: the order and its shipments over time', () => {
     await vi.waitFor(
       async () =>
         expect(
-          await sql(shop.commerce, `select state::text from "${shop.jobsSchema}".job where id = ?`, [id]),
+          await sql(
+            shop.commerce,
+            `select state::text from "${shop.commerce.jobs.schema}".job where id = ?`,
+            [id],
+          ),
         ).toEqual([{ state: 'completed' }]),
       { timeout: 15_000, interval: 100 },
     );
@@ -63,7 +69,7 @@ describe('shipping: the order and its shipments over time', () => {
 
   it('confirms deliveries nobody confirmed once DELIVERY_CONFIRM_DAYS (14) have passed since shipping', async () => {
     const me = newKeeper();
-    const order = await placeOrder(shop.commerce, me, [{ listing: 7 }, { sku: 'TR-HIDE-M', quantity: 1 }]);
+    const order = await checkoutOrder(shop.commerce, me, [{ listing: 7 }, { sku: 'TR-HIDE-M', quantity: 1 }]);
     const animal = sellerShipment(order, ORG.sunset);
     const supplies = sellerShipment(order, null);
     await pay(shop.commerce, order.id, me);
@@ -100,7 +106,10 @@ describe('shipping: the order and its shipments over time', () => {
 
   it('refuses to cancel an order once part of it shipped; cancelling earlier cancels its shipments', async () => {
     const me = newKeeper();
-    const partly = await placeOrder(shop.commerce, me, [{ listing: 10 }, { sku: 'TR-TONGS', quantity: 1 }]);
+    const partly = await checkoutOrder(shop.commerce, me, [
+      { listing: 10 },
+      { sku: 'TR-TONGS', quantity: 1 },
+    ]);
     await pay(shop.commerce, partly.id, me);
     expect(await hasShipped(em(), partly.id)).toBe(false);
     await expectData(
@@ -122,7 +131,7 @@ describe('shipping: the order and its shipments over time', () => {
       { status: 'SOLD' },
     ]);
 
-    const paid = await placeOrder(shop.commerce, me, [{ listing: 16 }, { sku: 'TR-TONGS', quantity: 1 }]);
+    const paid = await checkoutOrder(shop.commerce, me, [{ listing: 16 }, { sku: 'TR-TONGS', quantity: 1 }]);
     await pay(shop.commerce, paid.id, me);
     expect(
       (await expectData<{ cancelOrder: { status: string } }>(shop.commerce, CANCEL, { id: paid.id }, me))
@@ -143,7 +152,7 @@ describe('shipping: the order and its shipments over time', () => {
       sellerShipment(paid, ORG.sunset).id,
     );
 
-    const unpaid = await placeOrder(shop.commerce, me, [{ sku: 'TR-TONGS', quantity: 1 }]);
+    const unpaid = await checkoutOrder(shop.commerce, me, [{ sku: 'TR-TONGS', quantity: 1 }]);
     await expectData(shop.commerce, CANCEL, { id: unpaid.id }, me);
     expect((await orderOf(shop.commerce, unpaid.id, me)).shipments.map((s) => s.status)).toEqual([
       'CANCELLED',
@@ -152,7 +161,10 @@ describe('shipping: the order and its shipments over time', () => {
 
   it('lets staff move a whole order: its shipments follow, delivered animals get their keeper, a refund cancels what did not ship', async () => {
     const me = newKeeper();
-    const order = await placeOrder(shop.commerce, me, [{ listing: 13 }, { sku: 'TR-HIDE-M', quantity: 1 }]);
+    const order = await checkoutOrder(shop.commerce, me, [
+      { listing: 13 },
+      { sku: 'TR-HIDE-M', quantity: 1 },
+    ]);
     await pay(shop.commerce, order.id, me);
     await expectData(shop.commerce, SET_STATUS, { id: order.id, status: 'SHIPPED' }, STAFF);
     let current = await orderOf(shop.commerce, order.id, me);
@@ -173,7 +185,7 @@ describe('shipping: the order and its shipments over time', () => {
       interval: 100,
     });
 
-    const refunded = await placeOrder(shop.commerce, me, [{ sku: 'TR-HIDE-M', quantity: 1 }]);
+    const refunded = await checkoutOrder(shop.commerce, me, [{ sku: 'TR-HIDE-M', quantity: 1 }]);
     await pay(shop.commerce, refunded.id, me);
     await expectData(shop.commerce, SET_STATUS, { id: refunded.id, status: 'REFUNDED' }, STAFF);
     expect((await orderOf(shop.commerce, refunded.id, me)).shipments.map((s) => s.status)).toEqual([
@@ -189,6 +201,28 @@ describe('shipping: the order and its shipments over time', () => {
         ),
       ),
     ).toEqual(['CONFLICT']);
+  });
+
+  it('refunds a PAID order part of which shipped: its stock stays sold, what had not shipped is cancelled', async () => {
+    const me = newKeeper();
+    const order = await checkoutOrder(shop.commerce, me, [{ listing: 19 }, { sku: 'TR-TONGS', quantity: 1 }]);
+    await pay(shop.commerce, order.id, me);
+    const animal = sellerShipment(order, ORG.sunset);
+    await expectData(shop.commerce, SHIP, { id: animal.id, carrier: 'DHL', tracking: 'JJD0005' }, BEA);
+    const refund = await expectData<{ refundOrder: { status: string } }>(
+      shop.commerce,
+      'mutation($id: ID!) { refundOrder(orderId: $id, reason: "The buyer sent the order back.") { status } }',
+      { id: order.id },
+      STAFF,
+    );
+    expect(refund.refundOrder.status).toBe('REFUNDED');
+    const after = await orderOf(shop.commerce, order.id, me);
+    expect(sellerShipment(after, ORG.sunset).status).toBe('SHIPPED');
+    expect(sellerShipment(after, null).status).toBe('CANCELLED');
+    // The animal left with its carrier: no return is owed to inventory, the sale stands there.
+    expect(await reservationState(shop.commerce, order.id)).toBe('COMMITTED');
+    expect(await listingStatus(shop.commerce, 19)).toBe('SOLD');
+    expect(await animalStatus(shop.inventory, animalId(19))).toBe('SOLD');
   });
 
   it("seeds Kai Keeper's delivered order with its address and its one delivered shipment", async () => {

@@ -1,48 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { expectData } from '@terrarium/subgraph-kit/testing';
-import {
-  ADD_LISTING,
-  ADDRESS,
-  ORG,
-  animalListing,
-  productId,
-  sql,
-  startCommerce,
-  type CommerceSubgraph,
-} from './support.js';
-import { siblingData, startSibling, type RunningSibling } from './siblings.js';
+import { ORG, sql, type CommerceSubgraph } from './support.js';
+import { siblingData } from './siblings.js';
+import { payAndSettle, placeOrder, startShop, type Item, type Shop } from './shop.js';
 
 /**
- * A shop for the shipping tests: commerce on its own schema with the real products and inventory
- * subgraphs (over HTTP), and the operations the storefront and breeder dashboard send.
+ * The shipping tests' vocabulary, over the payment tests' shop (shop.ts: commerce with the real
+ * products and inventory subgraphs over HTTP): the operations the storefront and the breeder
+ * dashboard send, and what commerce owes other subgraphs (its jobs).
  */
-export interface Shop {
-  commerce: CommerceSubgraph;
-  products: RunningSibling;
-  inventory: RunningSibling;
-  /** The Postgres schema of commerce's jobs (pg-boss), to look at what was enqueued. */
-  jobsSchema: string;
-  stop(): Promise<void>;
-}
-
-export async function startShop(schema: string): Promise<Shop> {
-  const products = await startSibling('products', `${schema}_products`);
-  const inventory = await startSibling('inventory', `${schema}_inventory`);
-  const commerce = await startCommerce(schema, {
-    urls: { products: products.url, inventory: inventory.url },
-  });
-  return {
-    commerce,
-    products,
-    inventory,
-    jobsSchema: `${schema}_jobs`,
-    async stop() {
-      await commerce.stop();
-      await Promise.all([inventory.subgraph.stop(), products.subgraph.stop()]);
-    },
-  };
-}
+export { startShop, type Item, type Shop };
 
 /** A member of Scales & Tails: a breeder, but not of Sunset Reptiles. */
 export function scalesMember(): Caller {
@@ -187,28 +155,13 @@ export interface OrderData {
   statusHistory: { from: string | null; to: string; changedBy: { id: string } | null }[];
 }
 
-export type Item = { sku: string; quantity: number } | { listing: number };
-
-/** Fills the buyer's cart and checks it out with ADDRESS; the placed order. */
-export async function placeOrder(
+/** Fills the buyer's cart and checks it out (shipping to ADDRESS); the placed order with its shipments. */
+export async function checkoutOrder(
   commerce: CommerceSubgraph,
   buyer: Caller,
   items: Item[],
 ): Promise<OrderData> {
-  for (const item of items) {
-    const variables =
-      'sku' in item
-        ? { productId: productId(item.sku), quantity: item.quantity }
-        : { listingId: animalListing(item.listing) };
-    await expectData(commerce, ADD_LISTING, variables, buyer);
-  }
-  const { checkout } = await expectData<{ checkout: { id: string } }>(
-    commerce,
-    CHECKOUT,
-    { key: randomUUID(), address: ADDRESS },
-    buyer,
-  );
-  return orderOf(commerce, checkout.id, buyer);
+  return orderOf(commerce, (await placeOrder(commerce, buyer, items)).id, buyer);
 }
 
 export async function orderOf(
@@ -219,14 +172,9 @@ export async function orderOf(
   return (await expectData<{ order: OrderData }>(commerce, ORDER, { id: orderId }, caller)).order;
 }
 
-/** Pays through the development provider: PENDING -> PAID. */
-export async function pay(commerce: CommerceSubgraph, orderId: string, buyer: Caller): Promise<void> {
-  await expectData(
-    commerce,
-    'mutation($id: ID!) { payOrder(orderId: $id) { status } }',
-    { id: orderId },
-    buyer,
-  );
+/** Pays and waits until the payment settled (the order PAID, its reservation committed). */
+export function pay(commerce: CommerceSubgraph, orderId: string, buyer: Caller): Promise<void> {
+  return payAndSettle(commerce, buyer, orderId);
 }
 
 export function sellerShipment(order: OrderData, sellerId: string | null): ShipmentData {
@@ -235,13 +183,23 @@ export function sellerShipment(order: OrderData, sellerId: string | null): Shipm
   return shipment;
 }
 
-/** The payloads of `queue`'s jobs (any state) whose payload matches `where` (a jsonb containment). */
-export function jobPayloads<T>(shop: Shop, queue: string, where: Record<string, unknown>): Promise<T[]> {
-  return sql<{ data: T }>(
+/**
+ * The payloads of `queue`'s jobs whose payload contains `where` (jsonb containment), in any state:
+ * waiting, done or archived.
+ */
+export async function jobPayloads<T>(
+  shop: Shop,
+  queue: string,
+  where: Record<string, unknown>,
+): Promise<T[]> {
+  const schema = shop.commerce.jobs.schema;
+  const rows = await sql<{ data: T }>(
     shop.commerce,
-    `select data from "${shop.jobsSchema}".job where name = ? and data @> ?::jsonb order by created_on`,
-    [queue, JSON.stringify(where)],
-  ).then((rows) => rows.map((row) => row.data));
+    `select data, created_on from "${schema}".job where name = ? and data @> ?::jsonb
+      union all select data, created_on from "${schema}".archive where name = ? and data @> ?::jsonb order by created_on`,
+    [queue, JSON.stringify(where), queue, JSON.stringify(where)],
+  );
+  return rows.map((row) => row.data);
 }
 
 /** The animals inventory has `keeper` keep (User.animals), as the keeper sees them. */

@@ -20,7 +20,7 @@ import {
   SHIP,
   orderOf,
   pay,
-  placeOrder,
+  checkoutOrder,
   scalesMember,
   sellerShipment,
   startShop,
@@ -101,7 +101,10 @@ describe('shipping: addresses, one shipment per seller, what sellers see', () =>
 
   it("splits an order into one shipment per seller, the breeder's animal and the store's supplies", async () => {
     const me = newKeeper();
-    const order = await placeOrder(shop.commerce, me, [{ listing: 13 }, { sku: 'TR-HIDE-M', quantity: 2 }]);
+    const order = await checkoutOrder(shop.commerce, me, [
+      { listing: 13 },
+      { sku: 'TR-HIDE-M', quantity: 2 },
+    ]);
     expect(order.shippingAddress).toEqual({
       name: 'Kai Keeper',
       line1: 'Terrarienweg 12',
@@ -155,7 +158,7 @@ describe('shipping: addresses, one shipment per seller, what sellers see', () =>
   it("shows a seller only its own shipments, and only once the order is paid; other organizations' members are FORBIDDEN", async () => {
     const me = newKeeper();
     const before = (await shipmentsOf(ORG.sunset)).totalCount;
-    const order = await placeOrder(shop.commerce, me, [
+    const order = await checkoutOrder(shop.commerce, me, [
       { listing: 16 },
       { listing: 8 },
       { sku: 'TR-TONGS', quantity: 1 },
@@ -226,7 +229,7 @@ describe('shipping: addresses, one shipment per seller, what sellers see', () =>
     const buyers = [newKeeper(), newKeeper()];
     const orders: OrderData[] = [];
     for (const [i, buyer] of buyers.entries()) {
-      orders.push(await placeOrder(shop.commerce, buyer, [{ listing: [19, 22][i]! }]));
+      orders.push(await checkoutOrder(shop.commerce, buyer, [{ listing: [19, 22][i]! }]));
       await pay(shop.commerce, orders[i]!.id, buyer);
     }
     const first = await shipmentsOf(ORG.sunset, BEA, { first: 1 });
