@@ -163,7 +163,10 @@ describe('breeder dashboard', () => {
     };
     // Unpaid: not the seller's to ship yet.
     expect(await sellerShipment()).toBeUndefined();
-    expectNoErrors((await gql(url, 'mutation($id: ID!) { payOrder(orderId: $id) { id status } }', { id: orderId }, buyer)).body);
+    // Payment settles asynchronously (PROCESSING, then PAID by a job): the seller sees it then.
+    const paying = await gql(url, contractOperation('storefront', 'PayOrder'), { orderId }, buyer);
+    expectNoErrors(paying.body);
+    await expect.poll(sellerShipment, { timeout: 15_000, interval: 250 }).toBeDefined();
 
     const shipment = await sellerShipment();
     expect(shipment).toEqual({
