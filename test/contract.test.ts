@@ -185,7 +185,26 @@ describe('breeder dashboard', () => {
     const delivered = await gql(url, contractOperation('storefront', 'ConfirmDelivery'), { shipmentId: shipment.id }, buyer);
     expectNoErrors(delivered.body);
     expect(delivered.body.data.confirmDelivery).toEqual({ id: shipment.id, status: 'DELIVERED', deliveredAt: expect.any(String) });
-    expect((await gql(url, 'query($id: ID!) { order(id: $id) { status } }', { id: orderId }, buyer)).body.data.order.status).toBe('DELIVERED');
+    // The buyer's view (MyOrder): the shipment with its seller's name from ops, the history as { status at }.
+    const mine = await gql(url, contractOperation('storefront', 'MyOrder'), { id: orderId }, buyer);
+    expectNoErrors(mine.body);
+    expect(mine.body.data.order).toMatchObject({
+      id: orderId,
+      status: 'DELIVERED',
+      payment: { status: 'SUCCEEDED' },
+      shippingAddress: { ...SHIPPING_ADDRESS, line2: null },
+      shipments: [
+        {
+          id: shipment.id,
+          status: 'DELIVERED',
+          carrier: 'DHL',
+          trackingNumber: 'JJD0012345678',
+          seller: { id: seedIdOf('org:sunset-reptiles'), name: 'Sunset Reptiles' },
+          lines: [{ quantity: 1, product: null, listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } } }],
+        },
+      ],
+    });
+    expect(mine.body.data.order.statusHistory.map((change: any) => change.status)).toEqual(['PENDING', 'PAID', 'SHIPPED', 'DELIVERED']);
 
     // The shipment was audited in ops (through commerce's queue), with the breeder as actor.
     await expect
