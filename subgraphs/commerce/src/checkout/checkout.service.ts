@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
 import type { Money } from '../money.js';
 import { currentUnitPrice } from '../services/cart-pricing.service.js';
+import { validateAddress, type Address, type AddressInput } from '../shipping/address.js';
 import { cartHash, findCartView } from '../services/cart-view.service.js';
 import { findCheckoutRequest, replayCheckout } from './checkout-replay.service.js';
 import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
@@ -86,7 +87,7 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
 }
 
 /** One pass: replay a known key, or price the cart, place the order and reserve. Null: run again. */
-async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number): Promise<string | null> {
+async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number, address: Address | null): Promise<string | null> {
   const previous = await findCheckoutRequest(ctx.em, userId, key);
   if (previous) return replayCheckout(ctx, userId, previous);
 
@@ -98,6 +99,9 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
     if (cart?.checkoutOrderId) throw new ConflictError('Another checkout of your cart is in progress.');
     throw new BadUserInputError('Your cart is empty.');
   }
+  // Everything sold here (animals and supplies) is physical, so every order ships. Checked before
+  // any write or call: a refused checkout reserves nothing.
+  if (!address) throw new BadUserInputError('A shipping address is required: this order ships.', 'shippingAddress');
 
   // Catalog prices before any write: a products outage fails here with nothing to undo.
   const productPrices = new Map<string, Money>();
@@ -120,6 +124,7 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
       lines: cart.lines,
       productPrices,
       paymentTimeoutMs,
+      shippingAddress: address,
     }),
   );
   if (!lines) {
@@ -133,15 +138,22 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
 /**
  * Places an order from the signed-in user's cart, exactly once per (user, idempotency key), due
  * to be paid within `paymentTimeoutMs`. The protocol, its failure paths and the sweeper are
- * described in the package README.
+ * described in the package README. A replay of a key returns its order as placed, whatever
+ * address it carries this time.
  */
-export async function checkout(ctx: Context, idempotencyKey: string, paymentTimeoutMs: number): Promise<OrderEntity> {
+export async function checkout(
+  ctx: Context,
+  idempotencyKey: string,
+  paymentTimeoutMs: number,
+  shippingAddress?: AddressInput | null,
+): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw new BadUserInputError('"idempotencyKey" must be 1 to 255 printable ASCII characters without spaces (a UUID is ideal).', 'idempotencyKey');
   }
+  const address = shippingAddress ? validateAddress(shippingAddress) : null;
   for (let pass = 0; pass < MAX_ATTEMPTS; pass += 1) {
-    const orderId = await attempt(ctx, userId, idempotencyKey, paymentTimeoutMs);
+    const orderId = await attempt(ctx, userId, idempotencyKey, paymentTimeoutMs, address);
     if (orderId) {
       const order = await ctx.loaders.order.clear(orderId).load(orderId);
       if (!order) throw new NotFoundError('Order');
