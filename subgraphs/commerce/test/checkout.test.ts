@@ -5,7 +5,7 @@ import { cartHash, findCartView } from '../src/services/cart-view.service.js';
 import { placeOrder } from '../src/checkout/place-order.service.js';
 import type { Money } from '../src/money.js';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
-import { ADD_LISTING, ADDRESS, STAFF, animalId, animalListing, newKeeper, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
+import { ADD_LISTING, ADDRESS, STAFF, animalId, animalListing, mailRequests, newKeeper, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
 import { animalStatus, siblingData, startSibling, stockOf, type RunningSibling } from './siblings.js';
 
 const CHECKOUT = /* GraphQL */ `
@@ -113,6 +113,10 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const replay = await checkout(me, key);
     expect(replay.id).toBe(order.id);
     expect(await stockOf(inventory, uvb)).toEqual({ ...before, reserved: before.reserved + 2, available: before.available - 2 });
+    // The buyer is told once, from the commit that placed it; the replay asks for no mail.
+    expect(await mailRequests(commerce, order.id)).toEqual([
+      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: '€125.08' }, key: `order-placed:${order.id}` },
+    ]);
 
     // The same key for a different cart is a CONFLICT; the cart stays as it is.
     await fill(me, [{ sku: 'TR-HYGRO', quantity: 1 }]);

@@ -3,7 +3,7 @@ import { requireUser } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
-import type { Money } from '../money.js';
+import { formatMoney, type Money } from '../money.js';
 import { currentUnitPrice } from '../services/cart-pricing.service.js';
 import { validateAddress, type Address, type AddressInput } from '../shipping/address.js';
 import { cartHash, findCartView } from '../services/cart-view.service.js';
@@ -11,6 +11,7 @@ import { findCheckoutRequest, replayCheckout } from './checkout-replay.service.j
 import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
 import { placeOrder, type PlacedLine } from './place-order.service.js';
 import { voidOrder } from './void-order.service.js';
+import { enqueueMailRequest } from '@terrarium/subgraph-kit/jobs';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Printable ASCII, as clients send UUIDs or similar. */
@@ -74,8 +75,16 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
     throw new ServiceUnavailableError('Stock could not be reserved. Nothing was ordered; try again later.');
   }
   const placed = await ctx.em.transactional(async (tx) => {
-    const marked = await query(tx, `update orders set reservation_state = 'RESERVED', updated_at = now() where id = ? and reservation_state = 'PENDING' returning id`, [orderId]);
-    if (marked.length === 0) return false;
+    const marked = await query<{ buyer_id: string; total_amount: number; currency: string }>(
+      tx,
+      `update orders set reservation_state = 'RESERVED', updated_at = now() where id = ? and reservation_state = 'PENDING' returning buyer_id, total_amount, currency`,
+      [orderId],
+    );
+    const order = marked[0];
+    if (!order) return false;
+    // Placed: the buyer is told, by ops, once this commits (the key makes a replay mail nothing).
+    const total = formatMoney({ amount: order.total_amount, currency: order.currency });
+    await enqueueMailRequest(ctx.jobs, tx, { userId: order.buyer_id, template: 'order-placed', data: { orderId, total }, key: `order-placed:${orderId}` });
     await query(tx, 'delete from cart_line where cart_id in (select id from cart where checkout_order_id = ?)', [orderId]);
     await query(tx, 'update cart set checkout_order_id = null, coupon_code = null, version = version + 1, updated_at = now() where checkout_order_id = ?', [orderId]);
     return true;
