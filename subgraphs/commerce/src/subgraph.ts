@@ -27,7 +27,10 @@ import { loadCommerceSettings, type CommerceSettings } from './settings.js';
  */
 const sweepJob = defineJob<Record<string, never>>('commerce.sweep', { retryLimit: 0, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
 
-/** Every minute, pg-boss cron's resolution: an unpaid order expires within a minute of its paymentDueBy. */
+/**
+ * Every minute, pg-boss cron's resolution: the backstop. Each checkout also queues a run for its
+ * own deadline (checkout.service.ts), so an unpaid order expires within seconds of paymentDueBy.
+ */
 const EXPIRE_CRON = '* * * * *';
 
 export interface CommerceOptions {
