@@ -3,13 +3,29 @@ import { listCategoryRoots } from '../services/categories.js';
 import { listProducts } from '../services/product-list.js';
 import { suggestProductNames } from '../services/suggestions.js';
 import { searchProducts } from '../search/product-search.js';
+import { normaliseQuery, type SearchCounts } from '../search/search-counts.js';
+import { BadUserInputError } from '@terrarium/platform/errors';
 
-export const Query: QueryResolvers = {
+/** Longest popularSearches list. @default 50 */
+const MAX_POPULAR = 50;
+
+export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): QueryResolvers => ({
   product: (_, { slug }, { loaders }) => loaders.productBySlug.load(slug),
   products: (_, { search, categorySlug, first, after }, { em, cache }) =>
     listProducts(em, cache, { search, category: categorySlug == null ? null : { slug: categorySlug }, first, after }),
   searchSuggestions: (_, { prefix, first }, { em, cache }) => suggestProductNames(em, cache, prefix, first),
-  productSearch: (_, args, { em }) => searchProducts(em, args),
+  productSearch: async (_, args, { em }) => {
+    const result = await searchProducts(em, args);
+    // A shopper's search, counted once (not per page) and only when it found something, so
+    // that typos never become popular.
+    if (!args.after && result.totalCount > 0 && normaliseQuery(args.text) !== '') await searchCounts.count(em, args.text);
+    return result;
+  },
+  popularSearches: (_, { first }, { em }) => {
+    const size = first ?? 10;
+    if (!Number.isInteger(size) || size < 0 || size > MAX_POPULAR) throw new BadUserInputError(`"first" must be 0 to ${MAX_POPULAR}.`, 'first');
+    return searchCounts.top(em, size);
+  },
   categories: (_, __, { em }) => listCategoryRoots(em),
   category: (_, { slug }, { loaders }) => loaders.categoryBySlug.load(slug),
-};
+});
