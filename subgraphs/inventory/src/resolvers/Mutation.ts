@@ -8,6 +8,7 @@ import { assignKeeper } from '../services/keepers.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
 import { commitForOrder, releaseForOrder, reserveForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
+import { recordListingPrices } from '../search/listing-prices.js';
 import type { Context } from '../context.js';
 
 /** The only service allowed to reserve, release and commit: checkout lives in commerce. */
@@ -64,6 +65,7 @@ export const Mutation: MutationResolvers = {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     return announce(ctx, (em) => commitForOrder(em, orderId));
   },
+  recordListingPrices: (_, { prices }, { em, caller }) => recordListingPrices(em, caller, prices),
   assignKeeper: async (_, { animalId, keeperId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     await assignKeeper(ctx.em, animalId, keeperId);

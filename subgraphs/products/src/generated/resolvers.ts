@@ -270,16 +270,17 @@ export type RatingInput = {
   productId: Scalars['ID']['input'];
 };
 
+/** A facet of a search: the values of one field among the results, with their counts. */
 export type SearchFacet = {
   __typename?: 'SearchFacet';
   buckets: Array<FacetBucket>;
-  /** category (slugs), price (bands of minor units: 0-1000, 1000-2500, ..., 10000-) or availability (IN_STOCK, OUT_OF_STOCK). */
+  /** The field its buckets are values of; each search names its facets in its own description. */
   field: Scalars['String']['output'];
 };
 
 /**
- * A filter the search read out of the query's words ("heat mat 50w" -> wattage 50), so that the
- * client can show it and undo it (send `text` again with `interpret: false`).
+ * A filter the search read out of the query's words ("heat mat 50w": wattage 50; "female corn
+ * snake": sex FEMALE), so that the client can show it and undo it (`interpret: false`).
  */
 export type SearchFilter = {
   __typename?: 'SearchFilter';
