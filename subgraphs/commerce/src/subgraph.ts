@@ -11,6 +11,7 @@ import type { PaymentProvider } from './payments/provider.js';
 import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed/index.js';
 import { workOrderEvents } from './services/order-events.job.js';
+import { listingPriceReports } from './services/listing-price-report.job.js';
 import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
 
@@ -58,6 +59,9 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   await workAudit(subgraph.jobs, services);
   // Buyers' mails (order placed, payment failed, shipped, refunded) are sent by ops, asked for by this queue.
   await workMailRequests(subgraph.jobs, services);
+  // Animals' listing prices for inventory's search: each change's report, a full sync at start.
+  await listingPriceReports.work(subgraph.jobs, () => subgraph.orm.em.fork(), services);
+  await listingPriceReports.enqueueFullSync(subgraph.jobs, subgraph.orm.em.fork());
   const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings });
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {
