@@ -45,6 +45,13 @@ describe.each([
     expect(await popular(subgraph(), 0)).toEqual([]);
   });
 
+  it('counts a typo under its correction', async () => {
+    await searchTimes(subgraph(), 'thermostatt', 1);
+    const ranked = await popular(subgraph(), 50);
+    expect(ranked[0]).toBe('thermostat');
+    expect(ranked).not.toContain('thermostatt');
+  });
+
   it('refuses first outside 0 to 50', async () => {
     await expectErrorCode(subgraph(), 'BAD_USER_INPUT', POPULAR, { first: 51 });
   });

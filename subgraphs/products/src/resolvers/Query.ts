@@ -16,9 +16,9 @@ export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): Q
   searchSuggestions: (_, { prefix, first }, { em, cache }) => suggestProductNames(em, cache, prefix, first),
   productSearch: async (_, args, { em }) => {
     const result = await searchProducts(em, args);
-    // A shopper's search, counted once (not per page) and only when it found something, so
-    // that typos never become popular.
-    if (!args.after && result.totalCount > 0 && normaliseQuery(args.text) !== '') await searchCounts.count(em, args.text);
+    // A shopper's search, counted once (not per page), only when it found something and under
+    // its correction when it has one, so that typos never become popular.
+    if (!args.after && result.totalCount > 0 && normaliseQuery(args.text) !== '') await searchCounts.count(em, result.didYouMean ?? args.text);
     return result;
   },
   popularSearches: (_, { first }, { em }) => {
