@@ -32,7 +32,7 @@ export async function createProductsSubgraph(config: SubgraphConfig): Promise<Su
       // Product writes are audited in ops, delivered by this queue.
       jobs: async (deps) => {
         await workAudit(deps.jobs, deps.services);
-        // Postgres search counts (no Redis) past their weight, deleted daily.
+        // Search counts (Postgres, without Redis) and results past their weight, deleted daily.
         await workSearchCountPruning(deps);
       },
     });

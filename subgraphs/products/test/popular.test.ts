@@ -68,3 +68,23 @@ describe('popularSearches decay (Postgres)', () => {
     expect(ranked.indexOf('mice')).toBeLessThan(ranked.indexOf('hygrometer'));
   });
 });
+
+describe('relatedSearches', () => {
+  const RELATED = 'query ($query: String!, $first: Int) { relatedSearches(query: $query, first: $first) }';
+  const related = async (query: string, first = 5) => (await expectData<{ relatedSearches: string[] }>(withPostgres, RELATED, { query, first })).relatedSearches;
+
+  it('relates searches whose first results share products, the most shared first', async () => {
+    // "heat" finds the emitter and the thermostat (heat mats), as "thermostat" did above;
+    // "digital", searched above a page of 1, kept its one result, the thermostat; "cork" shares
+    // nothing with them.
+    await searchTimes(withPostgres, 'heat', 1);
+    expect(await related('Heat')).toEqual(['thermostat', 'digital']);
+    expect(await related('digital')).toEqual(['heat', 'thermostat']);
+    expect(await related('cork')).toEqual([]);
+    expect(await related('never searched')).toEqual([]);
+  });
+
+  it('refuses first outside 0 to 20', async () => {
+    await expectErrorCode(withPostgres, 'BAD_USER_INPUT', RELATED, { query: 'heat', first: 21 });
+  });
+});

@@ -220,6 +220,11 @@ export type Query = {
    * descendants; an unknown slug yields an empty connection. `first` is 0 to 100.
    */
   products: ProductConnection;
+  /**
+   * Catalog queries related to `query`: other searches whose first results share the most products
+   * with its own (first: 0 to 20).
+   */
+  relatedSearches: Array<Scalars['String']['output']>;
   /** Distinct product names with a word starting with `prefix` (1 to 64 characters, case-insensitive), for autocomplete. */
   searchSuggestions: Array<Scalars['String']['output']>;
 };
@@ -255,6 +260,12 @@ export type QueryProductsArgs = {
   categorySlug?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryRelatedSearchesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
 };
 
 
@@ -562,6 +573,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'slug'>>;
   productSearch?: Resolver<ResolversTypes['ProductSearchConnection'], ParentType, ContextType, RequireFields<QueryProductSearchArgs, 'first' | 'interpret' | 'sort' | 'text'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+  relatedSearches?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryRelatedSearchesArgs, 'first' | 'query'>>;
   searchSuggestions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QuerySearchSuggestionsArgs, 'first' | 'prefix'>>;
 }>;
 

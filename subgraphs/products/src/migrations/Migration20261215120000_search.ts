@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Search: the read model of facts owned elsewhere (stock from inventory, ratings from community),
- * the wattage attribute, the search log behind popularSearches, and an index for every filter
+ * the wattage attribute, the search log behind popularSearches and relatedSearches, and an index for every filter
  * and sort of productSearch.
  *
  * pg_trgm (typo tolerance, similarity) was created by the catalog migration, in `public`.
@@ -45,9 +45,20 @@ export class Migration20261215120000_search extends Migration {
         primary key (query, day)
       )`);
     this.addSql('create index search_count_day_idx on search_count (day)');
+    // The first results of each counted query: two queries that share results are related.
+    this.addSql(`
+      create table search_result (
+        query text not null check (char_length(query) between 1 and 200),
+        product_id uuid not null,
+        seen_on date not null default current_date,
+        primary key (query, product_id)
+      )`);
+    this.addSql('create index search_result_product_idx on search_result (product_id, query)');
+    this.addSql('create index search_result_seen_on_idx on search_result (seen_on)');
   }
 
   override async down(): Promise<void> {
+    this.addSql('drop table if exists search_result');
     this.addSql('drop table if exists search_count');
     this.addSql('drop index if exists product_created_at_id_idx');
     this.addSql('drop index if exists product_price_id_idx');
