@@ -18,7 +18,7 @@ export async function didYouMean(em: EntityManager, words: string, raw: string):
     `with words as (
        select w as word, n from regexp_split_to_table(lower(?), '\\s+') with ordinality as t(w, n) where w <> ''),
      top as (
-       select p.name from product p where lower(?) <% p.name order by word_similarity(lower(?), p.name) desc, p.id limit ?),
+       select p.name from product p where p.name %> lower(?) order by word_similarity(lower(?), p.name) desc, p.id limit ?),
      vocab as (
        select distinct v from top, regexp_split_to_table(lower(top.name), '[^a-z0-9]+') as v where length(v) > 1)
      select distinct on (w.n) w.word, v.v as suggestion, similarity(w.word, v.v) as sim

@@ -33,14 +33,14 @@ export async function searchProducts(em: EntityManager, args: SearchArgs): Promi
   const mode = await matchMode(em, request.text);
   const { ctes, params } = candidatesSql(request.text, mode, request.filters, request.sort);
   const [page, facets, suggestion] = await Promise.all([
-    fetchPage(em, request, mode, ctes, [...params]),
+    fetchPage(em, request, mode, ctes, params),
     searchFacets(em, ctes, [...params]),
     mode === 'fuzzy' ? didYouMean(em, request.text, args.text) : null,
   ]);
   return { ...page, interpretedAs: request.interpretation, didYouMean: suggestion, facets };
 }
 
-async function matchMode(em: EntityManager, text: string): Promise<MatchMode> {
+export async function matchMode(em: EntityManager, text: string): Promise<MatchMode> {
   if (text === '') return 'all';
   const found = await queryOne<{ hits: number }>(
     em,
@@ -50,7 +50,9 @@ async function matchMode(em: EntityManager, text: string): Promise<MatchMode> {
   return (found?.hits ?? 0) < FUZZY_BELOW ? 'fuzzy' : 'fulltext';
 }
 
-async function fetchPage(em: EntityManager, request: SearchRequest, mode: MatchMode, ctes: string, params: SqlParam[]): Promise<Connection<ProductRecord>> {
+/** The page statement (rows after the cursor plus the total) and its parameters; the EXPLAIN test reads it too. */
+export function pageStatement(request: SearchRequest, mode: MatchMode, ctes: string, candidateParams: readonly SqlParam[]): { sql: string; params: SqlParam[]; tag: string } {
+  const params = [...candidateParams];
   // One cursor shape per sort and mode: a cursor of another order is refused, not misread.
   const tag = `productSearch:${request.sort}:${mode === 'all' ? 'all' : 'text'}`;
   const after = decodeKeyset(tag, request.after, 'text');
@@ -66,15 +68,17 @@ async function fetchPage(em: EntityManager, request: SearchRequest, mode: MatchM
   }
   const orderBy = `m.sort_key ${direction}, m.id`;
   params.push(request.size + 1);
-  const rows = await query<Row>(
-    em,
-    `${ctes}, matched as (select * from candidates where ${ALL_FLAGS})
+  const sql = `${ctes}, matched as (select * from candidates where ${ALL_FLAGS})
      select t.total as "totalCount", m.*, m.sort_key::text as "sortText"
        from (select count(*)::int as total from matched) t
        left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
-      order by ${orderBy}`,
-    params,
-  );
+      order by ${orderBy}`;
+  return { sql, params, tag };
+}
+
+async function fetchPage(em: EntityManager, request: SearchRequest, mode: MatchMode, ctes: string, candidateParams: SqlParam[]): Promise<Connection<ProductRecord>> {
+  const { sql, params, tag } = pageStatement(request, mode, ctes, candidateParams);
+  const rows = await query<Row>(em, sql, params);
   const totalCount = rows[0]?.totalCount ?? 0;
   // With an empty page the lateral join still yields the total, on one row of nulls.
   const page = rows.filter((row) => row.id !== null);

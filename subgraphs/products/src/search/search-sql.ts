@@ -27,18 +27,29 @@ export function candidatesSql(text: string, mode: MatchMode, filters: SearchFilt
       select c.id from category c join scope s on c.parent_id = s.id)`);
     params.push(filters.categorySlug);
   }
-  ctes.push(`q as (select websearch_to_tsquery('english', ?) as fts, lower(?) as raw)`);
-  params.push(text, text);
-
+  // The text goes in at each use rather than through a CTE: as a constant the planner can serve
+  // `@@` and `%>` with their indexes (through a CTE it would scan the table).
+  const fts = () => {
+    params.push(text);
+    return "websearch_to_tsquery('english', ?)";
+  };
+  const raw = () => {
+    params.push(text);
+    return 'lower(?)';
+  };
   const flag = (present: boolean, condition: string, ...values: SqlParam[]) => {
     if (!present) return 'true';
     params.push(...values);
     return condition;
   };
-  // Written in the select list's order, so that their parameters bind in order.
-  const rank = { all: '0::real', fulltext: 'ts_rank(p.search_vector, q.fts)', fuzzy: '(ts_rank(p.search_vector, q.fts) + word_similarity(q.raw, p.name))::real' }[mode];
+  // Built in the statement's order (select list, then where), so that parameters bind in order.
+  const rank = () => {
+    if (mode === 'all') return '0::real';
+    if (mode === 'fulltext') return `ts_rank(p.search_vector, ${fts()})`;
+    return `(ts_rank(p.search_vector, ${fts()}) + word_similarity(${raw()}, p.name))::real`;
+  };
   const columns = [
-    `${rank} as rank`,
+    `${rank()} as rank`,
     `${sortKey(sort, mode, rank)} as sort_key`,
     `${flag(filters.categorySlug !== undefined, 'p.category_id in (select id from scope)')} as f_category`,
     `${flag(filters.minPrice !== undefined || filters.maxPrice !== undefined, 'p.price_amount between ?::int and ?::int', filters.minPrice ?? 0, filters.maxPrice ?? 2_147_483_647)} as f_price`,
@@ -46,12 +57,13 @@ export function candidatesSql(text: string, mode: MatchMode, filters: SearchFilt
     `${flag(filters.minRating !== undefined, 's.rating_average >= ?', filters.minRating ?? 0)} as f_rating`,
     `${flag(filters.wattage !== undefined, 'p.wattage = ?::int', filters.wattage ?? 0)} as f_wattage`,
   ];
-  // `<%`: the query is similar to some extent of the name (pg_trgm word similarity, served by the
-  // trigram index on name, case-insensitive as trigrams are); it catches typos that full text cannot ("thermostatt").
-  const match = { all: 'true', fulltext: 'p.search_vector @@ q.fts', fuzzy: '(p.search_vector @@ q.fts or q.raw <% p.name)' }[mode];
+  // `name %> query`: the query is similar to some extent of the name (pg_trgm word similarity,
+  // case-insensitive as trigrams are); it catches typos that full text cannot ("thermostatt").
+  // Written with the column on the left so that, inside the OR, the trigram index serves it.
+  const match = mode === 'all' ? 'true' : mode === 'fulltext' ? `p.search_vector @@ ${fts()}` : `(p.search_vector @@ ${fts()} or p.name %> ${raw()})`;
   ctes.push(`candidates as (
     select ${PRODUCT_COLUMNS}, s.available, ${columns.join(', ')}
-      from product p cross join q left join product_signal s on s.product_id = p.id
+      from product p left join product_signal s on s.product_id = p.id
      where ${match})`);
   return { ctes: `with recursive ${ctes.join(',\n')}`, params };
 }
@@ -62,10 +74,10 @@ export const SORT_CAST: Record<ProductSearchSort, string> = { RELEVANCE: 'real',
 export const isAscending = (sort: ProductSearchSort, mode: MatchMode) => sort === 'PRICE_ASC' || (sort === 'RELEVANCE' && mode === 'all');
 export const sortCast = (sort: ProductSearchSort, mode: MatchMode) => (sort === 'RELEVANCE' && mode === 'all' ? 'text' : SORT_CAST[sort]);
 
-function sortKey(sort: ProductSearchSort, mode: MatchMode, rank: string): string {
+function sortKey(sort: ProductSearchSort, mode: MatchMode, rank: () => string): string {
   switch (sort) {
     case 'RELEVANCE':
-      return mode === 'all' ? 'p.name' : rank;
+      return mode === 'all' ? 'p.name' : rank();
     case 'PRICE_ASC':
     case 'PRICE_DESC':
       return 'p.price_amount';
