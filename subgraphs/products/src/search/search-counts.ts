@@ -24,7 +24,7 @@ const REDIS_BUDGET_MS = 150;
 export interface SearchCounts {
   /** Counts one search of a normalised query (lower case, single spaces). Never throws. */
   count(em: EntityManager, text: string): Promise<void>;
-  /** The `first` most searched queries, heaviest first. */
+  /** The `first` most searched queries, heaviest first; none while Redis is unreachable. */
   top(em: EntityManager, first: number): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -52,7 +52,12 @@ export function createSearchCounts(config: Pick<SubgraphConfig, 'redisUrl' | 'da
         .catch((err: unknown) => logger.warn({ err }, 'search not counted'));
     },
     async top(_em, first) {
-      return first === 0 ? [] : client.zrevrange(key, 0, first - 1);
+      if (first === 0) return [];
+      // Redis down: no popular searches rather than a failed request (the cache's rule).
+      return client.zrevrange(key, 0, first - 1).catch((err: unknown) => {
+        logger.warn({ err }, 'popular searches unavailable');
+        return [];
+      });
     },
     async close() {
       await client.quit().catch(() => client.disconnect());
