@@ -4,28 +4,30 @@ import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { cartHash, findCartView } from '../src/services/cart-view.service.js';
 import { placeOrder } from '../src/checkout/place-order.service.js';
 import type { Money } from '../src/money.js';
-import type { PaymentProvider } from '../src/payments/provider.js';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
-import { ADD_LISTING, STAFF, animalId, animalListing, newKeeper, productId, sql, startCommerce, type CommerceSubgraph } from './support.js';
+import { ADD_LISTING, ADDRESS, STAFF, animalId, animalListing, mailRequests, newKeeper, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
 import { animalStatus, siblingData, startSibling, stockOf, type RunningSibling } from './siblings.js';
 
 const CHECKOUT = /* GraphQL */ `
-  mutation Checkout($key: String!) {
-    checkout(idempotencyKey: $key) {
-      id status coupon
+  mutation Checkout($key: String!, $address: AddressInput) {
+    checkout(idempotencyKey: $key, shippingAddress: $address) {
+      id status coupon placedAt paymentDueBy
       subtotal { amount currency } discount { amount } total { amount currency }
       lines { quantity unitPrice { amount currency } product { id } listing { id } }
       statusHistory { from to }
     }
   }`;
 const CANCEL = 'mutation($id: ID!) { cancelOrder(orderId: $id) { id status statusHistory { from to } } }';
-const PAY = 'mutation($id: ID!) { payOrder(orderId: $id) { id status } }';
+const PAY = 'mutation($id: ID!, $method: String) { payOrder(orderId: $id, paymentMethod: $method) { id status payment { status failureReason } } }';
+const ORDER_STATUS = 'query($id: ID!) { order(id: $id) { status payment { status failureReason } } }';
 const APPLY = 'mutation($code: String!) { applyCoupon(code: $code) { coupon } }';
 
 interface OrderData {
   id: string;
   status: string;
   coupon: string | null;
+  placedAt: string;
+  paymentDueBy: string;
   subtotal: Money;
   discount: { amount: number } | null;
   total: Money;
@@ -56,12 +58,23 @@ describe('checkout with the real inventory and products subgraphs', () => {
   }
 
   async function checkout(caller: Caller, key: string): Promise<OrderData> {
-    return (await expectData<{ checkout: OrderData }>(commerce, CHECKOUT, { key }, caller)).checkout;
+    return (await expectData<{ checkout: OrderData }>(commerce, CHECKOUT, { key, address: ADDRESS }, caller)).checkout;
   }
 
   async function listingStatus(n: number): Promise<string> {
     const [row] = await sql<{ status: string }>(commerce, 'select status from listing where id = ?', [animalListing(n)]);
     return row!.status;
+  }
+
+  interface Paying {
+    status: string;
+    payment: { status: string; failureReason: string | null };
+  }
+
+  /** The order once its payment settled (the payment.settle job ran): PAID, or PENDING with the payment FAILED. */
+  async function settled(caller: Caller, orderId: string): Promise<Paying> {
+    const read = async () => (await expectData<{ order: Paying }>(commerce, ORDER_STATUS, { id: orderId }, caller)).order;
+    return waitFor(read, (order) => order.payment.status !== 'PROCESSING' && (order.payment.status !== 'SUCCEEDED' || order.status !== 'PENDING'));
   }
 
   async function ordersOf(caller: Caller): Promise<number> {
@@ -90,6 +103,8 @@ describe('checkout with the real inventory and products subgraphs', () => {
       ],
       statusHistory: [{ from: null, to: 'PENDING' }],
     });
+    // Due ORDER_PAYMENT_TIMEOUT (30 minutes here) after it was placed.
+    expect(Date.parse(order.paymentDueBy) - Date.parse(order.placedAt)).toBe(30 * 60_000);
     expect(await stockOf(inventory, uvb)).toEqual({ ...before, reserved: before.reserved + 2, available: before.available - 2 });
     expect(await animalStatus(inventory, animalId(20))).toBe('RESERVED');
     expect(await listingStatus(20)).toBe('RESERVED');
@@ -98,10 +113,14 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const replay = await checkout(me, key);
     expect(replay.id).toBe(order.id);
     expect(await stockOf(inventory, uvb)).toEqual({ ...before, reserved: before.reserved + 2, available: before.available - 2 });
+    // The buyer is told once, from the commit that placed it; the replay asks for no mail.
+    expect(await mailRequests(commerce, order.id)).toEqual([
+      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: '€125.08' }, key: `order-placed:${order.id}` },
+    ]);
 
     // The same key for a different cart is a CONFLICT; the cart stays as it is.
     await fill(me, [{ sku: 'TR-HYGRO', quantity: 1 }]);
-    const conflict = await execute(commerce, CHECKOUT, { key }, me);
+    const conflict = await execute(commerce, CHECKOUT, { key, address: ADDRESS }, me);
     expect(conflict.errors.map((error) => error.extensions?.['code'])).toEqual(['CONFLICT']);
     expect(await ordersOf(me)).toBe(1);
     expect((await checkout(me, randomUUID())).lines).toEqual([{ quantity: 1, unitPrice: { amount: 1_299, currency: 'EUR' }, product: { id: productId('TR-HYGRO') }, listing: null }]);
@@ -113,7 +132,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const before = await stockOf(inventory, bowl);
     await fill(me, [{ sku: 'TR-BOWL-L', quantity: 3 }]);
     const key = randomUUID();
-    const results = await Promise.all(Array.from({ length: 6 }, () => execute<{ checkout: { id: string } }>(commerce, CHECKOUT, { key }, me)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => execute<{ checkout: { id: string } }>(commerce, CHECKOUT, { key, address: ADDRESS }, me)));
     expect(results.flatMap((result) => result.errors)).toEqual([]);
     expect(new Set(results.map((result) => result.data?.checkout.id)).size).toBe(1);
     expect(await ordersOf(me)).toBe(1);
@@ -151,7 +170,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const [coupon] = await sql<{ used_count: number }>(commerce, `select used_count from coupon where code = 'WELCOME10'`);
 
     const key = randomUUID();
-    const short = await execute(commerce, CHECKOUT, { key }, me);
+    const short = await execute(commerce, CHECKOUT, { key, address: ADDRESS }, me);
     expect(short.errors[0]?.extensions).toMatchObject({ code: 'CONFLICT', productId: tank });
     expect(await ordersOf(me)).toBe(0);
     expect(await stockOf(inventory, tank)).toEqual(before);
@@ -166,7 +185,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     expect((await checkout(me, key)).status).toBe('PENDING');
   });
 
-  it('pays through the provider: PENDING -> PAID commits the reservation as a sale', async () => {
+  it('pays through the provider asynchronously: PROCESSING at once, then PAID commits the reservation as a sale', async () => {
     const me = newKeeper();
     const mice = productId('TR-MICE-F');
     const before = await stockOf(inventory, mice);
@@ -174,13 +193,19 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const order = await checkout(me, randomUUID());
     expect(errorCodes(await execute(commerce, PAY, { id: order.id }, newKeeper()))).toEqual(['FORBIDDEN']);
 
-    expect((await expectData<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+    const started = await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id }, me);
+    expect(started.payOrder).toEqual({ id: order.id, status: 'PENDING', payment: { status: 'PROCESSING', failureReason: null } });
+    expect(await settled(me, order.id)).toEqual({ status: 'PAID', payment: { status: 'SUCCEEDED', failureReason: null } });
+    await waitFor(() => animalStatus(inventory, animalId(23)), (status) => status === 'SOLD');
     expect(await stockOf(inventory, mice)).toEqual({ onHand: before.onHand - 2, reserved: before.reserved, available: before.available - 2 });
     expect(await animalStatus(inventory, animalId(23))).toBe('SOLD');
     expect(await listingStatus(23)).toBe('SOLD');
     // Paying again changes nothing and charges nothing.
-    expect((await expectData<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+    expect((await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
     expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'SUCCEEDED', attempt: 1 }]);
+    expect(await sql(commerce, `select e.kind, e.amount from simulated_ledger_entry e join simulated_payment_intent i on i.id = e.intent_id where i.order_id = ?`, [order.id])).toEqual([
+      { kind: 'CHARGE', amount: 2 * 1_499 + 8_900 },
+    ]);
 
     const shipped = await expectData<{ updateOrderStatus: { status: string } }>(
       commerce,
@@ -193,27 +218,22 @@ describe('checkout with the real inventory and products subgraphs', () => {
   });
 
   it('records a declined payment and takes a new attempt on the next payOrder', async () => {
-    // A provider that declines every first attempt (references end in ":<attempt>").
-    const picky: PaymentProvider = {
-      name: 'picky',
-      createIntent: async ({ reference }) => ({ id: `picky_${reference}` }),
-      confirm: async (intentId) => (intentId.endsWith(':1') ? { status: 'failed', reason: 'card declined' } : { status: 'succeeded' }),
-    };
-    const shop = await startCommerce('commerce_checkout', { urls: { products: products.url, inventory: inventory.url }, payments: picky });
-    try {
-      const me = newKeeper();
-      await fill(me, [{ sku: 'TR-SUB-COCO', quantity: 1 }]);
-      const order = await checkout(me, randomUUID());
-      const declined = await execute(shop, PAY, { id: order.id }, me);
-      expect(declined.errors[0]).toMatchObject({ message: 'The payment was declined: card declined.', extensions: { code: 'BAD_USER_INPUT' } });
-      expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'FAILED', attempt: 1 }]);
-      expect((await expectData<{ payOrder: { status: string } }>(shop, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
-      expect(await sql(commerce, 'select status, attempt, intent_id from payment where order_id = ?', [order.id])).toEqual([
-        { status: 'SUCCEEDED', attempt: 2, intent_id: expect.stringMatching(/^picky_.+:2$/) },
-      ]);
-    } finally {
-      await shop.stop();
-    }
+    const me = newKeeper();
+    await fill(me, [{ sku: 'TR-SUB-COCO', quantity: 1 }]);
+    const order = await checkout(me, randomUUID());
+    expect((await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id, method: 'tok_decline' }, me)).payOrder.payment.status).toBe('PROCESSING');
+    expect(await settled(me, order.id)).toEqual({ status: 'PENDING', payment: { status: 'FAILED', failureReason: 'card declined (test token tok_decline)' } });
+    expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'FAILED', attempt: 1 }]);
+
+    expect((await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id, method: 'tok_visa' }, me)).payOrder.payment.status).toBe('PROCESSING');
+    expect((await settled(me, order.id)).status).toBe('PAID');
+    const [payment] = await sql<{ status: string; attempt: number; intent_id: string }>(commerce, 'select status, attempt, intent_id from payment where order_id = ?', [order.id]);
+    expect(payment).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
+    // Each attempt had an intent of its own at the provider; only the second was charged.
+    expect(await sql(commerce, 'select id, status, charged_amount from simulated_payment_intent where order_id = ? order by created_at', [order.id])).toEqual([
+      { id: expect.not.stringMatching(payment!.intent_id), status: 'DECLINED', charged_amount: 0 },
+      { id: payment!.intent_id, status: 'SUCCEEDED', charged_amount: order.total.amount },
+    ]);
   });
 
   it('never lets a coupon be used more often than its limit, even by concurrent checkouts', async () => {
@@ -223,7 +243,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
       await fill(buyer, [{ sku: 'TR-CALC-D3', quantity: 1 }]);
       await expectData(commerce, APPLY, { code: 'TWICE' }, buyer);
     }
-    const results = await Promise.all(buyers.map((buyer) => execute<{ checkout: OrderData }>(commerce, CHECKOUT, { key: randomUUID() }, buyer)));
+    const results = await Promise.all(buyers.map((buyer) => execute<{ checkout: OrderData }>(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, buyer)));
     const placed = results.filter((result) => result.errors.length === 0);
     expect(placed).toHaveLength(2);
     expect(placed.map((result) => result.data?.checkout.total.amount)).toEqual([499, 499]);
@@ -243,7 +263,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
       const me = newKeeper();
       await fill(me, [{ sku: 'TR-HIDE-M', quantity: 1 }, { listing: 24 }]);
       const key = randomUUID();
-      const failed = await execute(cut, CHECKOUT, { key }, me);
+      const failed = await execute(cut, CHECKOUT, { key, address: ADDRESS }, me);
       expect(failed.errors.map((error) => error.extensions?.['code'])).toEqual(['SERVICE_UNAVAILABLE']);
       expect(await ordersOf(me)).toBe(0);
       expect(await listingStatus(24)).toBe('ACTIVE');
@@ -281,6 +301,8 @@ describe('checkout with the real inventory and products subgraphs', () => {
         couponCode: null,
         lines: cart.lines,
         productPrices: new Map([[hygro, { amount: 1_299, currency: 'EUR' }]]),
+        paymentTimeoutMs: 60_000,
+        shippingAddress: ADDRESS,
       }),
     );
     expect(lines).toHaveLength(1);
@@ -301,10 +323,10 @@ describe('checkout with the real inventory and products subgraphs', () => {
   });
 
   it('needs a signed-in buyer, a well-formed key and something in the cart', async () => {
-    expect(errorCodes(await execute(commerce, CHECKOUT, { key: randomUUID() }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await execute(commerce, CHECKOUT, { key: '' }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(commerce, CHECKOUT, { key: 'has spaces' }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
-    const empty = await execute(commerce, CHECKOUT, { key: randomUUID() }, newKeeper());
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: '', address: ADDRESS }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: 'has spaces', address: ADDRESS }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
+    const empty = await execute(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, newKeeper());
     expect(empty.errors[0]).toMatchObject({ message: 'Your cart is empty.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

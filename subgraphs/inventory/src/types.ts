@@ -19,10 +19,10 @@ export interface StockLevel {
   available: number;
 }
 
-/** The answer of the internal reserve/release/commit API. NONE: no reservation for the order. */
+/** The answer of the internal reserve/release/commit/return API. NONE: no reservation for the order. */
 export interface ReservationResult {
   orderId: string;
-  status: 'RESERVED' | 'RELEASED' | 'COMMITTED' | 'NONE';
+  status: 'RESERVED' | 'RELEASED' | 'COMMITTED' | 'RETURNED' | 'NONE';
 }
 
 /** ops' User as inventory sees it: only its id (the keeper of animals). */

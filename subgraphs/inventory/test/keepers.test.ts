@@ -135,26 +135,26 @@ describe('careReminderDue', () => {
     const animalId = await keptAnimal(buyer);
     const fedAt = new Date(Date.now() - 3 * DAY_MS);
     await expectData(subgraph, LOG_CARE, { a: animalId, i: { kind: 'FEEDING', recordedAt: fedAt.toISOString() } }, buyer);
-    await expectData(subgraph, SET_SCHEDULE, { a: animalId, k: 'FEEDING', d: 2 }, buyer);
 
     const mine = await listen(buyer);
     const theirs = await listen(keeper());
     const next = mine.next();
     const notTheirs = theirs.next();
-    // One run of the scheduled job: the claim commits, then its publish job (this process's worker) emits.
-    expect(await remindDueCare(subgraph.orm.em.fork(), subgraph.jobs)).toBe(1);
+    // Overdue as soon as it is set (last fed 3 days ago, every 2 days): the care.reminders job runs
+    // at once rather than at the next minute, claims it, and its publish job emits after the commit.
+    await expectData(subgraph, SET_SCHEDULE, { a: animalId, k: 'FEEDING', d: 2 }, buyer);
     const event = (await next).value as ExecutionResult;
     expect(event.errors).toBeUndefined();
     expect(event.data?.['careReminderDue']).toMatchObject({ kind: 'FEEDING', dueAt: new Date(fedAt.getTime() + 2 * DAY_MS).toISOString(), animal: { id: animalId } });
     const quiet = await Promise.race([notTheirs.then(() => 'heard'), new Promise((resolve) => setTimeout(() => resolve('quiet'), 1_000))]);
     expect(quiet).toBe('quiet');
-    // Already reminded for this due time: a second run claims nothing of it.
-    const again = await subgraph.orm.em.fork().getConnection().execute<{ reminded: number }[]>(
+    // Already reminded for this due time: the scheduled run claims nothing more.
+    const reminded = await subgraph.orm.em.fork().getConnection().execute<{ reminded: number }[]>(
       `select count(*)::int as reminded from care_schedule where animal_id = ? and reminded_for = next_due_at`,
       [animalId],
       'all',
     );
-    expect(again[0]!.reminded).toBe(1);
+    expect(reminded[0]!.reminded).toBe(1);
     expect(await remindDueCare(subgraph.orm.em.fork(), subgraph.jobs)).toBe(0);
     await mine.return?.(undefined);
     await theirs.return?.(undefined);

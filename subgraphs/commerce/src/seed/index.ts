@@ -6,6 +6,9 @@ import { query, type SqlParam } from '@terrarium/subgraph-kit/sql';
 
 const user = (name: 'keeper' | 'admin') => seedId(`user:${name}@terrarium.test`);
 
+/** The development provider's intent for Kai Keeper's order. */
+const SEED_INTENT = 'dev_pi_seed_keeper_1';
+
 /** Inserts rows unless their id exists: the seed runs on every start. */
 async function insertMissing(em: EntityManager, table: string, rows: Record<string, SqlParam>[]): Promise<void> {
   for (const row of rows) {
@@ -40,6 +43,32 @@ async function seedListings(em: EntityManager): Promise<void> {
   await insertMissing(em, 'listing', [...animals, ...products]);
 }
 
+/**
+ * Kai's address and the order's one shipment. A database that had the order before shipments
+ * existed got its shipment (under another id) from the migration: `on conflict do nothing` on
+ * any unique key keeps that one.
+ */
+async function seedKeeperShipment(em: EntityManager, orderId: string): Promise<void> {
+  const [, paid, shipped, delivered] = KEEPER_ORDER.history;
+  await query(em, 'update orders set shipping_address = ?::jsonb where id = ? and shipping_address is null', [JSON.stringify(KEEPER_ORDER.shippingAddress), orderId]);
+  await query(
+    em,
+    `insert into shipment (id, order_id, seller_id, status, carrier, tracking_number, released_at, shipped_at, delivered_at, created_at, updated_at)
+     values (?, ?, null, 'DELIVERED', ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+    [
+      seedId('shipment:order:keeper:1'),
+      orderId,
+      KEEPER_ORDER.shipment.carrier,
+      KEEPER_ORDER.shipment.trackingNumber,
+      paid.at,
+      shipped.at,
+      delivered.at,
+      KEEPER_ORDER.history[0].at,
+      delivered.at,
+    ],
+  );
+}
+
 async function seedKeeperOrder(em: EntityManager): Promise<void> {
   const orderId = seedId('order:keeper:1');
   const subtotal = KEEPER_ORDER.lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);
@@ -56,10 +85,12 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       discount_amount: discount,
       total_amount: subtotal - discount,
       coupon_code: KEEPER_ORDER.coupon,
+      payment_due_by: new Date(Date.parse(placedAt) + 30 * 60_000),
       placed_at: placedAt,
       updated_at: KEEPER_ORDER.history.at(-1)!.at,
     },
   ]);
+  await seedKeeperShipment(em, orderId);
   await insertMissing(
     em,
     'order_line',
@@ -68,6 +99,7 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       order_id: orderId,
       position,
       product_id: seedId(`product:${line.sku}`),
+      shipment_id: seedId('shipment:order:keeper:1'),
       quantity: line.quantity,
       unit_amount: line.unitAmount,
       currency: 'EUR',
@@ -90,12 +122,36 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       id: seedId('payment:order:keeper:1'),
       order_id: orderId,
       provider: 'development',
-      intent_id: 'dev_pi_seed_keeper_1',
+      intent_id: SEED_INTENT,
       amount: subtotal - discount,
       currency: 'EUR',
       status: 'SUCCEEDED',
       created_at: KEEPER_ORDER.history[1].at,
       updated_at: KEEPER_ORDER.history[1].at,
+    },
+  ]);
+  // The development provider's books hold the charge, so that the order can be refunded.
+  await insertMissing(em, 'simulated_payment_intent', [
+    {
+      id: SEED_INTENT,
+      reference: 'seed:order:keeper:1',
+      order_id: orderId,
+      amount: subtotal - discount,
+      currency: 'EUR',
+      status: 'SUCCEEDED',
+      charged_amount: subtotal - discount,
+      created_at: KEEPER_ORDER.history[1].at,
+    },
+  ]);
+  await insertMissing(em, 'simulated_ledger_entry', [
+    {
+      id: seedId('ledger:order:keeper:1:charge'),
+      intent_id: SEED_INTENT,
+      kind: 'CHARGE',
+      amount: subtotal - discount,
+      currency: 'EUR',
+      idempotency_key: SEED_INTENT,
+      created_at: KEEPER_ORDER.history[1].at,
     },
   ]);
 }

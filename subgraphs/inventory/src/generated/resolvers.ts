@@ -240,6 +240,7 @@ export type Mutation = {
   recordListingPrices: Scalars['Boolean']['output'];
   releaseForOrder: Reservation;
   reserveForOrder: Reservation;
+  returnForOrder: Reservation;
   /** Sets how often `kind` of care is due (everyDays 1..365), for the same callers as logCare. */
   setCareSchedule: CareSchedule;
   /** Breeder members of the animal's organization, or staff. */
@@ -288,6 +289,11 @@ export type MutationReleaseForOrderArgs = {
 
 export type MutationReserveForOrderArgs = {
   items: Array<ReservationItemInput>;
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReturnForOrderArgs = {
   orderId: Scalars['ID']['input'];
 };
 
@@ -755,6 +761,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   recordListingPrices?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordListingPricesArgs, 'prices'>>;
   releaseForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReleaseForOrderArgs, 'orderId'>>;
   reserveForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReserveForOrderArgs, 'items' | 'orderId'>>;
+  returnForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReturnForOrderArgs, 'orderId'>>;
   setCareSchedule?: Resolver<ResolversTypes['CareSchedule'], ParentType, ContextType, RequireFields<MutationSetCareScheduleArgs, 'animalId' | 'everyDays' | 'kind'>>;
   updateAnimal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType, RequireFields<MutationUpdateAnimalArgs, 'id' | 'input'>>;
 }>;

@@ -2,11 +2,13 @@ import type { Caller } from '@terrarium/platform/caller';
 import { BadUserInputError, NotFoundError } from '@terrarium/platform/errors';
 import { execute, queryOne } from '@terrarium/subgraph-kit/sql';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal } from '../entities/animal.entity.js';
 import type { CareKind } from '../entities/care-log.entity.js';
 import { CareSchedule, type CareScheduleEntity } from '../entities/care-schedule.entity.js';
 import { requireCarerOf } from './access.js';
+import { careRemindersJob } from './care-reminders.job.js';
 
 /** A schedule repeats every 1..365 days. */
 const MAX_EVERY_DAYS = 365;
@@ -14,9 +16,17 @@ const MAX_EVERY_DAYS = 365;
 /**
  * The animal's carer (keeper, breeder while it holds the animal, or staff) sets how often a
  * kind of care is due. The next due time counts from the last care of that kind on record, or
- * from now when there is none; setting it again replaces the interval.
+ * from now when there is none; setting it again replaces the interval. A schedule already due
+ * (the last care is older than the interval) is reminded of now, not at the next minute's run.
  */
-export async function setCareSchedule(em: EntityManager, caller: Caller, animalIdArg: string, kind: CareKind, everyDays: number): Promise<CareScheduleEntity> {
+export async function setCareSchedule(
+  em: EntityManager,
+  jobs: JobQueue,
+  caller: Caller,
+  animalIdArg: string,
+  kind: CareKind,
+  everyDays: number,
+): Promise<CareScheduleEntity> {
   const animalId = requireUuid(animalIdArg, 'animalId');
   if (!Number.isInteger(everyDays) || everyDays < 1 || everyDays > MAX_EVERY_DAYS) {
     throw new BadUserInputError(`"everyDays" must be a whole number of days from 1 to ${MAX_EVERY_DAYS}.`, 'everyDays');
@@ -35,7 +45,11 @@ export async function setCareSchedule(em: EntityManager, caller: Caller, animalI
        returning *`,
       [animalId, kind, everyDays, everyDays, caller.userId, animalId, kind],
     );
-    return tx.map(CareSchedule, row!);
+    const schedule = tx.map(CareSchedule, row!);
+    if (schedule.nextDueAt.getTime() <= Date.now()) {
+      await jobs.enqueue(tx, careRemindersJob, {}, { singletonKey: 'due-on-set', singletonSeconds: 5 });
+    }
+    return schedule;
   });
 }
 
