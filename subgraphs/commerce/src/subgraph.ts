@@ -15,6 +15,7 @@ import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed/index.js';
 import { forkDeps, type CommerceJobDeps } from './services/deps.js';
 import { workOrderEvents } from './services/order-events.job.js';
+import { listingPriceReports } from './services/listing-price-report.job.js';
 import { workMarketplaceActivity } from './marketplace/activity.job.js';
 import { scheduleDeliveryConfirmations } from './shipping/confirm-deliveries.job.js';
 import { workKeeperAssignments } from './shipping/keeper.job.js';
@@ -85,6 +86,9 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   // Delivered animals get their buyer as keeper in inventory, asked for by this queue.
   await workKeeperAssignments(subgraph.jobs, services);
   await scheduleDeliveryConfirmations(deps);
+  // Animals' listing prices for inventory's search: each change's report, a full sync at start.
+  await listingPriceReports.work(subgraph.jobs, () => subgraph.orm.em.fork(), services);
+  await listingPriceReports.enqueueFullSync(subgraph.jobs, subgraph.orm.em.fork());
   const sweeper = createSweeper(deps);
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {
