@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@terrarium/subgraph-kit/testing';
+import { freePort } from '@terrarium/platform/ports';
 import { startGateway, type TestGateway } from './fixtures/gateway.js';
 import { compose } from './fixtures/graph.js';
 import { TICKER_SDL, startTicker, type Ticker } from './fixtures/ticker.js';

@@ -2,7 +2,6 @@
  * Helpers for a subgraph's own tests (import from '@terrarium/subgraph-kit/testing'): the demo seed's
  * callers, running an operation through the subgraph's real schema, counting SQL statements.
  */
-import { createServer } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.js';
@@ -126,16 +125,5 @@ export async function startSiblingSubgraph(name: string, create: SubgraphFactory
   return { subgraph, url: await subgraph.listen(0) };
 }
 
-/** A TCP port free on 127.0.0.1 right now, for a server a test starts (Redis, SMTP, Postgres). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port free on 127.0.0.1 right now (the platform's, here beside the other test helpers). */
+export { freePort } from '@terrarium/platform/ports';
