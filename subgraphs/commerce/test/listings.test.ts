@@ -106,6 +106,21 @@ describe('listings', () => {
     expect(publicPage._entities[0]!.listings.totalCount).toBe(10);
 
     await expectData(commerce, 'mutation($id: ID!) { updateListing(id: $id, input: { status: ACTIVE, priceAmount: 44900 }) { id } }', { id: animalListing(7) }, BEA);
+    // Each change is owed to ops' audit log with its actor and diff, in the change's transaction.
+    const audits = await commerce.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ data: Record<string, unknown> }[]>(
+        `select data, created_on from "${commerce.jobs.schema}".job where name = 'audit.record' and data->>'subject' = ?
+          union all select data, created_on from "${commerce.jobs.schema}".archive where name = 'audit.record' and data->>'subject' = ?
+          order by created_on`,
+        [`Listing:${animalListing(7)}`, `Listing:${animalListing(7)}`],
+        'all',
+      );
+    expect(audits.map((row) => row.data)).toEqual([
+      expect.objectContaining({ actor: BEA.userId, action: 'updateListing', diff: expect.objectContaining({ to: { status: 'DRAFT', priceAmount: 45_900, currency: 'EUR' } }) }),
+      expect.objectContaining({ actor: BEA.userId, action: 'updateListing', diff: expect.objectContaining({ from: expect.objectContaining({ status: 'DRAFT' }), to: { status: 'ACTIVE', priceAmount: 44_900, currency: 'EUR' } }) }),
+    ]);
   });
 
   it("lets only the organization's members and staff change a listing", async () => {

@@ -1,4 +1,5 @@
 import { requireStaff } from '@terrarium/platform/caller';
+import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { Coupon } from '../entities/coupon.entity.js';
 import type { CommerceSettings } from '../settings.js';
@@ -33,7 +34,11 @@ export function createMutationResolvers(settings: CommerceSettings): MutationRes
 
     createCoupon: async (_, { input }, ctx) => {
       requireStaff(ctx.caller);
-      const code = await insertCoupon(ctx.em, { ...input, validFrom: toDate(input.validFrom), validUntil: toDate(input.validUntil) });
+      const code = await ctx.em.transactional(async (tx) => {
+        const inserted = await insertCoupon(tx, { ...input, validFrom: toDate(input.validFrom), validUntil: toDate(input.validUntil) });
+        await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'createCoupon', subject: `Coupon:${inserted}`, diff: { ...input } });
+        return inserted;
+      });
       return ctx.em.findOneOrFail(Coupon, { code }, { disableIdentityMap: true });
     },
 

@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import { requireOrganizationMember } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
@@ -102,6 +103,12 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
       );
       if (status === 'ACTIVE') await enqueueListed(ctx.jobs, tx, { id: inserted!.id, organizationId });
       if (animalId) await listingPriceReports.enqueue(ctx.jobs, tx, [animalId]);
+      await enqueueAudit(ctx.jobs, tx, {
+        actor: ctx.caller.userId,
+        action: 'createListing',
+        subject: `Listing:${inserted!.id}`,
+        diff: { organizationId, animalId, productId, status, priceAmount, currency },
+      });
       return inserted;
     })
     .catch(openListingConflict);
@@ -141,6 +148,10 @@ export async function updateListing(ctx: Context, id: string, input: UpdateListi
       if (rows.length > 0 && status === 'ACTIVE' && before?.status !== 'ACTIVE') await enqueueListed(ctx.jobs, tx, current);
       const animalId = rows[0]?.animal_id;
       if (animalId) await listingPriceReports.enqueue(ctx.jobs, tx, [animalId]);
+      if (rows.length > 0) {
+        const diff = { from: { status: before?.status, priceAmount: current.priceAmount, currency: current.currency }, to: { status, priceAmount, currency } };
+        await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'updateListing', subject: `Listing:${id}`, diff });
+      }
       return rows;
     })
     .catch(openListingConflict);
