@@ -7,6 +7,7 @@ import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
 import { ratingReports } from './services/rating-report.job.js';
+import { workAudit } from '@terrarium/subgraph-kit/jobs';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
@@ -26,6 +27,8 @@ export async function createCommunitySubgraph(config: SubgraphConfig): Promise<S
     // Products' search read model: each product rating change's report, and a full sync at every
     // start (it fills the model for the demo seed and repairs reports lost to a dead letter).
     jobs: async ({ jobs, orm, services }) => {
+      // Moderation decisions are audited in ops, delivered by this queue.
+      await workAudit(jobs, services);
       await ratingReports.work(jobs, () => orm.em.fork(), services);
       await ratingReports.enqueueFullSync(jobs, orm.em.fork());
     },

@@ -144,6 +144,19 @@ describe('reports and the moderation queue', () => {
     expect((await productRatings(community, [productId]))[0]).toMatchObject({ averageRating: 5, reviewCount: 1 });
     const removed = await expectData<{ moderationQueue: { edges: { node: { id: string } }[] } }>(community, QUEUE, { first: 100, status: 'REMOVED' }, moderator);
     expect(removed.moderationQueue.edges.map((e) => e.node.id)).toEqual(expect.arrayContaining([first.id, second.id]));
+    // The decision is owed to ops' audit log, from the decision's transaction; the refused one owes nothing.
+    const audits = await community.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ data: Record<string, unknown> }[]>(
+        `select data from "${community.jobs.schema}".job where name = 'audit.record' and data->>'action' = 'resolveReport' and data->'diff'->>'subject' = ?
+          union all select data from "${community.jobs.schema}".archive where name = 'audit.record' and data->>'action' = 'resolveReport' and data->'diff'->>'subject' = ?`,
+        [`REVIEW:${abusive.id}`, `REVIEW:${abusive.id}`],
+        'all',
+      );
+    expect(audits.map((row) => row.data)).toEqual([
+      { actor: moderator.userId, action: 'resolveReport', subject: `Report:${first.id}`, diff: { action: 'REMOVE_CONTENT', subject: `REVIEW:${abusive.id}`, status: 'REMOVED', reportsClosed: 2 } },
+    ]);
   });
 
   it('DISMISS keeps the content; REMOVE_CONTENT on a post hides it and its comments', async () => {

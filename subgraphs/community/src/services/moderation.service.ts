@@ -2,7 +2,7 @@ import { requireStaff, requireUser } from '@terrarium/platform/caller';
 import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
+import { enqueueAudit, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Context } from '../context.js';
 import { Report, type ReportEntity, type ReportStatus, type ReportSubjectType } from '../entities/report.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
@@ -104,6 +104,7 @@ export async function resolveReport(ctx: Context, rawId: string, action: ReportA
         `update report set status = 'DISMISSED', resolved_by_id = ?, resolved_at = now() where id = ? returning *`,
         [staffId, id],
       );
+      await enqueueAudit(ctx.jobs, tx, { actor: staffId, action: 'resolveReport', subject: `Report:${id}`, diff: { action, subject: `${type}:${subjectId}`, status: 'DISMISSED' } });
       return { row: dismissed!, ratingSubject: null };
     }
     const ratingSubject = await hideSubject(tx, ctx.jobs, type, subjectId);
@@ -113,6 +114,13 @@ export async function resolveReport(ctx: Context, rawId: string, action: ReportA
        where subject_type = ? and subject_id = ? and status = 'OPEN' returning *`,
       [staffId, type, subjectId],
     );
+    // A moderation decision is a privileged write: ops' audit log records it with the content removed.
+    await enqueueAudit(ctx.jobs, tx, {
+      actor: staffId,
+      action: 'resolveReport',
+      subject: `Report:${id}`,
+      diff: { action, subject: `${type}:${subjectId}`, status: 'REMOVED', reportsClosed: closed.length },
+    });
     return { row: closed.find((r) => r['id'] === id)!, ratingSubject };
   });
   if (ratingSubject) await invalidateRating(ctx, ratingSubject);
