@@ -208,6 +208,21 @@ describe('animal mutations', () => {
     expect((await expectData<{ updateAnimal: { name: string } }>(subgraph, UPDATE, { id: animalId(2), input: { name: 'Selene' } }, STAFF)).updateAnimal.name).toBe('Selene');
     const animal = await expectData<{ animal: { name: string } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { name } }', { id: animalId(2) });
     expect(animal.animal.name).toBe('Selene');
+    // Every edit is owed to ops' audit log with its actor and what changed; refused ones owe nothing.
+    const audits = await subgraph.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ data: Record<string, unknown> }[]>(
+        `select data, created_on from "${subgraph.jobs.schema}".job where name = 'audit.record' and data->>'action' = 'updateAnimal' and data->>'subject' in (?, ?)
+          union all select data, created_on from "${subgraph.jobs.schema}".archive where name = 'audit.record' and data->>'action' = 'updateAnimal' and data->>'subject' in (?, ?)
+          order by created_on`,
+        [`Animal:${animalId(1)}`, `Animal:${animalId(2)}`, `Animal:${animalId(1)}`, `Animal:${animalId(2)}`],
+        'all',
+      );
+    expect(audits.map((row) => row.data)).toEqual([
+      { actor: BEA.userId, action: 'updateAnimal', subject: `Animal:${animalId(1)}`, diff: { from: { morph: 'Pastel Clown' }, to: { morph: 'Pastel Clown (proven)' } } },
+      { actor: STAFF.userId, action: 'updateAnimal', subject: `Animal:${animalId(2)}`, diff: { from: { name: 'Selene' }, to: { name: 'Selene' } } },
+    ]);
   });
 
   it('creates an animal with checked parents', async () => {

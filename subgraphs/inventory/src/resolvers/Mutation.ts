@@ -49,8 +49,8 @@ export const Mutation: MutationResolvers = {
     ctx.loaders.stock.clear(adjusted.productId).prime(adjusted.productId, adjusted.stock);
     return { id: adjusted.productId };
   },
-  createAnimal: (_, { input }, { em, caller }) => createAnimal(em, caller, input),
-  updateAnimal: (_, { id, input }, { em, caller }) => updateAnimal(em, caller, id, input),
+  createAnimal: (_, { input }, { em, jobs, caller }) => createAnimal(em, jobs, caller, input),
+  updateAnimal: (_, { id, input }, { em, jobs, caller }) => updateAnimal(em, jobs, caller, id, input),
   logCare: (_, { animalId, input }, { em, caller }) => logCare(em, caller, animalId, input),
   setCareSchedule: async (_, { animalId, kind, everyDays }, { em, jobs, caller }) => {
     const schedule = await setCareSchedule(em, jobs, caller, animalId, kind, everyDays);
