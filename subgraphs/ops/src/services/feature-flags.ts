@@ -1,6 +1,7 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireService, requireStaff } from '@terrarium/platform/caller';
-import { BadUserInputError } from '@terrarium/platform/errors';
+import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { FlagDefinition } from '@terrarium/platform/feature-flags';
 import type { Context } from '../context.js';
 import { FeatureFlag, type FeatureFlagEntity } from '../entities/feature-flag.entity.js';
@@ -37,7 +38,8 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
   const wanted = validInput(input);
   const known = await ctx.em.count(Organization, { id: { $in: wanted.organizationIds } });
   if (known !== wanted.organizationIds.length) throw new BadUserInputError('organizationIds names an organization that does not exist.', 'organizationIds');
-  const flag = await ctx.em.transactional(async (tx) => {
+  const flag = await ctx.em
+    .transactional(async (tx) => {
     const existing = await tx.findOne(FeatureFlag, wanted.key);
     const before = existing && { enabled: existing.enabled, rolloutPercent: existing.rolloutPercent ?? null, organizationIds: [...existing.organizationIds] };
     const values = { ...wanted, updatedBy: ctx.caller.userId };
@@ -52,7 +54,12 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
     await tx.flush();
     await ctx.jobs.enqueue(tx, featureFlagsChangedJob, { key: wanted.key });
     return row;
-  });
+  })
+    .catch((err: unknown) => {
+      // Two staff members creating the same flag at once: the primary key lets one win.
+      if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`The flag "${wanted.key}" was just created by someone else; try again.`);
+      throw err;
+    });
   ctx.jobs.wake(featureFlagsChangedJob);
   // This process answers from its own cache too: drop it now rather than when the message is back.
   ctx.flags.invalidate();

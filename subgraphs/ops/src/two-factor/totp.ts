@@ -1,8 +1,8 @@
 import { generateSecret, generateURI, verify } from 'otplib';
 
 /**
- * TOTP (RFC 6238) as every authenticator app reads it: HMAC-SHA-1, 6 digits, 30 s steps
- * (otplib's defaults, spelled out in the URI so that no app guesses).
+ * TOTP (RFC 6238) as every authenticator app reads it: HMAC-SHA-1, 6 digits, 30 s steps. These
+ * are otplib's defaults and the Key URI Format's, so the otpauth URI leaves them out.
  */
 const PERIOD_SECONDS = 30;
 const DIGITS = 6;
