@@ -54,10 +54,10 @@ export interface TokenRevocations {
 }
 
 /**
- * Internal, for gateways without Redis (they poll): revocations still in force, only those
- * recorded after `since` when given. `asOf` is the database's clock, for the next poll; a
- * poller asks from a little before it, since a revocation is stamped when its transaction
- * begins and becomes visible when it commits.
+ * Internal, for gateways without Redis (they poll): revocations still in force; with `since`,
+ * tokens revoked after it and accounts whose not-before time is after it. `asOf` is the
+ * database's clock, for the next poll; a poller asks from a little before it, since a revocation
+ * is stamped when its transaction begins and becomes visible when it commits.
  */
 export async function listTokenRevocations(ctx: Context, since: Date | null | undefined): Promise<TokenRevocations> {
   requireService(ctx.caller, 'gateway');
