@@ -11,7 +11,7 @@ export const FEATURE_FLAGS_CHANNEL = `ops:${FEATURE_FLAGS_TOPIC}`;
 const TTL_LISTENING_MS = 60_000;
 /** Without Redis (or while its connection is down) nothing announces a change. @default 5_000 ms */
 const TTL_UNANNOUNCED_MS = 5_000;
-/** After a failed load, the stale copy is served this long before ops is asked again. @default 1_000 ms */
+/** After a failed load, ops is asked again no sooner (meanwhile: the stale copy, or the caller's default). @default 1_000 ms */
 const RETRY_AFTER_FAILURE_MS = 1_000;
 
 export interface FlagCacheOptions {
@@ -44,6 +44,8 @@ export function createFlagCache({ load, redis, logger }: FlagCacheOptions): Flag
   // Bumped by each invalidation: a load that was already in flight must not count as fresh.
   let generation = 0;
   let loading: Promise<ReadonlyMap<string, FlagDefinition>> | null = null;
+  // While ops cannot answer and there is no copy, evaluations fail fast instead of each waiting on ops.
+  let failure: { error: unknown; until: number } | null = null;
   let subscriber: Redis | null = null;
   let closed = false;
   const listeners: (() => void)[] = [];
@@ -73,7 +75,10 @@ export function createFlagCache({ load, redis, logger }: FlagCacheOptions): Flag
       if (generation === started) freshUntil = Date.now() + ttl;
       return flags;
     } catch (err) {
-      if (!copy) throw err;
+      if (!copy) {
+        failure = { error: err, until: Date.now() + RETRY_AFTER_FAILURE_MS };
+        throw err;
+      }
       logger.warn({ err }, 'feature flags could not be reloaded; evaluating the last copy');
       freshUntil = Date.now() + RETRY_AFTER_FAILURE_MS;
       return copy;
@@ -84,6 +89,7 @@ export function createFlagCache({ load, redis, logger }: FlagCacheOptions): Flag
     async get() {
       if (redis && !subscriber && !closed) subscriber = listen(redis);
       if (copy && Date.now() < freshUntil) return copy;
+      if (!copy && failure && Date.now() < failure.until) throw failure.error;
       loading ??= reload().finally(() => {
         loading = null;
       });
