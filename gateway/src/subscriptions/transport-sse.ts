@@ -102,8 +102,9 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
     onSubscribe: async (req, params) => {
       const documentId = new URL(req.url, 'http://gateway').searchParams.get('documentId') ?? req.context.documentId;
       const outcome = await hub.subscribe({ ...params, documentId }, req.context.identity, 'sse');
-      // Results are formatted already; graphql-sse serializes them as they are.
-      if ('errors' in outcome) return { errors: outcome.errors } as unknown as ExecutionResult;
+      // Results are formatted already; graphql-sse serializes them as they are. It takes a result
+      // for one only with a `data` key: without it, a refusal became 400 "Unable to detect operation AST".
+      if ('errors' in outcome) return { data: null, errors: outcome.errors } as unknown as ExecutionResult;
       return overSse(outcome.subscriber, req.context.pace) as unknown as AsyncIterable<ExecutionResult>;
     },
   });
