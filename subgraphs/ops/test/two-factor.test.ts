@@ -42,7 +42,8 @@ async function signUp(name: string): Promise<{ id: string; email: string }> {
   return { id: signUp.user.id, email };
 }
 
-const logIn = (email: string, code?: string) => execute<{ logIn: AuthData & { withheldRoles: string[] } }>(ops, LOG_IN, { email, password: PASSWORD, code });
+type LoggedIn = { token: string; withheldRoles: string[]; user: { id: string; roles: string[]; twoFactorEnabled: boolean | null } };
+const logIn = (email: string, code?: string) => execute<{ logIn: LoggedIn }>(ops, LOG_IN, { email, password: PASSWORD, code });
 
 /** Signs up a user and turns two-factor sign-in on with the code of `confirmStep`. */
 async function withTwoFactor(name: string, confirmStep = 0) {

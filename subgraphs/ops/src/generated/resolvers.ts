@@ -330,7 +330,10 @@ export type Query = {
   organization: Maybe<Organization>;
   /** Organizations by slug, alphabetically. */
   organizations: OrganizationConnection;
-  /** Internal (the gateway only): revocations in force, those recorded after `since` when given. */
+  /**
+   * Internal (the gateway only): revocations in force; with `since`, the tokens revoked after it
+   * and the accounts whose not-before time is after it.
+   */
   tokenRevocations: TokenRevocations;
   user: Maybe<User>;
 };
