@@ -54,7 +54,13 @@ for (const [name, claims] of Object.entries(cases)) {
 }
 
 const { privateKey, publicKey } = await generateKeyPair('ES256');
-const token = await new SignJWT({ roles: ['KEEPER'] }).setProtectedHeader({ alg: 'ES256' }).setSubject(randomUUID()).setJti(randomUUID()).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+const token = await new SignJWT({ roles: ['KEEPER'] })
+  .setProtectedHeader({ alg: 'ES256' })
+  .setSubject(randomUUID())
+  .setJti(randomUUID())
+  .setIssuedAt()
+  .setExpirationTime('1h')
+  .sign(privateKey);
 const rounds = [];
 for (let round = 0; round < 5; round += 1) {
   const calls = 2_000;

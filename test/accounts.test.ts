@@ -24,7 +24,8 @@ const PRODUCT = seedId('product:TR-HEAT-100');
 const SUNSET_REPTILES = seedId('org:sunset-reptiles');
 // The contract's password reset operations (not among schema/operations yet).
 const REQUEST_RESET = 'mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }';
-const RESET_PASSWORD = 'mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { token user { id } } }';
+const RESET_PASSWORD =
+  'mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { token user { id } } }';
 
 const mailDir = mkdtempSync(join(tmpdir(), 'terrarium-accounts-mail-'));
 const pem = signingKey();
@@ -153,7 +154,8 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
   describe('feature flags', () => {
     const SET = contractOperation('admin', 'SetFeatureFlag');
     const MY_FLAGS = contractOperation('storefront', 'MyFlags');
-    const flagOf = (answer: GraphQLResponse, key: string): boolean => answer.body.data.featureFlags.find((f: { key: string }) => f.key === key)?.enabled ?? false;
+    const flagOf = (answer: GraphQLResponse, key: string): boolean =>
+      answer.body.data.featureFlags.find((f: { key: string }) => f.key === key)?.enabled ?? false;
 
     it('may be set by staff only', async () => {
       const keeper = bearer(await logIn(gateways[0], 'keeper@terrarium.test'));

@@ -23,7 +23,9 @@ afterAll(async () => {
 const revoked = ({ status, body }: GraphQLResponse) => status === 401 && /revoked/.test(body.errors?.[0]?.message ?? '');
 
 async function signUp(name: string): Promise<{ token: string; id: string }> {
-  const { body } = await gql(url, contractOperation('storefront', 'SignUp'), { input: { email: `${name}-${run_}@example.com`, password: 'a-long-enough-password', displayName: name } });
+  const { body } = await gql(url, contractOperation('storefront', 'SignUp'), {
+    input: { email: `${name}-${run_}@example.com`, password: 'a-long-enough-password', displayName: name },
+  });
   return { token: body.data.signUp.token, id: body.data.signUp.user.id };
 }
 

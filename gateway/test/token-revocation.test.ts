@@ -49,7 +49,7 @@ describe.skipIf(!redisUrl)('revoked tokens (Redis)', () => {
     }
   }
 
-  it('refuses a revoked jti with UNAUTHENTICATED and a clear message; the same user\'s other token still works', async () => {
+  it("refuses a revoked jti with UNAUTHENTICATED and a clear message; the same user's other token still works", async () => {
     const sub = randomUUID();
     const [revoked, kept] = [randomUUID(), randomUUID()];
     const [token, other] = await Promise.all([issuer.sign({ sub, jti: revoked, roles: ['KEEPER'] }), issuer.sign({ sub, jti: kept, roles: ['KEEPER'] })]);
@@ -75,7 +75,8 @@ describe.skipIf(!redisUrl)('revoked tokens (Redis)', () => {
 
   it('ignores unreadable revocation messages', async () => {
     const token = await issuer.sign({ sub: randomUUID(), jti: randomUUID() });
-    for (const message of ['not json', '{"kind":"token","jti":"nope","expiresAt":1}', '{"kind":"user","userId":"x"}']) await redis.publish(TOKEN_REVOCATION_CHANNEL, message);
+    for (const message of ['not json', '{"kind":"token","jti":"nope","expiresAt":1}', '{"kind":"user","userId":"x"}'])
+      await redis.publish(TOKEN_REVOCATION_CHANNEL, message);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await status(token)).toBe(200);
   });

@@ -25,7 +25,9 @@ export function createLiveUpdatesPlugin(flags: FeatureFlags, metrics: GatewayMet
           if (operation?.operation !== 'subscription') return;
           if (await flags.isEnabled(LIVE_UPDATES_FLAG, contextValue.caller, true)) return;
           metrics.refusals.inc({ reason: 'feature_disabled' });
-          throw refusal('Live updates are switched off for you right now; reload the page for fresh data.', ErrorCode.FORBIDDEN, 403, { reason: 'feature_disabled' });
+          throw refusal('Live updates are switched off for you right now; reload the page for fresh data.', ErrorCode.FORBIDDEN, 403, {
+            reason: 'feature_disabled',
+          });
         },
       };
     },

@@ -37,7 +37,8 @@ const NOT_BEFORE_KEPT_SECONDS = 2 * 3_600;
 /** Expired entries are dropped this often. @default 60_000 ms */
 const PRUNE_MS = 60_000;
 
-const REVOCATIONS_QUERY = 'query TokenRevocations($since: DateTime) { tokenRevocations(since: $since) { asOf tokens { jti expiresAt } users { userId notBefore } } }';
+const REVOCATIONS_QUERY =
+  'query TokenRevocations($since: DateTime) { tokenRevocations(since: $since) { asOf tokens { jti expiresAt } users { userId notBefore } } }';
 
 interface Options {
   redis: Redis | null;
@@ -165,14 +166,22 @@ function poll(ops: OpsClient, pollMs: number, logger: Logger, applied: Apply, la
       const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
       applied([
         ...tokenRevocations.tokens.map((t): TokenRevocation => ({ kind: 'token', jti: t.jti, expiresAt: seconds(t.expiresAt) })),
-        ...tokenRevocations.users.map((u): TokenRevocation => ({ kind: 'user', userId: u.userId, notBefore: Math.ceil(new Date(u.notBefore).getTime() / 1000) })),
+        ...tokenRevocations.users.map((u): TokenRevocation => ({
+          kind: 'user',
+          userId: u.userId,
+          notBefore: Math.ceil(new Date(u.notBefore).getTime() / 1000),
+        })),
       ]);
       since = new Date(new Date(tokenRevocations.asOf).getTime() - POLL_OVERLAP_MS);
       if (failing) logger.info('token revocations: ops answers again');
       failing = false;
     } catch (err) {
       // One line per outage: revocations already known keep applying meanwhile.
-      if (!failing) logger.warn({ err }, err instanceof OpsUnavailableError ? 'token revocations: ops unavailable; retrying' : 'token revocations: unreadable answer; retrying');
+      if (!failing)
+        logger.warn(
+          { err },
+          err instanceof OpsUnavailableError ? 'token revocations: ops unavailable; retrying' : 'token revocations: unreadable answer; retrying',
+        );
       failing = true;
     }
     later(() => void tick(), pollMs);

@@ -31,7 +31,8 @@ export function createOpsClient(options: { opsUrl: string | null; internalSecret
       const result = await ops.call(JSON.stringify({ query, variables }), ['content-type', 'application/json', CALLER_HEADER, token], false, logger);
       if (!result.ok) throw new OpsUnavailableError(`ops is unavailable (${result.failure.reason})`);
       const body = result.value.parsed as { data?: T | null; errors?: { message: string }[] };
-      if (body.errors?.length || !body.data) throw new OpsUnavailableError(`ops refused the query: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+      if (body.errors?.length || !body.data)
+        throw new OpsUnavailableError(`ops refused the query: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
       return body.data;
     },
     close: () => ops.close(),

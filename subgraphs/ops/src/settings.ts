@@ -126,7 +126,10 @@ export function loadTwoFactorSettings(internalSecret: string, env: NodeJS.Proces
   const key = env['TOTP_ENCRYPTION_KEY'] || internalSecret;
   if (key.length < 32) problems.push('TOTP_ENCRYPTION_KEY must be at least 32 characters');
   const requiredRoles: Role[] = [];
-  for (const name of (env['REQUIRE_2FA_ROLES'] ?? '').split(',').map((role) => role.trim().toUpperCase()).filter(Boolean)) {
+  for (const name of (env['REQUIRE_2FA_ROLES'] ?? '')
+    .split(',')
+    .map((role) => role.trim().toUpperCase())
+    .filter(Boolean)) {
     if (isRole(name)) requiredRoles.push(name);
     else problems.push(`REQUIRE_2FA_ROLES lists "${name}", which is not a role (STAFF, BREEDER, KEEPER)`);
   }

@@ -13,7 +13,17 @@ import { execute, expectData, firstError, serviceCaller } from '@terrarium/subgr
 import { asUser, em, startOps, type Ops } from './helpers.js';
 
 const SET = /* GraphQL */ `
-  mutation ($input: FeatureFlagInput!) { setFeatureFlag(input: $input) { key enabled rolloutPercent organizations { id } updatedAt } }
+  mutation ($input: FeatureFlagInput!) {
+    setFeatureFlag(input: $input) {
+      key
+      enabled
+      rolloutPercent
+      organizations {
+        id
+      }
+      updatedAt
+    }
+  }
 `;
 const MY_FLAGS = '{ featureFlags { key enabled } }';
 const redisUrl = process.env['REDIS_URL'];
@@ -35,7 +45,8 @@ beforeAll(async () => {
 });
 afterAll(() => ops?.stop());
 
-const setFlag = (input: Record<string, unknown>, caller = staff) => execute<{ setFeatureFlag: { key: string; enabled: boolean; rolloutPercent: number | null; organizations: { id: string }[] } }>(ops, SET, { input }, caller);
+const setFlag = (input: Record<string, unknown>, caller = staff) =>
+  execute<{ setFeatureFlag: { key: string; enabled: boolean; rolloutPercent: number | null; organizations: { id: string }[] } }>(ops, SET, { input }, caller);
 
 /** Whether `key` is on for each caller, evaluated by ops' featureFlags. */
 async function enabledFor(key: string, callers: ReturnType<typeof asUser>[]): Promise<boolean[]> {
@@ -48,9 +59,18 @@ describe('ops: feature flags', () => {
     expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true }, ANONYMOUS))?.code).toBe('UNAUTHENTICATED');
     expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true }, asUser(randomUUID(), ['BREEDER'])))?.code).toBe('FORBIDDEN');
     expect(firstError(await setFlag({ key: 'Bad Key', enabled: true }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'key' });
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, rolloutPercent: 101 }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rolloutPercent' });
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: ['nope'] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organizationIds' });
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: [randomUUID()] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organizationIds' });
+    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, rolloutPercent: 101 }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'rolloutPercent',
+    });
+    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: ['nope'] }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'organizationIds',
+    });
+    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: [randomUUID()] }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'organizationIds',
+    });
     expect(await em(ops).execute('select 1 from feature_flag where key = ?', [`f-${run_}`])).toHaveLength(0);
   });
 
@@ -69,7 +89,10 @@ describe('ops: feature flags', () => {
       {
         action: 'setFeatureFlag',
         actor_id: staff.userId,
-        diff: { before: { enabled: true, rolloutPercent: 10, organizationIds: [] }, after: { enabled: false, rolloutPercent: null, organizationIds: [organization] } },
+        diff: {
+          before: { enabled: true, rolloutPercent: 10, organizationIds: [] },
+          after: { enabled: false, rolloutPercent: null, organizationIds: [organization] },
+        },
       },
     ]);
     const settings = await expectData<{ featureFlagSettings: { key: string }[] }>(ops, '{ featureFlagSettings { key enabled } }', {}, staff);

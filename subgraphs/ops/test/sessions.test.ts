@@ -17,7 +17,19 @@ const PASSWORD = 'correct horse battery';
 const run_ = `${Date.now()}-${randomInt(1e6)}`;
 const redisUrl = process.env['REDIS_URL'];
 const REVOCATIONS = /* GraphQL */ `
-  query ($since: DateTime) { tokenRevocations(since: $since) { asOf tokens { jti expiresAt } users { userId notBefore } } }
+  query ($since: DateTime) {
+    tokenRevocations(since: $since) {
+      asOf
+      tokens {
+        jti
+        expiresAt
+      }
+      users {
+        userId
+        notBefore
+      }
+    }
+  }
 `;
 
 let ops: Ops;
@@ -70,7 +82,9 @@ describe('ops: log-out and token revocation', () => {
       (messages) => messages.some((m) => m.kind === 'token' && m.jti === caller.tokenId),
     );
     expect(heard).toContainEqual({ kind: 'token', jti: caller.tokenId, expiresAt: caller.tokenExpiresAt });
-    const [row] = await em(ops).execute<{ user_id: string; expires_at: Date }[]>('select user_id, expires_at from revoked_token where jti = ?', [caller.tokenId]);
+    const [row] = await em(ops).execute<{ user_id: string; expires_at: Date }[]>('select user_id, expires_at from revoked_token where jti = ?', [
+      caller.tokenId,
+    ]);
     expect(row!.user_id).toBe(userId);
     expect(new Date(row!.expires_at).getTime()).toBe(caller.tokenExpiresAt! * 1000);
     const redis = createRedisClient(redisUrl!);
@@ -103,7 +117,7 @@ describe('ops: log-out and token revocation', () => {
     expect(decodeJwt(fresh.data!.logIn.token).iat).toBeGreaterThanOrEqual(message.notBefore);
   });
 
-  it('revokes all of a user\'s tokens when the presented one carries no jti (a token from before jti)', async () => {
+  it("revokes all of a user's tokens when the presented one carries no jti (a token from before jti)", async () => {
     const { userId } = await signedIn('dee');
     await expectData(ops, 'mutation { logOut }', {}, asUser(userId));
     const [row] = await em(ops).execute<{ tokens_not_before: Date | null }[]>('select tokens_not_before from user_account where id = ?', [userId]);

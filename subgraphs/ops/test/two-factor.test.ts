@@ -17,7 +17,15 @@ const START = 'mutation { startTwoFactor { secret otpauthUri } }';
 const CONFIRM = 'mutation ($code: String!) { confirmTwoFactor(code: $code) { recoveryCodes } }';
 const LOG_IN = /* GraphQL */ `
   mutation ($email: String!, $password: String!, $code: String) {
-    logIn(email: $email, password: $password, code: $code) { token withheldRoles user { id roles twoFactorEnabled } }
+    logIn(email: $email, password: $password, code: $code) {
+      token
+      withheldRoles
+      user {
+        id
+        roles
+        twoFactorEnabled
+      }
+    }
   }
 `;
 
@@ -69,7 +77,9 @@ describe('ops: two-factor sign-in', () => {
     // SHA-1, 6 digits and 30 s are the Key URI Format's defaults: an URI that names none means them.
     expect(Object.fromEntries(uri.searchParams)).toEqual({ secret: startTwoFactor.secret, issuer: 'Terrarium' });
 
-    const [stored] = await em(ops).execute<{ secret: string; enabled_at: Date | null }[]>('select secret, enabled_at from two_factor where user_id = ?', [user.id]);
+    const [stored] = await em(ops).execute<{ secret: string; enabled_at: Date | null }[]>('select secret, enabled_at from two_factor where user_id = ?', [
+      user.id,
+    ]);
     expect(stored!.secret).not.toContain(startTwoFactor.secret);
     expect(stored!.secret).toMatch(/^v1\./);
     expect(stored!.enabled_at).toBeNull();
@@ -81,7 +91,12 @@ describe('ops: two-factor sign-in', () => {
       code: 'BAD_USER_INPUT',
       field: 'code',
     });
-    const { confirmTwoFactor } = await expectData<{ confirmTwoFactor: { recoveryCodes: string[] } }>(ops, CONFIRM, { code: codeAt(startTwoFactor.secret) }, asUser(user.id));
+    const { confirmTwoFactor } = await expectData<{ confirmTwoFactor: { recoveryCodes: string[] } }>(
+      ops,
+      CONFIRM,
+      { code: codeAt(startTwoFactor.secret) },
+      asUser(user.id),
+    );
     expect(confirmTwoFactor.recoveryCodes).toHaveLength(10);
     expect(new Set(confirmTwoFactor.recoveryCodes).size).toBe(10);
     for (const code of confirmTwoFactor.recoveryCodes) expect(code).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
@@ -89,14 +104,21 @@ describe('ops: two-factor sign-in', () => {
     const hashes = await em(ops).execute<{ code_hash: string }[]>('select code_hash from recovery_code where user_id = ?', [user.id]);
     expect(hashes).toHaveLength(10);
     expect(hashes.map((h) => h.code_hash).join()).not.toContain(confirmTwoFactor.recoveryCodes[0]!.replace(/-/g, ''));
-    const audit = await em(ops).execute<{ action: string; actor_id: string }[]>(`select action, actor_id from audit_log where subject = ?`, [`User:${user.id}`]);
+    const audit = await em(ops).execute<{ action: string; actor_id: string }[]>(`select action, actor_id from audit_log where subject = ?`, [
+      `User:${user.id}`,
+    ]);
     expect(audit).toEqual([{ action: 'enableTwoFactor', actor_id: user.id }]);
 
     expect(firstError(await execute(ops, START, {}, asUser(user.id)))?.code).toBe('CONFLICT');
     expect(firstError(await execute(ops, CONFIRM, { code: codeAt(startTwoFactor.secret) }, asUser(user.id)))?.code).toBe('CONFLICT');
     const me = await expectData<{ me: { twoFactorEnabled: boolean } }>(ops, '{ me { twoFactorEnabled } }', {}, asUser(user.id));
     expect(me.me.twoFactorEnabled).toBe(true);
-    const seen = await expectData<{ user: { twoFactorEnabled: boolean | null } }>(ops, 'query ($id: ID!) { user(id: $id) { twoFactorEnabled } }', { id: user.id }, asUser(randomUUID()));
+    const seen = await expectData<{ user: { twoFactorEnabled: boolean | null } }>(
+      ops,
+      'query ($id: ID!) { user(id: $id) { twoFactorEnabled } }',
+      { id: user.id },
+      asUser(randomUUID()),
+    );
     expect(seen.user.twoFactorEnabled).toBeNull();
   });
 

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { evaluateFlag, rolloutBucket, type FlagDefinition } from './evaluate.js';
 
 const users = Array.from({ length: 10_000 }, () => randomUUID());
-const flag = (changes: Partial<FlagDefinition> = {}): FlagDefinition => ({ key: 'new-checkout', enabled: true, rolloutPercent: null, organizationIds: [], ...changes });
+const flag = (changes: Partial<FlagDefinition> = {}): FlagDefinition => ({
+  key: 'new-checkout',
+  enabled: true,
+  rolloutPercent: null,
+  organizationIds: [],
+  ...changes,
+});
 const share = (definition: FlagDefinition) => users.filter((userId) => evaluateFlag(definition, { userId, organizationIds: [] }).enabled).length / users.length;
 
 describe('feature flag evaluation', () => {
@@ -39,7 +45,10 @@ describe('feature flag evaluation', () => {
 
   it('is off for everyone when disabled, whatever else it says', () => {
     expect(share(flag({ enabled: false }))).toBe(0);
-    expect(evaluateFlag(flag({ enabled: false, organizationIds: ['org-1'] }), { userId: users[0]!, organizationIds: ['org-1'] })).toEqual({ enabled: false, reason: 'DISABLED' });
+    expect(evaluateFlag(flag({ enabled: false, organizationIds: ['org-1'] }), { userId: users[0]!, organizationIds: ['org-1'] })).toEqual({
+      enabled: false,
+      reason: 'DISABLED',
+    });
   });
 
   it('targets organization members, then applies the rollout among them', () => {
@@ -47,7 +56,9 @@ describe('feature flag evaluation', () => {
     expect(evaluateFlag(targeted, { userId: users[0]!, organizationIds: ['org-9', 'org-2'] }).enabled).toBe(true);
     expect(evaluateFlag(targeted, { userId: users[0]!, organizationIds: ['org-9'] }).enabled).toBe(false);
     expect(evaluateFlag(targeted, { userId: null, organizationIds: [] }).enabled).toBe(false);
-    const members = users.map((userId) => evaluateFlag(flag({ organizationIds: ['org-1'], rolloutPercent: 50 }), { userId, organizationIds: ['org-1'] }).enabled);
+    const members = users.map(
+      (userId) => evaluateFlag(flag({ organizationIds: ['org-1'], rolloutPercent: 50 }), { userId, organizationIds: ['org-1'] }).enabled,
+    );
     expect(members.filter(Boolean).length / users.length).toBeCloseTo(0.5, 1);
   });
 

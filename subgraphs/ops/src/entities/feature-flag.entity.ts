@@ -12,7 +12,10 @@ export const FeatureFlag = defineEntity({
     /** Empty = everyone; else members of these organizations only. */
     organizationIds: p.array<string>(),
     updatedBy: p.uuid().nullable(),
-    updatedAt: p.datetime(3).onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime(3)
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

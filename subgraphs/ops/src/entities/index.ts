@@ -10,4 +10,16 @@ import { SigningKey } from './signing-key.entity.js';
 import { TwoFactor } from './two-factor.entity.js';
 import { User } from './user.entity.js';
 
-export const entities = [User, Organization, OrganizationMember, AuditLog, ApiClient, SigningKey, PasswordResetToken, TwoFactor, RecoveryCode, RevokedToken, FeatureFlag];
+export const entities = [
+  User,
+  Organization,
+  OrganizationMember,
+  AuditLog,
+  ApiClient,
+  SigningKey,
+  PasswordResetToken,
+  TwoFactor,
+  RecoveryCode,
+  RevokedToken,
+  FeatureFlag,
+];

@@ -23,6 +23,9 @@ export function createLoaders({ em }: LoaderDeps): Loaders {
     organization: createByIdLoader(em, Organization),
     membershipsOfUser: createMembershipLoader(em, 'userId'),
     membersOfOrganization: createMembershipLoader(em, 'organizationId'),
-    twoFactor: createByKeyLoader((ids) => em.find(TwoFactor, { userId: { $in: ids } }), (row) => row.userId),
+    twoFactor: createByKeyLoader(
+      (ids) => em.find(TwoFactor, { userId: { $in: ids } }),
+      (row) => row.userId,
+    ),
   };
 }

@@ -40,21 +40,21 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
   if (known !== wanted.organizationIds.length) throw new BadUserInputError('organizationIds names an organization that does not exist.', 'organizationIds');
   const flag = await ctx.em
     .transactional(async (tx) => {
-    const existing = await tx.findOne(FeatureFlag, wanted.key);
-    const before = existing && { enabled: existing.enabled, rolloutPercent: existing.rolloutPercent ?? null, organizationIds: [...existing.organizationIds] };
-    const values = { ...wanted, updatedBy: ctx.caller.userId };
-    const row = existing ? tx.assign(existing, values) : tx.create(FeatureFlag, values);
-    recordAudit(tx, {
-      action: 'setFeatureFlag',
-      actorId: ctx.caller.userId,
-      subject: `FeatureFlag:${wanted.key}`,
-      source: 'ops',
-      diff: { before, after: { enabled: wanted.enabled, rolloutPercent: wanted.rolloutPercent, organizationIds: wanted.organizationIds } },
-    });
-    await tx.flush();
-    await ctx.jobs.enqueue(tx, featureFlagsChangedJob, { key: wanted.key });
-    return row;
-  })
+      const existing = await tx.findOne(FeatureFlag, wanted.key);
+      const before = existing && { enabled: existing.enabled, rolloutPercent: existing.rolloutPercent ?? null, organizationIds: [...existing.organizationIds] };
+      const values = { ...wanted, updatedBy: ctx.caller.userId };
+      const row = existing ? tx.assign(existing, values) : tx.create(FeatureFlag, values);
+      recordAudit(tx, {
+        action: 'setFeatureFlag',
+        actorId: ctx.caller.userId,
+        subject: `FeatureFlag:${wanted.key}`,
+        source: 'ops',
+        diff: { before, after: { enabled: wanted.enabled, rolloutPercent: wanted.rolloutPercent, organizationIds: wanted.organizationIds } },
+      });
+      await tx.flush();
+      await ctx.jobs.enqueue(tx, featureFlagsChangedJob, { key: wanted.key });
+      return row;
+    })
     .catch((err: unknown) => {
       // Two staff members creating the same flag at once: the primary key lets one win.
       if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`The flag "${wanted.key}" was just created by someone else; try again.`);

@@ -25,7 +25,10 @@ export async function workTokensRevoked(jobs: JobQueue, events: EventBus, redis:
   await jobs.work(tokensRevokedJob, async (revocation) => {
     if (redis) {
       const now = Math.floor(Date.now() / 1000);
-      const multi = redis.multi().zremrangebyscore(REVOKED_TOKENS_KEY, '-inf', now).zremrangebyscore(TOKENS_NOT_BEFORE_KEY, '-inf', now - NOT_BEFORE_KEPT_SECONDS);
+      const multi = redis
+        .multi()
+        .zremrangebyscore(REVOKED_TOKENS_KEY, '-inf', now)
+        .zremrangebyscore(TOKENS_NOT_BEFORE_KEY, '-inf', now - NOT_BEFORE_KEPT_SECONDS);
       if (revocation.kind === 'token') multi.zadd(REVOKED_TOKENS_KEY, revocation.expiresAt, revocation.jti);
       // GT: a retried older job never lowers a later not-before time.
       else multi.zadd(TOKENS_NOT_BEFORE_KEY, 'GT', revocation.notBefore, revocation.userId);

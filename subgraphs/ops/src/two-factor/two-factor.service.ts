@@ -57,7 +57,10 @@ export async function confirmTwoFactor(ctx: Context, { twoFactor: settings, limi
   }
   const recoveryCodes = newRecoveryCodes();
   await ctx.em.transactional(async (tx) => {
-    const enabled = await tx.execute(`update two_factor set enabled_at = now(), last_used_step = ? where user_id = ? and enabled_at is null returning user_id`, [step, userId]);
+    const enabled = await tx.execute(
+      `update two_factor set enabled_at = now(), last_used_step = ? where user_id = ? and enabled_at is null returning user_id`,
+      [step, userId],
+    );
     if (enabled.length === 0) throw new ConflictError(ALREADY_ON);
     await tx.execute('delete from recovery_code where user_id = ?', [userId]);
     for (const recovery of recoveryCodes) {
@@ -74,7 +77,12 @@ export async function confirmTwoFactor(ctx: Context, { twoFactor: settings, limi
  * verified): no code is UNAUTHENTICATED with `twoFactorRequired`; a wrong or replayed code too,
  * counted against the account's budget of wrong codes (RATE_LIMITED past it).
  */
-export async function verifySecondFactor(ctx: Context, { twoFactor: settings, limits }: TwoFactorDeps, row: TwoFactorEntity, code: string | null | undefined): Promise<void> {
+export async function verifySecondFactor(
+  ctx: Context,
+  { twoFactor: settings, limits }: TwoFactorDeps,
+  row: TwoFactorEntity,
+  code: string | null | undefined,
+): Promise<void> {
   const typed = code?.trim() ?? '';
   if (!typed) throw new UnauthenticatedError('Enter the code from your authenticator app, or a recovery code.', { twoFactorRequired: true });
   await limits.checkCode(row.userId);
@@ -95,11 +103,10 @@ async function acceptTotp(ctx: Context, settings: TwoFactorSettings, row: TwoFac
   }
   const step = await verifyTotp(secret, code, row.lastUsedStep ?? null);
   if (step === null) return false;
-  const used = await ctx.em.execute(`update two_factor set last_used_step = ? where user_id = ? and (last_used_step is null or last_used_step < ?) returning user_id`, [
-    step,
-    row.userId,
-    step,
-  ]);
+  const used = await ctx.em.execute(
+    `update two_factor set last_used_step = ? where user_id = ? and (last_used_step is null or last_used_step < ?) returning user_id`,
+    [step, row.userId, step],
+  );
   return used.length === 1;
 }
 
