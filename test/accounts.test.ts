@@ -27,22 +27,11 @@ const REQUEST_RESET = 'mutation RequestPasswordReset($email: String!) { requestP
 const RESET_PASSWORD =
   'mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { token user { id } } }';
 
-const mailDir = mkdtempSync(join(tmpdir(), 'terrarium-accounts-mail-'));
 const pem = signingKey();
+let mailDir: string;
 let platform: Platform;
 let gateways: [string, string];
 let staff: Record<string, string>;
-
-beforeAll(async () => {
-  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory'], env: { SMTP_URL: '', MAIL_DIR: mailDir, JWT_PRIVATE_KEY: pem } });
-  const second = await platform.startGateway();
-  gateways = [platform.gatewayUrl, second.url];
-  staff = bearer(await logIn(platform.gatewayUrl, 'admin@terrarium.test'));
-}, 180_000);
-afterAll(async () => {
-  await platform?.stop();
-  rmSync(mailDir, { recursive: true, force: true });
-});
 
 async function signUp(name: string): Promise<{ email: string; token: string; userId: string }> {
   const email = `${name}-${run_}@example.com`;
@@ -55,6 +44,18 @@ const revoked = ({ status, body }: GraphQLResponse) =>
   status === 401 && body.errors?.[0]?.extensions?.['code'] === 'UNAUTHENTICATED' && /revoked/.test(body.errors[0].message);
 
 describe.skipIf(!redisUrl)('accounts through the gateways', () => {
+  beforeAll(async () => {
+    mailDir = mkdtempSync(join(tmpdir(), 'terrarium-accounts-mail-'));
+    platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory'], env: { SMTP_URL: '', MAIL_DIR: mailDir, JWT_PRIVATE_KEY: pem } });
+    const second = await platform.startGateway();
+    gateways = [platform.gatewayUrl, second.url];
+    staff = bearer(await logIn(platform.gatewayUrl, 'admin@terrarium.test'));
+  }, 180_000);
+  afterAll(async () => {
+    await platform?.stop();
+    if (mailDir) rmSync(mailDir, { recursive: true, force: true });
+  });
+
   describe('two-factor sign-in', () => {
     it('turns on with a code, then logIn asks for one, takes it once, and takes a recovery code once', async () => {
       const { email, token } = await signUp('tess');
