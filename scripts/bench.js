@@ -103,7 +103,7 @@ function cpuMs(/** @type {number} */ pid) {
  */
 async function recordPlans(supergraphSdl, callerToken, operations) {
   /** @type {PlanNode | null} */
-  let plan = null;
+  let plan;
   /** @type {RecordedFetch[]} */
   let fetches = [];
   class RecordingDataSource extends RemoteGraphQLDataSource {

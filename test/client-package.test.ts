@@ -54,7 +54,7 @@ describe('@terrarium/client', () => {
     const { data, error } = await anonymous.client.query({ query: ProductPageDocument, variables: { slug: productSlug }, fetchPolicy: 'network-only' });
     expect(error).toBeUndefined();
     expect(data?.product?.slug).toBe(productSlug);
-    expect(data?.product?.name).toBeTruthy();
+    expect(data?.product?.name).toBe('Ceramic Heat Emitter 100W');
     expect(typeof data?.product?.stock?.available).toBe('number');
     const sent = sentBodies.filter((body) => body['operationName'] === 'ProductPage');
     expect(sent).toHaveLength(1);

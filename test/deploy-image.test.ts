@@ -198,9 +198,12 @@ describe('docker-compose.yml', () => {
     for (const target of targets) {
       const [name, port] = target.split(':');
       const service = compose.services[name!]!;
-      // The port the service listens on inside the network (PORT, or the gateway's --port).
-      const listens = service.environment?.['PORT'] ?? service.command?.[service.command.indexOf('--port') + 1];
+      // The port /metrics is served on inside the network: METRICS_PORT, else the service's port
+      // (PORT, or the gateway's --port). A published port never serves it.
+      const listens = service.environment?.['METRICS_PORT'] ?? service.environment?.['PORT'] ?? service.command?.[service.command.indexOf('--port') + 1];
       expect(port, target).toBe(listens);
+      const published = (service.ports ?? []).map((mapping) => String(mapping).split(':').at(-1));
+      if (published.includes(port!)) throw new Error(`${name} publishes the port its /metrics is served on (${port}): set METRICS_PORT`);
     }
   });
 

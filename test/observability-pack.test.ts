@@ -90,7 +90,7 @@ describe('the observability pack', () => {
       title: string;
       panels: { type: string; title: string; gridPos: Record<string, number>; targets?: { expr: string; refId: string }[] }[];
     };
-    expect(dashboard.uid).toBeTruthy();
+    expect(dashboard.uid).toMatch(/^[a-z0-9-]{3,40}$/);
     const charts = dashboard.panels.filter((panel) => panel.type !== 'row');
     expect(charts.length).toBeGreaterThan(10);
     const charted = new Set<string>();
@@ -106,8 +106,8 @@ describe('the observability pack', () => {
         }
       }
     }
-    // What the dashboard is for: requests/latency/errors, subgraph fetches, subscriptions, SQL, cache.
-    for (const name of ['graphql_requests_duration_seconds', 'subgraph_fetch_duration_seconds', 'subgraph_fetch_errors_total', 'graphql_operation_duration_seconds', 'gateway_subscriptions_active', 'gateway_subscription_events_dropped_total', 'sql_statements_total', 'cache_requests_total']) {
+    // What the dashboard is for: requests/latency/errors, subgraph fetches, subscriptions, SQL, cache, jobs.
+    for (const name of ['graphql_requests_duration_seconds', 'subgraph_fetch_duration_seconds', 'subgraph_fetch_errors_total', 'graphql_operation_duration_seconds', 'gateway_subscriptions_active', 'gateway_subscription_events_dropped_total', 'sql_statements_total', 'cache_requests_total', 'jobs_queued', 'jobs_active', 'jobs_latency_seconds', 'jobs_failed_total']) {
       expect(charted, name).toContain(name);
     }
   });
@@ -115,7 +115,7 @@ describe('the observability pack', () => {
   it('the alert rules have promtool\'s shape and parse as PromQL over exported metrics', () => {
     const rules = parseYaml(readFileSync(join(DIR, 'prometheus', 'alerts.yml'), 'utf8')) as { groups: { name: string; rules: Record<string, unknown>[] }[] };
     const alerts = rules.groups.flatMap((group) => {
-      expect(group.name).toBeTruthy();
+      expect(group.name).toMatch(/^terrarium-[a-z-]+$/);
       return group.rules;
     });
     for (const rule of alerts) {
@@ -123,15 +123,16 @@ describe('the observability pack', () => {
       expect(rule['alert']).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
       expect(rule['for']).toMatch(/^\d+[smh]$/);
       expect((rule['labels'] as Record<string, string>)['severity']).toMatch(/^(page|ticket)$/);
-      expect((rule['annotations'] as Record<string, string>)['summary']).toBeTruthy();
+      expect((rule['annotations'] as Record<string, string>)['summary']).toMatch(/\w+ \w+/);
       for (const metric of metricsOf(String(rule['expr']))) expectKnown(metric, known, String(rule['alert']));
     }
     const exprs = alerts.map((rule) => String(rule['expr']));
-    // Error rate, p99, a subgraph down, a queue backlog.
+    // Error rate, p99, a subgraph down, a subscription queue backlog, a job queue backlog.
     expect(exprs.some((e) => /status=~"5\.\."/.test(e))).toBe(true);
     expect(exprs.some((e) => /histogram_quantile\(0\.99/.test(e))).toBe(true);
     expect(exprs.some((e) => /^up\{/.test(e))).toBe(true);
     expect(exprs.some((e) => /dropped/.test(e))).toBe(true);
+    expect(exprs.some((e) => /jobs_queued/.test(e))).toBe(true);
   });
 
   it('Prometheus loads the rules file and scrapes every service; the collector wires its pipeline', () => {

@@ -242,4 +242,15 @@ describe('HTTP transports', () => {
     const query = await subscribeMultipart(platform.gatewayUrl, '{ __typename }', {});
     expect(query.response.status).toBe(400);
   });
+
+  it('answers a refused SSE or multipart subscription with the real message and code, as a POST would be', async () => {
+    const invalid = 'subscription ($productId: ID!) { stockChanged(productId: $productId) { id nope } }';
+    for (const subscribeOver of [subscribeSse, subscribeMultipart]) {
+      const refused = await subscribeOver(platform.gatewayUrl, invalid, { productId: PRODUCT });
+      expect(refused.response.status).toBe(400);
+      expect(refused.response.headers.get('content-type')).toMatch(/^application\/json/);
+      const { errors } = (await refused.response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(errors[0]).toMatchObject({ message: expect.stringMatching(/^Cannot query field "nope" on type "Product"\./), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    }
+  });
 });

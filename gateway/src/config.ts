@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
+import { ConfigError, createEnvReader, parsePort } from '@terrarium/platform/env';
 import { readRedisTarget, type RedisTarget } from '@terrarium/platform/redis';
 
 /** Operation limits, checked before planning; an operation over any of them gets HTTP 400. */
@@ -104,6 +105,8 @@ export interface GatewayConfig {
   subgraphUrls: Readonly<Record<string, string>>;
   /** Largest accepted request body. @default 1_048_576 bytes */
   maxBodyBytes: number;
+  /** /metrics on a port of its own (METRICS_PORT), and not on `port`; null: on `port`. @default null */
+  metricsPort: number | null;
   limits: Readonly<OperationLimits>;
   /** Browser origins allowed to call the gateway (CORS); none when empty. */
   corsOrigins: readonly string[];
@@ -140,11 +143,12 @@ export interface GatewayConfig {
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 const DEFAULT_MANIFESTS = fileURLToPath(new URL('../../schema/manifests', import.meta.url));
-const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
 /** Environment names that end in _URL or _TIMEOUT_MS but are not subgraphs. */
 const NOT_SUBGRAPHS = new Set(['SUBGRAPH', 'JWKS', 'REDIS', 'DATABASE', 'TEST_SERVER_DATABASE']);
 
-export class GatewayConfigError extends Error {}
+/** Every problem of the gateway's configuration, found at once (the platform's ConfigError). */
+export { ConfigError as GatewayConfigError };
 
 export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const { values } = parseArgs({
@@ -152,18 +156,12 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     options: { supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
     strict: true,
   });
-  const problems: string[] = [];
-  const rawPort = values.port ?? env['GATEWAY_PORT'] ?? '4000';
-  const port = Number(rawPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port must be a port number, got "${rawPort}"`);
+  const read = createEnvReader(env);
+  const port = parsedPort('port', values.port ?? env['GATEWAY_PORT'] ?? '4000', read.problem);
+  const rawMetricsPort = read.string('METRICS_PORT');
+  const metricsPort = rawMetricsPort === undefined ? null : parsedPort('METRICS_PORT', rawMetricsPort, read.problem);
   /** A whole number >= min (0 allowed where it means "off"). */
-  const integer = (key: string, fallback: number, min = 1): number => {
-    const raw = env[key];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min) problems.push(`${key} must be a whole number >= ${min}, got "${raw}"`);
-    return value;
-  };
-  const flag = (key: string): boolean => env[key] === 'true' || env[key] === '1';
+  const integer = (key: string, fallback: number, min = 1): number => read.integer(key, fallback, min);
 
   const subgraphTimeoutMs = integer('SUBGRAPH_TIMEOUT_MS', 10_000);
   const redisBudgetMs = integer('REDIS_BUDGET_MS', 150);
@@ -195,7 +193,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const persisted: PersistedQueriesConfig = Object.freeze({
     manifestsDir: env['PERSISTED_MANIFESTS_DIR'] || DEFAULT_MANIFESTS,
     partnerManifest: env['PARTNER_MANIFEST'] || 'partner-embed',
-    apqEnabled: env['APQ_ENABLED'] !== 'false' && env['APQ_ENABLED'] !== '0',
+    apqEnabled: read.boolean('APQ_ENABLED', true),
     apqTtlSeconds: integer('APQ_TTL_SECONDS', 86_400),
   });
   const subscriptions: SubscriptionLimits = Object.freeze({
@@ -207,7 +205,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     maxBufferedBytes: integer('SUBSCRIPTION_MAX_BUFFERED_BYTES', 1_048_576),
     upstreamRetries: integer('SUBSCRIPTION_UPSTREAM_RETRIES', 10, 0),
     heartbeatMs: integer('SUBSCRIPTION_HEARTBEAT_MS', 5_000),
-    deduplicate: env['SUBSCRIPTION_DEDUPLICATION'] !== 'false',
+    deduplicate: read.boolean('SUBSCRIPTION_DEDUPLICATION', true),
   });
 
   const http: HttpServerLimits = Object.freeze({
@@ -217,21 +215,31 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     maxHeadersCount: integer('HTTP_MAX_HEADERS_COUNT', 100),
   });
   // Node refuses to start a server whose header timeout outlasts its request timeout.
-  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  if (http.headersTimeoutMs > http.requestTimeoutMs) read.problem('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
 
   const internalSecret = env['INTERNAL_SECRET'] || null;
-  if (internalSecret !== null && internalSecret.length < 32) problems.push('INTERNAL_SECRET must be at least 32 characters');
-  const logLevel = env['LOG_LEVEL'] || 'info';
-  if (!LEVELS.has(logLevel)) problems.push(`LOG_LEVEL must be one of ${[...LEVELS].join(', ')}`);
+  if (internalSecret !== null && internalSecret.length < 32) read.problem('INTERNAL_SECRET must be at least 32 characters');
+  const logLevel = read.oneOf('LOG_LEVEL', LEVELS, 'info');
   const corsOrigins = (env['CORS_ORIGINS'] ?? '')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
   for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) read.problem(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
   }
-  const redis = readRedisTarget((key) => env[key], problems);
-  if (problems.length > 0) throw new GatewayConfigError(`Invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
+  const graphiql = read.boolean('GRAPHIQL', env['NODE_ENV'] !== 'production');
+  const trustProxy = read.boolean('TRUST_PROXY', false);
+  const allowBatching = read.boolean('ALLOW_BATCHING', false);
+  const fastExecution = read.boolean('FAST_EXECUTION', true);
+  const dedupeSubgraphFetches = read.boolean('DEDUPE_SUBGRAPH_FETCHES', true);
+  const planLimits = Object.freeze({
+    recursiveSelectionsLimitDisabled: read.boolean('APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK', false),
+    nonLocalSelectionsLimitDisabled: read.boolean('APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK', false),
+  });
+  const redisProblems: string[] = [];
+  const redis = readRedisTarget((key) => env[key], redisProblems);
+  for (const problem of redisProblems) read.problem(problem);
+  read.done();
 
   const opsUrl = env['OPS_URL'] || null;
   return Object.freeze({
@@ -248,28 +256,26 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     redisBudgetMs,
     redisBreakerCoolDownMs,
     production: env['NODE_ENV'] === 'production',
-    graphiql: env['GRAPHIQL'] ? flag('GRAPHIQL') : env['NODE_ENV'] !== 'production',
-    logLevel: logLevel as LevelWithSilent,
+    graphiql,
+    logLevel,
     subgraphTimeoutMs,
     subgraphTimeouts: Object.freeze(subgraphTimeouts),
     subgraphMaxResponseBytes,
     subgraphUrls: Object.freeze(subgraphUrls),
     maxBodyBytes,
+    metricsPort,
     limits,
     corsOrigins: Object.freeze(corsOrigins),
     rateLimitMax,
     rateLimitWindowMs,
     blocklistRefreshMs,
     tokenRevocationPollMs,
-    trustProxy: flag('TRUST_PROXY'),
-    allowBatching: flag('ALLOW_BATCHING'),
+    trustProxy,
+    allowBatching,
     shutdownGraceMs,
-    fastExecution: env['FAST_EXECUTION'] !== 'false' && env['FAST_EXECUTION'] !== '0',
-    dedupeSubgraphFetches: env['DEDUPE_SUBGRAPH_FETCHES'] !== 'false' && env['DEDUPE_SUBGRAPH_FETCHES'] !== '0',
-    planLimits: Object.freeze({
-      recursiveSelectionsLimitDisabled: env['APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK'] === 'true',
-      nonLocalSelectionsLimitDisabled: env['APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK'] === 'true',
-    }),
+    fastExecution,
+    dedupeSubgraphFetches,
+    planLimits,
     persisted,
     subscriptions,
     http,
@@ -289,4 +295,12 @@ export function subgraphUrl(config: Pick<GatewayConfig, 'subgraphUrls'>, name: s
 /** `community-feed` -> `community_feed`, as its environment names spell it (lower-cased). */
 function envName(subgraph: string): string {
   return subgraph.toLowerCase().replace(/[^a-z0-9]/g, '_');
+}
+
+/** A port number from its raw text; a problem (and 0) when it is none. */
+function parsedPort(key: string, raw: string, problem: (message: string) => void): number {
+  const parsed = parsePort(key, raw);
+  if (parsed.ok) return parsed.value;
+  problem(parsed.problem);
+  return 0;
 }

@@ -7,7 +7,7 @@
  *
  * Attributes: data-api-key (required), data-animal-id (the card), data-product-id (live badge over
  * SSE), data-product-slug (the badge's first value and its polling fallback), data-poll-seconds
- * (@default 30), data-target (a CSS selector to render into; @default right after the script),
+ * (how often the fallback polls; 0: never; @default 30), data-target (a CSS selector to render into; @default right after the script),
  * data-endpoint (@default /graphql on the script's origin).
  *
  * Operations go by persisted id only (the gateway fills PERSISTED_IDS in from the partner manifest
@@ -50,7 +50,8 @@
   const attr = (name: string): string | null => script.getAttribute(`data-${name}`);
   const apiKey = attr('api-key');
   const endpoint = attr('endpoint') ?? new URL('/graphql', script.src).toString();
-  const pollMs = Math.max(1, Number(attr('poll-seconds') ?? 30) || 30) * 1000;
+  const pollSeconds = Number(attr('poll-seconds') ?? 30);
+  const pollMs = Number.isFinite(pollSeconds) && pollSeconds >= 0 ? pollSeconds * 1000 : 30_000;
 
   const host = document.createElement('div');
   host.className = 'terrarium-embed';
@@ -207,7 +208,7 @@
     }
     // When the stream ends (or never starts: no SSE, or a refusal), polling keeps the badge current.
     if (productId) await streamStock(productId).catch(() => 0);
-    if (slug && PERSISTED_IDS.StockLevel) await pollStock(slug);
+    if (slug && PERSISTED_IDS.StockLevel && pollMs > 0) await pollStock(slug);
   }
 
   if (!apiKey) {

@@ -59,7 +59,7 @@ async function loop(concurrency, durationMs, task, record) {
   const worker = async (/** @type {number} */ index) => {
     while (performance.now() < deadline) {
       const t0 = performance.now();
-      let ok = false;
+      let ok;
       try {
         ok = (await task(index)) !== false;
       } catch {

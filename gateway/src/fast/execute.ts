@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql/index.js';
+import { type GraphQLError } from 'graphql/index.js';
 import type { Logger } from 'pino';
 import { downstreamServiceError, errorPathResolver, type ResponsePath } from './errors.js';
 import { deepMerge, getOwn } from './merge.js';

@@ -33,7 +33,7 @@ export function compileShaper(operation: Operation): Shaper {
 
 export { ShapeAssertionError };
 
-const OK = 0;
+/** What a generated selection returns when a null must bubble to its parent (0 when its object is fine). */
 const BUBBLE = 1;
 
 /** One shaping pass. `invalid`/`hadErrors` carry updateOutputValue's two flags without allocating a result per value. */

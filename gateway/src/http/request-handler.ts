@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import type { Caller } from '@terrarium/platform/caller';
 import { HttpError, handleGraphQL, sendGraphQLError, sendJson } from '@terrarium/platform/http';
+import { serveHealthRoute } from '@terrarium/platform/health';
 import { isTracing } from '@terrarium/platform/tracing';
 import type { Logger } from 'pino';
 import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
@@ -18,7 +19,7 @@ import { ErrorCode } from '../errors.js';
 
 export interface RequestHandlerDeps {
   /** Its slice of the config. */
-  config: Pick<GatewayConfig, 'trustProxy' | 'maxBodyBytes'>;
+  config: Pick<GatewayConfig, 'trustProxy' | 'maxBodyBytes' | 'metricsPort'>;
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -122,22 +123,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     });
   };
 
+  /** /health, /ready and /metrics as every process serves them (the platform's routes); 404 otherwise. */
   async function routeOther(path: string, res: ServerResponse): Promise<void> {
-    switch (path) {
-      case '/health':
-        return sendJson(res, 200, { status: 'ok' });
-      case '/ready': {
-        const ready = deps.isReady();
-        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
-      }
-      case '/metrics': {
-        const body = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(body);
-        return;
-      }
-      default:
-        return sendJson(res, 404, { error: 'not found' });
-    }
+    const health = { health: { status: 'ok' }, isReady: deps.isReady, registry: metrics.registry, servesMetrics: config.metricsPort === null };
+    if (!(await serveHealthRoute(path, res, health))) sendJson(res, 404, { error: 'not found' });
   }
 }

@@ -7,6 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { startMetricsServer, type MetricsServer } from '@terrarium/platform/health';
 import { createLogger, type Logger } from '@terrarium/platform/logger';
 import { AccessControl } from '../access/control.js';
 import { readAccessPolicy } from '../access/policy.js';
@@ -207,7 +208,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
   const serveGraphiql = createGraphiqlRoute({ enabled: config.graphiql, dir: fileURLToPath(new URL('../graphiql-bundle', import.meta.url)), logger });
   const handleRequest = createRequestHandler({
-    config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes },
+    config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, metricsPort: config.metricsPort },
     apollo,
     logger,
     metrics,
@@ -224,20 +225,26 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
 
   let stopping: Promise<void> | null = null;
+  let metricsServer: MetricsServer | undefined;
   return {
     httpServer,
     logger,
     metrics,
     events,
-    listen: (port = config.port) =>
-      new Promise((resolve, reject) => {
+    async listen(port = config.port) {
+      if (config.metricsPort !== null && !metricsServer) {
+        metricsServer = await startMetricsServer(metrics.registry, config.metricsPort, config.host);
+        logger.info({ port: metricsServer.port }, 'metrics listening');
+      }
+      return new Promise<string>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, config.host, () => {
           const { port: bound } = httpServer.address() as AddressInfo;
           logger.info({ port: bound, supergraph: config.supergraphPath }, 'gateway listening');
           resolve(`http://127.0.0.1:${bound}/graphql`);
         });
-      }),
+      });
+    },
     stop() {
       stopping ??= (async () => {
         draining = true;
@@ -252,6 +259,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         await ops?.close();
         await persisted.close();
         await redis?.quit().catch(() => redis.disconnect());
+        await metricsServer?.close();
       })();
       return stopping;
     },

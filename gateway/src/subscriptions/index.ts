@@ -138,6 +138,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const text = (name: string) => [req.headers[name] ?? []].flat()[0];
     const identity = await identifySubscriber(deps.identify, text('authorization'), text('x-api-key'));
+    // A verified partner key streams to any origin, as its queries are answered (http/cors.ts).
+    if (identity.apiClient) cors.admitPartner(req, res);
     const limit = await guards.limit(identity.caller, guards.ipOf(req));
     const limitHeaders = rateLimitHeaders(limit);
     if (!limit.allowed) return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);

@@ -1,26 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, sendJson } from '@terrarium/platform/http';
-import type { GraphQLFormattedError } from 'graphql/index.js';
 import type { SubscribeRequest, SubscriptionHub } from './hub.js';
 import type { Identity } from './identity.js';
+import { refusalStatus } from './refusal.js';
 import { untilDrained } from './writing.js';
 import { ErrorCode } from '../errors.js';
 
 export const MULTIPART_CONTENT_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';
-
-/** HTTP status of a refused subscription, from its first error's code. */
-function statusOf(errors: readonly GraphQLFormattedError[]): number {
-  switch (errors[0]?.extensions?.['code']) {
-    case ErrorCode.UNAUTHENTICATED:
-      return 401;
-    case ErrorCode.FORBIDDEN:
-      return 403;
-    case ErrorCode.SERVICE_UNAVAILABLE:
-      return 503;
-    default:
-      return 400;
-  }
-}
 
 async function readRequest(req: IncomingMessage, maxBodyBytes: number): Promise<SubscribeRequest> {
   // JSON only: a browser cannot send it cross-origin without a preflight (CSRF), as for queries.
@@ -61,7 +47,7 @@ export function createMultipartTransport(hub: SubscriptionHub, options: { maxBod
   return async function serveMultipart(req: IncomingMessage, res: ServerResponse, identity: Identity): Promise<void> {
     const request = await readRequest(req, options.maxBodyBytes);
     const outcome = await hub.subscribe(request, identity, 'multipart');
-    if ('errors' in outcome) return sendJson(res, statusOf(outcome.errors), { errors: outcome.errors });
+    if ('errors' in outcome) return sendJson(res, refusalStatus(outcome.errors), { errors: outcome.errors });
     const { subscriber } = outcome;
 
     res.writeHead(200, { 'content-type': MULTIPART_CONTENT_TYPE, 'cache-control': 'no-cache, no-store', connection: 'keep-alive' });

@@ -5,6 +5,7 @@ import { createHandler } from 'graphql-sse';
 import type { SubscriptionHub } from './hub.js';
 import type { Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
+import { refusalStatus } from './refusal.js';
 import { untilDrained } from './writing.js';
 
 interface SseContext {
@@ -102,9 +103,13 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
     onSubscribe: async (req, params) => {
       const documentId = new URL(req.url, 'http://gateway').searchParams.get('documentId') ?? req.context.documentId;
       const outcome = await hub.subscribe({ ...params, documentId }, req.context.identity, 'sse');
-      // Results are formatted already; graphql-sse serializes them as they are. It takes a result
-      // for one only with a `data` key: without it, a refusal became 400 "Unable to detect operation AST".
-      if ('errors' in outcome) return { data: null, errors: outcome.errors } as unknown as ExecutionResult;
+      // A refusal is answered as a POST would be: its status and `{ errors }` with the real message
+      // and code (returned as an ExecutionResult without `data`, graphql-sse would take it for
+      // arguments and answer "Unable to detect operation AST").
+      if ('errors' in outcome) {
+        const headers = { 'content-type': 'application/json; charset=utf-8' };
+        return [JSON.stringify({ errors: outcome.errors }), { status: refusalStatus(outcome.errors), statusText: 'Refused', headers }];
+      }
       return overSse(outcome.subscriber, req.context.pace) as unknown as AsyncIterable<ExecutionResult>;
     },
   });

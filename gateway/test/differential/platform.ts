@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { Supergraph } from '@apollo/federation-internals';
 import {
   Kind,
-  getNamedType,
   isEnumType,
   isInputObjectType,
   isListType,

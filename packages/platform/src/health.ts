@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { sendJson } from './http.js';
 
@@ -22,6 +23,11 @@ export interface HealthRoutes {
   /** The /ready status text when not ready. @default 'not ready' */
   notReadyStatus?: string;
   registry: Registry;
+  /**
+   * /metrics on this port too. False when METRICS_PORT gives it a port of its own (metricsServer),
+   * so that a published service port never shows the metrics. @default true
+   */
+  servesMetrics?: boolean;
 }
 
 /** The probe and scrape paths every process serves. */
@@ -44,6 +50,7 @@ export async function serveHealthRoute(path: string, res: ServerResponse, routes
       return true;
     }
     case '/metrics': {
+      if (routes.servesMetrics === false) return false;
       const body = await routes.registry.metrics();
       res.writeHead(200, { 'content-type': routes.registry.contentType });
       res.end(body);
@@ -52,4 +59,31 @@ export async function serveHealthRoute(path: string, res: ServerResponse, routes
     default:
       return false;
   }
+}
+
+/** The metrics-only listener (METRICS_PORT): GET /metrics, 404 for anything else. */
+export interface MetricsServer {
+  /** The port it listens on (the one asked for, or the one bound for 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `registry` at /metrics on a port of its own, for deployments that publish the service
+ * port (compose, a NodePort) but keep metrics for the scraper on an internal one.
+ */
+export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return sendJson(res, 404, { error: 'not found' });
+    void serveHealthRoute(path, res, { health: {}, isReady: () => true, registry });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

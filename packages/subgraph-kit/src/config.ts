@@ -27,6 +27,8 @@ export interface SubgraphConfig {
   cacheBudget?: Readonly<CacheBudget>;
   /** Where jobs run: `all` (default), `api` or `worker` (JOBS_MODE, or `--worker`). */
   jobsMode: JobsMode;
+  /** /metrics on a port of its own, and not on `port` (<NAME>_METRICS_PORT or METRICS_PORT). @default null: on `port` */
+  metricsPort: number | null;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
@@ -51,6 +53,14 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
   if (rawPort !== undefined) {
     const parsed = parsePort(`${prefix}_PORT`, rawPort);
     if (parsed.ok) port = parsed.value;
+    else read.problem(parsed.problem);
+  }
+
+  let metricsPort: number | null = null;
+  const rawMetricsPort = pick('METRICS_PORT');
+  if (rawMetricsPort !== undefined) {
+    const parsed = parsePort(`${prefix}_METRICS_PORT`, rawMetricsPort);
+    if (parsed.ok) metricsPort = parsed.value;
     else read.problem(parsed.problem);
   }
 
@@ -105,5 +115,6 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
     serviceUrls: Object.freeze(serviceUrls),
     cacheBudget: Object.freeze(cacheBudget),
     jobsMode,
+    metricsPort,
   });
 }

@@ -9,6 +9,8 @@ export interface OrmOptions {
   databaseUrl: string;
   /** The subgraph's own Postgres schema: its tables, and its migrations table, live only here. */
   schema: string;
+  // Entities of any shape: each subgraph's defineEntity types are its own.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
   logger: Logger;

@@ -40,3 +40,24 @@ export function createEventBus(namespace: string, redisUrl: RedisTarget | null, 
     close,
   };
 }
+
+/**
+ * The events of `source` that `keep` accepts, for subscriptions whose topic carries more than
+ * one subscriber may see. `return` goes straight to the source (not through a pending `next`),
+ * so a client that leaves while no event flows unsubscribes at once.
+ */
+export function filterEvents<T>(source: AsyncIterableIterator<T>, keep: (event: T) => boolean): AsyncIterableIterator<T> {
+  return {
+    async next() {
+      for (;;) {
+        const result = await source.next();
+        if (result.done || keep(result.value)) return result;
+      }
+    },
+    return: () => source.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+    throw: (error: unknown) => source.throw?.(error) ?? Promise.reject(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

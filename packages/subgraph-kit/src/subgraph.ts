@@ -13,6 +13,7 @@ import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { createErrorFormatter } from '@terrarium/platform/errors';
 import { createFeatureFlags, FEATURE_FLAG_DEFINITIONS_QUERY, type FeatureFlags, type FlagDefinition } from '@terrarium/platform/feature-flags';
 import type { RouteHandler } from '@terrarium/platform/http';
+import { startMetricsServer, type MetricsServer } from '@terrarium/platform/health';
 import { createLogger } from '@terrarium/platform/logger';
 import { createCache, type Cache } from './cache.js';
 import type { SubgraphConfig } from './config.js';
@@ -32,6 +33,8 @@ export interface SubgraphDefinition<TLoaders> {
   typeDefs: DocumentNode;
   /** The subgraph's resolvers; the codegen'd `Resolvers` type fits here without a cast. */
   resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>> | object;
+  // Entities of any shape: each subgraph's defineEntity types are its own.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: EntitySchema<any, any>[];
   migrations: MigrationObject[];
   /** Builds the request's DataLoaders. */
@@ -166,6 +169,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
         isReady: () => orm.isConnected(),
         notReadyStatus: 'database unavailable',
         registry: metrics.registry,
+        servesMetrics: config.metricsPort === null,
       },
       routes: definition.routes?.({ orm, cache, events, jobs, logger, config }) ?? {},
       logger,
@@ -173,6 +177,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   );
 
   let stopped = false;
+  let metricsServer: MetricsServer | undefined;
   return {
     name: config.name,
     config,
@@ -188,15 +193,20 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     sqlStatementCount: () => sqlStatements,
     createContext,
     execute: (request, caller = ANONYMOUS) => apollo.executeOperation(request, { contextValue: createContext(caller) }),
-    listen: (port = config.port) =>
-      new Promise((resolve, reject) => {
+    async listen(port = config.port) {
+      if (config.metricsPort !== null && !metricsServer) {
+        metricsServer = await startMetricsServer(metrics.registry, config.metricsPort, config.host);
+        logger.info({ port: metricsServer.port }, 'metrics listening');
+      }
+      return new Promise<string>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, config.host, () => {
           const { port: bound } = httpServer.address() as AddressInfo;
           logger.info({ port: bound }, 'subgraph listening');
           resolve(`http://127.0.0.1:${bound}/graphql`);
         });
-      }),
+      });
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -205,7 +215,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       subscriptions.close();
       await jobs.stop().catch((err: unknown) => logger.warn({ err }, 'job queue did not stop cleanly'));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await Promise.allSettled([orm.close(), cache.close(), events.close(), flags.close()]);
+      await Promise.allSettled([orm.close(), cache.close(), events.close(), flags.close(), metricsServer?.close()]);
     },
   };
 }

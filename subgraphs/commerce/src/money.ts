@@ -34,3 +34,9 @@ export function sameCurrency(prices: readonly Money[]): string | null {
   if (currencies.size > 1) throw new BadUserInputError(`A cart holds one currency; it would mix ${[...currencies].join(' and ')}.`);
   return prices[0]?.currency ?? null;
 }
+
+/** For people (mails): `€91.76`. Minor units follow the currency (two for EUR, none for JPY). */
+export function formatMoney({ amount, currency }: Money): string {
+  const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+  return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}

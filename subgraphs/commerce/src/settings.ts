@@ -17,7 +17,13 @@ export interface CommerceSettings {
   sweepIntervalMs: number;
   /** Anonymous carts untouched this long are deleted by the sweeper. @default 30 days */
   anonymousCartTtlDays: number;
-  /** Which PaymentProvider takes payments. Only `development` (no network) exists so far. */
+  /**
+   * How long a buyer has to pay a placed order (`Order.paymentDueBy` = placedAt + this); unpaid
+   * past it, the expiry job cancels it. `ORDER_PAYMENT_TIMEOUT` in minutes, or with a unit
+   * (`90s`, `1500ms`, `45m`). @default 1_800_000 ms (30 minutes)
+   */
+  paymentTimeoutMs: number;
+  /** Which PaymentProvider takes payments. Only `development` (simulated, no network) exists so far. */
   paymentProvider: 'development';
 }
 
@@ -32,13 +38,29 @@ function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
   return value;
 }
 
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
+
+/** A duration: a whole number of minutes, or one with a unit (`ms`, `s`, `m`); at least 1 s. */
+function duration(env: NodeJS.ProcessEnv, key: string, fallbackMs: number, problems: string[]): number {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return fallbackMs;
+  const match = /^(\d{1,9})(ms|s|m)?$/.exec(raw);
+  const ms = match ? Number(match[1]) * UNIT_MS[(match[2] ?? 'm') as keyof typeof UNIT_MS] : Number.NaN;
+  if (!(ms >= 1_000)) {
+    problems.push(`${key} must be minutes (30) or a duration with a unit (90s, 1500ms, 45m) of at least 1 s, got "${raw}"`);
+    return fallbackMs;
+  }
+  return ms;
+}
+
 export function loadCommerceSettings(env: NodeJS.ProcessEnv = process.env): CommerceSettings {
   const problems: string[] = [];
   const staleAfterSeconds = integer(env, 'COMMERCE_STALE_AFTER_SECONDS', 60, 10, problems);
   const sweepIntervalMs = integer(env, 'COMMERCE_SWEEP_INTERVAL_MS', 15_000, 0, problems);
   const anonymousCartTtlDays = integer(env, 'COMMERCE_ANONYMOUS_CART_TTL_DAYS', 30, 1, problems);
+  const paymentTimeoutMs = duration(env, 'ORDER_PAYMENT_TIMEOUT', 30 * 60_000, problems);
   const provider = env['COMMERCE_PAYMENT_PROVIDER'] ?? 'development';
   if (provider !== 'development') problems.push(`COMMERCE_PAYMENT_PROVIDER must be "development", got "${provider}"`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ staleAfterSeconds, sweepIntervalMs, anonymousCartTtlDays, paymentProvider: 'development' });
+  return Object.freeze({ staleAfterSeconds, sweepIntervalMs, anonymousCartTtlDays, paymentTimeoutMs, paymentProvider: 'development' });
 }

@@ -2,14 +2,18 @@ import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { cronEvery, defineJob, workAudit } from '@terrarium/subgraph-kit/jobs';
+import { cronEvery, defineJob, workAudit, workMailRequests } from '@terrarium/subgraph-kit/jobs';
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
-import { createDevelopmentPaymentProvider } from './payments/development.provider.js';
+import { createDevelopmentPaymentProvider, type PaymentProviderDeps } from './payments/development.provider.js';
+import { expireOrdersJob, expireOverdueOrders } from './payments/order-expiry.job.js';
 import type { PaymentProvider } from './payments/provider.js';
+import { workRefunds } from './payments/refund.job.js';
+import { workSettlement } from './payments/settle-payment.job.js';
 import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed/index.js';
+import type { CommerceJobDeps } from './services/deps.js';
 import { workOrderEvents } from './services/order-events.job.js';
 import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
@@ -20,11 +24,14 @@ import { loadCommerceSettings, type CommerceSettings } from './settings.js';
  */
 const sweepJob = defineJob<Record<string, never>>('commerce.sweep', { retryLimit: 0, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
 
+/** Every minute, pg-boss cron's resolution: an unpaid order expires within a minute of its paymentDueBy. */
+const EXPIRE_CRON = '* * * * *';
+
 export interface CommerceOptions {
   /** @default loadCommerceSettings(process.env) */
   settings?: CommerceSettings;
-  /** @default the development provider */
-  payments?: PaymentProvider;
+  /** Builds the payment provider once the subgraph's ORM exists. @default the development (simulated) provider */
+  payments?: (deps: PaymentProviderDeps) => PaymentProvider;
 }
 
 export interface CommerceSubgraph extends Subgraph<Loaders> {
@@ -33,30 +40,42 @@ export interface CommerceSubgraph extends Subgraph<Loaders> {
    * once at start and on a schedule of settings.sweepIntervalMs (rounded to whole minutes).
    */
   sweep(options?: SweepOptions): Promise<SweepReport>;
+  /** Expires overdue unpaid orders once, in this process (what the `commerce.expire-orders` job does every minute); how many. */
+  expireOrders(): Promise<number>;
 }
 
 /** Listings, carts, orders, coupons, wishlists and payments; checkout reserves stock with inventory. */
 export async function createCommerceSubgraph(config: SubgraphConfig, options: CommerceOptions = {}): Promise<CommerceSubgraph> {
   const settings = options.settings ?? loadCommerceSettings();
-  const payments = options.payments ?? createDevelopmentPaymentProvider();
-  // The same client the kit puts in every context; the sweeper runs outside one and needs its own.
+  // The same client the kit puts in every context; the jobs run outside one and need their own.
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers: createResolvers({ payments }),
+    resolvers: createResolvers({ settings }),
     entities,
     migrations,
     createLoaders,
     seed: seedCommerce,
   });
+  const payments = (options.payments ?? createDevelopmentPaymentProvider)({ orm: subgraph.orm, logger: subgraph.logger });
   if (config.production && payments.name === 'development') {
-    subgraph.logger.warn('the development payment provider accepts every payment; configure a real provider for production');
+    subgraph.logger.warn('the development payment provider is simulated: it moves no money; configure a real provider for production');
   }
+  const deps: CommerceJobDeps = { orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings };
   await workOrderEvents(subgraph.jobs, subgraph.events);
   // Order status changes are audited in ops, delivered by this queue.
   await workAudit(subgraph.jobs, services);
-  const sweeper = createSweeper({ orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings });
+  // Buyers' mails (payment failed, order expired, refunded, ...) are sent by ops, asked for by this queue.
+  await workMailRequests(subgraph.jobs, services);
+  // Payments settle and refunds are made off the request path, retried while the provider is down.
+  await workSettlement(deps);
+  await workRefunds(deps);
+  await subgraph.jobs.work(expireOrdersJob, async () => {
+    await expireOverdueOrders(deps);
+  });
+  await subgraph.jobs.schedule(expireOrdersJob, EXPIRE_CRON, {});
+  const sweeper = createSweeper(deps);
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {
       await sweeper.sweep();
@@ -68,6 +87,7 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   return {
     ...subgraph,
     sweep: sweeper.sweep,
+    expireOrders: () => expireOverdueOrders(deps),
     async stop() {
       // A sweep in flight (scheduled or called by hand) ends first; the queue's stop (in
       // subgraph.stop) waits for any job still running before the pool closes.

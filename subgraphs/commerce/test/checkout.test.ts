@@ -4,28 +4,30 @@ import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { cartHash, findCartView } from '../src/services/cart-view.service.js';
 import { placeOrder } from '../src/checkout/place-order.service.js';
 import type { Money } from '../src/money.js';
-import type { PaymentProvider } from '../src/payments/provider.js';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
-import { ADD_LISTING, STAFF, animalId, animalListing, newKeeper, productId, sql, startCommerce, type CommerceSubgraph } from './support.js';
+import { ADD_LISTING, STAFF, animalId, animalListing, newKeeper, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
 import { animalStatus, siblingData, startSibling, stockOf, type RunningSibling } from './siblings.js';
 
 const CHECKOUT = /* GraphQL */ `
   mutation Checkout($key: String!) {
     checkout(idempotencyKey: $key) {
-      id status coupon
+      id status coupon placedAt paymentDueBy
       subtotal { amount currency } discount { amount } total { amount currency }
       lines { quantity unitPrice { amount currency } product { id } listing { id } }
       statusHistory { from to }
     }
   }`;
 const CANCEL = 'mutation($id: ID!) { cancelOrder(orderId: $id) { id status statusHistory { from to } } }';
-const PAY = 'mutation($id: ID!) { payOrder(orderId: $id) { id status } }';
+const PAY = 'mutation($id: ID!, $method: String) { payOrder(orderId: $id, paymentMethod: $method) { id status payment { status failureReason } } }';
+const ORDER_STATUS = 'query($id: ID!) { order(id: $id) { status payment { status failureReason } } }';
 const APPLY = 'mutation($code: String!) { applyCoupon(code: $code) { coupon } }';
 
 interface OrderData {
   id: string;
   status: string;
   coupon: string | null;
+  placedAt: string;
+  paymentDueBy: string;
   subtotal: Money;
   discount: { amount: number } | null;
   total: Money;
@@ -64,6 +66,17 @@ describe('checkout with the real inventory and products subgraphs', () => {
     return row!.status;
   }
 
+  interface Paying {
+    status: string;
+    payment: { status: string; failureReason: string | null };
+  }
+
+  /** The order once its payment settled (the payment.settle job ran): PAID, or PENDING with the payment FAILED. */
+  async function settled(caller: Caller, orderId: string): Promise<Paying> {
+    const read = async () => (await expectData<{ order: Paying }>(commerce, ORDER_STATUS, { id: orderId }, caller)).order;
+    return waitFor(read, (order) => order.payment.status !== 'PROCESSING' && (order.payment.status !== 'SUCCEEDED' || order.status !== 'PENDING'));
+  }
+
   async function ordersOf(caller: Caller): Promise<number> {
     const [row] = await sql<{ count: string }>(commerce, 'select count(*) from orders where buyer_id = ?', [caller.userId]);
     return Number(row!.count);
@@ -90,6 +103,8 @@ describe('checkout with the real inventory and products subgraphs', () => {
       ],
       statusHistory: [{ from: null, to: 'PENDING' }],
     });
+    // Due ORDER_PAYMENT_TIMEOUT (30 minutes here) after it was placed.
+    expect(Date.parse(order.paymentDueBy) - Date.parse(order.placedAt)).toBe(30 * 60_000);
     expect(await stockOf(inventory, uvb)).toEqual({ ...before, reserved: before.reserved + 2, available: before.available - 2 });
     expect(await animalStatus(inventory, animalId(20))).toBe('RESERVED');
     expect(await listingStatus(20)).toBe('RESERVED');
@@ -166,7 +181,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     expect((await checkout(me, key)).status).toBe('PENDING');
   });
 
-  it('pays through the provider: PENDING -> PAID commits the reservation as a sale', async () => {
+  it('pays through the provider asynchronously: PROCESSING at once, then PAID commits the reservation as a sale', async () => {
     const me = newKeeper();
     const mice = productId('TR-MICE-F');
     const before = await stockOf(inventory, mice);
@@ -174,13 +189,19 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const order = await checkout(me, randomUUID());
     expect(errorCodes(await execute(commerce, PAY, { id: order.id }, newKeeper()))).toEqual(['FORBIDDEN']);
 
-    expect((await expectData<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+    const started = await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id }, me);
+    expect(started.payOrder).toEqual({ id: order.id, status: 'PENDING', payment: { status: 'PROCESSING', failureReason: null } });
+    expect(await settled(me, order.id)).toEqual({ status: 'PAID', payment: { status: 'SUCCEEDED', failureReason: null } });
+    await waitFor(() => animalStatus(inventory, animalId(23)), (status) => status === 'SOLD');
     expect(await stockOf(inventory, mice)).toEqual({ onHand: before.onHand - 2, reserved: before.reserved, available: before.available - 2 });
     expect(await animalStatus(inventory, animalId(23))).toBe('SOLD');
     expect(await listingStatus(23)).toBe('SOLD');
     // Paying again changes nothing and charges nothing.
-    expect((await expectData<{ payOrder: { status: string } }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
+    expect((await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
     expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'SUCCEEDED', attempt: 1 }]);
+    expect(await sql(commerce, `select e.kind, e.amount from simulated_ledger_entry e join simulated_payment_intent i on i.id = e.intent_id where i.order_id = ?`, [order.id])).toEqual([
+      { kind: 'CHARGE', amount: 2 * 1_499 + 8_900 },
+    ]);
 
     const shipped = await expectData<{ updateOrderStatus: { status: string } }>(
       commerce,
@@ -193,27 +214,22 @@ describe('checkout with the real inventory and products subgraphs', () => {
   });
 
   it('records a declined payment and takes a new attempt on the next payOrder', async () => {
-    // A provider that declines every first attempt (references end in ":<attempt>").
-    const picky: PaymentProvider = {
-      name: 'picky',
-      createIntent: async ({ reference }) => ({ id: `picky_${reference}` }),
-      confirm: async (intentId) => (intentId.endsWith(':1') ? { status: 'failed', reason: 'card declined' } : { status: 'succeeded' }),
-    };
-    const shop = await startCommerce('commerce_checkout', { urls: { products: products.url, inventory: inventory.url }, payments: picky });
-    try {
-      const me = newKeeper();
-      await fill(me, [{ sku: 'TR-SUB-COCO', quantity: 1 }]);
-      const order = await checkout(me, randomUUID());
-      const declined = await execute(shop, PAY, { id: order.id }, me);
-      expect(declined.errors[0]).toMatchObject({ message: 'The payment was declined: card declined.', extensions: { code: 'BAD_USER_INPUT' } });
-      expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'FAILED', attempt: 1 }]);
-      expect((await expectData<{ payOrder: { status: string } }>(shop, PAY, { id: order.id }, me)).payOrder.status).toBe('PAID');
-      expect(await sql(commerce, 'select status, attempt, intent_id from payment where order_id = ?', [order.id])).toEqual([
-        { status: 'SUCCEEDED', attempt: 2, intent_id: expect.stringMatching(/^picky_.+:2$/) },
-      ]);
-    } finally {
-      await shop.stop();
-    }
+    const me = newKeeper();
+    await fill(me, [{ sku: 'TR-SUB-COCO', quantity: 1 }]);
+    const order = await checkout(me, randomUUID());
+    expect((await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id, method: 'tok_decline' }, me)).payOrder.payment.status).toBe('PROCESSING');
+    expect(await settled(me, order.id)).toEqual({ status: 'PENDING', payment: { status: 'FAILED', failureReason: 'card declined (test token tok_decline)' } });
+    expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'FAILED', attempt: 1 }]);
+
+    expect((await expectData<{ payOrder: Paying }>(commerce, PAY, { id: order.id, method: 'tok_visa' }, me)).payOrder.payment.status).toBe('PROCESSING');
+    expect((await settled(me, order.id)).status).toBe('PAID');
+    const [payment] = await sql<{ status: string; attempt: number; intent_id: string }>(commerce, 'select status, attempt, intent_id from payment where order_id = ?', [order.id]);
+    expect(payment).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
+    // Each attempt had an intent of its own at the provider; only the second was charged.
+    expect(await sql(commerce, 'select id, status, charged_amount from simulated_payment_intent where order_id = ? order by created_at', [order.id])).toEqual([
+      { id: expect.not.stringMatching(payment!.intent_id), status: 'DECLINED', charged_amount: 0 },
+      { id: payment!.intent_id, status: 'SUCCEEDED', charged_amount: order.total.amount },
+    ]);
   });
 
   it('never lets a coupon be used more often than its limit, even by concurrent checkouts', async () => {
@@ -281,6 +297,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
         couponCode: null,
         lines: cart.lines,
         productPrices: new Map([[hygro, { amount: 1_299, currency: 'EUR' }]]),
+        paymentTimeoutMs: 60_000,
       }),
     );
     expect(lines).toHaveLength(1);

@@ -4,19 +4,23 @@ import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { demoCallers } from '@terrarium/subgraph-kit/testing';
+import type { PaymentProviderDeps } from '../src/payments/development.provider.js';
 import type { PaymentProvider } from '../src/payments/provider.js';
+import type { CommerceSettings } from '../src/settings.js';
 import { createCommerceSubgraph, type CommerceSubgraph } from '../src/subgraph.js';
 
 export type { CommerceSubgraph };
 
 /**
  * The commerce subgraph on its own Postgres schema of the run's fresh database (and the run's
- * Redis, when REDIS_URL is set), seeded, with the sweeper off (tests run it by hand). `urls`
- * point it at real sibling subgraphs (INVENTORY_URL, PRODUCTS_URL); unset, at a dead port.
+ * Redis, when REDIS_URL is set), seeded, with the sweeper off (tests run it by hand) and orders
+ * due to be paid within 30 minutes. `urls` point it at real sibling subgraphs (INVENTORY_URL,
+ * PRODUCTS_URL); unset, at a dead port, as ops always is here (audit and mail jobs wait in the
+ * queue, where tests read them: mailRequests).
  */
 export async function startCommerce(
   schema: string,
-  options: { urls?: { inventory?: string; products?: string }; payments?: PaymentProvider } = {},
+  options: { urls?: { inventory?: string; products?: string }; payments?: (deps: PaymentProviderDeps) => PaymentProvider; settings?: Partial<CommerceSettings> } = {},
 ): Promise<CommerceSubgraph> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -25,11 +29,40 @@ export async function startCommerce(
     SEED_DEMO: 'true',
     INVENTORY_URL: options.urls?.inventory ?? (await deadUrl()),
     PRODUCTS_URL: options.urls?.products ?? (await deadUrl()),
+    OPS_URL: await deadUrl(),
   };
   return createCommerceSubgraph(loadSubgraphConfig('commerce', env), {
-    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentProvider: 'development' },
+    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentTimeoutMs: 30 * 60_000, paymentProvider: 'development', ...options.settings },
     ...(options.payments ? { payments: options.payments } : {}),
   });
+}
+
+/** Polls `read` until `done` holds for its value (every 50 ms, up to `timeoutMs`); the last value otherwise, for the assertion to show. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface MailRequestData {
+  userId: string;
+  template: string;
+  data: Record<string, string>;
+  key: string;
+}
+
+/** The mails commerce asked ops for (its `mail.request` jobs, waiting or done), optionally only those about `orderId`. */
+export async function mailRequests(subgraph: CommerceSubgraph, orderId?: string): Promise<MailRequestData[]> {
+  const schema = subgraph.jobs.schema;
+  const rows = await sql<{ data: MailRequestData }>(
+    subgraph,
+    `select data, created_on from "${schema}".job where name = 'mail.request'
+      union all select data, created_on from "${schema}".archive where name = 'mail.request' order by created_on`,
+  );
+  return rows.map((row) => row.data).filter((mail) => orderId === undefined || mail.data['orderId'] === orderId);
 }
 
 /** A URL nothing listens on (a port the OS just handed out and took back): connections are refused. */

@@ -165,7 +165,7 @@ describe('reports and the moderation queue', () => {
     const moderator = staff();
     const seen: string[] = [];
     let after: string | null = null;
-    let total = 0;
+    let total: number;
     do {
       const data: { moderationQueue: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } } = await expectData(
         community,

@@ -6,11 +6,13 @@ import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
-import { workAudit } from '@terrarium/subgraph-kit/jobs';
+import { workAudit, workMailRequests } from '@terrarium/subgraph-kit/jobs';
 import { workStockEvents } from './services/events.js';
+import { workCareReminders } from './services/care-reminders.job.js';
+import { loadInventorySettings, type InventorySettings } from './settings.js';
 
-/** The inventory subgraph: animals, species, product stock and checkout reservations. */
-export async function createInventorySubgraph(config: SubgraphConfig): Promise<Subgraph<Loaders>> {
+/** The inventory subgraph: animals and their keepers and care, species, product stock and checkout reservations. */
+export async function createInventorySubgraph(config: SubgraphConfig, settings: InventorySettings = loadInventorySettings()): Promise<Subgraph<Loaders>> {
   return createSubgraph({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
@@ -23,6 +25,10 @@ export async function createInventorySubgraph(config: SubgraphConfig): Promise<S
       await workStockEvents(deps);
       // Stock adjustments are audited in ops, delivered by this queue.
       await workAudit(deps.jobs, deps.services);
+      // Keepers' care digests are sent by ops, asked for by this queue.
+      await workMailRequests(deps.jobs, deps.services);
+      // Care reminders every minute and the keepers' daily digest, once per cluster.
+      await workCareReminders(deps, settings.careDigestCron);
     },
   });
 }

@@ -1,3 +1,6 @@
+import type { AnimalEntity } from './entities/animal.entity.js';
+import type { CareKind } from './entities/care-log.entity.js';
+
 /** A reference to products' Product: inventory only knows its id. */
 export interface ProductRef {
   id: string;
@@ -16,8 +19,20 @@ export interface StockLevel {
   available: number;
 }
 
-/** The answer of the internal reserve/release/commit API. NONE: no reservation for the order. */
+/** The answer of the internal reserve/release/commit/return API. NONE: no reservation for the order. */
 export interface ReservationResult {
   orderId: string;
-  status: 'RESERVED' | 'RELEASED' | 'COMMITTED' | 'NONE';
+  status: 'RESERVED' | 'RELEASED' | 'COMMITTED' | 'RETURNED' | 'NONE';
+}
+
+/** ops' User as inventory sees it: only its id (the keeper of animals). */
+export interface UserRef {
+  id: string;
+}
+
+/** A careReminderDue event, resolved: the animal is loaded, its fields resolve as usual. */
+export interface CareReminderModel {
+  kind: CareKind;
+  dueAt: Date;
+  animal: AnimalEntity;
 }

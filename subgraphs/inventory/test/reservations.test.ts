@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperationResult, errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
-import { ADJUST_STOCK, COMMERCE, COMMIT, KEEPER, RELEASE, RESERVE, STAFF, animalId, startInventory, stockOf, type InventorySubgraph } from './support.js';
+import { ADJUST_STOCK, COMMERCE, COMMIT, KEEPER, RELEASE, RESERVE, RETURN, STAFF, animalId, startInventory, stockOf, type InventorySubgraph } from './support.js';
 
 interface Reserved {
   reserveForOrder: { orderId: string; status: string };
@@ -112,6 +112,7 @@ describe('reserveForOrder', () => {
     expect(errorCodes(await execute(subgraph, RESERVE, variables, { ...COMMERCE, service: 'media' }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await execute(subgraph, RELEASE, { orderId: variables.orderId }, STAFF))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await execute(subgraph, COMMIT, { orderId: variables.orderId }, STAFF))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await execute(subgraph, RETURN, { orderId: variables.orderId }, STAFF))).toEqual(['FORBIDDEN']);
   });
 });
 
@@ -168,5 +169,41 @@ describe('commitForOrder', () => {
     expect(await stockOf(subgraph, product)).toEqual({ onHand: 2, reserved: 0, available: 2 });
     const unknown = randomUUID();
     expect(await expectData(subgraph, COMMIT, { orderId: unknown }, COMMERCE)).toEqual({ commitForOrder: { orderId: unknown, status: 'NONE' } });
+  });
+});
+
+describe('returnForOrder', () => {
+  const returned = (orderId: string) => expectData<{ returnForOrder: { status: string } }>(subgraph, RETURN, { orderId }, COMMERCE);
+
+  it('puts sold units back on hand and the sold animal back on sale, exactly once', async () => {
+    const product = await productWith(5);
+    const animal = animalId(12);
+    const orderId = randomUUID();
+    await expectData(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 2 }, { animalId: animal, quantity: 1 }] }, COMMERCE);
+    await expectData(subgraph, COMMIT, { orderId }, COMMERCE);
+    expect(await stockOf(subgraph, product)).toEqual({ onHand: 3, reserved: 0, available: 3 });
+
+    const returns = await Promise.all([1, 2, 3].map(() => returned(orderId)));
+    expect(returns.map((r) => r.returnForOrder.status)).toEqual(['RETURNED', 'RETURNED', 'RETURNED']);
+    expect(await stockOf(subgraph, product)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+    expect(await animalStatus(animal)).toBe('AVAILABLE');
+    // Back on sale: another order can reserve the animal.
+    expect((await reserve(randomUUID(), [{ animalId: animal, quantity: 1 }])).data?.reserveForOrder.status).toBe('RESERVED');
+  });
+
+  it('releases a reservation whose commit never arrived, and a late commit is then refused', async () => {
+    const product = await productWith(3);
+    const orderId = randomUUID();
+    await expectData(subgraph, RESERVE, { orderId, items: [{ productId: product, quantity: 3 }] }, COMMERCE);
+    expect((await returned(orderId)).returnForOrder.status).toBe('RELEASED');
+    expect(await stockOf(subgraph, product)).toEqual({ onHand: 3, reserved: 0, available: 3 });
+    expect(errorCodes(await execute(subgraph, COMMIT, { orderId }, COMMERCE))).toEqual(['CONFLICT']);
+    expect(await stockOf(subgraph, product)).toEqual({ onHand: 3, reserved: 0, available: 3 });
+  });
+
+  it('answers NONE for an unknown order and BAD_USER_INPUT for a malformed id', async () => {
+    const orderId = randomUUID();
+    expect(await expectData(subgraph, RETURN, { orderId }, COMMERCE)).toEqual({ returnForOrder: { orderId, status: 'NONE' } });
+    expect(errorCodes(await execute(subgraph, RETURN, { orderId: 'x' }, COMMERCE))).toEqual(['BAD_USER_INPUT']);
   });
 });

@@ -64,3 +64,5 @@ export const RELEASE = /* GraphQL */ `
   mutation Release($orderId: ID!) { releaseForOrder(orderId: $orderId) { orderId status } }`;
 export const COMMIT = /* GraphQL */ `
   mutation Commit($orderId: ID!) { commitForOrder(orderId: $orderId) { orderId status } }`;
+export const RETURN = /* GraphQL */ `
+  mutation Return($orderId: ID!) { returnForOrder(orderId: $orderId) { orderId status } }`;

@@ -3,7 +3,7 @@ import { demoCallers, expectData } from '@terrarium/subgraph-kit/testing';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import type { Caller } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import sharp from 'sharp';
 import { createMediaSubgraph, type MediaSubgraph } from '../src/subgraph.js';

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ANONYMOUS, type Caller, type Role } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import type { GraphQLFormattedError } from 'graphql';
 import { loadJwtSettings, loadLoginLimitSettings, loadPasswordResetSettings, loadTwoFactorSettings } from '../src/settings.js';
 import { loadMailSettings } from '../src/mail/mail-transport.js';
 import type { Loaders } from '../src/loaders/index.js';

@@ -5,3 +5,4 @@ export { readJobsMode, runsWorkers, type JobsMode } from './jobs-mode.js';
 export { transactionExecutor } from './outbox.js';
 export { cronEvery } from './cron.js';
 export { auditJob, enqueueAudit, workAudit, type AuditEntry } from './audit.js';
+export { enqueueMailRequest, mailRequestJob, workMailRequests, type MailRequest } from './mail-request.js';

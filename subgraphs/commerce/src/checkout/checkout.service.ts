@@ -86,7 +86,7 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
 }
 
 /** One pass: replay a known key, or price the cart, place the order and reserve. Null: run again. */
-async function attempt(ctx: Context, userId: string, key: string): Promise<string | null> {
+async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number): Promise<string | null> {
   const previous = await findCheckoutRequest(ctx.em, userId, key);
   if (previous) return replayCheckout(ctx, userId, previous);
 
@@ -119,6 +119,7 @@ async function attempt(ctx: Context, userId: string, key: string): Promise<strin
       couponCode: cart.couponCode,
       lines: cart.lines,
       productPrices,
+      paymentTimeoutMs,
     }),
   );
   if (!lines) {
@@ -130,16 +131,17 @@ async function attempt(ctx: Context, userId: string, key: string): Promise<strin
 }
 
 /**
- * Places an order from the signed-in user's cart, exactly once per (user, idempotency key).
- * The protocol, its failure paths and the sweeper are described in the package README.
+ * Places an order from the signed-in user's cart, exactly once per (user, idempotency key), due
+ * to be paid within `paymentTimeoutMs`. The protocol, its failure paths and the sweeper are
+ * described in the package README.
  */
-export async function checkout(ctx: Context, idempotencyKey: string): Promise<OrderEntity> {
+export async function checkout(ctx: Context, idempotencyKey: string, paymentTimeoutMs: number): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw new BadUserInputError('"idempotencyKey" must be 1 to 255 printable ASCII characters without spaces (a UUID is ideal).', 'idempotencyKey');
   }
   for (let pass = 0; pass < MAX_ATTEMPTS; pass += 1) {
-    const orderId = await attempt(ctx, userId, idempotencyKey);
+    const orderId = await attempt(ctx, userId, idempotencyKey, paymentTimeoutMs);
     if (orderId) {
       const order = await ctx.loaders.order.clear(orderId).load(orderId);
       if (!order) throw new NotFoundError('Order');

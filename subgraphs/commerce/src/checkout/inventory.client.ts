@@ -4,13 +4,14 @@ import type { ServiceClient, ServiceResult } from '@terrarium/subgraph-kit/servi
 
 /**
  * Inventory's internal API (service-to-service, signed as `commerce`). Stock is inventory's;
- * commerce only asks. All three operations are keyed by the order id and idempotent there:
- * reserveForOrder is all-or-nothing, releaseForOrder and commitForOrder happen once and are
- * no-ops after.
+ * commerce only asks. All four operations are keyed by the order id and idempotent there:
+ * reserveForOrder is all-or-nothing, releaseForOrder, commitForOrder and returnForOrder happen
+ * once and are no-ops after.
  */
 const RESERVE = 'mutation($orderId: ID!, $items: [ReservationItemInput!]!) { reserveForOrder(orderId: $orderId, items: $items) { orderId status } }';
 const RELEASE = 'mutation($orderId: ID!) { releaseForOrder(orderId: $orderId) { orderId status } }';
 const COMMIT = 'mutation($orderId: ID!) { commitForOrder(orderId: $orderId) { orderId status } }';
+const RETURN = 'mutation($orderId: ID!) { returnForOrder(orderId: $orderId) { orderId status } }';
 
 export interface ReservationItem {
   productId?: string;
@@ -65,4 +66,9 @@ export function releaseForOrder(services: ServiceClient, orderId: string): Promi
 /** Turns the order's reservation into a sale. Throws SERVICE_UNAVAILABLE unless inventory confirmed. */
 export function commitForOrder(services: ServiceClient, orderId: string): Promise<void> {
   return settle(services, COMMIT, 'commitForOrder', orderId);
+}
+
+/** Gives back what a paid order holds (sold units and animals, or a reservation not yet committed). Throws SERVICE_UNAVAILABLE unless inventory confirmed. */
+export function returnForOrder(services: ServiceClient, orderId: string): Promise<void> {
+  return settle(services, RETURN, 'returnForOrder', orderId);
 }

@@ -29,6 +29,8 @@ export interface OrderDraft {
   lines: readonly CartLineEntity[];
   /** Catalog prices of the product lines, fetched before the transaction. */
   productPrices: ReadonlyMap<string, Money>;
+  /** paymentDueBy = placedAt + this (settings.paymentTimeoutMs). */
+  paymentTimeoutMs: number;
 }
 
 interface ReservedListing {
@@ -113,9 +115,9 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
 
   await query(
     tx,
-    `insert into orders (id, buyer_id, status, reservation_state, currency, subtotal_amount, discount_amount, total_amount, coupon_code)
-     values (?, ?, 'PENDING', 'PENDING', ?, ?, ?, ?, ?)`,
-    [draft.orderId, draft.userId, currency, subtotal.amount, discount?.amount ?? null, subtotal.amount - (discount?.amount ?? 0), draft.couponCode],
+    `insert into orders (id, buyer_id, status, reservation_state, currency, subtotal_amount, discount_amount, total_amount, coupon_code, payment_due_by)
+     values (?, ?, 'PENDING', 'PENDING', ?, ?, ?, ?, ?, date_trunc('milliseconds', now()) + make_interval(secs => ?))`,
+    [draft.orderId, draft.userId, currency, subtotal.amount, discount?.amount ?? null, subtotal.amount - (discount?.amount ?? 0), draft.couponCode, draft.paymentTimeoutMs / 1000],
   );
   await insertLines(tx, draft.orderId, lines);
   await query(tx, `insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, null, 'PENDING', ?)`, [draft.orderId, draft.userId]);

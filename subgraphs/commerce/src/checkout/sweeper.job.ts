@@ -1,15 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Orm } from '@terrarium/subgraph-kit/orm';
-import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
-import type { ServiceClient } from '@terrarium/subgraph-kit/service-client';
-import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
-import type { Logger } from 'pino';
-import type { PaymentProvider } from '../payments/provider.js';
-import type { CommerceSettings } from '../settings.js';
-import type { CommerceDeps } from '../services/deps.js';
+import { forkDeps, type CommerceJobDeps } from '../services/deps.js';
 import { releaseForOrder } from './inventory.client.js';
-import { settleReservation } from '../services/order-status.service.js';
-import { claimStalePayments, settlePayment } from './payment.service.js';
+import { redrivePayments, redriveRefunds } from '../payments/redrive.js';
+import { settleReservation } from '../services/reservation-settlement.service.js';
 import { voidOrder } from './void-order.service.js';
 import { query } from '@terrarium/subgraph-kit/sql';
 
@@ -22,7 +15,11 @@ export interface SweepReport {
   /** Owed releases made: of cancelled orders, and of voided checkouts whose reserve had no answer. */
   releases: number;
   commits: number;
-  payments: number;
+  /** Owed returns made: of paid orders cancelled or refunded before shipping. */
+  returns: number;
+  /** Payments still PROCESSING and refunds still PENDING whose jobs were enqueued again. */
+  paymentsRedriven: number;
+  refundsRedriven: number;
   anonymousCartsDeleted: number;
 }
 
@@ -47,34 +44,24 @@ async function claimOrders(em: EntityManager, from: string[], to: string | null,
   return rows.map((row) => row.id);
 }
 
-export interface SweeperDeps {
-  orm: Orm;
-  services: ServiceClient;
-  events: EventBus;
-  jobs: JobQueue;
-  logger: Logger;
-  payments: PaymentProvider;
-  settings: CommerceSettings;
-}
-
 /**
  * Finishes what a crash or an outage left half-done, so that it is never left so:
  * - a checkout still reserving after staleAfterSeconds (a crash between its steps): release in
  *   inventory (idempotent, a no-op when nothing was reserved), then void the order;
- * - a release or commit owed to inventory (RELEASING / COMMITTING, release_owed) whose call
- *   failed or whose outcome was uncertain: make it (again);
- * - a payment left PROCESSING, or paid but not yet marked PAID: drive it on;
+ * - a release, commit or return owed to inventory (RELEASING / COMMITTING / RETURNING,
+ *   release_owed) whose call failed or whose outcome was uncertain: make it (again);
+ * - a payment left PROCESSING or a refund left PENDING: enqueue its job again (payments/redrive.ts);
  * - anonymous carts nobody touched for anonymousCartTtlDays: delete.
  * Safe to run on every instance at once; it runs as the scheduled `commerce.sweep` job (subgraph.ts).
  */
-export function createSweeper(deps: SweeperDeps) {
+export function createSweeper(deps: CommerceJobDeps) {
   const { logger, settings } = deps;
   let running: Promise<SweepReport> | null = null;
 
   async function run(options: SweepOptions): Promise<SweepReport> {
     const age = options.olderThanSeconds ?? settings.staleAfterSeconds;
-    const context = (): CommerceDeps => ({ em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, jobs: deps.jobs, logger });
-    const report: SweepReport = { checkoutsUndone: 0, releases: 0, commits: 0, payments: 0, anonymousCartsDeleted: 0 };
+    const context = () => forkDeps(deps);
+    const report: SweepReport = { checkoutsUndone: 0, releases: 0, commits: 0, returns: 0, paymentsRedriven: 0, refundsRedriven: 0, anonymousCartsDeleted: 0 };
 
     for (const orderId of await claimOrders(context().em, ['PENDING', 'VOIDING'], 'VOIDING', age)) {
       try {
@@ -107,14 +94,11 @@ export function createSweeper(deps: SweeperDeps) {
     for (const orderId of await claimOrders(context().em, ['COMMITTING'], null, age)) {
       if (await settleReservation(context(), orderId, 'COMMITTING')) report.commits += 1;
     }
-    for (const payment of await claimStalePayments(context().em, age, BATCH)) {
-      try {
-        await settlePayment(context(), deps.payments, payment, null);
-        report.payments += 1;
-      } catch (err) {
-        logger.warn({ err, paymentId: payment.id }, 'could not finish a payment yet; will retry');
-      }
+    for (const orderId of await claimOrders(context().em, ['RETURNING'], null, age)) {
+      if (await settleReservation(context(), orderId, 'RETURNING')) report.returns += 1;
     }
+    report.paymentsRedriven = await redrivePayments(context().em, deps.jobs, age, BATCH);
+    report.refundsRedriven = await redriveRefunds(context().em, deps.jobs, age, BATCH);
     const carts = await query(
       context().em,
       'delete from cart where user_id is null and checkout_order_id is null and updated_at < now() - make_interval(days => ?) returning id',

@@ -6,10 +6,10 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /**
  * Where the order's stock reservation with inventory stands (see README "Checkout protocol"):
  * PENDING while checkout is reserving, VOIDING while the sweeper undoes a stuck checkout,
- * RESERVED once placed, RELEASING/COMMITTING while a release/commit is owed to inventory,
- * RELEASED/COMMITTED when done.
+ * RESERVED once placed, RELEASING/COMMITTING/RETURNING while a release/commit/return is owed to
+ * inventory, RELEASED/COMMITTED/RETURNED when done.
  */
-export const RESERVATION_STATES = ['PENDING', 'VOIDING', 'RESERVED', 'RELEASING', 'RELEASED', 'COMMITTING', 'COMMITTED'] as const;
+export const RESERVATION_STATES = ['PENDING', 'VOIDING', 'RESERVED', 'RELEASING', 'RELEASED', 'COMMITTING', 'COMMITTED', 'RETURNING', 'RETURNED'] as const;
 export type ReservationState = (typeof RESERVATION_STATES)[number];
 
 export const Order = defineEntity({
@@ -27,6 +27,8 @@ export const Order = defineEntity({
     totalAmount: p.integer(),
     couponCode: p.string().nullable(),
     placedAt: p.datetime(),
+    /** Unpaid past this, the expiry job cancels the order. Null for orders placed before deadlines existed. */
+    paymentDueBy: p.datetime().nullable(),
     updatedAt: p.datetime(),
   },
 });

@@ -175,7 +175,10 @@ export type Mutation = {
   addToWishlist: WishlistItem;
   /** Applies a coupon to the cart (replacing any other); its use is counted when an order is placed. */
   applyCoupon: Cart;
-  /** Cancels the caller's PENDING or PAID order, releasing its reserved stock. */
+  /**
+   * Cancels the caller's PENDING or PAID order: its stock, animals and listings return. A PAID
+   * order is refunded in full; `refunded` shows the money once the provider confirms.
+   */
   cancelOrder: Order;
   /**
    * Places an order from the signed-in user's cart, reserving stock with inventory. The same
@@ -188,8 +191,16 @@ export type Mutation = {
   createListing: Listing;
   /** Moves the anonymous cart of `cartToken` into the signed-in user's cart and deletes it. */
   mergeCart: Cart;
-  /** Pays a PENDING order through the payment provider (buyer only); an already paid order is returned as is. */
+  /**
+   * Starts paying a PENDING order (buyer only) and returns it at once with payment PROCESSING: the
+   * provider's answer arrives asynchronously (the order becomes PAID, or the payment FAILED and may
+   * be tried again before paymentDueBy). `paymentMethod` is the provider's token for a card or
+   * wallet (the development provider declines `tok_decline`). A paid order, or one whose payment is
+   * under way, is returned as is.
+   */
   payOrder: Order;
+  /** Refunds a paid order (PAID, SHIPPED or DELIVERED) in full, with a reason for the audit log (staff only). */
+  refundOrder: Order;
   removeCoupon: Cart;
   removeFromCart: Cart;
   /** Removes a wishlist item; true when it was there. */
@@ -249,6 +260,13 @@ export type MutationMergeCartArgs = {
 
 export type MutationPayOrderArgs = {
   orderId: Scalars['ID']['input'];
+  paymentMethod?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRefundOrderArgs = {
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -296,7 +314,16 @@ export type Order = {
   discount: Maybe<Money>;
   id: Scalars['ID']['output'];
   lines: Array<OrderLine>;
+  /** The payment (PENDING until payOrder starts one). */
+  payment: Payment;
+  /**
+   * Unpaid past this (placedAt + ORDER_PAYMENT_TIMEOUT), the order expires: it is cancelled, its
+   * stock and coupon use return and the buyer is told. Null for orders placed before deadlines existed.
+   */
+  paymentDueBy: Maybe<Scalars['DateTime']['output']>;
   placedAt: Scalars['DateTime']['output'];
+  /** The money that went back to the buyer: the sum of settled refunds (zero when none). */
+  refunded: Money;
   status: OrderStatus;
   /** Every status the order went through, oldest first. */
   statusHistory: Array<OrderStatusChange>;
@@ -331,7 +358,7 @@ export type OrderLine = {
   unitPrice: Money;
 };
 
-/** Where an order is. Legal moves: PENDING->PAID|CANCELLED, PAID->SHIPPED|REFUNDED|CANCELLED, SHIPPED->DELIVERED, DELIVERED->REFUNDED. */
+/** Where an order is. Legal moves: PENDING->PAID|CANCELLED, PAID->SHIPPED|REFUNDED|CANCELLED, SHIPPED->DELIVERED|REFUNDED, DELIVERED->REFUNDED. */
 export type OrderStatus =
   | 'CANCELLED'
   | 'DELIVERED'
@@ -373,6 +400,29 @@ export type PageInfo = {
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
 };
+
+/** An order's payment: its latest attempt. */
+export type Payment = {
+  __typename?: 'Payment';
+  /** What is charged: the order's total. */
+  amount: Money;
+  /** Why the latest attempt was declined, when it was. */
+  failureReason: Maybe<Scalars['String']['output']>;
+  status: PaymentStatus;
+};
+
+/** Where an order's payment is. A partial refund keeps SUCCEEDED. */
+export type PaymentStatus =
+  /** Declined (see failureReason); the buyer may pay again before paymentDueBy. */
+  | 'FAILED'
+  /** Not started: payOrder has not been called. */
+  | 'PENDING'
+  /** Started; the provider's answer is awaited (the order stays PENDING). */
+  | 'PROCESSING'
+  /** Refunds gave all of it back. */
+  | 'REFUNDED'
+  /** Charged; the order is PAID. */
+  | 'SUCCEEDED';
 
 export type Product = {
   __typename?: 'Product';
@@ -586,6 +636,8 @@ export type ResolversTypes = ResolversObject<{
   OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeEntity>;
   Organization: ResolverTypeWrapper<EntityRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Payment: ResolverTypeWrapper<Payment>;
+  PaymentStatus: PaymentStatus;
   Product: ResolverTypeWrapper<EntityRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -619,6 +671,7 @@ export type ResolversParentTypes = ResolversObject<{
   OrderStatusChange: OrderStatusChangeEntity;
   Organization: EntityRef;
   PageInfo: PageInfo;
+  Payment: Payment;
   Product: EntityRef;
   Query: Record<PropertyKey, never>;
   Subscription: Record<PropertyKey, never>;
@@ -721,6 +774,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createListing?: Resolver<ResolversTypes['Listing'], ParentType, ContextType, RequireFields<MutationCreateListingArgs, 'input'>>;
   mergeCart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationMergeCartArgs, 'cartToken'>>;
   payOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPayOrderArgs, 'orderId'>>;
+  refundOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationRefundOrderArgs, 'orderId' | 'reason'>>;
   removeCoupon?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, Partial<MutationRemoveCouponArgs>>;
   removeFromCart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationRemoveFromCartArgs, 'lineId'>>;
   removeFromWishlist?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveFromWishlistArgs, 'itemId'>>;
@@ -736,7 +790,10 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
   discount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
+  payment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
+  paymentDueBy?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   placedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
   subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -778,6 +835,12 @@ export type OrganizationResolvers<ContextType = Context, ParentType extends Reso
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PaymentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment']> = ResolversObject<{
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PaymentStatus'], ParentType, ContextType>;
 }>;
 
 export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = ResolversObject<{
@@ -827,6 +890,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Payment?: PaymentResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -3,10 +3,12 @@ import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import type { CouponEntity } from '../entities/coupon.entity.js';
 import type { ListingEntity } from '../entities/listing.entity.js';
 import type { OrderEntity, OrderLineEntity, OrderStatusChangeEntity } from '../entities/order.entity.js';
+import type { PaymentEntity } from '../entities/payment.entity.js';
 import type { Money } from '../money.js';
 import { createCouponLoader } from './coupon.loader.js';
 import { createAnimalListingLoader, createListingLoader } from './listing.loader.js';
 import { createOrderHistoryLoader, createOrderLinesLoader, createOrderLoader } from './order.loader.js';
+import { createPaymentLoader, createRefundedLoader } from './payment.loader.js';
 import { createProductPriceLoader } from './product-price.loader.js';
 
 export interface Loaders {
@@ -15,6 +17,8 @@ export interface Loaders {
   order: DataLoader<string, OrderEntity | null>;
   orderLines: DataLoader<string, OrderLineEntity[]>;
   orderHistory: DataLoader<string, OrderStatusChangeEntity[]>;
+  payment: DataLoader<string, PaymentEntity | null>;
+  refunded: DataLoader<string, { orderId: string; amount: number } | null>;
   coupon: DataLoader<string, CouponEntity | null>;
   productPrice: DataLoader<string, Money | null>;
 }
@@ -27,6 +31,8 @@ export function createLoaders({ em, services }: LoaderDeps): Loaders {
     order: createOrderLoader(em),
     orderLines: createOrderLinesLoader(em),
     orderHistory: createOrderHistoryLoader(em),
+    payment: createPaymentLoader(em),
+    refunded: createRefundedLoader(em),
     coupon: createCouponLoader(em),
     productPrice: createProductPriceLoader(services),
   };

@@ -1,17 +1,17 @@
 import { requireStaff } from '@terrarium/platform/caller';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { Coupon } from '../entities/coupon.entity.js';
-import type { PaymentProvider } from '../payments/provider.js';
+import type { CommerceSettings } from '../settings.js';
 import { addToCart, applyCoupon, mergeCart, removeCoupon, removeFromCart, updateCartLine } from '../services/cart.service.js';
 import { checkout } from '../checkout/checkout.service.js';
 import { insertCoupon } from '../services/coupon.service.js';
 import { createListing, updateListing } from '../services/listing.service.js';
-import { cancelOrder, updateOrderStatus } from '../services/order.service.js';
-import { payOrder } from '../checkout/payment.service.js';
+import { cancelOrder, refundOrder, updateOrderStatus } from '../services/order.service.js';
+import { payOrder } from '../payments/pay-order.service.js';
 import { addToWishlist, removeFromWishlist } from '../services/wishlist.service.js';
 
-/** Mutations are thin: each calls one service. Payments need the configured provider. */
-export function createMutationResolvers(payments: PaymentProvider): MutationResolvers {
+/** Mutations are thin: each calls one service. Checkout and payOrder need the settings (payment deadline, provider). */
+export function createMutationResolvers(settings: CommerceSettings): MutationResolvers {
   return {
     addToCart: (_, args, ctx) => addToCart(ctx, { ...args, quantity: args.quantity ?? 1 }),
     removeFromCart: (_, { lineId, cartToken }, ctx) => removeFromCart(ctx, lineId, cartToken),
@@ -20,9 +20,10 @@ export function createMutationResolvers(payments: PaymentProvider): MutationReso
     removeCoupon: (_, { cartToken }, ctx) => removeCoupon(ctx, cartToken),
     mergeCart: (_, { cartToken }, ctx) => mergeCart(ctx, cartToken),
 
-    checkout: (_, { idempotencyKey }, ctx) => checkout(ctx, idempotencyKey),
-    payOrder: (_, { orderId }, ctx) => payOrder(ctx, payments, orderId),
+    checkout: (_, { idempotencyKey }, ctx) => checkout(ctx, idempotencyKey, settings.paymentTimeoutMs),
+    payOrder: (_, { orderId, paymentMethod }, ctx) => payOrder(ctx, settings.paymentProvider, orderId, paymentMethod),
     cancelOrder: (_, { orderId }, ctx) => cancelOrder(ctx, orderId),
+    refundOrder: (_, { orderId, reason }, ctx) => refundOrder(ctx, orderId, reason),
     updateOrderStatus: (_, { orderId, status }, ctx) => updateOrderStatus(ctx, orderId, status),
 
     createListing: (_, { input }, ctx) => createListing(ctx, input),

@@ -18,6 +18,8 @@ export const Subscription: SubscriptionResolvers = {
     // One context serves the whole subscription: drop what its loaders cached for earlier events.
     resolve: async (event: OrderEvent, _args: unknown, ctx: Context) => {
       ctx.loaders.orderHistory.clear(event.id);
+      ctx.loaders.payment.clear(event.id);
+      ctx.loaders.refunded.clear(event.id);
       const order = await ctx.loaders.order.clear(event.id).load(event.id);
       if (!order) throw new NotFoundError('Order');
       return order;

@@ -1,6 +1,6 @@
 import { DateTimeScalar } from '@terrarium/subgraph-kit/scalars';
 import type { Resolvers } from '../generated/resolvers.js';
-import type { PaymentProvider } from '../payments/provider.js';
+import type { CommerceSettings } from '../settings.js';
 import { Animal } from './Animal.js';
 import { Cart } from './Cart.js';
 import { CartLine } from './CartLine.js';
@@ -16,16 +16,16 @@ import { Subscription } from './Subscription.js';
 import { User } from './User.js';
 import { WishlistItem } from './WishlistItem.js';
 
-/** What the resolvers close over: the payment provider (payOrder). */
+/** What the resolvers close over: commerce's settings (the payment deadline, the provider's name). */
 export interface ResolverDeps {
-  payments: PaymentProvider;
+  settings: CommerceSettings;
 }
 
-export function createResolvers({ payments }: ResolverDeps): Resolvers {
+export function createResolvers({ settings }: ResolverDeps): Resolvers {
   return {
     DateTime: DateTimeScalar,
     Query,
-    Mutation: createMutationResolvers(payments),
+    Mutation: createMutationResolvers(settings),
     Subscription,
     Listing,
     Cart,

@@ -6,6 +6,9 @@ import { query, type SqlParam } from '@terrarium/subgraph-kit/sql';
 
 const user = (name: 'keeper' | 'admin') => seedId(`user:${name}@terrarium.test`);
 
+/** The development provider's intent for Kai Keeper's order. */
+const SEED_INTENT = 'dev_pi_seed_keeper_1';
+
 /** Inserts rows unless their id exists: the seed runs on every start. */
 async function insertMissing(em: EntityManager, table: string, rows: Record<string, SqlParam>[]): Promise<void> {
   for (const row of rows) {
@@ -56,6 +59,7 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       discount_amount: discount,
       total_amount: subtotal - discount,
       coupon_code: KEEPER_ORDER.coupon,
+      payment_due_by: new Date(Date.parse(placedAt) + 30 * 60_000),
       placed_at: placedAt,
       updated_at: KEEPER_ORDER.history.at(-1)!.at,
     },
@@ -90,12 +94,36 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       id: seedId('payment:order:keeper:1'),
       order_id: orderId,
       provider: 'development',
-      intent_id: 'dev_pi_seed_keeper_1',
+      intent_id: SEED_INTENT,
       amount: subtotal - discount,
       currency: 'EUR',
       status: 'SUCCEEDED',
       created_at: KEEPER_ORDER.history[1].at,
       updated_at: KEEPER_ORDER.history[1].at,
+    },
+  ]);
+  // The development provider's books hold the charge, so that the order can be refunded.
+  await insertMissing(em, 'simulated_payment_intent', [
+    {
+      id: SEED_INTENT,
+      reference: 'seed:order:keeper:1',
+      order_id: orderId,
+      amount: subtotal - discount,
+      currency: 'EUR',
+      status: 'SUCCEEDED',
+      charged_amount: subtotal - discount,
+      created_at: KEEPER_ORDER.history[1].at,
+    },
+  ]);
+  await insertMissing(em, 'simulated_ledger_entry', [
+    {
+      id: seedId('ledger:order:keeper:1:charge'),
+      intent_id: SEED_INTENT,
+      kind: 'CHARGE',
+      amount: subtotal - discount,
+      currency: 'EUR',
+      idempotency_key: SEED_INTENT,
+      created_at: KEEPER_ORDER.history[1].at,
     },
   ]);
 }

@@ -1,11 +1,12 @@
-import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
+import { enqueueAudit, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import type { ListingStatus } from '../entities/listing.entity.js';
 import type { OrderStatus, ReservationState } from '../entities/order.entity.js';
+import { requestFullRefund, wakeRefunds, type RequestedRefund } from '../payments/refund.service.js';
 import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
-import { commitForOrder, releaseForOrder } from '../checkout/inventory.client.js';
+import { settleReservation, type OwedCall } from './reservation-settlement.service.js';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
 
@@ -13,7 +14,7 @@ import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PENDING: ['PAID', 'CANCELLED'],
   PAID: ['SHIPPED', 'REFUNDED', 'CANCELLED'],
-  SHIPPED: ['DELIVERED'],
+  SHIPPED: ['DELIVERED', 'REFUNDED'],
   DELIVERED: ['REFUNDED'],
   CANCELLED: [],
   REFUNDED: [],
@@ -30,13 +31,15 @@ export class IllegalTransitionError extends ConflictError {
 }
 
 /**
- * The reservation follows the status: paying owes inventory a commit; cancelling before the
- * commit owes it a release. Cancelling or refunding after the commit leaves stock as sold (stock
- * coming back is a staff adjustment in inventory).
+ * The reservation follows the status: paying owes inventory a commit; cancelling an unpaid order
+ * owes a release; cancelling or refunding a paid order before it shipped owes a return (the goods
+ * never left). After shipping, stock stays sold (goods coming back are a staff adjustment).
  */
-function nextReservationState(state: ReservationState, to: OrderStatus): ReservationState {
+function nextReservationState(state: ReservationState, from: OrderStatus, to: OrderStatus): ReservationState {
   if (to === 'PAID' && state === 'RESERVED') return 'COMMITTING';
-  if (to === 'CANCELLED' && (state === 'RESERVED' || state === 'COMMITTING')) return 'RELEASING';
+  const undone = to === 'CANCELLED' || (to === 'REFUNDED' && from === 'PAID');
+  if (undone && state === 'RESERVED') return 'RELEASING';
+  if (undone && (state === 'COMMITTING' || state === 'COMMITTED')) return 'RETURNING';
   return state;
 }
 
@@ -53,60 +56,97 @@ interface LockedOrder {
   status: OrderStatus;
   reservationState: ReservationState;
   couponCode: string | null;
+  buyerId: string;
+}
+
+export interface TransitionOptions {
+  /** Move only from these statuses: from any other the order is left as it is and the call answers null (no CONFLICT). */
+  onlyFrom?: readonly OrderStatus[];
+  /** The audit log's action. @default 'changeOrderStatus' */
+  action?: string;
+  /** Why; kept on the refund a cancellation or refund asks for, and in the audit entry. */
+  reason?: string;
+}
+
+/** What a status change decided; the effects after commit follow from it (afterTransition). */
+export interface Transition {
+  from: OrderStatus;
+  to: OrderStatus;
+  buyerId: string;
+  /** The inventory call the change owes, if any. */
+  owed: OwedCall | null;
+  /** The refund it asked for, when it undid a paid order. */
+  refund: RequestedRefund | null;
 }
 
 /**
- * Moves a placed order to `to`. The decision is one transaction under the order's row lock:
- * of two concurrent requests (two cancels, a cancel and a payment) exactly one sees the old
- * status, so side effects such as releasing stock are owed exactly once. The owed inventory call
- * runs after commit; if it fails it stays owed (RELEASING/COMMITTING) and the sweeper retries it.
+ * Moves a placed order to `to`, in `tx` (the caller's transaction), under the order's row lock:
+ * of two concurrent changes (two cancels, a cancel and a payment) exactly one sees the old
+ * status, so side effects are owed exactly once. Owed effects go into the same transaction: the
+ * listings, the coupon use, the order event, the audit entry and, when a paid order is cancelled
+ * or refunded, the full refund and its job (the outbox).
  */
-export async function changeOrderStatus(deps: CommerceDeps, orderId: string, to: OrderStatus, actorId: string | null): Promise<void> {
-  const owed = await deps.em.transactional(async (tx) => {
-    const order = await queryOne<LockedOrder>(
-      tx,
-      `select status, reservation_state as "reservationState", coupon_code as "couponCode"
-         from orders where id = ? and reservation_state not in ('PENDING', 'VOIDING') for update`,
-      [orderId],
-    );
-    if (!order) throw new NotFoundError('Order');
-    if (!TRANSITIONS[order.status].includes(to)) throw new IllegalTransitionError(order.status, to);
-    if (to === 'CANCELLED' && order.status === 'PENDING') {
-      const paying = await queryOne(tx, `select 1 as paying from payment where order_id = ? and status in ('PROCESSING', 'SUCCEEDED')`, [orderId]);
-      if (paying) throw new ConflictError('A payment for this order is under way; it cannot be cancelled now.');
-    }
-    const next = nextReservationState(order.reservationState, to);
-    await query(tx, 'update orders set status = ?, reservation_state = ?, updated_at = now() where id = ?', [to, next, orderId]);
-    await query(tx, 'insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, ?, ?, ?)', [orderId, order.status, to, actorId]);
-    if (to === 'PAID') await moveListings(tx, orderId, ['RESERVED'], 'SOLD');
-    if (to === 'CANCELLED') {
-      if (next === 'RELEASING') await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE');
-      if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
-    }
-    await enqueueOrderChanged(deps.jobs, tx, orderId);
-    await enqueueAudit(deps.jobs, tx, { actor: actorId, action: 'changeOrderStatus', subject: `Order:${orderId}`, diff: { from: order.status, to } });
-    return next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING') ? next : null;
-  });
-  wakeOrderEvents(deps.jobs);
-  if (owed) await settleReservation(deps, orderId, owed);
-}
-
-/**
- * Makes an owed inventory call and records it done. Returns false (and leaves it owed) when
- * inventory could not be reached; both calls are idempotent in inventory, so a retry is safe.
- */
-export async function settleReservation(deps: CommerceDeps, orderId: string, owed: 'RELEASING' | 'COMMITTING'): Promise<boolean> {
-  try {
-    if (owed === 'RELEASING') await releaseForOrder(deps.services, orderId);
-    else await commitForOrder(deps.services, orderId);
-  } catch (err) {
-    deps.logger.warn({ err, orderId, owed }, 'inventory call failed; the sweeper will retry it');
-    return false;
+export async function transitionOrder(
+  tx: EntityManager,
+  jobs: JobQueue,
+  orderId: string,
+  to: OrderStatus,
+  actorId: string | null,
+  options: TransitionOptions = {},
+): Promise<Transition | null> {
+  const order = await queryOne<LockedOrder>(
+    tx,
+    `select status, reservation_state as "reservationState", coupon_code as "couponCode", buyer_id as "buyerId"
+       from orders where id = ? and reservation_state not in ('PENDING', 'VOIDING') for update`,
+    [orderId],
+  );
+  if (!order) throw new NotFoundError('Order');
+  if (options.onlyFrom && !options.onlyFrom.includes(order.status)) return null;
+  if (!TRANSITIONS[order.status].includes(to)) throw new IllegalTransitionError(order.status, to);
+  if (to === 'CANCELLED' && order.status === 'PENDING') {
+    const paying = await queryOne(tx, `select 1 as paying from payment where order_id = ? and status in ('PROCESSING', 'SUCCEEDED')`, [orderId]);
+    if (paying) throw new ConflictError('A payment for this order is under way; it cannot be cancelled now.');
   }
-  await query(deps.em, 'update orders set reservation_state = ?, updated_at = now() where id = ? and reservation_state = ?', [
-    owed === 'RELEASING' ? 'RELEASED' : 'COMMITTED',
-    orderId,
-    owed,
-  ]);
-  return true;
+  const next = nextReservationState(order.reservationState, order.status, to);
+  await query(tx, 'update orders set status = ?, reservation_state = ?, updated_at = now() where id = ?', [to, next, orderId]);
+  await query(tx, 'insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, ?, ?, ?)', [orderId, order.status, to, actorId]);
+  const undone = next !== order.reservationState && (next === 'RELEASING' || next === 'RETURNING');
+  if (to === 'PAID') await moveListings(tx, orderId, ['RESERVED'], 'SOLD');
+  if (undone) {
+    await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE');
+    if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
+  }
+  const refund =
+    to === 'CANCELLED' || to === 'REFUNDED'
+      ? await requestFullRefund(tx, jobs, { orderId, reason: options.reason ?? `order ${to.toLowerCase()}`, requestedBy: actorId })
+      : null;
+  await enqueueOrderChanged(jobs, tx, orderId);
+  const diff = { from: order.status, to, ...(options.reason ? { reason: options.reason } : {}), ...(refund ? { refund: refund.amount } : {}) };
+  await enqueueAudit(jobs, tx, { actor: actorId, action: options.action ?? 'changeOrderStatus', subject: `Order:${orderId}`, diff });
+  const owed = next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING' || next === 'RETURNING') ? next : null;
+  return { from: order.status, to, buyerId: order.buyerId, owed, refund };
+}
+
+/**
+ * After the transition's transaction committed: this process's workers publish the event and
+ * make the refund at once, and the owed inventory call is made (left owed for the sweeper if
+ * inventory cannot be reached).
+ */
+export async function afterTransition(deps: CommerceDeps, orderId: string, transition: Transition): Promise<void> {
+  wakeOrderEvents(deps.jobs);
+  if (transition.refund) wakeRefunds(deps.jobs);
+  if (transition.owed) await settleReservation(deps, orderId, transition.owed);
+}
+
+/** One status change in a transaction of its own, then its effects. Null: `onlyFrom` did not match. */
+export async function changeOrderStatus(
+  deps: CommerceDeps,
+  orderId: string,
+  to: OrderStatus,
+  actorId: string | null,
+  options: TransitionOptions = {},
+): Promise<Transition | null> {
+  const transition = await deps.em.transactional((tx) => transitionOrder(tx, deps.jobs, orderId, to, actorId, options));
+  if (transition) await afterTransition(deps, orderId, transition);
+  return transition;
 }

@@ -1,6 +1,6 @@
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
-import type { CursorKeys, Page, PageKey } from '../loaders/page.loader.js';
+import type { Page, PageKey } from '../loaders/page.loader.js';
 
 /** Cursor tags: a cursor from one connection is refused by another. */
 export const CursorTag = {

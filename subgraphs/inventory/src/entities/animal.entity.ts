@@ -25,6 +25,8 @@ export const Animal = defineEntity({
     damId: p.uuid().nullable(),
     /** The order holding (RESERVED) or that bought (SOLD) the animal. */
     reservedOrderId: p.uuid().nullable(),
+    /** ops' User the animal was delivered to; null while its breeder holds it. */
+    keeperId: p.uuid().nullable(),
     /** Millisecond precision (timestamptz(3)) so a keyset cursor round-trips through a JS Date. */
     createdAt: p.datetime(3).onCreate(() => new Date()),
     updatedAt: p.datetime(3).onCreate(() => new Date()).onUpdate(() => new Date()),

@@ -1,5 +1,6 @@
 import { Animal } from './animal.entity.js';
 import { CareLog } from './care-log.entity.js';
+import { CareSchedule } from './care-schedule.entity.js';
 import { Species } from './species.entity.js';
 
 /**
@@ -8,4 +9,4 @@ import { Species } from './species.entity.js';
  * services/reservation.service.ts, where the WHERE clause is what prevents overselling; an
  * entity for them would invite a read-modify-write that loses that guarantee.
  */
-export const entities = [Species, Animal, CareLog];
+export const entities = [Species, Animal, CareLog, CareSchedule];

@@ -4,7 +4,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { AnimalEntity } from '../entities/animal.entity.js';
 import type { SpeciesEntity } from '../entities/species.entity.js';
 import type { CareLogEntity } from '../entities/care-log.entity.js';
-import type { ProductRef, OrganizationRef } from '../types.js';
+import type { ProductRef, OrganizationRef, UserRef, CareReminderModel } from '../types.js';
+import type { CareScheduleEntity } from '../entities/care-schedule.entity.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -29,6 +30,11 @@ export type Animal = {
   breeder: Organization;
   /** Care records, newest first (first: 0..100). */
   careLog: Array<CareLogEntry>;
+  /**
+   * Recurring care, one schedule per kind. Only the animal's carers (its keeper, its breeder's
+   * members while the breeder holds it, staff) see them; anyone else gets an empty list.
+   */
+  careSchedules: Array<CareSchedule>;
   /** Mother, when known. */
   dam: Maybe<Animal>;
   /** Genes the animal carries, visual or het, e.g. ["Pastel", "Het Clown"]. */
@@ -118,6 +124,24 @@ export type CareLogEntry = {
   weightGrams: Maybe<Scalars['Int']['output']>;
 };
 
+/** A care task that fell due (careReminderDue). */
+export type CareReminder = {
+  __typename?: 'CareReminder';
+  animal: Animal;
+  dueAt: Scalars['DateTime']['output'];
+  kind: CareKind;
+};
+
+/** How often a kind of care is due for an animal. */
+export type CareSchedule = {
+  __typename?: 'CareSchedule';
+  /** 1..365. */
+  everyDays: Scalars['Int']['output'];
+  kind: CareKind;
+  /** The last care of this kind plus everyDays; in the past when overdue. */
+  nextDueAt: Scalars['DateTime']['output'];
+};
+
 export type CreateAnimalInput = {
   damId?: InputMaybe<Scalars['ID']['input']>;
   genes?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -147,13 +171,18 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Staff: change a product's on-hand stock by `delta`, with a reason (1..200 characters). */
   adjustStock: Product;
+  /** Internal (commerce, on delivery): the buyer becomes the keeper of a sold animal. Idempotent. */
+  assignKeeper: Scalars['Boolean']['output'];
   commitForOrder: Reservation;
   /** Breeder members of the organization, or staff. */
   createAnimal: Animal;
-  /** Breeder members of the animal's organization, or staff. */
+  /** The animal's keeper; breeder members of its organization while the breeder holds it; staff. */
   logCare: CareLogEntry;
   releaseForOrder: Reservation;
   reserveForOrder: Reservation;
+  returnForOrder: Reservation;
+  /** Sets how often `kind` of care is due (everyDays 1..365), for the same callers as logCare. */
+  setCareSchedule: CareSchedule;
   /** Breeder members of the animal's organization, or staff. */
   updateAnimal: Animal;
 };
@@ -163,6 +192,12 @@ export type MutationAdjustStockArgs = {
   delta: Scalars['Int']['input'];
   productId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+
+export type MutationAssignKeeperArgs = {
+  animalId: Scalars['ID']['input'];
+  keeperId: Scalars['ID']['input'];
 };
 
 
@@ -190,6 +225,18 @@ export type MutationReleaseForOrderArgs = {
 export type MutationReserveForOrderArgs = {
   items: Array<ReservationItemInput>;
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReturnForOrderArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetCareScheduleArgs = {
+  animalId: Scalars['ID']['input'];
+  everyDays: Scalars['Int']['input'];
+  kind: CareKind;
 };
 
 
@@ -288,6 +335,8 @@ export type Stock = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Care that fell due for the signed-in keeper's animals (and a breeder member's held animals). */
+  careReminderDue: CareReminder;
   /** Emits the product whenever its stock changes (adjustments, reservations, releases, sales). */
   stockChanged: Product;
 };
@@ -309,6 +358,19 @@ export type UpdateAnimalInput = {
   /** AVAILABLE or HOLDBACK, and only while the animal is AVAILABLE or HOLDBACK. */
   status?: InputMaybe<AnimalStatus>;
   weightGrams?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type User = {
+  __typename?: 'User';
+  /** The animals delivered to this keeper, newest first (first: 0..100). Only the user themself and staff. */
+  animals: AnimalConnection;
+  id: Scalars['ID']['output'];
+};
+
+
+export type UserAnimalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -394,6 +456,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = ResolversObject<{
   Animal: Animal;
   Product: Product;
+  User: User;
 }>;
 
 /** Mapping of federation reference types */
@@ -404,6 +467,9 @@ export type FederationReferenceTypes = ResolversObject<{
   Product:
     ( { __typename: 'Product' }
     & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
 }>;
 
 
@@ -419,6 +485,8 @@ export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
   CareKind: CareKind;
   CareLogEntry: ResolverTypeWrapper<CareLogEntity>;
+  CareReminder: ResolverTypeWrapper<CareReminderModel>;
+  CareSchedule: ResolverTypeWrapper<CareScheduleEntity>;
   CreateAnimalInput: CreateAnimalInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -436,6 +504,7 @@ export type ResolversTypes = ResolversObject<{
   Stock: ResolverTypeWrapper<Stock>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateAnimalInput: UpdateAnimalInput;
+  User: ResolverTypeWrapper<UserRef>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -449,6 +518,8 @@ export type ResolversParentTypes = ResolversObject<{
   AnimalEdge: Omit<AnimalEdge, 'node'> & { node: ResolversParentTypes['Animal'] };
   AnimalFilter: AnimalFilter;
   CareLogEntry: CareLogEntity;
+  CareReminder: CareReminderModel;
+  CareSchedule: CareScheduleEntity;
   CreateAnimalInput: CreateAnimalInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -465,6 +536,7 @@ export type ResolversParentTypes = ResolversObject<{
   Stock: Stock;
   Subscription: Record<PropertyKey, never>;
   UpdateAnimalInput: UpdateAnimalInput;
+  User: UserRef;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -489,6 +561,7 @@ export type AnimalResolvers<ContextType = Context, ParentType extends ResolversP
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Animal']> | FederationReferenceType, FederationReferenceType, ContextType>;
   breeder?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   careLog?: Resolver<Array<ResolversTypes['CareLogEntry']>, ParentType, ContextType, RequireFields<AnimalCareLogArgs, 'first'>>;
+  careSchedules?: Resolver<Array<ResolversTypes['CareSchedule']>, ParentType, ContextType>;
   dam?: Resolver<Maybe<ResolversTypes['Animal']>, ParentType, ContextType>;
   genes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hatchDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -523,6 +596,18 @@ export type CareLogEntryResolvers<ContextType = Context, ParentType extends Reso
   weightGrams?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
+export type CareReminderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CareReminder'] = ResolversParentTypes['CareReminder']> = ResolversObject<{
+  animal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CareKind'], ParentType, ContextType>;
+}>;
+
+export type CareScheduleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CareSchedule'] = ResolversParentTypes['CareSchedule']> = ResolversObject<{
+  everyDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CareKind'], ParentType, ContextType>;
+  nextDueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -533,11 +618,14 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   adjustStock?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAdjustStockArgs, 'delta' | 'productId' | 'reason'>>;
+  assignKeeper?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAssignKeeperArgs, 'animalId' | 'keeperId'>>;
   commitForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationCommitForOrderArgs, 'orderId'>>;
   createAnimal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType, RequireFields<MutationCreateAnimalArgs, 'input'>>;
   logCare?: Resolver<ResolversTypes['CareLogEntry'], ParentType, ContextType, RequireFields<MutationLogCareArgs, 'animalId' | 'input'>>;
   releaseForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReleaseForOrderArgs, 'orderId'>>;
   reserveForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReserveForOrderArgs, 'items' | 'orderId'>>;
+  returnForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReturnForOrderArgs, 'orderId'>>;
+  setCareSchedule?: Resolver<ResolversTypes['CareSchedule'], ParentType, ContextType, RequireFields<MutationSetCareScheduleArgs, 'animalId' | 'everyDays' | 'kind'>>;
   updateAnimal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType, RequireFields<MutationUpdateAnimalArgs, 'id' | 'input'>>;
 }>;
 
@@ -586,7 +674,14 @@ export type StockResolvers<ContextType = Context, ParentType extends ResolversPa
 }>;
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  careReminderDue?: SubscriptionResolver<ResolversTypes['CareReminder'], "careReminderDue", ParentType, ContextType>;
   stockChanged?: SubscriptionResolver<ResolversTypes['Product'], "stockChanged", ParentType, ContextType, RequireFields<SubscriptionStockChangedArgs, 'productId'>>;
+}>;
+
+export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  animals?: Resolver<ResolversTypes['AnimalConnection'], ParentType, ContextType, RequireFields<UserAnimalsArgs, 'first'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
@@ -594,6 +689,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   AnimalConnection?: AnimalConnectionResolvers<ContextType>;
   AnimalEdge?: AnimalEdgeResolvers<ContextType>;
   CareLogEntry?: CareLogEntryResolvers<ContextType>;
+  CareReminder?: CareReminderResolvers<ContextType>;
+  CareSchedule?: CareScheduleResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
@@ -606,6 +703,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Species?: SpeciesResolvers<ContextType>;
   Stock?: StockResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{

@@ -2,10 +2,12 @@ import type DataLoader from 'dataloader';
 import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import type { AnimalEntity } from '../entities/animal.entity.js';
 import type { CareLogEntity } from '../entities/care-log.entity.js';
+import type { CareScheduleEntity } from '../entities/care-schedule.entity.js';
 import type { SpeciesEntity } from '../entities/species.entity.js';
 import type { StockLevel } from '../types.js';
 import { createAnimalLoader, createOffspringLoader } from './animal.loader.js';
 import { createCareLogLoaders } from './care-log.loader.js';
+import { createCareScheduleLoader } from './care-schedule.loader.js';
 import { createSpeciesLoader } from './species.loader.js';
 import { createStockLoader } from './stock.loader.js';
 
@@ -16,6 +18,7 @@ export interface Loaders {
   species: DataLoader<string, SpeciesEntity | null>;
   stock: DataLoader<string, StockLevel>;
   careLog: (first: number) => DataLoader<string, CareLogEntity[]>;
+  careSchedules: DataLoader<string, CareScheduleEntity[]>;
 }
 
 export function createLoaders({ em }: LoaderDeps): Loaders {
@@ -25,5 +28,6 @@ export function createLoaders({ em }: LoaderDeps): Loaders {
     species: createSpeciesLoader(em),
     stock: createStockLoader(em),
     careLog: createCareLogLoaders(em),
+    careSchedules: createCareScheduleLoader(em),
   };
 }

@@ -1,5 +1,6 @@
 import { pageSize } from '@terrarium/subgraph-kit/pagination';
 import type { AnimalResolvers } from '../generated/resolvers.js';
+import { isCarerOf } from '../services/access.js';
 import { loadPedigree } from '../services/pedigree.service.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
@@ -23,4 +24,5 @@ export const Animal: AnimalResolvers = {
     const size = pageSize(first, CARE_LOG_PAGE);
     return size === 0 ? [] : loaders.careLog(size).load(animal.id);
   },
+  careSchedules: (animal, _, { caller, loaders }) => (isCarerOf(caller, animal) ? loaders.careSchedules.load(animal.id) : []),
 };

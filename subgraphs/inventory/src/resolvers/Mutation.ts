@@ -3,12 +3,15 @@ import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
+import { setCareSchedule } from '../services/care-schedule.service.js';
+import { careRemindersJob } from '../services/care-reminders.job.js';
+import { assignKeeper } from '../services/keepers.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
-import { commitForOrder, releaseForOrder, reserveForOrder, type ReservationOutcome } from '../services/reservation.service.js';
+import { commitForOrder, releaseForOrder, reserveForOrder, returnForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
 import type { Context } from '../context.js';
 
-/** The only service allowed to reserve, release and commit: checkout lives in commerce. */
+/** The only service allowed to reserve, release, commit and return: checkout lives in commerce. */
 const CHECKOUT_SERVICE = 'commerce';
 
 /**
@@ -48,6 +51,11 @@ export const Mutation: MutationResolvers = {
   createAnimal: (_, { input }, { em, caller }) => createAnimal(em, caller, input),
   updateAnimal: (_, { id, input }, { em, caller }) => updateAnimal(em, caller, id, input),
   logCare: (_, { animalId, input }, { em, caller }) => logCare(em, caller, animalId, input),
+  setCareSchedule: async (_, { animalId, kind, everyDays }, { em, jobs, caller }) => {
+    const schedule = await setCareSchedule(em, jobs, caller, animalId, kind, everyDays);
+    jobs.wake(careRemindersJob);
+    return schedule;
+  },
 
   reserveForOrder: async (_, { orderId, items }, ctx) => {
     const service = requireService(ctx.caller, CHECKOUT_SERVICE);
@@ -60,5 +68,14 @@ export const Mutation: MutationResolvers = {
   commitForOrder: async (_, { orderId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     return announce(ctx, (em) => commitForOrder(em, orderId));
+  },
+  returnForOrder: async (_, { orderId }, ctx) => {
+    requireService(ctx.caller, CHECKOUT_SERVICE);
+    return announce(ctx, (em) => returnForOrder(em, orderId));
+  },
+  assignKeeper: async (_, { animalId, keeperId }, ctx) => {
+    requireService(ctx.caller, CHECKOUT_SERVICE);
+    await assignKeeper(ctx.em, animalId, keeperId);
+    return true;
   },
 };

@@ -5,6 +5,7 @@ import { Mutation } from './Mutation.js';
 import { Product } from './Product.js';
 import { Query } from './Query.js';
 import { Subscription } from './Subscription.js';
+import { User } from './User.js';
 
 /** One spelling in every subgraph; this one closes over nothing. */
 export function createResolvers(): Resolvers {
@@ -16,5 +17,6 @@ export function createResolvers(): Resolvers {
     Subscription,
     Animal,
     Product,
+    User,
   };
 }

@@ -30,19 +30,28 @@ function toWhere(filter: AnimalFilterInput | null | undefined): FilterQuery<Anim
 
 export const animalCursor = (animal: AnimalEntity): string => encodeKeyset(CURSOR_TAG, animal.createdAt, animal.id);
 
-/**
- * Animals, newest first, keyset-paginated on (createdAt, id): a page costs the same however deep
- * it is. Two statements: the page (one row more than asked, to know whether another page
- * follows) and the filtered total.
- */
-export async function listAnimals(
+/** Animals matching `filter`, newest first (see pageAnimals). */
+export function listAnimals(
   em: EntityManager,
   filter: AnimalFilterInput | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
 ): Promise<Connection<AnimalEntity>> {
+  return pageAnimals(em, toWhere(filter), first, after);
+}
+
+/**
+ * Animals matching `where`, newest first, keyset-paginated on (createdAt, id): a page costs the
+ * same however deep it is. Two statements: the page (one row more than asked, to know whether
+ * another page follows) and the filtered total.
+ */
+export async function pageAnimals(
+  em: EntityManager,
+  where: FilterQuery<AnimalEntity>,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<AnimalEntity>> {
   const size = pageSize(first, 20);
-  const where = toWhere(filter);
   // The keyset position named by `after`: (createdAt, id) of the last animal seen.
   const position = decodeKeyset(CURSOR_TAG, after, 'date');
   const page: FilterQuery<AnimalEntity> = position ? { $and: [where, olderThan('createdAt', position)] } : where;

@@ -3,7 +3,8 @@ import { BadUserInputError, NotFoundError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal } from '../entities/animal.entity.js';
 import { CareLog, type CareKind, type CareLogEntity } from '../entities/care-log.entity.js';
-import { requireBreederOf } from './access.js';
+import { requireCarerOf } from './access.js';
+import { advanceCareSchedule } from './care-schedule.service.js';
 import { cleanWeight } from './animal-input.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { execute } from '@terrarium/subgraph-kit/sql';
@@ -21,7 +22,8 @@ export interface LogCareFields {
 }
 
 /**
- * Breeder members of the animal's organization (or staff) add a care record. A WEIGHT entry also
+ * The animal's carer (its keeper, its breeder's members while the breeder holds it, or staff)
+ * adds a care record, which also moves the schedule of that kind on. A WEIGHT entry also
  * becomes the animal's weightGrams, unless a later weighing is already on record (back-filled
  * history does not overwrite the current weight).
  */
@@ -37,9 +39,10 @@ export async function logCare(em: EntityManager, caller: Caller, animalIdArg: st
   return em.transactional(async (tx) => {
     const animal = await tx.findOne(Animal, { id: animalId });
     if (!animal) throw new NotFoundError('Animal');
-    requireBreederOf(caller, animal.organizationId);
+    requireCarerOf(caller, animal);
     const entry = tx.create(CareLog, { animalId, kind: input.kind, notes, weightGrams, recordedAt, recordedBy: caller.userId });
     await tx.flush();
+    await advanceCareSchedule(tx, animalId, input.kind, recordedAt);
     if (input.kind === 'WEIGHT') {
       await execute(
         tx,

@@ -1,5 +1,3 @@
-import type { SubgraphContext } from '@terrarium/subgraph-kit/context';
-import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { defineJob, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { JobDeps } from '@terrarium/subgraph-kit/subgraph';

@@ -123,36 +123,36 @@ interface ItemRow {
   quantity: number;
 }
 
+/** What each settlement does to the order's animals (only this order's, in the state `from` left them). */
+const ANIMALS_SQL: Record<'RELEASED' | 'COMMITTED' | 'RETURNED', string> = {
+  RELEASED: `update animal set status = 'AVAILABLE', reserved_order_id = null, updated_at = now() where reserved_order_id = ? and status = 'RESERVED'`,
+  COMMITTED: `update animal set status = 'SOLD', updated_at = now() where reserved_order_id = ? and status = 'RESERVED'`,
+  RETURNED: `update animal set status = 'AVAILABLE', reserved_order_id = null, updated_at = now() where reserved_order_id = ? and status = 'SOLD'`,
+};
+
 /**
- * Moves a RESERVED reservation to `next` exactly once: the status UPDATE is conditional and takes
- * the reservation's row lock, so of two concurrent calls only one sees RESERVED and applies
+ * Moves a reservation from `from` to `next` exactly once: the status UPDATE is conditional and
+ * takes the reservation's row lock, so of two concurrent calls only one sees `from` and applies
  * `apply`; the other finds the new status and changes nothing.
  */
 async function settle(
   em: EntityManager,
   orderIdArg: string,
-  next: 'RELEASED' | 'COMMITTED',
+  from: 'RESERVED' | 'COMMITTED',
+  next: 'RELEASED' | 'COMMITTED' | 'RETURNED',
   apply: (tx: EntityManager, productItems: ItemRow[]) => Promise<void>,
   onSettled: (current: ReservationResult) => ReservationResult,
 ): Promise<ReservationOutcome> {
   const orderId = requireUuid(orderIdArg, 'orderId');
   return em.transactional(async (tx) => {
-    const moved = await execute(tx, `update reservation set status = ?, updated_at = now() where order_id = ? and status = 'RESERVED'`, [next, orderId]);
+    const moved = await execute(tx, `update reservation set status = ?, updated_at = now() where order_id = ? and status = ?`, [next, orderId, from]);
     if (moved === 0) return { result: onSettled(await currentStatus(tx, orderId)), changedProductIds: [] };
     const items = await query<ItemRow>(tx, 'select product_id, animal_id, quantity from reservation_item where order_id = ?', [orderId]);
     const productItems = items.filter((item) => item.product_id !== null).sort((a, b) => (a.product_id! < b.product_id! ? -1 : 1));
     await apply(tx, productItems);
-    if (items.some((item) => item.animal_id !== null)) {
-      // Only this order's RESERVED animals match; no other writer can hold them, so the lock
-      // order of this multi-row UPDATE cannot deadlock with a reservation.
-      await execute(
-        tx,
-        next === 'RELEASED'
-          ? `update animal set status = 'AVAILABLE', reserved_order_id = null, updated_at = now() where reserved_order_id = ? and status = 'RESERVED'`
-          : `update animal set status = 'SOLD', updated_at = now() where reserved_order_id = ? and status = 'RESERVED'`,
-        [orderId],
-      );
-    }
+    // Only this order's animals match; no other writer can hold them, so the lock order of this
+    // multi-row UPDATE cannot deadlock with a reservation.
+    if (items.some((item) => item.animal_id !== null)) await execute(tx, ANIMALS_SQL[next], [orderId]);
     return { result: { orderId, status: next }, changedProductIds: productItems.map((item) => item.product_id!) };
   });
 }
@@ -165,6 +165,7 @@ export function releaseForOrder(em: EntityManager, orderId: string): Promise<Res
   return settle(
     em,
     orderId,
+    'RESERVED',
     'RELEASED',
     async (tx, productItems) => {
       for (const item of productItems) {
@@ -184,6 +185,7 @@ export function commitForOrder(em: EntityManager, orderId: string): Promise<Rese
   return settle(
     em,
     orderId,
+    'RESERVED',
     'COMMITTED',
     async (tx, productItems) => {
       for (const item of productItems) {
@@ -199,4 +201,32 @@ export function commitForOrder(em: EntityManager, orderId: string): Promise<Rese
       return current;
     },
   );
+}
+
+/**
+ * The order was cancelled or refunded after payment, before its goods left the shop: everything
+ * it holds comes back, exactly once. A COMMITTED reservation becomes RETURNED (each product's
+ * onHand grows by the sold quantity, the sold animals become AVAILABLE); a RESERVED one, whose
+ * commit never arrived, is released (a commit arriving later is refused, as after any release).
+ * Calling again, or on a RELEASED reservation, changes nothing; an unknown order answers NONE.
+ */
+export function returnForOrder(em: EntityManager, orderIdArg: string): Promise<ReservationOutcome> {
+  const orderId = requireUuid(orderIdArg, 'orderId');
+  return em.transactional(async (tx) => {
+    // The row lock orders this call against a concurrent commit: it sees RESERVED or COMMITTED, never in between.
+    const [row] = await query<{ status: ReservationResult['status'] }>(tx, 'select status from reservation where order_id = ? for update', [orderId]);
+    if (row?.status === 'RESERVED') return releaseForOrder(tx, orderId);
+    return settle(
+      tx,
+      orderId,
+      'COMMITTED',
+      'RETURNED',
+      async (inner, productItems) => {
+        for (const item of productItems) {
+          await execute(inner, 'update stock set on_hand = on_hand + ?, updated_at = now() where product_id = ?', [item.quantity, item.product_id]);
+        }
+      },
+      (current) => current,
+    );
+  });
 }

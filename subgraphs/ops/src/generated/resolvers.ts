@@ -181,6 +181,8 @@ export type Mutation = {
    * object; `key` (the sender's job id) makes a redelivery a no-op.
    */
   recordAudit: Scalars['Boolean']['output'];
+  /** Internal: another subgraph asks ops to mail one of its users (kit jobs/mail-request.ts); data is the template's JSON. */
+  requestMail: Scalars['Boolean']['output'];
   /**
    * Mails a single-use link (30 minutes) to choose a new password. Always true for a well-formed
    * address: it never tells whether the account exists. RATE_LIMITED past a few requests per address.
@@ -232,6 +234,14 @@ export type MutationRecordAuditArgs = {
   diff?: InputMaybe<Scalars['String']['input']>;
   key?: InputMaybe<Scalars['String']['input']>;
   subject: Scalars['String']['input'];
+};
+
+
+export type MutationRequestMailArgs = {
+  data: Scalars['String']['input'];
+  key: Scalars['String']['input'];
+  template: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -718,6 +728,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'email' | 'password'>>;
   logOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordAudit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordAuditArgs, 'action' | 'subject'>>;
+  requestMail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestMailArgs, 'data' | 'key' | 'template' | 'userId'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'password' | 'token'>>;
   revokeApiClient?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType, RequireFields<MutationRevokeApiClientArgs, 'id'>>;

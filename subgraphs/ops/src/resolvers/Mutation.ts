@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../generated/resolvers.js';
 import type { AccountDeps } from '../services/account-deps.js';
 import { createApiClient, revokeApiClient } from '../services/api-clients.js';
+import { requestMail } from '../mail/mail-request.js';
 import { recordExternalAudit } from '../services/audit-log.js';
 import { setFeatureFlag } from '../services/feature-flags.js';
 import { createOrganization } from '../services/organizations.js';
@@ -32,5 +33,6 @@ export function createMutation({ accounts, passwordReset, passwordResetLimits }:
     setUserRoles: (_, { userId, roles }, ctx) => setUserRoles(ctx, userId, roles),
     setFeatureFlag: (_, { input }, ctx) => setFeatureFlag(ctx, input),
     recordAudit: (_, args, ctx) => recordExternalAudit(ctx, args),
+    requestMail: (_, args, ctx) => requestMail(ctx, args),
   };
 }
