@@ -15,7 +15,9 @@ import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
 import pino from 'pino';
 import { createTokenRevocations } from '../gateway/dist/identity/token-revocations.js';
 
-const { values } = parseArgs({ options: { revoked: { type: 'string', default: '100000' }, users: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { revoked: { type: 'string', default: '100000' }, users: { type: 'string', default: '10000' } },
+});
 const REVOKED = Number(values.revoked);
 const USERS = Number(values.users);
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench-token-revocation] ${message}\n`);
@@ -30,7 +32,12 @@ const ops = {
   query: async () => ({ tokenRevocations: { asOf: new Date().toISOString(), tokens, users } }),
   close: async () => {},
 };
-const revocations = createTokenRevocations({ redis: null, ops, pollMs: 3_600_000, logger: pino({ level: 'silent' }) });
+const revocations = createTokenRevocations({
+  redis: null,
+  ops,
+  pollMs: 3_600_000,
+  logger: pino({ level: 'silent' }),
+});
 await revocations.loaded();
 
 const cases = {
@@ -50,7 +57,9 @@ for (const [name, claims] of Object.entries(cases)) {
     rounds.push(Number(process.hrtime.bigint() - started) / calls);
     if (hits !== (name === 'clean token' ? 0 : calls)) throw new Error(`${name}: wrong verdict`);
   }
-  log(`${name}: ${median(rounds).toFixed(1)} ns per check (${REVOKED} revoked tokens, ${USERS} users cut off)`);
+  log(
+    `${name}: ${median(rounds).toFixed(1)} ns per check (${REVOKED} revoked tokens, ${USERS} users cut off)`,
+  );
 }
 
 const { privateKey, publicKey } = await generateKeyPair('ES256');

@@ -11,8 +11,23 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { earlyInStep, refusedAfter, resetTokenFromMail, signingKey, tokenMinter, totpCode } from './support/accounts.js';
-import { bearer, contractOperation, gql, logIn, startPlatform, type GraphQLResponse, type Platform } from './support/platform.js';
+import {
+  earlyInStep,
+  refusedAfter,
+  resetTokenFromMail,
+  signingKey,
+  tokenMinter,
+  totpCode,
+} from './support/accounts.js';
+import {
+  bearer,
+  contractOperation,
+  gql,
+  logIn,
+  startPlatform,
+  type GraphQLResponse,
+  type Platform,
+} from './support/platform.js';
 import { subscribeSse } from './support/subscriptions.js';
 
 const redisUrl = process.env['REDIS_URL'];
@@ -23,7 +38,8 @@ const STOCK = 'subscription ($id: ID!) { stockChanged(productId: $id) { stock { 
 const PRODUCT = seedId('product:TR-HEAT-100');
 const SUNSET_REPTILES = seedId('org:sunset-reptiles');
 // The contract's password reset operations (not among schema/operations yet).
-const REQUEST_RESET = 'mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }';
+const REQUEST_RESET =
+  'mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }';
 const RESET_PASSWORD =
   'mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { token user { id } } }';
 
@@ -35,18 +51,25 @@ let staff: Record<string, string>;
 
 async function signUp(name: string): Promise<{ email: string; token: string; userId: string }> {
   const email = `${name}-${run_}@example.com`;
-  const { body } = await gql(gateways[0], contractOperation('storefront', 'SignUp'), { input: { email, password: PASSWORD, displayName: name } });
+  const { body } = await gql(gateways[0], contractOperation('storefront', 'SignUp'), {
+    input: { email, password: PASSWORD, displayName: name },
+  });
   expect(body.errors).toBeUndefined();
   return { email, token: body.data.signUp.token, userId: body.data.signUp.user.id };
 }
 
 const revoked = ({ status, body }: GraphQLResponse) =>
-  status === 401 && body.errors?.[0]?.extensions?.['code'] === 'UNAUTHENTICATED' && /revoked/.test(body.errors[0].message);
+  status === 401 &&
+  body.errors?.[0]?.extensions?.['code'] === 'UNAUTHENTICATED' &&
+  /revoked/.test(body.errors[0].message);
 
 describe.skipIf(!redisUrl)('accounts through the gateways', () => {
   beforeAll(async () => {
     mailDir = mkdtempSync(join(tmpdir(), 'terrarium-accounts-mail-'));
-    platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory'], env: { SMTP_URL: '', MAIL_DIR: mailDir, JWT_PRIVATE_KEY: pem } });
+    platform = await startPlatform({
+      subgraphs: ['ops', 'products', 'inventory'],
+      env: { SMTP_URL: '', MAIL_DIR: mailDir, JWT_PRIVATE_KEY: pem },
+    });
     const second = await platform.startGateway();
     gateways = [platform.gatewayUrl, second.url];
     staff = bearer(await logIn(platform.gatewayUrl, 'admin@terrarium.test'));
@@ -59,32 +82,57 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
   describe('two-factor sign-in', () => {
     it('turns on with a code, then logIn asks for one, takes it once, and takes a recovery code once', async () => {
       const { email, token } = await signUp('tess');
-      const started = await gql(gateways[0], contractOperation('storefront', 'StartTwoFactor'), {}, bearer(token));
+      const started = await gql(
+        gateways[0],
+        contractOperation('storefront', 'StartTwoFactor'),
+        {},
+        bearer(token),
+      );
       expect(started.body.errors).toBeUndefined();
       const { secret, otpauthUri } = started.body.data.startTwoFactor;
       expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Terrarium:/);
       await earlyInStep();
-      const confirmed = await gql(gateways[0], contractOperation('storefront', 'ConfirmTwoFactor'), { code: totpCode(secret) }, bearer(token));
+      const confirmed = await gql(
+        gateways[0],
+        contractOperation('storefront', 'ConfirmTwoFactor'),
+        { code: totpCode(secret) },
+        bearer(token),
+      );
       expect(confirmed.body.errors).toBeUndefined();
       const recoveryCodes: string[] = confirmed.body.data.confirmTwoFactor.recoveryCodes;
       expect(recoveryCodes).toHaveLength(10);
 
       // Without a code: UNAUTHENTICATED with twoFactorRequired, through the gateway's error filter.
-      const withoutCode = await gql(gateways[1], contractOperation('storefront', 'LogIn'), { email, password: PASSWORD });
+      const withoutCode = await gql(gateways[1], contractOperation('storefront', 'LogIn'), {
+        email,
+        password: PASSWORD,
+      });
       expect(withoutCode.body.data).toBeNull();
-      expect(withoutCode.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', twoFactorRequired: true });
+      expect(withoutCode.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        twoFactorRequired: true,
+      });
 
       const WITH_CODE = contractOperation('storefront', 'LogInWithCode');
       const code = totpCode(secret, 1);
       const withCode = await gql(gateways[1], WITH_CODE, { email, password: PASSWORD, code });
       expect(withCode.body.errors).toBeUndefined();
       expect(withCode.body.data.logIn.user).toMatchObject({ email, roles: ['KEEPER'] });
-      expect((await gql(gateways[0], ME, {}, bearer(withCode.body.data.logIn.token))).body.data.me).toBeTruthy();
+      expect(
+        (await gql(gateways[0], ME, {}, bearer(withCode.body.data.logIn.token))).body.data.me,
+      ).toBeTruthy();
 
       const replayed = await gql(gateways[0], WITH_CODE, { email, password: PASSWORD, code });
-      expect(replayed.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', twoFactorRequired: true });
+      expect(replayed.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        twoFactorRequired: true,
+      });
 
-      const recovered = await gql(gateways[0], WITH_CODE, { email, password: PASSWORD, code: recoveryCodes[0] });
+      const recovered = await gql(gateways[0], WITH_CODE, {
+        email,
+        password: PASSWORD,
+        code: recoveryCodes[0],
+      });
       expect(recovered.body.errors).toBeUndefined();
       expect(recovered.body.data.logIn.token).toEqual(expect.any(String));
       const reused = await gql(gateways[1], WITH_CODE, { email, password: PASSWORD, code: recoveryCodes[0] });
@@ -105,8 +153,11 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
       const first = await refusedAfter(gateways[0], ME, bearer(token), revoked, loggedOut);
       expect(Math.max(first, second)).toBeLessThan(5_000);
       const refusal = await gql(gateways[1], ME, {}, bearer(token));
-      expect(refusal.body.errors?.[0]?.message).toBe('This token was revoked (signed out, password reset or roles changed); sign in again.');
-      for (const url of gateways) expect((await gql(url, ME, {}, bearer(elsewhere))).body.data.me).toBeTruthy();
+      expect(refusal.body.errors?.[0]?.message).toBe(
+        'This token was revoked (signed out, password reset or roles changed); sign in again.',
+      );
+      for (const url of gateways)
+        expect((await gql(url, ME, {}, bearer(elsewhere))).body.data.me).toBeTruthy();
     });
 
     it('refuses a token logged out before a gateway started: it loads the revocations from Redis', async () => {
@@ -128,11 +179,17 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
       expect((await gql(gateways[0], REQUEST_RESET, { email })).body.errors).toBeUndefined();
       const resetToken = await resetTokenFromMail(mailDir, email);
       const resetAt = Date.now();
-      const reset = await gql(gateways[0], RESET_PASSWORD, { token: resetToken, password: 'a-brand-new-password' });
+      const reset = await gql(gateways[0], RESET_PASSWORD, {
+        token: resetToken,
+        password: 'a-brand-new-password',
+      });
       expect(reset.body.errors).toBeUndefined();
       for (const url of gateways) {
-        for (const old of [token, other]) expect(await refusedAfter(url, ME, bearer(old), revoked, resetAt)).toBeLessThan(5_000);
-        expect((await gql(url, ME, {}, bearer(reset.body.data.resetPassword.token))).body.data.me).toBeTruthy();
+        for (const old of [token, other])
+          expect(await refusedAfter(url, ME, bearer(old), revoked, resetAt)).toBeLessThan(5_000);
+        expect(
+          (await gql(url, ME, {}, bearer(reset.body.data.resetPassword.token))).body.data.me,
+        ).toBeTruthy();
       }
     }, 60_000);
 
@@ -145,7 +202,10 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
         await gql(gateways[0], contractOperation('storefront', 'LogOut'), {}, bearer(token));
         await live.until((r) => r.ended, 5_000, 'the subscription to end');
         expect(Date.now() - loggedOut).toBeLessThan(5_000);
-        expect(live.results.at(-1)?.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_revoked' });
+        expect(live.results.at(-1)?.errors?.[0]?.extensions).toMatchObject({
+          code: 'UNAUTHENTICATED',
+          reason: 'token_revoked',
+        });
       } finally {
         live.close();
       }
@@ -163,7 +223,9 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
       const refused = await gql(gateways[0], SET, { input: { key: `nope-${run_}`, enabled: true } }, keeper);
       expect(refused.status).toBe(403);
       expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-      expect((await gql(gateways[0], SET, { input: { key: `nope-${run_}`, enabled: true } })).status).toBe(401);
+      expect((await gql(gateways[0], SET, { input: { key: `nope-${run_}`, enabled: true } })).status).toBe(
+        401,
+      );
       const { body } = await gql(gateways[0], MY_FLAGS);
       expect(body.data.featureFlags.map((f: { key: string }) => f.key)).not.toContain(`nope-${run_}`);
     });
@@ -171,13 +233,22 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
     it('at 50 % is on for about half of 1,000 users, the same ones on both gateways and on every ask', async () => {
       const key = `half-${run_}`;
       const set = await gql(gateways[0], SET, { input: { key, enabled: true, rolloutPercent: 50 } }, staff);
-      expect(set.body.data.setFeatureFlag).toEqual({ key, enabled: true, rolloutPercent: 50, organizations: [] });
+      expect(set.body.data.setFeatureFlag).toEqual({
+        key,
+        enabled: true,
+        rolloutPercent: 50,
+        organizations: [],
+      });
       const mint = await tokenMinter(platform.subgraphUrls['ops']!, pem);
-      const tokens = await Promise.all(Array.from({ length: 1_000 }, (_, i) => mint(seedId(`synthetic-user:${i}`))));
+      const tokens = await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) => mint(seedId(`synthetic-user:${i}`))),
+      );
       const ask = async (url: string) => {
         const answers: boolean[] = [];
         for (let i = 0; i < tokens.length; i += 25) {
-          const batch = await Promise.all(tokens.slice(i, i + 25).map((token) => gql(url, MY_FLAGS, {}, bearer(token))));
+          const batch = await Promise.all(
+            tokens.slice(i, i + 25).map((token) => gql(url, MY_FLAGS, {}, bearer(token))),
+          );
           answers.push(...batch.map((answer) => flagOf(answer, key)));
         }
         return answers;
@@ -192,7 +263,12 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
 
     it('targets the members of an organization', async () => {
       const key = `sunset-only-${run_}`;
-      const set = await gql(gateways[0], SET, { input: { key, enabled: true, organizationIds: [SUNSET_REPTILES] } }, staff);
+      const set = await gql(
+        gateways[0],
+        SET,
+        { input: { key, enabled: true, organizationIds: [SUNSET_REPTILES] } },
+        staff,
+      );
       expect(set.body.data.setFeatureFlag.organizations).toEqual([{ id: SUNSET_REPTILES }]);
       const breeder = bearer(await logIn(gateways[0], 'breeder@terrarium.test'));
       const otherBreeder = bearer(await logIn(gateways[0], 'desert@terrarium.test'));
@@ -207,7 +283,12 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
         const live = await subscribeSse(url, STOCK, { id: PRODUCT }, staff);
         try {
           for (let i = 0; i < 10 && live.results.length === 0 && !live.ended; i += 1) {
-            await gql(url, contractOperation('admin', 'AdjustStock'), { productId: PRODUCT, delta: 1, reason: 'live-updates flag test' }, staff);
+            await gql(
+              url,
+              contractOperation('admin', 'AdjustStock'),
+              { productId: PRODUCT, delta: 1, reason: 'live-updates flag test' },
+              staff,
+            );
             await live.until((r) => r.results.length > 0 || r.ended, 300).catch(() => undefined);
           }
           const first = live.results[0];
@@ -223,10 +304,13 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
         [true, 'live'],
       ] as const) {
         const changed = Date.now();
-        expect((await gql(gateways[0], SET, { input: { key: 'live-updates', enabled } }, staff)).body.errors).toBeUndefined();
+        expect(
+          (await gql(gateways[0], SET, { input: { key: 'live-updates', enabled } }, staff)).body.errors,
+        ).toBeUndefined();
         for (const url of gateways) {
           while ((await outcome(url)) !== expected) {
-            if (Date.now() - changed > 5_000) throw new Error(`${url} did not see live-updates = ${enabled} within 5 s`);
+            if (Date.now() - changed > 5_000)
+              throw new Error(`${url} did not see live-updates = ${enabled} within 5 s`);
             await new Promise((resolve) => setTimeout(resolve, 100));
           }
         }

@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { refusedAfter } from './support/accounts.js';
-import { bearer, contractOperation, gql, logIn, startPlatform, type GraphQLResponse, type Platform } from './support/platform.js';
+import {
+  bearer,
+  contractOperation,
+  gql,
+  logIn,
+  startPlatform,
+  type GraphQLResponse,
+  type Platform,
+} from './support/platform.js';
 
 const ME = '{ me { id } }';
 const run_ = Date.now().toString(36);
@@ -20,7 +28,8 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-const revoked = ({ status, body }: GraphQLResponse) => status === 401 && /revoked/.test(body.errors?.[0]?.message ?? '');
+const revoked = ({ status, body }: GraphQLResponse) =>
+  status === 401 && /revoked/.test(body.errors?.[0]?.message ?? '');
 
 async function signUp(name: string): Promise<{ token: string; id: string }> {
   const { body } = await gql(url, contractOperation('storefront', 'SignUp'), {
@@ -33,7 +42,9 @@ it('refuses a logged-out token within 5 s', async () => {
   const { token } = await signUp('nora');
   expect((await gql(url, ME, {}, bearer(token))).status).toBe(200);
   const loggedOut = Date.now();
-  expect((await gql(url, contractOperation('storefront', 'LogOut'), {}, bearer(token))).body).toEqual({ data: { logOut: true } });
+  expect((await gql(url, contractOperation('storefront', 'LogOut'), {}, bearer(token))).body).toEqual({
+    data: { logOut: true },
+  });
   expect(await refusedAfter(url, ME, bearer(token), revoked, loggedOut)).toBeLessThan(5_000);
 });
 
@@ -41,7 +52,12 @@ it("refuses the tokens of a user whose roles changed within 5 s, and not another
   const [changed, bystander] = [await signUp('otto'), await signUp('pia')];
   const staff = bearer(await logIn(url, 'admin@terrarium.test'));
   const at = Date.now();
-  const set = await gql(url, 'mutation ($id: ID!) { setUserRoles(userId: $id, roles: [BREEDER]) { roles } }', { id: changed.id }, staff);
+  const set = await gql(
+    url,
+    'mutation ($id: ID!) { setUserRoles(userId: $id, roles: [BREEDER]) { roles } }',
+    { id: changed.id },
+    staff,
+  );
   expect(set.body.data.setUserRoles.roles).toEqual(['BREEDER']);
   expect(await refusedAfter(url, ME, bearer(changed.token), revoked, at)).toBeLessThan(5_000);
   expect((await gql(url, ME, {}, bearer(bystander.token))).body.data.me.id).toBe(bystander.id);

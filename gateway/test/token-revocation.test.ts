@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRedisClient, type Redis } from '@terrarium/platform/redis';
-import { REVOKED_TOKENS_KEY, TOKEN_REVOCATION_CHANNEL, TOKENS_NOT_BEFORE_KEY, type TokenRevocation } from '@terrarium/platform/token-revocation';
+import {
+  REVOKED_TOKENS_KEY,
+  TOKEN_REVOCATION_CHANNEL,
+  TOKENS_NOT_BEFORE_KEY,
+  type TokenRevocation,
+} from '@terrarium/platform/token-revocation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOKED_TOKEN_MESSAGE } from '../src/identity/auth.js';
 import { startFixtureGraph, type FixtureGraph } from './fixtures/graph.js';
@@ -35,12 +40,14 @@ describe.skipIf(!redisUrl)('revoked tokens (Redis)', () => {
 
   /** What ops' tokens.revoked job does: the set first, then the message. */
   async function revoke(revocation: TokenRevocation): Promise<void> {
-    if (revocation.kind === 'token') await redis.zadd(REVOKED_TOKENS_KEY, revocation.expiresAt, revocation.jti);
+    if (revocation.kind === 'token')
+      await redis.zadd(REVOKED_TOKENS_KEY, revocation.expiresAt, revocation.jti);
     else await redis.zadd(TOKENS_NOT_BEFORE_KEY, revocation.notBefore, revocation.userId);
     await redis.publish(TOKEN_REVOCATION_CHANNEL, JSON.stringify(revocation));
   }
 
-  const status = async (token: string) => (await gateway.post(WHOAMI, { authorization: `Bearer ${token}` })).status;
+  const status = async (token: string) =>
+    (await gateway.post(WHOAMI, { authorization: `Bearer ${token}` })).status;
   async function untilRefused(token: string): Promise<void> {
     const deadline = Date.now() + 5_000;
     while ((await status(token)) !== 401) {
@@ -52,12 +59,18 @@ describe.skipIf(!redisUrl)('revoked tokens (Redis)', () => {
   it("refuses a revoked jti with UNAUTHENTICATED and a clear message; the same user's other token still works", async () => {
     const sub = randomUUID();
     const [revoked, kept] = [randomUUID(), randomUUID()];
-    const [token, other] = await Promise.all([issuer.sign({ sub, jti: revoked, roles: ['KEEPER'] }), issuer.sign({ sub, jti: kept, roles: ['KEEPER'] })]);
+    const [token, other] = await Promise.all([
+      issuer.sign({ sub, jti: revoked, roles: ['KEEPER'] }),
+      issuer.sign({ sub, jti: kept, roles: ['KEEPER'] }),
+    ]);
     expect(await status(token)).toBe(200);
     await revoke({ kind: 'token', jti: revoked, expiresAt: Math.floor(Date.now() / 1000) + 3_600 });
     await untilRefused(token);
     const refusal = await gateway.post(WHOAMI, { authorization: `Bearer ${token}` });
-    expect(refusal.body.errors?.[0]).toMatchObject({ message: REVOKED_TOKEN_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } });
+    expect(refusal.body.errors?.[0]).toMatchObject({
+      message: REVOKED_TOKEN_MESSAGE,
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     expect(refusal.headers.get('www-authenticate')).toBe('Bearer');
     expect(await status(other)).toBe(200);
   });
@@ -75,7 +88,11 @@ describe.skipIf(!redisUrl)('revoked tokens (Redis)', () => {
 
   it('ignores unreadable revocation messages', async () => {
     const token = await issuer.sign({ sub: randomUUID(), jti: randomUUID() });
-    for (const message of ['not json', '{"kind":"token","jti":"nope","expiresAt":1}', '{"kind":"user","userId":"x"}'])
+    for (const message of [
+      'not json',
+      '{"kind":"token","jti":"nope","expiresAt":1}',
+      '{"kind":"user","userId":"x"}',
+    ])
       await redis.publish(TOKEN_REVOCATION_CHANNEL, message);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await status(token)).toBe(200);

@@ -12,7 +12,8 @@ import { generateSync } from 'otplib';
 import { gql, type GraphQLResponse } from './platform.js';
 
 /** The code an authenticator app shows `steps` 30-second steps from now. */
-export const totpCode = (secret: string, steps = 0): string => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
+export const totpCode = (secret: string, steps = 0): string =>
+  generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 
 /** Waits out the end of a 30 s step, so that the codes a test computes belong to the step it runs in. */
 export async function earlyInStep(): Promise<void> {
@@ -22,12 +23,16 @@ export async function earlyInStep(): Promise<void> {
 
 /** An ES256 key for JWT_PRIVATE_KEY (PKCS8 PEM), so that the test can mint what ops would issue. */
 export function signingKey(): string {
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
 }
 
 /** Mints user tokens exactly as ops' token issuer does (kid from ops' JWKS, jti, one hour). */
 export async function tokenMinter(opsGraphqlUrl: string, pem: string) {
-  const jwks = (await (await fetch(opsGraphqlUrl.replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: { kid: string }[] };
+  const jwks = (await (await fetch(opsGraphqlUrl.replace('/graphql', '/.well-known/jwks.json'))).json()) as {
+    keys: { kid: string }[];
+  };
   const kid = jwks.keys[0]!.kid;
   const key = await importPKCS8(pem, 'ES256');
   return (userId: string, claims: { roles?: string[]; orgs?: string[] } = {}) =>
@@ -49,7 +54,9 @@ export async function resetTokenFromMail(mailDir: string, to: string): Promise<s
     for (const file of readdirSync(mailDir).sort().reverse()) {
       const mail = await simpleParser(readFileSync(join(mailDir, file)));
       if ((mail.to as { text: string } | undefined)?.text !== to) continue;
-      const token = new URL(/(http\S+reset-password\S+)/.exec(mail.text ?? '')![1]!).searchParams.get('token');
+      const token = new URL(/(http\S+reset-password\S+)/.exec(mail.text ?? '')![1]!).searchParams.get(
+        'token',
+      );
       if (token) return token;
     }
     if (Date.now() > deadline) throw new Error(`no reset mail to ${to}`);
@@ -72,7 +79,8 @@ export async function refusedAfter(
   for (;;) {
     const answer = await gql(url, query, {}, headers);
     if (refused(answer)) return Date.now() - since;
-    if (Date.now() - since > withinMs) throw new Error(`still answered ${withinMs} ms later: ${JSON.stringify(answer.body)}`);
+    if (Date.now() - since > withinMs)
+      throw new Error(`still answered ${withinMs} ms later: ${JSON.stringify(answer.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

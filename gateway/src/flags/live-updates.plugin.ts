@@ -17,7 +17,10 @@ export const LIVE_UPDATES_FLAG = 'live-updates';
  * for its caller, before it is planned or reaches a subgraph. One evaluation per subscription,
  * from the gateway's in-memory copy of the flags; subscriptions already running keep running.
  */
-export function createLiveUpdatesPlugin(flags: FeatureFlags, metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+export function createLiveUpdatesPlugin(
+  flags: FeatureFlags,
+  metrics: GatewayMetrics,
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -25,9 +28,14 @@ export function createLiveUpdatesPlugin(flags: FeatureFlags, metrics: GatewayMet
           if (operation?.operation !== 'subscription') return;
           if (await flags.isEnabled(LIVE_UPDATES_FLAG, contextValue.caller, true)) return;
           metrics.refusals.inc({ reason: 'feature_disabled' });
-          throw refusal('Live updates are switched off for you right now; reload the page for fresh data.', ErrorCode.FORBIDDEN, 403, {
-            reason: 'feature_disabled',
-          });
+          throw refusal(
+            'Live updates are switched off for you right now; reload the page for fresh data.',
+            ErrorCode.FORBIDDEN,
+            403,
+            {
+              reason: 'feature_disabled',
+            },
+          );
         },
       };
     },

@@ -67,7 +67,8 @@ export function createTokenRevocations({ redis, ops, pollMs, logger }: Options):
 
   const apply = (revocation: TokenRevocation) => {
     if (revocation.kind === 'token') revoked.set(revocation.jti, revocation.expiresAt);
-    else if (revocation.notBefore > (notBefore.get(revocation.userId) ?? 0)) notBefore.set(revocation.userId, revocation.notBefore);
+    else if (revocation.notBefore > (notBefore.get(revocation.userId) ?? 0))
+      notBefore.set(revocation.userId, revocation.notBefore);
   };
   const applied = (revocations: TokenRevocation[]) => {
     revocations.forEach(apply);
@@ -86,12 +87,17 @@ export function createTokenRevocations({ redis, ops, pollMs, logger }: Options):
   const prune = () => {
     const now = Math.floor(Date.now() / 1000);
     for (const [jti, exp] of revoked) if (exp <= now) revoked.delete(jti);
-    for (const [userId, time] of notBefore) if (time < now - NOT_BEFORE_KEPT_SECONDS) notBefore.delete(userId);
+    for (const [userId, time] of notBefore)
+      if (time < now - NOT_BEFORE_KEPT_SECONDS) notBefore.delete(userId);
     later(prune, PRUNE_MS);
   };
   later(prune, PRUNE_MS);
 
-  const stop = redis ? listen(redis, logger, applied, later) : ops && pollMs > 0 ? poll(ops, pollMs, logger, applied, later) : (markLoaded(), async () => {});
+  const stop = redis
+    ? listen(redis, logger, applied, later)
+    : ops && pollMs > 0
+      ? poll(ops, pollMs, logger, applied, later)
+      : (markLoaded(), async () => {});
 
   return {
     isRevoked({ userId, tokenId, issuedAt }) {
@@ -142,8 +148,10 @@ function listen(redis: Redis, logger: Logger, applied: Apply, later: Later): () 
         reader.zrangebyscore(TOKENS_NOT_BEFORE_KEY, now - NOT_BEFORE_KEPT_SECONDS, '+inf', 'WITHSCORES'),
       ]);
       const snapshot: TokenRevocation[] = [];
-      for (let i = 0; i + 1 < tokens.length; i += 2) snapshot.push({ kind: 'token', jti: tokens[i]!, expiresAt: Number(tokens[i + 1]) });
-      for (let i = 0; i + 1 < users.length; i += 2) snapshot.push({ kind: 'user', userId: users[i]!, notBefore: Number(users[i + 1]) });
+      for (let i = 0; i + 1 < tokens.length; i += 2)
+        snapshot.push({ kind: 'token', jti: tokens[i]!, expiresAt: Number(tokens[i + 1]) });
+      for (let i = 0; i + 1 < users.length; i += 2)
+        snapshot.push({ kind: 'user', userId: users[i]!, notBefore: Number(users[i + 1]) });
       applied(snapshot);
     } catch (err) {
       logger.warn({ err }, 'token revocations could not be loaded from Redis; retrying');
@@ -152,20 +160,36 @@ function listen(redis: Redis, logger: Logger, applied: Apply, later: Later): () 
   };
   subscriber.on('ready', () => void load());
   return async () => {
-    await Promise.all([subscriber.quit().catch(() => subscriber.disconnect()), reader.quit().catch(() => reader.disconnect())]);
+    await Promise.all([
+      subscriber.quit().catch(() => subscriber.disconnect()),
+      reader.quit().catch(() => reader.disconnect()),
+    ]);
   };
 }
 
 /** Without Redis: asks ops for what changed since its last answer (minus an overlap), every `pollMs`. */
-function poll(ops: OpsClient, pollMs: number, logger: Logger, applied: Apply, later: Later): () => Promise<void> {
+function poll(
+  ops: OpsClient,
+  pollMs: number,
+  logger: Logger,
+  applied: Apply,
+  later: Later,
+): () => Promise<void> {
   let since: Date | null = null;
   let failing = false;
   const tick = async (): Promise<void> => {
     try {
-      const { tokenRevocations } = await ops.query<{ tokenRevocations: RevocationsAnswer }>(REVOCATIONS_QUERY, { since: since?.toISOString() ?? null });
+      const { tokenRevocations } = await ops.query<{ tokenRevocations: RevocationsAnswer }>(
+        REVOCATIONS_QUERY,
+        { since: since?.toISOString() ?? null },
+      );
       const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
       applied([
-        ...tokenRevocations.tokens.map((t): TokenRevocation => ({ kind: 'token', jti: t.jti, expiresAt: seconds(t.expiresAt) })),
+        ...tokenRevocations.tokens.map((t): TokenRevocation => ({
+          kind: 'token',
+          jti: t.jti,
+          expiresAt: seconds(t.expiresAt),
+        })),
         ...tokenRevocations.users.map((u): TokenRevocation => ({
           kind: 'user',
           userId: u.userId,
@@ -180,7 +204,9 @@ function poll(ops: OpsClient, pollMs: number, logger: Logger, applied: Apply, la
       if (!failing)
         logger.warn(
           { err },
-          err instanceof OpsUnavailableError ? 'token revocations: ops unavailable; retrying' : 'token revocations: unreadable answer; retrying',
+          err instanceof OpsUnavailableError
+            ? 'token revocations: ops unavailable; retrying'
+            : 'token revocations: unreadable answer; retrying',
         );
       failing = true;
     }

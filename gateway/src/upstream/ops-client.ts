@@ -21,18 +21,30 @@ export interface OpsClient {
 }
 
 /** Null when the gateway has no OPS_URL or no INTERNAL_SECRET (ops would refuse it). */
-export function createOpsClient(options: { opsUrl: string | null; internalSecret: string | null; metrics: GatewayMetrics; logger: Logger }): OpsClient | null {
+export function createOpsClient(options: {
+  opsUrl: string | null;
+  internalSecret: string | null;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}): OpsClient | null {
   const { opsUrl, internalSecret, metrics, logger } = options;
   if (!opsUrl || !internalSecret) return null;
   const ops = new ServiceClient({ name: 'ops', url: opsUrl, timeoutMs: OPS_TIMEOUT_MS, metrics });
   return {
     async query<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const token = await signCaller({ ...ANONYMOUS, service: 'gateway' }, internalSecret, 'gateway');
-      const result = await ops.call(JSON.stringify({ query, variables }), ['content-type', 'application/json', CALLER_HEADER, token], false, logger);
+      const result = await ops.call(
+        JSON.stringify({ query, variables }),
+        ['content-type', 'application/json', CALLER_HEADER, token],
+        false,
+        logger,
+      );
       if (!result.ok) throw new OpsUnavailableError(`ops is unavailable (${result.failure.reason})`);
       const body = result.value.parsed as { data?: T | null; errors?: { message: string }[] };
       if (body.errors?.length || !body.data)
-        throw new OpsUnavailableError(`ops refused the query: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+        throw new OpsUnavailableError(
+          `ops refused the query: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`,
+        );
       return body.data;
     },
     close: () => ops.close(),

@@ -9,7 +9,8 @@
  *
  * Times are whole seconds since the epoch, as JWT claims are.
  */
-export type TokenRevocation = { kind: 'token'; jti: string; expiresAt: number } | { kind: 'user'; userId: string; notBefore: number };
+export type TokenRevocation =
+  { kind: 'token'; jti: string; expiresAt: number } | { kind: 'user'; userId: string; notBefore: number };
 
 /** ops' event bus topic; the bus prefixes it with the subgraph name. */
 export const TOKEN_REVOCATION_TOPIC = 'token-revoked';
@@ -27,10 +28,20 @@ export function parseTokenRevocation(value: unknown): TokenRevocation | null {
   if (typeof value !== 'object' || value === null) return null;
   const message = value as Record<string, unknown>;
   const seconds = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-  if (message['kind'] === 'token' && typeof message['jti'] === 'string' && UUID.test(message['jti']) && seconds(message['expiresAt'])) {
+  if (
+    message['kind'] === 'token' &&
+    typeof message['jti'] === 'string' &&
+    UUID.test(message['jti']) &&
+    seconds(message['expiresAt'])
+  ) {
     return { kind: 'token', jti: message['jti'].toLowerCase(), expiresAt: message['expiresAt'] };
   }
-  if (message['kind'] === 'user' && typeof message['userId'] === 'string' && UUID.test(message['userId']) && seconds(message['notBefore'])) {
+  if (
+    message['kind'] === 'user' &&
+    typeof message['userId'] === 'string' &&
+    UUID.test(message['userId']) &&
+    seconds(message['notBefore'])
+  ) {
     return { kind: 'user', userId: message['userId'].toLowerCase(), notBefore: message['notBefore'] };
   }
   return null;

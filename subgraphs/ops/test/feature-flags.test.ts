@@ -46,28 +46,52 @@ beforeAll(async () => {
 afterAll(() => ops?.stop());
 
 const setFlag = (input: Record<string, unknown>, caller = staff) =>
-  execute<{ setFeatureFlag: { key: string; enabled: boolean; rolloutPercent: number | null; organizations: { id: string }[] } }>(ops, SET, { input }, caller);
+  execute<{
+    setFeatureFlag: {
+      key: string;
+      enabled: boolean;
+      rolloutPercent: number | null;
+      organizations: { id: string }[];
+    };
+  }>(ops, SET, { input }, caller);
 
 /** Whether `key` is on for each caller, evaluated by ops' featureFlags. */
 async function enabledFor(key: string, callers: ReturnType<typeof asUser>[]): Promise<boolean[]> {
-  const answers = await Promise.all(callers.map((caller) => expectData<{ featureFlags: { key: string; enabled: boolean }[] }>(ops, MY_FLAGS, {}, caller)));
+  const answers = await Promise.all(
+    callers.map((caller) =>
+      expectData<{ featureFlags: { key: string; enabled: boolean }[] }>(ops, MY_FLAGS, {}, caller),
+    ),
+  );
   return answers.map(({ featureFlags }) => featureFlags.find((flag) => flag.key === key)?.enabled ?? false);
 }
 
 describe('ops: feature flags', () => {
   it('lets staff only set a flag, and checks every field', async () => {
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true }, ANONYMOUS))?.code).toBe('UNAUTHENTICATED');
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true }, asUser(randomUUID(), ['BREEDER'])))?.code).toBe('FORBIDDEN');
-    expect(firstError(await setFlag({ key: 'Bad Key', enabled: true }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'key' });
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, rolloutPercent: 101 }))).toMatchObject({
+    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true }, ANONYMOUS))?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(
+      firstError(await setFlag({ key: `f-${run_}`, enabled: true }, asUser(randomUUID(), ['BREEDER'])))?.code,
+    ).toBe('FORBIDDEN');
+    expect(firstError(await setFlag({ key: 'Bad Key', enabled: true }))).toMatchObject({
       code: 'BAD_USER_INPUT',
-      field: 'rolloutPercent',
+      field: 'key',
     });
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: ['nope'] }))).toMatchObject({
+    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, rolloutPercent: 101 }))).toMatchObject(
+      {
+        code: 'BAD_USER_INPUT',
+        field: 'rolloutPercent',
+      },
+    );
+    expect(
+      firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: ['nope'] })),
+    ).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'organizationIds',
     });
-    expect(firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: [randomUUID()] }))).toMatchObject({
+    expect(
+      firstError(await setFlag({ key: `f-${run_}`, enabled: true, organizationIds: [randomUUID()] })),
+    ).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'organizationIds',
     });
@@ -77,15 +101,29 @@ describe('ops: feature flags', () => {
   it('creates and replaces a flag, auditing what it was and what it became', async () => {
     const key = `audited-${run_}`;
     const created = await setFlag({ key, enabled: true, rolloutPercent: 10 });
-    expect(created.data?.setFeatureFlag).toMatchObject({ key, enabled: true, rolloutPercent: 10, organizations: [] });
+    expect(created.data?.setFeatureFlag).toMatchObject({
+      key,
+      enabled: true,
+      rolloutPercent: 10,
+      organizations: [],
+    });
     const replaced = await setFlag({ key, enabled: false, organizationIds: [organization] });
-    expect(replaced.data?.setFeatureFlag).toMatchObject({ key, enabled: false, rolloutPercent: null, organizations: [{ id: organization }] });
+    expect(replaced.data?.setFeatureFlag).toMatchObject({
+      key,
+      enabled: false,
+      rolloutPercent: null,
+      organizations: [{ id: organization }],
+    });
     const audit = await em(ops).execute<{ action: string; actor_id: string; diff: unknown }[]>(
       `select action, actor_id, diff from audit_log where subject = ? order by created_at`,
       [`FeatureFlag:${key}`],
     );
     expect(audit).toEqual([
-      { action: 'setFeatureFlag', actor_id: staff.userId, diff: { before: null, after: { enabled: true, rolloutPercent: 10, organizationIds: [] } } },
+      {
+        action: 'setFeatureFlag',
+        actor_id: staff.userId,
+        diff: { before: null, after: { enabled: true, rolloutPercent: 10, organizationIds: [] } },
+      },
       {
         action: 'setFeatureFlag',
         actor_id: staff.userId,
@@ -95,7 +133,12 @@ describe('ops: feature flags', () => {
         },
       },
     ]);
-    const settings = await expectData<{ featureFlagSettings: { key: string }[] }>(ops, '{ featureFlagSettings { key enabled } }', {}, staff);
+    const settings = await expectData<{ featureFlagSettings: { key: string }[] }>(
+      ops,
+      '{ featureFlagSettings { key enabled } }',
+      {},
+      staff,
+    );
     expect(settings.featureFlagSettings).toContainEqual({ key, enabled: false });
   });
 
@@ -122,7 +165,9 @@ describe('ops: feature flags', () => {
     await expectData(ops, SET, { input: { key, enabled: true, organizationIds: [organization] } }, staff);
     const member = asUser(randomUUID(), ['BREEDER'], [organization]);
     const outsider = asUser(randomUUID(), ['BREEDER'], [randomUUID()]);
-    expect(await enabledFor(key, [member, outsider, asUser(randomUUID()), ANONYMOUS as ReturnType<typeof asUser>])).toEqual([true, false, false, false]);
+    expect(
+      await enabledFor(key, [member, outsider, asUser(randomUUID()), ANONYMOUS as ReturnType<typeof asUser>]),
+    ).toEqual([true, false, false, false]);
   });
 
   it('gives anonymous callers a flag on for everyone, and nothing of a flag that is off', async () => {
@@ -130,14 +175,27 @@ describe('ops: feature flags', () => {
     await expectData(ops, SET, { input: { key: on, enabled: true } }, staff);
     await expectData(ops, SET, { input: { key: off, enabled: false } }, staff);
     expect(await enabledFor(on, [ANONYMOUS as ReturnType<typeof asUser>])).toEqual([true]);
-    expect(await enabledFor(off, [ANONYMOUS as ReturnType<typeof asUser>, asUser(randomUUID())])).toEqual([false, false]);
+    expect(await enabledFor(off, [ANONYMOUS as ReturnType<typeof asUser>, asUser(randomUUID())])).toEqual([
+      false,
+      false,
+    ]);
   });
 
   it('serves the definitions to services only', async () => {
     const QUERY = '{ featureFlagDefinitions { key enabled rolloutPercent organizationIds } }';
     expect(firstError(await execute(ops, QUERY, {}, staff))?.code).toBe('FORBIDDEN');
-    const { featureFlagDefinitions } = await expectData<{ featureFlagDefinitions: { key: string }[] }>(ops, QUERY, {}, serviceCaller('gateway'));
-    expect(featureFlagDefinitions).toContainEqual({ key: `members-${run_}`, enabled: true, rolloutPercent: null, organizationIds: [organization] });
+    const { featureFlagDefinitions } = await expectData<{ featureFlagDefinitions: { key: string }[] }>(
+      ops,
+      QUERY,
+      {},
+      serviceCaller('gateway'),
+    );
+    expect(featureFlagDefinitions).toContainEqual({
+      key: `members-${run_}`,
+      enabled: true,
+      rolloutPercent: null,
+      organizationIds: [organization],
+    });
   });
 
   it.skipIf(!redisUrl)('announces a committed change on ops:feature-flags-changed', async () => {
@@ -149,7 +207,8 @@ describe('ops: feature flags', () => {
     try {
       await expectData(ops, SET, { input: { key, enabled: true } }, staff);
       const deadline = Date.now() + 10_000;
-      while (!heard.some((m) => (m as { key: string }).key === key) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!heard.some((m) => (m as { key: string }).key === key) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(heard).toContainEqual({ key });
     } finally {
       await subscriber.quit();

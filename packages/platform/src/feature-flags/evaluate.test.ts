@@ -10,7 +10,9 @@ const flag = (changes: Partial<FlagDefinition> = {}): FlagDefinition => ({
   organizationIds: [],
   ...changes,
 });
-const share = (definition: FlagDefinition) => users.filter((userId) => evaluateFlag(definition, { userId, organizationIds: [] }).enabled).length / users.length;
+const share = (definition: FlagDefinition) =>
+  users.filter((userId) => evaluateFlag(definition, { userId, organizationIds: [] }).enabled).length /
+  users.length;
 
 describe('feature flag evaluation', () => {
   it('puts each user in a bucket 0-99 that depends on the user and the flag only', () => {
@@ -29,7 +31,13 @@ describe('feature flag evaluation', () => {
     expect(share(flag({ rolloutPercent: 0 }))).toBe(0);
     expect(share(flag({ rolloutPercent: 25 }))).toBeCloseTo(0.25, 1);
     expect(share(flag({ rolloutPercent: 100 }))).toBe(1);
-    const at = (percent: number) => new Set(users.filter((userId) => evaluateFlag(flag({ rolloutPercent: percent }), { userId, organizationIds: [] }).enabled));
+    const at = (percent: number) =>
+      new Set(
+        users.filter(
+          (userId) =>
+            evaluateFlag(flag({ rolloutPercent: percent }), { userId, organizationIds: [] }).enabled,
+        ),
+      );
     const [small, large] = [at(20), at(40)];
     expect([...small].every((userId) => large.has(userId))).toBe(true);
   });
@@ -45,7 +53,12 @@ describe('feature flag evaluation', () => {
 
   it('is off for everyone when disabled, whatever else it says', () => {
     expect(share(flag({ enabled: false }))).toBe(0);
-    expect(evaluateFlag(flag({ enabled: false, organizationIds: ['org-1'] }), { userId: users[0]!, organizationIds: ['org-1'] })).toEqual({
+    expect(
+      evaluateFlag(flag({ enabled: false, organizationIds: ['org-1'] }), {
+        userId: users[0]!,
+        organizationIds: ['org-1'],
+      }),
+    ).toEqual({
       enabled: false,
       reason: 'DISABLED',
     });
@@ -53,17 +66,25 @@ describe('feature flag evaluation', () => {
 
   it('targets organization members, then applies the rollout among them', () => {
     const targeted = flag({ organizationIds: ['org-1', 'org-2'] });
-    expect(evaluateFlag(targeted, { userId: users[0]!, organizationIds: ['org-9', 'org-2'] }).enabled).toBe(true);
+    expect(evaluateFlag(targeted, { userId: users[0]!, organizationIds: ['org-9', 'org-2'] }).enabled).toBe(
+      true,
+    );
     expect(evaluateFlag(targeted, { userId: users[0]!, organizationIds: ['org-9'] }).enabled).toBe(false);
     expect(evaluateFlag(targeted, { userId: null, organizationIds: [] }).enabled).toBe(false);
     const members = users.map(
-      (userId) => evaluateFlag(flag({ organizationIds: ['org-1'], rolloutPercent: 50 }), { userId, organizationIds: ['org-1'] }).enabled,
+      (userId) =>
+        evaluateFlag(flag({ organizationIds: ['org-1'], rolloutPercent: 50 }), {
+          userId,
+          organizationIds: ['org-1'],
+        }).enabled,
     );
     expect(members.filter(Boolean).length / users.length).toBeCloseTo(0.5, 1);
   });
 
   it('gives anonymous callers a flag on for everyone, never a partial rollout', () => {
     expect(evaluateFlag(flag(), { userId: null, organizationIds: [] }).enabled).toBe(true);
-    expect(evaluateFlag(flag({ rolloutPercent: 99 }), { userId: null, organizationIds: [] }).enabled).toBe(false);
+    expect(evaluateFlag(flag({ rolloutPercent: 99 }), { userId: null, organizationIds: [] }).enabled).toBe(
+      false,
+    );
   });
 });

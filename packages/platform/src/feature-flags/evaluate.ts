@@ -35,7 +35,10 @@ export function rolloutBucket(key: string, userId: string): number {
  */
 export function evaluateFlag(flag: FlagDefinition, subject: FlagSubject): FlagVerdict {
   if (!flag.enabled) return { enabled: false, reason: 'DISABLED' };
-  if (flag.organizationIds.length > 0 && !subject.organizationIds.some((id) => flag.organizationIds.includes(id))) {
+  if (
+    flag.organizationIds.length > 0 &&
+    !subject.organizationIds.some((id) => flag.organizationIds.includes(id))
+  ) {
     return { enabled: false, reason: 'TARGETING_MATCH' };
   }
   if (flag.rolloutPercent === null || flag.rolloutPercent >= 100) {

@@ -8,7 +8,12 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANONYMOUS, type Caller } from '../caller.js';
 import { createRedisClient } from '../redis-client.js';
-import { createFeatureFlags, FEATURE_FLAGS_CHANNEL, type FeatureFlags, type FlagDefinition } from './index.js';
+import {
+  createFeatureFlags,
+  FEATURE_FLAGS_CHANNEL,
+  type FeatureFlags,
+  type FlagDefinition,
+} from './index.js';
 
 const redisUrl = process.env['REDIS_URL'];
 const logger = pino({ level: 'silent' });
@@ -25,7 +30,12 @@ function fakeOps(definitions: FlagDefinition[]) {
   return { ops, load };
 }
 
-const on = (key: string): FlagDefinition => ({ key, enabled: true, rolloutPercent: null, organizationIds: [] });
+const on = (key: string): FlagDefinition => ({
+  key,
+  enabled: true,
+  rolloutPercent: null,
+  organizationIds: [],
+});
 let flags: FeatureFlags | undefined;
 afterEach(async () => {
   await flags?.close();

@@ -62,7 +62,9 @@ export function createFlagCache({ load, redis, logger }: FlagCacheOptions): Flag
     // Messages sent while disconnected are lost: a (re)connection starts from a fresh load.
     client.on('ready', invalidate);
     client.on('message', invalidate);
-    client.subscribe(FEATURE_FLAGS_CHANNEL).catch((err: unknown) => logger.warn({ err }, 'cannot listen for feature flag changes'));
+    client
+      .subscribe(FEATURE_FLAGS_CHANNEL)
+      .catch((err: unknown) => logger.warn({ err }, 'cannot listen for feature flag changes'));
     return client;
   }
 

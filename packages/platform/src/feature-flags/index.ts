@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { NOOP_PROVIDER, OpenFeature, type Client, type Logger as OpenFeatureLogger } from '@openfeature/server-sdk';
+import {
+  NOOP_PROVIDER,
+  OpenFeature,
+  type Client,
+  type Logger as OpenFeatureLogger,
+} from '@openfeature/server-sdk';
 import type { Logger } from 'pino';
 import type { Caller } from '../caller.js';
 import { createFlagCache, type FlagCacheOptions } from './flag-cache.js';
@@ -12,7 +17,8 @@ export { FEATURE_FLAGS_CHANNEL, FEATURE_FLAGS_TOPIC } from './flag-cache.js';
  * ops' internal query for every flag (services only; @inaccessible in the public graph). The
  * gateway and the kit's subgraphs load their FlagCache with it.
  */
-export const FEATURE_FLAG_DEFINITIONS_QUERY = 'query FeatureFlagDefinitions { featureFlagDefinitions { key enabled rolloutPercent organizationIds } }';
+export const FEATURE_FLAG_DEFINITIONS_QUERY =
+  'query FeatureFlagDefinitions { featureFlagDefinitions { key enabled rolloutPercent organizationIds } }';
 
 /** Flags as one process evaluates them, always for a caller. */
 export interface FeatureFlags {
@@ -27,7 +33,10 @@ export interface FeatureFlags {
 
 /** Whoever asks, as OpenFeature's evaluation context. */
 function contextOf(caller: Caller) {
-  return { ...(caller.userId ? { targetingKey: caller.userId } : {}), organizationIds: [...caller.organizationIds] };
+  return {
+    ...(caller.userId ? { targetingKey: caller.userId } : {}),
+    organizationIds: [...caller.organizationIds],
+  };
 }
 
 /** OpenFeature logs through pino rather than its default console logger. */
@@ -61,7 +70,12 @@ export function createFeatureFlags(options: FlagCacheOptions): FeatureFlags {
         (flags) => [...flags.keys()].sort(),
         () => [],
       );
-      return Promise.all(keys.map(async (key) => ({ key, enabled: await client.getBooleanValue(key, false, contextOf(caller)) })));
+      return Promise.all(
+        keys.map(async (key) => ({
+          key,
+          enabled: await client.getBooleanValue(key, false, contextOf(caller)),
+        })),
+      );
     },
     invalidate: () => cache.invalidate(),
     async close() {

@@ -18,7 +18,9 @@ export function subjectOf(context: EvaluationContext): FlagSubject {
   const organizations = context['organizationIds'];
   return {
     userId: typeof context.targetingKey === 'string' && context.targetingKey ? context.targetingKey : null,
-    organizationIds: Array.isArray(organizations) ? organizations.filter((id): id is string => typeof id === 'string') : [],
+    organizationIds: Array.isArray(organizations)
+      ? organizations.filter((id): id is string => typeof id === 'string')
+      : [],
   };
 }
 
@@ -39,15 +41,30 @@ export class OpsFlagProvider implements Provider {
     cache.onInvalidate(() => this.events.emit(ProviderEvents.ConfigurationChanged));
   }
 
-  async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): Promise<ResolutionDetails<boolean>> {
+  async resolveBooleanEvaluation(
+    flagKey: string,
+    defaultValue: boolean,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<boolean>> {
     let flags;
     try {
       flags = await this.cache.get();
     } catch {
-      return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.GENERAL, errorMessage: 'Feature flags cannot be read from ops right now.' };
+      return {
+        value: defaultValue,
+        reason: 'ERROR',
+        errorCode: ErrorCode.GENERAL,
+        errorMessage: 'Feature flags cannot be read from ops right now.',
+      };
     }
     const flag = flags.get(flagKey);
-    if (!flag) return { value: defaultValue, reason: 'DEFAULT', errorCode: ErrorCode.FLAG_NOT_FOUND, errorMessage: `No feature flag "${flagKey}".` };
+    if (!flag)
+      return {
+        value: defaultValue,
+        reason: 'DEFAULT',
+        errorCode: ErrorCode.FLAG_NOT_FOUND,
+        errorMessage: `No feature flag "${flagKey}".`,
+      };
     const { enabled, reason } = evaluateFlag(flag, subjectOf(context));
     return { value: enabled, reason, variant: enabled ? 'on' : 'off' };
   }
@@ -60,7 +77,10 @@ export class OpsFlagProvider implements Provider {
     return Promise.resolve(mismatch(defaultValue));
   }
 
-  resolveObjectEvaluation<T extends JsonValue>(_flagKey: string, defaultValue: T): Promise<ResolutionDetails<T>> {
+  resolveObjectEvaluation<T extends JsonValue>(
+    _flagKey: string,
+    defaultValue: T,
+  ): Promise<ResolutionDetails<T>> {
     return Promise.resolve(mismatch(defaultValue));
   }
 
@@ -70,5 +90,10 @@ export class OpsFlagProvider implements Provider {
 }
 
 function mismatch<T>(defaultValue: T): ResolutionDetails<T> {
-  return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.TYPE_MISMATCH, errorMessage: 'Terrarium feature flags are booleans.' };
+  return {
+    value: defaultValue,
+    reason: 'ERROR',
+    errorCode: ErrorCode.TYPE_MISMATCH,
+    errorMessage: 'Terrarium feature flags are booleans.',
+  };
 }

@@ -36,7 +36,9 @@ export class Migration20261210120000_two_factor_sessions extends Migration {
     this.addSql('create index revoked_token_revoked_at_idx on revoked_token (revoked_at)');
     this.addSql('create index revoked_token_expires_at_idx on revoked_token (expires_at)');
     this.addSql('alter table user_account add column tokens_not_before timestamptz(3)');
-    this.addSql('create index user_account_tokens_not_before_idx on user_account (tokens_not_before) where tokens_not_before is not null');
+    this.addSql(
+      'create index user_account_tokens_not_before_idx on user_account (tokens_not_before) where tokens_not_before is not null',
+    );
   }
 
   override async down(): Promise<void> {

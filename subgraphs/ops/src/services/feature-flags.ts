@@ -15,17 +15,28 @@ const KEY = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Targeting a flag at more organizations than this is a list, not a flag. */
 const MAX_ORGANIZATIONS = 100;
 
-function validInput(input: FeatureFlagInput): Omit<FlagDefinition, 'organizationIds'> & { organizationIds: string[] } {
+function validInput(
+  input: FeatureFlagInput,
+): Omit<FlagDefinition, 'organizationIds'> & { organizationIds: string[] } {
   const key = input.key.trim();
   if (key.length < 2 || key.length > 60 || !KEY.test(key)) {
-    throw new BadUserInputError('A flag key is 2 to 60 lower-case letters, digits and single hyphens, e.g. "live-updates".', 'key');
+    throw new BadUserInputError(
+      'A flag key is 2 to 60 lower-case letters, digits and single hyphens, e.g. "live-updates".',
+      'key',
+    );
   }
   const percent = input.rolloutPercent ?? null;
   if (percent !== null && (!Number.isInteger(percent) || percent < 0 || percent > 100)) {
-    throw new BadUserInputError('rolloutPercent is a whole number from 0 to 100 (or null for everyone).', 'rolloutPercent');
+    throw new BadUserInputError(
+      'rolloutPercent is a whole number from 0 to 100 (or null for everyone).',
+      'rolloutPercent',
+    );
   }
-  const organizationIds = [...new Set((input.organizationIds ?? []).map((id) => validId(id, 'organizationIds')))];
-  if (organizationIds.length > MAX_ORGANIZATIONS) throw new BadUserInputError(`At most ${MAX_ORGANIZATIONS} organizations.`, 'organizationIds');
+  const organizationIds = [
+    ...new Set((input.organizationIds ?? []).map((id) => validId(id, 'organizationIds'))),
+  ];
+  if (organizationIds.length > MAX_ORGANIZATIONS)
+    throw new BadUserInputError(`At most ${MAX_ORGANIZATIONS} organizations.`, 'organizationIds');
   return { key, enabled: input.enabled, rolloutPercent: percent, organizationIds };
 }
 
@@ -37,11 +48,19 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
   requireStaff(ctx.caller);
   const wanted = validInput(input);
   const known = await ctx.em.count(Organization, { id: { $in: wanted.organizationIds } });
-  if (known !== wanted.organizationIds.length) throw new BadUserInputError('organizationIds names an organization that does not exist.', 'organizationIds');
+  if (known !== wanted.organizationIds.length)
+    throw new BadUserInputError(
+      'organizationIds names an organization that does not exist.',
+      'organizationIds',
+    );
   const flag = await ctx.em
     .transactional(async (tx) => {
       const existing = await tx.findOne(FeatureFlag, wanted.key);
-      const before = existing && { enabled: existing.enabled, rolloutPercent: existing.rolloutPercent ?? null, organizationIds: [...existing.organizationIds] };
+      const before = existing && {
+        enabled: existing.enabled,
+        rolloutPercent: existing.rolloutPercent ?? null,
+        organizationIds: [...existing.organizationIds],
+      };
       const values = { ...wanted, updatedBy: ctx.caller.userId };
       const row = existing ? tx.assign(existing, values) : tx.create(FeatureFlag, values);
       recordAudit(tx, {
@@ -49,7 +68,14 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
         actorId: ctx.caller.userId,
         subject: `FeatureFlag:${wanted.key}`,
         source: 'ops',
-        diff: { before, after: { enabled: wanted.enabled, rolloutPercent: wanted.rolloutPercent, organizationIds: wanted.organizationIds } },
+        diff: {
+          before,
+          after: {
+            enabled: wanted.enabled,
+            rolloutPercent: wanted.rolloutPercent,
+            organizationIds: wanted.organizationIds,
+          },
+        },
       });
       await tx.flush();
       await ctx.jobs.enqueue(tx, featureFlagsChangedJob, { key: wanted.key });
@@ -57,7 +83,8 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
     })
     .catch((err: unknown) => {
       // Two staff members creating the same flag at once: the primary key lets one win.
-      if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`The flag "${wanted.key}" was just created by someone else; try again.`);
+      if (err instanceof UniqueConstraintViolationException)
+        throw new ConflictError(`The flag "${wanted.key}" was just created by someone else; try again.`);
       throw err;
     });
   ctx.jobs.wake(featureFlagsChangedJob);
@@ -75,7 +102,12 @@ export async function listFeatureFlags(ctx: Context): Promise<FeatureFlagEntity[
 /** Every flag as the evaluators read it: ops' own FlagCache, and (through featureFlagDefinitions) the other services'. */
 export async function readFlagDefinitions(em: EntityManager): Promise<FlagDefinition[]> {
   const rows = await em.find(FeatureFlag, {}, { orderBy: { key: 'asc' } });
-  return rows.map((row) => ({ key: row.key, enabled: row.enabled, rolloutPercent: row.rolloutPercent ?? null, organizationIds: [...row.organizationIds] }));
+  return rows.map((row) => ({
+    key: row.key,
+    enabled: row.enabled,
+    rolloutPercent: row.rolloutPercent ?? null,
+    organizationIds: [...row.organizationIds],
+  }));
 }
 
 /** Internal (services only): the definitions, for the gateway's and the subgraphs' evaluators. */

@@ -23,11 +23,10 @@ export async function logOut(ctx: Context): Promise<boolean> {
       await revokeAllTokens(tx, ctx.jobs, await tx.findOneOrFail(User, userId));
       return;
     }
-    await tx.execute(`insert into revoked_token (jti, user_id, expires_at) values (?, ?, to_timestamp(?)) on conflict (jti) do nothing`, [
-      tokenId,
-      userId,
-      tokenExpiresAt,
-    ]);
+    await tx.execute(
+      `insert into revoked_token (jti, user_id, expires_at) values (?, ?, to_timestamp(?)) on conflict (jti) do nothing`,
+      [tokenId, userId, tokenExpiresAt],
+    );
     await ctx.jobs.enqueue(tx, tokensRevokedJob, { kind: 'token', jti: tokenId, expiresAt: tokenExpiresAt });
   });
   ctx.jobs.wake(tokensRevokedJob);
@@ -59,13 +58,19 @@ export interface TokenRevocations {
  * database's clock, for the next poll; a poller asks from a little before it, since a revocation
  * is stamped when its transaction begins and becomes visible when it commits.
  */
-export async function listTokenRevocations(ctx: Context, since: Date | null | undefined): Promise<TokenRevocations> {
+export async function listTokenRevocations(
+  ctx: Context,
+  since: Date | null | undefined,
+): Promise<TokenRevocations> {
   requireService(ctx.caller, 'gateway');
   const [clock] = await ctx.em.execute<{ now: Date }[]>('select now() as now');
   const asOf = new Date(clock!.now);
   const from = since ?? new Date(0);
   const [tokens, users] = await Promise.all([
-    ctx.em.execute<{ jti: string; expires_at: Date }[]>(`select jti, expires_at from revoked_token where expires_at > now() and revoked_at > ?`, [from]),
+    ctx.em.execute<{ jti: string; expires_at: Date }[]>(
+      `select jti, expires_at from revoked_token where expires_at > now() and revoked_at > ?`,
+      [from],
+    ),
     ctx.em.execute<{ id: string; tokens_not_before: Date }[]>(
       `select id, tokens_not_before from user_account where tokens_not_before > greatest(?::timestamptz, now() - make_interval(secs => ?))`,
       [from, TOKEN_TTL_SECONDS],

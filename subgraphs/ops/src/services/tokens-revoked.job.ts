@@ -1,4 +1,9 @@
-import { REVOKED_TOKENS_KEY, TOKEN_REVOCATION_TOPIC, TOKENS_NOT_BEFORE_KEY, type TokenRevocation } from '@terrarium/platform/token-revocation';
+import {
+  REVOKED_TOKENS_KEY,
+  TOKEN_REVOCATION_TOPIC,
+  TOKENS_NOT_BEFORE_KEY,
+  type TokenRevocation,
+} from '@terrarium/platform/token-revocation';
 import type { Redis } from '@terrarium/platform/redis';
 import { defineJob, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { EventBus } from '@terrarium/subgraph-kit/pubsub';
@@ -9,7 +14,11 @@ import { TOKEN_TTL_SECONDS } from '../settings.js';
  * the revoking transaction (the outbox), so a rolled-back revocation announces nothing and a
  * committed one is announced even if this process dies first.
  */
-export const tokensRevokedJob = defineJob<TokenRevocation>('tokens.revoked', { retryLimit: 10, retryDelay: 1, retryBackoff: true });
+export const tokensRevokedJob = defineJob<TokenRevocation>('tokens.revoked', {
+  retryLimit: 10,
+  retryDelay: 1,
+  retryBackoff: true,
+});
 
 /** A not-before time stops mattering once every token issued before it has expired. @default one hour and a minute */
 const NOT_BEFORE_KEPT_SECONDS = TOKEN_TTL_SECONDS + 60;
@@ -21,7 +30,11 @@ const NOT_BEFORE_KEPT_SECONDS = TOKEN_TTL_SECONDS + 60;
  * writes and publishes the same facts again, which changes nothing. Without Redis, gateways poll
  * ops' tokenRevocations instead (gateway/src/identity/token-revocations.ts).
  */
-export async function workTokensRevoked(jobs: JobQueue, events: EventBus, redis: Redis | null): Promise<void> {
+export async function workTokensRevoked(
+  jobs: JobQueue,
+  events: EventBus,
+  redis: Redis | null,
+): Promise<void> {
   await jobs.work(tokensRevokedJob, async (revocation) => {
     if (redis) {
       const now = Math.floor(Date.now() / 1000);

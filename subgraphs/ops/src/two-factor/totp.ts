@@ -17,7 +17,14 @@ export function newTotpSecret(): string {
 
 /** The `otpauth://totp/...` URI an app scans from a QR code; `account` is the account's email. */
 export function otpauthUri(secret: string, account: string): string {
-  return generateURI({ issuer: ISSUER, label: account, secret, algorithm: 'sha1', digits: DIGITS, period: PERIOD_SECONDS });
+  return generateURI({
+    issuer: ISSUER,
+    label: account,
+    secret,
+    algorithm: 'sha1',
+    digits: DIGITS,
+    period: PERIOD_SECONDS,
+  });
 }
 
 /** Whether `code` has the shape of a TOTP code (else it may be a recovery code). */
@@ -30,7 +37,11 @@ export function looksLikeTotp(code: string): boolean {
  * by up to 30 s, a code typed as it rolled over) and later than `afterStep` (the step of the last
  * code accepted: a code works once); null otherwise.
  */
-export async function verifyTotp(secret: string, code: string, afterStep: number | null): Promise<number | null> {
+export async function verifyTotp(
+  secret: string,
+  code: string,
+  afterStep: number | null,
+): Promise<number | null> {
   if (!looksLikeTotp(code)) return null;
   const result = await verify({
     secret,

@@ -1,5 +1,10 @@
 import { requireUser } from '@terrarium/platform/caller';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '@terrarium/platform/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { TwoFactor, type TwoFactorEntity } from '../entities/two-factor.entity.js';
 import { recordAudit } from '../services/audit.js';
@@ -22,7 +27,10 @@ function secretOf(row: TwoFactorEntity, settings: TwoFactorSettings): string | n
  * Step one: a fresh secret for the signed-in user, stored sealed and pending until confirmed.
  * Starting again before confirming replaces the pending secret; once confirmed, CONFLICT.
  */
-export async function startTwoFactor(ctx: Context, { twoFactor: settings }: TwoFactorDeps): Promise<{ secret: string; otpauthUri: string }> {
+export async function startTwoFactor(
+  ctx: Context,
+  { twoFactor: settings }: TwoFactorDeps,
+): Promise<{ secret: string; otpauthUri: string }> {
   const userId = requireUser(ctx.caller);
   const user = await ctx.loaders.user.load(userId);
   if (!user) throw new NotFoundError('User');
@@ -43,17 +51,28 @@ export async function startTwoFactor(ctx: Context, { twoFactor: settings }: TwoF
  * codes, shown only here; their SHA-256 is stored. The code's step counts as used, so the same
  * code cannot then sign in.
  */
-export async function confirmTwoFactor(ctx: Context, { twoFactor: settings, limits }: TwoFactorDeps, code: string): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTwoFactor(
+  ctx: Context,
+  { twoFactor: settings, limits }: TwoFactorDeps,
+  code: string,
+): Promise<{ recoveryCodes: string[] }> {
   const userId = requireUser(ctx.caller);
   await limits.checkCode(userId);
   const row = await ctx.em.findOne(TwoFactor, userId);
   if (row?.enabledAt) throw new ConflictError(ALREADY_ON);
   const secret = row && secretOf(row, settings);
-  if (!row || !secret) throw new BadUserInputError('Start two-factor sign-in first (startTwoFactor), then confirm it with a code.', 'code');
+  if (!row || !secret)
+    throw new BadUserInputError(
+      'Start two-factor sign-in first (startTwoFactor), then confirm it with a code.',
+      'code',
+    );
   const step = await verifyTotp(secret, code.trim(), null);
   if (step === null) {
     await limits.recordCodeFailure(userId);
-    throw new BadUserInputError('This code is not valid: enter the current 6-digit code (and check the device clock).', 'code');
+    throw new BadUserInputError(
+      'This code is not valid: enter the current 6-digit code (and check the device clock).',
+      'code',
+    );
   }
   const recoveryCodes = newRecoveryCodes();
   await ctx.em.transactional(async (tx) => {
@@ -64,7 +83,10 @@ export async function confirmTwoFactor(ctx: Context, { twoFactor: settings, limi
     if (enabled.length === 0) throw new ConflictError(ALREADY_ON);
     await tx.execute('delete from recovery_code where user_id = ?', [userId]);
     for (const recovery of recoveryCodes) {
-      await tx.execute('insert into recovery_code (user_id, code_hash) values (?, ?)', [userId, hashRecoveryCode(normalizeRecoveryCode(recovery)!)]);
+      await tx.execute('insert into recovery_code (user_id, code_hash) values (?, ?)', [
+        userId,
+        hashRecoveryCode(normalizeRecoveryCode(recovery)!),
+      ]);
     }
     recordAudit(tx, { action: 'enableTwoFactor', actorId: userId, subject: `User:${userId}`, source: 'ops' });
   });
@@ -84,21 +106,36 @@ export async function verifySecondFactor(
   code: string | null | undefined,
 ): Promise<void> {
   const typed = code?.trim() ?? '';
-  if (!typed) throw new UnauthenticatedError('Enter the code from your authenticator app, or a recovery code.', { twoFactorRequired: true });
+  if (!typed)
+    throw new UnauthenticatedError('Enter the code from your authenticator app, or a recovery code.', {
+      twoFactorRequired: true,
+    });
   await limits.checkCode(row.userId);
-  const accepted = looksLikeTotp(typed) ? await acceptTotp(ctx, settings, row, typed) : await acceptRecoveryCode(ctx, row.userId, typed);
+  const accepted = looksLikeTotp(typed)
+    ? await acceptTotp(ctx, settings, row, typed)
+    : await acceptRecoveryCode(ctx, row.userId, typed);
   if (!accepted) {
     await limits.recordCodeFailure(row.userId);
-    throw new UnauthenticatedError('This two-factor code is not valid or was already used.', { twoFactorRequired: true });
+    throw new UnauthenticatedError('This two-factor code is not valid or was already used.', {
+      twoFactorRequired: true,
+    });
   }
   await limits.recordCodeSuccess(row.userId);
 }
 
 /** A valid code for a step after the last one used; the conditional UPDATE lets one of two concurrent uses win. */
-async function acceptTotp(ctx: Context, settings: TwoFactorSettings, row: TwoFactorEntity, code: string): Promise<boolean> {
+async function acceptTotp(
+  ctx: Context,
+  settings: TwoFactorSettings,
+  row: TwoFactorEntity,
+  code: string,
+): Promise<boolean> {
   const secret = secretOf(row, settings);
   if (!secret) {
-    ctx.logger.error({ userId: row.userId }, 'a TOTP secret cannot be decrypted (TOTP_ENCRYPTION_KEY changed?); only recovery codes work for this account');
+    ctx.logger.error(
+      { userId: row.userId },
+      'a TOTP secret cannot be decrypted (TOTP_ENCRYPTION_KEY changed?); only recovery codes work for this account',
+    );
     return false;
   }
   const step = await verifyTotp(secret, code, row.lastUsedStep ?? null);
@@ -114,9 +151,9 @@ async function acceptTotp(ctx: Context, settings: TwoFactorSettings, row: TwoFac
 async function acceptRecoveryCode(ctx: Context, userId: string, typed: string): Promise<boolean> {
   const normalized = normalizeRecoveryCode(typed);
   if (!normalized) return false;
-  const spent = await ctx.em.execute(`update recovery_code set used_at = now() where user_id = ? and code_hash = ? and used_at is null returning id`, [
-    userId,
-    hashRecoveryCode(normalized),
-  ]);
+  const spent = await ctx.em.execute(
+    `update recovery_code set used_at = now() where user_id = ? and code_hash = ? and used_at is null returning id`,
+    [userId, hashRecoveryCode(normalized)],
+  );
   return spent.length === 1;
 }
