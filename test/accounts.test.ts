@@ -278,9 +278,18 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
     });
 
     it('switches live updates off on both gateways within 5 s, and back on', async () => {
-      /** What a new StockLive-like subscription gets: `live` once a stock change arrives as data, else its refusal's reason. */
+      /**
+       * What a new stock subscription gets: `<status> <reason>` when it is refused before it
+       * starts (answered as a POST would be), `live` once a stock change arrives as data.
+       */
       const outcome = async (url: string): Promise<string> => {
         const live = await subscribeSse(url, STOCK, { id: PRODUCT }, staff);
+        if (!live.response.ok) {
+          const { errors } = (await live.response.json()) as {
+            errors: { extensions?: { reason?: string } }[];
+          };
+          return `${live.response.status} ${errors[0]?.extensions?.reason}`;
+        }
         try {
           for (let i = 0; i < 10 && live.results.length === 0 && !live.ended; i += 1) {
             await gql(
@@ -300,7 +309,7 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
       for (const url of gateways) expect(await outcome(url)).toBe('live');
 
       for (const [enabled, expected] of [
-        [false, 'feature_disabled'],
+        [false, '403 feature_disabled'],
         [true, 'live'],
       ] as const) {
         const changed = Date.now();
