@@ -37,12 +37,6 @@ const ME = '{ me { id } }';
 const STOCK = 'subscription ($id: ID!) { stockChanged(productId: $id) { stock { available } } }';
 const PRODUCT = seedId('product:TR-HEAT-100');
 const SUNSET_REPTILES = seedId('org:sunset-reptiles');
-// The contract's password reset operations (not among schema/operations yet).
-const REQUEST_RESET =
-  'mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }';
-const RESET_PASSWORD =
-  'mutation ResetPassword($token: String!, $password: String!) { resetPassword(token: $token, password: $password) { token user { id } } }';
-
 const pem = signingKey();
 let mailDir: string;
 let platform: Platform;
@@ -176,10 +170,13 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
     it('signs every session out on every gateway when the password is reset; the new token works', async () => {
       const { email, token } = await signUp('rey');
       const other = await logIn(gateways[1], email, PASSWORD);
-      expect((await gql(gateways[0], REQUEST_RESET, { email })).body.errors).toBeUndefined();
+      expect(
+        (await gql(gateways[0], contractOperation('storefront', 'RequestPasswordReset'), { email })).body
+          .errors,
+      ).toBeUndefined();
       const resetToken = await resetTokenFromMail(mailDir, email);
       const resetAt = Date.now();
-      const reset = await gql(gateways[0], RESET_PASSWORD, {
+      const reset = await gql(gateways[0], contractOperation('storefront', 'ResetPassword'), {
         token: resetToken,
         password: 'a-brand-new-password',
       });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 
 const PRODUCT = seedId('product:TR-TANK-120');
 const UNITS = 10;
@@ -68,7 +68,7 @@ describe('checkout', () => {
     buyers = await buyersWithCarts(BUYERS);
 
     const started = performance.now();
-    const results = await Promise.all(buyers.map((headers, i) => gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `race-${i}` }, headers)));
+    const results = await Promise.all(buyers.map((headers, i) => gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `race-${i}`, shippingAddress: SHIPPING_ADDRESS }, headers)));
     const elapsedMs = performance.now() - started;
     console.info(`[checkout race] ${BUYERS} concurrent checkouts through the gateway took ${elapsedMs.toFixed(0)} ms`);
 
@@ -82,11 +82,11 @@ describe('checkout', () => {
   it('replays the first result for the same idempotency key, and refuses the key for another cart', async () => {
     const [index, orderId] = [...orders.entries()][0]!;
     const headers = buyers[index]!;
-    const replay = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `race-${index}` }, headers);
+    const replay = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `race-${index}`, shippingAddress: SHIPPING_ADDRESS }, headers);
     expect(replay.body.data.checkout.id).toBe(orderId);
 
     await gql(url, contractOperation('storefront', 'AddToCart'), { productId: seedId('product:TR-TONGS'), quantity: 2 }, headers);
-    const otherCart = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `race-${index}` }, headers);
+    const otherCart = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `race-${index}`, shippingAddress: SHIPPING_ADDRESS }, headers);
     expect(otherCart.body.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
   });
 

@@ -97,7 +97,7 @@ describe('codegen freshness (schema/codegen/check-fresh.mjs)', () => {
     const files: Map<string, string> = await generateFiles();
     const paths = [...files.keys()];
     for (const name of ['ops', 'products', 'inventory', 'commerce', 'media', 'community']) expect(paths).toContain(`subgraphs/${name}/src/generated/resolvers.ts`);
-    for (const client of ['storefront', 'admin', 'partner-embed']) {
+    for (const client of ['storefront', 'breeder', 'admin', 'partner-embed']) {
       expect(paths).toContain(`packages/client/src/generated/${client}.ts`);
       expect(paths).toContain(`schema/manifests/${client}.json`);
     }

@@ -4,7 +4,7 @@
  * data from every subgraph it names.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 import { seedId as seedIdOf } from '@terrarium/subgraph-kit/seed-id';
 
 let platform: Platform;
@@ -105,7 +105,7 @@ describe('storefront', () => {
     expect(before.body.data.me.orders).toEqual({ totalCount: 0, edges: [] });
     const cart = await gql(url, contractOperation('storefront', 'AddToCart'), { productId: seedIdOf('product:TR-TONGS'), quantity: 2 }, bearer(token));
     expectNoErrors(cart.body);
-    const order = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `contract-${Date.now()}` }, bearer(token));
+    const order = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `contract-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, bearer(token));
     expectNoErrors(order.body);
     const after = await gql(url, contractOperation('storefront', 'Me'), {}, bearer(token));
     expectNoErrors(after.body);
@@ -144,6 +144,85 @@ describe('partner embed', () => {
     const { body } = await gql(url, contractOperation('partner-embed', 'BreederListings'), { slug: 'desert-morphs' });
     expectNoErrors(body);
     expect(body.data.organization.listings.edges.length).toBeGreaterThan(0);
+  });
+});
+
+describe('breeder dashboard', () => {
+  it('SellerShipments, ShipShipment and ConfirmDelivery: a paid order reaches its seller, who ships it to the buyer', async () => {
+    const buyer = bearer(await signUp(`shipping-${Date.now()}@example.com`));
+    const breeder = bearer(await logIn(url, 'breeder@terrarium.test'));
+    const listingId = seedIdOf('listing:animal:16');
+    expectNoErrors((await gql(url, contractOperation('storefront', 'AddToCart'), { listingId }, buyer)).body);
+    const checkout = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `shipping-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, buyer);
+    expectNoErrors(checkout.body);
+    const orderId = checkout.body.data.checkout.id as string;
+    const sellerShipment = async () => {
+      const { body } = await gql(url, contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles', status: 'PENDING', first: 100 }, breeder);
+      expectNoErrors(body);
+      return body.data.organization.shipments.edges.map((e: any) => e.node).find((n: any) => n.order.id === orderId);
+    };
+    // Unpaid: not the seller's to ship yet.
+    expect(await sellerShipment()).toBeUndefined();
+    // Payment settles asynchronously (PROCESSING, then PAID by a job): the seller sees it then.
+    const paying = await gql(url, contractOperation('storefront', 'PayOrder'), { orderId }, buyer);
+    expectNoErrors(paying.body);
+    await expect.poll(sellerShipment, { timeout: 15_000, interval: 250 }).toBeDefined();
+
+    const shipment = await sellerShipment();
+    expect(shipment).toEqual({
+      id: expect.any(String),
+      status: 'PENDING',
+      order: { id: orderId, placedAt: expect.any(String), shippingAddress: { ...SHIPPING_ADDRESS, line2: null }, buyer: { id: expect.any(String), displayName: 'Reviewer' } },
+      lines: [{ quantity: 1, listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } }, product: null }],
+    });
+    // A keeper is no breeder: refused by the gateway (@access) before commerce is asked.
+    const stranger = await gql(url, contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles' }, buyer);
+    expect(stranger.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+
+    const shipped = await gql(url, contractOperation('breeder', 'ShipShipment'), { id: shipment.id, carrier: 'DHL', trackingNumber: 'JJD0012345678' }, breeder);
+    expectNoErrors(shipped.body);
+    expect(shipped.body.data.shipShipment).toEqual({ id: shipment.id, status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'JJD0012345678', shippedAt: expect.any(String) });
+    const delivered = await gql(url, contractOperation('storefront', 'ConfirmDelivery'), { shipmentId: shipment.id }, buyer);
+    expectNoErrors(delivered.body);
+    expect(delivered.body.data.confirmDelivery).toEqual({ id: shipment.id, status: 'DELIVERED', deliveredAt: expect.any(String) });
+    // The buyer's view (MyOrder): the shipment with its seller's name from ops, the history as { status at }.
+    const mine = await gql(url, contractOperation('storefront', 'MyOrder'), { id: orderId }, buyer);
+    expectNoErrors(mine.body);
+    expect(mine.body.data.order).toMatchObject({
+      id: orderId,
+      status: 'DELIVERED',
+      payment: { status: 'SUCCEEDED' },
+      shippingAddress: { ...SHIPPING_ADDRESS, line2: null },
+      shipments: [
+        {
+          id: shipment.id,
+          status: 'DELIVERED',
+          carrier: 'DHL',
+          trackingNumber: 'JJD0012345678',
+          seller: { id: seedIdOf('org:sunset-reptiles'), name: 'Sunset Reptiles' },
+          lines: [{ quantity: 1, product: null, listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } } }],
+        },
+      ],
+    });
+    expect(mine.body.data.order.statusHistory.map((change: any) => change.status)).toEqual(['PENDING', 'PAID', 'SHIPPED', 'DELIVERED']);
+
+    // The shipment was audited in ops (through commerce's queue), with the breeder as actor.
+    await expect
+      .poll(
+        async () => {
+          const audit = await gql(url, contractOperation('admin', 'AuditLog'), {}, bearer(adminToken));
+          return audit.body.data?.auditLog.edges.map((e: any) => e.node).find((n: any) => n.subject === `Shipment:${shipment.id}`);
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toMatchObject({ action: 'shipShipment', actor: { displayName: expect.any(String) } });
+    // The buyer keeps the animal now (inventory, through commerce's keeper job).
+    await expect
+      .poll(async () => (await gql(url, '{ me { animals(first: 10) { edges { node { id } } } } }', {}, buyer)).body.data?.me.animals.edges.map((e: any) => e.node.id), {
+        timeout: 15_000,
+        interval: 250,
+      })
+      .toEqual([seedIdOf('animal:16')]);
   });
 });
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
 import { subscribeMultipart, subscribeSse, subscribeWs, wsClient, type Recorder } from './support/subscriptions.js';
 
 const PRODUCT = seedId('product:TR-HEAT-100');
@@ -140,7 +140,7 @@ describe('OrderLive', () => {
     const buyer = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
     const cart = await gql(platform.gatewayUrl, contractOperation('storefront', 'AddToCart'), { productId: PRODUCT, quantity: 1 }, bearer(buyer));
     expect(cart.body.errors).toBeUndefined();
-    const order = await gql(platform.gatewayUrl, contractOperation('storefront', 'Checkout'), { idempotencyKey: `order-live-${Date.now()}` }, bearer(buyer));
+    const order = await gql(platform.gatewayUrl, contractOperation('storefront', 'Checkout'), { idempotencyKey: `order-live-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, bearer(buyer));
     expect(order.body.errors).toBeUndefined();
     const orderId = order.body.data.checkout.id as string;
 
@@ -175,6 +175,59 @@ describe('OrderLive', () => {
       forBuyer.dispose();
       forStaff.dispose();
       await Promise.all([asBuyer.dispose(), asStaff.dispose()]);
+    }
+  });
+});
+
+describe('MarketplaceActivity', () => {
+  it("tells anyone of new listings and sales, with the animal (inventory) and the organization (ops)", async () => {
+    const gateway = platform.gatewayUrl;
+    const breeder = bearer(await logIn(gateway, 'breeder@terrarium.test'));
+    const relisted = seedId('listing:animal:22');
+    const sold = seedId('listing:animal:19');
+    const setStatus = (status: string) => gql(gateway, 'mutation($id: ID!, $status: ListingStatus!) { updateListing(id: $id, input: { status: $status }) { status } }', { id: relisted, status }, breeder);
+    const about = (listingId: string, kind: string) => (r: Recorder) => r.results.some((e) => e.data?.marketplaceActivity?.kind === kind && e.data.marketplaceActivity.listing.id === listingId);
+    const anyone = wsClient(gateway);
+    const live = subscribeWs(anyone, contractOperation('storefront', 'MarketplaceActivity'));
+    try {
+      // Until the subscription is live upstream, events are not for it: take a listing off sale and
+      // publish it again (LISTED) until one arrives.
+      const deadline = Date.now() + 20_000;
+      while (!about(relisted, 'LISTED')(live)) {
+        if (Date.now() > deadline || live.ended) throw new Error(`no event arrived: ${JSON.stringify(live.error ?? live.results)}`);
+        expect((await setStatus('WITHDRAWN')).body.errors).toBeUndefined();
+        expect((await setStatus('ACTIVE')).body.errors).toBeUndefined();
+        await live.until(about(relisted, 'LISTED'), 1_000).catch(() => undefined);
+      }
+      const sunset = { id: seedId('org:sunset-reptiles'), name: 'Sunset Reptiles', slug: 'sunset-reptiles' };
+      const listed = live.results.find((e) => e.data?.marketplaceActivity?.listing.id === relisted)!;
+      expect(listed.errors).toBeUndefined();
+      expect(listed.data.marketplaceActivity).toEqual({
+        kind: 'LISTED',
+        at: expect.any(String),
+        listing: { id: relisted, price: { amount: 5_900, currency: 'EUR' }, animal: { id: seedId('animal:22'), name: 'Pumpkin', morph: 'Normal Double Het Amel Anery', species: { commonName: 'Corn snake' } } },
+        organization: sunset,
+      });
+
+      // A sale: an order holding the listing is paid.
+      const signUp = await gql(gateway, contractOperation('storefront', 'SignUp'), { input: { email: `activity-${Date.now()}@example.com`, password: 'a-long-enough-password', displayName: 'Buyer' } });
+      const buyer = bearer(signUp.body.data.signUp.token);
+      expect((await gql(gateway, contractOperation('storefront', 'AddToCart'), { listingId: sold }, buyer)).body.errors).toBeUndefined();
+      const order = await gql(gateway, contractOperation('storefront', 'Checkout'), { idempotencyKey: `activity-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, buyer);
+      expect(order.body.errors).toBeUndefined();
+      expect((await gql(gateway, contractOperation('storefront', 'PayOrder'), { orderId: order.body.data.checkout.id }, buyer)).body.errors).toBeUndefined();
+      // The payment settles in a job; the order's PAID transaction owes the SOLD event.
+      await live.until(about(sold, 'SOLD'), 15_000, 'the SOLD event');
+      const sale = live.results.find((e) => e.data?.marketplaceActivity?.kind === 'SOLD')!;
+      expect(sale.data.marketplaceActivity).toEqual({
+        kind: 'SOLD',
+        at: expect.any(String),
+        listing: { id: sold, price: { amount: 8_900, currency: 'EUR' }, animal: { id: seedId('animal:19'), name: 'Cinder', morph: 'Snow', species: { commonName: 'Corn snake' } } },
+        organization: sunset,
+      });
+    } finally {
+      live.dispose();
+      await anyone.dispose();
     }
   });
 });

@@ -140,7 +140,7 @@ export async function gql<T = any>(url: string, query: string, variables: Record
 }
 
 /** Loads a named operation from the contract operations in schema/operations. */
-export function contractOperation(client: 'storefront' | 'partner-embed' | 'admin', name: string): string {
+export function contractOperation(client: 'storefront' | 'breeder' | 'partner-embed' | 'admin', name: string): string {
   const source = readFileSync(join(ROOT, 'schema', 'operations', `${client}.graphql`), 'utf8');
   const document = parse(source);
   const found = document.definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
@@ -153,6 +153,9 @@ export async function logIn(gatewayUrl: string, email: string, password = 'terra
   if (!body.data?.logIn.token) throw new Error(`log-in failed for ${email}: ${JSON.stringify(body.errors)}`);
   return body.data.logIn.token;
 }
+
+/** A valid shipping address: checkout requires one (every order ships). */
+export const SHIPPING_ADDRESS = { name: 'Kai Keeper', line1: 'Terrarienweg 12', city: 'Berlin', postalCode: '10115', country: 'DE' } as const;
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };

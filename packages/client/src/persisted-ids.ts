@@ -1,12 +1,13 @@
 import { PersistedOperationIds as adminIds } from './generated/admin.js';
+import { PersistedOperationIds as breederIds } from './generated/breeder.js';
 import { PersistedOperationIds as partnerEmbedIds } from './generated/partner-embed.js';
 import { PersistedOperationIds as storefrontIds } from './generated/storefront.js';
 
 /**
  * Every contract operation's persisted id (SHA-256 of its manifest body), by operation name, over
- * the three clients; names are unique across schema/operations. The gateway runs any of them by
+ * the four clients; names are unique across schema/operations. The gateway runs any of them by
  * id alone for a first-party caller (a partner key: only its granted partner-embed ones).
  */
-export const persistedOperationIds: Readonly<Record<string, string>> = Object.freeze({ ...storefrontIds, ...adminIds, ...partnerEmbedIds });
+export const persistedOperationIds: Readonly<Record<string, string>> = Object.freeze({ ...storefrontIds, ...breederIds, ...adminIds, ...partnerEmbedIds });
 
-export { adminIds, partnerEmbedIds, storefrontIds };
+export { adminIds, breederIds, partnerEmbedIds, storefrontIds };

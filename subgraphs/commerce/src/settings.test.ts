@@ -24,3 +24,18 @@ describe('ORDER_PAYMENT_TIMEOUT', () => {
     }
   });
 });
+
+describe('DELIVERY_CONFIRM_DAYS', () => {
+  const days = (value: string | undefined) => loadCommerceSettings({ DELIVERY_CONFIRM_DAYS: value }).deliveryConfirmDays;
+
+  it('defaults to 14 days; 0 confirms at the next hourly run', () => {
+    expect(days(undefined)).toBe(14);
+    expect(days('7')).toBe(7);
+    expect(days('0')).toBe(0);
+  });
+
+  it('refuses a value that is not a whole number of days', () => {
+    expect(() => days('two weeks')).toThrow(ConfigError);
+    expect(() => days('-1')).toThrow('DELIVERY_CONFIRM_DAYS must be an integer >= 0, got "-1"');
+  });
+});

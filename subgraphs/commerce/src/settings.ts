@@ -25,6 +25,11 @@ export interface CommerceSettings {
   paymentTimeoutMs: number;
   /** Which PaymentProvider takes payments. Only `development` (simulated, no network) exists so far. */
   paymentProvider: 'development';
+  /**
+   * A shipment SHIPPED this long ago counts as delivered if its buyer did not confirm it (an
+   * hourly job). `DELIVERY_CONFIRM_DAYS`. @default 14 days
+   */
+  deliveryConfirmDays: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, problems: string[]): number {
@@ -59,8 +64,16 @@ export function loadCommerceSettings(env: NodeJS.ProcessEnv = process.env): Comm
   const sweepIntervalMs = integer(env, 'COMMERCE_SWEEP_INTERVAL_MS', 15_000, 0, problems);
   const anonymousCartTtlDays = integer(env, 'COMMERCE_ANONYMOUS_CART_TTL_DAYS', 30, 1, problems);
   const paymentTimeoutMs = duration(env, 'ORDER_PAYMENT_TIMEOUT', 30 * 60_000, problems);
+  const deliveryConfirmDays = integer(env, 'DELIVERY_CONFIRM_DAYS', 14, 0, problems);
   const provider = env['COMMERCE_PAYMENT_PROVIDER'] ?? 'development';
   if (provider !== 'development') problems.push(`COMMERCE_PAYMENT_PROVIDER must be "development", got "${provider}"`);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ staleAfterSeconds, sweepIntervalMs, anonymousCartTtlDays, paymentTimeoutMs, paymentProvider: 'development' });
+  return Object.freeze({
+    staleAfterSeconds,
+    sweepIntervalMs,
+    anonymousCartTtlDays,
+    paymentTimeoutMs,
+    paymentProvider: 'development',
+    deliveryConfirmDays,
+  });
 }

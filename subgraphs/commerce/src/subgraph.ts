@@ -13,8 +13,11 @@ import { workRefunds } from './payments/refund.job.js';
 import { workSettlement } from './payments/settle-payment.job.js';
 import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed/index.js';
-import type { CommerceJobDeps } from './services/deps.js';
+import { forkDeps, type CommerceJobDeps } from './services/deps.js';
 import { workOrderEvents } from './services/order-events.job.js';
+import { workMarketplaceActivity } from './marketplace/activity.job.js';
+import { scheduleDeliveryConfirmations } from './shipping/confirm-deliveries.job.js';
+import { workKeeperAssignments } from './shipping/keeper.job.js';
 import { createSweeper, type SweepOptions, type SweepReport } from './checkout/sweeper.job.js';
 import { loadCommerceSettings, type CommerceSettings } from './settings.js';
 
@@ -66,7 +69,7 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   await workOrderEvents(subgraph.jobs, subgraph.events);
   // Order status changes are audited in ops, delivered by this queue.
   await workAudit(subgraph.jobs, services);
-  // Buyers' mails (payment failed, order expired, refunded, ...) are sent by ops, asked for by this queue.
+  // Buyers' mails (payment failed, order expired, shipped, refunded, ...) are sent by ops, asked for by this queue.
   await workMailRequests(subgraph.jobs, services);
   // Payments settle and refunds are made off the request path, retried while the provider is down.
   await workSettlement(deps);
@@ -75,6 +78,10 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
     await expireOverdueOrders(deps);
   });
   await subgraph.jobs.schedule(expireOrdersJob, EXPIRE_CRON, {});
+  await workMarketplaceActivity(subgraph.jobs, subgraph.events, forkDeps(deps).em);
+  // Delivered animals get their buyer as keeper in inventory, asked for by this queue.
+  await workKeeperAssignments(subgraph.jobs, services);
+  await scheduleDeliveryConfirmations(deps);
   const sweeper = createSweeper(deps);
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {

@@ -5,12 +5,12 @@ import { cartHash, findCartView } from '../src/services/cart-view.service.js';
 import { placeOrder } from '../src/checkout/place-order.service.js';
 import type { Money } from '../src/money.js';
 import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
-import { ADD_LISTING, STAFF, animalId, animalListing, newKeeper, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
+import { ADD_LISTING, ADDRESS, STAFF, animalId, animalListing, mailRequests, newKeeper, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
 import { animalStatus, siblingData, startSibling, stockOf, type RunningSibling } from './siblings.js';
 
 const CHECKOUT = /* GraphQL */ `
-  mutation Checkout($key: String!) {
-    checkout(idempotencyKey: $key) {
+  mutation Checkout($key: String!, $address: AddressInput) {
+    checkout(idempotencyKey: $key, shippingAddress: $address) {
       id status coupon placedAt paymentDueBy
       subtotal { amount currency } discount { amount } total { amount currency }
       lines { quantity unitPrice { amount currency } product { id } listing { id } }
@@ -58,7 +58,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
   }
 
   async function checkout(caller: Caller, key: string): Promise<OrderData> {
-    return (await expectData<{ checkout: OrderData }>(commerce, CHECKOUT, { key }, caller)).checkout;
+    return (await expectData<{ checkout: OrderData }>(commerce, CHECKOUT, { key, address: ADDRESS }, caller)).checkout;
   }
 
   async function listingStatus(n: number): Promise<string> {
@@ -113,10 +113,14 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const replay = await checkout(me, key);
     expect(replay.id).toBe(order.id);
     expect(await stockOf(inventory, uvb)).toEqual({ ...before, reserved: before.reserved + 2, available: before.available - 2 });
+    // The buyer is told once, from the commit that placed it; the replay asks for no mail.
+    expect(await mailRequests(commerce, order.id)).toEqual([
+      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: '€125.08' }, key: `order-placed:${order.id}` },
+    ]);
 
     // The same key for a different cart is a CONFLICT; the cart stays as it is.
     await fill(me, [{ sku: 'TR-HYGRO', quantity: 1 }]);
-    const conflict = await execute(commerce, CHECKOUT, { key }, me);
+    const conflict = await execute(commerce, CHECKOUT, { key, address: ADDRESS }, me);
     expect(conflict.errors.map((error) => error.extensions?.['code'])).toEqual(['CONFLICT']);
     expect(await ordersOf(me)).toBe(1);
     expect((await checkout(me, randomUUID())).lines).toEqual([{ quantity: 1, unitPrice: { amount: 1_299, currency: 'EUR' }, product: { id: productId('TR-HYGRO') }, listing: null }]);
@@ -128,7 +132,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const before = await stockOf(inventory, bowl);
     await fill(me, [{ sku: 'TR-BOWL-L', quantity: 3 }]);
     const key = randomUUID();
-    const results = await Promise.all(Array.from({ length: 6 }, () => execute<{ checkout: { id: string } }>(commerce, CHECKOUT, { key }, me)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => execute<{ checkout: { id: string } }>(commerce, CHECKOUT, { key, address: ADDRESS }, me)));
     expect(results.flatMap((result) => result.errors)).toEqual([]);
     expect(new Set(results.map((result) => result.data?.checkout.id)).size).toBe(1);
     expect(await ordersOf(me)).toBe(1);
@@ -166,7 +170,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const [coupon] = await sql<{ used_count: number }>(commerce, `select used_count from coupon where code = 'WELCOME10'`);
 
     const key = randomUUID();
-    const short = await execute(commerce, CHECKOUT, { key }, me);
+    const short = await execute(commerce, CHECKOUT, { key, address: ADDRESS }, me);
     expect(short.errors[0]?.extensions).toMatchObject({ code: 'CONFLICT', productId: tank });
     expect(await ordersOf(me)).toBe(0);
     expect(await stockOf(inventory, tank)).toEqual(before);
@@ -239,7 +243,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
       await fill(buyer, [{ sku: 'TR-CALC-D3', quantity: 1 }]);
       await expectData(commerce, APPLY, { code: 'TWICE' }, buyer);
     }
-    const results = await Promise.all(buyers.map((buyer) => execute<{ checkout: OrderData }>(commerce, CHECKOUT, { key: randomUUID() }, buyer)));
+    const results = await Promise.all(buyers.map((buyer) => execute<{ checkout: OrderData }>(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, buyer)));
     const placed = results.filter((result) => result.errors.length === 0);
     expect(placed).toHaveLength(2);
     expect(placed.map((result) => result.data?.checkout.total.amount)).toEqual([499, 499]);
@@ -259,7 +263,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
       const me = newKeeper();
       await fill(me, [{ sku: 'TR-HIDE-M', quantity: 1 }, { listing: 24 }]);
       const key = randomUUID();
-      const failed = await execute(cut, CHECKOUT, { key }, me);
+      const failed = await execute(cut, CHECKOUT, { key, address: ADDRESS }, me);
       expect(failed.errors.map((error) => error.extensions?.['code'])).toEqual(['SERVICE_UNAVAILABLE']);
       expect(await ordersOf(me)).toBe(0);
       expect(await listingStatus(24)).toBe('ACTIVE');
@@ -298,6 +302,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
         lines: cart.lines,
         productPrices: new Map([[hygro, { amount: 1_299, currency: 'EUR' }]]),
         paymentTimeoutMs: 60_000,
+        shippingAddress: ADDRESS,
       }),
     );
     expect(lines).toHaveLength(1);
@@ -318,10 +323,10 @@ describe('checkout with the real inventory and products subgraphs', () => {
   });
 
   it('needs a signed-in buyer, a well-formed key and something in the cart', async () => {
-    expect(errorCodes(await execute(commerce, CHECKOUT, { key: randomUUID() }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await execute(commerce, CHECKOUT, { key: '' }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(commerce, CHECKOUT, { key: 'has spaces' }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
-    const empty = await execute(commerce, CHECKOUT, { key: randomUUID() }, newKeeper());
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: '', address: ADDRESS }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(commerce, CHECKOUT, { key: 'has spaces', address: ADDRESS }, newKeeper()))).toEqual(['BAD_USER_INPUT']);
+    const empty = await execute(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, newKeeper());
     expect(empty.errors[0]).toMatchObject({ message: 'Your cart is empty.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

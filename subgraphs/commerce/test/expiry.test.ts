@@ -66,13 +66,16 @@ describe('orders not paid in time expire', () => {
     expect(await animalStatus(inventory, animalId(7))).toBe('AVAILABLE');
     expect(await listingStatus(commerce, 7)).toBe('ACTIVE');
     expect(await couponUses(commerce)).toBe(before.coupons);
-    expect(await mailRequests(commerce, order.id)).toEqual([{ userId: me.userId, template: 'order-expired', data: { orderId: order.id }, key: `order-expired:${order.id}` }]);
+    expect(await mailRequests(commerce, order.id)).toEqual([
+      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: expect.stringMatching(/^€[\d,]+\.\d{2}$/) }, key: `order-placed:${order.id}` },
+      { userId: me.userId, template: 'order-expired', data: { orderId: order.id }, key: `order-expired:${order.id}` },
+    ]);
 
     // Run again: nothing more happens.
     await commerce.expireOrders();
     expect((await orderView(commerce, me, order.id)).statusHistory).toHaveLength(2);
     expect(await couponUses(commerce)).toBe(before.coupons);
-    expect(await mailRequests(commerce, order.id)).toHaveLength(1);
+    expect(await mailRequests(commerce, order.id)).toHaveLength(2);
     expect(errorCodes(await execute(commerce, PAY, { id: order.id }, me))).toEqual(['CONFLICT']);
   });
 
@@ -94,6 +97,6 @@ describe('orders not paid in time expire', () => {
     // (The every-minute schedule may have been first: either way it expired once.)
     await commerce.expireOrders();
     expect((await orderView(commerce, me, order.id)).status).toBe('CANCELLED');
-    expect((await mailRequests(commerce, order.id)).map((mail) => mail.template)).toEqual(['payment-failed', 'order-expired']);
+    expect((await mailRequests(commerce, order.id)).map((mail) => mail.template)).toEqual(['order-placed', 'payment-failed', 'order-expired']);
   }, 45_000);
 });

@@ -57,6 +57,7 @@ describe('asynchronous payments through the development provider', () => {
     expect(await ledgerOf(commerce, order.id)).toEqual([]);
     const [payment] = await sql<{ id: string }>(commerce, 'select id from payment where order_id = ?', [order.id]);
     expect(await mailRequests(commerce, order.id)).toEqual([
+      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: expect.stringMatching(/^€[\d,]+\.\d{2}$/) }, key: `order-placed:${order.id}` },
       { userId: me.userId, template: 'payment-failed', data: { orderId: order.id, reason: 'card declined (test token tok_decline)' }, key: `payment-failed:${payment!.id}:1` },
     ]);
   });

@@ -5,7 +5,7 @@ import { createDevelopmentPaymentProvider, type PaymentProviderDeps } from '../s
 import type { PaymentProvider } from '../src/payments/provider.js';
 import type { CommerceSettings } from '../src/settings.js';
 import { startSibling, type RunningSibling } from './siblings.js';
-import { ADD_LISTING, animalListing, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
+import { ADD_LISTING, ADDRESS, animalListing, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
 
 /**
  * A provider outage for the payment tests, around the real development provider (its ledger is
@@ -82,7 +82,8 @@ export async function startShop(schema: string): Promise<Shop> {
 
 export type Item = { sku: string; quantity: number } | { listing: number };
 
-const CHECKOUT = 'mutation($key: String!) { checkout(idempotencyKey: $key) { id placedAt paymentDueBy total { amount currency } } }';
+const CHECKOUT =
+  'mutation($key: String!, $address: AddressInput) { checkout(idempotencyKey: $key, shippingAddress: $address) { id placedAt paymentDueBy total { amount currency } } }';
 
 export interface Placed {
   id: string;
@@ -91,14 +92,14 @@ export interface Placed {
   total: { amount: number; currency: string };
 }
 
-/** Fills the buyer's cart (and coupon) and checks out through `commerce`. */
+/** Fills the buyer's cart (and coupon) and checks out through `commerce`, shipping to ADDRESS. */
 export async function placeOrder(commerce: CommerceSubgraph, buyer: Caller, items: Item[], coupon?: string): Promise<Placed> {
   for (const item of items) {
     const variables = 'sku' in item ? { productId: productId(item.sku), quantity: item.quantity } : { listingId: animalListing(item.listing) };
     await expectData(commerce, ADD_LISTING, variables, buyer);
   }
   if (coupon) await expectData(commerce, 'mutation($code: String!) { applyCoupon(code: $code) { coupon } }', { code: coupon }, buyer);
-  return (await expectData<{ checkout: Placed }>(commerce, CHECKOUT, { key: randomUUID() }, buyer)).checkout;
+  return (await expectData<{ checkout: Placed }>(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, buyer)).checkout;
 }
 
 export const PAY = 'mutation($id: ID!, $method: String) { payOrder(orderId: $id, paymentMethod: $method) { id status payment { status } } }';

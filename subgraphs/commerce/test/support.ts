@@ -32,7 +32,7 @@ export async function startCommerce(
     OPS_URL: await deadUrl(),
   };
   return createCommerceSubgraph(loadSubgraphConfig('commerce', env), {
-    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentTimeoutMs: 30 * 60_000, paymentProvider: 'development', ...options.settings },
+    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentTimeoutMs: 30 * 60_000, paymentProvider: 'development', deliveryConfirmDays: 14, ...options.settings },
     ...(options.payments ? { payments: options.payments } : {}),
   });
 }
@@ -92,6 +92,9 @@ export const productId = (sku: string): string => seedId(`product:${sku}`);
 export const animalListing = (n: number): string => seedId(`listing:animal:${n}`);
 export const productListing = (sku: string): string => seedId(`listing:product:${sku}`);
 export const KEEPER_ORDER = seedId('order:keeper:1');
+
+/** A valid shipping address for checkout (every order ships). */
+export const ADDRESS = { name: 'Kai Keeper', line1: 'Terrarienweg 12', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' } as const;
 
 export function sql<T extends object>(subgraph: CommerceSubgraph, text: string, params: unknown[] = []): Promise<T[]> {
   return subgraph.orm.em.fork().getConnection().execute<T[]>(text, params);

@@ -3,13 +3,15 @@ import { requireUser } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
-import type { Money } from '../money.js';
+import { formatMoney, type Money } from '../money.js';
 import { currentUnitPrice } from '../services/cart-pricing.service.js';
+import { validateAddress, type Address, type AddressInput } from '../shipping/address.js';
 import { cartHash, findCartView } from '../services/cart-view.service.js';
 import { findCheckoutRequest, replayCheckout } from './checkout-replay.service.js';
 import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
 import { placeOrder, type PlacedLine } from './place-order.service.js';
 import { voidOrder } from './void-order.service.js';
+import { enqueueMailRequest } from '@terrarium/subgraph-kit/jobs';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Printable ASCII, as clients send UUIDs or similar. */
@@ -73,8 +75,16 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
     throw new ServiceUnavailableError('Stock could not be reserved. Nothing was ordered; try again later.');
   }
   const placed = await ctx.em.transactional(async (tx) => {
-    const marked = await query(tx, `update orders set reservation_state = 'RESERVED', updated_at = now() where id = ? and reservation_state = 'PENDING' returning id`, [orderId]);
-    if (marked.length === 0) return false;
+    const marked = await query<{ buyer_id: string; total_amount: number; currency: string }>(
+      tx,
+      `update orders set reservation_state = 'RESERVED', updated_at = now() where id = ? and reservation_state = 'PENDING' returning buyer_id, total_amount, currency`,
+      [orderId],
+    );
+    const order = marked[0];
+    if (!order) return false;
+    // Placed: the buyer is told, by ops, once this commits (the key makes a replay mail nothing).
+    const total = formatMoney({ amount: order.total_amount, currency: order.currency });
+    await enqueueMailRequest(ctx.jobs, tx, { userId: order.buyer_id, template: 'order-placed', data: { orderId, total }, key: `order-placed:${orderId}` });
     await query(tx, 'delete from cart_line where cart_id in (select id from cart where checkout_order_id = ?)', [orderId]);
     await query(tx, 'update cart set checkout_order_id = null, coupon_code = null, version = version + 1, updated_at = now() where checkout_order_id = ?', [orderId]);
     return true;
@@ -86,7 +96,7 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
 }
 
 /** One pass: replay a known key, or price the cart, place the order and reserve. Null: run again. */
-async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number): Promise<string | null> {
+async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number, address: Address | null): Promise<string | null> {
   const previous = await findCheckoutRequest(ctx.em, userId, key);
   if (previous) return replayCheckout(ctx, userId, previous);
 
@@ -98,6 +108,9 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
     if (cart?.checkoutOrderId) throw new ConflictError('Another checkout of your cart is in progress.');
     throw new BadUserInputError('Your cart is empty.');
   }
+  // Everything sold here (animals and supplies) is physical, so every order ships. Checked before
+  // any write or call: a refused checkout reserves nothing.
+  if (!address) throw new BadUserInputError('A shipping address is required: this order ships.', 'shippingAddress');
 
   // Catalog prices before any write: a products outage fails here with nothing to undo.
   const productPrices = new Map<string, Money>();
@@ -120,6 +133,7 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
       lines: cart.lines,
       productPrices,
       paymentTimeoutMs,
+      shippingAddress: address,
     }),
   );
   if (!lines) {
@@ -133,15 +147,22 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
 /**
  * Places an order from the signed-in user's cart, exactly once per (user, idempotency key), due
  * to be paid within `paymentTimeoutMs`. The protocol, its failure paths and the sweeper are
- * described in the package README.
+ * described in the package README. A replay of a key returns its order as placed, whatever
+ * address it carries this time.
  */
-export async function checkout(ctx: Context, idempotencyKey: string, paymentTimeoutMs: number): Promise<OrderEntity> {
+export async function checkout(
+  ctx: Context,
+  idempotencyKey: string,
+  paymentTimeoutMs: number,
+  shippingAddress?: AddressInput | null,
+): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw new BadUserInputError('"idempotencyKey" must be 1 to 255 printable ASCII characters without spaces (a UUID is ideal).', 'idempotencyKey');
   }
+  const address = shippingAddress ? validateAddress(shippingAddress) : null;
   for (let pass = 0; pass < MAX_ATTEMPTS; pass += 1) {
-    const orderId = await attempt(ctx, userId, idempotencyKey, paymentTimeoutMs);
+    const orderId = await attempt(ctx, userId, idempotencyKey, paymentTimeoutMs, address);
     if (orderId) {
       const order = await ctx.loaders.order.clear(orderId).load(orderId);
       if (!order) throw new NotFoundError('Order');

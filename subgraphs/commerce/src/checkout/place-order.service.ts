@@ -3,6 +3,8 @@ import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import { money, sameCurrency, type Money } from '../money.js';
 import { consumeCoupon, discountFor } from '../services/coupon.service.js';
+import type { Address } from '../shipping/address.js';
+import { splitIntoShipments } from '../shipping/split.service.js';
 import { query } from '@terrarium/subgraph-kit/sql';
 
 /** Amounts are Postgres integers. */
@@ -31,6 +33,8 @@ export interface OrderDraft {
   productPrices: ReadonlyMap<string, Money>;
   /** paymentDueBy = placedAt + this (settings.paymentTimeoutMs). */
   paymentTimeoutMs: number;
+  /** Where the order ships (validated). */
+  shippingAddress: Address;
 }
 
 interface ReservedListing {
@@ -60,7 +64,7 @@ async function insertLines(tx: EntityManager, orderId: string, lines: readonly P
  * guard: a concurrent request with the same key waits on it here, then inserts nothing), the
  * cart lock (only if the cart is the version that was priced), the listings (ACTIVE ->
  * RESERVED, conditionally), one coupon use (conditionally), then the order in PENDING with its
- * prices frozen and reservation_state PENDING. Any failure rolls all of it back.
+ * prices frozen and reservation_state PENDING, and its shipments. Any failure rolls all of it back.
  * Returns the lines to reserve, or null when another request already holds this key.
  */
 export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<PlacedLine[] | null> {
@@ -120,6 +124,7 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
     [draft.orderId, draft.userId, currency, subtotal.amount, discount?.amount ?? null, subtotal.amount - (discount?.amount ?? 0), draft.couponCode, draft.paymentTimeoutMs / 1000],
   );
   await insertLines(tx, draft.orderId, lines);
+  await splitIntoShipments(tx, draft.orderId, draft.shippingAddress);
   await query(tx, `insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, null, 'PENDING', ?)`, [draft.orderId, draft.userId]);
   return lines;
 }

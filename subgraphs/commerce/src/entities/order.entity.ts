@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { Address } from '../shipping/address.js';
 
 export const ORDER_STATUSES = ['PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -26,6 +27,8 @@ export const Order = defineEntity({
     discountAmount: p.integer().nullable(),
     totalAmount: p.integer(),
     couponCode: p.string().nullable(),
+    /** Where the order ships; null only for orders placed before addresses were taken. */
+    shippingAddress: p.json<Address>().nullable(),
     placedAt: p.datetime(),
     /** Unpaid past this, the expiry job cancels the order. Null for orders placed before deadlines existed. */
     paymentDueBy: p.datetime().nullable(),
@@ -45,6 +48,8 @@ export const OrderLine = defineEntity({
     listingId: p.uuid().nullable(),
     /** The listed animal, copied from the listing so that inventory can be asked without a join. */
     animalId: p.uuid().nullable(),
+    /** The shipment that carries this line (one per seller of the order). */
+    shipmentId: p.uuid().nullable(),
     quantity: p.integer(),
     /** Price of one unit at checkout, minor units of `currency`. */
     unitAmount: p.integer(),

@@ -8,6 +8,8 @@ import type { WishlistItemEntity } from '../entities/wishlist-item.entity.js';
 import type { CartView } from '../services/cart-view.service.js';
 import type { CartLineEntity } from '../entities/cart.entity.js';
 import type { EntityRef } from '../refs.js';
+import type { ShipmentEntity } from '../entities/shipment.entity.js';
+import type { MarketplaceEvent } from '../marketplace/activity.job.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -22,6 +24,34 @@ export type Scalars = {
   Float: { input: number; output: number; }
   DateTime: { input: Date | string; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A postal address. */
+export type Address = {
+  __typename?: 'Address';
+  city: Scalars['String']['output'];
+  /** ISO 3166-1 alpha-2 country code, upper case. */
+  country: Scalars['String']['output'];
+  line1: Scalars['String']['output'];
+  line2: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  postalCode: Scalars['String']['output'];
+};
+
+/** Where an order ships. Surrounding spaces are trimmed; line2 may be omitted. */
+export type AddressInput = {
+  /** 1 to 100 characters. */
+  city: Scalars['String']['input'];
+  /** ISO 3166-1 alpha-2 country code (DE, US, ...), any case. */
+  country: Scalars['String']['input'];
+  /** 1 to 200 characters. */
+  line1: Scalars['String']['input'];
+  /** Up to 200 characters. */
+  line2?: InputMaybe<Scalars['String']['input']>;
+  /** Who receives it; 1 to 100 characters. */
+  name: Scalars['String']['input'];
+  /** Letters, digits, spaces and dashes; up to 16 characters. */
+  postalCode: Scalars['String']['input'];
 };
 
 export type Animal = {
@@ -156,6 +186,24 @@ export type ListingStatus =
   /** Taken off sale by the organization. */
   | 'WITHDRAWN';
 
+/** A new listing or a sale, as it happens. */
+export type MarketplaceActivity = {
+  __typename?: 'MarketplaceActivity';
+  /** When the listing went on sale, or was paid for. */
+  at: Scalars['DateTime']['output'];
+  kind: MarketplaceActivityKind;
+  listing: Listing;
+  /** Who offers (or sold) it: the listing's organization. */
+  organization: Organization;
+};
+
+/** What happened on the marketplace. */
+export type MarketplaceActivityKind =
+  /** A listing went on sale (created ACTIVE, or published). */
+  | 'LISTED'
+  /** An order holding the listing was paid. */
+  | 'SOLD';
+
 /** Money in integer minor units (cents) and an ISO-4217 currency code. */
 export type Money = {
   __typename?: 'Money';
@@ -181,10 +229,18 @@ export type Mutation = {
    */
   cancelOrder: Order;
   /**
-   * Places an order from the signed-in user's cart, reserving stock with inventory. The same
-   * idempotencyKey returns the same order; the same key with a different cart is a CONFLICT.
+   * Places an order from the signed-in user's cart, reserving stock with inventory, and splits it
+   * into one shipment per seller. Every order ships, so `shippingAddress` is required
+   * (BAD_USER_INPUT without it, nothing reserved). The same idempotencyKey returns the same order;
+   * the same key with a different cart is a CONFLICT.
    */
   checkout: Order;
+  /**
+   * The buyer confirms that a SHIPPED shipment arrived (otherwise it is confirmed automatically some
+   * days after shipping). Its animals become the buyer's; the order becomes DELIVERED once all its
+   * shipments are.
+   */
+  confirmDelivery: Shipment;
   /** Creates a coupon (staff only). */
   createCoupon: Coupon;
   /** Offers an animal or a product (members of the organization and staff). */
@@ -205,6 +261,12 @@ export type Mutation = {
   removeFromCart: Cart;
   /** Removes a wishlist item; true when it was there. */
   removeFromWishlist: Scalars['Boolean']['output'];
+  /**
+   * Hands a PENDING shipment of a PAID order to a carrier (members of the selling organization;
+   * staff for the store's own supplies). The buyer is mailed the tracking number; the order becomes
+   * SHIPPED once all its shipments are. Shipping it again is a CONFLICT.
+   */
+  shipShipment: Shipment;
   /** Sets a line's quantity (1..99; a listing line stays at 1). */
   updateCartLine: Cart;
   updateListing: Listing;
@@ -240,6 +302,12 @@ export type MutationCancelOrderArgs = {
 
 export type MutationCheckoutArgs = {
   idempotencyKey: Scalars['String']['input'];
+  shippingAddress?: InputMaybe<AddressInput>;
+};
+
+
+export type MutationConfirmDeliveryArgs = {
+  shipmentId: Scalars['ID']['input'];
 };
 
 
@@ -286,6 +354,13 @@ export type MutationRemoveFromWishlistArgs = {
 };
 
 
+export type MutationShipShipmentArgs = {
+  carrier: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+  trackingNumber: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateCartLineArgs = {
   cartToken?: InputMaybe<Scalars['String']['input']>;
   lineId: Scalars['ID']['input'];
@@ -324,6 +399,10 @@ export type Order = {
   placedAt: Scalars['DateTime']['output'];
   /** The money that went back to the buyer: the sum of settled refunds (zero when none). */
   refunded: Money;
+  /** One shipment per seller: each organization's listings, and the store's own supplies. */
+  shipments: Array<Shipment>;
+  /** Where the order ships; null only for orders placed before checkout took addresses. */
+  shippingAddress: Maybe<Address>;
   status: OrderStatus;
   /** Every status the order went through, oldest first. */
   statusHistory: Array<OrderStatusChange>;
@@ -370,11 +449,15 @@ export type OrderStatus =
 /** One move of an order's status. */
 export type OrderStatusChange = {
   __typename?: 'OrderStatusChange';
+  /** When it moved (the same as `changedAt`). */
+  at: Scalars['DateTime']['output'];
   changedAt: Scalars['DateTime']['output'];
   /** Who made the change; null when the system did. */
   changedBy: Maybe<User>;
   /** The status before; null for the order's creation. */
   from: Maybe<OrderStatus>;
+  /** The status the order moved to (the same as `to`). */
+  status: OrderStatus;
   to: OrderStatus;
 };
 
@@ -386,6 +469,11 @@ export type Organization = {
    * listings and members see all; DRAFT and WITHDRAWN listings are for members and staff only.
    */
   listings: Maybe<ListingConnection>;
+  /**
+   * What the organization has to ship: its shipments of paid orders (unpaid ones are left out),
+   * newest paid first. Only its members and staff; FORBIDDEN for anyone else.
+   */
+  shipments: Maybe<ShipmentConnection>;
 };
 
 
@@ -393,6 +481,13 @@ export type OrganizationListingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ListingStatus>;
+};
+
+
+export type OrganizationShipmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<ShipmentStatus>;
 };
 
 export type PageInfo = {
@@ -440,6 +535,8 @@ export type Query = {
   listing: Maybe<Listing>;
   /** An order, for its buyer and staff. */
   order: Maybe<Order>;
+  /** The store's own shipments (supplies sold from the catalog) of paid orders, newest paid first (staff only). */
+  storeShipments: ShipmentConnection;
 };
 
 
@@ -457,8 +554,78 @@ export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
+
+export type QueryStoreShipmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<ShipmentStatus>;
+};
+
+/**
+ * One seller's part of an order: the lines of one organization's listings, or the store's own
+ * supplies (seller null, shipped by staff). Seen by the buyer, staff, and the seller's members once
+ * the order is paid.
+ */
+export type Shipment = {
+  __typename?: 'Shipment';
+  carrier: Maybe<Scalars['String']['output']>;
+  deliveredAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** The order lines it carries. */
+  lines: Array<OrderLine>;
+  /** The order it belongs to, as far as its seller needs to know it. */
+  order: ShipmentOrder;
+  /** The organization that ships it; null for the store's own supplies. */
+  seller: Maybe<Organization>;
+  shippedAt: Maybe<Scalars['DateTime']['output']>;
+  status: ShipmentStatus;
+  trackingNumber: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of shipments. */
+export type ShipmentConnection = {
+  __typename?: 'ShipmentConnection';
+  edges: Array<ShipmentEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A shipment in a page, with the cursor to resume after it. */
+export type ShipmentEdge = {
+  __typename?: 'ShipmentEdge';
+  cursor: Scalars['String']['output'];
+  node: Shipment;
+};
+
+/**
+ * What a shipment shows of its order: who to ship to and when it was placed, not the rest of the
+ * order (other sellers' lines, totals, payment), which only its buyer and staff see through `Order`.
+ */
+export type ShipmentOrder = {
+  __typename?: 'ShipmentOrder';
+  buyer: User;
+  /** The order's id (the Order's, for its buyer and staff). */
+  id: Scalars['ID']['output'];
+  placedAt: Scalars['DateTime']['output'];
+  shippingAddress: Maybe<Address>;
+  status: OrderStatus;
+};
+
+/** Where a shipment is. Moves: PENDING->SHIPPED->DELIVERED; PENDING->CANCELLED with its order. */
+export type ShipmentStatus =
+  /** Its order was cancelled or refunded before it shipped. */
+  | 'CANCELLED'
+  /** Arrived: confirmed by the buyer, or automatically some days after shipping. */
+  | 'DELIVERED'
+  /** Waiting for its seller (who sees it once the order is paid). */
+  | 'PENDING'
+  /** With a carrier. */
+  | 'SHIPPED';
+
 export type Subscription = {
   __typename?: 'Subscription';
+  /** New listings and sales, as they happen (public). */
+  marketplaceActivity: MarketplaceActivity;
   /** Every status change of an order, for its buyer and staff. */
   orderStatusChanged: Order;
 };
@@ -613,6 +780,8 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Address: ResolverTypeWrapper<Address>;
+  AddressInput: AddressInput;
   Animal: ResolverTypeWrapper<EntityRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CacheControlScope: CacheControlScope;
@@ -626,6 +795,8 @@ export type ResolversTypes = ResolversObject<{
   ListingConnection: ResolverTypeWrapper<Omit<ListingConnection, 'edges'> & { edges: Array<ResolversTypes['ListingEdge']> }>;
   ListingEdge: ResolverTypeWrapper<Omit<ListingEdge, 'node'> & { node: ResolversTypes['Listing'] }>;
   ListingStatus: ListingStatus;
+  MarketplaceActivity: ResolverTypeWrapper<MarketplaceEvent>;
+  MarketplaceActivityKind: MarketplaceActivityKind;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderEntity>;
@@ -640,6 +811,11 @@ export type ResolversTypes = ResolversObject<{
   PaymentStatus: PaymentStatus;
   Product: ResolverTypeWrapper<EntityRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Shipment: ResolverTypeWrapper<ShipmentEntity>;
+  ShipmentConnection: ResolverTypeWrapper<Omit<ShipmentConnection, 'edges'> & { edges: Array<ResolversTypes['ShipmentEdge']> }>;
+  ShipmentEdge: ResolverTypeWrapper<Omit<ShipmentEdge, 'node'> & { node: ResolversTypes['Shipment'] }>;
+  ShipmentOrder: ResolverTypeWrapper<OrderEntity>;
+  ShipmentStatus: ShipmentStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateListingInput: UpdateListingInput;
   User: ResolverTypeWrapper<EntityRef>;
@@ -651,6 +827,8 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Address: Address;
+  AddressInput: AddressInput;
   Animal: EntityRef;
   ID: Scalars['ID']['output'];
   Cart: CartView;
@@ -662,6 +840,7 @@ export type ResolversParentTypes = ResolversObject<{
   Listing: ListingEntity;
   ListingConnection: Omit<ListingConnection, 'edges'> & { edges: Array<ResolversParentTypes['ListingEdge']> };
   ListingEdge: Omit<ListingEdge, 'node'> & { node: ResolversParentTypes['Listing'] };
+  MarketplaceActivity: MarketplaceEvent;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   Order: OrderEntity;
@@ -674,6 +853,10 @@ export type ResolversParentTypes = ResolversObject<{
   Payment: Payment;
   Product: EntityRef;
   Query: Record<PropertyKey, never>;
+  Shipment: ShipmentEntity;
+  ShipmentConnection: Omit<ShipmentConnection, 'edges'> & { edges: Array<ResolversParentTypes['ShipmentEdge']> };
+  ShipmentEdge: Omit<ShipmentEdge, 'node'> & { node: ResolversParentTypes['Shipment'] };
+  ShipmentOrder: OrderEntity;
   Subscription: Record<PropertyKey, never>;
   UpdateListingInput: UpdateListingInput;
   User: EntityRef;
@@ -697,6 +880,15 @@ export type CacheControlDirectiveArgs = {
 };
 
 export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AddressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = ResolversObject<{
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  line1?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  line2?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
 
 export type AnimalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Animal'] = ResolversParentTypes['Animal'], FederationReferenceType extends FederationReferenceTypes['Animal'] = FederationReferenceTypes['Animal']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Animal']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -759,6 +951,13 @@ export type ListingEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Listing'], ParentType, ContextType>;
 }>;
 
+export type MarketplaceActivityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MarketplaceActivity'] = ResolversParentTypes['MarketplaceActivity']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MarketplaceActivityKind'], ParentType, ContextType>;
+  listing?: Resolver<ResolversTypes['Listing'], ParentType, ContextType>;
+  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+}>;
+
 export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -770,6 +969,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   applyCoupon?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationApplyCouponArgs, 'code'>>;
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'orderId'>>;
   checkout?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCheckoutArgs, 'idempotencyKey'>>;
+  confirmDelivery?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationConfirmDeliveryArgs, 'shipmentId'>>;
   createCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationCreateCouponArgs, 'input'>>;
   createListing?: Resolver<ResolversTypes['Listing'], ParentType, ContextType, RequireFields<MutationCreateListingArgs, 'input'>>;
   mergeCart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationMergeCartArgs, 'cartToken'>>;
@@ -778,6 +978,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   removeCoupon?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, Partial<MutationRemoveCouponArgs>>;
   removeFromCart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationRemoveFromCartArgs, 'lineId'>>;
   removeFromWishlist?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveFromWishlistArgs, 'itemId'>>;
+  shipShipment?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationShipShipmentArgs, 'carrier' | 'id' | 'trackingNumber'>>;
   updateCartLine?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationUpdateCartLineArgs, 'lineId' | 'quantity'>>;
   updateListing?: Resolver<ResolversTypes['Listing'], ParentType, ContextType, RequireFields<MutationUpdateListingArgs, 'id' | 'input'>>;
   updateOrderStatus?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationUpdateOrderStatusArgs, 'orderId' | 'status'>>;
@@ -794,6 +995,8 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
   paymentDueBy?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   placedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   refunded?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  shipments?: Resolver<Array<ResolversTypes['Shipment']>, ParentType, ContextType>;
+  shippingAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
   subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -820,9 +1023,11 @@ export type OrderLineResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type OrderStatusChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   changedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   from?: Resolver<Maybe<ResolversTypes['OrderStatus']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
 }>;
 
@@ -830,6 +1035,7 @@ export type OrganizationResolvers<ContextType = Context, ParentType extends Reso
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   listings?: Resolver<Maybe<ResolversTypes['ListingConnection']>, ParentType, ContextType, RequireFields<OrganizationListingsArgs, 'first'>>;
+  shipments?: Resolver<Maybe<ResolversTypes['ShipmentConnection']>, ParentType, ContextType, RequireFields<OrganizationShipmentsArgs, 'first'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -851,9 +1057,42 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   cart?: Resolver<Maybe<ResolversTypes['Cart']>, ParentType, ContextType, Partial<QueryCartArgs>>;
   listing?: Resolver<Maybe<ResolversTypes['Listing']>, ParentType, ContextType, RequireFields<QueryListingArgs, 'id'>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  storeShipments?: Resolver<ResolversTypes['ShipmentConnection'], ParentType, ContextType, RequireFields<QueryStoreShipmentsArgs, 'first'>>;
+}>;
+
+export type ShipmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Shipment'] = ResolversParentTypes['Shipment']> = ResolversObject<{
+  carrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
+  order?: Resolver<ResolversTypes['ShipmentOrder'], ParentType, ContextType>;
+  seller?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  shippedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ShipmentStatus'], ParentType, ContextType>;
+  trackingNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ShipmentConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShipmentConnection'] = ResolversParentTypes['ShipmentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ShipmentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ShipmentEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShipmentEdge'] = ResolversParentTypes['ShipmentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType>;
+}>;
+
+export type ShipmentOrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShipmentOrder'] = ResolversParentTypes['ShipmentOrder']> = ResolversObject<{
+  buyer?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  placedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  shippingAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  marketplaceActivity?: SubscriptionResolver<ResolversTypes['MarketplaceActivity'], "marketplaceActivity", ParentType, ContextType>;
   orderStatusChanged?: SubscriptionResolver<ResolversTypes['Order'], "orderStatusChanged", ParentType, ContextType, RequireFields<SubscriptionOrderStatusChangedArgs, 'orderId'>>;
 }>;
 
@@ -873,6 +1112,7 @@ export type WishlistItemResolvers<ContextType = Context, ParentType extends Reso
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  Address?: AddressResolvers<ContextType>;
   Animal?: AnimalResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
   CartLine?: CartLineResolvers<ContextType>;
@@ -881,6 +1121,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Listing?: ListingResolvers<ContextType>;
   ListingConnection?: ListingConnectionResolvers<ContextType>;
   ListingEdge?: ListingEdgeResolvers<ContextType>;
+  MarketplaceActivity?: MarketplaceActivityResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
@@ -893,6 +1134,10 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Payment?: PaymentResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Shipment?: ShipmentResolvers<ContextType>;
+  ShipmentConnection?: ShipmentConnectionResolvers<ContextType>;
+  ShipmentEdge?: ShipmentEdgeResolvers<ContextType>;
+  ShipmentOrder?: ShipmentOrderResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   WishlistItem?: WishlistItemResolvers<ContextType>;

@@ -9,6 +9,8 @@ import { createListing, updateListing } from '../services/listing.service.js';
 import { cancelOrder, refundOrder, updateOrderStatus } from '../services/order.service.js';
 import { payOrder } from '../payments/pay-order.service.js';
 import { addToWishlist, removeFromWishlist } from '../services/wishlist.service.js';
+import { confirmDelivery } from '../shipping/delivery.service.js';
+import { shipShipment } from '../shipping/ship.service.js';
 
 /** Mutations are thin: each calls one service. Checkout and payOrder need the settings (payment deadline, provider). */
 export function createMutationResolvers(settings: CommerceSettings): MutationResolvers {
@@ -20,7 +22,7 @@ export function createMutationResolvers(settings: CommerceSettings): MutationRes
     removeCoupon: (_, { cartToken }, ctx) => removeCoupon(ctx, cartToken),
     mergeCart: (_, { cartToken }, ctx) => mergeCart(ctx, cartToken),
 
-    checkout: (_, { idempotencyKey }, ctx) => checkout(ctx, idempotencyKey, settings.paymentTimeoutMs),
+    checkout: (_, { idempotencyKey, shippingAddress }, ctx) => checkout(ctx, idempotencyKey, settings.paymentTimeoutMs, shippingAddress),
     payOrder: (_, { orderId, paymentMethod }, ctx) => payOrder(ctx, settings.paymentProvider, orderId, paymentMethod),
     cancelOrder: (_, { orderId }, ctx) => cancelOrder(ctx, orderId),
     refundOrder: (_, { orderId, reason }, ctx) => refundOrder(ctx, orderId, reason),
@@ -37,6 +39,9 @@ export function createMutationResolvers(settings: CommerceSettings): MutationRes
 
     addToWishlist: (_, args, ctx) => addToWishlist(ctx, args),
     removeFromWishlist: (_, { itemId }, ctx) => removeFromWishlist(ctx, itemId),
+
+    shipShipment: (_, { id, carrier, trackingNumber }, ctx) => shipShipment(ctx, id, carrier, trackingNumber),
+    confirmDelivery: (_, { shipmentId }, ctx) => confirmDelivery(ctx, shipmentId),
   };
 }
 

@@ -21,4 +21,6 @@ export const Order: OrderResolvers = {
   coupon: (order) => order.couponCode ?? null,
   statusHistory: (order, _, ctx) => ctx.loaders.orderHistory.load(order.id),
   buyer: (order) => ref(order.buyerId),
+  shippingAddress: (order) => order.shippingAddress ?? null,
+  shipments: (order, _, ctx) => ctx.loaders.orderShipments.load(order.id),
 };

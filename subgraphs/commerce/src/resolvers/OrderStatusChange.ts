@@ -5,4 +5,6 @@ export const OrderStatusChange: OrderStatusChangeResolvers = {
   from: (change) => change.fromStatus ?? null,
   to: (change) => change.toStatus,
   changedBy: (change) => refOrNull(change.changedBy),
+  status: (change) => change.toStatus,
+  at: (change) => change.changedAt,
 };

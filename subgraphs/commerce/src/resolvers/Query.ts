@@ -2,6 +2,7 @@ import type { QueryResolvers } from '../generated/resolvers.js';
 import { cartTarget, findCartView } from '../services/cart-view.service.js';
 import { visibleListing } from '../services/listing.service.js';
 import { orderForCaller } from '../services/order.service.js';
+import { storeShipments } from '../shipping/shipments.service.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export const Query: QueryResolvers = {
@@ -11,4 +12,5 @@ export const Query: QueryResolvers = {
     return target ? findCartView(ctx.em, target) : null;
   },
   order: (_, { id }, ctx) => orderForCaller(ctx, id),
+  storeShipments: (_, args, ctx) => storeShipments(ctx, args),
 };

@@ -1,6 +1,7 @@
 import { NotFoundError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { SubscriptionResolvers } from '../generated/resolvers.js';
+import { MARKETPLACE_TOPIC, type MarketplaceEvent } from '../marketplace/activity.job.js';
 import { orderTopic } from '../services/order-status.service.js';
 import { orderForCaller } from '../services/order.service.js';
 
@@ -24,5 +25,10 @@ export const Subscription: SubscriptionResolvers = {
       if (!order) throw new NotFoundError('Order');
       return order;
     },
+  },
+  // Public: anyone may watch new listings and sales.
+  marketplaceActivity: {
+    subscribe: (_, __, ctx) => ctx.events.subscribe<MarketplaceEvent>(MARKETPLACE_TOPIC),
+    resolve: (event: MarketplaceEvent) => event,
   },
 };

@@ -6,12 +6,15 @@ import { Cart } from './Cart.js';
 import { CartLine } from './CartLine.js';
 import { Coupon } from './Coupon.js';
 import { Listing } from './Listing.js';
+import { MarketplaceActivity } from './MarketplaceActivity.js';
 import { createMutationResolvers } from './Mutation.js';
 import { Order } from './Order.js';
 import { OrderLine } from './OrderLine.js';
 import { OrderStatusChange } from './OrderStatusChange.js';
 import { Organization } from './Organization.js';
 import { Query } from './Query.js';
+import { Shipment } from './Shipment.js';
+import { ShipmentOrder } from './ShipmentOrder.js';
 import { Subscription } from './Subscription.js';
 import { User } from './User.js';
 import { WishlistItem } from './WishlistItem.js';
@@ -38,5 +41,8 @@ export function createResolvers({ settings }: ResolverDeps): Resolvers {
     Animal,
     WishlistItem,
     Coupon,
+    Shipment,
+    ShipmentOrder,
+    MarketplaceActivity,
   };
 }

@@ -45,6 +45,9 @@ export const KEEPER_ORDER = {
     { sku: 'TR-HIDE-M', quantity: 2, unitAmount: 1_599 },
   ],
   coupon: 'WELCOME10',
+  shippingAddress: { name: 'Kai Keeper', line1: 'Terrarienweg 12', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' },
+  /** The store's own supplies: one shipment, seller null, delivered. */
+  shipment: { carrier: 'DHL', trackingNumber: 'JJD0099123456789' },
   history: [
     { from: null, to: 'PENDING', at: '2026-10-05T14:12:00.000Z', by: 'keeper' },
     { from: 'PENDING', to: 'PAID', at: '2026-10-05T14:13:10.000Z', by: 'keeper' },

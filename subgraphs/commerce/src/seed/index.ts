@@ -43,6 +43,32 @@ async function seedListings(em: EntityManager): Promise<void> {
   await insertMissing(em, 'listing', [...animals, ...products]);
 }
 
+/**
+ * Kai's address and the order's one shipment. A database that had the order before shipments
+ * existed got its shipment (under another id) from the migration: `on conflict do nothing` on
+ * any unique key keeps that one.
+ */
+async function seedKeeperShipment(em: EntityManager, orderId: string): Promise<void> {
+  const [, paid, shipped, delivered] = KEEPER_ORDER.history;
+  await query(em, 'update orders set shipping_address = ?::jsonb where id = ? and shipping_address is null', [JSON.stringify(KEEPER_ORDER.shippingAddress), orderId]);
+  await query(
+    em,
+    `insert into shipment (id, order_id, seller_id, status, carrier, tracking_number, released_at, shipped_at, delivered_at, created_at, updated_at)
+     values (?, ?, null, 'DELIVERED', ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+    [
+      seedId('shipment:order:keeper:1'),
+      orderId,
+      KEEPER_ORDER.shipment.carrier,
+      KEEPER_ORDER.shipment.trackingNumber,
+      paid.at,
+      shipped.at,
+      delivered.at,
+      KEEPER_ORDER.history[0].at,
+      delivered.at,
+    ],
+  );
+}
+
 async function seedKeeperOrder(em: EntityManager): Promise<void> {
   const orderId = seedId('order:keeper:1');
   const subtotal = KEEPER_ORDER.lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);
@@ -64,6 +90,7 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       updated_at: KEEPER_ORDER.history.at(-1)!.at,
     },
   ]);
+  await seedKeeperShipment(em, orderId);
   await insertMissing(
     em,
     'order_line',
@@ -72,6 +99,7 @@ async function seedKeeperOrder(em: EntityManager): Promise<void> {
       order_id: orderId,
       position,
       product_id: seedId(`product:${line.sku}`),
+      shipment_id: seedId('shipment:order:keeper:1'),
       quantity: line.quantity,
       unit_amount: line.unitAmount,
       currency: 'EUR',

@@ -9,6 +9,7 @@ import { validateAmount, validateCurrency } from '../money.js';
 import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
 import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { isUniqueViolation, query, queryOne } from '@terrarium/subgraph-kit/sql';
+import { enqueueListed, wakeMarketplaceActivity } from '../marketplace/activity.job.js';
 
 /** What the public sees of an organization's listings when it asks for no status. */
 const PUBLIC_STATUSES: ListingStatus[] = ['ACTIVE', 'RESERVED'];
@@ -89,11 +90,19 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
   if (animalId) await requireOwnAnimal(ctx, animalId, organizationId);
   else if (!(await ctx.loaders.productPrice.load(productId!))) throw new NotFoundError('Product');
 
-  const row = await queryOne<{ id: string }>(
-    ctx.em,
-    'insert into listing (organization_id, animal_id, product_id, status, price_amount, currency) values (?, ?, ?, ?, ?, ?) returning id',
-    [organizationId, animalId, productId, status, priceAmount, currency],
-  ).catch(openListingConflict);
+  // A listing created ACTIVE is news (marketplaceActivity LISTED), owed in the insert's transaction.
+  const row = await ctx.em
+    .transactional(async (tx) => {
+      const inserted = await queryOne<{ id: string }>(
+        tx,
+        'insert into listing (organization_id, animal_id, product_id, status, price_amount, currency) values (?, ?, ?, ?, ?, ?) returning id',
+        [organizationId, animalId, productId, status, priceAmount, currency],
+      );
+      if (status === 'ACTIVE') await enqueueListed(ctx.jobs, tx, { id: inserted!.id, organizationId });
+      return inserted;
+    })
+    .catch(openListingConflict);
+  wakeMarketplaceActivity(ctx.jobs);
   const listing = await ctx.loaders.listing.load(row!.id);
   if (!listing) throw new NotFoundError('Listing');
   return listing;
@@ -116,12 +125,21 @@ export async function updateListing(ctx: Context, id: string, input: UpdateListi
   const status = input.status ?? current.status;
   if (input.status && !MANUAL_STATUSES.includes(input.status)) throw new BadUserInputError('RESERVED and SOLD follow orders; set DRAFT, ACTIVE or WITHDRAWN.', 'status');
   // Conditional on the status: a checkout that reserves it concurrently wins, and this is a CONFLICT.
-  const updated = await query(
-    ctx.em,
-    `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD') returning id`,
-    [priceAmount, currency, status, id],
-  ).catch(openListingConflict);
+  // Under the row lock the status this update replaces is known, so publishing is news once.
+  const updated = await ctx.em
+    .transactional(async (tx) => {
+      const before = await queryOne<{ status: ListingStatus }>(tx, 'select status from listing where id = ? for update', [id]);
+      const rows = await query(
+        tx,
+        `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD') returning id`,
+        [priceAmount, currency, status, id],
+      );
+      if (rows.length > 0 && status === 'ACTIVE' && before?.status !== 'ACTIVE') await enqueueListed(ctx.jobs, tx, current);
+      return rows;
+    })
+    .catch(openListingConflict);
   if (updated.length === 0) throw new ConflictError('This listing is in an order (RESERVED or SOLD); it cannot change now.');
+  wakeMarketplaceActivity(ctx.jobs);
   const listing = await ctx.loaders.listing.clear(id).load(id);
   if (!listing) throw new NotFoundError('Listing');
   return listing;

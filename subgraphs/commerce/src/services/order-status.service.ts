@@ -9,6 +9,8 @@ import type { CommerceDeps } from './deps.js';
 import { settleReservation, type OwedCall } from './reservation-settlement.service.js';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
+import { hasShipped, shipmentsFollowOrder } from '../shipping/shipments-follow-order.js';
+import { enqueueSold, wakeMarketplaceActivity } from '../marketplace/activity.job.js';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -32,12 +34,13 @@ export class IllegalTransitionError extends ConflictError {
 
 /**
  * The reservation follows the status: paying owes inventory a commit; cancelling an unpaid order
- * owes a release; cancelling or refunding a paid order before it shipped owes a return (the goods
- * never left). After shipping, stock stays sold (goods coming back are a staff adjustment).
+ * owes a release; cancelling or refunding a paid order before anything shipped owes a return (the
+ * goods never left). Once any shipment left, stock stays sold (goods coming back are a staff
+ * adjustment); a PAID order may have shipped in part, so `shipped` asks its shipments.
  */
-function nextReservationState(state: ReservationState, from: OrderStatus, to: OrderStatus): ReservationState {
+function nextReservationState(state: ReservationState, to: OrderStatus, shipped: boolean): ReservationState {
   if (to === 'PAID' && state === 'RESERVED') return 'COMMITTING';
-  const undone = to === 'CANCELLED' || (to === 'REFUNDED' && from === 'PAID');
+  const undone = to === 'CANCELLED' || (to === 'REFUNDED' && !shipped);
   if (undone && state === 'RESERVED') return 'RELEASING';
   if (undone && (state === 'COMMITTING' || state === 'COMMITTED')) return 'RETURNING';
   return state;
@@ -83,8 +86,9 @@ export interface Transition {
  * Moves a placed order to `to`, in `tx` (the caller's transaction), under the order's row lock:
  * of two concurrent changes (two cancels, a cancel and a payment) exactly one sees the old
  * status, so side effects are owed exactly once. Owed effects go into the same transaction: the
- * listings, the coupon use, the order event, the audit entry and, when a paid order is cancelled
- * or refunded, the full refund and its job (the outbox).
+ * listings, the coupon use, the shipments (src/shipping/shipments-follow-order.ts), the
+ * marketplace's SOLD events, the order event, the audit entry and, when a paid order is
+ * cancelled or refunded, the full refund and its job (the outbox).
  */
 export async function transitionOrder(
   tx: EntityManager,
@@ -107,7 +111,8 @@ export async function transitionOrder(
     const paying = await queryOne(tx, `select 1 as paying from payment where order_id = ? and status in ('PROCESSING', 'SUCCEEDED')`, [orderId]);
     if (paying) throw new ConflictError('A payment for this order is under way; it cannot be cancelled now.');
   }
-  const next = nextReservationState(order.reservationState, order.status, to);
+  const shipped = to === 'REFUNDED' && (order.status !== 'PAID' || (await hasShipped(tx, orderId)));
+  const next = nextReservationState(order.reservationState, to, shipped);
   await query(tx, 'update orders set status = ?, reservation_state = ?, updated_at = now() where id = ?', [to, next, orderId]);
   await query(tx, 'insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, ?, ?, ?)', [orderId, order.status, to, actorId]);
   const undone = next !== order.reservationState && (next === 'RELEASING' || next === 'RETURNING');
@@ -116,6 +121,8 @@ export async function transitionOrder(
     await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE');
     if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
   }
+  await shipmentsFollowOrder(jobs, tx, orderId, to);
+  if (to === 'PAID') await enqueueSold(jobs, tx, orderId);
   const refund =
     to === 'CANCELLED' || to === 'REFUNDED'
       ? await requestFullRefund(tx, jobs, { orderId, reason: options.reason ?? `order ${to.toLowerCase()}`, requestedBy: actorId })
@@ -134,6 +141,7 @@ export async function transitionOrder(
  */
 export async function afterTransition(deps: CommerceDeps, orderId: string, transition: Transition): Promise<void> {
   wakeOrderEvents(deps.jobs);
+  if (transition.to === 'PAID') wakeMarketplaceActivity(deps.jobs);
   if (transition.refund) wakeRefunds(deps.jobs);
   if (transition.owed) await settleReservation(deps, orderId, transition.owed);
 }
