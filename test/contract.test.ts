@@ -21,6 +21,17 @@ afterAll(async () => {
   await platform?.stop();
 });
 
+/** Polls until `done` holds (at most 20 s) and returns the last answer, for facts fed by job queues. */
+async function eventually<T>(run: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  let value = await run();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await run();
+  }
+  return value;
+}
+
 function expectNoErrors(body: { errors?: unknown[] }) {
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
 }
@@ -66,6 +77,53 @@ describe('storefront', () => {
     const { body } = await gql(url, contractOperation('storefront', 'Autocomplete'), { prefix: 'dig' });
     expectNoErrors(body);
     expect(body.data.searchSuggestions).toEqual(expect.arrayContaining(['Digital Thermostat', 'Digital Hygrometer']));
+  });
+
+  it('CatalogSearch: a typo finds the thermostat with its stock and rating, a correction and facets', async () => {
+    // The in-stock facts reach products' read model from inventory's start-up sync, through its job queue.
+    const body = await eventually(
+      async () => (await gql(url, contractOperation('storefront', 'CatalogSearch'), { text: 'thermostatt' })).body,
+      (answer) => answer.data?.productSearch.facets.some((f: { field: string; buckets: { value: string }[] }) => f.field === 'availability' && f.buckets[0]?.value === 'IN_STOCK'),
+    );
+    expectNoErrors(body);
+    const search = body.data.productSearch;
+    expect(search.didYouMean).toBe('thermostat');
+    expect(search.interpretedAs).toEqual({ text: 'thermostatt', filters: [] });
+    expect(search.edges[0].node).toMatchObject({ name: 'Digital Thermostat', slug: 'digital-thermostat', price: { amount: 4499, currency: 'EUR' }, stock: { available: expect.any(Number) } });
+    expect(search.edges[0].node.stock.available).toBeGreaterThan(0);
+    expect(search.facets.map((f: { field: string }) => f.field)).toEqual(['category', 'price', 'availability']);
+  });
+
+  it('AnimalSearch: "female corn snake under 100" reads its filters and answers with commerce\'s prices', async () => {
+    // Listing prices reach inventory's read model from commerce's start-up sync, through its job queue.
+    const body = await eventually(
+      async () => (await gql(url, contractOperation('storefront', 'AnimalSearch'), { text: 'female corn snake under 100' })).body,
+      (answer) => answer.data?.animalSearch.totalCount === 3,
+    );
+    expectNoErrors(body);
+    const search = body.data.animalSearch;
+    expect(search.interpretedAs).toEqual({
+      text: '',
+      filters: [
+        { field: 'species', value: 'Corn snake' },
+        { field: 'sex', value: 'FEMALE' },
+        { field: 'maxPrice', value: '10000' },
+      ],
+    });
+    const nodes = search.edges.map((e: { node: unknown }) => e.node);
+    expect(nodes.map((n: { name: string }) => n.name).sort()).toEqual(['Maple', 'Nova', 'Rosie']);
+    for (const node of nodes) {
+      expect(node).toMatchObject({ sex: 'FEMALE', species: { commonName: 'Corn snake' }, listing: { price: { currency: 'EUR' } } });
+      expect(node.listing.price.amount).toBeLessThanOrEqual(10_000);
+    }
+    expect(search.facets.map((f: { field: string }) => f.field)).toEqual(['species', 'morph', 'sex']);
+  });
+
+  it('PopularSearches: the corrected catalog search is counted', async () => {
+    const { body } = await gql(url, contractOperation('storefront', 'PopularSearches'));
+    expectNoErrors(body);
+    expect(body.data.popularSearches).toContain('thermostat');
+    expect(body.data.popularSearches).not.toContain('thermostatt');
   });
 
   it('AnimalPage: inventory, media, ops, community and commerce in one answer', async () => {

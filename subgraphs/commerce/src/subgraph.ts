@@ -15,6 +15,7 @@ import { createResolvers } from './resolvers/index.js';
 import { seedCommerce } from './seed/index.js';
 import { forkDeps, type CommerceJobDeps } from './services/deps.js';
 import { workOrderEvents } from './services/order-events.job.js';
+import { listingPriceReports } from './services/listing-price-report.job.js';
 import { workMarketplaceActivity } from './marketplace/activity.job.js';
 import { scheduleDeliveryConfirmations } from './shipping/confirm-deliveries.job.js';
 import { workKeeperAssignments } from './shipping/keeper.job.js';
@@ -27,7 +28,10 @@ import { loadCommerceSettings, type CommerceSettings } from './settings.js';
  */
 const sweepJob = defineJob<Record<string, never>>('commerce.sweep', { retryLimit: 0, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
 
-/** Every minute, pg-boss cron's resolution: an unpaid order expires within a minute of its paymentDueBy. */
+/**
+ * Every minute, pg-boss cron's resolution: the backstop. Each checkout also queues a run for its
+ * own deadline (checkout.service.ts), so an unpaid order expires within seconds of paymentDueBy.
+ */
 const EXPIRE_CRON = '* * * * *';
 
 export interface CommerceOptions {
@@ -82,6 +86,9 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
   // Delivered animals get their buyer as keeper in inventory, asked for by this queue.
   await workKeeperAssignments(subgraph.jobs, services);
   await scheduleDeliveryConfirmations(deps);
+  // Animals' listing prices for inventory's search: each change's report, a full sync at start.
+  await listingPriceReports.work(subgraph.jobs, () => subgraph.orm.em.fork(), services);
+  await listingPriceReports.enqueueFullSync(subgraph.jobs, subgraph.orm.em.fork());
   const sweeper = createSweeper(deps);
   if (settings.sweepIntervalMs > 0) {
     await subgraph.jobs.work(sweepJob, async () => {

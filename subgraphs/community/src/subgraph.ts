@@ -6,6 +6,7 @@ import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
 import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
+import { ratingReports } from './services/rating-report.job.js';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
@@ -22,5 +23,11 @@ export async function createCommunitySubgraph(config: SubgraphConfig): Promise<S
     migrations,
     createLoaders,
     seed,
+    // Products' search read model: each product rating change's report, and a full sync at every
+    // start (it fills the model for the demo seed and repairs reports lost to a dead letter).
+    jobs: async ({ jobs, orm, services }) => {
+      await ratingReports.work(jobs, () => orm.em.fork(), services);
+      await ratingReports.enqueueFullSync(jobs, orm.em.fork());
+    },
   });
 }

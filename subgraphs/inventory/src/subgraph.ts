@@ -8,6 +8,7 @@ import { createResolvers } from './resolvers/index.js';
 import { seed } from './seed/index.js';
 import { workAudit, workMailRequests } from '@terrarium/subgraph-kit/jobs';
 import { workStockEvents } from './services/events.js';
+import { stockReports } from './services/stock-report.job.js';
 import { workCareReminders } from './services/care-reminders.job.js';
 import { loadInventorySettings, type InventorySettings } from './settings.js';
 
@@ -23,6 +24,10 @@ export async function createInventorySubgraph(config: SubgraphConfig, settings: 
     seed,
     jobs: async (deps) => {
       await workStockEvents(deps);
+      // Products' search read model: each stock change's report, and a full sync at every start
+      // (it fills the model for the demo seed and repairs reports lost to a dead letter).
+      await stockReports.work(deps.jobs, () => deps.orm.em.fork(), deps.services);
+      await stockReports.enqueueFullSync(deps.jobs, deps.orm.em.fork());
       // Stock adjustments are audited in ops, delivered by this queue.
       await workAudit(deps.jobs, deps.services);
       // Keepers' care digests are sent by ops, asked for by this queue.

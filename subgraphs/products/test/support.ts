@@ -10,9 +10,9 @@ export type ProductsSubgraph = Subgraph<Loaders>;
 export const redisUrl = process.env['REDIS_URL'];
 
 /** A seeded products subgraph in its own Postgres schema of the run's fresh database. */
-export function startProducts(schema: string): Promise<ProductsSubgraph> {
+export function startProducts(schema: string, env: NodeJS.ProcessEnv = {}): Promise<ProductsSubgraph> {
   return createProductsSubgraph(
-    loadSubgraphConfig('products', { ...process.env, PRODUCTS_DATABASE_SCHEMA: schema, PRODUCTS_PORT: '0', SEED_DEMO: 'true' }),
+    loadSubgraphConfig('products', { ...process.env, PRODUCTS_DATABASE_SCHEMA: schema, PRODUCTS_PORT: '0', SEED_DEMO: 'true', ...env }),
   );
 }
 

@@ -6,3 +6,4 @@ export { transactionExecutor } from './outbox.js';
 export { cronEvery } from './cron.js';
 export { auditJob, enqueueAudit, workAudit, type AuditEntry } from './audit.js';
 export { enqueueMailRequest, mailRequestJob, workMailRequests, type MailRequest } from './mail-request.js';
+export { defineReadModelFeed, type FeedPayload, type ReadModelFeed, type ReadModelFeedDefinition } from './read-model-feed.js';

@@ -180,7 +180,9 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
         ...(enqueueOptions.singletonKey
           ? { singletonKey: enqueueOptions.singletonKey, singletonSeconds: enqueueOptions.singletonSeconds ?? 3_600 }
           : {}),
-        ...(enqueueOptions.startAfterSeconds ? { startAfter: enqueueOptions.startAfterSeconds } : {}),
+        // As a UTC time, not a number: MikroORM inlines the outbox's parameters as literals, and
+        // pg-boss's SQL casts a numeric literal to a timestamp in a branch Postgres rejects at parse time.
+        ...(enqueueOptions.startAfterSeconds ? { startAfter: new Date(Date.now() + enqueueOptions.startAfterSeconds * 1000).toISOString() } : {}),
       });
     },
     async work(job, handler) {

@@ -10,6 +10,7 @@ import { cartHash, findCartView } from '../services/cart-view.service.js';
 import { findCheckoutRequest, replayCheckout } from './checkout-replay.service.js';
 import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
 import { placeOrder, type PlacedLine } from './place-order.service.js';
+import { expireOrdersJob } from '../payments/order-expiry.job.js';
 import { voidOrder } from './void-order.service.js';
 import { enqueueMailRequest } from '@terrarium/subgraph-kit/jobs';
 import { query } from '@terrarium/subgraph-kit/sql';
@@ -53,8 +54,11 @@ async function undoUncertain(ctx: Context, orderId: string): Promise<void> {
   });
 }
 
-/** Steps 2 and 3: reserve with inventory, then mark the order placed and empty the cart. */
-async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine[]): Promise<void> {
+/**
+ * Steps 2 and 3: reserve with inventory, then mark the order placed and empty the cart; the buyer's
+ * mail and the order's own expiry run (at its deadline, not at the next minute's) are owed from there.
+ */
+async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine[], paymentTimeoutMs: number): Promise<void> {
   let outcome: ReserveOutcome;
   try {
     outcome = await reserveForOrder(ctx.services, orderId, reservationItems(lines));
@@ -85,6 +89,8 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
     // Placed: the buyer is told, by ops, once this commits (the key makes a replay mail nothing).
     const total = formatMoney({ amount: order.total_amount, currency: order.currency });
     await enqueueMailRequest(ctx.jobs, tx, { userId: order.buyer_id, template: 'order-placed', data: { orderId, total }, key: `order-placed:${orderId}` });
+    const startAfterSeconds = Math.ceil(paymentTimeoutMs / 1000) + 1;
+    await ctx.jobs.enqueue(tx, expireOrdersJob, {}, { singletonKey: `order:${orderId}`, singletonSeconds: startAfterSeconds + 60, startAfterSeconds });
     await query(tx, 'delete from cart_line where cart_id in (select id from cart where checkout_order_id = ?)', [orderId]);
     await query(tx, 'update cart set checkout_order_id = null, coupon_code = null, version = version + 1, updated_at = now() where checkout_order_id = ?', [orderId]);
     return true;
@@ -140,7 +146,7 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
     const twin = await findCheckoutRequest(ctx.em, userId, key);
     return twin ? replayCheckout(ctx, userId, twin) : null;
   }
-  await reserve(ctx, orderId, lines);
+  await reserve(ctx, orderId, lines, paymentTimeoutMs);
   return orderId;
 }
 

@@ -10,6 +10,7 @@ import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/c
 import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { isUniqueViolation, query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueListed, wakeMarketplaceActivity } from '../marketplace/activity.job.js';
+import { listingPriceReports } from './listing-price-report.job.js';
 
 /** What the public sees of an organization's listings when it asks for no status. */
 const PUBLIC_STATUSES: ListingStatus[] = ['ACTIVE', 'RESERVED'];
@@ -90,7 +91,8 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
   if (animalId) await requireOwnAnimal(ctx, animalId, organizationId);
   else if (!(await ctx.loaders.productPrice.load(productId!))) throw new NotFoundError('Product');
 
-  // A listing created ACTIVE is news (marketplaceActivity LISTED), owed in the insert's transaction.
+  // A listing created ACTIVE is news (marketplaceActivity LISTED), and an animal's price is owed
+  // to inventory's search, both in the insert's transaction (the outbox).
   const row = await ctx.em
     .transactional(async (tx) => {
       const inserted = await queryOne<{ id: string }>(
@@ -99,6 +101,7 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
         [organizationId, animalId, productId, status, priceAmount, currency],
       );
       if (status === 'ACTIVE') await enqueueListed(ctx.jobs, tx, { id: inserted!.id, organizationId });
+      if (animalId) await listingPriceReports.enqueue(ctx.jobs, tx, [animalId]);
       return inserted;
     })
     .catch(openListingConflict);
@@ -125,16 +128,19 @@ export async function updateListing(ctx: Context, id: string, input: UpdateListi
   const status = input.status ?? current.status;
   if (input.status && !MANUAL_STATUSES.includes(input.status)) throw new BadUserInputError('RESERVED and SOLD follow orders; set DRAFT, ACTIVE or WITHDRAWN.', 'status');
   // Conditional on the status: a checkout that reserves it concurrently wins, and this is a CONFLICT.
-  // Under the row lock the status this update replaces is known, so publishing is news once.
+  // Under the row lock the status this update replaces is known, so publishing is news once; an
+  // animal's new price or status is owed to inventory's search in the same transaction.
   const updated = await ctx.em
     .transactional(async (tx) => {
       const before = await queryOne<{ status: ListingStatus }>(tx, 'select status from listing where id = ? for update', [id]);
-      const rows = await query(
+      const rows = await query<{ animal_id: string | null }>(
         tx,
-        `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD') returning id`,
+        `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD') returning animal_id`,
         [priceAmount, currency, status, id],
       );
       if (rows.length > 0 && status === 'ACTIVE' && before?.status !== 'ACTIVE') await enqueueListed(ctx.jobs, tx, current);
+      const animalId = rows[0]?.animal_id;
+      if (animalId) await listingPriceReports.enqueue(ctx.jobs, tx, [animalId]);
       return rows;
     })
     .catch(openListingConflict);

@@ -2,6 +2,7 @@ import { requireStaff, requireUser } from '@terrarium/platform/caller';
 import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Context } from '../context.js';
 import { Report, type ReportEntity, type ReportStatus, type ReportSubjectType } from '../entities/report.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
@@ -77,8 +78,8 @@ export async function moderationQueue(ctx: Context, first: number | null | undef
 }
 
 /** Hides the subject inside the transaction; returns the rating subject when a review left its aggregate. */
-async function hideSubject(tx: EntityManager, type: ReportSubjectType, id: string): Promise<Subject | null> {
-  if (type === 'REVIEW') return hideReview(tx, id);
+async function hideSubject(tx: EntityManager, jobs: JobQueue, type: ReportSubjectType, id: string): Promise<Subject | null> {
+  if (type === 'REVIEW') return hideReview(tx, jobs, id);
   await tx.execute(`update ${TABLE[type]} set hidden_at = now() where id = ? and hidden_at is null`, [id], 'run');
   return null;
 }
@@ -105,7 +106,7 @@ export async function resolveReport(ctx: Context, rawId: string, action: ReportA
       );
       return { row: dismissed!, ratingSubject: null };
     }
-    const ratingSubject = await hideSubject(tx, type, subjectId);
+    const ratingSubject = await hideSubject(tx, ctx.jobs, type, subjectId);
     // The content is gone: every open report of it is answered, not only this one.
     const closed = await tx.execute<Record<string, unknown>[]>(
       `update report set status = 'REMOVED', resolved_by_id = ?, resolved_at = now()

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
+import { ratingReports } from './rating-report.job.js';
 import type { Context } from '../context.js';
 import { ratingCacheKey, type Subject } from '../loaders/rating.loader.js';
 import type { ReviewEntity } from '../entities/review.entity.js';
@@ -20,11 +22,15 @@ export function subjectOf(review: ReviewSubjectRow | Pick<ReviewEntity, 'product
  * the row lock it takes serializes concurrent writers of the same subject, and each applies its
  * delta to the latest committed values (never a value read earlier in JS).
  *
+ * A product's change also owes products' search read model its new rating, in the same
+ * transaction (the outbox).
+ *
  * @param countDelta reviews added (+1), removed (-1) or 0 when only a rating changed
  * @param sumDelta change of the sum of ratings
  */
-export async function applyRatingDelta(tx: EntityManager, subject: Subject, countDelta: number, sumDelta: number): Promise<void> {
+export async function applyRatingDelta(tx: EntityManager, jobs: JobQueue, subject: Subject, countDelta: number, sumDelta: number): Promise<void> {
   if (countDelta === 0 && sumDelta === 0) return;
+  if (subject.type === 'PRODUCT') await ratingReports.enqueue(jobs, tx, [subject.id]);
   if (countDelta > 0) {
     // The first review of a subject creates its row; the upsert is still one atomic statement.
     await tx.execute(

@@ -1,6 +1,7 @@
 import { isStaff, requireUser } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@terrarium/platform/errors';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Context } from '../context.js';
 import { Review, type ReviewEntity } from '../entities/review.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
@@ -66,7 +67,7 @@ export async function postReview(ctx: Context, input: ReviewInput): Promise<Revi
       [authorId, subject.type === 'PRODUCT' ? subject.id : null, subject.type === 'ORGANIZATION' ? subject.id : null, rating, body],
     );
     if (!inserted) throw new ConflictError(`You have already reviewed this ${subject.type === 'PRODUCT' ? 'product' : 'organization'}; edit that review instead.`);
-    await applyRatingDelta(tx, subject, 1, rating);
+    await applyRatingDelta(tx, ctx.jobs, subject, 1, rating);
     return inserted;
   });
   const review = ctx.em.map(Review, row);
@@ -97,7 +98,7 @@ export async function updateReview(ctx: Context, rawId: string, input: ReviewUpd
       [rating ?? current.rating, body ?? current.body, id],
     );
     // The old rating was read under the row lock, so this delta is exact even under concurrent edits.
-    if (current.hidden_at === null) await applyRatingDelta(tx, subjectOf(current), 0, updated!.rating - current.rating);
+    if (current.hidden_at === null) await applyRatingDelta(tx, ctx.jobs, subjectOf(current), 0, updated!.rating - current.rating);
     return { row: updated!, subject: subjectOf(current) };
   });
   await invalidateRating(ctx, subject);
@@ -110,7 +111,7 @@ export async function deleteReview(ctx: Context, rawId: string): Promise<string>
   const subject = await ctx.em.transactional(async (tx) => {
     const current = await lockOwnReview(tx, ctx, id);
     await tx.execute('delete from review where id = ?', [id], 'run');
-    if (current.hidden_at === null) await applyRatingDelta(tx, subjectOf(current), -1, -current.rating);
+    if (current.hidden_at === null) await applyRatingDelta(tx, ctx.jobs, subjectOf(current), -1, -current.rating);
     return subjectOf(current);
   });
   await invalidateRating(ctx, subject);
@@ -121,9 +122,9 @@ export async function deleteReview(ctx: Context, rawId: string): Promise<string>
  * Moderation: hides a review inside the caller's transaction and takes it out of its subject's
  * aggregate. Returns the subject whose aggregate changed (null when it was already hidden or gone).
  */
-export async function hideReview(tx: EntityManager, id: string): Promise<Subject | null> {
+export async function hideReview(tx: EntityManager, jobs: JobQueue, id: string): Promise<Subject | null> {
   const [hidden] = await tx.execute<ReviewRow[]>('update review set hidden_at = now() where id = ? and hidden_at is null returning *', [id]);
   if (!hidden) return null;
-  await applyRatingDelta(tx, subjectOf(hidden), -1, -hidden.rating);
+  await applyRatingDelta(tx, jobs, subjectOf(hidden), -1, -hidden.rating);
   return subjectOf(hidden);
 }

@@ -92,6 +92,50 @@ export type AnimalFilter = {
   status?: InputMaybe<AnimalStatus>;
 };
 
+/** A page of animalSearch results with what the search read and the facets of the whole result. */
+export type AnimalSearchConnection = {
+  __typename?: 'AnimalSearchConnection';
+  edges: Array<AnimalEdge>;
+  /** species, morph and sex; each counts the results of every other active filter. */
+  facets: Array<SearchFacet>;
+  interpretedAs: SearchInterpretation;
+  pageInfo: PageInfo;
+  /** Animals matching the text and every filter, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Filters of animalSearch; all given conditions must hold. They override those read from the text. */
+export type AnimalSearchFilters = {
+  /** The breeder organization. */
+  breederId?: InputMaybe<Scalars['ID']['input']>;
+  /** Genes the animal carries, any of them, visual or het, case-insensitive ("Het Clown", "Clown"). */
+  genes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Hatched at most this many months ago. */
+  maxAgeMonths?: InputMaybe<Scalars['Int']['input']>;
+  maxPrice?: InputMaybe<Scalars['Int']['input']>;
+  /** Hatched at least this many months ago. */
+  minAgeMonths?: InputMaybe<Scalars['Int']['input']>;
+  /** Listing price bounds, minor units, inclusive; animals without an open listing never match a bound. */
+  minPrice?: InputMaybe<Scalars['Int']['input']>;
+  /** Case-insensitive substring of the morph. */
+  morph?: InputMaybe<Scalars['String']['input']>;
+  sex?: InputMaybe<Sex>;
+  /** A species by common name, case-insensitive ("corn snake"): what the text's species reads as. */
+  species?: InputMaybe<Scalars['String']['input']>;
+  speciesId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<AnimalStatus>;
+};
+
+export type AnimalSearchSort =
+  /** Youngest first (latest hatch date); unknown hatch dates last. */
+  | 'HATCH_DATE'
+  /** Newest listed (registered) first. */
+  | 'NEWEST'
+  /** Cheapest listing first; animals without a listing last. */
+  | 'PRICE_ASC'
+  /** Dearest listing first; animals without a listing last. */
+  | 'PRICE_DESC';
+
 export type AnimalStatus =
   /** Offered for sale. */
   | 'AVAILABLE'
@@ -158,6 +202,20 @@ export type CreateAnimalInput = {
   weightGrams?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One value of a facet and how many results have it, counted with every other active filter applied. */
+export type FacetBucket = {
+  __typename?: 'FacetBucket';
+  count: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type ListingPriceInput = {
+  amount?: InputMaybe<Scalars['Int']['input']>;
+  animalId: Scalars['ID']['input'];
+  asOf: Scalars['DateTime']['input'];
+  currency?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type LogCareInput = {
   kind: CareKind;
   notes?: InputMaybe<Scalars['String']['input']>;
@@ -178,6 +236,8 @@ export type Mutation = {
   createAnimal: Animal;
   /** The animal's keeper; breeder members of its organization while the breeder holds it; staff. */
   logCare: CareLogEntry;
+  /** Internal (commerce): animals' open listing prices as of `asOf` for animalSearch; an older report is ignored. */
+  recordListingPrices: Scalars['Boolean']['output'];
   releaseForOrder: Reservation;
   reserveForOrder: Reservation;
   returnForOrder: Reservation;
@@ -214,6 +274,11 @@ export type MutationCreateAnimalArgs = {
 export type MutationLogCareArgs = {
   animalId: Scalars['ID']['input'];
   input: LogCareInput;
+};
+
+
+export type MutationRecordListingPricesArgs = {
+  prices: Array<ListingPriceInput>;
 };
 
 
@@ -277,6 +342,13 @@ export type Query = {
   __typename?: 'Query';
   /** An animal by id; null when there is none. */
   animal: Maybe<Animal>;
+  /**
+   * Animal search. `text` (at most 200 characters) is read for filters first unless `interpret` is
+   * false ("female corn snake under 100": sex FEMALE, species Corn snake, maxPrice 10000), then its
+   * words must each appear in the name, morph, genes or species. Explicit `filters` override those
+   * read. `first` is 0 to 100.
+   */
+  animalSearch: AnimalSearchConnection;
   /** Animals, newest first, with keyset pagination (first: 0..100). */
   animals: AnimalConnection;
   /** All species, by common name. */
@@ -286,6 +358,16 @@ export type Query = {
 
 export type QueryAnimalArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAnimalSearchArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filters?: InputMaybe<AnimalSearchFilters>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  interpret?: InputMaybe<Scalars['Boolean']['input']>;
+  sort?: InputMaybe<AnimalSearchSort>;
+  text: Scalars['String']['input'];
 };
 
 
@@ -305,6 +387,32 @@ export type ReservationItemInput = {
   animalId?: InputMaybe<Scalars['ID']['input']>;
   productId?: InputMaybe<Scalars['ID']['input']>;
   quantity: Scalars['Int']['input'];
+};
+
+/** A facet of a search: the values of one field among the results, with their counts. */
+export type SearchFacet = {
+  __typename?: 'SearchFacet';
+  buckets: Array<FacetBucket>;
+  /** The field its buckets are values of; each search names its facets in its own description. */
+  field: Scalars['String']['output'];
+};
+
+/**
+ * A filter the search read out of the query's words ("heat mat 50w": wattage 50; "female corn
+ * snake": sex FEMALE), so that the client can show it and undo it (`interpret: false`).
+ */
+export type SearchFilter = {
+  __typename?: 'SearchFilter';
+  /** The filter's name, as in the search's filters input: wattage, maxPrice (minor units), sex, species. */
+  field: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+/** How a search read its text: the words left for full-text matching and the filters taken out. */
+export type SearchInterpretation = {
+  __typename?: 'SearchInterpretation';
+  filters: Array<SearchFilter>;
+  text: Scalars['String']['output'];
 };
 
 export type Sex =
@@ -481,6 +589,9 @@ export type ResolversTypes = ResolversObject<{
   AnimalConnection: ResolverTypeWrapper<Omit<AnimalConnection, 'edges'> & { edges: Array<ResolversTypes['AnimalEdge']> }>;
   AnimalEdge: ResolverTypeWrapper<Omit<AnimalEdge, 'node'> & { node: ResolversTypes['Animal'] }>;
   AnimalFilter: AnimalFilter;
+  AnimalSearchConnection: ResolverTypeWrapper<Omit<AnimalSearchConnection, 'edges'> & { edges: Array<ResolversTypes['AnimalEdge']> }>;
+  AnimalSearchFilters: AnimalSearchFilters;
+  AnimalSearchSort: AnimalSearchSort;
   AnimalStatus: AnimalStatus;
   CacheControlScope: CacheControlScope;
   CareKind: CareKind;
@@ -490,6 +601,8 @@ export type ResolversTypes = ResolversObject<{
   CreateAnimalInput: CreateAnimalInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  FacetBucket: ResolverTypeWrapper<FacetBucket>;
+  ListingPriceInput: ListingPriceInput;
   LogCareInput: LogCareInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Organization: ResolverTypeWrapper<OrganizationRef>;
@@ -499,6 +612,9 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Reservation: ResolverTypeWrapper<Reservation>;
   ReservationItemInput: ReservationItemInput;
+  SearchFacet: ResolverTypeWrapper<SearchFacet>;
+  SearchFilter: ResolverTypeWrapper<SearchFilter>;
+  SearchInterpretation: ResolverTypeWrapper<SearchInterpretation>;
   Sex: Sex;
   Species: ResolverTypeWrapper<SpeciesEntity>;
   Stock: ResolverTypeWrapper<Stock>;
@@ -517,12 +633,16 @@ export type ResolversParentTypes = ResolversObject<{
   AnimalConnection: Omit<AnimalConnection, 'edges'> & { edges: Array<ResolversParentTypes['AnimalEdge']> };
   AnimalEdge: Omit<AnimalEdge, 'node'> & { node: ResolversParentTypes['Animal'] };
   AnimalFilter: AnimalFilter;
+  AnimalSearchConnection: Omit<AnimalSearchConnection, 'edges'> & { edges: Array<ResolversParentTypes['AnimalEdge']> };
+  AnimalSearchFilters: AnimalSearchFilters;
   CareLogEntry: CareLogEntity;
   CareReminder: CareReminderModel;
   CareSchedule: CareScheduleEntity;
   CreateAnimalInput: CreateAnimalInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  FacetBucket: FacetBucket;
+  ListingPriceInput: ListingPriceInput;
   LogCareInput: LogCareInput;
   Mutation: Record<PropertyKey, never>;
   Organization: OrganizationRef;
@@ -532,6 +652,9 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Reservation: Reservation;
   ReservationItemInput: ReservationItemInput;
+  SearchFacet: SearchFacet;
+  SearchFilter: SearchFilter;
+  SearchInterpretation: SearchInterpretation;
   Species: SpeciesEntity;
   Stock: Stock;
   Subscription: Record<PropertyKey, never>;
@@ -588,6 +711,14 @@ export type AnimalEdgeResolvers<ContextType = Context, ParentType extends Resolv
   node?: Resolver<ResolversTypes['Animal'], ParentType, ContextType>;
 }>;
 
+export type AnimalSearchConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AnimalSearchConnection'] = ResolversParentTypes['AnimalSearchConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AnimalEdge']>, ParentType, ContextType>;
+  facets?: Resolver<Array<ResolversTypes['SearchFacet']>, ParentType, ContextType>;
+  interpretedAs?: Resolver<ResolversTypes['SearchInterpretation'], ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type CareLogEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CareLogEntry'] = ResolversParentTypes['CareLogEntry']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CareKind'], ParentType, ContextType>;
@@ -616,12 +747,18 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FacetBucketResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FacetBucket'] = ResolversParentTypes['FacetBucket']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   adjustStock?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAdjustStockArgs, 'delta' | 'productId' | 'reason'>>;
   assignKeeper?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAssignKeeperArgs, 'animalId' | 'keeperId'>>;
   commitForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationCommitForOrderArgs, 'orderId'>>;
   createAnimal?: Resolver<ResolversTypes['Animal'], ParentType, ContextType, RequireFields<MutationCreateAnimalArgs, 'input'>>;
   logCare?: Resolver<ResolversTypes['CareLogEntry'], ParentType, ContextType, RequireFields<MutationLogCareArgs, 'animalId' | 'input'>>;
+  recordListingPrices?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordListingPricesArgs, 'prices'>>;
   releaseForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReleaseForOrderArgs, 'orderId'>>;
   reserveForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReserveForOrderArgs, 'items' | 'orderId'>>;
   returnForOrder?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType, RequireFields<MutationReturnForOrderArgs, 'orderId'>>;
@@ -652,6 +789,7 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   animal?: Resolver<Maybe<ResolversTypes['Animal']>, ParentType, ContextType, RequireFields<QueryAnimalArgs, 'id'>>;
+  animalSearch?: Resolver<ResolversTypes['AnimalSearchConnection'], ParentType, ContextType, RequireFields<QueryAnimalSearchArgs, 'first' | 'interpret' | 'sort' | 'text'>>;
   animals?: Resolver<ResolversTypes['AnimalConnection'], ParentType, ContextType, RequireFields<QueryAnimalsArgs, 'first'>>;
   species?: Resolver<Array<ResolversTypes['Species']>, ParentType, ContextType>;
 }>;
@@ -659,6 +797,21 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type ReservationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Reservation'] = ResolversParentTypes['Reservation']> = ResolversObject<{
   orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SearchFacetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchFacet'] = ResolversParentTypes['SearchFacet']> = ResolversObject<{
+  buckets?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SearchFilterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchFilter'] = ResolversParentTypes['SearchFilter']> = ResolversObject<{
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SearchInterpretationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchInterpretation'] = ResolversParentTypes['SearchInterpretation']> = ResolversObject<{
+  filters?: Resolver<Array<ResolversTypes['SearchFilter']>, ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type SpeciesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Species'] = ResolversParentTypes['Species']> = ResolversObject<{
@@ -688,11 +841,13 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Animal?: AnimalResolvers<ContextType>;
   AnimalConnection?: AnimalConnectionResolvers<ContextType>;
   AnimalEdge?: AnimalEdgeResolvers<ContextType>;
+  AnimalSearchConnection?: AnimalSearchConnectionResolvers<ContextType>;
   CareLogEntry?: CareLogEntryResolvers<ContextType>;
   CareReminder?: CareReminderResolvers<ContextType>;
   CareSchedule?: CareScheduleResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  FacetBucket?: FacetBucketResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -700,6 +855,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Reservation?: ReservationResolvers<ContextType>;
+  SearchFacet?: SearchFacetResolvers<ContextType>;
+  SearchFilter?: SearchFilterResolvers<ContextType>;
+  SearchInterpretation?: SearchInterpretationResolvers<ContextType>;
   Species?: SpeciesResolvers<ContextType>;
   Stock?: StockResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -9,6 +9,7 @@ import { assignKeeper } from '../services/keepers.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
 import { commitForOrder, releaseForOrder, reserveForOrder, returnForOrder, type ReservationOutcome } from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
+import { recordListingPrices } from '../search/listing-prices.js';
 import type { Context } from '../context.js';
 
 /** The only service allowed to reserve, release, commit and return: checkout lives in commerce. */
@@ -73,6 +74,7 @@ export const Mutation: MutationResolvers = {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     return announce(ctx, (em) => returnForOrder(em, orderId));
   },
+  recordListingPrices: (_, { prices }, { em, caller }) => recordListingPrices(em, caller, prices),
   assignKeeper: async (_, { animalId, keeperId }, ctx) => {
     requireService(ctx.caller, CHECKOUT_SERVICE);
     await assignKeeper(ctx.em, animalId, keeperId);

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { defineJob, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { JobDeps } from '@terrarium/subgraph-kit/subgraph';
 import type { ProductRef } from '../types.js';
+import { stockReports } from './stock-report.job.js';
 
 export const stockChangedTopic = (productId: string): string => `stockChanged:${productId}`;
 
@@ -18,12 +19,15 @@ export function wakeStockEvents(jobs: JobQueue): void {
 }
 
 /**
- * Owes the `stockChanged` events of these products, in the transaction of `em` that changes
- * their stock (the outbox): subscribers hear of a change only once it committed, and always.
+ * Owes the `stockChanged` events of these products, and their stock reports to products' search
+ * read model, in the transaction of `em` that changes their stock (the outbox): subscribers and
+ * search hear of a change only once it committed, and always.
  */
 export async function enqueueStockChanged(jobs: JobQueue, em: EntityManager, productIds: Iterable<string>): Promise<void> {
   const unique = [...new Set(productIds)];
-  if (unique.length > 0) await jobs.enqueue(em, stockChangedJob, { productIds: unique });
+  if (unique.length === 0) return;
+  await jobs.enqueue(em, stockChangedJob, { productIds: unique });
+  await stockReports.enqueue(jobs, em, unique);
 }
 
 /** The handler: publish each product's event (a Redis failure fails the job, which retries). */

@@ -57,6 +57,13 @@ export type CreateProductInput = {
   sku: Scalars['String']['input'];
 };
 
+/** One value of a facet and how many results have it, counted with every other active filter applied. */
+export type FacetBucket = {
+  __typename?: 'FacetBucket';
+  count: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
 /** Money in integer minor units (cents) and an ISO-4217 currency code. */
 export type Money = {
   __typename?: 'Money';
@@ -68,6 +75,10 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Adds a product to the catalog. Staff only. */
   createProduct: Product;
+  /** community: products' review average and count as of `asOf`; an older report is ignored. */
+  recordRatings: Scalars['Boolean']['output'];
+  /** inventory: products' available units as of `asOf`; an older report than the one kept is ignored. */
+  recordStockLevels: Scalars['Boolean']['output'];
   /** Changes a product. Staff only. */
   updateProduct: Product;
 };
@@ -75,6 +86,16 @@ export type Mutation = {
 
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
+};
+
+
+export type MutationRecordRatingsArgs = {
+  ratings: Array<RatingInput>;
+};
+
+
+export type MutationRecordStockLevelsArgs = {
+  levels: Array<StockLevelInput>;
 };
 
 
@@ -136,14 +157,62 @@ export type ProductPriceInput = {
   currency: Scalars['String']['input'];
 };
 
+/** A page of productSearch results with what the search read and the facets of the whole result. */
+export type ProductSearchConnection = {
+  __typename?: 'ProductSearchConnection';
+  /** A corrected query when the words matched little and similar catalog words exist (thermostatt -> thermostat). */
+  didYouMean: Maybe<Scalars['String']['output']>;
+  edges: Array<ProductEdge>;
+  /** category, price and availability; each counts the results of every other active filter. */
+  facets: Array<SearchFacet>;
+  interpretedAs: SearchInterpretation;
+  pageInfo: PageInfo;
+  /** Products matching the text and every filter, over all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Filters of productSearch; all given conditions must hold. They override those read from the text. */
+export type ProductSearchFilters = {
+  /** The category and its descendants. */
+  categorySlug?: InputMaybe<Scalars['String']['input']>;
+  /** true: only products inventory reports available; false: only those it does not. */
+  inStock?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Highest price, minor units, inclusive. */
+  maxPrice?: InputMaybe<Scalars['Int']['input']>;
+  /** Lowest price, minor units, inclusive. */
+  minPrice?: InputMaybe<Scalars['Int']['input']>;
+  /** Lowest average review rating, 1 to 5. */
+  minRating?: InputMaybe<Scalars['Float']['input']>;
+  /** Exact wattage (heating), read from the product's name. */
+  wattage?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ProductSearchSort =
+  | 'NEWEST'
+  | 'PRICE_ASC'
+  | 'PRICE_DESC'
+  /** Highest average rating first; unrated last. */
+  | 'RATING'
+  /** Best full-text (or, for typos, similarity) match first; by name without text. */
+  | 'RELEVANCE';
+
 export type Query = {
   __typename?: 'Query';
   /** The root categories, by name. */
   categories: Array<Category>;
   /** The category with this slug, or null. */
   category: Maybe<Category>;
+  /** The most searched catalog queries, recent days weighing more (first: 0 to 50). */
+  popularSearches: Array<Scalars['String']['output']>;
   /** The product with this slug, or null. */
   product: Maybe<Product>;
+  /**
+   * Catalog search. `text` (at most 200 characters) is read for filters first unless `interpret` is
+   * false ("heat mat 50w" searches "heat mat" with wattage 50; "under 30" is maxPrice 3000), then
+   * matched by full text; when that finds fewer than 3 products, by trigram similarity too, with
+   * `didYouMean`. Explicit `filters` override those read from the text. `first` is 0 to 100.
+   */
+  productSearch: ProductSearchConnection;
   /**
    * Products, filtered and paginated by cursor. With `search` (websearch syntax: words, "quoted
    * phrases", -exclusions; at most 200 characters) results are ranked by relevance (name before
@@ -151,6 +220,11 @@ export type Query = {
    * descendants; an unknown slug yields an empty connection. `first` is 0 to 100.
    */
   products: ProductConnection;
+  /**
+   * Catalog queries related to `query`: other searches whose first results share the most products
+   * with its own (first: 0 to 20).
+   */
+  relatedSearches: Array<Scalars['String']['output']>;
   /** Distinct product names with a word starting with `prefix` (1 to 64 characters, case-insensitive), for autocomplete. */
   searchSuggestions: Array<Scalars['String']['output']>;
 };
@@ -161,8 +235,23 @@ export type QueryCategoryArgs = {
 };
 
 
+export type QueryPopularSearchesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryProductArgs = {
   slug: Scalars['String']['input'];
+};
+
+
+export type QueryProductSearchArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filters?: InputMaybe<ProductSearchFilters>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  interpret?: InputMaybe<Scalars['Boolean']['input']>;
+  sort?: InputMaybe<ProductSearchSort>;
+  text: Scalars['String']['input'];
 };
 
 
@@ -174,9 +263,54 @@ export type QueryProductsArgs = {
 };
 
 
+export type QueryRelatedSearchesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+};
+
+
 export type QuerySearchSuggestionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   prefix: Scalars['String']['input'];
+};
+
+export type RatingInput = {
+  asOf: Scalars['DateTime']['input'];
+  average?: InputMaybe<Scalars['Float']['input']>;
+  count: Scalars['Int']['input'];
+  productId: Scalars['ID']['input'];
+};
+
+/** A facet of a search: the values of one field among the results, with their counts. */
+export type SearchFacet = {
+  __typename?: 'SearchFacet';
+  buckets: Array<FacetBucket>;
+  /** The field its buckets are values of; each search names its facets in its own description. */
+  field: Scalars['String']['output'];
+};
+
+/**
+ * A filter the search read out of the query's words ("heat mat 50w": wattage 50; "female corn
+ * snake": sex FEMALE), so that the client can show it and undo it (`interpret: false`).
+ */
+export type SearchFilter = {
+  __typename?: 'SearchFilter';
+  /** The filter's name, as in the search's filters input: wattage, maxPrice (minor units), sex, species. */
+  field: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+/** How a search read its text: the words left for full-text matching and the filters taken out. */
+export type SearchInterpretation = {
+  __typename?: 'SearchInterpretation';
+  filters: Array<SearchFilter>;
+  text: Scalars['String']['output'];
+};
+
+export type StockLevelInput = {
+  asOf: Scalars['DateTime']['input'];
+  available: Scalars['Int']['input'];
+  productId: Scalars['ID']['input'];
 };
 
 /** Fields to change; absent fields are kept. The slug stays as created so that links keep working. */
@@ -301,15 +435,25 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CreateProductInput: CreateProductInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  FacetBucket: ResolverTypeWrapper<FacetBucket>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductPriceInput: ProductPriceInput;
+  ProductSearchConnection: ResolverTypeWrapper<Omit<ProductSearchConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
+  ProductSearchFilters: ProductSearchFilters;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ProductSearchSort: ProductSearchSort;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RatingInput: RatingInput;
+  SearchFacet: ResolverTypeWrapper<SearchFacet>;
+  SearchFilter: ResolverTypeWrapper<SearchFilter>;
+  SearchInterpretation: ResolverTypeWrapper<SearchInterpretation>;
+  StockLevelInput: StockLevelInput;
   UpdateProductInput: UpdateProductInput;
   User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -322,15 +466,24 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   CreateProductInput: CreateProductInput;
   DateTime: Scalars['DateTime']['output'];
+  FacetBucket: FacetBucket;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
   Product: ProductRecord;
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductPriceInput: ProductPriceInput;
+  ProductSearchConnection: Omit<ProductSearchConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
+  ProductSearchFilters: ProductSearchFilters;
+  Float: Scalars['Float']['output'];
   Query: Record<PropertyKey, never>;
+  RatingInput: RatingInput;
+  SearchFacet: SearchFacet;
+  SearchFilter: SearchFilter;
+  SearchInterpretation: SearchInterpretation;
+  StockLevelInput: StockLevelInput;
   UpdateProductInput: UpdateProductInput;
   User: User;
   String: Scalars['String']['output'];
@@ -357,6 +510,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FacetBucketResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FacetBucket'] = ResolversParentTypes['FacetBucket']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type MoneyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -364,6 +522,8 @@ export type MoneyResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
+  recordRatings?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordRatingsArgs, 'ratings'>>;
+  recordStockLevels?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordStockLevelsArgs, 'levels'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
 }>;
 
@@ -397,12 +557,39 @@ export type ProductEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 }>;
 
+export type ProductSearchConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductSearchConnection'] = ResolversParentTypes['ProductSearchConnection']> = ResolversObject<{
+  didYouMean?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['ProductEdge']>, ParentType, ContextType>;
+  facets?: Resolver<Array<ResolversTypes['SearchFacet']>, ParentType, ContextType>;
+  interpretedAs?: Resolver<ResolversTypes['SearchInterpretation'], ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType, RequireFields<QueryCategoryArgs, 'slug'>>;
+  popularSearches?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryPopularSearchesArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'slug'>>;
+  productSearch?: Resolver<ResolversTypes['ProductSearchConnection'], ParentType, ContextType, RequireFields<QueryProductSearchArgs, 'first' | 'interpret' | 'sort' | 'text'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+  relatedSearches?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QueryRelatedSearchesArgs, 'first' | 'query'>>;
   searchSuggestions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<QuerySearchSuggestionsArgs, 'first' | 'prefix'>>;
+}>;
+
+export type SearchFacetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchFacet'] = ResolversParentTypes['SearchFacet']> = ResolversObject<{
+  buckets?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SearchFilterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchFilter'] = ResolversParentTypes['SearchFilter']> = ResolversObject<{
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SearchInterpretationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SearchInterpretation'] = ResolversParentTypes['SearchInterpretation']> = ResolversObject<{
+  filters?: Resolver<Array<ResolversTypes['SearchFilter']>, ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -412,13 +599,18 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Category?: CategoryResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  FacetBucket?: FacetBucketResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductSearchConnection?: ProductSearchConnectionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SearchFacet?: SearchFacetResolvers<ContextType>;
+  SearchFilter?: SearchFilterResolvers<ContextType>;
+  SearchInterpretation?: SearchInterpretationResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -3,9 +3,10 @@ import type { Resolvers } from '../generated/resolvers.js';
 import { Category } from './Category.js';
 import { Mutation } from './Mutation.js';
 import { Product } from './Product.js';
-import { Query } from './Query.js';
+import { createQuery } from './Query.js';
+import type { SearchCounts } from '../search/search-counts.js';
 
-/** One spelling in every subgraph; this one closes over nothing. */
-export function createResolvers(): Resolvers {
-  return { DateTime: DateTimeScalar, Query, Mutation, Product, Category };
+/** One spelling in every subgraph; Query closes over the search counts (Redis or Postgres). */
+export function createResolvers(deps: { searchCounts: SearchCounts }): Resolvers {
+  return { DateTime: DateTimeScalar, Query: createQuery(deps), Mutation, Product, Category };
 }

@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
+import type { Interpretation } from '@terrarium/subgraph-kit/phrases';
+import { toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import { query, queryOne, type SqlParam } from '@terrarium/subgraph-kit/sql';
+import type { ProductRecord } from '../entities/product.entity.js';
+import { didYouMean } from './did-you-mean.js';
+import { searchFacets, type Facet } from './facets.js';
+import { readSearchArgs, type SearchArgs, type SearchRequest } from './search-input.js';
+import { ALL_FLAGS, candidatesSql, isAscending, sortCast, type MatchMode } from './search-sql.js';
+
+/**
+ * Full text finding fewer products than this also matches by trigram similarity, and suggests a
+ * correction. @default 3
+ */
+export const FUZZY_BELOW = 3;
+
+export interface ProductSearchResult extends Connection<ProductRecord> {
+  interpretedAs: Interpretation;
+  didYouMean: string | null;
+  facets: Facet[];
+}
+
+type Row = ProductRecord & { totalCount: number; sortText: string | null; available: number | null; rank: number; sort_key: unknown } & Record<`f_${string}`, boolean>;
+
+/**
+ * productSearch: reads the text (search-input.ts), picks the match mode, then one statement for
+ * the page and its total, one for the facets and, for a fuzzy match, one for "did you mean".
+ * Not cached: the stock and rating filters change with every report of their owners.
+ */
+export async function searchProducts(em: EntityManager, args: SearchArgs): Promise<ProductSearchResult> {
+  const request = readSearchArgs(args);
+  const mode = await matchMode(em, request.text);
+  const { ctes, params } = candidatesSql(request.text, mode, request.filters, request.sort);
+  const [page, facets, suggestion] = await Promise.all([
+    fetchPage(em, request, mode, ctes, params),
+    searchFacets(em, ctes, [...params]),
+    mode === 'fuzzy' ? didYouMean(em, request.text, args.text) : null,
+  ]);
+  return { ...page, interpretedAs: request.interpretation, didYouMean: suggestion, facets };
+}
+
+export async function matchMode(em: EntityManager, text: string): Promise<MatchMode> {
+  if (text === '') return 'all';
+  const found = await queryOne<{ hits: number }>(
+    em,
+    `select count(*)::int as hits from (select 1 from product p where p.search_vector @@ websearch_to_tsquery('english', ?) limit ?) f`,
+    [text, FUZZY_BELOW],
+  );
+  return (found?.hits ?? 0) < FUZZY_BELOW ? 'fuzzy' : 'fulltext';
+}
+
+/** The page statement (rows after the cursor plus the total) and its parameters; the EXPLAIN test reads it too. */
+export function pageStatement(request: SearchRequest, mode: MatchMode, ctes: string, candidateParams: readonly SqlParam[]): { sql: string; params: SqlParam[]; tag: string } {
+  const params = [...candidateParams];
+  // One cursor shape per sort and mode: a cursor of another order is refused, not misread.
+  const tag = `productSearch:${request.sort}:${mode === 'all' ? 'all' : 'text'}`;
+  const after = decodeKeyset(tag, request.after, 'text');
+  const cast = sortCast(request.sort, mode);
+  const direction = isAscending(request.sort, mode) ? 'asc' : 'desc';
+  // Keyset: rows strictly after the cursor's key in the page's order, the id breaking ties. The
+  // key travels as Postgres' own text form, which casts back to the same value (a real's shortest
+  // exact decimal, a timestamp's microseconds).
+  let keyset = 'true';
+  if (after) {
+    keyset = `(m.sort_key ${direction === 'asc' ? '>' : '<'} ?::${cast} or (m.sort_key = ?::${cast} and m.id > ?::uuid))`;
+    params.push(after.key, after.key, after.id);
+  }
+  const orderBy = `m.sort_key ${direction}, m.id`;
+  params.push(request.size + 1);
+  const sql = `${ctes}, matched as (select * from candidates where ${ALL_FLAGS})
+     select t.total as "totalCount", m.*, m.sort_key::text as "sortText"
+       from (select count(*)::int as total from matched) t
+       left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
+      order by ${orderBy}`;
+  return { sql, params, tag };
+}
+
+async function fetchPage(em: EntityManager, request: SearchRequest, mode: MatchMode, ctes: string, candidateParams: SqlParam[]): Promise<Connection<ProductRecord>> {
+  const { sql, params, tag } = pageStatement(request, mode, ctes, candidateParams);
+  const rows = await query<Row>(em, sql, params);
+  const totalCount = rows[0]?.totalCount ?? 0;
+  // With an empty page the lateral join still yields the total, on one row of nulls.
+  const page = rows.filter((row) => row.id !== null);
+  const connection = toConnection(page, request.size, totalCount, (row) => encodeKeyset(tag, row.sortText ?? '', row.id));
+  return { ...connection, edges: connection.edges.map(({ cursor, node }) => ({ cursor, node: toRecord(node) })) };
+}
+
+/** Only the product travels on: the search's bookkeeping columns stay here. */
+function toRecord(row: Row): ProductRecord {
+  const { id, sku, slug, name, description, priceAmount, priceCurrency, categoryId, createdById, createdAt, updatedAt } = row;
+  return { id, sku, slug, name, description, priceAmount, priceCurrency, categoryId, createdById, createdAt, updatedAt };
+}
