@@ -116,6 +116,11 @@ export interface GatewayConfig {
   rateLimitWindowMs: number;
   /** How long the Redis blocklists are cached in memory. @default 5_000 ms */
   blocklistRefreshMs: number;
+  /**
+   * Without Redis, how often ops is asked for revoked tokens (logOut, password reset, role
+   * change); 0 turns it off (revocations then never reach this gateway). @default 2_000 ms
+   */
+  tokenRevocationPollMs: number;
   /** Trust the first X-Forwarded-For address as the client's IP (behind a proxy only). @default false */
   trustProxy: boolean;
   /** Array bodies (several operations in one request). @default false */
@@ -183,6 +188,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const rateLimitMax = integer('RATE_LIMIT_MAX', 600, 0);
   const rateLimitWindowMs = integer('RATE_LIMIT_WINDOW_MS', 60_000);
   const blocklistRefreshMs = integer('BLOCKLIST_REFRESH_MS', 5_000, 0);
+  const tokenRevocationPollMs = integer('TOKEN_REVOCATION_POLL_MS', 2_000, 0);
   const shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 10_000);
   const persisted: PersistedQueriesConfig = Object.freeze({
     manifestsDir: env['PERSISTED_MANIFESTS_DIR'] || DEFAULT_MANIFESTS,
@@ -263,6 +269,7 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     rateLimitMax,
     rateLimitWindowMs,
     blocklistRefreshMs,
+    tokenRevocationPollMs,
     trustProxy,
     allowBatching,
     shutdownGraceMs,

@@ -11,9 +11,13 @@ import { startMetricsServer, type MetricsServer } from '@terrarium/platform/heal
 import { createLogger, type Logger } from '@terrarium/platform/logger';
 import { AccessControl } from '../access/control.js';
 import { readAccessPolicy } from '../access/policy.js';
+import { createFeatureFlags, FEATURE_FLAG_DEFINITIONS_QUERY, type FlagDefinition } from '@terrarium/platform/feature-flags';
+import { createLiveUpdatesPlugin } from '../flags/live-updates.plugin.js';
 import { createApiKeyVerifier } from '../identity/api-keys.js';
 import { createAuthenticator } from '../identity/auth.js';
 import { createCallerTokens } from '../identity/caller-tokens.js';
+import { createTokenRevocations } from '../identity/token-revocations.js';
+import { createOpsClient } from '../upstream/ops-client.js';
 import { subgraphTimeout, subgraphUrl, type GatewayConfig } from '../config.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from '../upstream/data-source.js';
@@ -40,6 +44,9 @@ import { createRequestHandler } from './request-handler.js';
 import { createSubscriptionServer } from '../subscriptions/index.js';
 import { supergraphFile } from '../supergraph/supergraph-file.js';
 import { createSupergraphSource } from '../supergraph/supergraph-source.js';
+
+/** How long a starting gateway waits for the token revocations in force. @default 3_000 ms */
+const REVOCATIONS_START_WAIT_MS = 3_000;
 
 export interface GatewayServer {
   readonly httpServer: Server;
@@ -97,6 +104,18 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     logger.info({ protectedCoordinates: access.size }, 'access policy loaded');
   });
 
+  // ops' internal queries (API keys, token revocations without Redis, flag definitions).
+  const ops = createOpsClient({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, metrics, logger });
+  const revocations = createTokenRevocations({ redis, ops, pollMs: config.tokenRevocationPollMs, logger });
+  const flags = createFeatureFlags({
+    load: async () => {
+      if (!ops) return [];
+      return (await ops.query<{ featureFlagDefinitions: FlagDefinition[] }>(FEATURE_FLAG_DEFINITIONS_QUERY)).featureFlagDefinitions;
+    },
+    redis: config.redisUrl,
+    logger: logger.child({ component: 'feature-flags' }),
+  });
+
   const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
   // One blocklist and one rate-limit budget for every transport: HTTP, WebSocket, SSE, multipart.
   const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, guard: redisGuard, logger });
@@ -121,7 +140,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     metrics,
     buildService,
     identify: (authorization, apiKey) => identify(authorization, apiKey),
-    operationChecks: [createOperationLimitsPlugin(config.limits, metrics), createAccessControlPlugin(access, metrics)],
+    revocations,
+    operationChecks: [createOperationLimitsPlugin(config.limits, metrics), createAccessControlPlugin(access, metrics), createLiveUpdatesPlugin(flags, metrics)],
     persisted: { store: persisted, partnerManifest: config.persisted.partnerManifest },
   });
   // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
@@ -175,8 +195,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   await apollo.start();
   let draining = false;
 
-  const apiKeys = createApiKeyVerifier({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, redis, redisKeyPrefix: config.redisKeyPrefix, metrics, logger });
-  const identify = createIdentifier(createAuthenticator({ jwksUrl: config.jwksUrl, jwtIssuer: config.jwtIssuer, jwtAudience: config.jwtAudience }), apiKeys);
+  const apiKeys = createApiKeyVerifier({ ops, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
+  const identify = createIdentifier(createAuthenticator({ jwksUrl: config.jwksUrl, jwtIssuer: config.jwtIssuer, jwtAudience: config.jwtAudience }, revocations), apiKeys);
+  // Serve no token before the revocations in force are known, unless Redis or ops cannot say in time.
+  const revocationsKnown = await Promise.race([revocations.loaded().then(() => true), new Promise<false>((resolve) => setTimeout(resolve, REVOCATIONS_START_WAIT_MS, false).unref())]);
+  if (!revocationsKnown) logger.warn('token revocations not loaded yet; serving while they load');
   const serveEmbed = createEmbedRoute({
     store: persisted,
     partnerManifest: config.persisted.partnerManifest,
@@ -231,6 +254,9 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         await apollo.stop();
         await agent.close();
         await apiKeys.close();
+        await revocations.close();
+        await flags.close();
+        await ops?.close();
         await persisted.close();
         await redis?.quit().catch(() => redis.disconnect());
         await metricsServer?.close();

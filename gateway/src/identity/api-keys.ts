@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { AuthUnavailableError } from './auth.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Redis } from '../redis.js';
-import { ServiceClient } from '../upstream/service-client.js';
+import { OpsUnavailableError, type OpsClient } from '../upstream/ops-client.js';
 
 /** A partner API client as ops knows it. */
 export interface ApiClient {
@@ -18,7 +16,7 @@ export interface ApiClient {
 export interface ApiKeyVerifier {
   /** The client owning `key`, or null for an unknown or revoked key. Throws AuthUnavailableError when ops cannot say. */
   verify(key: string): Promise<ApiClient | null>;
-  /** Closes the connections to ops. */
+  /** Stops listening for revocations. */
   close(): Promise<void>;
 }
 
@@ -29,8 +27,6 @@ const VERDICT_TTL_MS = 60_000;
 const UNKNOWN_TTL_MS = 10_000;
 /** With Redis, each process still keeps a verdict this long to spare a round trip per request. @default 5_000 ms */
 const LOCAL_TTL_WITH_REDIS_MS = 5_000;
-/** @default 3_000 ms */
-const OPS_TIMEOUT_MS = 3_000;
 /** Longer values are not keys; they are refused without asking ops. */
 const MAX_KEY_LENGTH = 256;
 
@@ -43,11 +39,10 @@ export const API_CLIENT_REVOKED_CHANNEL = 'ops:api-client-revoked';
 const QUERY = 'query ApiClientByKey($key: String!) { apiClientByKey(key: $key) { id name allowedOperations } }';
 
 interface Options {
-  opsUrl: string | null;
-  internalSecret: string | null;
+  /** Null without OPS_URL or INTERNAL_SECRET: every key is refused as unverifiable. */
+  ops: OpsClient | null;
   redis: Redis | null;
   redisKeyPrefix: string;
-  metrics: GatewayMetrics;
   logger: Logger;
 }
 
@@ -58,33 +53,28 @@ interface Options {
  * A revoked key stops at once when Redis carries ops' revocation message (see
  * listenForRevocations); without Redis it keeps working for at most VERDICT_TTL_MS.
  */
-export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPrefix, metrics, logger }: Options): ApiKeyVerifier {
+export function createApiKeyVerifier({ ops, redis, redisKeyPrefix, logger }: Options): ApiKeyVerifier {
   // Verdicts kept in this process, each with its own TTL; null (an unknown key) is stored boxed,
   // since lru-cache does not hold null values.
   const local = new LRUCache<string, { client: ApiClient | null }>({ max: 10_000, ttl: VERDICT_TTL_MS });
   const inFlight = new Map<string, Promise<ApiClient | null>>();
-  // Ops is called as any service is (../upstream/: pool, timeout, retry of a dropped connection, metrics).
-  const ops = opsUrl ? new ServiceClient({ name: 'ops', url: opsUrl, timeoutMs: OPS_TIMEOUT_MS, metrics }) : null;
   const localTtl = (client: ApiClient | null): number => {
     if (redis) return LOCAL_TTL_WITH_REDIS_MS;
     return client ? VERDICT_TTL_MS : UNKNOWN_TTL_MS;
   };
 
   async function askOps(key: string): Promise<ApiClient | null> {
-    if (!ops || !internalSecret) throw new AuthUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
-    const token = await signCaller({ ...ANONYMOUS, service: 'gateway' }, internalSecret, 'gateway');
-    const headers = ['content-type', 'application/json', CALLER_HEADER, token];
-    const result = await ops!.call(JSON.stringify({ query: QUERY, variables: { key } }), headers, false, logger);
-    if (!result.ok) {
-      logger.error({ reason: result.failure.reason }, 'ops unreachable for an API key check');
+    if (!ops) throw new AuthUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
+    let data: { apiClientByKey?: ApiClient | null };
+    try {
+      data = await ops.query<{ apiClientByKey?: ApiClient | null }>(QUERY, { key });
+    } catch (err) {
+      if (!(err instanceof OpsUnavailableError)) throw err;
+      logger.error({ err }, 'ops could not check an API key');
       throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
     }
-    const body = result.value.parsed as { data?: { apiClientByKey?: ApiClient | null } | null; errors?: { message: string }[] };
-    if (body.errors?.length || !body.data || !('apiClientByKey' in body.data)) {
-      logger.error({ errors: body.errors }, 'ops refused the API key check');
-      throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
-    }
-    const client = body.data.apiClientByKey ?? null;
+    if (!('apiClientByKey' in data)) throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
+    const client = data.apiClientByKey ?? null;
     return client && { id: client.id, name: client.name, allowedOperations: [...client.allowedOperations] };
   }
 
@@ -127,10 +117,7 @@ export function createApiKeyVerifier({ opsUrl, internalSecret, redis, redisKeyPr
       local.set(hash, { client }, { ttl: localTtl(client) });
       return client;
     },
-    close: async () => {
-      await stopListening();
-      await ops?.close();
-    },
+    close: () => stopListening(),
   };
 }
 

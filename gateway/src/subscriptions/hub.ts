@@ -9,7 +9,7 @@ import type { Identity } from './identity.js';
 import type { SubscriptionMetrics } from './metrics.js';
 import { Generation, type SubscriptionPlan } from './planner.js';
 import { SharedStream, type StreamDeps } from './stream.js';
-import { Subscriber, tokenExpired } from './subscriber.js';
+import { Subscriber, tokenExpired, tokenRevoked } from './subscriber.js';
 import { ErrorCode } from '../errors.js';
 import type { SupergraphGeneration } from '../supergraph/generation.js';
 
@@ -38,6 +38,8 @@ export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
   metrics: SubscriptionMetrics;
   /** Trusted documents (src/persisted/): ids resolve to their body, and partner keys run only theirs. */
   persisted: DecideOptions | null;
+  /** Whether ops revoked the subscriber's token since it connected (identity/token-revocations.ts). */
+  isRevoked: (identity: Identity) => boolean;
 }
 
 const unavailable = (reason: string, message: string): GraphQLFormattedError => ({ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, reason } });
@@ -80,6 +82,8 @@ export class SubscriptionHub {
     const generation = this.generation;
     if (!generation) return { errors: [unavailable('starting', 'The gateway is starting; subscribe again shortly.')] };
     if (identity.expiresAt !== null && identity.expiresAt <= Date.now()) return { errors: [tokenExpired()] };
+    // A WebSocket's identity was verified at connection_init; its token may have been revoked since.
+    if (this.deps.isRevoked(identity)) return { errors: [tokenRevoked()] };
     const source = this.sourceOf(request, identity);
     if (typeof source !== 'string') return source;
     const operationName = request.operationName ?? null;
@@ -136,6 +140,14 @@ export class SubscriptionHub {
   /** Ends every subscription (shutdown): subscribers get `errors` after what is already queued. */
   closeAll(errors: readonly GraphQLFormattedError[] = [unavailable('shutting_down', 'The gateway is shutting down; subscribe again.')]): void {
     for (const stream of [...this.streams.values()]) stream.end(errors);
+  }
+
+  /** Ends, at once and without their queued events, the subscriptions of tokens revoked since they began. */
+  endRevoked(): void {
+    for (const stream of [...this.streams.values()]) {
+      if (!this.deps.isRevoked(stream.identity)) continue;
+      for (const subscriber of [...stream.subscribers]) subscriber.fail([tokenRevoked()], { discard: true });
+    }
   }
 
   get activeStreams(): number {

@@ -13,6 +13,7 @@ import { createErrorFormatter } from '../errors.js';
 import type { Blocklist } from '../access/blocklist.js';
 import { createCors } from '../http/cors.js';
 import type { RateLimiter } from '../limits/rate-limit.js';
+import type { TokenRevocations } from '../identity/token-revocations.js';
 import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from '../http/request-guards.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { PersistedStore } from '../persisted/store.js';
@@ -48,6 +49,8 @@ export interface SubscriptionServerDeps {
   /** The HTTP path's own request guards: one blocklist and one rate-limit budget per client across transports. */
   blocklist: Blocklist;
   rateLimiter: RateLimiter;
+  /** Tokens ops revoked: refused at subscribe, and live subscriptions of theirs ended when the revocation arrives. */
+  revocations: TokenRevocations;
 }
 
 export interface SubscriptionServer {
@@ -98,7 +101,10 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     checks: deps.operationChecks,
     metrics,
     persisted: deps.persisted ? { partnerManifest: deps.persisted.partnerManifest, lookUp: (id) => deps.persisted!.store.get(id) } : null,
+    isRevoked: ({ caller, issuedAt }) =>
+      caller.userId !== null && deps.revocations.isRevoked({ userId: caller.userId, tokenId: caller.tokenId, issuedAt: issuedAt ?? undefined }),
   });
+  deps.revocations.onRevoked(() => hub.endRevoked());
   deps.supergraphs.onGeneration((supergraph) => {
     try {
       hub.supergraphUpdated(supergraph);

@@ -24,6 +24,11 @@ export const tokenExpired = (): GraphQLFormattedError => ({
   extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'token_expired' },
 });
 
+export const tokenRevoked = (): GraphQLFormattedError => ({
+  message: 'Your token was revoked (signed out, password reset or roles changed); the subscription ended. Sign in again.',
+  extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'token_revoked' },
+});
+
 /**
  * One client's subscription, as every transport consumes it: an async iterator of results (it
  * never throws) and, once it is done, `terminalErrors` saying why it ended early (null for a

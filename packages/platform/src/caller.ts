@@ -21,6 +21,12 @@ export interface Caller {
    * subgraphs (failed log-ins). Absent when the gateway did not send it.
    */
   clientIp?: string;
+  /**
+   * The `jti` of the user's JWT this request carries, and its `exp` (seconds since the epoch): what
+   * ops' logOut revokes. Absent for anonymous callers, partners and services.
+   */
+  tokenId?: string;
+  tokenExpiresAt?: number;
 }
 
 export const Role = { STAFF: 'STAFF', BREEDER: 'BREEDER', KEEPER: 'KEEPER' } as const;
@@ -56,6 +62,7 @@ export async function signCaller(caller: Caller, secret: string, issuer = 'terra
     scopes: caller.scopes,
     svc: caller.service,
     ...(caller.clientIp ? { ip: caller.clientIp } : {}),
+    ...(caller.tokenId ? { tid: caller.tokenId, texp: caller.tokenExpiresAt } : {}),
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(caller.userId ?? '')
@@ -83,6 +90,7 @@ export async function verifyCaller(token: string | undefined, secret: string): P
       scopes: strings(payload['scopes']),
       service: typeof payload['svc'] === 'string' ? payload['svc'] : null,
       ...(typeof payload['ip'] === 'string' && payload['ip'] ? { clientIp: payload['ip'] } : {}),
+      ...(typeof payload['tid'] === 'string' && typeof payload['texp'] === 'number' ? { tokenId: payload['tid'], tokenExpiresAt: payload['texp'] } : {}),
     };
   } catch {
     throw new UnauthenticatedError('Invalid caller token: subgraphs accept requests only through the gateway.');

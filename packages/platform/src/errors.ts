@@ -65,8 +65,9 @@ export class BadUserInputError extends CodedError {
   }
 }
 export class UnauthenticatedError extends CodedError {
-  constructor(message = 'You must be signed in.') {
-    super(message, ErrorCode.UNAUTHENTICATED);
+  /** @param details facts for the client, e.g. `{ twoFactorRequired: true }` (listed in PUBLIC_EXTENSIONS) */
+  constructor(message = 'You must be signed in.', details: Record<string, unknown> = {}) {
+    super(message, ErrorCode.UNAUTHENTICATED, details);
   }
 }
 export class ForbiddenError extends CodedError {
@@ -99,7 +100,7 @@ export class RateLimitedError extends CodedError {
 }
 
 /** Extensions the gateway lets a client see; anything else a subgraph or library attaches is dropped. */
-export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds']);
+export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds', 'twoFactorRequired']);
 
 export interface ErrorFormatterOptions {
   /**

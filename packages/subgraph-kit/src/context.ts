@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager as PgEntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
+import type { FeatureFlags } from '@terrarium/platform/feature-flags';
 import type { Cache } from './cache.js';
 import type { Orm } from './orm.js';
 import type { EventBus } from './pubsub.js';
@@ -19,6 +20,8 @@ export interface SubgraphContext<TLoaders = unknown> {
   services: ServiceClient;
   /** The subgraph's job queue: `jobs.enqueue(em, job, payload)` in the write's transaction. */
   jobs: JobQueue;
+  /** ops' feature flags through OpenFeature: `flags.isEnabled('key', ctx.caller, fallback)`. */
+  flags: FeatureFlags;
   logger: Logger;
   requestId: string;
 }
@@ -40,6 +43,7 @@ export interface ContextDeps<TLoaders> {
   events: EventBus;
   services: ServiceClient;
   jobs: JobQueue;
+  flags: FeatureFlags;
   logger: Logger;
   createLoaders: (deps: LoaderDeps) => TLoaders;
 }
@@ -49,7 +53,7 @@ export interface ContextDeps<TLoaders> {
  * identity map or batch cache; a child logger carries the request id.
  */
 export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): CreateContext<TLoaders> {
-  const { orm, cache, events, services, jobs, logger, createLoaders } = deps;
+  const { orm, cache, events, services, jobs, flags, logger, createLoaders } = deps;
   return (caller = ANONYMOUS, requestId = randomUUID()) => {
     const em = orm.em.fork() as PgEntityManager;
     return {
@@ -60,6 +64,7 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
       events,
       services,
       jobs,
+      flags,
       logger: logger.child({ requestId }),
       requestId,
     };

@@ -11,6 +11,7 @@ import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { createErrorFormatter } from '@terrarium/platform/errors';
+import { createFeatureFlags, FEATURE_FLAG_DEFINITIONS_QUERY, type FeatureFlags, type FlagDefinition } from '@terrarium/platform/feature-flags';
 import type { RouteHandler } from '@terrarium/platform/http';
 import { startMetricsServer, type MetricsServer } from '@terrarium/platform/health';
 import { createLogger } from '@terrarium/platform/logger';
@@ -47,6 +48,11 @@ export interface SubgraphDefinition<TLoaders> {
   routes?: (deps: RouteDeps) => Record<string, RouteHandler>;
   /** Registers the subgraph's job handlers and schedules (run once the queue is up). */
   jobs?: (deps: JobDeps) => Promise<void>;
+  /**
+   * Where ctx.flags reads the flag definitions. @default ops' internal featureFlagDefinitions,
+   * through the service client (ops itself reads its own table instead).
+   */
+  loadFeatureFlags?: (deps: { orm: Orm; services: ServiceClient }) => () => Promise<readonly FlagDefinition[]>;
 }
 
 export interface JobDeps {
@@ -75,6 +81,7 @@ export interface Subgraph<TLoaders> {
   readonly cache: Cache;
   readonly events: EventBus;
   readonly jobs: JobQueue;
+  readonly flags: FeatureFlags;
   readonly metrics: SubgraphMetrics;
   readonly logger: Logger;
   readonly httpServer: Server;
@@ -118,8 +125,13 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
   // Jobs live beside the subgraph's tables, in a schema of their own (see jobs/job-queue.ts).
   const jobs = await createJobQueue({ databaseUrl: config.databaseUrl, schema: `${config.databaseSchema}_jobs`, mode: config.jobsMode, logger, registry: metrics.registry });
   await definition.jobs?.({ jobs, orm, events, services, logger, config });
+  const flags = createFeatureFlags({
+    load: definition.loadFeatureFlags?.({ orm, services }) ?? (() => loadFlagsFromOps(services)),
+    redis: config.redisUrl,
+    logger: logger.child({ component: 'feature-flags' }),
+  });
   const { createLoaders } = definition;
-  const createContext = createContextFactory({ orm, cache, events, services, jobs, logger, createLoaders });
+  const createContext = createContextFactory({ orm, cache, events, services, jobs, flags, logger, createLoaders });
 
   const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
   refreshContextPerEvent<TLoaders>(schema, (context) => {
@@ -174,6 +186,7 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     cache,
     events,
     jobs,
+    flags,
     metrics,
     logger,
     httpServer,
@@ -202,9 +215,16 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       subscriptions.close();
       await jobs.stop().catch((err: unknown) => logger.warn({ err }, 'job queue did not stop cleanly'));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await Promise.allSettled([orm.close(), cache.close(), events.close(), metricsServer?.close()]);
+      await Promise.allSettled([orm.close(), cache.close(), events.close(), flags.close(), metricsServer?.close()]);
     },
   };
+}
+
+/** ops' flags as a service sees them; an error answer throws, so the cache keeps its last copy. */
+async function loadFlagsFromOps(services: ServiceClient): Promise<readonly FlagDefinition[]> {
+  const result = await services.call<{ featureFlagDefinitions: FlagDefinition[] }>('ops', FEATURE_FLAG_DEFINITIONS_QUERY);
+  if (!result.data || result.errors.length > 0) throw new Error(`ops refused the feature flags: ${result.errors.map((e) => e.message).join('; ')}`);
+  return result.data.featureFlagDefinitions;
 }
 
 export type { EntityManager };

@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { isRole, type Role } from '@terrarium/platform/caller';
 import { ConfigError } from '@terrarium/platform/env';
 
 /** How long a user's JWT is valid. @default 3_600 s (one hour) */
@@ -44,11 +45,13 @@ export interface LoginLimitSettings {
   maxFailuresPerAccount: number;
   /** Failed log-ins per client IP per window (many accounts from one address). @default 100 */
   maxFailuresPerIp: number;
+  /** Wrong two-factor codes (TOTP or recovery) per account per window. @default 5 */
+  maxCodeFailuresPerAccount: number;
   /** The counting window, and how long a limit holds once reached. @default 900 s */
   windowSeconds: number;
 }
 
-/** Reads LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP and LOGIN_FAILURE_WINDOW_SECONDS. */
+/** Reads LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_CODE_FAILURES and LOGIN_FAILURE_WINDOW_SECONDS. */
 export function loadLoginLimitSettings(env: NodeJS.ProcessEnv = process.env): LoginLimitSettings {
   const problems: string[] = [];
   const positive = (key: string, fallback: number): number => {
@@ -61,6 +64,7 @@ export function loadLoginLimitSettings(env: NodeJS.ProcessEnv = process.env): Lo
   const settings = {
     maxFailuresPerAccount: positive('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10),
     maxFailuresPerIp: positive('LOGIN_MAX_FAILURES_PER_IP', 100),
+    maxCodeFailuresPerAccount: positive('LOGIN_MAX_CODE_FAILURES', 5),
     windowSeconds: positive('LOGIN_FAILURE_WINDOW_SECONDS', 900),
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -99,4 +103,36 @@ export function loadPasswordResetSettings(env: NodeJS.ProcessEnv = process.env):
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(settings);
+}
+
+/** Two-factor sign-in (two-factor/). */
+export interface TwoFactorSettings {
+  /**
+   * What TOTP secrets are encrypted with at rest (TOTP_ENCRYPTION_KEY, at least 32 characters).
+   * @default INTERNAL_SECRET; a key of its own lets INTERNAL_SECRET rotate without leaving every
+   * two-factor account to its recovery codes.
+   */
+  encryptionKey: string;
+  /**
+   * REQUIRE_2FA_ROLES (comma-separated, e.g. "STAFF"): an account holding one of these roles gets
+   * tokens without them until it turns two-factor sign-in on. @default none
+   */
+  requiredRoles: readonly Role[];
+}
+
+/** Reads TOTP_ENCRYPTION_KEY (falling back to `internalSecret`) and REQUIRE_2FA_ROLES. */
+export function loadTwoFactorSettings(internalSecret: string, env: NodeJS.ProcessEnv = process.env): TwoFactorSettings {
+  const problems: string[] = [];
+  const key = env['TOTP_ENCRYPTION_KEY'] || internalSecret;
+  if (key.length < 32) problems.push('TOTP_ENCRYPTION_KEY must be at least 32 characters');
+  const requiredRoles: Role[] = [];
+  for (const name of (env['REQUIRE_2FA_ROLES'] ?? '')
+    .split(',')
+    .map((role) => role.trim().toUpperCase())
+    .filter(Boolean)) {
+    if (isRole(name)) requiredRoles.push(name);
+    else problems.push(`REQUIRE_2FA_ROLES lists "${name}", which is not a role (STAFF, BREEDER, KEEPER)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ encryptionKey: key, requiredRoles: Object.freeze(requiredRoles) });
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ANONYMOUS, type Caller, type Role } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { loadJwtSettings, loadLoginLimitSettings, loadPasswordResetSettings } from '../src/settings.js';
+import { loadJwtSettings, loadLoginLimitSettings, loadPasswordResetSettings, loadTwoFactorSettings } from '../src/settings.js';
 import { loadMailSettings } from '../src/mail/mail-transport.js';
 import type { Loaders } from '../src/loaders/index.js';
 import { createOpsSubgraph } from '../src/subgraph.js';
@@ -12,12 +12,14 @@ export type Ops = Subgraph<Loaders>;
 /** An ops subgraph in its own Postgres schema of the run's database (global-setup.ts). */
 export async function startOps(schema: string, env: Record<string, string> = {}): Promise<Ops> {
   const merged = { ...process.env, OPS_DATABASE_SCHEMA: schema, OPS_PORT: '0', SEED_DEMO: 'false', ...env };
+  const config = loadSubgraphConfig('ops', merged);
   return createOpsSubgraph(
-    loadSubgraphConfig('ops', merged),
+    config,
     loadJwtSettings(merged),
     loadLoginLimitSettings(merged),
     loadMailSettings(merged),
     loadPasswordResetSettings(merged),
+    loadTwoFactorSettings(config.internalSecret, merged),
   );
 }
 

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, expectData, expectErrorCode, firstError } from '@terrarium/subgraph-kit/testing';
@@ -81,6 +82,18 @@ describe('ops: password reset', () => {
     const again = await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, { token, password: 'another new password' });
     expect(again.message).toMatch(/invalid, already used or expired/);
     await expectData(ops, LOG_IN, { email, password: 'brand new password' });
+  }, 60_000);
+
+  it('revokes every token issued before the reset; the token it answers is dated no earlier', async () => {
+    const email = `revoke-${run_}@example.test`;
+    const { signUp } = await expectData<{ signUp: AuthData }>(ops, SIGN_UP, { input: { email, password: OLD_PASSWORD, displayName: 'Stolen' } });
+    const { token } = await requestToken(email);
+    const reset = await expectData<{ resetPassword: AuthData }>(ops, RESET, { token, password: 'brand new password' });
+    const [row] = await em(ops).execute<{ tokens_not_before: Date }[]>('select tokens_not_before from user_account where id = ?', [signUp.user.id]);
+    const notBefore = new Date(row!.tokens_not_before).getTime() / 1000;
+    // Gateways refuse tokens with iat < notBefore (gateway/src/identity/token-revocations.ts).
+    expect(decodeJwt(signUp.token).iat).toBeLessThan(notBefore);
+    expect(decodeJwt(reset.resetPassword.token).iat).toBeGreaterThanOrEqual(notBefore);
   }, 60_000);
 
   it('refuses an expired token', async () => {

@@ -13,6 +13,8 @@ export const User = defineEntity({
     /** scrypt$N$r$p$salt$hash (services/password.ts). Not in the GraphQL schema; hidden from serialization. */
     passwordHash: p.text().hidden(),
     roles: p.array<Role>(),
+    /** Tokens issued before this are revoked (password reset, role change); later ones have iat >= it. */
+    tokensNotBefore: p.datetime(3).nullable(),
     createdAt: p.datetime(3).onCreate(() => new Date()),
   },
 });

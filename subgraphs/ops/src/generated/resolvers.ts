@@ -6,6 +6,8 @@ import type { OrganizationEntity } from '../entities/organization.entity.js';
 import type { OrganizationMemberEntity } from '../entities/organization-member.entity.js';
 import type { AuditLogEntity } from '../entities/audit-log.entity.js';
 import type { ApiClientEntity } from '../entities/api-client.entity.js';
+import type { FeatureFlagEntity } from '../entities/feature-flag.entity.js';
+import type { FlagDefinition } from '@terrarium/platform/feature-flags';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -79,9 +81,14 @@ export type AuditLogEntry = {
 
 export type AuthPayload = {
   __typename?: 'AuthPayload';
-  /** A JWT (ES256, valid for one hour) for `Authorization: Bearer <token>`. */
+  /** A JWT (ES256, valid for one hour) for `Authorization: Bearer <token>`; logOut revokes it. */
   token: Scalars['String']['output'];
   user: User;
+  /**
+   * Roles of the account this token does not carry: those listed in REQUIRE_2FA_ROLES while the
+   * account has no two-factor sign-in. Turn it on (startTwoFactor, confirmTwoFactor) and log in again.
+   */
+  withheldRoles: Array<Role>;
 };
 
 /** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
@@ -112,13 +119,63 @@ export type CreateOrganizationInput = {
   slug: Scalars['String']['input'];
 };
 
+/** A feature flag evaluated for the caller. */
+export type EvaluatedFeatureFlag = {
+  __typename?: 'EvaluatedFeatureFlag';
+  enabled: Scalars['Boolean']['output'];
+  key: Scalars['String']['output'];
+};
+
+/** A feature flag as staff set it. */
+export type FeatureFlag = {
+  __typename?: 'FeatureFlag';
+  /** Off for everyone when false. */
+  enabled: Scalars['Boolean']['output'];
+  /** lower-kebab-case, e.g. "live-updates". */
+  key: Scalars['String']['output'];
+  /** When not empty, only members of these organizations (at most 100) get it. */
+  organizations: Array<Organization>;
+  /** Share of signed-in users (0-100) who get it, by a stable hash of user and key; null = everyone. */
+  rolloutPercent: Maybe<Scalars['Int']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Internal: a flag as the evaluators (gateway, subgraphs) read it. */
+export type FeatureFlagDefinition = {
+  __typename?: 'FeatureFlagDefinition';
+  enabled: Scalars['Boolean']['output'];
+  key: Scalars['String']['output'];
+  organizationIds: Array<Scalars['ID']['output']>;
+  rolloutPercent: Maybe<Scalars['Int']['output']>;
+};
+
+export type FeatureFlagInput = {
+  enabled: Scalars['Boolean']['input'];
+  /** lower-kebab-case, 2 to 60 characters. */
+  key: Scalars['String']['input'];
+  /** Only members of these organizations; omitted or empty = no targeting. */
+  organizationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** 0 to 100; null or omitted = everyone the other rules admit. Anonymous callers only get 100 %. */
+  rolloutPercent?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Turns two-factor sign-in on with a current code from the app (audited); answers the recovery codes. */
+  confirmTwoFactor: TwoFactorConfirmation;
   /** Staff only: a partner API client; the key is returned once. */
   createApiClient: CreateApiClientPayload;
   /** Staff only: onboards a breeder, optionally with its owner. */
   createOrganization: Organization;
+  /**
+   * With two-factor sign-in on, without `code` this answers UNAUTHENTICATED with
+   * `extensions.twoFactorRequired: true`; `code` is the authenticator's current 6-digit code (one
+   * step either side accepted, each code once) or an unused recovery code. Wrong codes are limited
+   * per account (RATE_LIMITED).
+   */
   logIn: AuthPayload;
+  /** Revokes the token of this request: every gateway refuses it within seconds. Always true. */
+  logOut: Scalars['Boolean']['output'];
   /**
    * Internal (services only): records a privileged action done in another subgraph. `diff` is a JSON
    * object; `key` (the sender's job id) makes a redelivery a no-op.
@@ -131,14 +188,26 @@ export type Mutation = {
    * address: it never tells whether the account exists. RATE_LIMITED past a few requests per address.
    */
   requestPasswordReset: Scalars['Boolean']['output'];
-  /** Sets a new password with a token from a reset mail and signs in; BAD_USER_INPUT once used or expired. */
+  /**
+   * Sets a new password with a token from a reset mail and signs in; BAD_USER_INPUT once used or
+   * expired. Every token issued before stops working.
+   */
   resetPassword: AuthPayload;
   /** Staff only, audited: the key stops working at once here and on every gateway within seconds. */
   revokeApiClient: ApiClient;
-  /** Staff only: replaces a user's roles (takes effect at their next sign-in). */
+  /** Staff only, audited: creates or replaces a feature flag; every evaluator sees it within seconds. */
+  setFeatureFlag: FeatureFlag;
+  /** Staff only, audited: replaces a user's roles and revokes their tokens (new roles from their next sign-in). */
   setUserRoles: User;
   /** Creates a KEEPER account and signs it in. */
   signUp: AuthPayload;
+  /** Starts two-factor sign-in (TOTP) for the signed-in user; CONFLICT once it is on. */
+  startTwoFactor: TwoFactorSetup;
+};
+
+
+export type MutationConfirmTwoFactorArgs = {
+  code: Scalars['String']['input'];
 };
 
 
@@ -153,6 +222,7 @@ export type MutationCreateOrganizationArgs = {
 
 
 export type MutationLogInArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
 };
@@ -188,6 +258,11 @@ export type MutationResetPasswordArgs = {
 
 export type MutationRevokeApiClientArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetFeatureFlagArgs = {
+  input: FeatureFlagInput;
 };
 
 
@@ -254,11 +329,22 @@ export type Query = {
   apiClients: ApiClientConnection;
   /** Staff actions, newest first. Staff only. */
   auditLog: AuditLogConnection;
+  /** Internal (services only): every flag, for the gateway's and the subgraphs' evaluators. */
+  featureFlagDefinitions: Array<FeatureFlagDefinition>;
+  /** Every feature flag's settings, by key. Staff only. */
+  featureFlagSettings: Array<FeatureFlag>;
+  /** Every feature flag, evaluated for the caller (anonymous too), by key. */
+  featureFlags: Array<EvaluatedFeatureFlag>;
   /** The signed-in user; null when anonymous. */
   me: Maybe<User>;
   organization: Maybe<Organization>;
   /** Organizations by slug, alphabetically. */
   organizations: OrganizationConnection;
+  /**
+   * Internal (the gateway only): revocations in force; with `since`, the tokens revoked after it
+   * and the accounts whose not-before time is after it.
+   */
+  tokenRevocations: TokenRevocations;
   user: Maybe<User>;
 };
 
@@ -291,8 +377,21 @@ export type QueryOrganizationsArgs = {
 };
 
 
+export type QueryTokenRevocationsArgs = {
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** Internal: a token revoked by logOut, until its expiry. */
+export type RevokedToken = {
+  __typename?: 'RevokedToken';
+  expiresAt: Scalars['DateTime']['output'];
+  /** The token's jti. */
+  jti: Scalars['ID']['output'];
 };
 
 /** What a user may do: staff run the back office, breeders sell, keepers buy. */
@@ -310,6 +409,39 @@ export type SignUpInput = {
   password: Scalars['String']['input'];
 };
 
+/** Internal: user tokens revoked before their expiry, for gateways without Redis (they poll). */
+export type TokenRevocations = {
+  __typename?: 'TokenRevocations';
+  /** The database clock when read: the next poll asks from a little before it. */
+  asOf: Scalars['DateTime']['output'];
+  tokens: Array<RevokedToken>;
+  users: Array<TokensNotBefore>;
+};
+
+/** Internal: an account whose older tokens are revoked (password reset, role change). */
+export type TokensNotBefore = {
+  __typename?: 'TokensNotBefore';
+  /** Tokens of this user issued (iat) before this are revoked. */
+  notBefore: Scalars['DateTime']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+/** What confirmTwoFactor answers once two-factor sign-in is on. */
+export type TwoFactorConfirmation = {
+  __typename?: 'TwoFactorConfirmation';
+  /** Ten single-use codes that replace an authenticator code at logIn; shown only here. */
+  recoveryCodes: Array<Scalars['String']['output']>;
+};
+
+/** A pending TOTP second factor: add it to an authenticator app, then confirmTwoFactor with a code. */
+export type TwoFactorSetup = {
+  __typename?: 'TwoFactorSetup';
+  /** otpauth://totp/... (RFC 6238: SHA-1, 6 digits, 30 s), for a QR code. */
+  otpauthUri: Scalars['String']['output'];
+  /** The shared secret, base32 (for typing into an app); shown only here. */
+  secret: Scalars['String']['output'];
+};
+
 /** A person with an account. */
 export type User = {
   __typename?: 'User';
@@ -321,6 +453,8 @@ export type User = {
   /** The organizations (breeders) this user is a member of. */
   organizations: Array<Organization>;
   roles: Array<Role>;
+  /** Whether logIn asks this user for a second factor. Visible only to the user themself and to staff; null for anyone else. */
+  twoFactorEnabled: Maybe<Scalars['Boolean']['output']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -435,6 +569,10 @@ export type ResolversTypes = ResolversObject<{
   CreateApiClientPayload: ResolverTypeWrapper<Omit<CreateApiClientPayload, 'client'> & { client: ResolversTypes['ApiClient'] }>;
   CreateOrganizationInput: CreateOrganizationInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  EvaluatedFeatureFlag: ResolverTypeWrapper<EvaluatedFeatureFlag>;
+  FeatureFlag: ResolverTypeWrapper<FeatureFlagEntity>;
+  FeatureFlagDefinition: ResolverTypeWrapper<FlagDefinition>;
+  FeatureFlagInput: FeatureFlagInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Organization: ResolverTypeWrapper<OrganizationEntity>;
   OrganizationConnection: ResolverTypeWrapper<Omit<OrganizationConnection, 'edges'> & { edges: Array<ResolversTypes['OrganizationEdge']> }>;
@@ -443,8 +581,13 @@ export type ResolversTypes = ResolversObject<{
   OrganizationRole: OrganizationRole;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RevokedToken: ResolverTypeWrapper<RevokedToken>;
   Role: Role;
   SignUpInput: SignUpInput;
+  TokenRevocations: ResolverTypeWrapper<TokenRevocations>;
+  TokensNotBefore: ResolverTypeWrapper<TokensNotBefore>;
+  TwoFactorConfirmation: ResolverTypeWrapper<TwoFactorConfirmation>;
+  TwoFactorSetup: ResolverTypeWrapper<TwoFactorSetup>;
   User: ResolverTypeWrapper<UserEntity>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -465,6 +608,10 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiClientPayload: Omit<CreateApiClientPayload, 'client'> & { client: ResolversParentTypes['ApiClient'] };
   CreateOrganizationInput: CreateOrganizationInput;
   DateTime: Scalars['DateTime']['output'];
+  EvaluatedFeatureFlag: EvaluatedFeatureFlag;
+  FeatureFlag: FeatureFlagEntity;
+  FeatureFlagDefinition: FlagDefinition;
+  FeatureFlagInput: FeatureFlagInput;
   Mutation: Record<PropertyKey, never>;
   Organization: OrganizationEntity;
   OrganizationConnection: Omit<OrganizationConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrganizationEdge']> };
@@ -472,7 +619,12 @@ export type ResolversParentTypes = ResolversObject<{
   OrganizationMember: OrganizationMemberEntity;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  RevokedToken: RevokedToken;
   SignUpInput: SignUpInput;
+  TokenRevocations: TokenRevocations;
+  TokensNotBefore: TokensNotBefore;
+  TwoFactorConfirmation: TwoFactorConfirmation;
+  TwoFactorSetup: TwoFactorSetup;
   User: UserEntity;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -537,6 +689,7 @@ export type AuditLogEntryResolvers<ContextType = Context, ParentType extends Res
 export type AuthPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  withheldRoles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
 }>;
 
 export type CreateApiClientPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateApiClientPayload'] = ResolversParentTypes['CreateApiClientPayload']> = ResolversObject<{
@@ -548,17 +701,41 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type EvaluatedFeatureFlagResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluatedFeatureFlag'] = ResolversParentTypes['EvaluatedFeatureFlag']> = ResolversObject<{
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FeatureFlagResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureFlag'] = ResolversParentTypes['FeatureFlag']> = ResolversObject<{
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organizations?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
+  rolloutPercent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type FeatureFlagDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeatureFlagDefinition'] = ResolversParentTypes['FeatureFlagDefinition']> = ResolversObject<{
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organizationIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  rolloutPercent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  confirmTwoFactor?: Resolver<ResolversTypes['TwoFactorConfirmation'], ParentType, ContextType, RequireFields<MutationConfirmTwoFactorArgs, 'code'>>;
   createApiClient?: Resolver<ResolversTypes['CreateApiClientPayload'], ParentType, ContextType, RequireFields<MutationCreateApiClientArgs, 'input'>>;
   createOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'email' | 'password'>>;
+  logOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordAudit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordAuditArgs, 'action' | 'subject'>>;
   requestMail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestMailArgs, 'data' | 'key' | 'template' | 'userId'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'password' | 'token'>>;
   revokeApiClient?: Resolver<ResolversTypes['ApiClient'], ParentType, ContextType, RequireFields<MutationRevokeApiClientArgs, 'id'>>;
+  setFeatureFlag?: Resolver<ResolversTypes['FeatureFlag'], ParentType, ContextType, RequireFields<MutationSetFeatureFlagArgs, 'input'>>;
   setUserRoles?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRolesArgs, 'roles' | 'userId'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
+  startTwoFactor?: Resolver<ResolversTypes['TwoFactorSetup'], ParentType, ContextType>;
 }>;
 
 export type OrganizationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
@@ -597,10 +774,39 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   apiClientByKey?: Resolver<Maybe<ResolversTypes['ApiClient']>, ParentType, ContextType, RequireFields<QueryApiClientByKeyArgs, 'key'>>;
   apiClients?: Resolver<ResolversTypes['ApiClientConnection'], ParentType, ContextType, RequireFields<QueryApiClientsArgs, 'first'>>;
   auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
+  featureFlagDefinitions?: Resolver<Array<ResolversTypes['FeatureFlagDefinition']>, ParentType, ContextType>;
+  featureFlagSettings?: Resolver<Array<ResolversTypes['FeatureFlag']>, ParentType, ContextType>;
+  featureFlags?: Resolver<Array<ResolversTypes['EvaluatedFeatureFlag']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'slug'>>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<QueryOrganizationsArgs, 'first'>>;
+  tokenRevocations?: Resolver<ResolversTypes['TokenRevocations'], ParentType, ContextType, Partial<QueryTokenRevocationsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+}>;
+
+export type RevokedTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokedToken'] = ResolversParentTypes['RevokedToken']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  jti?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type TokenRevocationsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TokenRevocations'] = ResolversParentTypes['TokenRevocations']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  tokens?: Resolver<Array<ResolversTypes['RevokedToken']>, ParentType, ContextType>;
+  users?: Resolver<Array<ResolversTypes['TokensNotBefore']>, ParentType, ContextType>;
+}>;
+
+export type TokensNotBeforeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TokensNotBefore'] = ResolversParentTypes['TokensNotBefore']> = ResolversObject<{
+  notBefore?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type TwoFactorConfirmationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TwoFactorConfirmation'] = ResolversParentTypes['TwoFactorConfirmation']> = ResolversObject<{
+  recoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type TwoFactorSetupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TwoFactorSetup'] = ResolversParentTypes['TwoFactorSetup']> = ResolversObject<{
+  otpauthUri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
@@ -611,6 +817,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   organizations?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  twoFactorEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
@@ -623,6 +830,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   CreateApiClientPayload?: CreateApiClientPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  EvaluatedFeatureFlag?: EvaluatedFeatureFlagResolvers<ContextType>;
+  FeatureFlag?: FeatureFlagResolvers<ContextType>;
+  FeatureFlagDefinition?: FeatureFlagDefinitionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   OrganizationConnection?: OrganizationConnectionResolvers<ContextType>;
@@ -630,6 +840,11 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   OrganizationMember?: OrganizationMemberResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RevokedToken?: RevokedTokenResolvers<ContextType>;
+  TokenRevocations?: TokenRevocationsResolvers<ContextType>;
+  TokensNotBefore?: TokensNotBeforeResolvers<ContextType>;
+  TwoFactorConfirmation?: TwoFactorConfirmationResolvers<ContextType>;
+  TwoFactorSetup?: TwoFactorSetupResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

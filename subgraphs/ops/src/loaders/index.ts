@@ -2,8 +2,9 @@ import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
 import type DataLoader from 'dataloader';
 import type { OrganizationMemberEntity } from '../entities/organization-member.entity.js';
 import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';
+import { TwoFactor, type TwoFactorEntity } from '../entities/two-factor.entity.js';
 import { User, type UserEntity } from '../entities/user.entity.js';
-import { createByIdLoader } from '@terrarium/subgraph-kit/loaders';
+import { createByIdLoader, createByKeyLoader } from '@terrarium/subgraph-kit/loaders';
 import { createMembershipLoader } from './membership.loader.js';
 
 /** Per-request DataLoaders. */
@@ -12,6 +13,8 @@ export interface Loaders {
   organization: DataLoader<string, OrganizationEntity | null>;
   membershipsOfUser: DataLoader<string, OrganizationMemberEntity[]>;
   membersOfOrganization: DataLoader<string, OrganizationMemberEntity[]>;
+  /** An account's second factor (pending or on) by user id. */
+  twoFactor: DataLoader<string, TwoFactorEntity | null>;
 }
 
 export function createLoaders({ em }: LoaderDeps): Loaders {
@@ -20,5 +23,9 @@ export function createLoaders({ em }: LoaderDeps): Loaders {
     organization: createByIdLoader(em, Organization),
     membershipsOfUser: createMembershipLoader(em, 'userId'),
     membersOfOrganization: createMembershipLoader(em, 'organizationId'),
+    twoFactor: createByKeyLoader(
+      (ids) => em.find(TwoFactor, { userId: { $in: ids } }),
+      (row) => row.userId,
+    ),
   };
 }

@@ -1,6 +1,7 @@
 import { DateTimeScalar } from '@terrarium/subgraph-kit/scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import { AuditLogEntry } from './AuditLogEntry.js';
+import { FeatureFlag } from './FeatureFlag.js';
 import { createMutation, type MutationDeps } from './Mutation.js';
 import { Organization } from './Organization.js';
 import { OrganizationMember } from './OrganizationMember.js';
@@ -18,5 +19,6 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     Organization,
     OrganizationMember,
     AuditLogEntry,
+    FeatureFlag,
   };
 }

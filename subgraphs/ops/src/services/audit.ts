@@ -7,6 +7,8 @@ export interface AuditRecord {
   subject: string | null;
   /** The subgraph the action happened in. */
   source: string;
+  /** What changed (stored as JSON). */
+  diff?: Record<string, unknown>;
 }
 
 /**

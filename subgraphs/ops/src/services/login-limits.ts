@@ -10,7 +10,8 @@ import type { LoginLimitSettings } from '../settings.js';
  * The brute-force brake on log-in: failed attempts are counted per account (its normalised email,
  * whether or not the account exists, so the answer reveals nothing) and per client IP (the one the
  * gateway put in the caller token). Past either limit every attempt is refused before the password
- * is even checked, until the window ends. Counters live in Redis when REDIS_URL is set (shared by
+ * is even checked, until the window ends. Wrong two-factor codes are counted per account (user id)
+ * on a budget of their own. Counters live in Redis when REDIS_URL is set (shared by
  * every ops instance), in memory otherwise; a Redis call waits at most REDIS_BUDGET_MS and then
  * falls back to this instance's memory, so a hung Redis slows no log-in.
  */
@@ -20,6 +21,11 @@ export interface LoginLimits {
   recordFailure(email: string, clientIp: string | undefined): Promise<void>;
   /** A successful log-in clears the account's count (not the IP's). */
   recordSuccess(email: string): Promise<void>;
+  /** Throws RATE_LIMITED when the account has sent too many wrong two-factor codes. */
+  checkCode(userId: string): Promise<void>;
+  recordCodeFailure(userId: string): Promise<void>;
+  /** An accepted code clears the account's count of wrong ones. */
+  recordCodeSuccess(userId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +72,9 @@ export function createLoginLimits(
   };
   const perAccount = limiter('account', settings.maxFailuresPerAccount);
   const perIp = limiter('ip', settings.maxFailuresPerIp);
+  // Wrong second factors count apart from wrong passwords: whoever sends codes already knows the
+  // password, and a million codes must not be tried in 15 minutes.
+  const codesPerAccount = limiter('code', settings.maxCodeFailuresPerAccount);
 
   const refuseIfOver = (res: RateLimiterRes | null, points: number) => {
     if (res && res.consumedPoints >= points) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1_000)));
@@ -90,6 +99,15 @@ export function createLoginLimits(
     },
     async recordSuccess(email) {
       await perAccount.delete(accountKey(email)).catch((err: unknown) => logger.warn({ err }, 'login-limit reset failed'));
+    },
+    async checkCode(userId) {
+      refuseIfOver(await codesPerAccount.get(userId), settings.maxCodeFailuresPerAccount);
+    },
+    async recordCodeFailure(userId) {
+      await count(codesPerAccount, userId);
+    },
+    async recordCodeSuccess(userId) {
+      await codesPerAccount.delete(userId).catch((err: unknown) => logger.warn({ err }, 'two-factor limit reset failed'));
     },
     async close() {
       if (client) await client.quit().catch(() => client.disconnect());

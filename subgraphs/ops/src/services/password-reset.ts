@@ -5,10 +5,11 @@ import type { Context } from '../context.js';
 import { PasswordResetToken } from '../entities/password-reset-token.entity.js';
 import { User } from '../entities/user.entity.js';
 import { enqueueMail } from '../mail/mail.job.js';
-import type { LoginLimits } from './login-limits.js';
+import type { AccountDeps } from './account-deps.js';
 import { hashPassword } from './password.js';
 import type { PasswordResetLimits } from './password-reset-limits.js';
-import type { TokenIssuer } from './tokens.js';
+import { revokeAllTokens } from './sessions.js';
+import { tokensRevokedJob } from './tokens-revoked.job.js';
 import { findUserByEmail, signIn, type AuthResult } from './users.js';
 import { validEmail, validPassword } from './validation.js';
 
@@ -50,9 +51,12 @@ export async function requestPasswordReset(ctx: Context, settings: PasswordReset
 
 /**
  * Consumes the token with one conditional UPDATE, so two concurrent uses cannot both win; the
- * user's other outstanding tokens are spent too, and the log-in brake on the account is lifted.
+ * user's other outstanding reset tokens are spent too, every session token issued before is
+ * revoked (whoever knew the old password is signed out everywhere), and the log-in brake on the
+ * account is lifted. Two-factor sign-in stays on: the answer is a token without the roles
+ * REQUIRE_2FA_ROLES withholds only when the account never had it.
  */
-export async function resetPassword(ctx: Context, tokens: TokenIssuer, loginLimits: LoginLimits, token: string, rawPassword: string): Promise<AuthResult> {
+export async function resetPassword(ctx: Context, deps: AccountDeps, token: string, rawPassword: string): Promise<AuthResult> {
   const password = validPassword(rawPassword);
   if (token.length === 0 || token.length > 128) throw new BadUserInputError(INVALID_TOKEN, 'token');
   const passwordHash = await hashPassword(password);
@@ -66,8 +70,10 @@ export async function resetPassword(ctx: Context, tokens: TokenIssuer, loginLimi
     await tx.execute(`update password_reset_token set used_at = now() where user_id = ? and used_at is null`, [userId]);
     const found = await tx.findOneOrFail(User, userId);
     found.passwordHash = passwordHash;
+    await revokeAllTokens(tx, ctx.jobs, found);
     return found;
   });
-  await loginLimits.recordSuccess(user.email);
-  return signIn(ctx, tokens, user);
+  ctx.jobs.wake(tokensRevokedJob);
+  await deps.limits.recordSuccess(user.email);
+  return signIn(ctx, deps, user);
 }

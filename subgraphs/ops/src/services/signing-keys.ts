@@ -38,7 +38,7 @@ async function insertGenerated(em: EntityManager, secret: string): Promise<void>
   // A concurrent start may have inserted its own key first: the one-active index makes ours a no-op.
   await em.execute(
     `insert into signing_key (kid, algorithm, public_jwk, private_key, active) values (?, ?, ?, ?, true) on conflict do nothing`,
-    [key.kid, JWT_ALGORITHM, JSON.stringify(key.publicJwk), seal(pem, key.kid, secret)],
+    [key.kid, JWT_ALGORITHM, JSON.stringify(key.publicJwk), seal(pem, key.kid, secret, 'signing-key-encryption')],
   );
 }
 
@@ -51,7 +51,7 @@ async function loadOrCreate(orm: Orm, secret: string, logger: Logger): Promise<A
       await insertGenerated(em, secret);
       continue;
     }
-    const pem = open(row.privateKey, row.kid, secret);
+    const pem = open(row.privateKey, row.kid, secret, 'signing-key-encryption');
     if (pem) return { kid: row.kid, privateKey: createPrivateKey(pem), publicJwk: row.publicJwk };
     // INTERNAL_SECRET changed since the key was made: retire it (its public key stays in the JWKS
     // for a token's lifetime) and make a new one.
