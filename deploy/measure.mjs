@@ -57,7 +57,9 @@ function read(/** @type {number} */ pid) {
   return { ticks, rss };
 }
 
-const bench = spawn(process.execPath, ['scripts/bench.js', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bench = spawn(process.execPath, ['scripts/bench.js', ...process.argv.slice(2)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 /** @type {Map<number, Sampled>} */
 const sampled = new Map();
 let phase = /** @type {'start' | 'gateway' | 'direct'} */ ('start');
@@ -103,7 +105,20 @@ clearInterval(timer);
 const mib = (/** @type {number} */ kib) => Math.round(kib / 1024);
 if (!reportFile) {
   // The bench failed (an overloaded machine times out): memory figures still hold, CPU per request cannot be known.
-  console.log(JSON.stringify({ benchFailed: true, processes: [...sampled.values()].map((s) => ({ process: s.label, idleRssMiB: mib(s.idleRssKiB), peakRssMiB: mib(s.peakRssKiB) })) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        benchFailed: true,
+        processes: [...sampled.values()].map((s) => ({
+          process: s.label,
+          idleRssMiB: mib(s.idleRssKiB),
+          peakRssMiB: mib(s.peakRssKiB),
+        })),
+      },
+      null,
+      2,
+    ),
+  );
   process.exit(1);
 }
 
@@ -123,7 +138,11 @@ const processes = [...sampled.values()].map((s) => ({
 console.log(
   JSON.stringify(
     {
-      operations: results.map((r) => ({ operation: /** @type {{ operation: string }} */ (/** @type {unknown} */ (r)).operation, rps: Math.round(r.gateway.rps), requests: r.gateway.requests })),
+      operations: results.map((r) => ({
+        operation: /** @type {{ operation: string }} */ (/** @type {unknown} */ (r)).operation,
+        rps: Math.round(r.gateway.rps),
+        requests: r.gateway.requests,
+      })),
       gatewayRequestsSampled: Math.round(requests),
       loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(1))),
       processes,

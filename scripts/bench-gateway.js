@@ -45,7 +45,10 @@ const { values: args } = parseArgs({
 const GATEWAYS = {
   stock: { script: 'bench/gateway/stock.js', env: {} },
   terrarium: { script: 'bench/gateway/terrarium.js', env: {} },
-  'terrarium-unshared': { script: 'bench/gateway/terrarium.js', env: { GATEWAY_ENV: JSON.stringify({ DEDUPE_SUBGRAPH_FETCHES: 'false' }) } },
+  'terrarium-unshared': {
+    script: 'bench/gateway/terrarium.js',
+    env: { GATEWAY_ENV: JSON.stringify({ DEDUPE_SUBGRAPH_FETCHES: 'false' }) },
+  },
 };
 /** A gateway process gets this long to print `listening`. @default 60_000 ms */
 const START_TIMEOUT_MS = 60_000;
@@ -57,16 +60,22 @@ const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
 const gatewayNames = (args.gateways ?? '').split(',').filter(Boolean);
-const queries = args.queries ? BENCH_QUERIES.filter((q) => args.queries?.split(',').includes(q.name)) : BENCH_QUERIES;
-for (const name of gatewayNames) if (!GATEWAYS[name]) throw new Error(`unknown gateway ${name} (known: ${Object.keys(GATEWAYS).join(', ')})`);
-if (queries.length === 0) throw new Error(`no query named ${args.queries} (known: ${BENCH_QUERIES.map((q) => q.name).join(', ')})`);
+const queries = args.queries
+  ? BENCH_QUERIES.filter((q) => args.queries?.split(',').includes(q.name))
+  : BENCH_QUERIES;
+for (const name of gatewayNames)
+  if (!GATEWAYS[name])
+    throw new Error(`unknown gateway ${name} (known: ${Object.keys(GATEWAYS).join(', ')})`);
+if (queries.length === 0)
+  throw new Error(`no query named ${args.queries} (known: ${BENCH_QUERIES.map((q) => q.name).join(', ')})`);
 
 const log = (/** @type {string} */ message) => process.stderr.write(`[bench:gateway] ${message}\n`);
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const pinned = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-if (pinned) spawnSync('taskset', ['-pc', String(args['load-core']), String(process.pid)], { stdio: 'ignore' });
+if (pinned)
+  spawnSync('taskset', ['-pc', String(args['load-core']), String(process.pid)], { stdio: 'ignore' });
 else log('taskset or a second core is missing: processes are not pinned, figures are noisier');
 
 /**
@@ -79,11 +88,18 @@ else log('taskset or a second core is missing: processes are not pinned, figures
 async function startPinned(argv, core, env, ready) {
   const command = pinned ? 'taskset' : process.execPath;
   const commandArgs = pinned ? ['-c', core, process.execPath, ...argv] : argv;
-  const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, commandArgs, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const match = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start within ${START_TIMEOUT_MS} ms\n${stderr}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${argv.join(' ')} did not start within ${START_TIMEOUT_MS} ms\n${stderr}`)),
+      START_TIMEOUT_MS,
+    );
     let buffered = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       buffered += chunk;
@@ -128,7 +144,9 @@ function peakRssMb(pid) {
 function median(list) {
   const sorted = [...list].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+  return sorted.length % 2
+    ? (sorted[middle] ?? NaN)
+    : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 }
 
 /** A response reduced to what must match stock's: data, and where the errors are. @param {string} text */
@@ -141,12 +159,20 @@ function answerOf(text) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-gateway-'));
   const supergraphPath = join(dir, 'supergraph.graphql');
-  const subgraphs = await startPinned(['bench/gateway/serve.js', supergraphPath], String(args['load-core']), {}, /^ready (.+)$/m);
+  const subgraphs = await startPinned(
+    ['bench/gateway/serve.js', supergraphPath],
+    String(args['load-core']),
+    {},
+    /^ready (.+)$/m,
+  );
   /** @type {{ name: string, url: string }[]} */
   const subgraphUrls = JSON.parse(subgraphs.match[1] ?? '[]');
   const subgraphRequests = async () => {
     let total = 0;
-    for (const { url } of subgraphUrls) total += /** @type {{ requests: number }} */ (await (await fetch(url.replace(/\/graphql$/, '/stats'))).json()).requests;
+    for (const { url } of subgraphUrls)
+      total += /** @type {{ requests: number }} */ (
+        await (await fetch(url.replace(/\/graphql$/, '/stats'))).json()
+      ).requests;
     return total;
   };
   /** @type {Map<string, string>} */
@@ -154,27 +180,51 @@ async function main() {
   /** @type {Record<string, unknown>[]} */
   const runs = [];
   const startedAt = new Date();
-  const profileDir = join(ROOT, 'bench', 'results', `gateway-profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
-  log(`${rounds} round(s) x ${gatewayNames.join(', ')} x ${queries.map((q) => q.name).join(', ')}; ${warmup} s warm-up + ${duration} s at ${connections} connections each`);
+  const profileDir = join(
+    ROOT,
+    'bench',
+    'results',
+    `gateway-profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`,
+  );
+  log(
+    `${rounds} round(s) x ${gatewayNames.join(', ')} x ${queries.map((q) => q.name).join(', ')}; ${warmup} s warm-up + ${duration} s at ${connections} connections each`,
+  );
 
   try {
     for (let round = 1; round <= rounds; round += 1) {
       for (const query of queries) {
         for (const gatewayName of gatewayNames) {
-          const gateway = /** @type {{ script: string, env: Record<string, string> }} */ (GATEWAYS[gatewayName]);
-          const nodeArgs = args['cpu-prof'] && gatewayName !== 'stock' ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : [];
-          const proc = await startPinned([...nodeArgs, gateway.script, supergraphPath], String(args['gateway-core']), gateway.env, /^listening (\S+)$/m);
+          const gateway = /** @type {{ script: string, env: Record<string, string> }} */ (
+            GATEWAYS[gatewayName]
+          );
+          const nodeArgs =
+            args['cpu-prof'] && gatewayName !== 'stock' ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : [];
+          const proc = await startPinned(
+            [...nodeArgs, gateway.script, supergraphPath],
+            String(args['gateway-core']),
+            gateway.env,
+            /^listening (\S+)$/m,
+          );
           const url = proc.match[1] ?? '';
           const pid = /** @type {number} */ (proc.child.pid);
           try {
             const body = JSON.stringify({ query: query.query, variables: query.variables });
-            const request = { url, method: /** @type {const} */ ('POST'), headers: { 'content-type': 'application/json' }, body, connections };
+            const request = {
+              url,
+              method: /** @type {const} */ ('POST'),
+              headers: { 'content-type': 'application/json' },
+              body,
+              connections,
+            };
             const first = await fetch(url, { method: 'POST', headers: request.headers, body });
             const text = await first.text();
             const answer = answerOf(text);
             if (!reference.has(query.name)) reference.set(query.name, answer);
             const identical = first.status === 200 && reference.get(query.name) === answer;
-            if (!identical) log(`${gatewayName} answered ${query.name} differently (HTTP ${first.status}): ${text.slice(0, 300)}`);
+            if (!identical)
+              log(
+                `${gatewayName} answered ${query.name} differently (HTTP ${first.status}): ${text.slice(0, 300)}`,
+              );
 
             await autocannon({ ...request, duration: warmup });
             await sleep(SETTLE_MS);
@@ -197,7 +247,8 @@ async function main() {
               p99Ms: result.latency.p99,
               cpuMsPerRequest: (cpuAfter - cpuBefore) / completed,
               peakRssMb: peakRssMb(pid),
-              subgraphRequestsPerRequest: (subgraphAfter - subgraphBefore) / Math.max(1, result.requests.sent),
+              subgraphRequestsPerRequest:
+                (subgraphAfter - subgraphBefore) / Math.max(1, result.requests.sent),
               failures: result.errors + result.timeouts + result.non2xx,
             };
             runs.push(run);
@@ -243,7 +294,8 @@ async function main() {
         requestsPerSecondVsStock: NaN,
         cpuPerRequestVsStock: NaN,
       };
-      if (gatewayName === 'stock') Object.assign(stock, { rps: row.requestsPerSecond, cpu: row.cpuMsPerRequest });
+      if (gatewayName === 'stock')
+        Object.assign(stock, { rps: row.requestsPerSecond, cpu: row.cpuMsPerRequest });
       if (stock['rps']) {
         row.requestsPerSecondVsStock = row.requestsPerSecond / stock['rps'];
         row.cpuPerRequestVsStock = /** @type {number} */ (stock['cpu']) / row.cpuMsPerRequest;
@@ -252,7 +304,19 @@ async function main() {
     }
   }
 
-  const header = ['query', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MB', 'subgraph req/req', 'req/s vs stock', 'CPU vs stock', 'same answer'];
+  const header = [
+    'query',
+    'gateway',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU ms/req',
+    'peak RSS MB',
+    'subgraph req/req',
+    'req/s vs stock',
+    'CPU vs stock',
+    'same answer',
+  ];
   const rows = summary.map((row) => {
     const r = /** @type {Record<string, number | string | boolean>} */ (row);
     const ratio = (/** @type {number} */ value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '');
@@ -270,16 +334,34 @@ async function main() {
       r['identical'] ? 'yes' : 'NO',
     ];
   });
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (/** @type {string[]} */ cells) => `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  const table = [line(header), `|${widths.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (/** @type {string[]} */ cells) =>
+    `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const table = [
+    line(header),
+    `|${widths.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `gateway-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version, loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(), pinned };
-  writeFileSync(file, `${JSON.stringify({ startedAt, machine, options: { rounds, duration, warmup, connections }, queries: queries.map(({ name, query, fetches }) => ({ name, bytes: Buffer.byteLength(query), fetches })), summary, runs }, null, 2)}\n`);
-  process.stdout.write(`\n${table}\n\nMedians of ${rounds} round(s); CPU = gateway utime+stime per completed request. Results: ${file}\n`);
+  const machine = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? '',
+    node: process.version,
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
+    pinned,
+  };
+  writeFileSync(
+    file,
+    `${JSON.stringify({ startedAt, machine, options: { rounds, duration, warmup, connections }, queries: queries.map(({ name, query, fetches }) => ({ name, bytes: Buffer.byteLength(query), fetches })), summary, runs }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `\n${table}\n\nMedians of ${rounds} round(s); CPU = gateway utime+stime per completed request. Results: ${file}\n`,
+  );
   if (!summary.every((row) => row.identical)) {
     process.stdout.write('Some gateway answered differently from stock: see the log above.\n');
     process.exitCode = 1;

@@ -88,7 +88,12 @@ async function run(databaseUrl, workers) {
     );
     while (latencies.length < BURST) await sleep(20);
     const seconds = (Date.now() - started) / 1000;
-    return { workers, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), jobsPerSecond: Math.round(BURST / seconds) };
+    return {
+      workers,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      jobsPerSecond: Math.round(BURST / seconds),
+    };
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
     await api.stop(1);
@@ -97,7 +102,8 @@ async function run(databaseUrl, workers) {
 }
 
 const serverUrl = process.env.DATABASE_URL;
-if (!serverUrl) throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
+if (!serverUrl)
+  throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
 const database = `terrarium_bench_jobs_${Date.now()}_${randomBytes(3).toString('hex')}`;
 await admin(serverUrl, `create database "${database}"`);
 const url = new URL(serverUrl);
@@ -106,7 +112,9 @@ try {
   const rows = [];
   for (const workers of [1, 2]) rows.push(await run(url.toString(), workers));
   console.log('\njob queue (pg-boss): enqueue -> handler start, and throughput');
-  console.table(rows.map((r) => ({ workers: r.workers, 'p50 ms': r.p50, 'p99 ms': r.p99, 'jobs/s': r.jobsPerSecond })));
+  console.table(
+    rows.map((r) => ({ workers: r.workers, 'p50 ms': r.p50, 'p99 ms': r.p99, 'jobs/s': r.jobsPerSecond })),
+  );
 } finally {
   await sleep(500);
   await admin(serverUrl, `drop database if exists "${database}" with (force)`);

@@ -43,8 +43,11 @@ const { values: flags } = parseArgs({
 });
 const SUBSCRIBERS = Number(flags.subscribers ?? process.env.BENCH_SUBSCRIBERS ?? 1000);
 const ROUNDS = Number(flags.rounds ?? process.env.BENCH_SUBSCRIPTION_ROUNDS ?? 5);
-const MODES = (flags.modes ?? process.env.BENCH_SUBSCRIPTION_MODES ?? 'dedup,no-dedup').split(',').map((m) => m.trim());
-for (const mode of MODES) if (mode !== 'dedup' && mode !== 'no-dedup') throw new Error(`unknown mode ${mode} (dedup, no-dedup)`);
+const MODES = (flags.modes ?? process.env.BENCH_SUBSCRIPTION_MODES ?? 'dedup,no-dedup')
+  .split(',')
+  .map((m) => m.trim());
+for (const mode of MODES)
+  if (mode !== 'dedup' && mode !== 'no-dedup') throw new Error(`unknown mode ${mode} (dedup, no-dedup)`);
 
 /** @type {{ stop: (graceMs?: number) => Promise<void>, child: import('node:child_process').ChildProcess, alive: () => boolean }[]} */
 const processes = [];
@@ -67,14 +70,18 @@ async function admin(url, sql) {
 /** @param {'storefront' | 'admin'} client @param {string} name */
 function contractOperation(client, name) {
   const source = readFileSync(join(ROOT, 'schema', 'operations', `${client}.graphql`), 'utf8');
-  const found = graphql.parse(source).definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
+  const found = graphql
+    .parse(source)
+    .definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
   if (!found?.loc) throw new Error(`operation ${name} not found in schema/operations/${client}.graphql`);
   return source.slice(found.loc.start, found.loc.end);
 }
 
 /** Resident set size of a process, in MiB. @param {number} pid */
 function rssMiB(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.split(/\s+/)[1] ?? NaN) / 1024;
 }
 
@@ -87,18 +94,24 @@ async function metric(graphqlUrl, prefix) {
 }
 
 /** The gateway's V8 heap in use, in MiB: less noisy than RSS, which lags GC. @param {string} graphqlUrl */
-const heapUsedMiB = async (graphqlUrl) => (await metric(graphqlUrl, 'nodejs_heap_size_used_bytes')) / 1024 / 1024;
+const heapUsedMiB = async (graphqlUrl) =>
+  (await metric(graphqlUrl, 'nodejs_heap_size_used_bytes')) / 1024 / 1024;
 
 /** @param {string} url @param {string} query @param {Record<string, unknown>} variables @param {Record<string, string>} [headers] */
 async function post(url, query, variables, headers = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = /** @type {{ data?: any, errors?: unknown[] }} */ (await response.json());
   if (body.errors) throw new Error(`${query.slice(0, 40)}...: ${JSON.stringify(body.errors)}`);
   return body.data;
 }
 
 /** @param {number[]} sorted @param {number} q */
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+const quantile = (sorted, q) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 
 /**
  * One gateway process, N subscribers, `ROUNDS` mutations.
@@ -106,21 +119,39 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, M
  */
 async function runMode({ mode, env, supergraphPath }) {
   const port = await freePort();
-  const gateway = startNode(`gateway:${mode}`, 'gateway/dist/main.js', ['--supergraph', supergraphPath, '--port', String(port), '--host', '127.0.0.1'], {
-    ...env,
-    RATE_LIMIT_MAX: '0',
-    SUBSCRIPTION_DEDUPLICATION: mode === 'dedup' ? 'true' : 'false',
-  });
+  const gateway = startNode(
+    `gateway:${mode}`,
+    'gateway/dist/main.js',
+    ['--supergraph', supergraphPath, '--port', String(port), '--host', '127.0.0.1'],
+    {
+      ...env,
+      RATE_LIMIT_MAX: '0',
+      SUBSCRIPTION_DEDUPLICATION: mode === 'dedup' ? 'true' : 'false',
+    },
+  );
   processes.push(gateway);
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForHealth(url.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
   const pid = /** @type {number} */ (gateway.child.pid);
-  const login = await post(url, 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }', { e: 'admin@terrarium.test', p: 'terrarium-demo' });
+  const login = await post(
+    url,
+    'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }',
+    { e: 'admin@terrarium.test', p: 'terrarium-demo' },
+  );
   const staff = { authorization: `Bearer ${login.logIn.token}` };
   const stockLive = contractOperation('storefront', 'StockLive');
   const adjustStock = contractOperation('admin', 'AdjustStock');
   const adjust = async (/** @type {number} */ delta) =>
-    /** @type {number} */ ((await post(url, adjustStock, { productId: PRODUCT, delta, reason: 'subscription fan-out bench' }, staff)).adjustStock.stock.available);
+    /** @type {number} */ (
+      (
+        await post(
+          url,
+          adjustStock,
+          { productId: PRODUCT, delta, reason: 'subscription fan-out bench' },
+          staff,
+        )
+      ).adjustStock.stock.available
+    );
 
   // Warm the gateway's query path (plans, pools) so the baseline is a serving gateway.
   await adjust(1);
@@ -138,17 +169,27 @@ async function runMode({ mode, env, supergraphPath }) {
     for (const w of current) w();
   };
   const clients = subscribers.map((subscriber) => {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+    });
     client.subscribe(
       { query: stockLive, variables: { productId: PRODUCT } },
       {
         next: (/** @type {any} */ result) => {
           const change = result.data?.stockChanged;
-          subscriber.arrivals.push({ at: performance.now(), available: change?.stock?.available, ok: !result.errors && typeof change?.name === 'string' });
+          subscriber.arrivals.push({
+            at: performance.now(),
+            available: change?.stock?.available,
+            ok: !result.errors && typeof change?.name === 'string',
+          });
           wake();
         },
         error: (err) => {
-          if (!closing) log(`a subscriber failed: ${err instanceof Error ? err.message : JSON.stringify(err)}`);
+          if (!closing)
+            log(`a subscriber failed: ${err instanceof Error ? err.message : JSON.stringify(err)}`);
         },
         complete: () => {},
       },
@@ -179,7 +220,7 @@ async function runMode({ mode, env, supergraphPath }) {
 
   /** Waits until no event has arrived for a second. */
   const settle = async () => {
-    for (let total = -1; ; ) {
+    for (let total = -1; ;) {
       const now = subscribers.reduce((sum, s) => sum + s.arrivals.length, 0);
       if (now === total) return;
       total = now;
@@ -190,7 +231,8 @@ async function runMode({ mode, env, supergraphPath }) {
   // Memory with every subscription accepted, before any event: what holding N subscribers costs.
   const accepted = Date.now();
   while ((await metric(url, 'gateway_subscriptions_active{')) < SUBSCRIBERS) {
-    if (Date.now() - accepted > DELIVERY_TIMEOUT_MS) throw new Error(`${mode}: the gateway did not accept ${SUBSCRIBERS} subscriptions`);
+    if (Date.now() - accepted > DELIVERY_TIMEOUT_MS)
+      throw new Error(`${mode}: the gateway did not accept ${SUBSCRIBERS} subscriptions`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const rssSubscribed = rssMiB(pid);
@@ -200,7 +242,10 @@ async function runMode({ mode, env, supergraphPath }) {
   // Subscribers are live once each has seen an event (the subgraph subscribes upstream asynchronously).
   const subscribeStarted = Date.now();
   while (!subscribers.every((s) => s.arrivals.length > 0)) {
-    if (Date.now() - subscribeStarted > DELIVERY_TIMEOUT_MS) throw new Error(`${mode}: only ${subscribers.filter((s) => s.arrivals.length > 0).length} of ${SUBSCRIBERS} subscribers went live`);
+    if (Date.now() - subscribeStarted > DELIVERY_TIMEOUT_MS)
+      throw new Error(
+        `${mode}: only ${subscribers.filter((s) => s.arrivals.length > 0).length} of ${SUBSCRIBERS} subscribers went live`,
+      );
     await adjust(1);
     await until(() => subscribers.every((s) => s.arrivals.length > 0), 2_000);
   }
@@ -215,15 +260,33 @@ async function runMode({ mode, env, supergraphPath }) {
     const sentAt = performance.now();
     const available = await adjust(round % 2 === 0 ? 3 : -3);
     const mutationMs = performance.now() - sentAt;
-    const mine = (/** @type {typeof subscribers[number]} */ s, /** @type {number} */ i) => s.arrivals.slice(seen[i] ?? 0).find((a) => a.available === available);
-    const delivered = await until(() => subscribers.every((s, i) => mine(s, i) !== undefined), DELIVERY_TIMEOUT_MS);
-    if (!delivered) throw new Error(`${mode}: round ${round} not delivered to every subscriber within ${DELIVERY_TIMEOUT_MS} ms`);
-    const arrivals = subscribers.map((s, i) => /** @type {{ at: number, available: number, ok: boolean }} */ (mine(s, i)));
+    const mine = (/** @type {typeof subscribers[number]} */ s, /** @type {number} */ i) =>
+      s.arrivals.slice(seen[i] ?? 0).find((a) => a.available === available);
+    const delivered = await until(
+      () => subscribers.every((s, i) => mine(s, i) !== undefined),
+      DELIVERY_TIMEOUT_MS,
+    );
+    if (!delivered)
+      throw new Error(
+        `${mode}: round ${round} not delivered to every subscriber within ${DELIVERY_TIMEOUT_MS} ms`,
+      );
+    const arrivals = subscribers.map(
+      (s, i) => /** @type {{ at: number, available: number, ok: boolean }} */ (mine(s, i)),
+    );
     const incomplete = arrivals.filter((a) => !a.ok).length;
-    if (incomplete > 0) throw new Error(`${mode}: round ${round}: ${incomplete} subscribers received errors or no name`);
+    if (incomplete > 0)
+      throw new Error(`${mode}: round ${round}: ${incomplete} subscribers received errors or no name`);
     const latencies = arrivals.map((a) => a.at - sentAt).sort((a, b) => a - b);
-    rounds.push({ mutationMs, firstMs: latencies[0] ?? NaN, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), lastMs: latencies.at(-1) ?? NaN });
-    log(`${mode}: round ${round + 1}/${ROUNDS}: last delivery ${rounds.at(-1)?.lastMs.toFixed(1)} ms after the mutation was sent`);
+    rounds.push({
+      mutationMs,
+      firstMs: latencies[0] ?? NaN,
+      p50Ms: quantile(latencies, 0.5),
+      p99Ms: quantile(latencies, 0.99),
+      lastMs: latencies.at(-1) ?? NaN,
+    });
+    log(
+      `${mode}: round ${round + 1}/${ROUNDS}: last delivery ${rounds.at(-1)?.lastMs.toFixed(1)} ms after the mutation was sent`,
+    );
   }
   const rssAfter = rssMiB(pid);
   const heapAfter = await heapUsedMiB(url);
@@ -231,21 +294,37 @@ async function runMode({ mode, env, supergraphPath }) {
   closing = true;
   await Promise.allSettled(clients.map((c) => c.dispose()));
   await gateway.stop(5_000);
-  const median = (/** @type {'mutationMs' | 'firstMs' | 'p50Ms' | 'p99Ms' | 'lastMs'} */ key) => quantile(rounds.map((r) => r[key]).sort((a, b) => a - b), 0.5);
+  const median = (/** @type {'mutationMs' | 'firstMs' | 'p50Ms' | 'p99Ms' | 'lastMs'} */ key) =>
+    quantile(
+      rounds.map((r) => r[key]).sort((a, b) => a - b),
+      0.5,
+    );
   return {
     mode,
     subscribers: SUBSCRIBERS,
     upstreamSubscriptions: upstreams,
     rounds,
-    median: { mutationMs: median('mutationMs'), firstMs: median('firstMs'), p50Ms: median('p50Ms'), p99Ms: median('p99Ms'), lastMs: median('lastMs') },
+    median: {
+      mutationMs: median('mutationMs'),
+      firstMs: median('firstMs'),
+      p50Ms: median('p50Ms'),
+      p99Ms: median('p99Ms'),
+      lastMs: median('lastMs'),
+    },
     gatewayRssMiB: { before: rssBefore, subscribed: rssSubscribed, after: rssAfter },
-    gatewayHeapUsedMiB: { before: heapBefore, subscribed: heapSubscribed, after: heapAfter, perSubscriberKiB: ((heapSubscribed - heapBefore) * 1024) / SUBSCRIBERS },
+    gatewayHeapUsedMiB: {
+      before: heapBefore,
+      subscribed: heapSubscribed,
+      after: heapAfter,
+      perSubscriberKiB: ((heapSubscribed - heapBefore) * 1024) / SUBSCRIBERS,
+    },
   };
 }
 
 async function main() {
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
+  if (!serverUrl)
+    throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
   for (const name of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'index.js'));
   readFileSync(join(ROOT, 'gateway', 'dist', 'main.js'));
 
@@ -254,7 +333,9 @@ async function main() {
   cleanups.push(() => admin(serverUrl, `drop database if exists "${database}" with (force)`));
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
-  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-process pub/sub)'}`);
+  log(
+    `database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-process pub/sub)'}`,
+  );
 
   /** @type {Record<string, string>} */
   const urls = {};
@@ -285,9 +366,14 @@ async function main() {
   log(`${SUBGRAPHS.join(', ')} up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const composition = composeServices(
-    SUBGRAPHS.map((name) => ({ name, url: urls[name] ?? '', typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')) })),
+    SUBGRAPHS.map((name) => ({
+      name,
+      url: urls[name] ?? '',
+      typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+    })),
   );
-  if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+  if (composition.errors)
+    throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-subscriptions-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const supergraphPath = join(dir, 'supergraph.graphql');
@@ -303,7 +389,8 @@ async function main() {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
     redis: Boolean(process.env.REDIS_URL),
-    operation: 'StockLive (inventory) + name (products) + averageRating (community), triggered by AdjustStock',
+    operation:
+      'StockLive (inventory) + name (products) + averageRating (community), triggered by AdjustStock',
     results,
   };
   const out = join(ROOT, 'bench', 'results');
@@ -315,18 +402,49 @@ async function main() {
 
 /** @param {Awaited<ReturnType<typeof runMode>>[]} results */
 function printTable(results) {
-  const rows = [['mode', 'subscribers', 'upstream subs', 'mutation ms', 'first ms', 'p50 ms', 'p99 ms', 'last ms', 'RSS before/subscribed/after MiB', 'heap before/subscribed/after MiB', 'heap KiB/subscriber']];
+  const rows = [
+    [
+      'mode',
+      'subscribers',
+      'upstream subs',
+      'mutation ms',
+      'first ms',
+      'p50 ms',
+      'p99 ms',
+      'last ms',
+      'RSS before/subscribed/after MiB',
+      'heap before/subscribed/after MiB',
+      'heap KiB/subscriber',
+    ],
+  ];
   for (const r of results) {
     const m = r.median;
     const rss = r.gatewayRssMiB;
     const heap = r.gatewayHeapUsedMiB;
-    const triple = (/** @type {{ before: number, subscribed: number, after: number }} */ t) => `${t.before.toFixed(0)} / ${t.subscribed.toFixed(0)} / ${t.after.toFixed(0)}`;
-    rows.push([r.mode, String(r.subscribers), String(r.upstreamSubscriptions), m.mutationMs.toFixed(1), m.firstMs.toFixed(1), m.p50Ms.toFixed(1), m.p99Ms.toFixed(1), m.lastMs.toFixed(1), triple(rss), triple(heap), heap.perSubscriberKiB.toFixed(1)]);
+    const triple = (/** @type {{ before: number, subscribed: number, after: number }} */ t) =>
+      `${t.before.toFixed(0)} / ${t.subscribed.toFixed(0)} / ${t.after.toFixed(0)}`;
+    rows.push([
+      r.mode,
+      String(r.subscribers),
+      String(r.upstreamSubscriptions),
+      m.mutationMs.toFixed(1),
+      m.firstMs.toFixed(1),
+      m.p50Ms.toFixed(1),
+      m.p99Ms.toFixed(1),
+      m.lastMs.toFixed(1),
+      triple(rss),
+      triple(heap),
+      heap.perSubscriberKiB.toFixed(1),
+    ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  process.stdout.write(`\nSubscription fan-out: latency from sending AdjustStock to delivery (median of ${ROUNDS} rounds)\n`);
+  process.stdout.write(
+    `\nSubscription fan-out: latency from sending AdjustStock to delivery (median of ${ROUNDS} rounds)\n`,
+  );
   for (const [index, row] of rows.entries()) {
-    process.stdout.write(`${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`);
+    process.stdout.write(
+      `${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}\n`,
+    );
     if (index === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   }
 }

@@ -44,7 +44,13 @@ const TICKS_PER_SECOND = 100;
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench] ${message}\n`);
 
 const { values: flags } = parseArgs({
-  options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, gateway: { type: 'string' }, dedupe: { type: 'boolean' } },
+  options: {
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    gateway: { type: 'string' },
+    dedupe: { type: 'boolean' },
+  },
   strict: true,
 });
 const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 10);
@@ -77,7 +83,9 @@ async function admin(/** @type {string} */ url, /** @type {string} */ sql) {
 /** The named operation's text from schema/operations/storefront.graphql. */
 function contractOperation(/** @type {string} */ name) {
   const source = readFileSync(join(ROOT, 'schema', 'operations', 'storefront.graphql'), 'utf8');
-  const found = graphql.parse(source).definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
+  const found = graphql
+    .parse(source)
+    .definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
   if (!found?.loc) throw new Error(`operation ${name} not found in schema/operations/storefront.graphql`);
   return source.slice(found.loc.start, found.loc.end);
 }
@@ -116,7 +124,10 @@ async function recordPlans(supergraphSdl, callerToken, operations) {
     willSendRequest(options) {
       options.request.http?.headers.set(CALLER_HEADER, callerToken);
       const { query, variables, operationName } = options.request;
-      fetches.push({ serviceName: this.serviceName, body: JSON.stringify({ query, variables, operationName }) });
+      fetches.push({
+        serviceName: this.serviceName,
+        body: JSON.stringify({ query, variables, operationName }),
+      });
     }
   }
   const gateway = new ApolloGateway({
@@ -133,9 +144,15 @@ async function recordPlans(supergraphSdl, callerToken, operations) {
     for (const operation of operations) {
       plan = null;
       fetches = [];
-      const response = await server.executeOperation({ query: operation.query, variables: operation.variables });
+      const response = await server.executeOperation({
+        query: operation.query,
+        variables: operation.variables,
+      });
       const result = response.body.kind === 'single' ? response.body.singleResult : null;
-      if (!result || result.errors?.length || !plan) throw new Error(`${operation.name} failed while recording its plan: ${JSON.stringify(result?.errors)}`);
+      if (!result || result.errors?.length || !plan)
+        throw new Error(
+          `${operation.name} failed while recording its plan: ${JSON.stringify(result?.errors)}`,
+        );
       recorded.push({ ...operation, plan, fetches, responseBytes: JSON.stringify(result.data).length });
     }
   } finally {
@@ -159,7 +176,9 @@ async function replay(node, byFetch, send) {
       return true;
     }
     case 'Parallel':
-      return (await Promise.all((node.nodes ?? []).map((child) => replay(child, byFetch, send)))).every(Boolean);
+      return (await Promise.all((node.nodes ?? []).map((child) => replay(child, byFetch, send)))).every(
+        Boolean,
+      );
     case 'Flatten':
       return replay(node.node, byFetch, send);
     case 'Condition':
@@ -176,7 +195,8 @@ async function replay(node, byFetch, send) {
 
 async function main() {
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
+  if (!serverUrl)
+    throw new Error('DATABASE_URL must point at a Postgres server (a fresh database is created on it)');
   for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'main.js'));
   readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
@@ -185,7 +205,11 @@ async function main() {
   cleanups.push(() => admin(serverUrl, `drop database if exists "${database}" with (force)`));
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${database}`;
-  log(`database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}${DEDUPE ? ' (fetch sharing on)' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}${DEDUPE ? ' (fetch sharing on)' : ''}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 
   const secret = randomBytes(32).toString('hex');
   /** @type {Record<string, string>} */
@@ -216,9 +240,14 @@ async function main() {
   log(`six subgraphs up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const composition = composeServices(
-    SUBGRAPHS.map(([name]) => ({ name, url: urls[name], typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')) })),
+    SUBGRAPHS.map(([name]) => ({
+      name,
+      url: urls[name],
+      typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+    })),
   );
-  if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+  if (composition.errors)
+    throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const supergraphPath = join(dir, 'supergraph.graphql');
@@ -226,11 +255,16 @@ async function main() {
 
   const gatewayPort = await freePort();
   // Rate limiting off: the bench is one client hammering on purpose.
-  const gateway = startNode('gateway', GATEWAY_MAIN, ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'], {
-    ...env,
-    RATE_LIMIT_MAX: '0',
-    DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE),
-  });
+  const gateway = startNode(
+    'gateway',
+    GATEWAY_MAIN,
+    ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'],
+    {
+      ...env,
+      RATE_LIMIT_MAX: '0',
+      DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE),
+    },
+  );
   processes.push(gateway);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
@@ -243,16 +277,25 @@ async function main() {
 
   const gatewayPoster = createJsonPoster(gatewayUrl, CONNECTIONS);
   /** @type {Record<string, ReturnType<typeof createJsonPoster>>} */
-  const direct = Object.fromEntries(SUBGRAPHS.map(([name]) => [name, createJsonPoster(urls[name], CONNECTIONS)]));
+  const direct = Object.fromEntries(
+    SUBGRAPHS.map(([name]) => [name, createJsonPoster(urls[name], CONNECTIONS)]),
+  );
   cleanups.push(async () => {
     await Promise.all([gatewayPoster.close(), ...Object.values(direct).map((p) => p.close())]);
   });
 
   const results = [];
   for (const operation of recorded) {
-    const body = JSON.stringify({ query: operation.query, variables: operation.variables, operationName: operation.name });
+    const body = JSON.stringify({
+      query: operation.query,
+      variables: operation.variables,
+      operationName: operation.name,
+    });
     const check = await gatewayPoster.post(body);
-    if (!check.ok) throw new Error(`${operation.name} through the gateway failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
+    if (!check.ok)
+      throw new Error(
+        `${operation.name} through the gateway failed: ${JSON.stringify(check.json?.errors ?? check.status)}`,
+      );
 
     log(`${operation.name}: gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
     let cpuBefore = 0;
@@ -277,8 +320,11 @@ async function main() {
       if (!poster) throw new Error(`unknown subgraph ${fetch.serviceName}`);
       return (await poster.post(fetch.body, { [CALLER_HEADER]: token })).ok;
     };
-    if (!(await replay(operation.plan, byFetch, send))) throw new Error(`${operation.name}: a direct subgraph fetch failed`);
-    log(`${operation.name}: direct to subgraphs (${operation.fetches.length} fetches: ${operation.fetches.map((f) => f.serviceName).join(', ')})`);
+    if (!(await replay(operation.plan, byFetch, send)))
+      throw new Error(`${operation.name}: a direct subgraph fetch failed`);
+    log(
+      `${operation.name}: direct to subgraphs (${operation.fetches.length} fetches: ${operation.fetches.map((f) => f.serviceName).join(', ')})`,
+    );
     const viaSubgraphs = await runLoad({
       concurrency: CONNECTIONS,
       durationMs: DURATION_S * 1000,
@@ -328,13 +374,39 @@ async function main() {
 function printTable(results) {
   const rows = [['operation', 'path', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'gateway CPU ms/req']];
   for (const r of results) {
-    rows.push([r.operation, 'gateway', r.gateway.rps.toFixed(0), r.gateway.p50Ms.toFixed(2), r.gateway.p99Ms.toFixed(2), String(r.gateway.errors), r.gatewayCpuMsPerRequest.toFixed(2)]);
-    rows.push(['', `direct (${r.subgraphFetches.length} fetches)`, r.direct.rps.toFixed(0), r.direct.p50Ms.toFixed(2), r.direct.p99Ms.toFixed(2), String(r.direct.errors), '']);
-    rows.push(['', 'gateway overhead', `x${r.overhead.throughputRatio.toFixed(2)}`, `+${r.overhead.p50Ms.toFixed(2)}`, `+${r.overhead.p99Ms.toFixed(2)}`, '', '']);
+    rows.push([
+      r.operation,
+      'gateway',
+      r.gateway.rps.toFixed(0),
+      r.gateway.p50Ms.toFixed(2),
+      r.gateway.p99Ms.toFixed(2),
+      String(r.gateway.errors),
+      r.gatewayCpuMsPerRequest.toFixed(2),
+    ]);
+    rows.push([
+      '',
+      `direct (${r.subgraphFetches.length} fetches)`,
+      r.direct.rps.toFixed(0),
+      r.direct.p50Ms.toFixed(2),
+      r.direct.p99Ms.toFixed(2),
+      String(r.direct.errors),
+      '',
+    ]);
+    rows.push([
+      '',
+      'gateway overhead',
+      `x${r.overhead.throughputRatio.toFixed(2)}`,
+      `+${r.overhead.p50Ms.toFixed(2)}`,
+      `+${r.overhead.p99Ms.toFixed(2)}`,
+      '',
+      '',
+    ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const [index, row] of rows.entries()) {
-    process.stdout.write(`${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}\n`);
+    process.stdout.write(
+      `${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}\n`,
+    );
     if (index === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   }
 }
@@ -344,7 +416,7 @@ try {
   await main();
 } catch (err) {
   exitCode = 1;
-  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
   // Gateway first, so no request reaches a stopping subgraph.
   for (const proc of processes.reverse()) await proc.stop(5_000);

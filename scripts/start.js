@@ -101,23 +101,45 @@ async function main() {
   const ports = [gatewayPort, ...SUBGRAPHS.map(([name]) => Number(env[`${name.toUpperCase()}_PORT`]))];
   const taken = [];
   for (const port of ports) if (!(await portIsFree(port))) taken.push(port);
-  if (taken.length > 0) throw new Error(`port(s) ${taken.join(', ')} already in use; stop what runs there or set GATEWAY_PORT / <NAME>_PORT`);
+  if (taken.length > 0)
+    throw new Error(
+      `port(s) ${taken.join(', ')} already in use; stop what runs there or set GATEWAY_PORT / <NAME>_PORT`,
+    );
 
   // A crash during start-up still stops everything (a bad config would only crash-loop); the
   // first instance's `alive` makes waitForHealth fail fast. After that, the supervisors restart.
   const subgraphs = SUBGRAPHS.map(([name]) =>
-    supervise({ label: name, log, spawn: () => startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }) }),
+    supervise({
+      label: name,
+      log,
+      spawn: () =>
+        startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] }),
+    }),
   );
   processes.push(...subgraphs);
   await Promise.all(
-    subgraphs.map((proc, i) => waitForHealth(`http://127.0.0.1:${env[`${SUBGRAPHS[i]?.[0].toUpperCase()}_PORT`]}/health`, HEALTH_TIMEOUT_MS, proc.current.alive)),
+    subgraphs.map((proc, i) =>
+      waitForHealth(
+        `http://127.0.0.1:${env[`${SUBGRAPHS[i]?.[0].toUpperCase()}_PORT`]}/health`,
+        HEALTH_TIMEOUT_MS,
+        proc.current.alive,
+      ),
+    ),
   );
-  log(`subgraphs ready: ${subgraphs.map((proc) => `${proc.label} (pid ${proc.current.child.pid})`).join(', ')}`);
+  log(
+    `subgraphs ready: ${subgraphs.map((proc) => `${proc.label} (pid ${proc.current.child.pid})`).join(', ')}`,
+  );
 
-  const gateway = supervise({ label: 'gateway', log, spawn: () => startNode('gateway', 'gateway/dist/main.js', ['--port', String(gatewayPort)], env) });
+  const gateway = supervise({
+    label: 'gateway',
+    log,
+    spawn: () => startNode('gateway', 'gateway/dist/main.js', ['--port', String(gatewayPort)], env),
+  });
   processes.push(gateway);
   await waitForHealth(`http://127.0.0.1:${gatewayPort}/health`, HEALTH_TIMEOUT_MS, gateway.current.alive);
-  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (gateway pid ${gateway.current.child.pid}): http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)`);
+  log(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s (gateway pid ${gateway.current.child.pid}): http://localhost:${gatewayPort}/graphql (Ctrl-C stops everything)`,
+  );
 }
 
 main().catch((err) => {

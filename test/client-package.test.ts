@@ -33,7 +33,11 @@ describe('@terrarium/client', () => {
       if (typeof init?.body === 'string') sentBodies.push(JSON.parse(init.body) as Record<string, unknown>);
       return fetch(input, init);
     };
-    anonymous = createTerrariumClient({ url: platform.gatewayUrl, webSocketImpl: WebSocket, fetch: recordingFetch });
+    anonymous = createTerrariumClient({
+      url: platform.gatewayUrl,
+      webSocketImpl: WebSocket,
+      fetch: recordingFetch,
+    });
     const token = await logIn(platform.gatewayUrl, 'admin@terrarium.test');
     staff = createTerrariumClient({ url: platform.gatewayUrl, webSocketImpl: WebSocket, token: () => token });
   }, 300_000);
@@ -47,11 +51,17 @@ describe('@terrarium/client', () => {
   it('exports the persisted ids of every contract operation', () => {
     expect(persistedOperationIds['ProductPage']).toBe(PersistedOperationIds.ProductPage);
     expect(Object.values(persistedOperationIds).every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
-    expect(Object.keys(persistedOperationIds)).toEqual(expect.arrayContaining(['ProductPage', 'StockLive', 'AdjustStock', 'AnimalCard']));
+    expect(Object.keys(persistedOperationIds)).toEqual(
+      expect.arrayContaining(['ProductPage', 'StockLive', 'AdjustStock', 'AnimalCard']),
+    );
   });
 
   it('queries ProductPage by its persisted id alone', async () => {
-    const { data, error } = await anonymous.client.query({ query: ProductPageDocument, variables: { slug: productSlug }, fetchPolicy: 'network-only' });
+    const { data, error } = await anonymous.client.query({
+      query: ProductPageDocument,
+      variables: { slug: productSlug },
+      fetchPolicy: 'network-only',
+    });
     expect(error).toBeUndefined();
     expect(data?.product?.slug).toBe(productSlug);
     expect(data?.product?.name).toBe('Ceramic Heat Emitter 100W');
@@ -59,17 +69,21 @@ describe('@terrarium/client', () => {
     const sent = sentBodies.filter((body) => body['operationName'] === 'ProductPage');
     expect(sent).toHaveLength(1);
     expect(sent[0]!['query']).toBeUndefined();
-    expect(sent[0]!['extensions']).toMatchObject({ persistedQuery: { version: 1, sha256Hash: PersistedOperationIds.ProductPage } });
+    expect(sent[0]!['extensions']).toMatchObject({
+      persistedQuery: { version: 1, sha256Hash: PersistedOperationIds.ProductPage },
+    });
   });
 
   it('receives a StockLive event over graphql-ws after a stock change', async () => {
     const events: number[] = [];
-    const subscription = anonymous.client.subscribe({ query: StockLiveDocument, variables: { productId } }).subscribe({
-      next: (result) => {
-        const available = result.data?.stockChanged?.stock?.available;
-        if (typeof available === 'number') events.push(available);
-      },
-    });
+    const subscription = anonymous.client
+      .subscribe({ query: StockLiveDocument, variables: { productId } })
+      .subscribe({
+        next: (result) => {
+          const available = result.data?.stockChanged?.stock?.available;
+          if (typeof available === 'number') events.push(available);
+        },
+      });
     try {
       // The subscription is registered once the gateway has subscribed upstream; until then a
       // change could be missed, so adjust again until an event arrives.
@@ -78,7 +92,10 @@ describe('@terrarium/client', () => {
         .poll(
           async () => {
             if (events.length > 0) return true;
-            const result = await staff.client.mutate({ mutation: AdjustStockDocument, variables: { productId, delta: 1, reason: 'client package test' } });
+            const result = await staff.client.mutate({
+              mutation: AdjustStockDocument,
+              variables: { productId, delta: 1, reason: 'client package test' },
+            });
             adjusted = result.data?.adjustStock?.stock?.available;
             return events.length > 0;
           },
@@ -93,14 +110,19 @@ describe('@terrarium/client', () => {
 });
 
 describe('codegen freshness (schema/codegen/check-fresh.mjs)', () => {
-  it('covers the subgraphs\' resolver types and the client files, all equal to what is committed', async () => {
+  it("covers the subgraphs' resolver types and the client files, all equal to what is committed", async () => {
     const files: Map<string, string> = await generateFiles();
     const paths = [...files.keys()];
-    for (const name of ['ops', 'products', 'inventory', 'commerce', 'media', 'community']) expect(paths).toContain(`subgraphs/${name}/src/generated/resolvers.ts`);
+    for (const name of ['ops', 'products', 'inventory', 'commerce', 'media', 'community'])
+      expect(paths).toContain(`subgraphs/${name}/src/generated/resolvers.ts`);
     for (const client of ['storefront', 'breeder', 'admin', 'partner-embed']) {
       expect(paths).toContain(`packages/client/src/generated/${client}.ts`);
       expect(paths).toContain(`schema/manifests/${client}.json`);
     }
-    for (const [path, content] of files) expect(readFileSync(join(ROOT, path), 'utf8'), `${path} is stale: node schema/codegen/check-fresh.mjs --write`).toBe(content);
+    for (const [path, content] of files)
+      expect(
+        readFileSync(join(ROOT, path), 'utf8'),
+        `${path} is stale: node schema/codegen/check-fresh.mjs --write`,
+      ).toBe(content);
   }, 60_000);
 });

@@ -4,7 +4,15 @@
  * data from every subgraph it names.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
+import {
+  SHIPPING_ADDRESS,
+  bearer,
+  contractOperation,
+  gql,
+  logIn,
+  startPlatform,
+  type Platform,
+} from './support/platform.js';
 import { seedId as seedIdOf } from '@terrarium/subgraph-kit/seed-id';
 
 let platform: Platform;
@@ -13,9 +21,14 @@ let adminToken: string;
 let keeperToken: string;
 
 beforeAll(async () => {
-  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'] });
+  platform = await startPlatform({
+    subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'],
+  });
   url = platform.gatewayUrl;
-  [adminToken, keeperToken] = await Promise.all([logIn(url, 'admin@terrarium.test'), logIn(url, 'keeper@terrarium.test')]);
+  [adminToken, keeperToken] = await Promise.all([
+    logIn(url, 'admin@terrarium.test'),
+    logIn(url, 'keeper@terrarium.test'),
+  ]);
 }, 240_000);
 afterAll(async () => {
   await platform?.stop();
@@ -38,7 +51,9 @@ function expectNoErrors(body: { errors?: unknown[] }) {
 
 describe('storefront', () => {
   it('ProductPage: catalog, images, stock, rating and reviews with their authors', async () => {
-    const { body } = await gql(url, contractOperation('storefront', 'ProductPage'), { slug: 'ceramic-heat-emitter-100w' });
+    const { body } = await gql(url, contractOperation('storefront', 'ProductPage'), {
+      slug: 'ceramic-heat-emitter-100w',
+    });
     expectNoErrors(body);
     const product = body.data.product;
     expect(product).toMatchObject({ sku: 'TR-HEAT-100', category: { slug: 'heating-lighting' } });
@@ -49,7 +64,9 @@ describe('storefront', () => {
     expect(image.url).toMatch(new RegExp(`/files/${image.id}/original\\.webp$`));
     await expectImage(image.url, 'image/webp');
     // Stock exactly as inventory counts it: available = onHand - reserved.
-    const stock = (await gql(url, '{ product(slug: "ceramic-heat-emitter-100w") { stock { available onHand reserved } } }')).body.data.product.stock;
+    const stock = (
+      await gql(url, '{ product(slug: "ceramic-heat-emitter-100w") { stock { available onHand reserved } } }')
+    ).body.data.product.stock;
     expect(product.stock.available).toBe(stock.onHand - stock.reserved);
     expect(stock.available).toBe(product.stock.available);
     // The aggregate and the list agree: reviewCount is the connection's total, reviews(first: 5) its head.
@@ -58,16 +75,25 @@ describe('storefront', () => {
     expect(product.reviews.edges).toHaveLength(Math.min(5, product.reviewCount));
     const ratings = product.reviews.edges.map((e: any) => e.node.rating);
     expect(ratings.every((r: number) => Number.isInteger(r) && r >= 1 && r <= 5)).toBe(true);
-    if (product.reviewCount <= 5) expect(product.averageRating).toBeCloseTo(ratings.reduce((a: number, b: number) => a + b, 0) / ratings.length, 2);
+    if (product.reviewCount <= 5)
+      expect(product.averageRating).toBeCloseTo(
+        ratings.reduce((a: number, b: number) => a + b, 0) / ratings.length,
+        2,
+      );
     expect(product.reviews.edges[0].node.author.displayName).toEqual(expect.any(String));
   });
 
   it('SearchProducts: a page of products with prices, thumbnails, stock and ratings', async () => {
-    const { body } = await gql(url, contractOperation('storefront', 'SearchProducts'), { search: 'thermostat' });
+    const { body } = await gql(url, contractOperation('storefront', 'SearchProducts'), {
+      search: 'thermostat',
+    });
     expectNoErrors(body);
     const connection = body.data.products;
     expect(connection.totalCount).toBeGreaterThan(0);
-    expect(connection.edges[0].node).toMatchObject({ name: 'Digital Thermostat', stock: { available: expect.any(Number) } });
+    expect(connection.edges[0].node).toMatchObject({
+      name: 'Digital Thermostat',
+      stock: { available: expect.any(Number) },
+    });
     // url(width: 200) of an 800 px photo: the w200 variant, really made and served.
     expect(connection.edges[0].node.images[0].url).toMatch(/\/files\/[0-9a-f-]{36}\/w200\.webp$/);
     await expectImage(connection.edges[0].node.images[0].url, 'image/webp');
@@ -76,28 +102,49 @@ describe('storefront', () => {
   it('Autocomplete', async () => {
     const { body } = await gql(url, contractOperation('storefront', 'Autocomplete'), { prefix: 'dig' });
     expectNoErrors(body);
-    expect(body.data.searchSuggestions).toEqual(expect.arrayContaining(['Digital Thermostat', 'Digital Hygrometer']));
+    expect(body.data.searchSuggestions).toEqual(
+      expect.arrayContaining(['Digital Thermostat', 'Digital Hygrometer']),
+    );
   });
 
   it('CatalogSearch: a typo finds the thermostat with its stock and rating, a correction and facets', async () => {
     // The in-stock facts reach products' read model from inventory's start-up sync, through its job queue.
     const body = await eventually(
-      async () => (await gql(url, contractOperation('storefront', 'CatalogSearch'), { text: 'thermostatt' })).body,
-      (answer) => answer.data?.productSearch.facets.some((f: { field: string; buckets: { value: string }[] }) => f.field === 'availability' && f.buckets[0]?.value === 'IN_STOCK'),
+      async () =>
+        (await gql(url, contractOperation('storefront', 'CatalogSearch'), { text: 'thermostatt' })).body,
+      (answer) =>
+        answer.data?.productSearch.facets.some(
+          (f: { field: string; buckets: { value: string }[] }) =>
+            f.field === 'availability' && f.buckets[0]?.value === 'IN_STOCK',
+        ),
     );
     expectNoErrors(body);
     const search = body.data.productSearch;
     expect(search.didYouMean).toBe('thermostat');
     expect(search.interpretedAs).toEqual({ text: 'thermostatt', filters: [] });
-    expect(search.edges[0].node).toMatchObject({ name: 'Digital Thermostat', slug: 'digital-thermostat', price: { amount: 4499, currency: 'EUR' }, stock: { available: expect.any(Number) } });
+    expect(search.edges[0].node).toMatchObject({
+      name: 'Digital Thermostat',
+      slug: 'digital-thermostat',
+      price: { amount: 4499, currency: 'EUR' },
+      stock: { available: expect.any(Number) },
+    });
     expect(search.edges[0].node.stock.available).toBeGreaterThan(0);
-    expect(search.facets.map((f: { field: string }) => f.field)).toEqual(['category', 'price', 'availability']);
+    expect(search.facets.map((f: { field: string }) => f.field)).toEqual([
+      'category',
+      'price',
+      'availability',
+    ]);
   });
 
   it('AnimalSearch: "female corn snake under 100" reads its filters and answers with commerce\'s prices', async () => {
     // Listing prices reach inventory's read model from commerce's start-up sync, through its job queue.
     const body = await eventually(
-      async () => (await gql(url, contractOperation('storefront', 'AnimalSearch'), { text: 'female corn snake under 100' })).body,
+      async () =>
+        (
+          await gql(url, contractOperation('storefront', 'AnimalSearch'), {
+            text: 'female corn snake under 100',
+          })
+        ).body,
       (answer) => answer.data?.animalSearch.totalCount === 3,
     );
     expectNoErrors(body);
@@ -113,7 +160,11 @@ describe('storefront', () => {
     const nodes = search.edges.map((e: { node: unknown }) => e.node);
     expect(nodes.map((n: { name: string }) => n.name).sort()).toEqual(['Maple', 'Nova', 'Rosie']);
     for (const node of nodes) {
-      expect(node).toMatchObject({ sex: 'FEMALE', species: { commonName: 'Corn snake' }, listing: { price: { currency: 'EUR' } } });
+      expect(node).toMatchObject({
+        sex: 'FEMALE',
+        species: { commonName: 'Corn snake' },
+        listing: { price: { currency: 'EUR' } },
+      });
       expect(node.listing.price.amount).toBeLessThanOrEqual(10_000);
     }
     expect(search.facets.map((f: { field: string }) => f.field)).toEqual(['species', 'morph', 'sex']);
@@ -127,7 +178,9 @@ describe('storefront', () => {
   });
 
   it('AnimalPage: inventory, media, ops, community and commerce in one answer', async () => {
-    const { body } = await gql(url, contractOperation('storefront', 'AnimalPage'), { id: seedIdOf('animal:7') });
+    const { body } = await gql(url, contractOperation('storefront', 'AnimalPage'), {
+      id: seedIdOf('animal:7'),
+    });
     expectNoErrors(body);
     const animal = body.data.animal;
     expect(animal.species.commonName).toEqual(expect.any(String));
@@ -139,7 +192,9 @@ describe('storefront', () => {
   });
 
   it('BreederPage: organization, logo, rating and listings with animals', async () => {
-    const { body } = await gql(url, contractOperation('storefront', 'BreederPage'), { slug: 'sunset-reptiles' });
+    const { body } = await gql(url, contractOperation('storefront', 'BreederPage'), {
+      slug: 'sunset-reptiles',
+    });
     expectNoErrors(body);
     const org = body.data.organization;
     expect(org.logo.url).toEqual(expect.any(String));
@@ -161,9 +216,19 @@ describe('storefront', () => {
     const before = await gql(url, contractOperation('storefront', 'Me'), {}, bearer(token));
     expectNoErrors(before.body);
     expect(before.body.data.me.orders).toEqual({ totalCount: 0, edges: [] });
-    const cart = await gql(url, contractOperation('storefront', 'AddToCart'), { productId: seedIdOf('product:TR-TONGS'), quantity: 2 }, bearer(token));
+    const cart = await gql(
+      url,
+      contractOperation('storefront', 'AddToCart'),
+      { productId: seedIdOf('product:TR-TONGS'), quantity: 2 },
+      bearer(token),
+    );
     expectNoErrors(cart.body);
-    const order = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `contract-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, bearer(token));
+    const order = await gql(
+      url,
+      contractOperation('storefront', 'Checkout'),
+      { idempotencyKey: `contract-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS },
+      bearer(token),
+    );
     expectNoErrors(order.body);
     const after = await gql(url, contractOperation('storefront', 'Me'), {}, bearer(token));
     expectNoErrors(after.body);
@@ -180,7 +245,13 @@ describe('storefront', () => {
     const { body } = await gql(
       url,
       contractOperation('storefront', 'PostReview'),
-      { input: { productId: seedIdOf('product:TR-TONGS'), rating: 4, body: 'Long enough to keep fingers safe.' } },
+      {
+        input: {
+          productId: seedIdOf('product:TR-TONGS'),
+          rating: 4,
+          body: 'Long enough to keep fingers safe.',
+        },
+      },
       bearer(token),
     );
     expectNoErrors(body);
@@ -192,14 +263,21 @@ describe('storefront', () => {
 
 describe('partner embed', () => {
   it('AnimalCard', async () => {
-    const { body } = await gql(url, contractOperation('partner-embed', 'AnimalCard'), { id: seedIdOf('animal:8') });
+    const { body } = await gql(url, contractOperation('partner-embed', 'AnimalCard'), {
+      id: seedIdOf('animal:8'),
+    });
     expectNoErrors(body);
-    expect(body.data.animal).toMatchObject({ species: { commonName: expect.any(String) }, breeder: { slug: expect.any(String) } });
+    expect(body.data.animal).toMatchObject({
+      species: { commonName: expect.any(String) },
+      breeder: { slug: expect.any(String) },
+    });
     expect(body.data.animal.photos[0].url).toEqual(expect.any(String));
   });
 
   it('BreederListings', async () => {
-    const { body } = await gql(url, contractOperation('partner-embed', 'BreederListings'), { slug: 'desert-morphs' });
+    const { body } = await gql(url, contractOperation('partner-embed', 'BreederListings'), {
+      slug: 'desert-morphs',
+    });
     expectNoErrors(body);
     expect(body.data.organization.listings.edges.length).toBeGreaterThan(0);
   });
@@ -211,13 +289,25 @@ describe('breeder dashboard', () => {
     const breeder = bearer(await logIn(url, 'breeder@terrarium.test'));
     const listingId = seedIdOf('listing:animal:16');
     expectNoErrors((await gql(url, contractOperation('storefront', 'AddToCart'), { listingId }, buyer)).body);
-    const checkout = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: `shipping-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, buyer);
+    const checkout = await gql(
+      url,
+      contractOperation('storefront', 'Checkout'),
+      { idempotencyKey: `shipping-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS },
+      buyer,
+    );
     expectNoErrors(checkout.body);
     const orderId = checkout.body.data.checkout.id as string;
     const sellerShipment = async () => {
-      const { body } = await gql(url, contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles', status: 'PENDING', first: 100 }, breeder);
+      const { body } = await gql(
+        url,
+        contractOperation('breeder', 'SellerShipments'),
+        { slug: 'sunset-reptiles', status: 'PENDING', first: 100 },
+        breeder,
+      );
       expectNoErrors(body);
-      return body.data.organization.shipments.edges.map((e: any) => e.node).find((n: any) => n.order.id === orderId);
+      return body.data.organization.shipments.edges
+        .map((e: any) => e.node)
+        .find((n: any) => n.order.id === orderId);
     };
     // Unpaid: not the seller's to ship yet.
     expect(await sellerShipment()).toBeUndefined();
@@ -230,19 +320,55 @@ describe('breeder dashboard', () => {
     expect(shipment).toEqual({
       id: expect.any(String),
       status: 'PENDING',
-      order: { id: orderId, placedAt: expect.any(String), shippingAddress: { ...SHIPPING_ADDRESS, line2: null }, buyer: { id: expect.any(String), displayName: 'Reviewer' } },
-      lines: [{ quantity: 1, listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } }, product: null }],
+      order: {
+        id: orderId,
+        placedAt: expect.any(String),
+        shippingAddress: { ...SHIPPING_ADDRESS, line2: null },
+        buyer: { id: expect.any(String), displayName: 'Reviewer' },
+      },
+      lines: [
+        {
+          quantity: 1,
+          listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } },
+          product: null,
+        },
+      ],
     });
     // A keeper is no breeder: refused by the gateway (@access) before commerce is asked.
-    const stranger = await gql(url, contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles' }, buyer);
+    const stranger = await gql(
+      url,
+      contractOperation('breeder', 'SellerShipments'),
+      { slug: 'sunset-reptiles' },
+      buyer,
+    );
     expect(stranger.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
 
-    const shipped = await gql(url, contractOperation('breeder', 'ShipShipment'), { id: shipment.id, carrier: 'DHL', trackingNumber: 'JJD0012345678' }, breeder);
+    const shipped = await gql(
+      url,
+      contractOperation('breeder', 'ShipShipment'),
+      { id: shipment.id, carrier: 'DHL', trackingNumber: 'JJD0012345678' },
+      breeder,
+    );
     expectNoErrors(shipped.body);
-    expect(shipped.body.data.shipShipment).toEqual({ id: shipment.id, status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'JJD0012345678', shippedAt: expect.any(String) });
-    const delivered = await gql(url, contractOperation('storefront', 'ConfirmDelivery'), { shipmentId: shipment.id }, buyer);
+    expect(shipped.body.data.shipShipment).toEqual({
+      id: shipment.id,
+      status: 'SHIPPED',
+      carrier: 'DHL',
+      trackingNumber: 'JJD0012345678',
+      shippedAt: expect.any(String),
+    });
+    const delivered = await gql(
+      url,
+      contractOperation('storefront', 'ConfirmDelivery'),
+      { shipmentId: shipment.id },
+      buyer,
+    );
     expectNoErrors(delivered.body);
-    expect(delivered.body.data.confirmDelivery).toEqual({ id: shipment.id, status: 'DELIVERED', deliveredAt: expect.any(String) });
+    expect(delivered.body.data.confirmDelivery).toEqual({
+      id: shipment.id,
+      status: 'DELIVERED',
+      deliveredAt: expect.any(String),
+    });
     // The buyer's view (MyOrder): the shipment with its seller's name from ops, the history as { status at }.
     const mine = await gql(url, contractOperation('storefront', 'MyOrder'), { id: orderId }, buyer);
     expectNoErrors(mine.body);
@@ -258,28 +384,47 @@ describe('breeder dashboard', () => {
           carrier: 'DHL',
           trackingNumber: 'JJD0012345678',
           seller: { id: seedIdOf('org:sunset-reptiles'), name: 'Sunset Reptiles' },
-          lines: [{ quantity: 1, product: null, listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } } }],
+          lines: [
+            {
+              quantity: 1,
+              product: null,
+              listing: { id: listingId, animal: { id: seedIdOf('animal:16'), name: expect.any(String) } },
+            },
+          ],
         },
       ],
     });
-    expect(mine.body.data.order.statusHistory.map((change: any) => change.status)).toEqual(['PENDING', 'PAID', 'SHIPPED', 'DELIVERED']);
+    expect(mine.body.data.order.statusHistory.map((change: any) => change.status)).toEqual([
+      'PENDING',
+      'PAID',
+      'SHIPPED',
+      'DELIVERED',
+    ]);
 
     // The shipment was audited in ops (through commerce's queue), with the breeder as actor.
     await expect
       .poll(
         async () => {
           const audit = await gql(url, contractOperation('admin', 'AuditLog'), {}, bearer(adminToken));
-          return audit.body.data?.auditLog.edges.map((e: any) => e.node).find((n: any) => n.subject === `Shipment:${shipment.id}`);
+          return audit.body.data?.auditLog.edges
+            .map((e: any) => e.node)
+            .find((n: any) => n.subject === `Shipment:${shipment.id}`);
         },
         { timeout: 15_000, interval: 250 },
       )
       .toMatchObject({ action: 'shipShipment', actor: { displayName: expect.any(String) } });
     // The buyer keeps the animal now (inventory, through commerce's keeper job).
     await expect
-      .poll(async () => (await gql(url, '{ me { animals(first: 10) { edges { node { id } } } } }', {}, buyer)).body.data?.me.animals.edges.map((e: any) => e.node.id), {
-        timeout: 15_000,
-        interval: 250,
-      })
+      .poll(
+        async () =>
+          (
+            await gql(url, '{ me { animals(first: 10) { edges { node { id } } } } }', {}, buyer)
+          ).body.data?.me.animals.edges.map((e: any) => e.node.id),
+        {
+          timeout: 15_000,
+          interval: 250,
+        },
+      )
       .toEqual([seedIdOf('animal:16')]);
   });
 });
@@ -289,22 +434,45 @@ describe('back office', () => {
     const variables = { productId: seedIdOf('product:TR-HYGRO'), delta: 5, reason: 'cycle count' };
     // Declared with @access(roles: ["STAFF"]) in inventory's schema; refused by the gateway.
     const anonymous = await gql(url, contractOperation('admin', 'AdjustStock'), variables);
-    expect([anonymous.status, anonymous.body.errors?.[0]?.extensions?.['code']]).toEqual([401, 'UNAUTHENTICATED']);
-    const stranger = await gql(url, contractOperation('admin', 'AdjustStock'), variables, bearer(keeperToken));
+    expect([anonymous.status, anonymous.body.errors?.[0]?.extensions?.['code']]).toEqual([
+      401,
+      'UNAUTHENTICATED',
+    ]);
+    const stranger = await gql(
+      url,
+      contractOperation('admin', 'AdjustStock'),
+      variables,
+      bearer(keeperToken),
+    );
     expect([stranger.status, stranger.body.errors?.[0]?.extensions?.['code']]).toEqual([403, 'FORBIDDEN']);
-    const stockOf = async () => (await gql(url, '{ product(slug: "digital-hygrometer") { id stock { available onHand reserved } } }')).body.data.product;
+    const stockOf = async () =>
+      (await gql(url, '{ product(slug: "digital-hygrometer") { id stock { available onHand reserved } } }'))
+        .body.data.product;
     const before = await stockOf();
     expect(before.id).toBe(variables.productId);
     const { body } = await gql(url, contractOperation('admin', 'AdjustStock'), variables, bearer(adminToken));
     expectNoErrors(body);
-    const expected = { onHand: before.stock.onHand + 5, reserved: before.stock.reserved, available: before.stock.available + 5 };
-    expect(body.data.adjustStock).toEqual({ id: variables.productId, name: 'Digital Hygrometer', stock: expected });
+    const expected = {
+      onHand: before.stock.onHand + 5,
+      reserved: before.stock.reserved,
+      available: before.stock.available + 5,
+    };
+    expect(body.data.adjustStock).toEqual({
+      id: variables.productId,
+      name: 'Digital Hygrometer',
+      stock: expected,
+    });
     expect((await stockOf()).stock).toEqual(expected);
   });
 
   it('CreatePartner returns the key once; AuditLog shows the entry it wrote', async () => {
     const name = `Gecko Blog ${Date.now()}`;
-    const { body } = await gql(url, contractOperation('admin', 'CreatePartner'), { input: { name, allowedOperations: ['AnimalCard'] } }, bearer(adminToken));
+    const { body } = await gql(
+      url,
+      contractOperation('admin', 'CreatePartner'),
+      { input: { name, allowedOperations: ['AnimalCard'] } },
+      bearer(adminToken),
+    );
     expectNoErrors(body);
     expect(body.data.createApiClient.key).toMatch(/^trk_/);
     expect(body.data.createApiClient.client).toMatchObject({ name, allowedOperations: ['AnimalCard'] });
@@ -313,7 +481,9 @@ describe('back office', () => {
     expect(anonymous.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     const audit = await gql(url, contractOperation('admin', 'AuditLog'), {}, bearer(adminToken));
     expectNoErrors(audit.body);
-    const entry = audit.body.data.auditLog.edges.map((e: any) => e.node).find((n: any) => n.subject === `ApiClient:${body.data.createApiClient.client.id} ${name}`);
+    const entry = audit.body.data.auditLog.edges
+      .map((e: any) => e.node)
+      .find((n: any) => n.subject === `ApiClient:${body.data.createApiClient.client.id} ${name}`);
     expect(entry).toMatchObject({ action: 'createApiClient', actor: { displayName: 'Ada Admin' } });
     expect(Date.now() - Date.parse(entry.createdAt)).toBeLessThan(60_000);
   });
@@ -332,7 +502,12 @@ async function countOrdersByPaging(token: string): Promise<number> {
   let count = 0;
   let after: string | null = null;
   for (;;) {
-    const page: any = await gql(url, 'query($after: String) { me { orders(first: 50, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }', { after }, bearer(token));
+    const page: any = await gql(
+      url,
+      'query($after: String) { me { orders(first: 50, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }',
+      { after },
+      bearer(token),
+    );
     expectNoErrors(page.body);
     count += page.body.data.me.orders.edges.length;
     if (!page.body.data.me.orders.pageInfo.hasNextPage) return count;
@@ -341,7 +516,9 @@ async function countOrdersByPaging(token: string): Promise<number> {
 }
 
 async function signUp(email: string): Promise<string> {
-  const { body } = await gql(url, contractOperation('storefront', 'SignUp'), { input: { email, password: 'a-long-enough-password', displayName: 'Reviewer' } });
+  const { body } = await gql(url, contractOperation('storefront', 'SignUp'), {
+    input: { email, password: 'a-long-enough-password', displayName: 'Reviewer' },
+  });
   expectNoErrors(body);
   return body.data.signUp.token;
 }

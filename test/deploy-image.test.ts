@@ -5,7 +5,15 @@
  * gateway and media (at the port MEDIA_PUBLIC_URL names) but no /metrics-only port, with CORS set.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +35,11 @@ interface Stage {
 
 /** Dockerfile -> stages of instructions (line continuations joined, comments dropped). */
 function parseDockerfile(text: string): Stage[] {
-  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const logical = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const stages: Stage[] = [];
   for (const line of logical) {
     const [keyword = '', ...rest] = line.split(/\s+/);
@@ -47,11 +59,25 @@ function collectedBy(stage: Stage, target: string): string[] {
   const tree = mkdtempSync(join(tmpdir(), 'terrarium-context-'));
   const out = mkdtempSync(join(tmpdir(), 'terrarium-manifests-'));
   try {
-    for (const path of ['package.json', 'package-lock.json', 'gateway/package.json', 'gateway/src/main.ts', 'subgraphs/ops/package.json', 'subgraphs/ops/schema.graphql', 'packages/client/package.json', 'packages/client/src/index.ts', 'node_modules/dep/package.json', 'README.md']) {
+    for (const path of [
+      'package.json',
+      'package-lock.json',
+      'gateway/package.json',
+      'gateway/src/main.ts',
+      'subgraphs/ops/package.json',
+      'subgraphs/ops/schema.graphql',
+      'packages/client/package.json',
+      'packages/client/src/index.ts',
+      'node_modules/dep/package.json',
+      'README.md',
+    ]) {
       mkdirSync(dirname(join(tree, path)), { recursive: true });
       writeFileSync(join(tree, path), '{}');
     }
-    const script = stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args.split(target).join(join(out, 'm'))).join(' && ');
+    const script = stage.instructions
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args.split(target).join(join(out, 'm')))
+      .join(' && ');
     execFileSync('sh', ['-c', script], { cwd: tree });
     return listFiles(join(out, 'm')).sort();
   } finally {
@@ -61,17 +87,33 @@ function collectedBy(stage: Stage, target: string): string[] {
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`],
+  );
 }
 
 const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; ports?: string[]; environment?: Record<string, string>; healthcheck?: unknown; profiles?: string[]; command?: string[] }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      ports?: string[];
+      environment?: Record<string, string>;
+      healthcheck?: unknown;
+      profiles?: string[];
+      command?: string[];
+    }
+  >;
   volumes?: Record<string, unknown>;
 };
 
 describe('Dockerfile', () => {
-  const build = stages.find((stage) => stage.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)));
+  const build = stages.find((stage) =>
+    stage.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)),
+  );
   const runtime = stages.at(-1)!;
 
   it('installs dependencies from the manifests alone, before any source is copied', () => {
@@ -89,9 +131,18 @@ describe('Dockerfile', () => {
         expect(source, `stage ${from}`).toBeDefined();
         const target = /^(\S+)\s+\S+$/.exec(copy.args.replace(/--\S+\s+/g, ''))?.[1]?.replace(/\/$/, '');
         expect(target).toBeDefined();
-        expect(collectedBy(source!, target!)).toEqual(['gateway/package.json', 'package-lock.json', 'package.json', 'packages/client/package.json', 'subgraphs/ops/package.json']);
+        expect(collectedBy(source!, target!)).toEqual([
+          'gateway/package.json',
+          'package-lock.json',
+          'package.json',
+          'packages/client/package.json',
+          'subgraphs/ops/package.json',
+        ]);
       } else {
-        const sources = copy.args.split(/\s+/).filter((arg) => !arg.startsWith('--')).slice(0, -1);
+        const sources = copy.args
+          .split(/\s+/)
+          .filter((arg) => !arg.startsWith('--'))
+          .slice(0, -1);
         for (const source of sources) expect(source).toMatch(/(^|\/)package(-lock)?\.json$/);
       }
     }
@@ -100,11 +151,15 @@ describe('Dockerfile', () => {
   });
 
   it('builds the production image without sources or tests, as a non-root user, with a HEALTHCHECK', () => {
-    const buildRun = build!.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' && ');
+    const buildRun = build!.instructions
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args)
+      .join(' && ');
     expect(buildRun).toMatch(/npm prune --omit=dev/);
     expect(buildRun).toMatch(/node scripts\/docker\/prune-image\.mjs/);
     // The runtime stage takes only the pruned build.
-    for (const copy of runtime.instructions.filter((i) => i.keyword === 'COPY')) expect(copy.args).toMatch(new RegExp(`--from=${build!.name}\\b`));
+    for (const copy of runtime.instructions.filter((i) => i.keyword === 'COPY'))
+      expect(copy.args).toMatch(new RegExp(`--from=${build!.name}\\b`));
     const users = runtime.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args.trim());
     expect(users.length).toBeGreaterThan(0);
     expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
@@ -114,7 +169,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps .env files out of the build context', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.env', '**/.env']));
   });
 
@@ -122,7 +179,9 @@ describe('Dockerfile', () => {
     const root = mkdtempSync(join(tmpdir(), 'terrarium-image-'));
     try {
       const files: Record<string, string> = {
-        'package.json': JSON.stringify({ workspaces: ['subgraphs/kit', 'subgraphs/*', 'packages/*', 'gateway', 'schema'] }),
+        'package.json': JSON.stringify({
+          workspaces: ['subgraphs/kit', 'subgraphs/*', 'packages/*', 'gateway', 'schema'],
+        }),
         'package-lock.json': '{}',
         'node_modules/dep/src/index.js': 'kept',
         'gateway/package.json': '{}',
@@ -168,7 +227,9 @@ describe('Dockerfile', () => {
 
   it('prune-image knows every workspace of this repository', () => {
     const workspaces: string[] = workspacesOf(ROOT);
-    expect(workspaces).toEqual(expect.arrayContaining(['gateway', 'schema', 'subgraphs/ops', 'subgraphs/media']));
+    expect(workspaces).toEqual(
+      expect.arrayContaining(['gateway', 'schema', 'subgraphs/ops', 'subgraphs/media']),
+    );
     for (const ws of workspaces) expect(existsSync(join(ROOT, ws, 'package.json'))).toBe(true);
   });
 });
@@ -179,20 +240,30 @@ describe('docker-compose.yml', () => {
   it('publishes the gateway and the media files, and nothing else of the platform', () => {
     expect(published('gateway')).toEqual(['4000:4000']);
     const media = compose.services['media']!;
-    const publicUrl = /^\$\{MEDIA_PUBLIC_URL:-(.+)\}$/.exec(media.environment?.['MEDIA_PUBLIC_URL'] ?? '')?.[1];
+    const publicUrl = /^\$\{MEDIA_PUBLIC_URL:-(.+)\}$/.exec(
+      media.environment?.['MEDIA_PUBLIC_URL'] ?? '',
+    )?.[1];
     expect(publicUrl, 'MEDIA_PUBLIC_URL has a default').toBeDefined();
     const port = new URL(publicUrl!).port;
-    expect(published('media'), `MEDIA_PUBLIC_URL's port ${port} is published`).toContain(`${port}:${media.environment?.['PORT']}`);
-    for (const name of ['ops', 'products', 'inventory', 'commerce', 'community', 'postgres', 'redis']) expect(published(name), name).toEqual([]);
+    expect(published('media'), `MEDIA_PUBLIC_URL's port ${port} is published`).toContain(
+      `${port}:${media.environment?.['PORT']}`,
+    );
+    for (const name of ['ops', 'products', 'inventory', 'commerce', 'community', 'postgres', 'redis'])
+      expect(published(name), name).toEqual([]);
   });
 
   it('publishes the observability tools on loopback only; Prometheus scrapes /metrics inside the network', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       if (!service.profiles?.includes('observability')) continue;
-      for (const port of service.ports ?? []) expect(String(port), `${name} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
+      for (const port of service.ports ?? [])
+        expect(String(port), `${name} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
     }
-    const prometheus = parseYaml(readFileSync(join(ROOT, 'deploy/observability/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
-    const targets = prometheus.scrape_configs.filter((job) => job.job_name.startsWith('terrarium-')).flatMap((job) => job.static_configs.flatMap((config) => config.targets));
+    const prometheus = parseYaml(
+      readFileSync(join(ROOT, 'deploy/observability/prometheus/prometheus.yml'), 'utf8'),
+    ) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    const targets = prometheus.scrape_configs
+      .filter((job) => job.job_name.startsWith('terrarium-'))
+      .flatMap((job) => job.static_configs.flatMap((config) => config.targets));
     const platform = ['gateway', 'ops', 'products', 'inventory', 'commerce', 'media', 'community'];
     expect(targets.map((target) => target.split(':')[0]).sort()).toEqual([...platform].sort());
     for (const target of targets) {
@@ -200,15 +271,21 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name!]!;
       // The port /metrics is served on inside the network: METRICS_PORT, else the service's port
       // (PORT, or the gateway's --port). A published port never serves it.
-      const listens = service.environment?.['METRICS_PORT'] ?? service.environment?.['PORT'] ?? service.command?.[service.command.indexOf('--port') + 1];
+      const listens =
+        service.environment?.['METRICS_PORT'] ??
+        service.environment?.['PORT'] ??
+        service.command?.[service.command.indexOf('--port') + 1];
       expect(port, target).toBe(listens);
       const published = (service.ports ?? []).map((mapping) => String(mapping).split(':').at(-1));
-      if (published.includes(port!)) throw new Error(`${name} publishes the port its /metrics is served on (${port}): set METRICS_PORT`);
+      if (published.includes(port!))
+        throw new Error(`${name} publishes the port its /metrics is served on (${port}): set METRICS_PORT`);
     }
   });
 
   it('sets CORS for the gateway and the production environment for every service', () => {
-    expect(compose.services['gateway']?.environment?.['CORS_ORIGINS']).toMatch(/^\$\{CORS_ORIGINS:-https?:\/\/.+\}$/);
+    expect(compose.services['gateway']?.environment?.['CORS_ORIGINS']).toMatch(
+      /^\$\{CORS_ORIGINS:-https?:\/\/.+\}$/,
+    );
     for (const name of ['ops', 'products', 'inventory', 'commerce', 'media', 'community', 'gateway']) {
       const env = compose.services[name]?.environment ?? {};
       expect(env['NODE_ENV'], name).toBe('production');
@@ -218,13 +295,21 @@ describe('docker-compose.yml', () => {
   });
 
   it('has an observability profile with Prometheus, Grafana and an OpenTelemetry collector, mounting files that exist', () => {
-    const profiled = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('observability'));
-    expect(profiled.map(([name]) => name).sort()).toEqual(['grafana', 'jaeger', 'otel-collector', 'prometheus']);
+    const profiled = Object.entries(compose.services).filter(([, service]) =>
+      service.profiles?.includes('observability'),
+    );
+    expect(profiled.map(([name]) => name).sort()).toEqual([
+      'grafana',
+      'jaeger',
+      'otel-collector',
+      'prometheus',
+    ]);
     for (const [name, service] of profiled) {
       expect(service.image, name).toMatch(/^[\w./-]+:[\w.-]+$/);
       for (const volume of (service as { volumes?: string[] }).volumes ?? []) {
         const source = volume.split(':')[0]!;
-        if (source.startsWith('./')) expect(existsSync(join(ROOT, source)), `${name} mounts ${source}`).toBe(true);
+        if (source.startsWith('./'))
+          expect(existsSync(join(ROOT, source)), `${name} mounts ${source}`).toBe(true);
         else expect(compose.volumes ?? {}, `${name}'s named volume ${source}`).toHaveProperty(source);
       }
     }
@@ -233,7 +318,9 @@ describe('docker-compose.yml', () => {
 
 describe('npm start', () => {
   it('turns off turbo telemetry for every turbo script', () => {
-    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     const turbo = Object.entries(scripts).filter(([, command]) => /\bturbo\b/.test(command));
     expect(turbo.map(([name]) => name)).toContain('start');
     for (const [name, command] of turbo) expect(command, name).toMatch(/^TURBO_TELEMETRY_DISABLED=1 /);

@@ -14,9 +14,21 @@ import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } f
 
 type Playwright = typeof import('playwright-core');
 const playwright: Playwright | null = await import('playwright-core').catch(() => null);
-if (!playwright) console.warn('test/embed.browser.test.ts skipped: playwright-core cannot be imported (add it to the root devDependencies).');
+if (!playwright)
+  console.warn(
+    'test/embed.browser.test.ts skipped: playwright-core cannot be imported (add it to the root devDependencies).',
+  );
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const animalId = seedId('animal:7');
 const productId = seedId('product:TR-HEAT-100');
 const productSlug = 'ceramic-heat-emitter-100w';
@@ -42,10 +54,23 @@ describe.skipIf(!playwright)('the embed widget in Chromium', () => {
     await new Promise<void>((resolve) => partnerPage.listen(0, '127.0.0.1', resolve));
     pageUrl = `http://127.0.0.1:${(partnerPage.address() as AddressInfo).port}`;
 
-    platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'], env: { CORS_ORIGINS: 'https://storefront.terrarium.test' } });
+    platform = await startPlatform({
+      subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'],
+      env: { CORS_ORIGINS: 'https://storefront.terrarium.test' },
+    });
     scriptUrl = platform.gatewayUrl.replace(/\/graphql$/, '/embed/v1/terrarium-embed.js');
     staffToken = await logIn(platform.gatewayUrl, 'admin@terrarium.test');
-    const created = await gql(platform.gatewayUrl, contractOperation('admin', 'CreatePartner'), { input: { name: `Browser partner ${Date.now()}`, allowedOperations: ['AnimalCard', 'LiveStock', 'StockLevel'] } }, bearer(staffToken));
+    const created = await gql(
+      platform.gatewayUrl,
+      contractOperation('admin', 'CreatePartner'),
+      {
+        input: {
+          name: `Browser partner ${Date.now()}`,
+          allowedOperations: ['AnimalCard', 'LiveStock', 'StockLevel'],
+        },
+      },
+      bearer(staffToken),
+    );
     expect(created.body.errors, JSON.stringify(created.body.errors)).toBeUndefined();
     partnerKey = created.body.data.createApiClient.key;
     browser = await playwright!.chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -58,7 +83,9 @@ describe.skipIf(!playwright)('the embed widget in Chromium', () => {
   });
 
   it('renders the AnimalCard (name, photo) and the live badge follows a stock change within 2 s, cross-origin', async () => {
-    const expected = await gql(platform.gatewayUrl, contractOperation('partner-embed', 'AnimalCard'), { id: animalId });
+    const expected = await gql(platform.gatewayUrl, contractOperation('partner-embed', 'AnimalCard'), {
+      id: animalId,
+    });
     const animal = expected.body.data.animal;
     const page = await browser.newPage();
     const failures: string[] = [];
@@ -71,13 +98,23 @@ describe.skipIf(!playwright)('the embed widget in Chromium', () => {
       const photo = card.locator('img.photo');
       expect(await photo.getAttribute('src')).toBe(animal.photos[0].url);
       // Loaded, not only referenced (the test tsconfig has no DOM types, hence the structural cast).
-      const loaded = () => photo.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0);
+      const loaded = () =>
+        photo.evaluate(
+          (img) =>
+            (img as unknown as { complete: boolean; naturalWidth: number }).complete &&
+            (img as unknown as { naturalWidth: number }).naturalWidth > 0,
+        );
       await expect.poll(loaded, { timeout: 10_000 }).toBe(true);
 
       const badge = card.locator('.stock');
       await expect.poll(() => badge.getAttribute('data-available'), { timeout: 15_000 }).toMatch(/^\d+$/);
       const adjust = async (delta: number): Promise<number> => {
-        const adjusted = await gql(platform.gatewayUrl, contractOperation('admin', 'AdjustStock'), { productId, delta, reason: 'embed browser test' }, bearer(staffToken));
+        const adjusted = await gql(
+          platform.gatewayUrl,
+          contractOperation('admin', 'AdjustStock'),
+          { productId, delta, reason: 'embed browser test' },
+          bearer(staffToken),
+        );
         expect(adjusted.body.errors, JSON.stringify(adjusted.body.errors)).toBeUndefined();
         return adjusted.body.data.adjustStock.stock.available as number;
       };

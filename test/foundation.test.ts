@@ -15,18 +15,29 @@ afterAll(async () => {
 
 describe('gateway over ops and products', () => {
   it('joins products and ops in one query (a product with its creator)', async () => {
-    const { status, body } = await gql(platform.gatewayUrl, '{ product(slug: "ceramic-heat-emitter-100w") { sku name price { amount currency } createdBy { displayName } } }');
+    const { status, body } = await gql(
+      platform.gatewayUrl,
+      '{ product(slug: "ceramic-heat-emitter-100w") { sku name price { amount currency } createdBy { displayName } } }',
+    );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    expect(body.data.product).toMatchObject({ sku: 'TR-HEAT-100', price: { currency: 'EUR' }, createdBy: { displayName: 'Ada Admin' } });
+    expect(body.data.product).toMatchObject({
+      sku: 'TR-HEAT-100',
+      price: { currency: 'EUR' },
+      createdBy: { displayName: 'Ada Admin' },
+    });
     expect(body.data.product.price.amount).toBeGreaterThan(0);
   });
 
   it('signs a user up and answers `me` with the token', async () => {
     const email = `new-keeper-${Date.now()}@example.com`;
-    const signUp = await gql(platform.gatewayUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id email displayName } } }', {
-      i: { email, password: 'a-long-enough-password', displayName: 'New Keeper' },
-    });
+    const signUp = await gql(
+      platform.gatewayUrl,
+      'mutation($i: SignUpInput!) { signUp(input: $i) { token user { id email displayName } } }',
+      {
+        i: { email, password: 'a-long-enough-password', displayName: 'New Keeper' },
+      },
+    );
     expect(signUp.body.errors).toBeUndefined();
     const token = signUp.body.data.signUp.token as string;
     const me = await gql(platform.gatewayUrl, '{ me { email displayName roles } }', {}, bearer(token));
@@ -49,8 +60,14 @@ describe('gateway over ops and products', () => {
   });
 
   it.each([
-    ['a malformed email', 'mutation { signUp(input: { email: "not-an-email", password: "long-enough-pass", displayName: "X" }) { token } }'],
-    ['a short password', 'mutation { signUp(input: { email: "short@example.com", password: "short", displayName: "X" }) { token } }'],
+    [
+      'a malformed email',
+      'mutation { signUp(input: { email: "not-an-email", password: "long-enough-pass", displayName: "X" }) { token } }',
+    ],
+    [
+      'a short password',
+      'mutation { signUp(input: { email: "short@example.com", password: "short", displayName: "X" }) { token } }',
+    ],
     ['first: -1', '{ products(first: -1) { totalCount } }'],
     ['first: 100000', '{ products(first: 100000) { totalCount } }'],
     ['an unknown cursor', '{ products(first: 5, after: "bm90LWEtY3Vyc29y") { totalCount } }'],

@@ -12,9 +12,19 @@ import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } f
 type Playwright = typeof import('playwright-core');
 type Page = import('playwright-core').Page;
 const playwright: Playwright | null = await import('playwright-core').catch(() => null);
-if (!playwright) console.warn('test/graphiql.browser.test.ts skipped: playwright-core cannot be imported (add it to the root devDependencies).');
+if (!playwright)
+  console.warn(
+    'test/graphiql.browser.test.ts skipped: playwright-core cannot be imported (add it to the root devDependencies).',
+  );
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 const productId = seedId('product:TR-HEAT-100');
 const productSlug = 'ceramic-heat-emitter-100w';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -63,12 +73,16 @@ describe.skipIf(!playwright)('GraphiQL in Chromium', () => {
     expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     expect(page).not.toMatch(/https?:\/\//);
 
-    const query = await fetch(`${platform.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const query = await fetch(`${platform.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(await query.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('runs ProductPage and receives StockLive events, offline and within its CSP', async () => {
-    const expected = await gql(platform.gatewayUrl, contractOperation('storefront', 'ProductPage'), { slug: productSlug });
+    const expected = await gql(platform.gatewayUrl, contractOperation('storefront', 'ProductPage'), {
+      slug: productSlug,
+    });
     const productName: string = expected.body.data.product.name;
     const context = await browser.newContext();
     const offsite: string[] = [];
@@ -82,13 +96,24 @@ describe.skipIf(!playwright)('GraphiQL in Chromium', () => {
     const page = await context.newPage();
     // Recorded in the page (an init script runs whatever the page's CSP says).
     await page.addInitScript(() => {
-      const target = globalThis as unknown as { cspViolations: string[]; document: { addEventListener(type: string, listener: (event: { violatedDirective: string; blockedURI: string }) => void): void } };
+      const target = globalThis as unknown as {
+        cspViolations: string[];
+        document: {
+          addEventListener(
+            type: string,
+            listener: (event: { violatedDirective: string; blockedURI: string }) => void,
+          ): void;
+        };
+      };
       target.cspViolations = [];
-      target.document.addEventListener('securitypolicyviolation', (event) => target.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
+      target.document.addEventListener('securitypolicyviolation', (event) =>
+        target.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`),
+      );
     });
     page.on('pageerror', (err) => failures.push(err.message));
     page.on('response', (response) => {
-      if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) failures.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400 && !response.url().endsWith('/favicon.ico'))
+        failures.push(`${response.status()} ${response.url()}`);
     });
     try {
       await page.goto(platform.gatewayUrl);
@@ -96,17 +121,23 @@ describe.skipIf(!playwright)('GraphiQL in Chromium', () => {
 
       // The contract's operations as tabs; the history and explorer plugins; Authorization prefilled.
       const tabs = await page.locator('.graphiql-tab-button').allInnerTexts();
-      expect(tabs).toEqual(expect.arrayContaining(['ProductPage', 'StockLive', 'AnimalCard', 'AdjustStock', 'LogIn']));
+      expect(tabs).toEqual(
+        expect.arrayContaining(['ProductPage', 'StockLive', 'AnimalCard', 'AdjustStock', 'LogIn']),
+      );
       expect(await page.getByRole('button', { name: 'Show History' }).isVisible()).toBe(true);
       expect(await page.getByRole('button', { name: 'Show GraphiQL Explorer' }).isVisible()).toBe(true);
       await page.getByRole('button', { name: 'Headers', exact: true }).click();
-      await expect.poll(() => editorText(page, '.graphiql-editor-tool .monaco-editor:visible .view-lines')).toContain('"Authorization": ""');
+      await expect
+        .poll(() => editorText(page, '.graphiql-editor-tool .monaco-editor:visible .view-lines'))
+        .toContain('"Authorization": ""');
 
       // ProductPage over HTTP.
       await page.locator('.graphiql-tab-button', { hasText: /^ProductPage$/ }).click();
       await setVariables(page, JSON.stringify({ slug: productSlug }));
       await page.locator('.graphiql-execute-button').click();
-      await expect.poll(() => editorText(page, '.graphiql-response .view-lines'), { timeout: 30_000 }).toContain(`"name": ${JSON.stringify(productName)}`);
+      await expect
+        .poll(() => editorText(page, '.graphiql-response .view-lines'), { timeout: 30_000 })
+        .toContain(`"name": ${JSON.stringify(productName)}`);
       expect(await editorText(page, '.graphiql-response .view-lines')).toContain(`"slug": "${productSlug}"`);
 
       // StockLive over graphql-ws: adjust the stock until the IDE shows the event (the first
@@ -120,7 +151,12 @@ describe.skipIf(!playwright)('GraphiQL in Chromium', () => {
           async () => {
             const shown = await editorText(page, '.graphiql-response .view-lines').catch(() => '');
             if (available !== undefined && shown.includes(`"available": ${available}`)) return true;
-            const adjusted = await gql(platform.gatewayUrl, contractOperation('admin', 'AdjustStock'), { productId, delta: 1, reason: 'graphiql browser test' }, bearer(staffToken));
+            const adjusted = await gql(
+              platform.gatewayUrl,
+              contractOperation('admin', 'AdjustStock'),
+              { productId, delta: 1, reason: 'graphiql browser test' },
+              bearer(staffToken),
+            );
             expect(adjusted.body.errors, JSON.stringify(adjusted.body.errors)).toBeUndefined();
             available = adjusted.body.data.adjustStock.stock.available;
             return false;
@@ -131,7 +167,9 @@ describe.skipIf(!playwright)('GraphiQL in Chromium', () => {
       expect(await editorText(page, '.graphiql-response .view-lines')).toContain('"stockChanged"');
 
       expect(offsite).toEqual([]);
-      expect(await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      expect(
+        await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations),
+      ).toEqual([]);
       expect(failures).toEqual([]);
     } finally {
       await context.close();

@@ -22,7 +22,14 @@ import { subscribeWs, wsClient } from './support/subscriptions.js';
 const SUNSET = seedId('org:sunset-reptiles');
 const BALL_PYTHON = seedId('species:ball-python');
 const HEAT_EMITTER = seedId('product:TR-HEAT-100');
-const ADDRESS = { name: 'Kim Keeper', line1: 'Herpetology Lane 7', line2: null, city: 'Utrecht', postalCode: '3511 AB', country: 'NL' };
+const ADDRESS = {
+  name: 'Kim Keeper',
+  line1: 'Herpetology Lane 7',
+  line2: null,
+  city: 'Utrecht',
+  postalCode: '3511 AB',
+  country: 'NL',
+};
 const DAY_MS = 86_400_000;
 
 let platform: Platform;
@@ -60,14 +67,22 @@ afterAll(async () => {
 });
 
 /** Data of an operation that must succeed. */
-async function ok<T = any>(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<T> {
+async function ok<T = any>(
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const { body } = await gql<T>(url, query, variables, headers);
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return body.data as T;
 }
 
 /** Polls `probe` until it returns a value, for work done by jobs after the request. */
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -77,142 +92,281 @@ async function eventually<T>(what: string, probe: () => Promise<T | null | undef
   }
 }
 
-const mailsTo = (email: string) => mails.filter((mail) => (mail.to as { text: string } | undefined)?.text === email).map((mail) => mail.subject);
+const mailsTo = (email: string) =>
+  mails
+    .filter((mail) => (mail.to as { text: string } | undefined)?.text === email)
+    .map((mail) => mail.subject);
 
 /** A new animal of the demo breeder, listed for sale; its id and its listing's. */
 async function listedAnimal(price: number): Promise<{ animalId: string; listingId: string }> {
-  const animal = await ok('mutation ($i: CreateAnimalInput!) { createAnimal(input: $i) { id } }', { i: { organizationId: SUNSET, speciesId: BALL_PYTHON, name: `Journey ${randomUUID().slice(0, 6)}`, sex: 'FEMALE', morph: 'Pastel' } }, breeder);
-  const listing = await ok('mutation ($i: CreateListingInput!) { createListing(input: $i) { id status } }', { i: { organizationId: SUNSET, animalId: animal.createAnimal.id, priceAmount: price, currency: 'EUR', status: 'ACTIVE' } }, breeder);
+  const animal = await ok(
+    'mutation ($i: CreateAnimalInput!) { createAnimal(input: $i) { id } }',
+    {
+      i: {
+        organizationId: SUNSET,
+        speciesId: BALL_PYTHON,
+        name: `Journey ${randomUUID().slice(0, 6)}`,
+        sex: 'FEMALE',
+        morph: 'Pastel',
+      },
+    },
+    breeder,
+  );
+  const listing = await ok(
+    'mutation ($i: CreateListingInput!) { createListing(input: $i) { id status } }',
+    {
+      i: {
+        organizationId: SUNSET,
+        animalId: animal.createAnimal.id,
+        priceAmount: price,
+        currency: 'EUR',
+        status: 'ACTIVE',
+      },
+    },
+    breeder,
+  );
   expect(listing.createListing.status).toBe('ACTIVE');
   return { animalId: animal.createAnimal.id, listingId: listing.createListing.id };
 }
 
 async function signUp(): Promise<{ headers: Record<string, string>; email: string; userId: string }> {
   const email = `journey-${randomUUID().slice(0, 8)}@example.com`;
-  const data = await ok(contractOperation('storefront', 'SignUp'), { input: { email, password: 'a long journey password', displayName: 'Journey Buyer' } });
+  const data = await ok(contractOperation('storefront', 'SignUp'), {
+    input: { email, password: 'a long journey password', displayName: 'Journey Buyer' },
+  });
   return { headers: bearer(data.signUp.token), email, userId: data.signUp.user.id };
 }
 
 const STOCK = 'query ($slug: String!) { product(slug: $slug) { stock { available onHand } } }';
-const stockOf = async (slug = 'ceramic-heat-emitter-100w'): Promise<{ available: number; onHand: number }> => (await ok(STOCK, { slug })).product.stock;
+const stockOf = async (slug = 'ceramic-heat-emitter-100w'): Promise<{ available: number; onHand: number }> =>
+  (await ok(STOCK, { slug })).product.stock;
 const UVB_TUBE = { id: seedId('product:TR-UVB-T5'), slug: 't5-ho-uvb-tube-12' };
 const ANIMAL_STATUS = 'query ($id: ID!) { animal(id: $id) { status listing { id status } } }';
 
-const myOrder = async (orderId: string, buyer: Record<string, string>) => (await ok(contractOperation('storefront', 'MyOrder'), { id: orderId }, buyer)).order;
+const myOrder = async (orderId: string, buyer: Record<string, string>) =>
+  (await ok(contractOperation('storefront', 'MyOrder'), { id: orderId }, buyer)).order;
 
 /** A signed-up buyer's PAID order of one listed animal and two heat emitters, with the order as checkout answered it. */
 async function paidOrder(buyer: Record<string, string>, listingId: string) {
   await ok(contractOperation('storefront', 'AddToCart'), { listingId }, buyer);
   await ok(contractOperation('storefront', 'AddToCart'), { productId: HEAT_EMITTER, quantity: 2 }, buyer);
-  const { checkout } = await ok(contractOperation('storefront', 'Checkout'), { idempotencyKey: randomUUID(), shippingAddress: ADDRESS }, buyer);
+  const { checkout } = await ok(
+    contractOperation('storefront', 'Checkout'),
+    { idempotencyKey: randomUUID(), shippingAddress: ADDRESS },
+    buyer,
+  );
   const paying = await ok(contractOperation('storefront', 'PayOrder'), { orderId: checkout.id }, buyer);
   expect(paying.payOrder).toMatchObject({ status: 'PENDING', payment: { status: 'PROCESSING' } });
-  await eventually('the payment to settle', async () => (await myOrder(checkout.id, buyer)).status === 'PAID');
+  await eventually(
+    'the payment to settle',
+    async () => (await myOrder(checkout.id, buyer)).status === 'PAID',
+  );
   return checkout;
 }
 
 describe('journey: buy, ship, deliver, keep', () => {
-  it('takes an anonymous cart to a delivered animal in the buyer\'s collection, with its care reminder and the mails', { timeout: 120_000 }, async () => {
-    const { animalId, listingId } = await listedAnimal(12_500);
+  it(
+    "takes an anonymous cart to a delivered animal in the buyer's collection, with its care reminder and the mails",
+    { timeout: 120_000 },
+    async () => {
+      const { animalId, listingId } = await listedAnimal(12_500);
 
-    // Anonymous: the cart lives under a token until sign-up merges it.
-    const anonymous = await ok('mutation ($l: ID) { addToCart(listingId: $l) { token } }', { l: listingId });
-    const cartToken = anonymous.addToCart.token as string;
-    await ok('mutation ($p: ID, $t: String) { addToCart(productId: $p, quantity: 2, cartToken: $t) { id } }', { p: HEAT_EMITTER, t: cartToken });
-    const buyer = await signUp();
-    const merged = await ok('mutation ($t: String!) { mergeCart(cartToken: $t) { lines { quantity listing { id } product { id } } } }', { t: cartToken }, buyer.headers);
-    expect(merged.mergeCart.lines).toHaveLength(2);
+      // Anonymous: the cart lives under a token until sign-up merges it.
+      const anonymous = await ok('mutation ($l: ID) { addToCart(listingId: $l) { token } }', {
+        l: listingId,
+      });
+      const cartToken = anonymous.addToCart.token as string;
+      await ok(
+        'mutation ($p: ID, $t: String) { addToCart(productId: $p, quantity: 2, cartToken: $t) { id } }',
+        { p: HEAT_EMITTER, t: cartToken },
+      );
+      const buyer = await signUp();
+      const merged = await ok(
+        'mutation ($t: String!) { mergeCart(cartToken: $t) { lines { quantity listing { id } product { id } } } }',
+        { t: cartToken },
+        buyer.headers,
+      );
+      expect(merged.mergeCart.lines).toHaveLength(2);
 
-    // Checkout needs an address for goods that ship; with one, the order waits for payment.
-    const missing = await gql(url, contractOperation('storefront', 'Checkout'), { idempotencyKey: randomUUID() }, buyer.headers);
-    expect(missing.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    const { checkout } = await ok(contractOperation('storefront', 'Checkout'), { idempotencyKey: randomUUID(), shippingAddress: ADDRESS }, buyer.headers);
-    expect(checkout.status).toBe('PENDING');
-    expect(Date.parse(checkout.paymentDueBy)).toBeGreaterThan(Date.now());
+      // Checkout needs an address for goods that ship; with one, the order waits for payment.
+      const missing = await gql(
+        url,
+        contractOperation('storefront', 'Checkout'),
+        { idempotencyKey: randomUUID() },
+        buyer.headers,
+      );
+      expect(missing.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      const { checkout } = await ok(
+        contractOperation('storefront', 'Checkout'),
+        { idempotencyKey: randomUUID(), shippingAddress: ADDRESS },
+        buyer.headers,
+      );
+      expect(checkout.status).toBe('PENDING');
+      expect(Date.parse(checkout.paymentDueBy)).toBeGreaterThan(Date.now());
 
-    // Payment is asynchronous: PROCESSING now, PAID once the provider's answer is settled by a job.
-    const paying = await ok(contractOperation('storefront', 'PayOrder'), { orderId: checkout.id }, buyer.headers);
-    expect(paying.payOrder.payment.status).toBe('PROCESSING');
-    await eventually('the payment to settle', async () => (await myOrder(checkout.id, buyer.headers)).payment.status === 'SUCCEEDED');
+      // Payment is asynchronous: PROCESSING now, PAID once the provider's answer is settled by a job.
+      const paying = await ok(
+        contractOperation('storefront', 'PayOrder'),
+        { orderId: checkout.id },
+        buyer.headers,
+      );
+      expect(paying.payOrder.payment.status).toBe('PROCESSING');
+      await eventually(
+        'the payment to settle',
+        async () => (await myOrder(checkout.id, buyer.headers)).payment.status === 'SUCCEEDED',
+      );
 
-    // One shipment per seller: the breeder's animal, the store's heat emitters.
-    const order = await myOrder(checkout.id, buyer.headers);
-    expect(order.status).toBe('PAID');
-    expect(order.shippingAddress).toEqual(ADDRESS);
-    const sellerShipment = order.shipments.find((s: any) => s.seller?.id === SUNSET);
-    const storeShipment = order.shipments.find((s: any) => s.seller === null);
-    expect(order.shipments).toHaveLength(2);
+      // One shipment per seller: the breeder's animal, the store's heat emitters.
+      const order = await myOrder(checkout.id, buyer.headers);
+      expect(order.status).toBe('PAID');
+      expect(order.shippingAddress).toEqual(ADDRESS);
+      const sellerShipment = order.shipments.find((s: any) => s.seller?.id === SUNSET);
+      const storeShipment = order.shipments.find((s: any) => s.seller === null);
+      expect(order.shipments).toHaveLength(2);
 
-    // The breeder sees its shipment (with the address) and ships it with tracking; staff ship the store's.
-    const queue = await ok(contractOperation('breeder', 'SellerShipments'), { slug: 'sunset-reptiles', status: 'PENDING', first: 50 }, breeder);
-    const mine = queue.organization.shipments.edges.find((edge: any) => edge.node.id === sellerShipment.id);
-    expect(mine.node.order.shippingAddress).toEqual(ADDRESS);
-    expect(mine.node.lines).toEqual([{ quantity: 1, listing: { id: listingId, animal: { id: animalId, name: expect.stringMatching(/^Journey /) } }, product: null }]);
-    const shipped = await ok(contractOperation('breeder', 'ShipShipment'), { id: sellerShipment.id, carrier: 'DHL', trackingNumber: 'JD014600006101' }, breeder);
-    expect(shipped.shipShipment).toMatchObject({ status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'JD014600006101' });
-    await ok(contractOperation('breeder', 'ShipShipment'), { id: storeShipment.id, carrier: 'PostNL', trackingNumber: '3SABCD1234567' }, staff);
-    await eventually('the order to follow its shipments to SHIPPED', async () => (await myOrder(checkout.id, buyer.headers)).status === 'SHIPPED');
+      // The breeder sees its shipment (with the address) and ships it with tracking; staff ship the store's.
+      const queue = await ok(
+        contractOperation('breeder', 'SellerShipments'),
+        { slug: 'sunset-reptiles', status: 'PENDING', first: 50 },
+        breeder,
+      );
+      const mine = queue.organization.shipments.edges.find((edge: any) => edge.node.id === sellerShipment.id);
+      expect(mine.node.order.shippingAddress).toEqual(ADDRESS);
+      expect(mine.node.lines).toEqual([
+        {
+          quantity: 1,
+          listing: { id: listingId, animal: { id: animalId, name: expect.stringMatching(/^Journey /) } },
+          product: null,
+        },
+      ]);
+      const shipped = await ok(
+        contractOperation('breeder', 'ShipShipment'),
+        { id: sellerShipment.id, carrier: 'DHL', trackingNumber: 'JD014600006101' },
+        breeder,
+      );
+      expect(shipped.shipShipment).toMatchObject({
+        status: 'SHIPPED',
+        carrier: 'DHL',
+        trackingNumber: 'JD014600006101',
+      });
+      await ok(
+        contractOperation('breeder', 'ShipShipment'),
+        { id: storeShipment.id, carrier: 'PostNL', trackingNumber: '3SABCD1234567' },
+        staff,
+      );
+      await eventually(
+        'the order to follow its shipments to SHIPPED',
+        async () => (await myOrder(checkout.id, buyer.headers)).status === 'SHIPPED',
+      );
 
-    // The buyer confirms both deliveries; the order is DELIVERED and the animal becomes theirs.
-    for (const shipment of [sellerShipment, storeShipment]) {
-      const confirmed = await ok(contractOperation('storefront', 'ConfirmDelivery'), { shipmentId: shipment.id }, buyer.headers);
-      expect(confirmed.confirmDelivery.status).toBe('DELIVERED');
-    }
-    await eventually('the order to be DELIVERED', async () => (await myOrder(checkout.id, buyer.headers)).status === 'DELIVERED');
-    const collection = await eventually('the animal in the buyer\'s collection', async () => {
-      const { me } = await ok(contractOperation('storefront', 'MyCollection'), {}, buyer.headers);
-      return me.animals.totalCount === 1 ? me.animals : null;
-    });
-    expect(collection.edges[0].node).toMatchObject({ id: animalId, morph: 'Pastel', species: { commonName: 'Ball python' }, careSchedules: [] });
+      // The buyer confirms both deliveries; the order is DELIVERED and the animal becomes theirs.
+      for (const shipment of [sellerShipment, storeShipment]) {
+        const confirmed = await ok(
+          contractOperation('storefront', 'ConfirmDelivery'),
+          { shipmentId: shipment.id },
+          buyer.headers,
+        );
+        expect(confirmed.confirmDelivery.status).toBe('DELIVERED');
+      }
+      await eventually(
+        'the order to be DELIVERED',
+        async () => (await myOrder(checkout.id, buyer.headers)).status === 'DELIVERED',
+      );
+      const collection = await eventually("the animal in the buyer's collection", async () => {
+        const { me } = await ok(contractOperation('storefront', 'MyCollection'), {}, buyer.headers);
+        return me.animals.totalCount === 1 ? me.animals : null;
+      });
+      expect(collection.edges[0].node).toMatchObject({
+        id: animalId,
+        morph: 'Pastel',
+        species: { commonName: 'Ball python' },
+        careSchedules: [],
+      });
 
-    // The keeper logs care and sets a schedule that is already due: the reminder arrives over graphql-ws.
-    const client = wsClient(url, { authorization: buyer.headers['authorization'] });
-    const reminders = subscribeWs(client, contractOperation('storefront', 'CareReminders'));
-    try {
-      const fedAt = new Date(Date.now() - 3 * DAY_MS).toISOString();
-      await ok(contractOperation('storefront', 'LogCare'), { animalId, input: { kind: 'FEEDING', notes: 'Thawed rat' } }, buyer.headers);
-      await ok('mutation ($a: ID!, $i: LogCareInput!) { logCare(animalId: $a, input: $i) { kind } }', { a: animalId, i: { kind: 'SHED', recordedAt: fedAt } }, buyer.headers);
-      const schedule = await ok(contractOperation('storefront', 'SetCareSchedule'), { animalId, kind: 'SHED', everyDays: 2 }, buyer.headers);
-      expect(Date.parse(schedule.setCareSchedule.nextDueAt)).toBe(Date.parse(fedAt) + 2 * DAY_MS);
-      await reminders.until((r) => r.results.length > 0, 20_000, 'the care reminder');
-      expect(reminders.results[0]).toEqual({ data: { careReminderDue: { kind: 'SHED', dueAt: new Date(Date.parse(fedAt) + 2 * DAY_MS).toISOString(), animal: { id: animalId, name: expect.any(String), species: { commonName: 'Ball python' } } } } });
-    } finally {
-      reminders.dispose();
-      await client.dispose();
-    }
+      // The keeper logs care and sets a schedule that is already due: the reminder arrives over graphql-ws.
+      const client = wsClient(url, { authorization: buyer.headers['authorization'] });
+      const reminders = subscribeWs(client, contractOperation('storefront', 'CareReminders'));
+      try {
+        const fedAt = new Date(Date.now() - 3 * DAY_MS).toISOString();
+        await ok(
+          contractOperation('storefront', 'LogCare'),
+          { animalId, input: { kind: 'FEEDING', notes: 'Thawed rat' } },
+          buyer.headers,
+        );
+        await ok(
+          'mutation ($a: ID!, $i: LogCareInput!) { logCare(animalId: $a, input: $i) { kind } }',
+          { a: animalId, i: { kind: 'SHED', recordedAt: fedAt } },
+          buyer.headers,
+        );
+        const schedule = await ok(
+          contractOperation('storefront', 'SetCareSchedule'),
+          { animalId, kind: 'SHED', everyDays: 2 },
+          buyer.headers,
+        );
+        expect(Date.parse(schedule.setCareSchedule.nextDueAt)).toBe(Date.parse(fedAt) + 2 * DAY_MS);
+        await reminders.until((r) => r.results.length > 0, 20_000, 'the care reminder');
+        expect(reminders.results[0]).toEqual({
+          data: {
+            careReminderDue: {
+              kind: 'SHED',
+              dueAt: new Date(Date.parse(fedAt) + 2 * DAY_MS).toISOString(),
+              animal: { id: animalId, name: expect.any(String), species: { commonName: 'Ball python' } },
+            },
+          },
+        });
+      } finally {
+        reminders.dispose();
+        await client.dispose();
+      }
 
-    // The buyer was told: the order, and each shipment with its tracking number.
-    const subjects = await eventually('the buyer\'s mails', async () => {
-      const got = mailsTo(buyer.email);
-      return got.filter((s) => s?.includes('shipped')).length === 2 ? got : null;
-    });
-    expect(subjects).toEqual(expect.arrayContaining([`Order ${checkout.id} placed`, `Order ${checkout.id} shipped`]));
-    const tracking = mails.find((m) => m.text?.includes('JD014600006101'));
-    expect(tracking?.subject).toBe(`Order ${checkout.id} shipped`);
-  });
+      // The buyer was told: the order, and each shipment with its tracking number.
+      const subjects = await eventually("the buyer's mails", async () => {
+        const got = mailsTo(buyer.email);
+        return got.filter((s) => s?.includes('shipped')).length === 2 ? got : null;
+      });
+      expect(subjects).toEqual(
+        expect.arrayContaining([`Order ${checkout.id} placed`, `Order ${checkout.id} shipped`]),
+      );
+      const tracking = mails.find((m) => m.text?.includes('JD014600006101'));
+      expect(tracking?.subject).toBe(`Order ${checkout.id} shipped`);
+    },
+  );
 });
 
 describe('journey: cancel a paid order', () => {
-  it('refunds it in full through the provider and returns stock, the animal and its listing', { timeout: 90_000 }, async () => {
-    const { animalId, listingId } = await listedAnimal(9_900);
-    const buyer = await signUp();
-    const before = await stockOf();
-    const checkout = await paidOrder(buyer.headers, listingId);
-    expect(await stockOf()).toMatchObject({ onHand: before.onHand - 2 });
-    expect((await ok(ANIMAL_STATUS, { id: animalId })).animal.status).toBe('SOLD');
+  it(
+    'refunds it in full through the provider and returns stock, the animal and its listing',
+    { timeout: 90_000 },
+    async () => {
+      const { animalId, listingId } = await listedAnimal(9_900);
+      const buyer = await signUp();
+      const before = await stockOf();
+      const checkout = await paidOrder(buyer.headers, listingId);
+      expect(await stockOf()).toMatchObject({ onHand: before.onHand - 2 });
+      expect((await ok(ANIMAL_STATUS, { id: animalId })).animal.status).toBe('SOLD');
 
-    const cancelled = await ok(contractOperation('storefront', 'CancelOrder'), { orderId: checkout.id }, buyer.headers);
-    expect(cancelled.cancelOrder.status).toBe('CANCELLED');
-    const order = await eventually('the refund to settle', async () => {
-      const current = await myOrder(checkout.id, buyer.headers);
-      return current.refunded.amount === checkout.total.amount ? current : null;
-    });
-    expect(order.payment.status).toBe('REFUNDED');
-    expect(order.refunded).toEqual(checkout.total);
-    expect(await stockOf()).toEqual(before);
-    expect((await ok(ANIMAL_STATUS, { id: animalId })).animal).toEqual({ status: 'AVAILABLE', listing: { id: listingId, status: 'ACTIVE' } });
-    await eventually('the refund mail', async () => mailsTo(buyer.email).includes(`Order ${checkout.id} refunded`));
-  });
+      const cancelled = await ok(
+        contractOperation('storefront', 'CancelOrder'),
+        { orderId: checkout.id },
+        buyer.headers,
+      );
+      expect(cancelled.cancelOrder.status).toBe('CANCELLED');
+      const order = await eventually('the refund to settle', async () => {
+        const current = await myOrder(checkout.id, buyer.headers);
+        return current.refunded.amount === checkout.total.amount ? current : null;
+      });
+      expect(order.payment.status).toBe('REFUNDED');
+      expect(order.refunded).toEqual(checkout.total);
+      expect(await stockOf()).toEqual(before);
+      expect((await ok(ANIMAL_STATUS, { id: animalId })).animal).toEqual({
+        status: 'AVAILABLE',
+        listing: { id: listingId, status: 'ACTIVE' },
+      });
+      await eventually('the refund mail', async () =>
+        mailsTo(buyer.email).includes(`Order ${checkout.id} refunded`),
+      );
+    },
+  );
 });
 
 describe('journey: an order left unpaid', () => {
@@ -220,20 +374,34 @@ describe('journey: an order left unpaid', () => {
     const buyer = await signUp();
     // A product no other journey touches, so its stock moves only with this order.
     const before = await stockOf(UVB_TUBE.slug);
-    await ok(contractOperation('storefront', 'AddToCart'), { productId: UVB_TUBE.id, quantity: 3 }, buyer.headers);
-    const { checkout } = await ok(contractOperation('storefront', 'Checkout'), { idempotencyKey: randomUUID(), shippingAddress: ADDRESS }, buyer.headers);
+    await ok(
+      contractOperation('storefront', 'AddToCart'),
+      { productId: UVB_TUBE.id, quantity: 3 },
+      buyer.headers,
+    );
+    const { checkout } = await ok(
+      contractOperation('storefront', 'Checkout'),
+      { idempotencyKey: randomUUID(), shippingAddress: ADDRESS },
+      buyer.headers,
+    );
     expect(await stockOf(UVB_TUBE.slug)).toEqual({ available: before.available - 3, onHand: before.onHand });
     // ORDER_PAYMENT_TIMEOUT is 20 s here; checkout queued an expiry run for the deadline.
-    const expired = await eventually('the order to expire', async () => {
-      const order = await myOrder(checkout.id, buyer.headers);
-      return order.status === 'CANCELLED' ? order : null;
-    }, 40_000);
+    const expired = await eventually(
+      'the order to expire',
+      async () => {
+        const order = await myOrder(checkout.id, buyer.headers);
+        return order.status === 'CANCELLED' ? order : null;
+      },
+      40_000,
+    );
     // At its deadline (within seconds), not at some later minute's run of the backstop schedule.
     const cancelledAt = Date.parse(expired.statusHistory.at(-1).at);
     expect(cancelledAt - Date.parse(checkout.paymentDueBy)).toBeGreaterThanOrEqual(0);
     expect(cancelledAt - Date.parse(checkout.paymentDueBy)).toBeLessThan(8_000);
     expect(await stockOf(UVB_TUBE.slug)).toEqual(before);
-    await eventually('the expiry mail', async () => mailsTo(buyer.email).includes(`Order ${checkout.id} expired`));
+    await eventually('the expiry mail', async () =>
+      mailsTo(buyer.email).includes(`Order ${checkout.id} expired`),
+    );
     expect(mailsTo(buyer.email)).toEqual([`Order ${checkout.id} placed`, `Order ${checkout.id} expired`]);
   });
 });

@@ -17,12 +17,20 @@ interface Container {
   name: string;
   image: string;
   command?: string[];
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+  };
   volumeMounts?: { name: string; mountPath: string }[];
 }
 interface PodSpec {
@@ -33,21 +41,43 @@ interface PodSpec {
   volumes?: { name: string; configMap?: { name: string } }[];
 }
 interface Workload extends KubeObject {
-  spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+      spec: PodSpec;
+    };
+  };
 }
 
 const SUBGRAPHS = ['ops', 'products', 'inventory', 'commerce', 'media', 'community'];
 /** The drains the code does on SIGTERM (kit run.ts; gateway main.ts SHUTDOWN_GRACE_MS + force exit). */
-const DRAIN_SECONDS: Record<string, number> = { gateway: 10 + 5, ...Object.fromEntries(SUBGRAPHS.map((name) => [name, 10])) };
-const SUPERGRAPH = readFileSync(fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url)), 'utf8');
+const DRAIN_SECONDS: Record<string, number> = {
+  gateway: 10 + 5,
+  ...Object.fromEntries(SUBGRAPHS.map((name) => [name, 10])),
+};
+const SUPERGRAPH = readFileSync(
+  fileURLToPath(new URL('../schema/supergraph.graphql', import.meta.url)),
+  'utf8',
+);
 
-const workloads = (objects: KubeObject[]) => objects.filter((o): o is Workload => o.kind === 'Deployment' || o.kind === 'StatefulSet');
-const containers = (w: Workload) => [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])];
-const find = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+const workloads = (objects: KubeObject[]) =>
+  objects.filter((o): o is Workload => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+const containers = (w: Workload) => [
+  ...w.spec.template.spec.containers,
+  ...(w.spec.template.spec.initContainers ?? []),
+];
+const find = (objects: KubeObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
 interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 }
 /** A label selector as Kubernetes evaluates it (matchLabels and matchExpressions). */
 function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
@@ -72,25 +102,41 @@ function invariantProblems(objects: KubeObject[]): string[] {
       if (!c.readinessProbe) problems.push(`${at}: no readinessProbe`);
       if (!c.livenessProbe) problems.push(`${at}: no livenessProbe`);
       for (const part of ['requests', 'limits'] as const) {
-        for (const resource of ['cpu', 'memory']) if (!c.resources?.[part]?.[resource]) problems.push(`${at}: no ${resource} ${part}`);
+        for (const resource of ['cpu', 'memory'])
+          if (!c.resources?.[part]?.[resource]) problems.push(`${at}: no ${resource} ${part}`);
       }
-      if ((c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true) problems.push(`${at}: not runAsNonRoot`);
-      if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation not false`);
+      if ((c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true)
+        problems.push(`${at}: not runAsNonRoot`);
+      if (c.securityContext?.allowPrivilegeEscalation !== false)
+        problems.push(`${at}: allowPrivilegeEscalation not false`);
       const tag = /^[^@]+:([^:/@]+)$/.exec(c.image)?.[1];
-      if (!tag || tag === 'latest') problems.push(`${at}: image ${c.image} is not pinned by a tag other than latest`);
+      if (!tag || tag === 'latest')
+        problems.push(`${at}: image ${c.image} is not pinned by a tag other than latest`);
     }
     if (w.kind === 'Deployment') {
       const labels = w.spec.template.metadata.labels;
-      const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && matches((o.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, labels));
+      const pdb = objects.find(
+        (o) =>
+          o.kind === 'PodDisruptionBudget' &&
+          matches(
+            (o.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
+            labels,
+          ),
+      );
       if (!pdb) problems.push(`Deployment/${w.metadata.name}: no PodDisruptionBudget selects its pods`);
     }
   }
   for (const name of ['gateway', 'products', 'inventory']) {
-    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && (o.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef.name === name);
+    const hpa = objects.find(
+      (o) =>
+        o.kind === 'HorizontalPodAutoscaler' &&
+        (o.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef.name === name,
+    );
     if (!hpa) problems.push(`no HorizontalPodAutoscaler for ${name}`);
   }
   if (!find(objects, 'NetworkPolicy', 'default-deny-ingress')) problems.push('no default-deny NetworkPolicy');
-  if (!find(objects, 'NetworkPolicy', 'subgraphs-from-gateway')) problems.push('no NetworkPolicy letting the gateway reach subgraphs');
+  if (!find(objects, 'NetworkPolicy', 'subgraphs-from-gateway'))
+    problems.push('no NetworkPolicy letting the gateway reach subgraphs');
   return problems;
 }
 
@@ -105,7 +151,8 @@ const version = kubectlVersion();
 describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) => {
   let objects: KubeObject[];
   beforeAll(() => {
-    if (!version) throw new Error('kubectl is not installed: the manifests cannot be rendered (.ci/run installs it)');
+    if (!version)
+      throw new Error('kubectl is not installed: the manifests cannot be rendered (.ci/run installs it)');
     objects = render(overlay);
   });
 
@@ -129,7 +176,9 @@ describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) 
       expect(c?.livenessProbe?.httpGet?.path).toBe('/health');
       const sleep = Number(c?.lifecycle?.preStop?.exec?.command?.[1]);
       expect(sleep, `${name} preStop sleep`).toBeGreaterThan(0);
-      expect(w.spec.template.spec.terminationGracePeriodSeconds, `${name} grace period`).toBeGreaterThan(sleep + DRAIN_SECONDS[name]!);
+      expect(w.spec.template.spec.terminationGracePeriodSeconds, `${name} grace period`).toBeGreaterThan(
+        sleep + DRAIN_SECONDS[name]!,
+      );
       expect(w.spec.template.metadata.annotations?.['prometheus.io/scrape']).toBe('true');
     }
   });
@@ -154,7 +203,11 @@ describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) 
         .map((p) => p.spec as unknown as Policy)
         .filter((spec) => selects(spec.podSelector, deployment(objects, name).spec.template.metadata.labels))
         .flatMap((spec) => (spec.ingress ?? []).flatMap((rule) => rule.from ?? []))
-        .map((peer) => (peer.namespaceSelector ? 'other-namespace' : (peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? 'pods-by-expression')))
+        .map((peer) =>
+          peer.namespaceSelector
+            ? 'other-namespace'
+            : (peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? 'pods-by-expression'),
+        )
         .sort();
     expect(allowedInto('products')).toEqual(['commerce', 'community', 'gateway', 'other-namespace']);
     expect(allowedInto('inventory')).toEqual(['commerce', 'gateway', 'media', 'other-namespace']);
@@ -167,11 +220,15 @@ describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) 
     const documented = readFileSync(`${DEPLOY_DIR}overlays/production/secrets.env.example`, 'utf8');
     for (const w of workloads(objects)) {
       for (const c of containers(w)) {
-        for (const ref of (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef).filter((r) => r !== undefined)) {
-          if (overlay === 'dev' && !ref.optional) expect(Object.keys(secret?.data ?? {}), `${w.metadata.name} needs ${ref.key}`).toContain(ref.key);
+        for (const ref of (c.env ?? [])
+          .map((e) => e.valueFrom?.secretKeyRef)
+          .filter((r) => r !== undefined)) {
+          if (overlay === 'dev' && !ref.optional)
+            expect(Object.keys(secret?.data ?? {}), `${w.metadata.name} needs ${ref.key}`).toContain(ref.key);
           if (overlay === 'production') {
             expect(secret, 'production must not render a Secret (no values in git)').toBeUndefined();
-            if (!ref.optional || !ref.key.endsWith('_DATABASE_URL')) expect(documented, `${ref.key} documented`).toContain(ref.key);
+            if (!ref.optional || !ref.key.endsWith('_DATABASE_URL'))
+              expect(documented, `${ref.key} documented`).toContain(ref.key);
           }
         }
       }

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { contractOperation, gql, startPlatform, type GraphQLResponse, type Platform, type SubgraphName } from './support/platform.js';
+import {
+  contractOperation,
+  gql,
+  startPlatform,
+  type GraphQLResponse,
+  type Platform,
+  type SubgraphName,
+} from './support/platform.js';
 
 let platform: Platform;
 type Json = Record<string, any>;
@@ -59,7 +66,9 @@ async function ask(page: Page): Promise<GraphQLResponse> {
 const baseline: Partial<Record<Page, Json>> = {};
 
 beforeAll(async () => {
-  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'] });
+  platform = await startPlatform({
+    subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'],
+  });
   // The baseline is every page whole; on a loaded machine a just-started subgraph may need a moment.
   for (const page of Object.keys(PAGES) as Page[]) {
     const deadline = Date.now() + 60_000;
@@ -79,7 +88,11 @@ afterAll(async () => {
 /** Whether an error names `subgraph` in its message or its extensions (serviceName, subgraph, ...). */
 function namesSubgraph(errors: GraphQLResponse['body']['errors'], subgraph: string): boolean {
   const word = new RegExp(`\\b${subgraph}\\b`, 'i');
-  return (errors ?? []).some((error) => word.test(error.message) || Object.values(error.extensions ?? {}).some((value) => typeof value === 'string' && word.test(value)));
+  return (errors ?? []).some(
+    (error) =>
+      word.test(error.message) ||
+      Object.values(error.extensions ?? {}).some((value) => typeof value === 'string' && word.test(value)),
+  );
 }
 
 describe.each(['community', 'media', 'inventory'] as const)('with %s stopped', (down) => {

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { bearer, contractOperation, gql, logIn, startPlatform, type GraphQLResponse, type Platform } from './support/platform.js';
+import {
+  bearer,
+  contractOperation,
+  gql,
+  logIn,
+  startPlatform,
+  type GraphQLResponse,
+  type Platform,
+} from './support/platform.js';
 
 interface ManifestOperation {
   id: string;
@@ -19,7 +27,11 @@ interface ManifestOperation {
   body: string;
 }
 const manifest = (client: string): ManifestOperation[] =>
-  (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'manifests', `${client}.json`), 'utf8')) as { operations: ManifestOperation[] }).operations;
+  (
+    JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'schema', 'manifests', `${client}.json`), 'utf8'),
+    ) as { operations: ManifestOperation[] }
+  ).operations;
 const idOf = (client: string, name: string): string => {
   const found = manifest(client).find((op) => op.name === name);
   if (!found) throw new Error(`${name} is not in the ${client} manifest`);
@@ -40,7 +52,12 @@ let redis: Redis;
 const hotClient = `test-hot-${randomBytes(4).toString('hex')}`;
 
 async function createPartner(staffToken: string, name: string, allowedOperations: string[]): Promise<string> {
-  const { body } = await gql(url, contractOperation('admin', 'CreatePartner'), { input: { name, allowedOperations } }, bearer(staffToken));
+  const { body } = await gql(
+    url,
+    contractOperation('admin', 'CreatePartner'),
+    { input: { name, allowedOperations } },
+    bearer(staffToken),
+  );
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return body.data.createApiClient.key as string;
 }
@@ -58,20 +75,34 @@ async function subgraphOperations(): Promise<number> {
 }
 
 /** GET /graphql the way Apollo Client and the embed send persisted queries. */
-async function persistedGet(gatewayUrl: string, params: { hash?: string; documentId?: string; operationName?: string; variables?: object; query?: string }, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+async function persistedGet(
+  gatewayUrl: string,
+  params: { hash?: string; documentId?: string; operationName?: string; variables?: object; query?: string },
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
   const search = new URLSearchParams();
   if (params.query) search.set('query', params.query);
   if (params.operationName) search.set('operationName', params.operationName);
   if (params.variables) search.set('variables', JSON.stringify(params.variables));
-  if (params.hash) search.set('extensions', JSON.stringify({ persistedQuery: { version: 1, sha256Hash: params.hash } }));
+  if (params.hash)
+    search.set('extensions', JSON.stringify({ persistedQuery: { version: 1, sha256Hash: params.hash } }));
   if (params.documentId) search.set('documentId', params.documentId);
   // A non-simple header, as Apollo's CSRF prevention requires of GET requests.
-  const response = await fetch(`${gatewayUrl}?${search}`, { headers: { 'x-apollo-operation-name': params.operationName ?? 'op', ...headers } });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+  const response = await fetch(`${gatewayUrl}?${search}`, {
+    headers: { 'x-apollo-operation-name': params.operationName ?? 'op', ...headers },
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse['body'],
+  };
 }
 
 /** Retries `send` until it answers without errors (hot reload and Redis pub/sub are asynchronous). */
-async function eventually(send: () => Promise<GraphQLResponse>, timeoutMs = 10_000): Promise<GraphQLResponse> {
+async function eventually(
+  send: () => Promise<GraphQLResponse>,
+  timeoutMs = 10_000,
+): Promise<GraphQLResponse> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await send();
@@ -80,17 +111,35 @@ async function eventually(send: () => Promise<GraphQLResponse>, timeoutMs = 10_0
   }
 }
 
-async function post(gatewayUrl: string, body: object, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
-  const response = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+async function post(
+  gatewayUrl: string,
+  body: object,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
+  const response = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse['body'],
+  };
 }
 
 beforeAll(async () => {
-  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'] });
+  platform = await startPlatform({
+    subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'],
+  });
   url = platform.gatewayUrl;
   redis = new Redis(process.env['REDIS_URL']!);
   const staff = await logIn(url, 'admin@terrarium.test');
-  partnerKey = await createPartner(staff, `Partner ${Date.now()}`, ['AnimalCard', 'BreederListings', 'LiveStock']);
+  partnerKey = await createPartner(staff, `Partner ${Date.now()}`, [
+    'AnimalCard',
+    'BreederListings',
+    'LiveStock',
+  ]);
   narrowKey = await createPartner(staff, `Narrow partner ${Date.now()}`, ['BreederListings']);
 }, 120_000);
 
@@ -103,10 +152,18 @@ afterAll(async () => {
 
 describe('a partner key runs its persisted operations by id', () => {
   it('AnimalCard by GET (APQ shape), with cache headers', async () => {
-    const { status, headers, body } = await persistedGet(url, { hash: ANIMAL_CARD, operationName: 'AnimalCard', variables: { id: animalId } }, { 'x-api-key': partnerKey });
+    const { status, headers, body } = await persistedGet(
+      url,
+      { hash: ANIMAL_CARD, operationName: 'AnimalCard', variables: { id: animalId } },
+      { 'x-api-key': partnerKey },
+    );
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(status).toBe(200);
-    expect(body.data.animal).toMatchObject({ id: animalId, name: expect.any(String), species: { commonName: expect.any(String) } });
+    expect(body.data.animal).toMatchObject({
+      id: animalId,
+      name: expect.any(String),
+      species: { commonName: expect.any(String) },
+    });
     expect(body.data.animal.photos[0].url).toEqual(expect.any(String));
     // Every subgraph answering AnimalCard hints @cacheControl(maxAge: 60) on what it resolves,
     // and a partner key is not a person: a CDN may cache the answer.
@@ -114,7 +171,11 @@ describe('a partner key runs its persisted operations by id', () => {
   });
 
   it('AnimalCard by POST, by documentId (trusted documents shape)', async () => {
-    const { status, headers, body } = await post(url, { documentId: `sha256:${ANIMAL_CARD}`, variables: { id: animalId } }, { 'x-api-key': partnerKey });
+    const { status, headers, body } = await post(
+      url,
+      { documentId: `sha256:${ANIMAL_CARD}`, variables: { id: animalId } },
+      { 'x-api-key': partnerKey },
+    );
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(status).toBe(200);
     expect(body.data.animal.id).toBe(animalId);
@@ -122,7 +183,14 @@ describe('a partner key runs its persisted operations by id', () => {
   });
 
   it('AnimalCard by POST with extensions.persistedQuery', async () => {
-    const { body } = await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: ANIMAL_CARD } }, variables: { id: animalId } }, { 'x-api-key': partnerKey });
+    const { body } = await post(
+      url,
+      {
+        extensions: { persistedQuery: { version: 1, sha256Hash: ANIMAL_CARD } },
+        variables: { id: animalId },
+      },
+      { 'x-api-key': partnerKey },
+    );
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(body.data.animal.id).toBe(animalId);
   });
@@ -130,15 +198,87 @@ describe('a partner key runs its persisted operations by id', () => {
 
 describe('anything else from a partner key is refused with PERSISTED_QUERY_NOT_IN_LIST before any subgraph call', () => {
   const cases: [string, () => Promise<GraphQLResponse>][] = [
-    ['a free-form query (POST)', () => gql(url, manifest('partner-embed').find((op) => op.name === 'AnimalCard')!.body, { id: animalId }, { 'x-api-key': partnerKey })],
-    ['a free-form query (GET)', () => persistedGet(url, { query: '{ species { commonName } }' }, { 'x-api-key': partnerKey })],
-    ['an unknown id', () => persistedGet(url, { hash: sha256('query Unknown { species { id } }'), variables: {} }, { 'x-api-key': partnerKey })],
-    ['an unknown documentId', () => post(url, { documentId: sha256('nothing'), variables: {} }, { 'x-api-key': partnerKey })],
-    ["another client's id (storefront's ProductPage)", () => persistedGet(url, { hash: idOf('storefront', 'ProductPage'), variables: { slug: 'ceramic-heat-emitter-100w' } }, { 'x-api-key': partnerKey })],
-    ["another client's mutation (admin's AdjustStock)", () => post(url, { documentId: idOf('admin', 'AdjustStock'), variables: { productId: seedId('product:TR-HEAT-100'), delta: 1, reason: 'x' } }, { 'x-api-key': partnerKey })],
-    ['a hash that does not match its query (APQ registration)', () => post(url, { query: '{ species { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: ANIMAL_CARD } } }, { 'x-api-key': partnerKey })],
-    ['a matching APQ registration', () => post(url, { query: '{ species { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ species { id } }') } } }, { 'x-api-key': partnerKey })],
-    ['a partner-embed operation its API client was not granted', () => persistedGet(url, { hash: ANIMAL_CARD, operationName: 'AnimalCard', variables: { id: animalId } }, { 'x-api-key': narrowKey })],
+    [
+      'a free-form query (POST)',
+      () =>
+        gql(
+          url,
+          manifest('partner-embed').find((op) => op.name === 'AnimalCard')!.body,
+          { id: animalId },
+          { 'x-api-key': partnerKey },
+        ),
+    ],
+    [
+      'a free-form query (GET)',
+      () => persistedGet(url, { query: '{ species { commonName } }' }, { 'x-api-key': partnerKey }),
+    ],
+    [
+      'an unknown id',
+      () =>
+        persistedGet(
+          url,
+          { hash: sha256('query Unknown { species { id } }'), variables: {} },
+          { 'x-api-key': partnerKey },
+        ),
+    ],
+    [
+      'an unknown documentId',
+      () => post(url, { documentId: sha256('nothing'), variables: {} }, { 'x-api-key': partnerKey }),
+    ],
+    [
+      "another client's id (storefront's ProductPage)",
+      () =>
+        persistedGet(
+          url,
+          { hash: idOf('storefront', 'ProductPage'), variables: { slug: 'ceramic-heat-emitter-100w' } },
+          { 'x-api-key': partnerKey },
+        ),
+    ],
+    [
+      "another client's mutation (admin's AdjustStock)",
+      () =>
+        post(
+          url,
+          {
+            documentId: idOf('admin', 'AdjustStock'),
+            variables: { productId: seedId('product:TR-HEAT-100'), delta: 1, reason: 'x' },
+          },
+          { 'x-api-key': partnerKey },
+        ),
+    ],
+    [
+      'a hash that does not match its query (APQ registration)',
+      () =>
+        post(
+          url,
+          {
+            query: '{ species { id } }',
+            extensions: { persistedQuery: { version: 1, sha256Hash: ANIMAL_CARD } },
+          },
+          { 'x-api-key': partnerKey },
+        ),
+    ],
+    [
+      'a matching APQ registration',
+      () =>
+        post(
+          url,
+          {
+            query: '{ species { id } }',
+            extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ species { id } }') } },
+          },
+          { 'x-api-key': partnerKey },
+        ),
+    ],
+    [
+      'a partner-embed operation its API client was not granted',
+      () =>
+        persistedGet(
+          url,
+          { hash: ANIMAL_CARD, operationName: 'AnimalCard', variables: { id: animalId } },
+          { 'x-api-key': narrowKey },
+        ),
+    ],
   ];
 
   it.each(cases)('%s', async (_name, send) => {
@@ -154,7 +294,11 @@ describe('anything else from a partner key is refused with PERSISTED_QUERY_NOT_I
   });
 
   it('the binding follows the key: a client-name header changes nothing', async () => {
-    const { status, body } = await persistedGet(url, { hash: idOf('storefront', 'ProductPage'), variables: { slug: 'x' } }, { 'x-api-key': partnerKey, 'apollographql-client-name': 'storefront' });
+    const { status, body } = await persistedGet(
+      url,
+      { hash: idOf('storefront', 'ProductPage'), variables: { slug: 'x' } },
+      { 'x-api-key': partnerKey, 'apollographql-client-name': 'storefront' },
+    );
     expect(status).toBe(403);
     expect(body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
@@ -162,7 +306,11 @@ describe('anything else from a partner key is refused with PERSISTED_QUERY_NOT_I
 
 describe('first-party callers', () => {
   it('run any manifest operation by id, by GET for queries', async () => {
-    const { status, headers, body } = await persistedGet(url, { hash: idOf('storefront', 'ProductPage'), operationName: 'ProductPage', variables: { slug: 'ceramic-heat-emitter-100w' } });
+    const { status, headers, body } = await persistedGet(url, {
+      hash: idOf('storefront', 'ProductPage'),
+      operationName: 'ProductPage',
+      variables: { slug: 'ceramic-heat-emitter-100w' },
+    });
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(status).toBe(200);
     expect(body.data.product.sku).toBe('TR-HEAT-100');
@@ -171,7 +319,10 @@ describe('first-party callers', () => {
 
   it('get 405 for a persisted mutation by GET, and nothing runs', async () => {
     const before = await subgraphOperations();
-    const { status, headers } = await persistedGet(url, { hash: idOf('admin', 'AdjustStock'), variables: { productId: seedId('product:TR-HEAT-100'), delta: 1, reason: 'GET' } });
+    const { status, headers } = await persistedGet(url, {
+      hash: idOf('admin', 'AdjustStock'),
+      variables: { productId: seedId('product:TR-HEAT-100'), delta: 1, reason: 'GET' },
+    });
     expect(status).toBe(405);
     expect(headers.get('allow')).toBe('POST');
     expect(await subgraphOperations()).toBe(before);
@@ -185,7 +336,10 @@ describe('first-party callers', () => {
   });
 
   it('mutations are no-store', async () => {
-    const { headers } = await gql(url, contractOperation('storefront', 'LogIn'), { email: 'keeper@terrarium.test', password: 'terrarium-demo' });
+    const { headers } = await gql(url, contractOperation('storefront', 'LogIn'), {
+      email: 'keeper@terrarium.test',
+      password: 'terrarium-demo',
+    });
     expect(headers.get('cache-control')).toBe('no-store');
   });
 
@@ -218,7 +372,10 @@ withRedis('APQ for first-party apps, shared by gateways through Redis', () => {
   it('a hash that does not match its query is refused and not registered', async () => {
     const before = await subgraphOperations();
     const wrong = sha256(`${query} `);
-    const { status, body } = await post(url, { query, extensions: { persistedQuery: { version: 1, sha256Hash: wrong } } });
+    const { status, body } = await post(url, {
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash: wrong } },
+    });
     expect(status).toBe(400);
     expect(body.errors?.[0]?.message).toBe('provided sha does not match query');
     expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_REQUEST');
@@ -227,7 +384,10 @@ withRedis('APQ for first-party apps, shared by gateways through Redis', () => {
   });
 
   it('registers with the query, then replays by hash alone on another gateway', async () => {
-    const registered = await post(url, { query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+    const registered = await post(url, {
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+    });
     expect(registered.body.errors, JSON.stringify(registered.body.errors)).toBeUndefined();
     expect(registered.body.data.species.length).toBeGreaterThan(0);
     expect(await redis.exists(`terrarium:apq:${hash}`)).toBe(1);
@@ -239,7 +399,11 @@ withRedis('APQ for first-party apps, shared by gateways through Redis', () => {
   });
 
   it('a partner key cannot replay a registered APQ hash', async () => {
-    const { status, body } = await persistedGet(gatewayB.url, { hash, operationName: 'ApqProbe' }, { 'x-api-key': partnerKey });
+    const { status, body } = await persistedGet(
+      gatewayB.url,
+      { hash, operationName: 'ApqProbe' },
+      { 'x-api-key': partnerKey },
+    );
     expect(status).toBe(403);
     expect(body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
@@ -257,14 +421,21 @@ withRedis('a gateway with APQ off and no manifest files of its own', () => {
 
   it('still serves the manifests other gateways published to Redis', async () => {
     expect(await redis.hexists('terrarium:pq:partner-embed', ANIMAL_CARD)).toBe(1);
-    const { body } = await persistedGet(gatewayC.url, { hash: ANIMAL_CARD, operationName: 'AnimalCard', variables: { id: animalId } }, { 'x-api-key': partnerKey });
+    const { body } = await persistedGet(
+      gatewayC.url,
+      { hash: ANIMAL_CARD, operationName: 'AnimalCard', variables: { id: animalId } },
+      { 'x-api-key': partnerKey },
+    );
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(body.data.animal.id).toBe(animalId);
   });
 
   it('refuses APQ with PERSISTED_QUERY_NOT_SUPPORTED', async () => {
     const query = '{ species { id } }';
-    const { body } = await post(gatewayC.url, { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } });
+    const { body } = await post(gatewayC.url, {
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } },
+    });
     expect(body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
   });
 
@@ -275,7 +446,11 @@ withRedis('a gateway with APQ off and no manifest files of its own', () => {
     expect(before.body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
     writeFileSync(
       join(dir, `${hotClient}.json`),
-      JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id, name: 'HotProbe', type: 'query', body }] }),
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id, name: 'HotProbe', type: 'query', body }],
+      }),
     );
     const after = await eventually(() => persistedGet(gatewayC.url, { hash: id, operationName: 'HotProbe' }));
     expect(after.body.errors, JSON.stringify(after.body.errors)).toBeUndefined();

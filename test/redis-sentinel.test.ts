@@ -36,7 +36,10 @@ beforeAll(async () => {
   cluster = await startSentinelCluster(PORTS);
   // Through the same reader the subgraphs and the gateway use.
   const problems: string[] = [];
-  const env: Record<string, string> = { REDIS_SENTINELS: `127.0.0.1:${cluster.sentinelPort}`, REDIS_SENTINEL_NAME: cluster.name };
+  const env: Record<string, string> = {
+    REDIS_SENTINELS: `127.0.0.1:${cluster.sentinelPort}`,
+    REDIS_SENTINEL_NAME: cluster.name,
+  };
   const read = readRedisTarget((key) => env[key], problems);
   expect(problems).toEqual([]);
   target = read as SentinelConnection;
@@ -46,7 +49,14 @@ beforeAll(async () => {
   gatewayRedis = createRedis(target, logger)!;
   // The gateway's defaults: 150 ms per Redis call, 2 s before a probe once the circuit opens.
   const guard = createRedisGuard({ budgetMs: 150, coolDownMs: 2_000, logger });
-  limiter = createRateLimiter({ redis: gatewayRedis, redisKeyPrefix: 'sentinel-test:', max: RATE_LIMIT_MAX, windowMs: 60_000, guard, logger });
+  limiter = createRateLimiter({
+    redis: gatewayRedis,
+    redisKeyPrefix: 'sentinel-test:',
+    max: RATE_LIMIT_MAX,
+    windowMs: 60_000,
+    guard,
+    logger,
+  });
   apq = createApqCache(gatewayRedis, 'sentinel-test:', 60, guard, logger);
   listen();
 }, 60_000);
@@ -128,7 +138,11 @@ describe('Redis behind Sentinel', () => {
       await guard('cache', () => cache.set(`k${round}`, round, 60_000));
       mark('cache', (await guard('cache', () => cache.get<number>(`k${round}`))) === round);
       // The fail-open verdict says `remaining: max`; a counted one is below it.
-      mark('rate limit', ((await guard('rate limit', () => limiter.hit('client')))?.remaining ?? RATE_LIMIT_MAX) < RATE_LIMIT_MAX);
+      mark(
+        'rate limit',
+        ((await guard('rate limit', () => limiter.hit('client')))?.remaining ?? RATE_LIMIT_MAX) <
+          RATE_LIMIT_MAX,
+      );
       await guard('apq', () => apq.set(`apq:${round}`, `{ r${round} }`, {}));
       mark('apq', (await guard('apq', () => apq.get(`apq:${round}`))) === `{ r${round} }`);
       mark('pub/sub', await pubSubRoundTrip());
@@ -137,10 +151,19 @@ describe('Redis behind Sentinel', () => {
 
     expect(thrown).toEqual([]);
     expect(listening, 'the subscription made before the failover is still open').toBe(true);
-    expect(Object.keys(recovered).sort(), JSON.stringify(recovered)).toEqual(['apq', 'cache', 'promotion', 'pub/sub', 'rate limit']);
+    expect(Object.keys(recovered).sort(), JSON.stringify(recovered)).toEqual([
+      'apq',
+      'cache',
+      'promotion',
+      'pub/sub',
+      'rate limit',
+    ]);
     expect(await cluster.reportedPrimary()).toBe(`127.0.0.1:${cluster.replicaPort}`);
     for (const feature of ['cache', 'rate limit', 'apq', 'pub/sub']) {
-      expect(recovered[feature], `${feature} back (ms after the kill: ${JSON.stringify(recovered)})`).toBeLessThanOrEqual(RECOVERY_BUDGET_MS);
+      expect(
+        recovered[feature],
+        `${feature} back (ms after the kill: ${JSON.stringify(recovered)})`,
+      ).toBeLessThanOrEqual(RECOVERY_BUDGET_MS);
     }
     // The figures, for the run's log.
     console.log(`sentinel failover: back after ${JSON.stringify(recovered)} ms (${round} rounds)`);

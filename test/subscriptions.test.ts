@@ -7,8 +7,22 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { SHIPPING_ADDRESS, bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
-import { subscribeMultipart, subscribeSse, subscribeWs, wsClient, type Recorder } from './support/subscriptions.js';
+import {
+  SHIPPING_ADDRESS,
+  bearer,
+  contractOperation,
+  gql,
+  logIn,
+  startPlatform,
+  type Platform,
+} from './support/platform.js';
+import {
+  subscribeMultipart,
+  subscribeSse,
+  subscribeWs,
+  wsClient,
+  type Recorder,
+} from './support/subscriptions.js';
 
 const PRODUCT = seedId('product:TR-HEAT-100');
 const PRODUCT_NAME = 'Ceramic Heat Emitter 100W';
@@ -23,7 +37,10 @@ let averageRating: number | null;
 beforeAll(async () => {
   platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'community', 'commerce'] });
   staff = bearer(await logIn(platform.gatewayUrl, 'admin@terrarium.test'));
-  const { body } = await gql(platform.gatewayUrl, '{ product(slug: "ceramic-heat-emitter-100w") { id averageRating } }');
+  const { body } = await gql(
+    platform.gatewayUrl,
+    '{ product(slug: "ceramic-heat-emitter-100w") { id averageRating } }',
+  );
   expect(body.data.product.id).toBe(PRODUCT);
   averageRating = body.data.product.averageRating;
 }, 120_000);
@@ -33,7 +50,12 @@ afterAll(async () => {
 
 /** AdjustStock through `gatewayUrl` as staff; the stock it reports. */
 async function adjust(gatewayUrl: string, delta: number): Promise<number> {
-  const { body } = await gql(gatewayUrl, ADJUST_STOCK, { productId: PRODUCT, delta, reason: 'subscription test' }, staff);
+  const { body } = await gql(
+    gatewayUrl,
+    ADJUST_STOCK,
+    { productId: PRODUCT, delta, reason: 'subscription test' },
+    staff,
+  );
   expect(body.errors).toBeUndefined();
   return body.data.adjustStock.stock.available;
 }
@@ -42,20 +64,27 @@ async function adjust(gatewayUrl: string, delta: number): Promise<number> {
  * A client cannot tell when the subgraph has finished subscribing upstream; until then events
  * are not for it. Adjust stock (through `gatewayUrl`) until the recorder sees a new event.
  */
-async function untilLive(recorder: Recorder, gatewayUrl = platform.gatewayUrl, timeoutMs = 20_000): Promise<void> {
+async function untilLive(
+  recorder: Recorder,
+  gatewayUrl = platform.gatewayUrl,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const before = recorder.results.length;
   while (recorder.results.length === before) {
     if (Date.now() > deadline) throw new Error(`no event arrived: ${JSON.stringify(recorder.error)}`);
     await adjust(gatewayUrl, 1);
     await recorder.until((r) => r.results.length > before || r.ended, 500).catch(() => undefined);
-    if (recorder.ended) throw new Error(`the subscription ended: ${JSON.stringify(recorder.error ?? recorder.results)}`);
+    if (recorder.ended)
+      throw new Error(`the subscription ended: ${JSON.stringify(recorder.error ?? recorder.results)}`);
   }
 }
 
 /** The partner manifest's id of the contract's LiveStock. */
 function liveStockId(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../schema/manifests/partner-embed.json', import.meta.url), 'utf8')) as { operations: { id: string; name: string }[] };
+  const manifest = JSON.parse(
+    readFileSync(new URL('../schema/manifests/partner-embed.json', import.meta.url), 'utf8'),
+  ) as { operations: { id: string; name: string }[] };
   return manifest.operations.find((o) => o.name === 'LiveStock')!.id;
 }
 
@@ -69,13 +98,24 @@ describe('StockLive over graphql-ws', () => {
       await untilLive(live);
       const expected: number[] = [];
       for (const delta of [3, -2, 5]) expected.push(await adjust(platform.gatewayUrl, delta));
-      await live.until((r) => available(r.results.at(-1)!) === expected.at(-1), 10_000, 'the last adjustment');
+      await live.until(
+        (r) => available(r.results.at(-1)!) === expected.at(-1),
+        10_000,
+        'the last adjustment',
+      );
 
       const last = live.results.slice(-3);
       expect(last.map(available)).toEqual(expected);
       for (const result of last) {
         expect(result.errors).toBeUndefined();
-        expect(result.data).toEqual({ stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expect.any(Number) }, averageRating } });
+        expect(result.data).toEqual({
+          stockChanged: {
+            id: PRODUCT,
+            name: PRODUCT_NAME,
+            stock: { available: expect.any(Number) },
+            averageRating,
+          },
+        });
       }
     } finally {
       live.dispose();
@@ -86,7 +126,9 @@ describe('StockLive over graphql-ws', () => {
   it('refuses a forged token at connection_init with close code 4403', async () => {
     const token = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
     const [header, payload] = token.split('.');
-    const client = wsClient(platform.gatewayUrl, { authorization: `Bearer ${header}.${payload}.${'A'.repeat(86)}` });
+    const client = wsClient(platform.gatewayUrl, {
+      authorization: `Bearer ${header}.${payload}.${'A'.repeat(86)}`,
+    });
     const live = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT });
     await live.until((r) => r.ended);
     expect((live.error as { code?: number }).code).toBe(4403);
@@ -98,7 +140,10 @@ describe('StockLive over graphql-ws', () => {
     const client = wsClient(platform.gatewayUrl);
     const live = subscribeWs(client, STOCK_LIVE, { productId: 'not-a-uuid' });
     await live.until((r) => r.ended);
-    expect(live.results[0]?.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'inventory' });
+    expect(live.results[0]?.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      serviceName: 'inventory',
+    });
     expect(live.completed).toBe(true);
     await client.dispose();
   });
@@ -138,13 +183,25 @@ describe('across gateway and subgraph instances', () => {
 describe('OrderLive', () => {
   it('serves the buyer and staff, and refuses a stranger', async () => {
     const buyer = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
-    const cart = await gql(platform.gatewayUrl, contractOperation('storefront', 'AddToCart'), { productId: PRODUCT, quantity: 1 }, bearer(buyer));
+    const cart = await gql(
+      platform.gatewayUrl,
+      contractOperation('storefront', 'AddToCart'),
+      { productId: PRODUCT, quantity: 1 },
+      bearer(buyer),
+    );
     expect(cart.body.errors).toBeUndefined();
-    const order = await gql(platform.gatewayUrl, contractOperation('storefront', 'Checkout'), { idempotencyKey: `order-live-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, bearer(buyer));
+    const order = await gql(
+      platform.gatewayUrl,
+      contractOperation('storefront', 'Checkout'),
+      { idempotencyKey: `order-live-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS },
+      bearer(buyer),
+    );
     expect(order.body.errors).toBeUndefined();
     const orderId = order.body.data.checkout.id as string;
 
-    const stranger = wsClient(platform.gatewayUrl, { authorization: `Bearer ${await logIn(platform.gatewayUrl, 'breeder@terrarium.test')}` });
+    const stranger = wsClient(platform.gatewayUrl, {
+      authorization: `Bearer ${await logIn(platform.gatewayUrl, 'breeder@terrarium.test')}`,
+    });
     const refused = subscribeWs(stranger, ORDER_LIVE, { orderId });
     await refused.until((r) => r.ended);
     expect(refused.results[0]?.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
@@ -159,17 +216,29 @@ describe('OrderLive', () => {
       // Each legal step is a chance for both subscriptions to be live upstream; one is enough.
       let status = '';
       for (const next of ['PAID', 'SHIPPED', 'DELIVERED']) {
-        const update = await gql(platform.gatewayUrl, contractOperation('admin', 'UpdateOrderStatus'), { orderId, status: next }, staff);
+        const update = await gql(
+          platform.gatewayUrl,
+          contractOperation('admin', 'UpdateOrderStatus'),
+          { orderId, status: next },
+          staff,
+        );
         expect(update.body.errors).toBeUndefined();
         status = next;
         const arrived = (r: Recorder) => r.results.some((e) => e.data?.orderStatusChanged?.status === next);
-        const both = await Promise.all([forBuyer.until(arrived, 2_000), forStaff.until(arrived, 2_000)]).then(() => true, () => false);
+        const both = await Promise.all([forBuyer.until(arrived, 2_000), forStaff.until(arrived, 2_000)]).then(
+          () => true,
+          () => false,
+        );
         if (both) break;
       }
       for (const live of [forBuyer, forStaff]) {
         const event = live.results.find((e) => e.data?.orderStatusChanged?.status === status)!;
         expect(event.errors).toBeUndefined();
-        expect(event.data.orderStatusChanged).toEqual({ id: orderId, status, lines: [{ quantity: 1, product: { id: PRODUCT, name: PRODUCT_NAME } }] });
+        expect(event.data.orderStatusChanged).toEqual({
+          id: orderId,
+          status,
+          lines: [{ quantity: 1, product: { id: PRODUCT, name: PRODUCT_NAME } }],
+        });
       }
     } finally {
       forBuyer.dispose();
@@ -180,13 +249,23 @@ describe('OrderLive', () => {
 });
 
 describe('MarketplaceActivity', () => {
-  it("tells anyone of new listings and sales, with the animal (inventory) and the organization (ops)", async () => {
+  it('tells anyone of new listings and sales, with the animal (inventory) and the organization (ops)', async () => {
     const gateway = platform.gatewayUrl;
     const breeder = bearer(await logIn(gateway, 'breeder@terrarium.test'));
     const relisted = seedId('listing:animal:22');
     const sold = seedId('listing:animal:19');
-    const setStatus = (status: string) => gql(gateway, 'mutation($id: ID!, $status: ListingStatus!) { updateListing(id: $id, input: { status: $status }) { status } }', { id: relisted, status }, breeder);
-    const about = (listingId: string, kind: string) => (r: Recorder) => r.results.some((e) => e.data?.marketplaceActivity?.kind === kind && e.data.marketplaceActivity.listing.id === listingId);
+    const setStatus = (status: string) =>
+      gql(
+        gateway,
+        'mutation($id: ID!, $status: ListingStatus!) { updateListing(id: $id, input: { status: $status }) { status } }',
+        { id: relisted, status },
+        breeder,
+      );
+    const about = (listingId: string, kind: string) => (r: Recorder) =>
+      r.results.some(
+        (e) =>
+          e.data?.marketplaceActivity?.kind === kind && e.data.marketplaceActivity.listing.id === listingId,
+      );
     const anyone = wsClient(gateway);
     const live = subscribeWs(anyone, contractOperation('storefront', 'MarketplaceActivity'));
     try {
@@ -194,7 +273,8 @@ describe('MarketplaceActivity', () => {
       // publish it again (LISTED) until one arrives.
       const deadline = Date.now() + 20_000;
       while (!about(relisted, 'LISTED')(live)) {
-        if (Date.now() > deadline || live.ended) throw new Error(`no event arrived: ${JSON.stringify(live.error ?? live.results)}`);
+        if (Date.now() > deadline || live.ended)
+          throw new Error(`no event arrived: ${JSON.stringify(live.error ?? live.results)}`);
         expect((await setStatus('WITHDRAWN')).body.errors).toBeUndefined();
         expect((await setStatus('ACTIVE')).body.errors).toBeUndefined();
         await live.until(about(relisted, 'LISTED'), 1_000).catch(() => undefined);
@@ -205,24 +285,65 @@ describe('MarketplaceActivity', () => {
       expect(listed.data.marketplaceActivity).toEqual({
         kind: 'LISTED',
         at: expect.any(String),
-        listing: { id: relisted, price: { amount: 5_900, currency: 'EUR' }, animal: { id: seedId('animal:22'), name: 'Pumpkin', morph: 'Normal Double Het Amel Anery', species: { commonName: 'Corn snake' } } },
+        listing: {
+          id: relisted,
+          price: { amount: 5_900, currency: 'EUR' },
+          animal: {
+            id: seedId('animal:22'),
+            name: 'Pumpkin',
+            morph: 'Normal Double Het Amel Anery',
+            species: { commonName: 'Corn snake' },
+          },
+        },
         organization: sunset,
       });
 
       // A sale: an order holding the listing is paid.
-      const signUp = await gql(gateway, contractOperation('storefront', 'SignUp'), { input: { email: `activity-${Date.now()}@example.com`, password: 'a-long-enough-password', displayName: 'Buyer' } });
+      const signUp = await gql(gateway, contractOperation('storefront', 'SignUp'), {
+        input: {
+          email: `activity-${Date.now()}@example.com`,
+          password: 'a-long-enough-password',
+          displayName: 'Buyer',
+        },
+      });
       const buyer = bearer(signUp.body.data.signUp.token);
-      expect((await gql(gateway, contractOperation('storefront', 'AddToCart'), { listingId: sold }, buyer)).body.errors).toBeUndefined();
-      const order = await gql(gateway, contractOperation('storefront', 'Checkout'), { idempotencyKey: `activity-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS }, buyer);
+      expect(
+        (await gql(gateway, contractOperation('storefront', 'AddToCart'), { listingId: sold }, buyer)).body
+          .errors,
+      ).toBeUndefined();
+      const order = await gql(
+        gateway,
+        contractOperation('storefront', 'Checkout'),
+        { idempotencyKey: `activity-${Date.now()}`, shippingAddress: SHIPPING_ADDRESS },
+        buyer,
+      );
       expect(order.body.errors).toBeUndefined();
-      expect((await gql(gateway, contractOperation('storefront', 'PayOrder'), { orderId: order.body.data.checkout.id }, buyer)).body.errors).toBeUndefined();
+      expect(
+        (
+          await gql(
+            gateway,
+            contractOperation('storefront', 'PayOrder'),
+            { orderId: order.body.data.checkout.id },
+            buyer,
+          )
+        ).body.errors,
+      ).toBeUndefined();
       // The payment settles in a job; the order's PAID transaction owes the SOLD event.
       await live.until(about(sold, 'SOLD'), 15_000, 'the SOLD event');
       const sale = live.results.find((e) => e.data?.marketplaceActivity?.kind === 'SOLD')!;
       expect(sale.data.marketplaceActivity).toEqual({
         kind: 'SOLD',
         at: expect.any(String),
-        listing: { id: sold, price: { amount: 8_900, currency: 'EUR' }, animal: { id: seedId('animal:19'), name: 'Cinder', morph: 'Snow', species: { commonName: 'Corn snake' } } },
+        listing: {
+          id: sold,
+          price: { amount: 8_900, currency: 'EUR' },
+          animal: {
+            id: seedId('animal:19'),
+            name: 'Cinder',
+            morph: 'Snow',
+            species: { commonName: 'Corn snake' },
+          },
+        },
         organization: sunset,
       });
     } finally {
@@ -234,16 +355,32 @@ describe('MarketplaceActivity', () => {
 
 describe('partner keys', () => {
   it('subscribe to LiveStock by its persisted id, and to nothing sent as free text', async () => {
-    const created = await gql(platform.gatewayUrl, contractOperation('admin', 'CreatePartner'), { input: { name: `Live widget ${Date.now()}`, allowedOperations: ['LiveStock'] } }, staff);
+    const created = await gql(
+      platform.gatewayUrl,
+      contractOperation('admin', 'CreatePartner'),
+      { input: { name: `Live widget ${Date.now()}`, allowedOperations: ['LiveStock'] } },
+      staff,
+    );
     expect(created.body.errors).toBeUndefined();
     const partner = wsClient(platform.gatewayUrl, { 'x-api-key': created.body.data.createApiClient.key });
-    const byId = subscribeWs(partner, '', { productId: PRODUCT }, { persistedQuery: { version: 1, sha256Hash: liveStockId() } });
-    const freeForm = subscribeWs(partner, contractOperation('partner-embed', 'LiveStock'), { productId: PRODUCT });
+    const byId = subscribeWs(
+      partner,
+      '',
+      { productId: PRODUCT },
+      { persistedQuery: { version: 1, sha256Hash: liveStockId() } },
+    );
+    const freeForm = subscribeWs(partner, contractOperation('partner-embed', 'LiveStock'), {
+      productId: PRODUCT,
+    });
     try {
       await freeForm.until((r) => r.ended);
-      expect((freeForm.error as { extensions?: { code?: string } }[])[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+      expect((freeForm.error as { extensions?: { code?: string } }[])[0]?.extensions?.code).toBe(
+        'PERSISTED_QUERY_NOT_IN_LIST',
+      );
       await untilLive(byId);
-      expect(byId.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expect.any(Number) } } } });
+      expect(byId.results.at(-1)).toEqual({
+        data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expect.any(Number) } } },
+      });
     } finally {
       byId.dispose();
       await partner.dispose();
@@ -254,16 +391,26 @@ describe('partner keys', () => {
 describe('HTTP transports', () => {
   it('serves StockLive over SSE (distinct connections, as an EventSource sends it), by text or by persisted id', async () => {
     const live = await subscribeSse(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
-    const byId = await subscribeSse(platform.gatewayUrl, { documentId: `sha256:${liveStockId()}` }, { productId: PRODUCT });
+    const byId = await subscribeSse(
+      platform.gatewayUrl,
+      { documentId: `sha256:${liveStockId()}` },
+      { productId: PRODUCT },
+    );
     try {
       expect(live.response.status).toBe(200);
       expect(live.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       await untilLive(live);
       const stock = await adjust(platform.gatewayUrl, 2);
       await live.until((r) => available(r.results.at(-1)!) === stock);
-      expect(live.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating } } });
+      expect(live.results.at(-1)).toEqual({
+        data: {
+          stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating },
+        },
+      });
       await byId.until((r) => available(r.results.at(-1) ?? {}) === stock);
-      expect(byId.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock } } } });
+      expect(byId.results.at(-1)).toEqual({
+        data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock } } },
+      });
     } finally {
       live.close();
       byId.close();
@@ -274,12 +421,18 @@ describe('HTTP transports', () => {
     const live = await subscribeMultipart(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
     try {
       expect(live.response.status).toBe(200);
-      expect(live.response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+      expect(live.response.headers.get('content-type')).toBe(
+        'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
+      );
       await untilLive(live);
       expect(live.heartbeats()).toBeGreaterThanOrEqual(1);
       const stock = await adjust(platform.gatewayUrl, 2);
       await live.until((r) => available(r.results.at(-1)!) === stock);
-      expect(live.results.at(-1)).toEqual({ data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating } } });
+      expect(live.results.at(-1)).toEqual({
+        data: {
+          stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating },
+        },
+      });
     } finally {
       live.close();
     }
@@ -289,9 +442,17 @@ describe('HTTP transports', () => {
     const forged = { authorization: 'Bearer not.a.token' };
     const sse = await subscribeSse(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT }, forged);
     expect(sse.response.status).toBe(401);
-    const multipart = await subscribeMultipart(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT }, forged);
+    const multipart = await subscribeMultipart(
+      platform.gatewayUrl,
+      STOCK_LIVE,
+      { productId: PRODUCT },
+      forged,
+    );
     expect(multipart.response.status).toBe(401);
-    expect(((await multipart.response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    expect(
+      ((await multipart.response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!
+        .extensions.code,
+    ).toBe('UNAUTHENTICATED');
     const query = await subscribeMultipart(platform.gatewayUrl, '{ __typename }', {});
     expect(query.response.status).toBe(400);
   });
@@ -302,8 +463,13 @@ describe('HTTP transports', () => {
       const refused = await subscribeOver(platform.gatewayUrl, invalid, { productId: PRODUCT });
       expect(refused.response.status).toBe(400);
       expect(refused.response.headers.get('content-type')).toMatch(/^application\/json/);
-      const { errors } = (await refused.response.json()) as { errors: { message: string; extensions: { code: string } }[] };
-      expect(errors[0]).toMatchObject({ message: expect.stringMatching(/^Cannot query field "nope" on type "Product"\./), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      const { errors } = (await refused.response.json()) as {
+        errors: { message: string; extensions: { code: string } }[];
+      };
+      expect(errors[0]).toMatchObject({
+        message: expect.stringMatching(/^Cannot query field "nope" on type "Product"\./),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
     }
   });
 });

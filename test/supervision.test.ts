@@ -53,7 +53,11 @@ beforeAll(async () => {
     delete env[`${name.toUpperCase()}_URL`];
   }
   gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-  orchestrator = spawn(process.execPath, ['scripts/start.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  orchestrator = spawn(process.execPath, ['scripts/start.js'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [orchestrator.stdout, orchestrator.stderr]) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
@@ -81,17 +85,26 @@ describe('npm start supervision', () => {
     expect(before.body.errors).toBeUndefined();
     expect(before.body.data.product.reviewCount).toBeGreaterThan(0);
 
-    const [, pidText] = (await waitForOutput(/community \(pid (\d+)\)/, 1_000)) as unknown as [string, string];
+    const [, pidText] = (await waitForOutput(/community \(pid (\d+)\)/, 1_000)) as unknown as [
+      string,
+      string,
+    ];
     const communityPid = Number(pidText);
     process.kill(communityPid, 'SIGKILL');
-    await waitForOutput(new RegExp(`community \\(pid ${communityPid}\\) exited with signal SIGKILL; restarting in \\d+ ms`), 5_000);
+    await waitForOutput(
+      new RegExp(`community \\(pid ${communityPid}\\) exited with signal SIGKILL; restarting in \\d+ ms`),
+      5_000,
+    );
 
     // The rest of the platform still answers while community is down.
     const during = await gql(gatewayUrl, '{ product(slug: "ceramic-heat-emitter-100w") { name sku } }');
     expect(during.status).toBe(200);
     expect(during.body.data.product).toEqual({ name: 'Ceramic Heat Emitter 100W', sku: 'TR-HEAT-100' });
 
-    const [, newPidText] = (await waitForOutput(/community restarted \(pid (\d+)\)/, 10_000)) as unknown as [string, string];
+    const [, newPidText] = (await waitForOutput(/community restarted \(pid (\d+)\)/, 10_000)) as unknown as [
+      string,
+      string,
+    ];
     expect(Number(newPidText)).not.toBe(communityPid);
     expect(isRunning(communityPid)).toBe(false);
 
@@ -109,7 +122,9 @@ describe('npm start supervision', () => {
   }, 200_000);
 
   it('stops everything on SIGTERM, leaving no child process behind', async () => {
-    const exited = new Promise<number | null>((resolve) => orchestrator.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      orchestrator.once('exit', (code) => resolve(code)),
+    );
     process.kill(orchestrator.pid!, 'SIGTERM');
     expect(await exited).toBe(0);
     expect([...childPids].filter(isRunning)).toEqual([]);

@@ -49,14 +49,21 @@ function startCollector(): Promise<string> {
       if (req.method === 'POST' && req.url === '/v1/traces') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraces;
         for (const resourceSpans of body.resourceSpans ?? []) {
-          const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-          for (const scope of resourceSpans.scopeSpans ?? []) for (const span of scope.spans ?? []) spans.push({ ...span, service });
+          const service =
+            resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ??
+            '';
+          for (const scope of resourceSpans.scopeSpans ?? [])
+            for (const span of scope.spans ?? []) spans.push({ ...span, service });
         }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  return new Promise((resolve) => collector.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(collector.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    collector.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(collector.address() as AddressInfo).port}`),
+    ),
+  );
 }
 
 function attribute(span: OtlpSpan, key: string): string | undefined {
@@ -70,7 +77,10 @@ async function eventually<T>(found: () => T | undefined): Promise<T> {
   for (;;) {
     const value = found();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`spans did not arrive; collected: ${JSON.stringify(spans.map((s) => [s.service, s.name, s.kind]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `spans did not arrive; collected: ${JSON.stringify(spans.map((s) => [s.service, s.name, s.kind]))}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -97,7 +107,13 @@ const JOIN_QUERY = '{ product(slug: "ceramic-heat-emitter-100w") { sku createdBy
 function traceOf(gatewayUrl: string, clientSpanId?: string): Promise<CollectedSpan[]> {
   const port = new URL(gatewayUrl).port;
   return eventually(() => {
-    const roots = spans.filter((s) => s.service === 'gateway' && s.kind === SPAN_KIND_SERVER && (s.parentSpanId || undefined) === clientSpanId && attribute(s, 'server.port') === port);
+    const roots = spans.filter(
+      (s) =>
+        s.service === 'gateway' &&
+        s.kind === SPAN_KIND_SERVER &&
+        (s.parentSpanId || undefined) === clientSpanId &&
+        attribute(s, 'server.port') === port,
+    );
     for (const root of roots) {
       const trace = spans.filter((s) => s.traceId === root.traceId);
       const services = new Set(trace.map((s) => s.service));
@@ -109,11 +125,16 @@ function traceOf(gatewayUrl: string, clientSpanId?: string): Promise<CollectedSp
 
 /** Each subgraph's server span in `trace` has one of the gateway's client (fetch) spans as parent. */
 function expectSubgraphSpansUnderGatewayFetches(trace: CollectedSpan[]): void {
-  const gatewayFetches = new Set(trace.filter((s) => s.service === 'gateway' && s.kind === SPAN_KIND_CLIENT).map((s) => s.spanId));
+  const gatewayFetches = new Set(
+    trace.filter((s) => s.service === 'gateway' && s.kind === SPAN_KIND_CLIENT).map((s) => s.spanId),
+  );
   for (const service of ['products', 'ops']) {
     const server = trace.find((s) => s.service === service && s.kind === SPAN_KIND_SERVER);
     expect(server, `${service} server span`).toBeDefined();
-    expect(gatewayFetches.has(server!.parentSpanId ?? ''), `${service}'s server span is a child of a gateway client span`).toBe(true);
+    expect(
+      gatewayFetches.has(server!.parentSpanId ?? ''),
+      `${service}'s server span is a child of a gateway client span`,
+    ).toBe(true);
   }
 }
 
@@ -122,7 +143,12 @@ describe('OpenTelemetry traces across gateway and subgraphs', () => {
     // As a browser or service with OpenTelemetry sends it: the gateway's spans join this trace.
     const clientTraceId = randomBytes(16).toString('hex');
     const clientSpanId = randomBytes(8).toString('hex');
-    const { status, body } = await gql(platform.gatewayUrl, JOIN_QUERY, {}, { traceparent: `00-${clientTraceId}-${clientSpanId}-01` });
+    const { status, body } = await gql(
+      platform.gatewayUrl,
+      JOIN_QUERY,
+      {},
+      { traceparent: `00-${clientTraceId}-${clientSpanId}-01` },
+    );
     expect(status).toBe(200);
     expect(body.data).toEqual({ product: { sku: 'TR-HEAT-100', createdBy: { displayName: 'Ada Admin' } } });
     const trace = await traceOf(platform.gatewayUrl, clientSpanId);
@@ -143,6 +169,8 @@ describe('OpenTelemetry traces across gateway and subgraphs', () => {
   it('does not trace health probes', () => {
     // startPlatform polled /health of every process before the queries above.
     expect(spans.length).toBeGreaterThan(0);
-    expect(spans.filter((s) => ['/health', '/ready', '/metrics'].includes(attribute(s, 'url.path') ?? ''))).toEqual([]);
+    expect(
+      spans.filter((s) => ['/health', '/ready', '/metrics'].includes(attribute(s, 'url.path') ?? '')),
+    ).toEqual([]);
   });
 });

@@ -10,180 +10,181 @@
 // 'graphql/index.js': the CommonJS build @apollo/subgraph uses, also under Vite (see gateway/src/errors.ts).
 import { GraphQLError } from 'graphql/index.js';
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
+const FEDERATION =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
 
 export const USERS_SDL = /* GraphQL */ `
-${FEDERATION}
+  ${FEDERATION}
 
-"Who can own reviews and storefronts: a person or a breeder business."
-interface Account {
-  id: ID!
-  name: String!
-}
+  "Who can own reviews and storefronts: a person or a breeder business."
+  interface Account {
+    id: ID!
+    name: String!
+  }
 
-type User implements Account @key(fields: "id") {
-  id: ID!
-  name: String!
-  username: String! @shareable
-  email: String!
-  bio: String
-  avatarUrl: String
-  joinedAt: String!
-  location: String
-  website: String
-  timezone: String!
-  pronouns: String
-  "Null for users who keep it private; an error for user u4, whose profile is corrupt."
-  birthDate: String
-  roles: [String!]!
-}
+  type User implements Account @key(fields: "id") {
+    id: ID!
+    name: String!
+    username: String! @shareable
+    email: String!
+    bio: String
+    avatarUrl: String
+    joinedAt: String!
+    location: String
+    website: String
+    timezone: String!
+    pronouns: String
+    "Null for users who keep it private; an error for user u4, whose profile is corrupt."
+    birthDate: String
+    roles: [String!]!
+  }
 
-type Organization implements Account @key(fields: "id") {
-  id: ID!
-  name: String!
-  members: [User!]!
-}
+  type Organization implements Account @key(fields: "id") {
+    id: ID!
+    name: String!
+    members: [User!]!
+  }
 
-type Query {
-  me: User
-  user(id: ID!): User
-  users(first: Int = 10): [User!]!
-  accounts: [Account!]!
-}
+  type Query {
+    me: User
+    user(id: ID!): User
+    users(first: Int = 10): [User!]!
+    accounts: [Account!]!
+  }
 `;
 
 export const PRODUCTS_SDL = /* GraphQL */ `
-${FEDERATION}
+  ${FEDERATION}
 
-type Product @key(fields: "upc") {
-  upc: String!
-  sku: String!
-  slug: String!
-  ean: String!
-  name: String!
-  description: String!
-  material: String
-  origin: String!
-  warrantyMonths: Int!
-  createdAt: String!
-  brand: String!
-  "Price in cents."
-  price: Int!
-  "Weight in grams."
-  weight: Int!
-  currency: String!
-  color: String
-  tags: [String!]!
-  "Outer and packaging dimensions in millimetres: [[length, width, height], [length, width, height]]."
-  dimensions: [[Int!]!]!
-  "A variant grid (rows of sizes by colours); holes are null."
-  variantGrid: [[Variant]]
-  category: Category
-  related: [Product!]!
-}
+  type Product @key(fields: "upc") {
+    upc: String!
+    sku: String!
+    slug: String!
+    ean: String!
+    name: String!
+    description: String!
+    material: String
+    origin: String!
+    warrantyMonths: Int!
+    createdAt: String!
+    brand: String!
+    "Price in cents."
+    price: Int!
+    "Weight in grams."
+    weight: Int!
+    currency: String!
+    color: String
+    tags: [String!]!
+    "Outer and packaging dimensions in millimetres: [[length, width, height], [length, width, height]]."
+    dimensions: [[Int!]!]!
+    "A variant grid (rows of sizes by colours); holes are null."
+    variantGrid: [[Variant]]
+    category: Category
+    related: [Product!]!
+  }
 
-type Variant {
-  sku: String!
-  label: String!
-}
+  type Variant {
+    sku: String!
+    label: String!
+  }
 
-type Category @key(fields: "id") {
-  id: ID!
-  name: String!
-  products: [Product!]!
-}
+  type Category @key(fields: "id") {
+    id: ID!
+    name: String!
+    products: [Product!]!
+  }
 
-union SearchResult = Product | Category
+  union SearchResult = Product | Category
 
-type Query {
-  topProducts(first: Int = 5): [Product!]!
-  product(upc: String!): Product
-  categories: [Category!]!
-  search(text: String!): [SearchResult!]!
-}
+  type Query {
+    topProducts(first: Int = 5): [Product!]!
+    product(upc: String!): Product
+    categories: [Category!]!
+    search(text: String!): [SearchResult!]!
+  }
 
-type Mutation {
-  "Does not persist: answers with the product as it would be after the rename."
-  renameProduct(upc: String!, name: String!): Product
-}
+  type Mutation {
+    "Does not persist: answers with the product as it would be after the rename."
+    renameProduct(upc: String!, name: String!): Product
+  }
 `;
 
 export const REVIEWS_SDL = /* GraphQL */ `
-${FEDERATION}
+  ${FEDERATION}
 
-type Review @key(fields: "id") {
-  id: ID!
-  title: String!
-  body: String!
-  rating: Int!
-  createdAt: String!
-  updatedAt: String
-  language: String!
-  pros: [String!]!
-  cons: [String!]!
-  helpfulCount: Int!
-  verifiedPurchase: Boolean!
-  author: User @provides(fields: "username")
-  product: Product!
-  "A non-null field that fails for every fifth review (its parent becomes null)."
-  moderation: Moderation
-}
+  type Review @key(fields: "id") {
+    id: ID!
+    title: String!
+    body: String!
+    rating: Int!
+    createdAt: String!
+    updatedAt: String
+    language: String!
+    pros: [String!]!
+    cons: [String!]!
+    helpfulCount: Int!
+    verifiedPurchase: Boolean!
+    author: User @provides(fields: "username")
+    product: Product!
+    "A non-null field that fails for every fifth review (its parent becomes null)."
+    moderation: Moderation
+  }
 
-type Moderation {
-  status: String!
-  note: String!
-}
+  type Moderation {
+    status: String!
+    note: String!
+  }
 
-type User @key(fields: "id") {
-  id: ID!
-  username: String! @external
-  reviews(first: Int = 3): [Review!]!
-  reviewCount: Int!
-}
+  type User @key(fields: "id") {
+    id: ID!
+    username: String! @external
+    reviews(first: Int = 3): [Review!]!
+    reviewCount: Int!
+  }
 
-type Product @key(fields: "upc") {
-  upc: String!
-  reviews(first: Int = 4): [Review!]!
-  reviewCount: Int!
-  averageRating: Float
-}
+  type Product @key(fields: "upc") {
+    upc: String!
+    reviews(first: Int = 4): [Review!]!
+    reviewCount: Int!
+    averageRating: Float
+  }
 
-type Query {
-  latestReviews(first: Int = 5): [Review!]!
-}
+  type Query {
+    latestReviews(first: Int = 5): [Review!]!
+  }
 
-type Mutation {
-  "Does not persist: answers with the review as it would be stored."
-  addReview(upc: String!, title: String!, body: String!, rating: Int!): Review!
-}
+  type Mutation {
+    "Does not persist: answers with the review as it would be stored."
+    addReview(upc: String!, title: String!, body: String!, rating: Int!): Review!
+  }
 `;
 
 export const INVENTORY_SDL = /* GraphQL */ `
-${FEDERATION}
+  ${FEDERATION}
 
-type Product @key(fields: "upc") {
-  upc: String!
-  price: Int! @external
-  weight: Int! @external
-  inStock: Boolean!
-  quantity: Int!
-  "Shipping cost in cents, from the price and the weight."
-  shippingEstimate: Int! @requires(fields: "price weight")
-  "Unknown (an error) for products with an odd number."
-  restockDate: String
-  warehouse: Warehouse
-}
+  type Product @key(fields: "upc") {
+    upc: String!
+    price: Int! @external
+    weight: Int! @external
+    inStock: Boolean!
+    quantity: Int!
+    "Shipping cost in cents, from the price and the weight."
+    shippingEstimate: Int! @requires(fields: "price weight")
+    "Unknown (an error) for products with an odd number."
+    restockDate: String
+    warehouse: Warehouse
+  }
 
-type Warehouse {
-  code: String!
-  "Non-null, and failing for warehouse W3: the warehouse becomes null."
-  manager: String!
-  shelves: [[String!]]!
-}
+  type Warehouse {
+    code: String!
+    "Non-null, and failing for warehouse W3: the warehouse becomes null."
+    manager: String!
+    shelves: [[String!]]!
+  }
 
-type Query {
-  warehouses: [Warehouse!]!
-}
+  type Query {
+    warehouses: [Warehouse!]!
+  }
 `;
 
 const FIRST_NAMES = ['Ada', 'Bea', 'Kai', 'Dez', 'Sam', 'Lou', 'Mia', 'Noe'];
@@ -222,7 +223,10 @@ export const USERS = FIRST_NAMES.map((first, i) => ({
   name: `${first} ${LAST_NAMES[i]}`,
   username: `${first.toLowerCase()}${i + 1}`,
   email: `${first.toLowerCase()}@terrarium.test`,
-  bio: i % 3 === 0 ? null : `Keeps ${i + 2} reptiles, mostly geckos and a ${i % 2 ? 'corn snake' : 'ball python'}.`,
+  bio:
+    i % 3 === 0
+      ? null
+      : `Keeps ${i + 2} reptiles, mostly geckos and a ${i % 2 ? 'corn snake' : 'ball python'}.`,
   avatarUrl: i % 4 === 1 ? null : `https://cdn.terrarium.test/avatars/u${i + 1}.webp`,
   joinedAt: `2023-0${(i % 9) + 1}-1${i}T08:00:00.000Z`,
   location: i % 2 ? 'Lisbon' : null,
@@ -236,9 +240,12 @@ export const USERS = FIRST_NAMES.map((first, i) => ({
 export const PRODUCTS = PRODUCT_NAMES.map((name, i) => ({
   upc: `p${i + 1}`,
   sku: `TR-${String(i + 1).padStart(3, '0')}`,
-  slug: name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
+  slug: name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, ''),
   ean: `40${String(1234567890 + i * 7919).padStart(11, '0')}`,
-  material: i % 4 === 3 ? null : ['ceramic', 'glass', 'cork', 'steel'][i % 4] ?? null,
+  material: i % 4 === 3 ? null : (['ceramic', 'glass', 'cork', 'steel'][i % 4] ?? null),
   origin: i % 2 ? 'DE' : 'PT',
   warrantyMonths: 12 + (i % 3) * 12,
   createdAt: `2022-${String((i % 12) + 1).padStart(2, '0')}-15T10:00:00.000Z`,
@@ -248,7 +255,7 @@ export const PRODUCTS = PRODUCT_NAMES.map((name, i) => ({
   price: 999 + i * 1250,
   weight: 120 + i * 85,
   currency: 'EUR',
-  color: i % 3 === 0 ? null : ['black', 'white', 'brown'][i % 3] ?? null,
+  color: i % 3 === 0 ? null : (['black', 'white', 'brown'][i % 3] ?? null),
   tags: ['reptile', i % 2 ? 'tropical' : 'desert', ...(i % 3 === 0 ? ['bestseller'] : [])],
   dimensions: [
     [100 + i * 10, 60 + i, 40 + i],
@@ -299,16 +306,23 @@ export const USERS_RESOLVERS = {
     users: (/** @type {unknown} */ _, /** @type {{ first: number }} */ { first }) => USERS.slice(0, first),
     accounts: () => [...USERS.slice(0, 3), ...organizations],
   },
-  Account: { __resolveType: (/** @type {{ memberIds?: string[] }} */ account) => (account.memberIds ? 'Organization' : 'User') },
+  Account: {
+    __resolveType: (/** @type {{ memberIds?: string[] }} */ account) =>
+      account.memberIds ? 'Organization' : 'User',
+  },
   User: {
     __resolveReference: (/** @type {{ id: string }} */ ref) => usersById.get(ref.id) ?? null,
     birthDate: (/** @type {User} */ user) => {
-      if (user.id === 'u4') throw new GraphQLError('Profile of u4 is corrupt.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      if (user.id === 'u4')
+        throw new GraphQLError('Profile of u4 is corrupt.', {
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        });
       return Number(user.id.slice(1)) % 2 ? `199${user.id.slice(1)}-05-17` : null;
     },
   },
   Organization: {
-    __resolveReference: (/** @type {{ id: string }} */ ref) => organizations.find((o) => o.id === ref.id) ?? null,
+    __resolveReference: (/** @type {{ id: string }} */ ref) =>
+      organizations.find((o) => o.id === ref.id) ?? null,
     members: (/** @type {{ memberIds: string[] }} */ org) => org.memberIds.map((id) => usersById.get(id)),
   },
 };
@@ -316,12 +330,17 @@ export const USERS_RESOLVERS = {
 /** @type {Record<string, Record<string, unknown>>} */
 export const PRODUCTS_RESOLVERS = {
   Query: {
-    topProducts: (/** @type {unknown} */ _, /** @type {{ first: number }} */ { first }) => PRODUCTS.slice(0, first),
-    product: (/** @type {unknown} */ _, /** @type {{ upc: string }} */ { upc }) => productsByUpc.get(upc) ?? null,
+    topProducts: (/** @type {unknown} */ _, /** @type {{ first: number }} */ { first }) =>
+      PRODUCTS.slice(0, first),
+    product: (/** @type {unknown} */ _, /** @type {{ upc: string }} */ { upc }) =>
+      productsByUpc.get(upc) ?? null,
     categories: () => categories,
     search: (/** @type {unknown} */ _, /** @type {{ text: string }} */ { text }) => {
       const needle = text.toLowerCase();
-      return [...categories.filter((c) => c.name.toLowerCase().includes(needle)), ...PRODUCTS.filter((p) => p.name.toLowerCase().includes(needle))];
+      return [
+        ...categories.filter((c) => c.name.toLowerCase().includes(needle)),
+        ...PRODUCTS.filter((p) => p.name.toLowerCase().includes(needle)),
+      ];
     },
   },
   Mutation: {
@@ -330,7 +349,9 @@ export const PRODUCTS_RESOLVERS = {
       return product ? { ...product, name } : null;
     },
   },
-  SearchResult: { __resolveType: (/** @type {{ upc?: string }} */ value) => (value.upc ? 'Product' : 'Category') },
+  SearchResult: {
+    __resolveType: (/** @type {{ upc?: string }} */ value) => (value.upc ? 'Product' : 'Category'),
+  },
   Product: {
     __resolveReference: (/** @type {{ upc: string }} */ ref) => productsByUpc.get(ref.upc) ?? null,
     category: (/** @type {Product} */ product) => categories.find((c) => c.id === product.categoryId) ?? null,
@@ -342,26 +363,50 @@ export const PRODUCTS_RESOLVERS = {
       const n = productNumber(product.upc);
       if (n % 4 === 0) return null;
       return [
-        [{ sku: `${product.upc}-S-black`, label: 'S black' }, n % 2 ? null : { sku: `${product.upc}-S-white`, label: 'S white' }],
+        [
+          { sku: `${product.upc}-S-black`, label: 'S black' },
+          n % 2 ? null : { sku: `${product.upc}-S-white`, label: 'S white' },
+        ],
         [{ sku: `${product.upc}-L-black`, label: 'L black' }],
       ];
     },
   },
   Category: {
-    __resolveReference: (/** @type {{ id: string }} */ ref) => categories.find((c) => c.id === ref.id) ?? null,
-    products: (/** @type {{ id: string }} */ category) => PRODUCTS.filter((p) => p.categoryId === category.id),
+    __resolveReference: (/** @type {{ id: string }} */ ref) =>
+      categories.find((c) => c.id === ref.id) ?? null,
+    products: (/** @type {{ id: string }} */ category) =>
+      PRODUCTS.filter((p) => p.categoryId === category.id),
   },
 };
 
 /** @type {Record<string, Record<string, unknown>>} */
 export const REVIEWS_RESOLVERS = {
   Query: {
-    latestReviews: (/** @type {unknown} */ _, /** @type {{ first: number }} */ { first }) => REVIEWS.slice(-first).reverse(),
+    latestReviews: (/** @type {unknown} */ _, /** @type {{ first: number }} */ { first }) =>
+      REVIEWS.slice(-first).reverse(),
   },
   Mutation: {
-    addReview: (/** @type {unknown} */ _, /** @type {{ upc: string, title: string, body: string, rating: number }} */ args) => {
-      if (args.rating < 1 || args.rating > 5) throw new GraphQLError('rating must be 1..5', { extensions: { code: 'BAD_USER_INPUT' } });
-      return { id: `r-new-${args.upc}`, title: args.title, body: args.body, rating: args.rating, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: null, language: 'en', pros: [], cons: [], helpfulCount: 0, verifiedPurchase: false, authorId: 'u3', upc: args.upc };
+    addReview: (
+      /** @type {unknown} */ _,
+      /** @type {{ upc: string, title: string, body: string, rating: number }} */ args,
+    ) => {
+      if (args.rating < 1 || args.rating > 5)
+        throw new GraphQLError('rating must be 1..5', { extensions: { code: 'BAD_USER_INPUT' } });
+      return {
+        id: `r-new-${args.upc}`,
+        title: args.title,
+        body: args.body,
+        rating: args.rating,
+        createdAt: '2025-01-01T00:00:00.000Z',
+        updatedAt: null,
+        language: 'en',
+        pros: [],
+        cons: [],
+        helpfulCount: 0,
+        verifiedPurchase: false,
+        authorId: 'u3',
+        upc: args.upc,
+      };
     },
   },
   Review: {
@@ -378,13 +423,16 @@ export const REVIEWS_RESOLVERS = {
   },
   User: {
     __resolveReference: (/** @type {{ id: string }} */ ref) => ({ id: ref.id }),
-    reviews: (/** @type {{ id: string }} */ user, /** @type {{ first: number }} */ { first }) => REVIEWS.filter((r) => r.authorId === user.id).slice(0, first),
+    reviews: (/** @type {{ id: string }} */ user, /** @type {{ first: number }} */ { first }) =>
+      REVIEWS.filter((r) => r.authorId === user.id).slice(0, first),
     reviewCount: (/** @type {{ id: string }} */ user) => REVIEWS.filter((r) => r.authorId === user.id).length,
   },
   Product: {
     __resolveReference: (/** @type {{ upc: string }} */ ref) => ({ upc: ref.upc }),
-    reviews: (/** @type {{ upc: string }} */ product, /** @type {{ first: number }} */ { first }) => REVIEWS.filter((r) => r.upc === product.upc).slice(0, first),
-    reviewCount: (/** @type {{ upc: string }} */ product) => REVIEWS.filter((r) => r.upc === product.upc).length,
+    reviews: (/** @type {{ upc: string }} */ product, /** @type {{ first: number }} */ { first }) =>
+      REVIEWS.filter((r) => r.upc === product.upc).slice(0, first),
+    reviewCount: (/** @type {{ upc: string }} */ product) =>
+      REVIEWS.filter((r) => r.upc === product.upc).length,
     averageRating: (/** @type {{ upc: string }} */ product) => {
       const ratings = REVIEWS.filter((r) => r.upc === product.upc).map((r) => r.rating);
       return ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null;
@@ -407,18 +455,22 @@ export const INVENTORY_RESOLVERS = {
     quantity: (/** @type {{ upc: string }} */ product) => (productNumber(product.upc) * 17) % 40,
     shippingEstimate: (/** @type {{ price: number, weight: number }} */ product) => {
       // @requires delivered both: a missing one would be a planner or executor bug.
-      if (typeof product.price !== 'number' || typeof product.weight !== 'number') throw new Error('price and weight are required');
+      if (typeof product.price !== 'number' || typeof product.weight !== 'number')
+        throw new Error('price and weight are required');
       return product.price > 10_000 ? 0 : Math.round(product.weight * 0.5 + 399);
     },
     restockDate: (/** @type {{ upc: string }} */ product) => {
-      if (productNumber(product.upc) % 2) throw new GraphQLError(`No restock date for ${product.upc}.`, { extensions: { code: 'NOT_FOUND' } });
+      if (productNumber(product.upc) % 2)
+        throw new GraphQLError(`No restock date for ${product.upc}.`, { extensions: { code: 'NOT_FOUND' } });
       return '2025-03-01';
     },
-    warehouse: (/** @type {{ upc: string }} */ product) => warehouses[productNumber(product.upc) % warehouses.length],
+    warehouse: (/** @type {{ upc: string }} */ product) =>
+      warehouses[productNumber(product.upc) % warehouses.length],
   },
   Warehouse: {
     manager: (/** @type {{ code: string, manager: string | null }} */ warehouse) => {
-      if (warehouse.manager === null) throw new GraphQLError(`Warehouse ${warehouse.code} has no manager on record.`);
+      if (warehouse.manager === null)
+        throw new GraphQLError(`Warehouse ${warehouse.code} has no manager on record.`);
       return warehouse.manager;
     },
   },

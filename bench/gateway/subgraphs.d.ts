@@ -25,7 +25,9 @@ export function serveSubgraph(
   options?: ServeOptions,
 ): Promise<{ subgraph: BenchSubgraph; close(): Promise<void> }>;
 
-export function composeSupergraph(subgraphs: readonly { name: string; url: string; typeDefs: string }[]): string;
+export function composeSupergraph(
+  subgraphs: readonly { name: string; url: string; typeDefs: string }[],
+): string;
 
 export interface BenchSubgraphs {
   subgraphs: BenchSubgraph[];

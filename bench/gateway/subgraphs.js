@@ -31,8 +31,16 @@ const RESPONSE_CACHE_ENTRIES = 10_000;
  * @param {Record<string, Record<string, unknown>>} resolvers
  * @param {{ host?: string, port?: number, cacheResponses?: boolean }} [options]
  */
-export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0.1', port = 0, cacheResponses = true } = {}) {
-  const schema = buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: /** @type {never} */ (resolvers) });
+export async function serveSubgraph(
+  name,
+  typeDefs,
+  resolvers,
+  { host = '127.0.0.1', port = 0, cacheResponses = true } = {},
+) {
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(typeDefs),
+    resolvers: /** @type {never} */ (resolvers),
+  });
   /** @type {Map<string, import('graphql').DocumentNode | readonly import('graphql').GraphQLError[]>} */
   const documents = new Map();
   /** @type {Map<string, string>} */
@@ -59,7 +67,12 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
     }
     const result = Array.isArray(document)
       ? { errors: document }
-      : await execute({ schema, document: /** @type {import('graphql').DocumentNode} */ (document), variableValues: request.variables, operationName: request.operationName });
+      : await execute({
+          schema,
+          document: /** @type {import('graphql').DocumentNode} */ (document),
+          variableValues: request.variables,
+          operationName: request.operationName,
+        });
     const text = JSON.stringify(result);
     if (cacheResponses) {
       if (responses.size >= RESPONSE_CACHE_ENTRIES) responses.clear();
@@ -94,7 +107,10 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
       answer(body).then(
         (text) => {
           const send = () => {
-            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+            res.writeHead(200, {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(text),
+            });
             res.end(text);
           };
           if (delay > 0) setTimeout(send, delay);
@@ -102,7 +118,9 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
         },
         (err) => {
           res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ message: err instanceof Error ? err.message : String(err) }] }));
+          res.end(
+            JSON.stringify({ errors: [{ message: err instanceof Error ? err.message : String(err) }] }),
+          );
         },
       );
     });
@@ -125,7 +143,9 @@ export async function serveSubgraph(name, typeDefs, resolvers, { host = '127.0.0
  * @param {{ name: string, url: string, typeDefs: string }[]} subgraphs
  */
 export function composeSupergraph(subgraphs) {
-  const result = composeServices(subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs: parse(typeDefs) })));
+  const result = composeServices(
+    subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs: parse(typeDefs) })),
+  );
   if (result.errors) throw new Error(`composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
   return /** @type {string} */ (result.supergraphSdl);
 }
@@ -135,7 +155,9 @@ export function composeSupergraph(subgraphs) {
  * @param {{ host?: string, cacheResponses?: boolean }} [options]
  */
 export async function startBenchSubgraphs(options = {}) {
-  const started = await Promise.all(BENCH_SUBGRAPHS.map(({ name, typeDefs, resolvers }) => serveSubgraph(name, typeDefs, resolvers, options)));
+  const started = await Promise.all(
+    BENCH_SUBGRAPHS.map(({ name, typeDefs, resolvers }) => serveSubgraph(name, typeDefs, resolvers, options)),
+  );
   const subgraphs = started.map((s) => s.subgraph);
   return {
     subgraphs,

@@ -20,7 +20,7 @@ const config = loadGatewayConfig(['--supergraph', supergraphPath, '--port', port
   INTERNAL_SECRET: randomBytes(32).toString('hex'),
   RATE_LIMIT_MAX: String(1_000_000_000),
   MAX_ALIASES: '100',
-  ...process.env['GATEWAY_ENV'] ? JSON.parse(process.env['GATEWAY_ENV']) : {},
+  ...(process.env['GATEWAY_ENV'] ? JSON.parse(process.env['GATEWAY_ENV']) : {}),
 });
 const gateway = await createGatewayServer(config);
 const url = await gateway.listen();

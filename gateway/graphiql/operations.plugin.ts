@@ -1,6 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode, type TypeNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  print,
+  visit,
+  type DefinitionNode,
+  type FragmentDefinitionNode,
+  type TypeNode,
+} from 'graphql';
 import type { Plugin } from 'vite';
 
 /** The module the IDE imports its example tabs from. */
@@ -20,17 +28,28 @@ export interface ExampleTab {
  * change of the contract reaches the IDE with the next build (turbo's inputs list the folder).
  */
 export function exampleTabsOf(operationsDir: string): ExampleTab[] {
-  const files = readdirSync(operationsDir).filter((file) => file.endsWith('.graphql')).sort();
+  const files = readdirSync(operationsDir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort();
   return files.flatMap((file) => {
     const definitions = parse(readFileSync(join(operationsDir, file), 'utf8')).definitions;
-    const fragments = new Map(definitions.filter(isFragment).map((fragment) => [fragment.name.value, fragment]));
+    const fragments = new Map(
+      definitions.filter(isFragment).map((fragment) => [fragment.name.value, fragment]),
+    );
     return definitions.flatMap((definition) => {
       if (definition.kind !== Kind.OPERATION_DEFINITION) return [];
       const used = spreadFragments(definition, fragments);
       const query = [definition, ...used].map((node) => print(node)).join('\n\n');
-      const required = (definition.variableDefinitions ?? []).filter((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue);
+      const required = (definition.variableDefinitions ?? []).filter(
+        (v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue,
+      );
       const variables = Object.fromEntries(required.map((v) => [v.variable.name.value, placeholder(v.type)]));
-      return [{ query: `# ${file}\n${query}\n`, variables: required.length > 0 ? JSON.stringify(variables, null, 2) : '' }];
+      return [
+        {
+          query: `# ${file}\n${query}\n`,
+          variables: required.length > 0 ? JSON.stringify(variables, null, 2) : '',
+        },
+      ];
     });
   });
 }
@@ -39,7 +58,10 @@ function isFragment(definition: DefinitionNode): definition is FragmentDefinitio
   return definition.kind === Kind.FRAGMENT_DEFINITION;
 }
 
-function spreadFragments(root: DefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
+function spreadFragments(
+  root: DefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
   const found = new Map<string, FragmentDefinitionNode>();
   const pending: DefinitionNode[] = [root];
   for (let node = pending.pop(); node; node = pending.pop()) {

@@ -135,7 +135,10 @@ export interface GatewayConfig {
    * Apollo Gateway's own switches of its planner's safety limits (APOLLO_DISABLE_SECURITY_*_CHECK
    * = true), which the fast path's planner must honour as Apollo Gateway does. @default both false
    */
-  planLimits: Readonly<{ recursiveSelectionsLimitDisabled: boolean; nonLocalSelectionsLimitDisabled: boolean }>;
+  planLimits: Readonly<{
+    recursiveSelectionsLimitDisabled: boolean;
+    nonLocalSelectionsLimitDisabled: boolean;
+  }>;
   persisted: Readonly<PersistedQueriesConfig>;
   subscriptions: Readonly<SubscriptionLimits>;
   http: Readonly<HttpServerLimits>;
@@ -143,14 +146,25 @@ export interface GatewayConfig {
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 const DEFAULT_MANIFESTS = fileURLToPath(new URL('../../schema/manifests', import.meta.url));
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+const LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 /** Environment names that end in _URL or _TIMEOUT_MS but are not subgraphs. */
 const NOT_SUBGRAPHS = new Set(['SUBGRAPH', 'JWKS', 'REDIS', 'DATABASE', 'TEST_SERVER_DATABASE']);
 
 /** Every problem of the gateway's configuration, found at once (the platform's ConfigError). */
 export { ConfigError as GatewayConfigError };
 
-export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function loadGatewayConfig(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
   const { values } = parseArgs({
     args: argv,
     options: { supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
@@ -159,7 +173,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const read = createEnvReader(env);
   const port = parsedPort('port', values.port ?? env['GATEWAY_PORT'] ?? '4000', read.problem);
   const rawMetricsPort = read.string('METRICS_PORT');
-  const metricsPort = rawMetricsPort === undefined ? null : parsedPort('METRICS_PORT', rawMetricsPort, read.problem);
+  const metricsPort =
+    rawMetricsPort === undefined ? null : parsedPort('METRICS_PORT', rawMetricsPort, read.problem);
   /** A whole number >= min (0 allowed where it means "off"). */
   const integer = (key: string, fallback: number, min = 1): number => read.integer(key, fallback, min);
 
@@ -171,7 +186,8 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const subgraphUrls: Record<string, string> = {};
   for (const key of Object.keys(env)) {
     const timeout = /^([A-Z0-9_]+)_TIMEOUT_MS$/.exec(key);
-    if (timeout && !NOT_SUBGRAPHS.has(timeout[1]!)) subgraphTimeouts[timeout[1]!.toLowerCase()] = integer(key, subgraphTimeoutMs);
+    if (timeout && !NOT_SUBGRAPHS.has(timeout[1]!))
+      subgraphTimeouts[timeout[1]!.toLowerCase()] = integer(key, subgraphTimeoutMs);
     const url = /^([A-Z0-9_]+)_URL$/.exec(key);
     if (url && !NOT_SUBGRAPHS.has(url[1]!) && env[key]) subgraphUrls[url[1]!.toLowerCase()] = env[key]!;
   }
@@ -215,17 +231,20 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     maxHeadersCount: integer('HTTP_MAX_HEADERS_COUNT', 100),
   });
   // Node refuses to start a server whose header timeout outlasts its request timeout.
-  if (http.headersTimeoutMs > http.requestTimeoutMs) read.problem('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  if (http.headersTimeoutMs > http.requestTimeoutMs)
+    read.problem('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
 
   const internalSecret = env['INTERNAL_SECRET'] || null;
-  if (internalSecret !== null && internalSecret.length < 32) read.problem('INTERNAL_SECRET must be at least 32 characters');
+  if (internalSecret !== null && internalSecret.length < 32)
+    read.problem('INTERNAL_SECRET must be at least 32 characters');
   const logLevel = read.oneOf('LOG_LEVEL', LEVELS, 'info');
   const corsOrigins = (env['CORS_ORIGINS'] ?? '')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
   for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) read.problem(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      read.problem(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
   }
   const graphiql = read.boolean('GRAPHIQL', env['NODE_ENV'] !== 'production');
   const trustProxy = read.boolean('TRUST_PROXY', false);
@@ -233,8 +252,14 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
   const fastExecution = read.boolean('FAST_EXECUTION', true);
   const dedupeSubgraphFetches = read.boolean('DEDUPE_SUBGRAPH_FETCHES', true);
   const planLimits = Object.freeze({
-    recursiveSelectionsLimitDisabled: read.boolean('APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK', false),
-    nonLocalSelectionsLimitDisabled: read.boolean('APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK', false),
+    recursiveSelectionsLimitDisabled: read.boolean(
+      'APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK',
+      false,
+    ),
+    nonLocalSelectionsLimitDisabled: read.boolean(
+      'APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK',
+      false,
+    ),
   });
   const redisProblems: string[] = [];
   const redis = readRedisTarget((key) => env[key], redisProblems);
@@ -283,12 +308,19 @@ export function loadGatewayConfig(argv: string[] = process.argv.slice(2), env: N
 }
 
 /** The fetch timeout of one subgraph: its `<NAME>_TIMEOUT_MS`, else SUBGRAPH_TIMEOUT_MS. */
-export function subgraphTimeout(config: Pick<GatewayConfig, 'subgraphTimeouts' | 'subgraphTimeoutMs'>, name: string): number {
+export function subgraphTimeout(
+  config: Pick<GatewayConfig, 'subgraphTimeouts' | 'subgraphTimeoutMs'>,
+  name: string,
+): number {
   return config.subgraphTimeouts[envName(name)] ?? config.subgraphTimeoutMs;
 }
 
 /** The URL the gateway calls for a subgraph: its `<NAME>_URL`, else the supergraph's. */
-export function subgraphUrl(config: Pick<GatewayConfig, 'subgraphUrls'>, name: string, fromSupergraph: string): string {
+export function subgraphUrl(
+  config: Pick<GatewayConfig, 'subgraphUrls'>,
+  name: string,
+  fromSupergraph: string,
+): string {
   return config.subgraphUrls[envName(name)] ?? fromSupergraph;
 }
 

@@ -3,7 +3,10 @@
 // schema classes fail Apollo's instanceof checks. In Node both spellings load the same file.
 import { GraphQLError } from 'graphql/index.js';
 import { HeaderMap } from '@apollo/server';
-import { createErrorFormatter as createPlatformErrorFormatter, type ErrorCode } from '@terrarium/platform/errors';
+import {
+  createErrorFormatter as createPlatformErrorFormatter,
+  type ErrorCode,
+} from '@terrarium/platform/errors';
 import type { Logger } from 'pino';
 
 // The registry is the platform's (packages/platform/src/errors.ts): the gateway adds no codes of its own.
@@ -13,9 +16,16 @@ export { ErrorCode, PUBLIC_ERROR_CODES } from '@terrarium/platform/errors';
  * An error that refuses the whole request with an HTTP status (thrown from plugins before
  * execution); a 401 also says how to authenticate, a 429 when to retry.
  */
-export function refusal(message: string, code: ErrorCode, status: number, extensions: Record<string, unknown> = {}): GraphQLError {
+export function refusal(
+  message: string,
+  code: ErrorCode,
+  status: number,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
   const headers = status === 401 ? new HeaderMap([['www-authenticate', 'Bearer']]) : undefined;
-  return new GraphQLError(message, { extensions: { ...extensions, code, http: { status, ...(headers ? { headers } : {}) } } });
+  return new GraphQLError(message, {
+    extensions: { ...extensions, code, http: { status, ...(headers ? { headers } : {}) } },
+  });
 }
 
 /**

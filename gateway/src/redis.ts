@@ -39,12 +39,18 @@ export interface RedisGuard {
   run<T>(call: () => Promise<T>): Promise<T>;
 }
 
-export function createRedisGuard(options: { budgetMs: number; coolDownMs: number; logger: Logger }): RedisGuard {
+export function createRedisGuard(options: {
+  budgetMs: number;
+  coolDownMs: number;
+  logger: Logger;
+}): RedisGuard {
   const { budgetMs, coolDownMs, logger } = options;
   const breaker = createCircuitBreaker({
     coolDownMs,
     onStateChange: (state, reason) =>
-      state === 'open' ? logger.warn({ reason, coolDownMs }, 'redis circuit open: rate limits fail open, APQ misses') : logger.info('redis circuit closed'),
+      state === 'open'
+        ? logger.warn({ reason, coolDownMs }, 'redis circuit open: rate limits fail open, APQ misses')
+        : logger.info('redis circuit closed'),
   });
   return { run: (call) => breaker.run(call, budgetMs) };
 }

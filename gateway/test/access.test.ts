@@ -1,19 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { persisted, startFixtureGraph, PARTNER_KEY, type FixtureGraph, type PartnerOperation } from './fixtures/graph.js';
+import {
+  persisted,
+  startFixtureGraph,
+  PARTNER_KEY,
+  type FixtureGraph,
+  type PartnerOperation,
+} from './fixtures/graph.js';
 import { startGateway, type TestGateway } from './fixtures/gateway.js';
 import { startTestIssuer, type TestIssuer } from './fixtures/jwt.js';
 
 let graph: FixtureGraph;
 let issuer: TestIssuer;
 let gateway: TestGateway;
-const headers: Record<'anonymous' | 'keeper' | 'staff' | 'partner', Record<string, string>> = { anonymous: {}, keeper: {}, staff: {}, partner: { 'x-api-key': PARTNER_KEY } };
+const headers: Record<'anonymous' | 'keeper' | 'staff' | 'partner', Record<string, string>> = {
+  anonymous: {},
+  keeper: {},
+  staff: {},
+  partner: { 'x-api-key': PARTNER_KEY },
+};
 
 beforeAll(async () => {
   [graph, issuer] = await Promise.all([startFixtureGraph(), startTestIssuer()]);
-  gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl, OPS_URL: graph.ops.url, PERSISTED_MANIFESTS_DIR: graph.dir });
-  headers.keeper = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-2222-4000-8000-000000000002', roles: ['KEEPER'] })}` };
-  headers.staff = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-1111-4000-8000-000000000001', roles: ['STAFF'] })}` };
+  gateway = await startGateway(graph.supergraphPath, {
+    JWKS_URL: issuer.jwksUrl,
+    OPS_URL: graph.ops.url,
+    PERSISTED_MANIFESTS_DIR: graph.dir,
+  });
+  headers.keeper = {
+    authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-2222-4000-8000-000000000002', roles: ['KEEPER'] })}`,
+  };
+  headers.staff = {
+    authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-1111-4000-8000-000000000001', roles: ['STAFF'] })}`,
+  };
   // Warm the partner key's verdict so that request counts below are the operation's own.
   await gateway.post(persisted('PartnerFeed'), headers.partner);
 });
@@ -28,8 +47,17 @@ afterAll(async () => {
  */
 async function run(who: keyof typeof headers, query: string | { persisted: PartnerOperation }) {
   const before = graph.total();
-  const { status, body } = await gateway.post(typeof query === 'string' ? { query } : persisted(query.persisted), headers[who]);
-  return { status, code: body.errors?.[0]?.extensions?.['code'], message: body.errors?.[0]?.message, data: body.data, fetches: graph.total() - before };
+  const { status, body } = await gateway.post(
+    typeof query === 'string' ? { query } : persisted(query.persisted),
+    headers[who],
+  );
+  return {
+    status,
+    code: body.errors?.[0]?.extensions?.['code'],
+    message: body.errors?.[0]?.message,
+    data: body.data,
+    fetches: graph.total() - before,
+  };
 }
 
 describe('@access survives composition', () => {
@@ -54,10 +82,13 @@ describe('field-level authorization at the gateway', () => {
     ['keeper', '{ partnerFeed }', 403, 'FORBIDDEN'],
     ['anonymous', '{ partnerFeed }', 401, 'UNAUTHENTICATED'],
     ['keeper', '{ staffOrPartner }', 403, 'FORBIDDEN'],
-  ] as const)('refuses %s running %o (%i %s) without calling a subgraph', async (who, query, status, code) => {
-    const result = await run(who, query);
-    expect(result).toMatchObject({ status, code, fetches: 0 });
-  });
+  ] as const)(
+    'refuses %s running %o (%i %s) without calling a subgraph',
+    async (who, query, status, code) => {
+      const result = await run(who, query);
+      expect(result).toMatchObject({ status, code, fetches: 0 });
+    },
+  );
 
   it('tells an anonymous caller how to authenticate', async () => {
     const { status, headers } = await gateway.post({ query: '{ me { id } }' });

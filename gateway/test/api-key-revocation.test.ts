@@ -8,7 +8,14 @@ import { createHash } from 'node:crypto';
 import { createRedisClient, type Redis } from '@terrarium/platform/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CLIENT_REVOKED_CHANNEL } from '../src/identity/api-keys.js';
-import { persisted, revokedKeys, startFixtureGraph, PARTNER, PARTNER_KEY, type FixtureGraph } from './fixtures/graph.js';
+import {
+  persisted,
+  revokedKeys,
+  startFixtureGraph,
+  PARTNER,
+  PARTNER_KEY,
+  type FixtureGraph,
+} from './fixtures/graph.js';
 import { startGateway, uniquePrefix, type TestGateway } from './fixtures/gateway.js';
 
 const redisUrl = process.env['REDIS_URL'];
@@ -21,8 +28,16 @@ describe.skipIf(!redisUrl)('partner key revocation over Redis', () => {
   beforeAll(async () => {
     graph = await startFixtureGraph();
     const prefix = uniquePrefix();
-    const env = { OPS_URL: graph.ops.url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, PERSISTED_MANIFESTS_DIR: graph.dir };
-    gateways = await Promise.all([startGateway(graph.supergraphPath, env), startGateway(graph.supergraphPath, env)]);
+    const env = {
+      OPS_URL: graph.ops.url,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      PERSISTED_MANIFESTS_DIR: graph.dir,
+    };
+    gateways = await Promise.all([
+      startGateway(graph.supergraphPath, env),
+      startGateway(graph.supergraphPath, env),
+    ]);
     publisher = createRedisClient(redisUrl!);
   });
   afterAll(async () => {
@@ -32,7 +47,8 @@ describe.skipIf(!redisUrl)('partner key revocation over Redis', () => {
     await graph?.close();
   });
 
-  const status = async (gateway: TestGateway) => (await gateway.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY })).status;
+  const status = async (gateway: TestGateway) =>
+    (await gateway.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY })).status;
 
   it('refuses a cached key on every gateway within 5 s of the revocation message', async () => {
     expect(await Promise.all(gateways.map(status))).toEqual([200, 200]);
@@ -43,11 +59,14 @@ describe.skipIf(!redisUrl)('partner key revocation over Redis', () => {
     const revokedAt = Date.now();
     const keyHash = createHash('sha256').update(PARTNER_KEY).digest('hex');
     // The exact message ops' event bus sends (graphql-redis-subscriptions: JSON of the payload).
-    expect(await publisher.publish(API_CLIENT_REVOKED_CHANNEL, JSON.stringify({ id: PARTNER.id, keyHash }))).toBeGreaterThanOrEqual(2);
+    expect(
+      await publisher.publish(API_CLIENT_REVOKED_CHANNEL, JSON.stringify({ id: PARTNER.id, keyHash })),
+    ).toBeGreaterThanOrEqual(2);
     const refusedAfter: number[] = [];
     for (const gateway of gateways) {
       while ((await status(gateway)) === 200) {
-        if (Date.now() - revokedAt > 5_000) throw new Error('a gateway still accepts the revoked key after 5 s');
+        if (Date.now() - revokedAt > 5_000)
+          throw new Error('a gateway still accepts the revoked key after 5 s');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       refusedAfter.push(Date.now() - revokedAt);

@@ -24,7 +24,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'terrarium-client-mistakes-'));
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, compose([{ name: 'ticker', url: ticker.url, typeDefs: TICKER_SDL }]));
-  gateway = await startGateway(supergraphPath, { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_MAX_HEADERS_COUNT: '100' });
+  gateway = await startGateway(supergraphPath, {
+    HTTP_HEADERS_TIMEOUT_MS: '1000',
+    HTTP_REQUEST_TIMEOUT_MS: '2000',
+    HTTP_MAX_HEADERS_COUNT: '100',
+  });
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -49,7 +53,10 @@ describe('client mistakes answer 400 with a code', () => {
   it('refuses APQ version 2 with 400 PERSISTED_QUERY_VERSION_NOT_SUPPORTED and serves version 1', async () => {
     const query = '{ tickerVersion }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');
-    const response = await gateway.post({ query, extensions: { persistedQuery: { version: 2, sha256Hash } } });
+    const response = await gateway.post({
+      query,
+      extensions: { persistedQuery: { version: 2, sha256Hash } },
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_VERSION_NOT_SUPPORTED');
     const v1 = await gateway.post({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } });

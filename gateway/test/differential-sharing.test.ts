@@ -12,7 +12,11 @@ const QUERY = '{ topProducts(first: 3) { upc name inStock reviews { id author { 
 /** The plan of QUERY: products, then reviews and inventory, then users. */
 const FETCHES = 4;
 
-async function post(url: string, query: string, authorization?: string): Promise<{ status: number; text: string }> {
+async function post(
+  url: string,
+  query: string,
+  authorization?: string,
+): Promise<{ status: number; text: string }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
@@ -73,7 +77,10 @@ describe('differential: shared in-flight fetches', () => {
     const before = products.count();
     const early = post(gateway.url, QUERY, alice);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await post(gateway.url, 'mutation { renameProduct(upc: "p2", name: "Renamed") { upc } }', alice)).status).toBe(200);
+    expect(
+      (await post(gateway.url, 'mutation { renameProduct(upc: "p2", name: "Renamed") { upc } }', alice))
+        .status,
+    ).toBe(200);
     const late = post(gateway.url, QUERY, alice);
     await Promise.all([early, late]);
     // The early top-products fetch, the mutation, and a top-products fetch of the late query's own.
@@ -88,7 +95,10 @@ describe('differential: FAST_EXECUTION=false', () => {
 
   beforeAll(async () => {
     subgraphs = await startBenchSubgraphs();
-    [fast, stockOnly] = await Promise.all([startTerrarium(subgraphs.supergraphSdl), startTerrarium(subgraphs.supergraphSdl, { FAST_EXECUTION: 'false' })]);
+    [fast, stockOnly] = await Promise.all([
+      startTerrarium(subgraphs.supergraphSdl),
+      startTerrarium(subgraphs.supergraphSdl, { FAST_EXECUTION: 'false' }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([fast?.close(), stockOnly?.close()]);
@@ -98,7 +108,9 @@ describe('differential: FAST_EXECUTION=false', () => {
   it('hands every operation to Apollo Gateway, with the same answers', async () => {
     const [a, b] = await Promise.all([post(fast.url, QUERY), post(stockOnly.url, QUERY)]);
     expect(b).toEqual(a);
-    expect(stockOnly.server.metrics.registry.getSingleMetric('gateway_operation_executions_total')).toBeUndefined();
+    expect(
+      stockOnly.server.metrics.registry.getSingleMetric('gateway_operation_executions_total'),
+    ).toBeUndefined();
     expect(fast.server.metrics.registry.getSingleMetric('gateway_operation_executions_total')).toBeDefined();
   });
 });

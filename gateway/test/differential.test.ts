@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBenchSubgraphs, type BenchSubgraphs } from '../../bench/gateway/subgraphs.js';
 import { benchOperations } from './differential/bench-corpus.js';
 import { startGatewayPair, type DiffOperation, type GatewayPair } from './differential/harness.js';
-import { PLATFORM_OPERATIONS, contractOperations, startPlatformGraph, type PlatformGraph } from './differential/platform.js';
+import {
+  PLATFORM_OPERATIONS,
+  contractOperations,
+  startPlatformGraph,
+  type PlatformGraph,
+} from './differential/platform.js';
 
 /**
  * Guards the fast execution path (gateway/src/fast/): every operation of the corpus goes through
@@ -87,8 +92,11 @@ describe('differential: the platform graph (made-up resolvers)', () => {
   });
 
   it('covers at least 60 operations in all', () => {
-    expect(operations().length + benchOperations(() => {
-      throw new Error('not started');
-    }).length).toBeGreaterThanOrEqual(60);
+    expect(
+      operations().length +
+        benchOperations(() => {
+          throw new Error('not started');
+        }).length,
+    ).toBeGreaterThanOrEqual(60);
   });
 });

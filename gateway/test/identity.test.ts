@@ -14,7 +14,11 @@ const prefix = uniquePrefix();
 
 /** What the ops fixture saw on its last request, parsed from `whoami`. */
 function seen(body: { data?: Record<string, unknown> | null }) {
-  return JSON.parse(String(body.data?.['whoami'])) as { caller: typeof ANONYMOUS; requestId: string; authorization: string | null };
+  return JSON.parse(String(body.data?.['whoami'])) as {
+    caller: typeof ANONYMOUS;
+    requestId: string;
+    authorization: string | null;
+  };
 }
 
 /** Requests ops received from the gateway acting as a service (API key checks). */
@@ -22,7 +26,13 @@ const keyChecks = () => graph.ops.requests.filter((r) => r.caller?.service === '
 
 beforeAll(async () => {
   [graph, issuer] = await Promise.all([startFixtureGraph(), startTestIssuer()]);
-  gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl, OPS_URL: graph.ops.url, REDIS_URL: process.env['REDIS_URL'], REDIS_KEY_PREFIX: prefix, PERSISTED_MANIFESTS_DIR: graph.dir });
+  gateway = await startGateway(graph.supergraphPath, {
+    JWKS_URL: issuer.jwksUrl,
+    OPS_URL: graph.ops.url,
+    REDIS_URL: process.env['REDIS_URL'],
+    REDIS_KEY_PREFIX: prefix,
+    PERSISTED_MANIFESTS_DIR: graph.dir,
+  });
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -54,7 +64,9 @@ describe('user JWTs', () => {
     ['a malformed header', async () => 'not-a-jwt'],
   ])('refuse %s with 401 UNAUTHENTICATED before any subgraph is called', async (_, token) => {
     const before = graph.total();
-    const { status, headers, body } = await gateway.post(WHOAMI, { authorization: `Bearer ${await token()}` });
+    const { status, headers, body } = await gateway.post(WHOAMI, {
+      authorization: `Bearer ${await token()}`,
+    });
     expect(status).toBe(401);
     expect(headers.get('www-authenticate')).toBe('Bearer');
     expect(body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
@@ -74,24 +86,45 @@ describe('partner API keys', () => {
     const first = await gateway.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY });
     const second = await gateway.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY });
     expect([first.status, second.status]).toEqual([200, 200]);
-    expect(seen(second.body).caller).toMatchObject({ userId: null, apiClientId: PARTNER.id, scopes: ['partner'], roles: [] });
+    expect(seen(second.body).caller).toMatchObject({
+      userId: null,
+      apiClientId: PARTNER.id,
+      scopes: ['partner'],
+      roles: [],
+    });
     expect(keyChecks() - before).toBe(1);
   });
 
-  it.skipIf(!process.env['REDIS_URL'])('share the verdict through Redis: a second gateway does not ask ops again', async () => {
-    const other = await startGateway(graph.supergraphPath, { OPS_URL: graph.ops.url, REDIS_URL: process.env['REDIS_URL'], REDIS_KEY_PREFIX: prefix, PERSISTED_MANIFESTS_DIR: graph.dir });
-    try {
-      const before = keyChecks();
-      expect((await other.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY })).status).toBe(200);
-      expect(keyChecks()).toBe(before);
-    } finally {
-      await other.stop();
-    }
-  });
+  it.skipIf(!process.env['REDIS_URL'])(
+    'share the verdict through Redis: a second gateway does not ask ops again',
+    async () => {
+      const other = await startGateway(graph.supergraphPath, {
+        OPS_URL: graph.ops.url,
+        REDIS_URL: process.env['REDIS_URL'],
+        REDIS_KEY_PREFIX: prefix,
+        PERSISTED_MANIFESTS_DIR: graph.dir,
+      });
+      try {
+        const before = keyChecks();
+        expect((await other.post(persisted('Whoami'), { 'x-api-key': PARTNER_KEY })).status).toBe(200);
+        expect(keyChecks()).toBe(before);
+      } finally {
+        await other.stop();
+      }
+    },
+  );
 
   it('refuse an unknown key with 401 and call no subgraph but the key check', async () => {
-    const before = { products: graph.products.count(), reviews: graph.reviews.count(), ops: graph.ops.count(), checks: keyChecks() };
-    const { status, body } = await gateway.post({ query: '{ products { title } }' }, { 'x-api-key': 'tk_test_unknown_key_000000000000' });
+    const before = {
+      products: graph.products.count(),
+      reviews: graph.reviews.count(),
+      ops: graph.ops.count(),
+      checks: keyChecks(),
+    };
+    const { status, body } = await gateway.post(
+      { query: '{ products { title } }' },
+      { 'x-api-key': 'tk_test_unknown_key_000000000000' },
+    );
     expect(status).toBe(401);
     expect(body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     expect(graph.products.count()).toBe(before.products);
@@ -102,7 +135,14 @@ describe('partner API keys', () => {
   it('are answered to any origin once verified (partner widgets live on unlisted sites), never with a user token', async () => {
     const origin = 'https://reptile-weekly.example';
     const preflight = (headers: string) =>
-      fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } });
+      fetch(gateway.url, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': headers,
+        },
+      });
     const partnerPreflight = await preflight('content-type, x-api-key');
     expect(partnerPreflight.status).toBe(204);
     expect(partnerPreflight.headers.get('access-control-allow-headers')).not.toContain('authorization');
@@ -112,7 +152,10 @@ describe('partner API keys', () => {
     const verified = await gateway.post(persisted('Whoami'), { origin, 'x-api-key': PARTNER_KEY });
     expect(verified.status).toBe(200);
     expect(verified.headers.get('access-control-allow-origin')).toBe(origin);
-    const unknown = await gateway.post(persisted('Whoami'), { origin, 'x-api-key': 'tk_test_unknown_key_000000000000' });
+    const unknown = await gateway.post(persisted('Whoami'), {
+      origin,
+      'x-api-key': 'tk_test_unknown_key_000000000000',
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.headers.get('access-control-allow-origin')).toBeNull();
     const anonymous = await gateway.post(WHOAMI, { origin });
@@ -121,7 +164,10 @@ describe('partner API keys', () => {
 
   it('refuse a request carrying both a token and a key', async () => {
     const token = await issuer.sign(STAFF);
-    const { status } = await gateway.post(WHOAMI, { authorization: `Bearer ${token}`, 'x-api-key': PARTNER_KEY });
+    const { status } = await gateway.post(WHOAMI, {
+      authorization: `Bearer ${token}`,
+      'x-api-key': PARTNER_KEY,
+    });
     expect(status).toBe(400);
   });
 });
@@ -129,7 +175,10 @@ describe('partner API keys', () => {
 describe('when ops cannot be asked', () => {
   it('answers 503 (not 401) for tokens and keys it cannot check, and calls no subgraph', async () => {
     const closed = 'http://127.0.0.1:1';
-    const orphan = await startGateway(graph.supergraphPath, { JWKS_URL: `${closed}/.well-known/jwks.json`, OPS_URL: `${closed}/graphql` });
+    const orphan = await startGateway(graph.supergraphPath, {
+      JWKS_URL: `${closed}/.well-known/jwks.json`,
+      OPS_URL: `${closed}/graphql`,
+    });
     try {
       const before = graph.total();
       const token = await orphan.post(WHOAMI, { authorization: `Bearer ${await issuer.sign(STAFF)}` });
@@ -145,8 +194,15 @@ describe('when ops cannot be asked', () => {
 
 describe('subgraphs trust only the gateway', () => {
   it('refuse a spoofed identity sent directly (401), while the same request through the gateway works', async () => {
-    const forged = await signCaller({ ...ANONYMOUS, userId: STAFF.sub, roles: ['STAFF'] }, 'a-guessed-secret-that-is-long-enough-0000');
-    const attempts: Record<string, string>[] = [{ [CALLER_HEADER]: forged }, { 'x-user-id': STAFF.sub, 'x-roles': 'STAFF' }, {}];
+    const forged = await signCaller(
+      { ...ANONYMOUS, userId: STAFF.sub, roles: ['STAFF'] },
+      'a-guessed-secret-that-is-long-enough-0000',
+    );
+    const attempts: Record<string, string>[] = [
+      { [CALLER_HEADER]: forged },
+      { 'x-user-id': STAFF.sub, 'x-roles': 'STAFF' },
+      {},
+    ];
     for (const headers of attempts) {
       const direct = await postGraphQL(graph.ops.url, WHOAMI, headers);
       expect(direct.status).toBe(401);

@@ -32,13 +32,20 @@ beforeAll(async () => {
     const ip = caller.clientIp;
     const failures = ip ? (failuresByIp.get(ip) ?? 0) : 0;
     if (failures >= MAX_FAILURES_PER_IP) {
-      throw new GraphQLError(`Too many attempts; retry in ${WINDOW_SECONDS} s.`, { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: WINDOW_SECONDS } });
+      throw new GraphQLError(`Too many attempts; retry in ${WINDOW_SECONDS} s.`, {
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: WINDOW_SECONDS },
+      });
     }
     if (password === 'correct horse') return 'session';
     if (ip) failuresByIp.set(ip, failures + 1);
     throw new GraphQLError('Wrong email or password.', { extensions: { code: 'UNAUTHENTICATED' } });
   };
-  login = await startFixtureSubgraph('login', LOGIN_SDL, { Mutation: { logIn } }, process.env['INTERNAL_SECRET']!);
+  login = await startFixtureSubgraph(
+    'login',
+    LOGIN_SDL,
+    { Mutation: { logIn } },
+    process.env['INTERNAL_SECRET']!,
+  );
   dir = mkdtempSync(join(tmpdir(), 'terrarium-login-limits-'));
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, compose([login]));
@@ -51,7 +58,13 @@ afterAll(async () => {
 });
 
 const attempt = (ip: string, password = 'wrong') =>
-  gateway.post({ query: 'mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) }', variables: { e: 'kai@terrarium.test', p: password } }, { 'x-forwarded-for': ip });
+  gateway.post(
+    {
+      query: 'mutation ($e: String!, $p: String!) { logIn(email: $e, password: $p) }',
+      variables: { e: 'kai@terrarium.test', p: password },
+    },
+    { 'x-forwarded-for': ip },
+  );
 
 it('answers the 11th wrong password from one IP with 429 RATE_LIMITED and Retry-After; another IP is still served', async () => {
   for (let i = 1; i <= MAX_FAILURES_PER_IP; i += 1) {
@@ -62,7 +75,10 @@ it('answers the 11th wrong password from one IP with 429 RATE_LIMITED and Retry-
   const refused = await attempt('203.0.113.7');
   expect(refused.status).toBe(429);
   expect(refused.headers.get('retry-after')).toBe(String(WINDOW_SECONDS));
-  expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: WINDOW_SECONDS });
+  expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+    code: 'RATE_LIMITED',
+    retryAfterSeconds: WINDOW_SECONDS,
+  });
   // The subgraph saw the client's IP (the trusted proxy's X-Forwarded-For) in the signed caller.
   expect(login.requests.at(-1)?.caller?.clientIp).toBe('203.0.113.7');
 

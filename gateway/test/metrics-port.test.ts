@@ -46,7 +46,9 @@ describe('METRICS_PORT', () => {
 
   it('refuses a METRICS_PORT that is no port, with every other problem, at start', async () => {
     const { loadGatewayConfig } = await import('../src/config.js');
-    expect(() => loadGatewayConfig([], { METRICS_PORT: 'ninety', MAX_DEPTH: '0', TRUST_PROXY: 'yes' })).toThrow(
+    expect(() =>
+      loadGatewayConfig([], { METRICS_PORT: 'ninety', MAX_DEPTH: '0', TRUST_PROXY: 'yes' }),
+    ).toThrow(
       /METRICS_PORT must be a port number, got "ninety"[\s\S]*MAX_DEPTH must be an integer of at least 1[\s\S]*TRUST_PROXY must be true, false, 1 or 0/,
     );
   });

@@ -14,11 +14,23 @@ import { startFixtureSubgraph, type FixtureSubgraph } from './fixtures/subgraph.
 /** What a subgraph adds to use hints: the directive and its enum (Apollo Server's cache-control plugin reads them). */
 const CATALOG_SDL = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-  enum CacheControlScope { PUBLIC PRIVATE }
-  directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+  enum CacheControlScope {
+    PUBLIC
+    PRIVATE
+  }
+  directive @cacheControl(
+    maxAge: Int
+    scope: CacheControlScope
+    inheritMaxAge: Boolean
+  ) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
 
-  type Item @key(fields: "id") @cacheControl(maxAge: 60) { id: ID! name: String! }
-  type Viewer @cacheControl(maxAge: 30, scope: PRIVATE) { id: ID! }
+  type Item @key(fields: "id") @cacheControl(maxAge: 60) {
+    id: ID!
+    name: String!
+  }
+  type Viewer @cacheControl(maxAge: 30, scope: PRIVATE) {
+    id: ID!
+  }
   type Query {
     items: [Item!]! @cacheControl(maxAge: 300)
     item(id: ID!): Item
@@ -59,7 +71,9 @@ afterAll(async () => {
 });
 
 async function get(query: string): Promise<Response> {
-  return fetch(`${gateway.url}?query=${encodeURIComponent(query)}`, { headers: { 'apollo-require-preflight': 'true' } });
+  return fetch(`${gateway.url}?query=${encodeURIComponent(query)}`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
 }
 
 describe('Cache-Control from subgraph hints', () => {

@@ -36,7 +36,15 @@ async function run(gateway: TestGateway, body: unknown, headers: Record<string, 
   const before = graph.total();
   const response = await gateway.post(body, headers);
   const error = response.body.errors?.[0];
-  return { status: response.status, code: error?.extensions?.['code'], reason: error?.extensions?.['reason'], error, body: response.body, headers: response.headers, fetches: graph.total() - before };
+  return {
+    status: response.status,
+    code: error?.extensions?.['code'],
+    reason: error?.extensions?.['reason'],
+    error,
+    body: response.body,
+    headers: response.headers,
+    fetches: graph.total() - before,
+  };
 }
 
 describe('operation limits', () => {
@@ -45,9 +53,17 @@ describe('operation limits', () => {
     ['aliases', '{ a: products { t1: title } b: products { title } }'],
     ['rootFields', '{ products { id } items { id } slow(ms: 0) }'],
     ['tokens', `{ products { ${'id title price '.repeat(25)} } }`],
-  ])('refuses %s over the limit with 400 OPERATION_LIMIT_EXCEEDED and no subgraph call', async (reason, query) => {
-    expect(await run(strict, { query })).toMatchObject({ status: 400, code: 'OPERATION_LIMIT_EXCEEDED', reason, fetches: 0 });
-  });
+  ])(
+    'refuses %s over the limit with 400 OPERATION_LIMIT_EXCEEDED and no subgraph call',
+    async (reason, query) => {
+      expect(await run(strict, { query })).toMatchObject({
+        status: 400,
+        code: 'OPERATION_LIMIT_EXCEEDED',
+        reason,
+        fetches: 0,
+      });
+    },
+  );
 
   it('estimates cost with list sizes from variables', async () => {
     const query = 'query Page($n: Int) { products(first: $n) { title } }';
@@ -65,14 +81,20 @@ describe('HTTP protections', () => {
   });
 
   it('refuses batched (array) bodies with 400', async () => {
-    expect(await run(strict, [{ query: '{ products { id } }' }, { query: '{ items { id } }' }])).toMatchObject({ status: 400, fetches: 0 });
+    expect(
+      await run(strict, [{ query: '{ products { id } }' }, { query: '{ items { id } }' }]),
+    ).toMatchObject({ status: 400, fetches: 0 });
   });
 
   it('refuses GET and simple POST requests without a preflight header (CSRF), and serves GET with it', async () => {
     const before = graph.total();
     const url = `${strict.url}?query=${encodeURIComponent('{ products { id } }')}`;
     expect((await fetch(url)).status).toBe(400);
-    const simple = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ products { id } }' }) });
+    const simple = await fetch(strict.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ products { id } }' }),
+    });
     expect(simple.status).toBe(400);
     expect(graph.total()).toBe(before);
     expect((await fetch(url, { headers: { 'apollo-require-preflight': 'true' } })).status).toBe(200);
@@ -80,27 +102,48 @@ describe('HTTP protections', () => {
 
   it('answers CORS only for allowlisted origins, preflight included', async () => {
     const preflight = (origin: string) =>
-      fetch(strict.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+      fetch(strict.url, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
+      });
     const allowed = await preflight('https://shop.terrarium.test');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.terrarium.test');
     expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
     expect((await preflight('https://evil.example')).status).toBe(403);
-    const fromShop = await run(strict, { query: '{ products { id } }' }, { origin: 'https://shop.terrarium.test' });
+    const fromShop = await run(
+      strict,
+      { query: '{ products { id } }' },
+      { origin: 'https://shop.terrarium.test' },
+    );
     expect(fromShop.headers.get('access-control-allow-origin')).toBe('https://shop.terrarium.test');
-    const fromElsewhere = await run(strict, { query: '{ products { id } }' }, { origin: 'https://evil.example' });
+    const fromElsewhere = await run(
+      strict,
+      { query: '{ products { id } }' },
+      { origin: 'https://evil.example' },
+    );
     expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
 describe('in production', () => {
   it('refuses introspection', async () => {
-    expect(await run(production, { query: '{ __schema { types { name } } }' })).toMatchObject({ status: 400, code: 'GRAPHQL_VALIDATION_FAILED', fetches: 0 });
+    expect(await run(production, { query: '{ __schema { types { name } } }' })).toMatchObject({
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      fetches: 0,
+    });
   });
 
   it('gives no field suggestions (development does)', async () => {
     const typo = { query: '{ prodcts { id } }' };
-    expect((await run(production, typo)).error?.message).toBe('Cannot query field "prodcts" on type "Query".');
+    expect((await run(production, typo)).error?.message).toBe(
+      'Cannot query field "prodcts" on type "Query".',
+    );
     expect((await run(strict, typo)).error?.message).toContain('Did you mean "products"?');
   });
 });
@@ -109,7 +152,13 @@ describe('masked errors', () => {
   it('never pass on a subgraph internal error message, stack or SQL; the subgraph is named', async () => {
     const { status, body } = await run(production, { query: '{ boom }' });
     expect(status).toBe(200);
-    expect(body.errors).toEqual([{ message: 'Internal error in the products subgraph.', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'products' } }]);
+    expect(body.errors).toEqual([
+      {
+        message: 'Internal error in the products subgraph.',
+        path: ['boom'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'products' },
+      },
+    ]);
     expect(JSON.stringify(body)).not.toMatch(/secret_prices|postgres:|stacktrace|127\.0\.0\.1/);
   });
 });
@@ -149,9 +198,14 @@ describe('rate limits and blocklists (Redis)', () => {
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
     expect(Number(third.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     // The same IP signed in, or as a partner, is another client.
-    const user = { ...fromIp, authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-3333-4000-8000-000000000003' })}` };
+    const user = {
+      ...fromIp,
+      authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-3333-4000-8000-000000000003' })}`,
+    };
     expect((await run(limited, query, user)).status).toBe(200);
-    expect((await run(limited, persisted('PartnerProducts'), { ...fromIp, 'x-api-key': PARTNER_KEY })).status).toBe(200);
+    expect(
+      (await run(limited, persisted('PartnerProducts'), { ...fromIp, 'x-api-key': PARTNER_KEY })).status,
+    ).toBe(200);
     // The count lives in Redis, where every gateway sees it.
     expect(Number(await redis.get(`${prefix}ratelimit:ip:203.0.113.7`))).toBe(3);
   });
@@ -170,9 +224,16 @@ describe('rate limits and blocklists (Redis)', () => {
     await redis.sadd(`${prefix}blocklist:ips`, '198.51.100.23');
     await redis.sadd(`${prefix}blocklist:user-agents`, 'sqlmap');
     const query = { query: '{ products { id } }' };
-    expect(await run(limited, query, { 'x-forwarded-for': '198.51.100.23' })).toMatchObject({ status: 403, code: 'FORBIDDEN', fetches: 0 });
-    expect(await run(limited, query, { 'x-forwarded-for': '198.51.100.24', 'user-agent': 'sqlmap/1.7.2#stable' })).toMatchObject({ status: 403, fetches: 0 });
-    expect((await run(limited, query, { 'x-forwarded-for': '198.51.100.24', 'user-agent': 'Mozilla/5.0' })).status).toBe(200);
+    expect(await run(limited, query, { 'x-forwarded-for': '198.51.100.23' })).toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+      fetches: 0,
+    });
+    expect(
+      await run(limited, query, { 'x-forwarded-for': '198.51.100.24', 'user-agent': 'sqlmap/1.7.2#stable' }),
+    ).toMatchObject({ status: 403, fetches: 0 });
+    expect(
+      (await run(limited, query, { 'x-forwarded-for': '198.51.100.24', 'user-agent': 'Mozilla/5.0' })).status,
+    ).toBe(200);
   });
 });
-

@@ -35,7 +35,11 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   port = await freePort();
-  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redisServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
   probe.on('error', () => undefined);
   for (let i = 0; i < 100; i += 1) {
@@ -78,10 +82,14 @@ async function latencies(n: number): Promise<number[]> {
   return times;
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
 it('answers with Redis SIGSTOPped about as fast as with Redis up, and uses Redis again after SIGCONT', async () => {
-  expect((await gateway.post({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } })).status).toBe(200);
+  expect(
+    (await gateway.post({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }))
+      .status,
+  ).toBe(200);
   const up = await latencies(40);
   process.kill(redisServer.pid!, 'SIGSTOP');
   // The first few calls spend their 150 ms budget and open the breaker.

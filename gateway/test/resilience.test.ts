@@ -10,7 +10,10 @@ const RATED = { query: 'query Rated { products { id title rating } }' };
 
 beforeAll(async () => {
   graph = await startFixtureGraph();
-  gateway = await startGateway(graph.supergraphPath, { REVIEWS_TIMEOUT_MS: String(REVIEWS_TIMEOUT_MS), SUBGRAPH_TIMEOUT_MS: '5000' });
+  gateway = await startGateway(graph.supergraphPath, {
+    REVIEWS_TIMEOUT_MS: String(REVIEWS_TIMEOUT_MS),
+    SUBGRAPH_TIMEOUT_MS: '5000',
+  });
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -42,14 +45,22 @@ describe('observability', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     /** The value of the sample `name` whose labels include every one of `labels`. */
     const sample = (name: string, ...labels: string[]) =>
-      Number(text.split('\n').find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))?.split(' ').at(-1));
+      Number(
+        text
+          .split('\n')
+          .find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+          ?.split(' ')
+          .at(-1),
+      );
     expect(sample('graphql_requests_duration_seconds_count', 'operation="Rated"', 'status="200"')).toBe(2);
     expect(sample('subgraph_fetch_duration_seconds_count', 'subgraph="reviews"')).toBe(2);
   });
 
   it('answers /health and /ready', async () => {
     expect((await fetch(gateway.url.replace('/graphql', '/health'))).status).toBe(200);
-    expect(await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()).toEqual({
+      status: 'ready',
+    });
   });
 });
 
@@ -67,7 +78,10 @@ describe('failing subgraphs', () => {
         { id: 'p3', title: 'Thermostat', rating: null },
       ]);
       expect(body.errors).toEqual([
-        { message: `The reviews subgraph did not answer within ${REVIEWS_TIMEOUT_MS} ms.`, extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout', serviceName: 'reviews' } },
+        {
+          message: `The reviews subgraph did not answer within ${REVIEWS_TIMEOUT_MS} ms.`,
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout', serviceName: 'reviews' },
+        },
       ]);
     } finally {
       graph.reviews.hang = false;
@@ -90,7 +104,10 @@ describe('failing subgraphs', () => {
     const { body } = await gateway.post({ query: 'mutation { renameProduct(id: "p1", title: "x") { id } }' });
     expect(graph.products.count() - before).toBe(1);
     expect(body.data).toEqual({ renameProduct: null });
-    expect(body.errors?.[0]).toMatchObject({ message: 'The products subgraph is unavailable.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products' } });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'The products subgraph is unavailable.',
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products' },
+    });
   });
 
   it('serves partial data when a subgraph is killed mid-run, naming it and not its URL', async () => {
@@ -100,7 +117,12 @@ describe('failing subgraphs', () => {
     expect(status).toBe(200);
     expect(body.data?.['products']).toHaveLength(3);
     expect(body.data?.['products']).toContainEqual({ id: 'p2', title: 'UVB Tube', rating: null });
-    expect(body.errors).toEqual([{ message: 'The reviews subgraph is unavailable.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'connection', serviceName: 'reviews' } }]);
+    expect(body.errors).toEqual([
+      {
+        message: 'The reviews subgraph is unavailable.',
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'connection', serviceName: 'reviews' },
+      },
+    ]);
     expect(JSON.stringify(body)).not.toContain('127.0.0.1');
   });
 });

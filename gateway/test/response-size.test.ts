@@ -55,7 +55,10 @@ beforeAll(async () => {
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, compose([{ name: 'huge', url, typeDefs: HUGE_SDL }]));
   gateways.fast = await startGateway(supergraphPath, { SUBGRAPH_MAX_RESPONSE_BYTES: String(CAP_BYTES) });
-  gateways.apollo = await startGateway(supergraphPath, { SUBGRAPH_MAX_RESPONSE_BYTES: String(CAP_BYTES), FAST_EXECUTION: 'false' });
+  gateways.apollo = await startGateway(supergraphPath, {
+    SUBGRAPH_MAX_RESPONSE_BYTES: String(CAP_BYTES),
+    FAST_EXECUTION: 'false',
+  });
 });
 afterAll(async () => {
   await Promise.all(Object.values(gateways).map((gateway) => gateway.stop()));
@@ -64,19 +67,27 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each(['fast', 'apollo'] as const)('an answer over SUBGRAPH_MAX_RESPONSE_BYTES (%s executor)', (executor) => {
-  it('is cut off at the cap and answered SUBGRAPH_REQUEST_FAILED naming the subgraph; RSS stays flat', async () => {
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    const response = await gateways[executor].post({ query: '{ huge }' });
-    const grewMb = (process.memoryUsage().rss - before) / 1024 / 1024;
-    console.info(`[response-size] ${executor}: gateway RSS +${grewMb.toFixed(0)} MB; subgraph wrote ${(lastSent / 1024 / 1024).toFixed(0)} MB of ${HUGE_BYTES / 1024 / 1024} MB`);
-    expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ huge: null });
-    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_REQUEST_FAILED', serviceName: 'huge' });
-    expect(response.body.errors?.[0]?.message).toContain('huge subgraph');
-    // Reading stopped near the cap (socket buffers aside), not at the end of 200 MB.
-    expect(lastSent).toBeLessThan(64 * 1024 * 1024);
-    expect(grewMb).toBeLessThan(150);
-  });
-});
+describe.each(['fast', 'apollo'] as const)(
+  'an answer over SUBGRAPH_MAX_RESPONSE_BYTES (%s executor)',
+  (executor) => {
+    it('is cut off at the cap and answered SUBGRAPH_REQUEST_FAILED naming the subgraph; RSS stays flat', async () => {
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      const response = await gateways[executor].post({ query: '{ huge }' });
+      const grewMb = (process.memoryUsage().rss - before) / 1024 / 1024;
+      console.info(
+        `[response-size] ${executor}: gateway RSS +${grewMb.toFixed(0)} MB; subgraph wrote ${(lastSent / 1024 / 1024).toFixed(0)} MB of ${HUGE_BYTES / 1024 / 1024} MB`,
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual({ huge: null });
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'SUBGRAPH_REQUEST_FAILED',
+        serviceName: 'huge',
+      });
+      expect(response.body.errors?.[0]?.message).toContain('huge subgraph');
+      // Reading stopped near the cap (socket buffers aside), not at the end of 200 MB.
+      expect(lastSent).toBeLessThan(64 * 1024 * 1024);
+      expect(grewMb).toBeLessThan(150);
+    });
+  },
+);

@@ -13,8 +13,12 @@ const GATEWAY = fileURLToPath(new URL('..', import.meta.url));
 /** The child runs the built gateway (`npm test` builds first); a stale build would test old code. */
 function assertBuildIsFresh(): void {
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
-  for (const source of walk(join(GATEWAY, 'src')).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))) {
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
+  for (const source of walk(join(GATEWAY, 'src')).filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
+  )) {
     const built = source.replace(`${join(GATEWAY, 'src')}`, join(GATEWAY, 'dist')).replace(/\.ts$/, '.js');
     let stale = true;
     try {
@@ -22,7 +26,10 @@ function assertBuildIsFresh(): void {
     } catch {
       // missing: stale
     }
-    if (stale) throw new Error(`gateway/dist is older than ${source}: run \`npx tsc -p gateway/tsconfig.build.json\` (npm test builds first)`);
+    if (stale)
+      throw new Error(
+        `gateway/dist is older than ${source}: run \`npx tsc -p gateway/tsconfig.build.json\` (npm test builds first)`,
+      );
   }
 }
 
@@ -52,10 +59,27 @@ afterAll(async () => {
 
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, drains the in-flight request, and exits 0', async () => {
-    child = spawn(process.execPath, [join(GATEWAY, 'dist/main.js'), '--supergraph', graph.supergraphPath, '--port', '0', '--host', '127.0.0.1'], {
-      env: { PATH: process.env['PATH'], INTERNAL_SECRET: process.env['INTERNAL_SECRET'], LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '5000' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        join(GATEWAY, 'dist/main.js'),
+        '--supergraph',
+        graph.supergraphPath,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+      ],
+      {
+        env: {
+          PATH: process.env['PATH'],
+          INTERNAL_SECRET: process.env['INTERNAL_SECRET'],
+          LOG_LEVEL: 'info',
+          SHUTDOWN_GRACE_MS: '5000',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     const logs: { msg?: string; port?: number }[] = [];
     const listening = new Promise<number>((resolve, reject) => {
@@ -90,6 +114,8 @@ describe('graceful shutdown', () => {
 
     expect(await inFlight).toMatchObject({ status: 200, body: { data: { slow: 'slept 600' } } });
     expect(await exited).toEqual([0, null]);
-    expect(logs.map((entry) => entry.msg)).toEqual(expect.arrayContaining(['shutting down: draining in-flight requests', 'stopped']));
+    expect(logs.map((entry) => entry.msg)).toEqual(
+      expect.arrayContaining(['shutting down: draining in-flight requests', 'stopped']),
+    );
   });
 });

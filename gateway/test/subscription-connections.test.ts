@@ -25,7 +25,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'terrarium-subscription-connections-'));
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, compose([{ name: 'ticker', url: ticker.url, typeDefs: TICKER_SDL }]));
-  gateway = await startGateway(supergraphPath, { JWKS_URL: issuer.jwksUrl, SUBSCRIPTION_MAX_CONNECTIONS_PER_USER: String(CAP), TRUST_PROXY: 'true' });
+  gateway = await startGateway(supergraphPath, {
+    JWKS_URL: issuer.jwksUrl,
+    SUBSCRIPTION_MAX_CONNECTIONS_PER_USER: String(CAP),
+    TRUST_PROXY: 'true',
+  });
 });
 afterAll(async () => {
   for (const socket of sockets) socket.terminate();
@@ -35,13 +39,17 @@ afterAll(async () => {
 });
 
 /** Opens a graphql-ws socket and sends connection_init: 'ack', or the close code and reason. */
-function connect(payload: Record<string, string>, headers: Record<string, string> = {}): Promise<{ socket: WebSocket; outcome: string }> {
+function connect(
+  payload: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ socket: WebSocket; outcome: string }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers });
     sockets.push(socket);
     socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
     socket.on('message', (data) => {
-      if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack') resolve({ socket, outcome: 'ack' });
+      if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack')
+        resolve({ socket, outcome: 'ack' });
     });
     socket.once('close', (code, reason) => resolve({ socket, outcome: `${code} ${String(reason)}` }));
     socket.once('error', reject);
@@ -49,13 +57,19 @@ function connect(payload: Record<string, string>, headers: Record<string, string
 }
 
 it('refuses a user past the cap with 4429; other users and anonymous IPs have their own; a closed socket frees its place', async () => {
-  const alice = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-aaaa-4000-8000-000000000001', roles: ['KEEPER'] })}` };
-  const bob = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-bbbb-4000-8000-000000000002', roles: ['KEEPER'] })}` };
+  const alice = {
+    authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-aaaa-4000-8000-000000000001', roles: ['KEEPER'] })}`,
+  };
+  const bob = {
+    authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-bbbb-4000-8000-000000000002', roles: ['KEEPER'] })}`,
+  };
   const opened: { socket: WebSocket; outcome: string }[] = [];
   for (let i = 0; i < CAP; i += 1) opened.push(await connect(alice));
   expect(opened.map((o) => o.outcome)).toEqual(['ack', 'ack', 'ack']);
   // From another IP too: the cap is per user, not per address.
-  expect((await connect(alice, { 'x-forwarded-for': '198.51.100.40' })).outcome).toBe(`4429 Too many connections: at most ${CAP} per user.`);
+  expect((await connect(alice, { 'x-forwarded-for': '198.51.100.40' })).outcome).toBe(
+    `4429 Too many connections: at most ${CAP} per user.`,
+  );
   expect((await connect(bob)).outcome).toBe('ack');
 
   // Anonymous callers are counted by IP.

@@ -92,7 +92,10 @@ function firstEvent(on: Client, id: string): { event: Promise<unknown>; ended: P
   let endedWith: (value: unknown) => void = () => undefined;
   const ended = new Promise<unknown>((resolve) => (endedWith = resolve));
   const event = new Promise<unknown>((resolve) => {
-    on.subscribe({ query: subscription(id) }, { next: resolve, error: endedWith, complete: () => endedWith('complete') });
+    on.subscribe(
+      { query: subscription(id) },
+      { next: resolve, error: endedWith, complete: () => endedWith('complete') },
+    );
   });
   return { event, ended };
 }
@@ -100,7 +103,10 @@ function firstEvent(on: Client, id: string): { event: Promise<unknown>; ended: P
 /** Opens an SSE subscription; `next` resolves with the first event's data line. */
 async function sse(id: string, headers: Record<string, string>) {
   const abort = new AbortController();
-  const response = await fetch(`${gateway.url}?query=${encodeURIComponent(subscription(id))}`, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const response = await fetch(`${gateway.url}?query=${encodeURIComponent(subscription(id))}`, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: abort.signal,
+  });
   const next = async (): Promise<string> => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -127,19 +133,30 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5_000):
 describe('blocklist on subscription transports', () => {
   it('refuses the WebSocket upgrade of a blocklisted IP or user agent with 403, and opens it for others', async () => {
     expect(await upgradeStatus({ 'x-forwarded-for': BLOCKED_IP })).toBe(403);
-    expect(await upgradeStatus({ 'x-forwarded-for': '198.51.100.40', 'user-agent': 'sqlmap/1.7.2#stable' })).toBe(403);
-    expect(await upgradeStatus({ 'x-forwarded-for': '198.51.100.40', 'user-agent': 'Mozilla/5.0' })).toBe(101);
+    expect(
+      await upgradeStatus({ 'x-forwarded-for': '198.51.100.40', 'user-agent': 'sqlmap/1.7.2#stable' }),
+    ).toBe(403);
+    expect(await upgradeStatus({ 'x-forwarded-for': '198.51.100.40', 'user-agent': 'Mozilla/5.0' })).toBe(
+      101,
+    );
   });
 
   it('refuses SSE and multipart subscriptions of a blocklisted IP or user agent with 403 FORBIDDEN; nothing reaches the subgraph', async () => {
-    const blocked: Record<string, string>[] = [{ 'x-forwarded-for': BLOCKED_IP }, { 'x-forwarded-for': '198.51.100.41', 'user-agent': 'sqlmap/1.7.2' }];
+    const blocked: Record<string, string>[] = [
+      { 'x-forwarded-for': BLOCKED_IP },
+      { 'x-forwarded-for': '198.51.100.41', 'user-agent': 'sqlmap/1.7.2' },
+    ];
     for (const headers of blocked) {
       const stream = await sse('blocked', headers);
       expect(stream.response.status).toBe(403);
       expect(await stream.response.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
       const multipart = await fetch(gateway.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'multipart/mixed;subscriptionSpec="1.0"',
+          ...headers,
+        },
         body: JSON.stringify({ query: subscription('blocked') }),
       });
       expect(multipart.status).toBe(403);
@@ -160,7 +177,10 @@ describe('rate limit on subscription transports', () => {
     expect(await second.event).toEqual({ data: { priceChanged: { id: 'ws-2', price: 2 } } });
 
     const third = firstEvent(connection, 'ws-3');
-    expect(await third.ended).toMatchObject({ code: 4429, reason: expect.stringMatching(/^Too many requests; retry in (59|60) s\.$/) });
+    expect(await third.ended).toMatchObject({
+      code: 4429,
+      reason: expect.stringMatching(/^Too many requests; retry in (59|60) s\.$/),
+    });
     await until(() => ticker.active() === 0, 'the closed connection to release its upstream subscriptions');
   });
 
@@ -180,7 +200,11 @@ describe('rate limit on subscription transports', () => {
     expect(await third.response.json()).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
     const multipart = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;subscriptionSpec="1.0"',
+        ...headers,
+      },
       body: JSON.stringify({ query: subscription('multipart') }),
     });
     expect(multipart.status).toBe(429);

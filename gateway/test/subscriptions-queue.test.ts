@@ -11,7 +11,12 @@ const event = (n: number): EventResult => ({ data: { n } });
 function subscriber(capacity: number, expiresAt: number | null = null) {
   const left = vi.fn();
   const dropped: number[] = [];
-  const created = new Subscriber({ capacity, expiresAt, onLeave: left, onDropped: (count) => dropped.push(count) });
+  const created = new Subscriber({
+    capacity,
+    expiresAt,
+    onLeave: left,
+    onDropped: (count) => dropped.push(count),
+  });
   return { created, left, dropped };
 }
 
@@ -58,7 +63,9 @@ describe('a slow subscriber', () => {
       created.deliver(event(1));
       vi.advanceTimersByTime(60_000);
       expect(await created.next()).toEqual({ done: true, value: undefined });
-      expect(created.terminalErrors).toEqual([expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', reason: 'token_expired' } })]);
+      expect(created.terminalErrors).toEqual([
+        expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', reason: 'token_expired' } }),
+      ]);
       expect(left).toHaveBeenCalledTimes(1);
     } finally {
       vi.useRealTimers();

@@ -49,7 +49,8 @@ beforeAll(async () => {
           return { id, title: `Title ${id}` };
         },
         flaky: () => {
-          if (flakyFails) throw new GraphQLError('The catalog refused this field.', { extensions: { code: 'FORBIDDEN' } });
+          if (flakyFails)
+            throw new GraphQLError('The catalog refused this field.', { extensions: { code: 'FORBIDDEN' } });
           return 'fine';
         },
       },
@@ -59,7 +60,13 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   dir = mkdtempSync(join(tmpdir(), 'terrarium-subscriptions-'));
   supergraphPath = join(dir, 'supergraph.graphql');
-  writeFileSync(supergraphPath, compose([{ name: 'ticker', url: ticker.url, typeDefs: TICKER_SDL }, { name: 'catalog', url: catalog.url, typeDefs: CATALOG_SDL }]));
+  writeFileSync(
+    supergraphPath,
+    compose([
+      { name: 'ticker', url: ticker.url, typeDefs: TICKER_SDL },
+      { name: 'catalog', url: catalog.url, typeDefs: CATALOG_SDL },
+    ]),
+  );
 });
 beforeEach(() => {
   flakyFails = false;
@@ -82,7 +89,12 @@ async function gateway(env: Record<string, string> = {}): Promise<TestGateway> {
 }
 
 function client(gatewayUrl: string, connectionParams: Record<string, unknown> = {}): Client {
-  const created = createClient({ url: gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0 });
+  const created = createClient({
+    url: gatewayUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+  });
   clients.push(created);
   return created;
 }
@@ -96,11 +108,14 @@ interface Recorded {
 
 function record(on: Client, query: string, variables: Record<string, unknown>): Recorded {
   const recorded: Recorded = { results: [], error: null, completed: false, dispose: () => undefined };
-  recorded.dispose = on.subscribe({ query, variables }, {
-    next: (result) => void recorded.results.push(result as Recorded['results'][number]),
-    error: (err) => void (recorded.error = err),
-    complete: () => void (recorded.completed = true),
-  });
+  recorded.dispose = on.subscribe(
+    { query, variables },
+    {
+      next: (result) => void recorded.results.push(result as Recorded['results'][number]),
+      error: (err) => void (recorded.error = err),
+      complete: () => void (recorded.completed = true),
+    },
+  );
   return recorded;
 }
 
@@ -124,13 +139,21 @@ describe('federated subscriptions at the gateway', () => {
     await until(() => live.results.length === 1, 'the first event');
     expect(live.results[0]).toEqual({
       data: { priceChanged: { id: 'p1', price: 10, title: 'Title p1', flaky: null } },
-      errors: [{ message: 'The catalog refused this field.', path: ['priceChanged', 'flaky'], extensions: { code: 'FORBIDDEN', serviceName: 'catalog' } }],
+      errors: [
+        {
+          message: 'The catalog refused this field.',
+          path: ['priceChanged', 'flaky'],
+          extensions: { code: 'FORBIDDEN', serviceName: 'catalog' },
+        },
+      ],
     });
 
     flakyFails = false;
     await ticker.publish('p1', 11);
     await until(() => live.results.length === 2, 'the second event');
-    expect(live.results[1]).toEqual({ data: { priceChanged: { id: 'p1', price: 11, title: 'Title p1', flaky: 'fine' } } });
+    expect(live.results[1]).toEqual({
+      data: { priceChanged: { id: 'p1', price: 11, title: 'Title p1', flaky: 'fine' } },
+    });
     expect(live.error).toBeNull();
     expect(live.completed).toBe(false);
   });
@@ -142,7 +165,9 @@ describe('federated subscriptions at the gateway', () => {
     jitter = true;
     for (let price = 0; price < 20; price += 1) await ticker.publish('p11', price);
     await until(() => live.results.length === 20, 'twenty events');
-    expect(live.results.map((r) => r.data?.priceChanged?.price)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(live.results.map((r) => r.data?.priceChanged?.price)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
   });
 
   it('shares one upstream subscription between identical subscriptions of the same caller', async () => {
@@ -168,20 +193,27 @@ describe('federated subscriptions at the gateway', () => {
 
   it('ends a subscription with UNAUTHENTICATED when the token expires, and releases the upstream', async () => {
     const { url } = await gateway();
-    const token = await issuer.sign({ sub: '0b6d6f7e-0000-4000-8000-000000000001', roles: ['KEEPER'] }, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const token = await issuer.sign(
+      { sub: '0b6d6f7e-0000-4000-8000-000000000001', roles: ['KEEPER'] },
+      { expiresIn: Math.floor(Date.now() / 1000) + 2 },
+    );
     const live = record(client(url, { authorization: `Bearer ${token}` }), PRICE_CHANGED, { id: 'p4' });
     await until(() => ticker.active() === 1, 'the upstream subscription');
     await ticker.publish('p4', 40);
     await until(() => live.results.length === 1, 'an event before expiry');
     await until(() => live.error !== null, 'the expiry', 5_000);
-    expect(live.error).toEqual([expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', reason: 'token_expired' } })]);
+    expect(live.error).toEqual([
+      expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', reason: 'token_expired' } }),
+    ]);
     await until(() => ticker.active() === 0, 'the upstream to be released');
   });
 
   it('closes a connection that sends no connection_init in time (4408) and refuses a bad token (4403)', async () => {
     const { url } = await gateway({ SUBSCRIPTION_INIT_WAIT_MS: '200' });
     const silent = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const code = await new Promise<number>((resolve) => silent.once('close', (closeCode) => resolve(closeCode)));
+    const code = await new Promise<number>((resolve) =>
+      silent.once('close', (closeCode) => resolve(closeCode)),
+    );
     expect(code).toBe(4408);
 
     const refused = record(client(url, { authorization: 'Bearer not.a.jwt' }), PRICE_CHANGED, { id: 'p5' });
@@ -195,7 +227,11 @@ describe('federated subscriptions at the gateway', () => {
     const kept = [record(shared, PRICE_CHANGED, { id: 'p6' }), record(shared, PRICE_CHANGED, { id: 'p7' })];
     const third = record(shared, PRICE_CHANGED, { id: 'p8' });
     await until(() => third.error !== null, 'the third subscription to be refused');
-    expect(third.error).toEqual([expect.objectContaining({ extensions: { code: 'OPERATION_LIMIT_EXCEEDED', reason: 'subscriptionsPerConnection', limit: 2 } })]);
+    expect(third.error).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'OPERATION_LIMIT_EXCEEDED', reason: 'subscriptionsPerConnection', limit: 2 },
+      }),
+    ]);
     await until(() => ticker.active() === 2, 'the first two upstream');
     expect(kept.every((r) => r.error === null)).toBe(true);
   });
@@ -208,7 +244,9 @@ describe('federated subscriptions at the gateway', () => {
     await ticker.kill();
     try {
       await until(() => live.error !== null, 'the subscription to end');
-      expect(live.error).toEqual([expect.objectContaining({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ticker' } })]);
+      expect(live.error).toEqual([
+        expect.objectContaining({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ticker' } }),
+      ]);
     } finally {
       ticker = await startTicker(secret, port);
     }
@@ -217,7 +255,10 @@ describe('federated subscriptions at the gateway', () => {
   it('follows supergraph updates: a live subscription whose upstream is unchanged goes on, one whose upstream moved ends with a retriable error', async () => {
     const ownPath = join(dir, 'supergraph-reloaded.graphql');
     const supergraph = (catalogSdl: string, tickerUrl = ticker.url) =>
-      compose([{ name: 'ticker', url: tickerUrl, typeDefs: TICKER_SDL }, { name: 'catalog', url: catalog.url, typeDefs: catalogSdl }]);
+      compose([
+        { name: 'ticker', url: tickerUrl, typeDefs: TICKER_SDL },
+        { name: 'catalog', url: catalog.url, typeDefs: catalogSdl },
+      ]);
     writeFileSync(ownPath, supergraph(CATALOG_SDL));
     const reloading = await startGateway(ownPath, { JWKS_URL: issuer.jwksUrl });
     gateways.push(reloading);
@@ -229,15 +270,23 @@ describe('federated subscriptions at the gateway', () => {
 
     const live = record(client(reloading.url), PRICE_CHANGED, { id: 'p12' });
     await until(() => ticker.active() === 1, 'the upstream subscription');
-    await swap(supergraph(CATALOG_SDL.replace('catalogVersion: String', 'catalogVersion: String catalogNotes: String')));
+    await swap(
+      supergraph(
+        CATALOG_SDL.replace('catalogVersion: String', 'catalogVersion: String catalogNotes: String'),
+      ),
+    );
     await ticker.publish('p12', 120);
     await until(() => live.results.length === 1, 'an event after an unrelated update');
-    expect(live.results[0]!.data).toEqual({ priceChanged: { id: 'p12', price: 120, title: 'Title p12', flaky: 'fine' } });
+    expect(live.results[0]!.data).toEqual({
+      priceChanged: { id: 'p12', price: 120, title: 'Title p12', flaky: 'fine' },
+    });
 
     // The ticker's URL changes (a redeploy elsewhere): the old upstream is not the planned one any more.
     await swap(supergraph(CATALOG_SDL, ticker.url.replace('/graphql', '/graphql/v2')));
     await until(() => live.error !== null, 'the subscription to end');
-    expect(live.error).toEqual([expect.objectContaining({ extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'supergraph_updated' } })]);
+    expect(live.error).toEqual([
+      expect.objectContaining({ extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'supergraph_updated' } }),
+    ]);
     await until(() => ticker.active() === 0, 'the old upstream to be released');
   });
 
@@ -251,9 +300,13 @@ describe('federated subscriptions at the gateway', () => {
     await until(() => ticker.active() === 1, 'the re-subscription', 10_000);
     await ticker.publish('p10', 100);
     await until(() => live.results.length === 1, 'an event after the comeback');
-    expect(live.results[0]!.data).toEqual({ priceChanged: { id: 'p10', price: 100, title: 'Title p10', flaky: 'fine' } });
+    expect(live.results[0]!.data).toEqual({
+      priceChanged: { id: 'p10', price: 100, title: 'Title p10', flaky: 'fine' },
+    });
     expect(live.error).toBeNull();
     const metrics = await (await fetch(started.url.replace('/graphql', '/metrics'))).text();
-    expect(metrics).toMatch(/gateway_subscription_upstream_reconnects_total\{[^}]*subgraph="ticker"[^}]*\} 1/);
+    expect(metrics).toMatch(
+      /gateway_subscription_upstream_reconnects_total\{[^}]*subgraph="ticker"[^}]*\} 1/,
+    );
   });
 });

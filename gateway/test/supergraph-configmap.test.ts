@@ -39,15 +39,26 @@ describe('supergraph mounted from a Kubernetes ConfigMap', () => {
     configMapVolume(dir, 'type Query { v: Int } # v1');
     const events = new EventEmitter();
     const updates: string[] = [];
-    const hook = supergraphFile(join(dir, 'supergraph.graphql'), { logger: pino({ level: 'silent' }), validate: () => {}, events });
-    const options = { update: (sdl: string) => updates.push(sdl), healthCheck: async () => {}, getDataSource: () => undefined } as unknown as HookOptions;
+    const hook = supergraphFile(join(dir, 'supergraph.graphql'), {
+      logger: pino({ level: 'silent' }),
+      validate: () => {},
+      events,
+    });
+    const options = {
+      update: (sdl: string) => updates.push(sdl),
+      healthCheck: async () => {},
+      getDataSource: () => undefined,
+    } as unknown as HookOptions;
     const initial = await hook(options);
     cleanup = initial.cleanup;
     expect(initial.supergraphSdl).toBe('type Query { v: Int } # v1');
 
     const updated = once(events, 'supergraph-updated');
     updateConfigMapVolume(dir, 'type Query { v: Int } # v2');
-    await Promise.race([updated, new Promise((_, reject) => setTimeout(() => reject(new Error('no reload within 2 s')), 2_000))]);
+    await Promise.race([
+      updated,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no reload within 2 s')), 2_000)),
+    ]);
     expect(updates).toEqual(['type Query { v: Int } # v2']);
   });
 });

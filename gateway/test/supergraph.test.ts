@@ -1,13 +1,23 @@
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, PRODUCTS_SDL, productsResolvers, startFixtureGraph, startFixtureSubgraph, type FixtureGraph } from './fixtures/graph.js';
+import {
+  compose,
+  PRODUCTS_SDL,
+  productsResolvers,
+  startFixtureGraph,
+  startFixtureSubgraph,
+  type FixtureGraph,
+} from './fixtures/graph.js';
 import type { FixtureSubgraph } from './fixtures/subgraph.js';
 import { startGateway, type TestGateway } from './fixtures/gateway.js';
 import { startTestIssuer, type TestIssuer } from './fixtures/jwt.js';
 
 /** products, version 2: a new field, staff only. */
-const PRODUCTS_V2_SDL = PRODUCTS_SDL.replace('cost: Int @access(roles: ["STAFF"]) }', 'cost: Int @access(roles: ["STAFF"]) color: String @access(roles: ["STAFF"]) }');
+const PRODUCTS_V2_SDL = PRODUCTS_SDL.replace(
+  'cost: Int @access(roles: ["STAFF"]) }',
+  'cost: Int @access(roles: ["STAFF"]) color: String @access(roles: ["STAFF"]) }',
+);
 
 let graph: FixtureGraph;
 let productsV2: FixtureSubgraph;
@@ -18,9 +28,16 @@ let staff: Record<string, string>;
 beforeAll(async () => {
   [graph, issuer] = await Promise.all([startFixtureGraph(), startTestIssuer()]);
   const v1 = productsResolvers();
-  productsV2 = await startFixtureSubgraph('products', PRODUCTS_V2_SDL, { ...v1, Product: { ...v1.Product, color: () => 'amber' } }, process.env['INTERNAL_SECRET']!);
+  productsV2 = await startFixtureSubgraph(
+    'products',
+    PRODUCTS_V2_SDL,
+    { ...v1, Product: { ...v1.Product, color: () => 'amber' } },
+    process.env['INTERNAL_SECRET']!,
+  );
   gateway = await startGateway(graph.supergraphPath, { JWKS_URL: issuer.jwksUrl });
-  staff = { authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-1111-4000-8000-000000000001', roles: ['STAFF'] })}` };
+  staff = {
+    authorization: `Bearer ${await issuer.sign({ sub: '0b7c5a2e-1111-4000-8000-000000000001', roles: ['STAFF'] })}`,
+  };
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -48,7 +65,9 @@ describe('supergraph hot reload', () => {
     const traffic = (async () => {
       while (swapping) during.push((await gateway.post({ query: '{ products { title } }' })).status);
     })();
-    expect(await swap(compose([graph.ops, { ...productsV2, name: 'products' }, graph.reviews]))).toBe('supergraph-updated');
+    expect(await swap(compose([graph.ops, { ...productsV2, name: 'products' }, graph.reviews]))).toBe(
+      'supergraph-updated',
+    );
     swapping = false;
     await traffic;
     expect(await inFlight).toMatchObject({ status: 200, body: { data: { slow: 'slept 300' } } });
@@ -65,14 +84,23 @@ describe('supergraph hot reload', () => {
   });
 
   it('refuses an invalid supergraph and keeps serving the previous one', async () => {
-    expect(await swap('schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query } type Query {')).toBe('supergraph-refused');
+    expect(
+      await swap('schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query } type Query {'),
+    ).toBe('supergraph-refused');
     expect((await gateway.post({ query: '{ products { title color } }' }, staff)).status).toBe(200);
-    expect(await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()).toEqual({
+      status: 'ready',
+    });
   });
 
   it('refuses a supergraph whose @access names an unknown role, so no field is served unguarded', async () => {
-    const typo = PRODUCTS_V2_SDL.replace('color: String @access(roles: ["STAFF"])', 'color: String @access(roles: ["STAF"])');
-    expect(await swap(compose([graph.ops, { ...productsV2, name: 'products', typeDefs: typo }, graph.reviews]))).toBe('supergraph-refused');
+    const typo = PRODUCTS_V2_SDL.replace(
+      'color: String @access(roles: ["STAFF"])',
+      'color: String @access(roles: ["STAF"])',
+    );
+    expect(
+      await swap(compose([graph.ops, { ...productsV2, name: 'products', typeDefs: typo }, graph.reviews])),
+    ).toBe('supergraph-refused');
     expect((await gateway.post({ query: '{ products { color } }' })).status).toBe(401);
   });
 });

@@ -16,7 +16,7 @@
  */
 (() => {
   type PersistedIds = Partial<Record<'AnimalCard' | 'LiveStock' | 'StockLevel', string>>;
-  const PERSISTED_IDS = "__TERRARIUM_PERSISTED_IDS__" as unknown as PersistedIds;
+  const PERSISTED_IDS = '__TERRARIUM_PERSISTED_IDS__' as unknown as PersistedIds;
 
   interface Money {
     amount: number;
@@ -102,15 +102,21 @@
     url.searchParams.set('variables', JSON.stringify(variables));
     url.searchParams.set('extensions', JSON.stringify({ persistedQuery: { version: 1, sha256Hash: id } }));
     // x-apollo-operation-name also satisfies the gateway's CSRF prevention for GET.
-    const response = await fetch(url.toString(), { headers: { 'x-api-key': apiKey ?? '', 'x-apollo-operation-name': name } });
+    const response = await fetch(url.toString(), {
+      headers: { 'x-api-key': apiKey ?? '', 'x-apollo-operation-name': name },
+    });
     const result = (await response.json()) as GraphQLResult<T>;
-    if (result.errors?.length || !result.data) throw new Error(result.errors?.[0]?.message ?? `HTTP ${response.status}`);
+    if (result.errors?.length || !result.data)
+      throw new Error(result.errors?.[0]?.message ?? `HTTP ${response.status}`);
     return result.data;
   }
 
   function price({ amount, currency }: Money): string {
     try {
-      return new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'currency', currency }).format(amount / 100);
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, {
+        style: 'currency',
+        currency,
+      }).format(amount / 100);
     } catch {
       return `${(amount / 100).toFixed(2)} ${currency}`;
     }
@@ -121,7 +127,9 @@
     if (!animal) return showError('This animal is not available.');
     host.dataset['animalId'] = animal.id;
     $<HTMLParagraphElement>('.name').textContent = animal.name;
-    $<HTMLParagraphElement>('.meta').textContent = [animal.morph, animal.species.commonName].filter(Boolean).join(' · ');
+    $<HTMLParagraphElement>('.meta').textContent = [animal.morph, animal.species.commonName]
+      .filter(Boolean)
+      .join(' · ');
     $<HTMLParagraphElement>('.breeder').textContent = `Bred by ${animal.breeder.name}`;
     $<HTMLParagraphElement>('.price').textContent = animal.listing ? price(animal.listing.price) : '';
     const photo = animal.photos[0];
@@ -154,13 +162,26 @@
     try {
       response = await fetch(endpoint, {
         method: 'POST',
-        headers: { accept: 'text/event-stream', 'content-type': 'application/json', 'x-api-key': apiKey ?? '' },
-        body: JSON.stringify({ operationName: 'LiveStock', variables: { productId }, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+        headers: {
+          accept: 'text/event-stream',
+          'content-type': 'application/json',
+          'x-api-key': apiKey ?? '',
+        },
+        body: JSON.stringify({
+          operationName: 'LiveStock',
+          variables: { productId },
+          extensions: { persistedQuery: { version: 1, sha256Hash: id } },
+        }),
       });
     } catch {
       return 0;
     }
-    if (!response.ok || !response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) return 0;
+    if (
+      !response.ok ||
+      !response.body ||
+      !(response.headers.get('content-type') ?? '').includes('text/event-stream')
+    )
+      return 0;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -216,6 +237,7 @@
     return;
   }
   const animalId = attr('animal-id');
-  if (animalId) renderCard(animalId).catch((err: unknown) => showError(err instanceof Error ? err.message : String(err)));
+  if (animalId)
+    renderCard(animalId).catch((err: unknown) => showError(err instanceof Error ? err.message : String(err)));
   void startStock(attr('product-id'), attr('product-slug'));
 })();

@@ -21,11 +21,19 @@ const { printSchema } = /** @type {typeof import('graphql')} */ (createRequire(i
 export function loadApiSchema(root) {
   const supergraphFile = join(root, 'schema', 'supergraph.graphql');
   if (existsSync(supergraphFile)) {
-    return { sdl: printSchema(apiSchemaOf(readFileSync(supergraphFile, 'utf8'))), source: 'schema/supergraph.graphql' };
+    return {
+      sdl: printSchema(apiSchemaOf(readFileSync(supergraphFile, 'utf8'))),
+      source: 'schema/supergraph.graphql',
+    };
   }
   const outcome = composeSubgraphs(loadSubgraphs(join(root, 'subgraphs')));
   if (!outcome.ok) {
-    throw new Error(`the subgraphs do not compose: ${outcome.errors.map((error) => `${error.code}: ${error.message}`).join('; ')}`);
+    throw new Error(
+      `the subgraphs do not compose: ${outcome.errors.map((error) => `${error.code}: ${error.message}`).join('; ')}`,
+    );
   }
-  return { sdl: printSchema(apiSchemaOf(outcome.supergraphSdl)), source: 'subgraphs/*/schema.graphql (composed)' };
+  return {
+    sdl: printSchema(apiSchemaOf(outcome.supergraphSdl)),
+    source: 'subgraphs/*/schema.graphql (composed)',
+  };
 }

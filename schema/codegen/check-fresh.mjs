@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const OWN = /^(packages\/client\/src\/generated\/[^/]+\.ts|schema\/manifests\/[^/]+\.json|subgraphs\/[^/]+\/src\/generated\/resolvers\.ts)$/;
+const OWN =
+  /^(packages\/client\/src\/generated\/[^/]+\.ts|schema\/manifests\/[^/]+\.json|subgraphs\/[^/]+\/src\/generated\/resolvers\.ts)$/;
 /** Folders whose every file must come from codegen (others there are orphans). */
 const GENERATED_DIRS = ['packages/client/src/generated', 'schema/manifests'];
 
@@ -27,7 +28,12 @@ export async function generateFiles() {
   const { config } = await loadCodegenConfig({ configFilePath: join(root, 'codegen.ts') });
   const generates = Object.fromEntries(Object.entries(config.generates).filter(([path]) => OWN.test(path)));
   const outputs = await generate({ ...config, cwd: root, generates, silent: true, verbose: false }, false);
-  return new Map(outputs.map((/** @type {{ filename: string, content: string }} */ output) => [relative(root, join(root, output.filename)), output.content]));
+  return new Map(
+    outputs.map((/** @type {{ filename: string, content: string }} */ output) => [
+      relative(root, join(root, output.filename)),
+      output.content,
+    ]),
+  );
 }
 
 async function main() {
@@ -50,11 +56,14 @@ async function main() {
     if (!existsSync(join(root, dir))) continue;
     for (const name of readdirSync(join(root, dir))) {
       const path = `${dir}/${name}`;
-      if (OWN.test(path) && !expected.has(path)) problems.push(`${path} has no schema/operations source (delete it)`);
+      if (OWN.test(path) && !expected.has(path))
+        problems.push(`${path} has no schema/operations source (delete it)`);
     }
   }
   if (problems.length > 0) {
-    console.error(`Generated files are not fresh:\n  - ${problems.join('\n  - ')}\nRun: node schema/codegen/check-fresh.mjs --write (or npm run codegen) and commit the result.`);
+    console.error(
+      `Generated files are not fresh:\n  - ${problems.join('\n  - ')}\nRun: node schema/codegen/check-fresh.mjs --write (or npm run codegen) and commit the result.`,
+    );
     process.exit(1);
   }
   if (!write) console.log(`typed clients, manifests and resolver types are fresh (${expected.size} files)`);

@@ -72,7 +72,9 @@ module.exports = {
   persistedOperations,
   /** @type {import('@graphql-codegen/plugin-helpers').PluginFunction<{ mode?: 'manifest' | 'ids' }>} */
   plugin(_schema, documents, config) {
-    const operations = persistedOperations(documents.flatMap((file) => (file.document ? [file.document] : [])));
+    const operations = persistedOperations(
+      documents.flatMap((file) => (file.document ? [file.document] : [])),
+    );
     if (config.mode === 'ids') {
       const entries = operations.map((op) => `  ${op.name}: '${op.id}',`).join('\n');
       return `\n/** Persisted ids (SHA-256 of the manifest body) by operation name: send one as \`extensions.persistedQuery.sha256Hash\` or \`documentId\`. */\nexport const PersistedOperationIds = {\n${entries}\n} as const;\n`;

@@ -21,7 +21,10 @@ export function loadAcknowledgements(paths: RepoPaths): AcknowledgementFile[] {
  * neither `Product.descriptionHtml`, `Product.description(format:)` nor the removal of `Product`.
  * Arguments may be written `Type.field(arg:)` (the spec's form) or `Type.field(arg)`.
  */
-export function findAcknowledgement(files: readonly AcknowledgementFile[], coordinate: string): string | null {
+export function findAcknowledgement(
+  files: readonly AcknowledgementFile[],
+  coordinate: string,
+): string | null {
   const forms = [coordinate];
   if (coordinate.endsWith(':)')) forms.push(`${coordinate.slice(0, -2)})`);
   const patterns = forms.map((form) => new RegExp(`(?<![\\w.@])${escape(form)}(?!\\.?[\\w(])`, 'm'));

@@ -70,7 +70,9 @@ async function checkInto(report: Report, paths: RepoPaths, env: NodeJS.ProcessEn
 
   report.operations = { checked: operations.length, invalid: validateOperations(next, operations) };
   for (const invalid of report.operations.invalid) {
-    report.failures.push(`operation ${invalid.operation} (${invalid.client}, ${invalid.file}) is invalid: ${invalid.errors.join('; ')}`);
+    report.failures.push(
+      `operation ${invalid.operation} (${invalid.client}, ${invalid.file}) is invalid: ${invalid.errors.join('; ')}`,
+    );
   }
 
   if (baseline) {
@@ -80,7 +82,8 @@ async function checkInto(report: Report, paths: RepoPaths, env: NodeJS.ProcessEn
     attachUsage(changes, baseline, operations);
     const acknowledgements = loadAcknowledgements(paths);
     for (const change of changes) {
-      if (change.criticality === 'breaking') change.acknowledgedIn = findAcknowledgement(acknowledgements, change.coordinate);
+      if (change.criticality === 'breaking')
+        change.acknowledgedIn = findAcknowledgement(acknowledgements, change.coordinate);
       report.changes[change.criticality].push(change);
     }
     applyPolicy(report);
@@ -95,7 +98,9 @@ function loadBaseline(paths: RepoPaths): GraphQLSchema | null {
   try {
     return apiSchemaOf(text);
   } catch (error) {
-    throw new CannotRunError(`${display(paths, paths.supergraphFile)} is not a valid supergraph: ${(error as Error).message}`);
+    throw new CannotRunError(
+      `${display(paths, paths.supergraphFile)} is not a valid supergraph: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -104,7 +109,11 @@ function loadBaseline(paths: RepoPaths): GraphQLSchema | null {
  * (what the operations were written for). A change that adds something (a required argument, an
  * input field, an enum value) touches the users of its parent: `Product.tags(x:)` -> `Product.tags`.
  */
-function attachUsage(changes: SchemaChange[], baseline: GraphQLSchema, operations: readonly ClientOperation[]): void {
+function attachUsage(
+  changes: SchemaChange[],
+  baseline: GraphQLSchema,
+  operations: readonly ClientOperation[],
+): void {
   const usages = operations
     .filter((operation) => operation.document !== null)
     .map((operation) => ({ ref: refOf(operation), used: collectUsage(baseline, operation.document!) }));
@@ -132,12 +141,19 @@ export function parentCoordinate(coordinate: string): string {
  */
 function applyPolicy(report: Report): void {
   for (const change of report.changes.breaking) {
-    for (const ref of change.usedBy) report.affectedOperations.push({ ...ref, coordinate: change.coordinate, change: change.type });
+    for (const ref of change.usedBy)
+      report.affectedOperations.push({ ...ref, coordinate: change.coordinate, change: change.type });
     if (change.usedBy.length > 0) {
-      const users = change.usedBy.map((ref) => `${ref.operation} (${ref.client}${ref.source === 'manifest' ? ', persisted' : ''})`);
-      report.failures.push(`breaking change ${change.coordinate} (${change.type}) breaks ${users.join(', ')}`);
+      const users = change.usedBy.map(
+        (ref) => `${ref.operation} (${ref.client}${ref.source === 'manifest' ? ', persisted' : ''})`,
+      );
+      report.failures.push(
+        `breaking change ${change.coordinate} (${change.type}) breaks ${users.join(', ')}`,
+      );
     } else if (!change.acknowledgedIn) {
-      report.failures.push(`breaking change ${change.coordinate} (${change.type}) is not acknowledged: list \`${change.coordinate}\` in schema/changes/<change>.md`);
+      report.failures.push(
+        `breaking change ${change.coordinate} (${change.type}) is not acknowledged: list \`${change.coordinate}\` in schema/changes/<change>.md`,
+      );
     }
   }
 }

@@ -56,9 +56,10 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     return 2;
   }
   const options = { root: values.root, subgraphs: values.subgraphs, supergraph: values.supergraph };
-  const report = command === 'check'
-    ? (await runCheck(options)).report
-    : await runCompose({ ...options, check: values.check, force: values.force });
+  const report =
+    command === 'check'
+      ? (await runCheck(options)).report
+      : await runCompose({ ...options, check: values.check, force: values.force });
   print(report, format);
   return report.exitCode;
 }
@@ -66,7 +67,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 function print(report: Report, format: Format): void {
   if (format === 'json') process.stdout.write(renderJson(report));
   else if (format === 'markdown') process.stdout.write(renderMarkdown(report));
-  else if (report.error !== null) process.stderr.write(renderHuman(report, { color: shouldColor(process.stderr) }));
+  else if (report.error !== null)
+    process.stderr.write(renderHuman(report, { color: shouldColor(process.stderr) }));
   else process.stdout.write(renderHuman(report, { color: shouldColor(process.stdout) }));
 }
 
@@ -76,7 +78,9 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A bug in the checker, not a verdict on the schema: "cannot run".
-    process.stderr.write(`terrarium-schema: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `terrarium-schema: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 2;
   },
 );

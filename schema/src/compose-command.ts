@@ -37,7 +37,11 @@ export async function runCompose(options: ComposeOptions = {}): Promise<Report> 
 }
 
 async function composeCheck(options: ComposeOptions): Promise<Report> {
-  let report = emptyReport('compose', options.root ?? process.cwd(), options.supergraph ?? 'schema/supergraph.graphql');
+  let report = emptyReport(
+    'compose',
+    options.root ?? process.cwd(),
+    options.supergraph ?? 'schema/supergraph.graphql',
+  );
   try {
     const paths = resolveRepo(options);
     report = emptyReport('compose', paths.root, display(paths, paths.supergraphFile));
@@ -46,14 +50,18 @@ async function composeCheck(options: ComposeOptions): Promise<Report> {
     const composition = composeSubgraphs(subgraphs);
     if (!composition.ok) {
       report.composition = { ok: false, errors: composition.errors, hints: [] };
-      report.failures.push(`composition failed with ${composition.errors.length} error(s); run \`npm run schema:check\` for details`);
+      report.failures.push(
+        `composition failed with ${composition.errors.length} error(s); run \`npm run schema:check\` for details`,
+      );
     } else {
       report.composition = { ok: true, errors: [], hints: composition.hints };
       const committed = readOptionalText(paths.supergraphFile);
       // A CRLF checkout (git autocrlf) is the same file.
       report.supergraph.fresh = committed?.replace(/\r\n/g, '\n') === composition.supergraphSdl;
       if (!report.supergraph.fresh) {
-        report.failures.push(`${report.supergraph.file} is ${committed === null ? 'missing' : 'stale'}: run \`npm run schema:compose\` and commit it`);
+        report.failures.push(
+          `${report.supergraph.file} is ${committed === null ? 'missing' : 'stale'}: run \`npm run schema:compose\` and commit it`,
+        );
       }
     }
     finish(report);

@@ -92,7 +92,8 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): Composit
     typeDefs: documents.get(subgraph.name)!,
   }));
   const result = composeServices(services);
-  if (result.errors) return { ok: false, errors: result.errors.map((error) => describeCompositionError(error, names)) };
+  if (result.errors)
+    return { ok: false, errors: result.errors.map((error) => describeCompositionError(error, names)) };
   return {
     ok: true,
     // Apollo's SDL has no trailing newline; the committed file does, like every text file.

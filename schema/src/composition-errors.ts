@@ -16,7 +16,10 @@ const PREFIX = /^\[([^\]\s]+)\]/;
  * the nodes' source names (we parse each SDL with its subgraph's name), a `[name]` prefix, and
  * `subgraph(s) "a" and "b"` in the message. Only names of subgraphs being composed are kept.
  */
-export function describeCompositionError(error: GraphQLError, subgraphNames: readonly string[]): CompositionIssue {
+export function describeCompositionError(
+  error: GraphQLError,
+  subgraphNames: readonly string[],
+): CompositionIssue {
   const known = new Set(subgraphNames);
   const found = new Set<string>();
   for (const node of error.nodes ?? []) {
@@ -59,7 +62,11 @@ function coordinateOf(error: GraphQLError, subgraphs: Set<string>): ParsedCoordi
   }
   for (const node of error.nodes ?? []) {
     if ('name' in node && node.name && typeof node.name === 'object' && 'value' in node.name) {
-      if (node.kind.endsWith('TypeDefinition') || node.kind.endsWith('TypeExtension') || node.kind === 'NamedType') {
+      if (
+        node.kind.endsWith('TypeDefinition') ||
+        node.kind.endsWith('TypeExtension') ||
+        node.kind === 'NamedType'
+      ) {
         return { text: node.name.value, type: node.name.value, field: null };
       }
     }

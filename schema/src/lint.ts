@@ -1,4 +1,15 @@
-import { getNamedType, getNullableType, isEnumType, isInputObjectType, isInterfaceType, isListType, isObjectType, isUnionType, Kind, parse } from './graphql.js';
+import {
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  isUnionType,
+  Kind,
+  parse,
+} from './graphql.js';
 import type { DocumentNode, GraphQLField, GraphQLNamedType, GraphQLSchema } from 'graphql';
 import type { LintWarning } from './report/types.js';
 
@@ -18,10 +29,16 @@ const PAGINATION_ARGUMENTS = new Set(['first', 'last', 'after', 'before']);
  *   entity (a type with @key somewhere): entities are rows that keep growing, so the list does.
  * Lists of scalars and enums are exempt (tags, roles, suggestions are bounded by nature).
  */
-export function lintSchema(schema: GraphQLSchema, supergraphSdl: string, subgraphDocuments: ReadonlyMap<string, DocumentNode>): LintWarning[] {
+export function lintSchema(
+  schema: GraphQLSchema,
+  supergraphSdl: string,
+  subgraphDocuments: ReadonlyMap<string, DocumentNode>,
+): LintWarning[] {
   const owners = definedIn(subgraphDocuments);
   const entities = entityTypes(supergraphSdl);
-  const writes = new Set([schema.getMutationType()?.name, schema.getSubscriptionType()?.name].filter((name) => name !== undefined));
+  const writes = new Set(
+    [schema.getMutationType()?.name, schema.getSubscriptionType()?.name].filter((name) => name !== undefined),
+  );
   const roots = new Set([schema.getQueryType()?.name, ...writes].filter((name) => name !== undefined));
   const warnings: LintWarning[] = [];
   const warn = (rule: string, coordinate: string, message: string): void => {
@@ -30,22 +47,34 @@ export function lintSchema(schema: GraphQLSchema, supergraphSdl: string, subgrap
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || isBuiltInScalar(type)) continue;
-    if (!PASCAL_CASE.test(type.name)) warn('naming/type-pascal-case', type.name, `type ${type.name} should be PascalCase`);
+    if (!PASCAL_CASE.test(type.name))
+      warn('naming/type-pascal-case', type.name, `type ${type.name} should be PascalCase`);
     if (isObjectType(type) && !roots.has(type.name) && !type.description?.trim()) {
       warn('docs/object-type-description', type.name, `object type ${type.name} has no description`);
     }
     if (isEnumType(type)) {
       for (const value of type.getValues()) {
-        if (!UPPER_CASE.test(value.name)) warn('naming/enum-value-upper-case', `${type.name}.${value.name}`, `enum value ${type.name}.${value.name} should be UPPER_CASE`);
+        if (!UPPER_CASE.test(value.name))
+          warn(
+            'naming/enum-value-upper-case',
+            `${type.name}.${value.name}`,
+            `enum value ${type.name}.${value.name} should be UPPER_CASE`,
+          );
       }
     }
     if (isInputObjectType(type)) {
       for (const field of Object.values(type.getFields())) {
-        if (!CAMEL_CASE.test(field.name)) warn('naming/field-camel-case', `${type.name}.${field.name}`, `input field ${type.name}.${field.name} should be camelCase`);
+        if (!CAMEL_CASE.test(field.name))
+          warn(
+            'naming/field-camel-case',
+            `${type.name}.${field.name}`,
+            `input field ${type.name}.${field.name} should be camelCase`,
+          );
       }
     }
     if (isObjectType(type) || isInterfaceType(type)) {
-      for (const field of Object.values(type.getFields())) lintField(type.name, field, entities, writes, warn);
+      for (const field of Object.values(type.getFields()))
+        lintField(type.name, field, entities, writes, warn);
     }
   }
   return warnings;
@@ -59,19 +88,33 @@ function lintField(
   warn: (rule: string, coordinate: string, message: string) => void,
 ): void {
   const coordinate = `${typeName}.${field.name}`;
-  if (!CAMEL_CASE.test(field.name)) warn('naming/field-camel-case', coordinate, `field ${coordinate} should be camelCase`);
+  if (!CAMEL_CASE.test(field.name))
+    warn('naming/field-camel-case', coordinate, `field ${coordinate} should be camelCase`);
   for (const argument of field.args) {
-    if (!CAMEL_CASE.test(argument.name)) warn('naming/field-camel-case', `${coordinate}(${argument.name}:)`, `argument ${coordinate}(${argument.name}:) should be camelCase`);
+    if (!CAMEL_CASE.test(argument.name))
+      warn(
+        'naming/field-camel-case',
+        `${coordinate}(${argument.name}:)`,
+        `argument ${coordinate}(${argument.name}:) should be camelCase`,
+      );
   }
   const returnsList = isListType(getNullableType(field.type));
   const element = getNamedType(field.type);
   if (!returnsList || !(isObjectType(element) || isInterfaceType(element) || isUnionType(element))) return;
   const paginated = field.args.some((argument) => PAGINATION_ARGUMENTS.has(argument.name));
   if (paginated) {
-    warn('pagination/list-with-pagination-args', coordinate, `${coordinate} pages with first/after but returns a list; return ${element.name}Connection instead`);
+    warn(
+      'pagination/list-with-pagination-args',
+      coordinate,
+      `${coordinate} pages with first/after but returns a list; return ${element.name}Connection instead`,
+    );
   } else if (entities.has(element.name) && !writeRoots.has(typeName)) {
     // Mutations and subscriptions return what they touched; this rule is about reads.
-    warn('pagination/unbounded-entity-list', coordinate, `${coordinate} returns every ${element.name} with no limit; page it with ${element.name}Connection`);
+    warn(
+      'pagination/unbounded-entity-list',
+      coordinate,
+      `${coordinate} returns every ${element.name} with no limit; page it with ${element.name}Connection`,
+    );
   }
 }
 
@@ -83,9 +126,12 @@ function isBuiltInScalar(type: GraphQLNamedType): boolean {
 export function entityTypes(supergraphSdl: string): Set<string> {
   const entities = new Set<string>();
   for (const definition of parse(supergraphSdl).definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION)
+      continue;
     const keyed = definition.directives?.some(
-      (directive) => directive.name.value === 'join__type' && directive.arguments?.some((argument) => argument.name.value === 'key'),
+      (directive) =>
+        directive.name.value === 'join__type' &&
+        directive.arguments?.some((argument) => argument.name.value === 'key'),
     );
     if (keyed) entities.add(definition.name.value);
   }
@@ -102,14 +148,16 @@ export function definedIn(documents: ReadonlyMap<string, DocumentNode>): Map<str
   };
   for (const [subgraph, document] of documents) {
     for (const definition of document.definitions) {
-      if (!('name' in definition) || !definition.name || definition.kind === Kind.DIRECTIVE_DEFINITION) continue;
+      if (!('name' in definition) || !definition.name || definition.kind === Kind.DIRECTIVE_DEFINITION)
+        continue;
       const typeName = definition.name.value;
       add(typeName, subgraph);
       if ('fields' in definition) {
         for (const field of definition.fields ?? []) {
           add(`${typeName}.${field.name.value}`, subgraph);
-          const args = 'arguments' in field ? field.arguments ?? [] : [];
-          for (const argument of args) add(`${typeName}.${field.name.value}(${argument.name.value}:)`, subgraph);
+          const args = 'arguments' in field ? (field.arguments ?? []) : [];
+          for (const argument of args)
+            add(`${typeName}.${field.name.value}(${argument.name.value}:)`, subgraph);
         }
       }
       if ('values' in definition) {

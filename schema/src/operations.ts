@@ -1,7 +1,27 @@
 import { basename, join } from 'node:path';
-import type { ASTNode, DefinitionNode, DocumentNode, FragmentDefinitionNode, GraphQLInputType, GraphQLNamedType, GraphQLSchema } from 'graphql';
+import type {
+  ASTNode,
+  DefinitionNode,
+  DocumentNode,
+  FragmentDefinitionNode,
+  GraphQLInputType,
+  GraphQLNamedType,
+  GraphQLSchema,
+} from 'graphql';
 import { CannotRunError } from './errors.js';
-import { GraphQLError, Kind, Source, TypeInfo, getNamedType, isEnumType, isInputObjectType, parse, validate, visit, visitWithTypeInfo } from './graphql.js';
+import {
+  GraphQLError,
+  Kind,
+  Source,
+  TypeInfo,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  parse,
+  validate,
+  visit,
+  visitWithTypeInfo,
+} from './graphql.js';
 import type { InvalidOperation, OperationRef } from './report/types.js';
 import { display, listFiles, readText } from './repo.js';
 import type { RepoPaths } from './repo.js';
@@ -18,7 +38,11 @@ export function loadOperations(paths: RepoPaths): ClientOperation[] {
   const operations: ClientOperation[] = [];
   for (const name of listFiles(paths.operationsDir, '.graphql')) {
     const file = join(paths.operationsDir, name);
-    const ref = { client: basename(name, '.graphql'), source: 'operations' as const, file: display(paths, file) };
+    const ref = {
+      client: basename(name, '.graphql'),
+      source: 'operations' as const,
+      file: display(paths, file),
+    };
     operations.push(...splitDocument(readText(file), ref));
   }
   for (const name of listFiles(paths.manifestsDir, '.json')) {
@@ -49,7 +73,11 @@ function readManifest(file: string, shown: string): ManifestEntry[] {
     throw new CannotRunError(`${shown} is not JSON: ${(error as Error).message}`);
   }
   const manifest = data as { format?: unknown; version?: unknown; operations?: unknown };
-  if (manifest.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1 || !Array.isArray(manifest.operations)) {
+  if (
+    manifest.format !== 'apollo-persisted-query-manifest' ||
+    manifest.version !== 1 ||
+    !Array.isArray(manifest.operations)
+  ) {
     throw new CannotRunError(`${shown} is not an apollo-persisted-query-manifest version 1`);
   }
   return manifest.operations.map((entry: unknown, index: number) => {
@@ -62,7 +90,11 @@ function readManifest(file: string, shown: string): ManifestEntry[] {
 }
 
 /** One ClientOperation per operation in the text, each with the fragments it needs. */
-function splitDocument(text: string, ref: Omit<OperationRef, 'operation'>, fallbackName = '(document)'): ClientOperation[] {
+function splitDocument(
+  text: string,
+  ref: Omit<OperationRef, 'operation'>,
+  fallbackName = '(document)',
+): ClientOperation[] {
   let document: DocumentNode;
   try {
     document = parse(new Source(text, ref.file));
@@ -77,16 +109,21 @@ function splitDocument(text: string, ref: Omit<OperationRef, 'operation'>, fallb
   return document.definitions.flatMap((definition) => {
     if (definition.kind !== Kind.OPERATION_DEFINITION) return [];
     const needed = fragmentsSpreadBy(definition, fragments);
-    return [{
-      ...ref,
-      operation: definition.name?.value ?? '(anonymous)',
-      document: { kind: Kind.DOCUMENT, definitions: [definition, ...needed] },
-      syntaxError: null,
-    }];
+    return [
+      {
+        ...ref,
+        operation: definition.name?.value ?? '(anonymous)',
+        document: { kind: Kind.DOCUMENT, definitions: [definition, ...needed] },
+        syntaxError: null,
+      },
+    ];
   });
 }
 
-function fragmentsSpreadBy(root: DefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
+function fragmentsSpreadBy(
+  root: DefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
   const found = new Map<string, FragmentDefinitionNode>();
   const pending: ASTNode[] = [root];
   while (pending.length > 0) {
@@ -104,10 +141,15 @@ function fragmentsSpreadBy(root: DefinitionNode, fragments: ReadonlyMap<string, 
 }
 
 /** Operations that do not parse or do not validate against `schema` (graphql-js's rules). */
-export function validateOperations(schema: GraphQLSchema, operations: readonly ClientOperation[]): InvalidOperation[] {
+export function validateOperations(
+  schema: GraphQLSchema,
+  operations: readonly ClientOperation[],
+): InvalidOperation[] {
   const invalid: InvalidOperation[] = [];
   for (const { document, syntaxError, ...ref } of operations) {
-    const errors = document ? validate(schema, document).map((error) => error.message) : [syntaxError ?? 'unparsable'];
+    const errors = document
+      ? validate(schema, document).map((error) => error.message)
+      : [syntaxError ?? 'unparsable'];
     if (errors.length > 0) invalid.push({ ...ref, errors });
   }
   return invalid;
@@ -127,45 +169,48 @@ export function collectUsage(schema: GraphQLSchema, document: DocumentNode): Set
   const addNamed = (type: GraphQLNamedType | null | undefined): void => {
     if (type && !type.name.startsWith('__')) used.add(type.name);
   };
-  visit(document, visitWithTypeInfo(typeInfo, {
-    Field(node) {
-      const parent = typeInfo.getParentType();
-      if (!parent || node.name.value.startsWith('__')) return;
-      used.add(`${parent.name}.${node.name.value}`);
-      const field = typeInfo.getFieldDef();
-      if (field) addNamed(getNamedType(field.type));
-    },
-    Argument(node, _key, _parent, _path, ancestors) {
-      const owner = ancestors[ancestors.length - 1] as ASTNode | undefined;
-      if (owner?.kind === Kind.DIRECTIVE) {
-        used.add(`@${owner.name.value}(${node.name.value}:)`);
-      } else if (owner?.kind === Kind.FIELD) {
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
         const parent = typeInfo.getParentType();
-        if (parent) used.add(`${parent.name}.${owner.name.value}(${node.name.value}:)`);
-      }
-      const argument = typeInfo.getArgument();
-      if (argument) addNamed(getNamedType(argument.type));
-    },
-    ObjectField(node) {
-      const parent = getNamedType(typeInfo.getParentInputType());
-      if (parent) used.add(`${parent.name}.${node.name.value}`);
-      addNamed(getNamedType(typeInfo.getInputType()));
-    },
-    EnumValue(node) {
-      const type = getNamedType(typeInfo.getInputType());
-      if (type) used.add(`${type.name}.${node.value}`);
-    },
-    VariableDefinition() {
-      const type = typeInfo.getInputType();
-      if (type) addInputClosure(type, used, new Set());
-    },
-    InlineFragment() {
-      addNamed(getNamedType(typeInfo.getType()));
-    },
-    FragmentDefinition() {
-      addNamed(getNamedType(typeInfo.getType()));
-    },
-  }));
+        if (!parent || node.name.value.startsWith('__')) return;
+        used.add(`${parent.name}.${node.name.value}`);
+        const field = typeInfo.getFieldDef();
+        if (field) addNamed(getNamedType(field.type));
+      },
+      Argument(node, _key, _parent, _path, ancestors) {
+        const owner = ancestors[ancestors.length - 1] as ASTNode | undefined;
+        if (owner?.kind === Kind.DIRECTIVE) {
+          used.add(`@${owner.name.value}(${node.name.value}:)`);
+        } else if (owner?.kind === Kind.FIELD) {
+          const parent = typeInfo.getParentType();
+          if (parent) used.add(`${parent.name}.${owner.name.value}(${node.name.value}:)`);
+        }
+        const argument = typeInfo.getArgument();
+        if (argument) addNamed(getNamedType(argument.type));
+      },
+      ObjectField(node) {
+        const parent = getNamedType(typeInfo.getParentInputType());
+        if (parent) used.add(`${parent.name}.${node.name.value}`);
+        addNamed(getNamedType(typeInfo.getInputType()));
+      },
+      EnumValue(node) {
+        const type = getNamedType(typeInfo.getInputType());
+        if (type) used.add(`${type.name}.${node.value}`);
+      },
+      VariableDefinition() {
+        const type = typeInfo.getInputType();
+        if (type) addInputClosure(type, used, new Set());
+      },
+      InlineFragment() {
+        addNamed(getNamedType(typeInfo.getType()));
+      },
+      FragmentDefinition() {
+        addNamed(getNamedType(typeInfo.getType()));
+      },
+    }),
+  );
   return used;
 }
 

@@ -33,7 +33,9 @@ export function resolveRepo(options: RepoOptions): RepoPaths {
   return {
     root,
     subgraphsDir: options.subgraphs ? resolve(options.subgraphs) : join(root, 'subgraphs'),
-    supergraphFile: options.supergraph ? resolve(options.supergraph) : join(root, 'schema', 'supergraph.graphql'),
+    supergraphFile: options.supergraph
+      ? resolve(options.supergraph)
+      : join(root, 'schema', 'supergraph.graphql'),
     operationsDir: join(root, 'schema', 'operations'),
     manifestsDir: join(root, 'schema', 'manifests'),
     changesDir: join(root, 'schema', 'changes'),

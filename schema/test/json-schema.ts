@@ -8,8 +8,21 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: Json };
 
 const KNOWN = new Set([
-  '$schema', '$id', '$defs', '$ref', 'title', 'description', 'type', 'const', 'enum', 'required',
-  'properties', 'additionalProperties', 'items', 'allOf', 'minimum',
+  '$schema',
+  '$id',
+  '$defs',
+  '$ref',
+  'title',
+  'description',
+  'type',
+  'const',
+  'enum',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'allOf',
+  'minimum',
 ]);
 
 export function validateJson(root: Schema, value: unknown): string[] {
@@ -29,13 +42,19 @@ function check(root: Schema, schema: Schema, value: Json, at: string, errors: st
   for (const part of (schema['allOf'] as Schema[] | undefined) ?? []) check(root, part, value, at, errors);
   if (schema['type'] !== undefined) {
     const types = Array.isArray(schema['type']) ? schema['type'] : [schema['type']];
-    if (!types.some((type) => typeMatches(type as string, value))) errors.push(`${at || '/'}: expected ${types.join('|')}, got ${JSON.stringify(value)}`);
+    if (!types.some((type) => typeMatches(type as string, value)))
+      errors.push(`${at || '/'}: expected ${types.join('|')}, got ${JSON.stringify(value)}`);
   }
-  if ('const' in schema && JSON.stringify(schema['const']) !== JSON.stringify(value)) errors.push(`${at || '/'}: expected ${JSON.stringify(schema['const'])}`);
-  if (Array.isArray(schema['enum']) && !schema['enum'].some((option) => JSON.stringify(option) === JSON.stringify(value))) {
+  if ('const' in schema && JSON.stringify(schema['const']) !== JSON.stringify(value))
+    errors.push(`${at || '/'}: expected ${JSON.stringify(schema['const'])}`);
+  if (
+    Array.isArray(schema['enum']) &&
+    !schema['enum'].some((option) => JSON.stringify(option) === JSON.stringify(value))
+  ) {
     errors.push(`${at || '/'}: ${JSON.stringify(value)} not in ${JSON.stringify(schema['enum'])}`);
   }
-  if (typeof schema['minimum'] === 'number' && typeof value === 'number' && value < schema['minimum']) errors.push(`${at}: below minimum`);
+  if (typeof schema['minimum'] === 'number' && typeof value === 'number' && value < schema['minimum'])
+    errors.push(`${at}: below minimum`);
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const key of (schema['required'] as string[] | undefined) ?? []) {
       if (!(key in value)) errors.push(`${at}/${key}: required`);
@@ -53,11 +72,16 @@ function check(root: Schema, schema: Schema, value: Json, at: string, errors: st
 
 function typeMatches(type: string, value: Json): boolean {
   switch (type) {
-    case 'null': return value === null;
-    case 'array': return Array.isArray(value);
-    case 'object': return value !== null && typeof value === 'object' && !Array.isArray(value);
-    case 'integer': return Number.isInteger(value);
-    default: return typeof value === type;
+    case 'null':
+      return value === null;
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    default:
+      return typeof value === type;
   }
 }
 

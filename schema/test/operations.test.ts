@@ -15,23 +15,50 @@ const schema = buildSchema(`
 
 describe('collectUsage', () => {
   it('collects fields, the types they return, arguments, input fields and enum literals', () => {
-    const used = collectUsage(schema, parse(`
+    const used = collectUsage(
+      schema,
+      parse(`
       query Q($id: ID!) {
         product(id: $id) { id ...F __typename }
         search(filter: { kind: B }, first: 3) { name }
       }
       fragment F on Product { price { amount } }
-    `));
+    `),
+    );
     expect([...used].sort()).toEqual([
-      'Filter', 'Filter.kind', 'ID', 'Int', 'Kind', 'Kind.B', 'Money', 'Money.amount', 'Product', 'Product.id',
-      'Product.name', 'Product.price', 'Query.product', 'Query.product(id:)', 'Query.search',
-      'Query.search(filter:)', 'Query.search(first:)', 'String',
+      'Filter',
+      'Filter.kind',
+      'ID',
+      'Int',
+      'Kind',
+      'Kind.B',
+      'Money',
+      'Money.amount',
+      'Product',
+      'Product.id',
+      'Product.name',
+      'Product.price',
+      'Query.product',
+      'Query.product(id:)',
+      'Query.search',
+      'Query.search(filter:)',
+      'Query.search(first:)',
+      'String',
     ]);
   });
 
   it('counts every input field and enum value a variable can carry', () => {
-    const used = collectUsage(schema, parse('mutation M($input: ReviewInput!) { review(input: $input) { id } }'));
-    for (const coordinate of ['ReviewInput.rating', 'ReviewInput.body', 'ReviewInput.tags', 'Kind.A', 'Kind.B']) {
+    const used = collectUsage(
+      schema,
+      parse('mutation M($input: ReviewInput!) { review(input: $input) { id } }'),
+    );
+    for (const coordinate of [
+      'ReviewInput.rating',
+      'ReviewInput.body',
+      'ReviewInput.tags',
+      'Kind.A',
+      'Kind.B',
+    ]) {
       expect(used.has(coordinate)).toBe(true);
     }
     expect(used.has('Product.name')).toBe(false);

@@ -18,7 +18,14 @@ describe('report renderers', () => {
     editFile(root, 'subgraphs/products/schema.graphql', (sdl) => sdl.replace('  description: String\n', ''));
     const { report } = await runCheck({ root, env: {} });
     const plain = renderHuman(report, { color: false });
-    const sections = ['Composition', 'Changes against schema/supergraph.graphql', 'Operations (3 checked)', 'Affected operations', 'Lint (1 warnings, advisory)', 'Result: fail'];
+    const sections = [
+      'Composition',
+      'Changes against schema/supergraph.graphql',
+      'Operations (3 checked)',
+      'Affected operations',
+      'Lint (1 warnings, advisory)',
+      'Result: fail',
+    ];
     const positions = sections.map((heading) => plain.indexOf(heading));
     expect(positions.every((at) => at >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

@@ -15,7 +15,15 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** In a workspace: what may stay. */
-const WORKSPACE_KEEP = new Set(['package.json', 'dist', 'schema.graphql', 'README.md', 'node_modules', 'manifests', 'supergraph.graphql']);
+const WORKSPACE_KEEP = new Set([
+  'package.json',
+  'dist',
+  'schema.graphql',
+  'README.md',
+  'node_modules',
+  'manifests',
+  'supergraph.graphql',
+]);
 /** At the root: what may stay (workspace folders are handled one by one). */
 const ROOT_KEEP = new Set(['package.json', 'package-lock.json', 'node_modules', 'README.md']);
 /** Compiled tests and their declarations. */
@@ -23,7 +31,9 @@ const COMPILED_TEST = /\.test\.(js|d\.ts|js\.map|d\.ts\.map)$/;
 
 /** @param {string} root @returns {string[]} workspace folders, relative to root */
 export function workspacesOf(root) {
-  const patterns = /** @type {{ workspaces?: string[] }} */ (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).workspaces ?? [];
+  const patterns =
+    /** @type {{ workspaces?: string[] }} */ (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')))
+      .workspaces ?? [];
   const found = new Set();
   for (const pattern of patterns) {
     if (pattern.endsWith('/*')) {

@@ -34,7 +34,8 @@ export async function runLoad({ concurrency, durationMs, warmupMs = 0, task, onM
   await loop(concurrency, durationMs, task, { latencies, counters });
   const durationS = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (/** @type {number} */ q) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(q * latencies.length) - 1))] ?? NaN;
+  const at = (/** @type {number} */ q) =>
+    latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(q * latencies.length) - 1))] ?? NaN;
   const sum = latencies.reduce((total, value) => total + value, 0);
   return {
     requests: latencies.length,
@@ -99,7 +100,10 @@ export function createJsonPoster(url, connections) {
       });
       const text = await response.body.text();
       const json = text ? JSON.parse(text) : null;
-      const ok = response.statusCode >= 200 && response.statusCode < 300 && !(json && Array.isArray(json.errors) && json.errors.length > 0);
+      const ok =
+        response.statusCode >= 200 &&
+        response.statusCode < 300 &&
+        !(json && Array.isArray(json.errors) && json.errors.length > 0);
       return { ok, status: response.statusCode, json };
     },
     close: () => pool.close(),

@@ -26,7 +26,14 @@ export const RESTART_RESET_AFTER_MS = 60_000;
  * @param {number} [options.maxDelayMs]
  * @param {number} [options.resetAfterMs]
  */
-export function supervise({ label, spawn, log, minDelayMs = RESTART_MIN_DELAY_MS, maxDelayMs = RESTART_MAX_DELAY_MS, resetAfterMs = RESTART_RESET_AFTER_MS }) {
+export function supervise({
+  label,
+  spawn,
+  log,
+  minDelayMs = RESTART_MIN_DELAY_MS,
+  maxDelayMs = RESTART_MAX_DELAY_MS,
+  resetAfterMs = RESTART_RESET_AFTER_MS,
+}) {
   let current = spawn();
   let startedAt = Date.now();
   let crashes = 0;
@@ -41,7 +48,9 @@ export function supervise({ label, spawn, log, minDelayMs = RESTART_MIN_DELAY_MS
       if (Date.now() - startedAt >= resetAfterMs) crashes = 0;
       const delay = Math.min(maxDelayMs, minDelayMs * 2 ** crashes);
       crashes += 1;
-      log(`${label} (pid ${proc.child.pid}) exited with ${signal ? `signal ${signal}` : `code ${code}`}; restarting in ${delay} ms (crash ${crashes} in a row)`);
+      log(
+        `${label} (pid ${proc.child.pid}) exited with ${signal ? `signal ${signal}` : `code ${code}`}; restarting in ${delay} ms (crash ${crashes} in a row)`,
+      );
       pending = setTimeout(() => {
         pending = undefined;
         if (stopped) return;

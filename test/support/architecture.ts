@@ -16,7 +16,8 @@ export interface Workspace {
 
 /** Every workspace of the root package.json (`packages/*`, `subgraphs/*`, `gateway`, `schema`). */
 export function readWorkspaces(root: string): Map<string, Workspace> {
-  const patterns = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+  const patterns = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] })
+    .workspaces;
   const dirs = patterns.flatMap((pattern) =>
     pattern.endsWith('/*')
       ? readdirSync(join(root, pattern.slice(0, -2))).map((entry) => join(root, pattern.slice(0, -2), entry))
@@ -26,8 +27,17 @@ export function readWorkspaces(root: string): Map<string, Workspace> {
   for (const dir of dirs) {
     const file = join(dir, 'package.json');
     if (!existsSync(file)) continue;
-    const json = JSON.parse(readFileSync(file, 'utf8')) as { name: string; dependencies?: object; devDependencies?: object };
-    workspaces.set(json.name, { name: json.name, dir, dependencies: Object.keys(json.dependencies ?? {}), devDependencies: Object.keys(json.devDependencies ?? {}) });
+    const json = JSON.parse(readFileSync(file, 'utf8')) as {
+      name: string;
+      dependencies?: object;
+      devDependencies?: object;
+    };
+    workspaces.set(json.name, {
+      name: json.name,
+      dir,
+      dependencies: Object.keys(json.dependencies ?? {}),
+      devDependencies: Object.keys(json.devDependencies ?? {}),
+    });
   }
   return workspaces;
 }
@@ -37,7 +47,8 @@ export function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return ['node_modules', 'dist'].includes(entry) ? [] : sourceFiles(path);
+    if (statSync(path).isDirectory())
+      return ['node_modules', 'dist'].includes(entry) ? [] : sourceFiles(path);
     return /\.(?:ts|tsx|js|mjs)$/.test(entry) && !entry.endsWith('.d.ts') ? [path] : [];
   });
 }
@@ -57,7 +68,8 @@ export function importsOf(source: string): string[] {
 
 /** `@scope/name/sub` -> `@scope/name`; `name/sub` -> `name`; relative and node: specifiers -> undefined. */
 export function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return undefined;
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:'))
+    return undefined;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
@@ -76,10 +88,16 @@ export interface ImportRule {
 }
 
 /** Checks every import of `files` against `rules`; `root` only shortens the paths reported. */
-export function checkImports(root: string, files: readonly { path: string; source: string }[], rules: readonly ImportRule[]): Violation[] {
+export function checkImports(
+  root: string,
+  files: readonly { path: string; source: string }[],
+  rules: readonly ImportRule[],
+): Violation[] {
   return files.flatMap(({ path, source }) =>
     importsOf(source).flatMap((specifier) =>
-      rules.filter((rule) => rule.forbids(specifier, path)).map((rule) => ({ file: relative(root, path), imports: specifier, rule: rule.rule })),
+      rules
+        .filter((rule) => rule.forbids(specifier, path))
+        .map((rule) => ({ file: relative(root, path), imports: specifier, rule: rule.rule })),
     ),
   );
 }

@@ -12,7 +12,12 @@ export const DEPLOY_DIR = fileURLToPath(new URL('../../deploy/kubernetes/', impo
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
   data?: Record<string, string>;
 }
@@ -27,7 +32,10 @@ export function kubectlVersion(): string | null {
 
 /** `deploy/kubernetes/render.sh <overlay>`: kubectl kustomize with the supergraph outside the tree allowed. */
 export function render(overlay: string): KubeObject[] {
-  const output = execFileSync(`${DEPLOY_DIR}render.sh`, [overlay], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = execFileSync(`${DEPLOY_DIR}render.sh`, [overlay], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return parseAllDocuments(output).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`unparsable YAML from ${overlay}: ${doc.errors[0]?.message}`);
     const object = doc.toJS() as KubeObject;

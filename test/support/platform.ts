@@ -31,7 +31,10 @@ export interface Platform {
    * Starts one more instance of a subgraph (same database, Redis and secret) on a free port, or
    * on `port` (to bring a stopped instance back where its clients expect it).
    */
-  startSubgraph(name: SubgraphName, options?: { port?: number; env?: NodeJS.ProcessEnv }): Promise<SubgraphInstance>;
+  startSubgraph(
+    name: SubgraphName,
+    options?: { port?: number; env?: NodeJS.ProcessEnv },
+  ): Promise<SubgraphInstance>;
   /** Stops the instance of `name` started with the platform; resolves to its port (to start it again there). */
   stopSubgraph(name: SubgraphName): Promise<number>;
   stop(): Promise<void>;
@@ -60,7 +63,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const processes: ChildProcessHandle[] = [];
   const ports: Record<string, number> = {};
   for (const name of options.subgraphs) ports[name] = await freePort();
-  const subgraphUrls = Object.fromEntries(options.subgraphs.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]));
+  const subgraphUrls = Object.fromEntries(
+    options.subgraphs.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]),
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...(options.redis === false ? { REDIS_URL: '' } : {}),
@@ -77,7 +82,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const initial: Partial<Record<SubgraphName, ChildProcessHandle>> = {};
   try {
     const started = options.subgraphs.map((name) => {
-      const proc: ChildProcessHandle = startNode(name, subgraphMain(name), [], { ...env, PORT: String(ports[name]) }, { quiet: !options.verbose });
+      const proc: ChildProcessHandle = startNode(
+        name,
+        subgraphMain(name),
+        [],
+        { ...env, PORT: String(ports[name]) },
+        { quiet: !options.verbose },
+      );
       processes.push(proc);
       initial[name] = proc;
       return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, HEALTH_TIMEOUT_MS, proc.alive);
@@ -91,20 +102,36 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         typeDefs: parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
       })),
     );
-    if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+    if (composition.errors)
+      throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'terrarium-supergraph-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, composition.supergraphSdl);
 
     const startGateway = async (extraEnv: NodeJS.ProcessEnv = {}) => {
       const port = await freePort();
-      const proc: ChildProcessHandle = startNode('gateway', 'gateway/dist/main.js', ['--supergraph', supergraphPath, '--port', String(port)], { ...env, ...extraEnv }, { quiet: !options.verbose });
+      const proc: ChildProcessHandle = startNode(
+        'gateway',
+        'gateway/dist/main.js',
+        ['--supergraph', supergraphPath, '--port', String(port)],
+        { ...env, ...extraEnv },
+        { quiet: !options.verbose },
+      );
       processes.push(proc);
       await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
       return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop(5_000) };
     };
-    const startSubgraph = async (name: SubgraphName, extra: { port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<SubgraphInstance> => {
+    const startSubgraph = async (
+      name: SubgraphName,
+      extra: { port?: number; env?: NodeJS.ProcessEnv } = {},
+    ): Promise<SubgraphInstance> => {
       const port = extra.port ?? (await freePort());
-      const proc: ChildProcessHandle = startNode(name, subgraphMain(name), [], { ...env, ...extra.env, PORT: String(port) }, { quiet: !options.verbose });
+      const proc: ChildProcessHandle = startNode(
+        name,
+        subgraphMain(name),
+        [],
+        { ...env, ...extra.env, PORT: String(port) },
+        { quiet: !options.verbose },
+      );
       processes.push(proc);
       await waitForHealth(`http://127.0.0.1:${port}/health`, HEALTH_TIMEOUT_MS, proc.alive);
       return { url: `http://127.0.0.1:${port}/graphql`, port, stop: () => proc.stop(5_000) };
@@ -126,21 +153,36 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  body: {
+    data?: T;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  };
 }
 
 /** POSTs an operation as a browser app would (JSON, so Apollo's CSRF prevention lets it pass). */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse<T>['body'],
+  };
 }
 
 /** Loads a named operation from the contract operations in schema/operations. */
-export function contractOperation(client: 'storefront' | 'breeder' | 'partner-embed' | 'admin', name: string): string {
+export function contractOperation(
+  client: 'storefront' | 'breeder' | 'partner-embed' | 'admin',
+  name: string,
+): string {
   const source = readFileSync(join(ROOT, 'schema', 'operations', `${client}.graphql`), 'utf8');
   const document = parse(source);
   const found = document.definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
@@ -149,13 +191,23 @@ export function contractOperation(client: 'storefront' | 'breeder' | 'partner-em
 }
 
 export async function logIn(gatewayUrl: string, email: string, password = 'terrarium-demo'): Promise<string> {
-  const { body } = await gql<{ logIn: { token: string } }>(gatewayUrl, 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }', { e: email, p: password });
+  const { body } = await gql<{ logIn: { token: string } }>(
+    gatewayUrl,
+    'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }',
+    { e: email, p: password },
+  );
   if (!body.data?.logIn.token) throw new Error(`log-in failed for ${email}: ${JSON.stringify(body.errors)}`);
   return body.data.logIn.token;
 }
 
 /** A valid shipping address: checkout requires one (every order ships). */
-export const SHIPPING_ADDRESS = { name: 'Kai Keeper', line1: 'Terrarienweg 12', city: 'Berlin', postalCode: '10115', country: 'DE' } as const;
+export const SHIPPING_ADDRESS = {
+  name: 'Kai Keeper',
+  line1: 'Terrarienweg 12',
+  city: 'Berlin',
+  postalCode: '10115',
+  country: 'DE',
+} as const;
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };

@@ -46,7 +46,13 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 async function ask<T>(port: number, command: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   // A refused connection rejects connect(); without a listener ioredis would also print it.
   redis.on('error', () => undefined);
   try {
@@ -70,23 +76,37 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Primary on `ports[0]`, its replica on `ports[1]`, one Sentinel (quorum 1) on `ports[2]`. */
-export async function startSentinelCluster(ports: [number, number, number], name = 'terrarium-test'): Promise<SentinelCluster> {
+export async function startSentinelCluster(
+  ports: [number, number, number],
+  name = 'terrarium-test',
+): Promise<SentinelCluster> {
   const [primaryPort, replicaPort, sentinelPort] = ports;
-  for (const port of ports) if (await portInUse(port)) throw new Error(`port ${port} is taken; the Sentinel test needs ${ports.join(', ')} free`);
+  for (const port of ports)
+    if (await portInUse(port))
+      throw new Error(`port ${port} is taken; the Sentinel test needs ${ports.join(', ')} free`);
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-sentinel-'));
   const children: ChildProcess[] = [];
   const spawnErrors: string[] = [];
   const start = (command: string, args: string[]) => {
     const child = spawn(command, args, { stdio: 'ignore' });
     child.once('error', (err) => {
-      spawnErrors.push(`${command} could not start (${err.message}); install redis-server and redis-sentinel`);
+      spawnErrors.push(
+        `${command} could not start (${err.message}); install redis-server and redis-sentinel`,
+      );
     });
     children.push(child);
     return child;
   };
   const plain = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   const primary = start('redis-server', ['--port', String(primaryPort), ...plain]);
-  start('redis-server', ['--port', String(replicaPort), ...plain, '--replicaof', '127.0.0.1', String(primaryPort)]);
+  start('redis-server', [
+    '--port',
+    String(replicaPort),
+    ...plain,
+    '--replicaof',
+    '127.0.0.1',
+    String(primaryPort),
+  ]);
   // Sentinel rewrites its configuration file, so it gets its own writable one.
   const config = join(dir, 'sentinel.conf');
   writeFileSync(
@@ -110,16 +130,24 @@ export async function startSentinelCluster(ports: [number, number, number], name
     sentinelPort,
     name,
     killPrimary: () => process.kill(primary.pid!, 'SIGKILL'),
-    reportedPrimary: () => ask(sentinelPort, async (r) => ((await r.call('SENTINEL', 'get-master-addr-by-name', name)) as string[]).join(':')),
+    reportedPrimary: () =>
+      ask(sentinelPort, async (r) =>
+        ((await r.call('SENTINEL', 'get-master-addr-by-name', name)) as string[]).join(':'),
+      ),
     async stop() {
       await Promise.all(children.map(stopProcess));
       rmSync(dir, { recursive: true, force: true });
     },
   };
   try {
-    await waitFor('the replica to sync', () => ask(replicaPort, async (r) => (await r.info('replication')).includes('master_link_status:up')));
+    await waitFor('the replica to sync', () =>
+      ask(replicaPort, async (r) => (await r.info('replication')).includes('master_link_status:up')),
+    );
     await waitFor('the sentinel to see the replica', () =>
-      ask(sentinelPort, async (r) => ((await r.call('SENTINEL', 'replicas', name)) as unknown[]).length === 1),
+      ask(
+        sentinelPort,
+        async (r) => ((await r.call('SENTINEL', 'replicas', name)) as unknown[]).length === 1,
+      ),
     );
   } catch (err) {
     await cluster.stop();

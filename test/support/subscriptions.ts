@@ -44,7 +44,10 @@ export class Recorder {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.results)} error ${JSON.stringify(this.error)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; received ${JSON.stringify(this.results)} error ${JSON.stringify(this.error)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -68,16 +71,30 @@ export function wsUrl(httpUrl: string): string {
 
 /** A graphql-ws client that does not retry, so refusals surface as they happen. */
 export function wsClient(httpUrl: string, connectionParams: Record<string, unknown> = {}): Client {
-  return createClient({ url: wsUrl(httpUrl), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+  return createClient({
+    url: wsUrl(httpUrl),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
 }
 
-export function subscribeWs(client: Client, query: string, variables: Record<string, unknown> = {}, extensions?: Record<string, unknown>): Recorder & { dispose(): void } {
+export function subscribeWs(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+  extensions?: Record<string, unknown>,
+): Recorder & { dispose(): void } {
   const recorder = new Recorder();
-  const dispose = client.subscribe<any>({ query, variables, ...(extensions ? { extensions } : {}) }, {
-    next: (result) => recorder.next(result as Received),
-    error: (err) => recorder.fail(err),
-    complete: () => recorder.complete(),
-  });
+  const dispose = client.subscribe<any>(
+    { query, variables, ...(extensions ? { extensions } : {}) },
+    {
+      next: (result) => recorder.next(result as Received),
+      error: (err) => recorder.fail(err),
+      complete: () => recorder.complete(),
+    },
+  );
   return Object.assign(recorder, { dispose });
 }
 
@@ -103,28 +120,40 @@ function pump(response: Response, onText: (text: string) => void, recorder: Reco
  * An SSE subscription as an EventSource makes it: GET with the operation in the query string, as
  * text or as a trusted document's id (`{ documentId }`).
  */
-export async function subscribeSse(httpUrl: string, query: string | { documentId: string }, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+export async function subscribeSse(
+  httpUrl: string,
+  query: string | { documentId: string },
+  variables: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
   const controller = new AbortController();
   const operation = typeof query === 'string' ? { query } : query;
   const url = `${httpUrl}?${new URLSearchParams({ ...operation, variables: JSON.stringify(variables) })}`;
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: controller.signal,
+  });
   const recorder = new Recorder();
   let buffer = '';
   const events: { event: string; data: string }[] = [];
   if (response.ok && response.body) {
-    pump(response, (text) => {
-      buffer += text;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: ?(.*)$/m.exec(block)?.[1] ?? '';
-        if (!event) continue; // a ":" keep-alive comment
-        events.push({ event, data });
-        if (event === 'next') recorder.next(JSON.parse(data) as Received);
-        if (event === 'complete') recorder.complete();
-      }
-    }, recorder);
+    pump(
+      response,
+      (text) => {
+        buffer += text;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: ?(.*)$/m.exec(block)?.[1] ?? '';
+          if (!event) continue; // a ":" keep-alive comment
+          events.push({ event, data });
+          if (event === 'next') recorder.next(JSON.parse(data) as Received);
+          if (event === 'complete') recorder.complete();
+        }
+      },
+      recorder,
+    );
   }
   return Object.assign(recorder, { response, events, close: () => controller.abort() });
 }
@@ -133,11 +162,20 @@ export async function subscribeSse(httpUrl: string, query: string | { documentId
  * A multipart subscription as Apollo Client's HttpLink makes it, parsed as its readMultipartBody
  * does: a part is read when the delimiter after it arrives.
  */
-export async function subscribeMultipart(httpUrl: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+export async function subscribeMultipart(
+  httpUrl: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
   const controller = new AbortController();
   const response = await fetch(httpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json',
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });
@@ -147,20 +185,29 @@ export async function subscribeMultipart(httpUrl: string, query: string, variabl
   let buffer = '';
   const boundary = '\r\n--graphql';
   if (response.ok && response.body && response.headers.get('content-type')?.startsWith('multipart/mixed')) {
-    pump(response, (text) => {
-      buffer += text;
-      for (let at = buffer.indexOf(boundary); at >= 0; at = buffer.indexOf(boundary)) {
-        const message = buffer.slice(0, at);
-        buffer = buffer.slice(at + boundary.length);
-        const split = message.indexOf('\r\n\r\n');
-        if (split < 0) continue; // the preamble
-        const part = JSON.parse(message.slice(split));
-        parts.push(part);
-        if (Object.keys(part).length === 0) heartbeats += 1;
-        else if (part.payload) recorder.next(part.payload as Received);
-        else recorder.fail(part.errors);
-      }
-    }, recorder);
+    pump(
+      response,
+      (text) => {
+        buffer += text;
+        for (let at = buffer.indexOf(boundary); at >= 0; at = buffer.indexOf(boundary)) {
+          const message = buffer.slice(0, at);
+          buffer = buffer.slice(at + boundary.length);
+          const split = message.indexOf('\r\n\r\n');
+          if (split < 0) continue; // the preamble
+          const part = JSON.parse(message.slice(split));
+          parts.push(part);
+          if (Object.keys(part).length === 0) heartbeats += 1;
+          else if (part.payload) recorder.next(part.payload as Received);
+          else recorder.fail(part.errors);
+        }
+      },
+      recorder,
+    );
   }
-  return Object.assign(recorder, { response, parts, heartbeats: () => heartbeats, close: () => controller.abort() });
+  return Object.assign(recorder, {
+    response,
+    parts,
+    heartbeats: () => heartbeats,
+    close: () => controller.abort(),
+  });
 }

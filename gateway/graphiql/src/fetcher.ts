@@ -26,14 +26,22 @@ export function createTerrariumFetcher(endpoint: URL): Fetcher {
   return (params: FetcherParams, opts?: FetcherOpts) => {
     const headers = sentHeaders(opts?.headers);
     if (isSubscription(params, opts)) {
-      const events = wsClient(headers).iterate({ query: params.query, variables: params.variables ?? {}, operationName: params.operationName ?? null });
+      const events = wsClient(headers).iterate({
+        query: params.query,
+        variables: params.variables ?? {},
+        operationName: params.operationName ?? null,
+      });
       // GraphiQL types results as graphql-js ExecutionResults (GraphQLError instances); the wire
       // carries their JSON form, which GraphiQL renders all the same.
       return events as unknown as AsyncIterable<ExecutionResult>;
     }
     return fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...headers,
+      },
       body: JSON.stringify(params),
     }).then((response) => response.json() as Promise<ExecutionResult>);
   };

@@ -26,7 +26,11 @@ createRoot(root).render(
     // GraphiQL adds its documentation explorer itself; history and the query-builder explorer here.
     plugins: [HISTORY_PLUGIN, explorerPlugin()],
     defaultHeaders: JSON.stringify({ Authorization: '' }, null, 2),
-    defaultTabs: exampleTabs.map((tab) => ({ query: tab.query, variables: tab.variables, headers: JSON.stringify({ Authorization: '' }, null, 2) })),
+    defaultTabs: exampleTabs.map((tab) => ({
+      query: tab.query,
+      variables: tab.variables,
+      headers: JSON.stringify({ Authorization: '' }, null, 2),
+    })),
     // The headers may hold a token: kept in memory only, not in localStorage.
     shouldPersistHeaders: false,
     isHeadersEditorEnabled: true,

@@ -11,7 +11,10 @@ import { ErrorCode } from '../errors.js';
  * the caller may not read is refused whole (401 anonymous, 403 otherwise) and no subgraph is
  * called. Subgraphs still check ownership (whose order, whose cart) themselves.
  */
-export function createAccessControlPlugin(access: AccessControl, metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+export function createAccessControlPlugin(
+  access: AccessControl,
+  metrics: GatewayMetrics,
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -19,7 +22,9 @@ export function createAccessControlPlugin(access: AccessControl, metrics: Gatewa
           if (!operation) return;
           const denial = checkAccess(contextValue.caller, access.requirements(schema, document, operation));
           if (!denial) return;
-          metrics.refusals.inc({ reason: denial.code === ErrorCode.UNAUTHENTICATED ? 'unauthenticated' : 'forbidden' });
+          metrics.refusals.inc({
+            reason: denial.code === ErrorCode.UNAUTHENTICATED ? 'unauthenticated' : 'forbidden',
+          });
           throw refusal(denial.message, denial.code, denial.status);
         },
       };

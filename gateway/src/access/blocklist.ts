@@ -34,7 +34,9 @@ export function createBlocklist({ redis, redisKeyPrefix, refreshMs, guard, logge
 
   async function refresh(client: Redis): Promise<void> {
     try {
-      const [ipList, agentList] = await guard.run(() => Promise.all([client.smembers(ipsKey), client.smembers(agentsKey)]));
+      const [ipList, agentList] = await guard.run(() =>
+        Promise.all([client.smembers(ipsKey), client.smembers(agentsKey)]),
+      );
       ips = new Set(ipList);
       agents = agentList.map((agent) => agent.toLowerCase()).filter(Boolean);
     } catch (err) {

@@ -105,8 +105,17 @@ export function checkAccess(caller: Caller, required: readonly RequiredAccess[])
   const unmet = required.find(({ requirement }) => !satisfies(caller, requirement));
   if (!unmet) return null;
   const anonymous = !caller.userId && !caller.apiClientId;
-  if (anonymous) return { status: 401, code: ErrorCode.UNAUTHENTICATED, message: `You must be signed in to read ${unmet.coordinate}.` };
-  return { status: 403, code: ErrorCode.FORBIDDEN, message: `${unmet.coordinate} requires ${describe(unmet.requirement)}.` };
+  if (anonymous)
+    return {
+      status: 401,
+      code: ErrorCode.UNAUTHENTICATED,
+      message: `You must be signed in to read ${unmet.coordinate}.`,
+    };
+  return {
+    status: 403,
+    code: ErrorCode.FORBIDDEN,
+    message: `${unmet.coordinate} requires ${describe(unmet.requirement)}.`,
+  };
 }
 
 function describe({ roles, scopes }: AccessRequirement): string {

@@ -23,7 +23,11 @@ export class AccessControl {
     return this.policy.size;
   }
 
-  requirements(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): RequiredAccess[] {
+  requirements(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+  ): RequiredAccess[] {
     let byOperation = this.cache.get(document);
     if (!byOperation) {
       byOperation = new Map();

@@ -22,9 +22,16 @@ describe('readAccessPolicy', () => {
   });
 
   it('follows a renamed import and the namespaced default', () => {
-    const renamed = readAccessPolicy(supergraph('@link(url: "https://terrarium.dev/auth/v1.0", import: [{ name: "@access", as: "@auth" }])', 'type Query { a: String @auth b: String @access }'));
+    const renamed = readAccessPolicy(
+      supergraph(
+        '@link(url: "https://terrarium.dev/auth/v1.0", import: [{ name: "@access", as: "@auth" }])',
+        'type Query { a: String @auth b: String @access }',
+      ),
+    );
     expect([...renamed.keys()]).toEqual(['Query.a']);
-    const namespaced = readAccessPolicy(supergraph('@link(url: "https://terrarium.dev/auth/v1.0")', 'type Query { a: String @auth__access }'));
+    const namespaced = readAccessPolicy(
+      supergraph('@link(url: "https://terrarium.dev/auth/v1.0")', 'type Query { a: String @auth__access }'),
+    );
     expect([...namespaced.keys()]).toEqual(['Query.a']);
   });
 
@@ -33,6 +40,13 @@ describe('readAccessPolicy', () => {
   });
 
   it('refuses an unknown role, so a typo cannot leave a field open or closed by accident', () => {
-    expect(() => readAccessPolicy(supergraph('@link(url: "https://terrarium.dev/auth/v1.0", import: ["@access"])', 'type Query { a: String @access(roles: ["ADMIN"]) }'))).toThrow(AccessPolicyError);
+    expect(() =>
+      readAccessPolicy(
+        supergraph(
+          '@link(url: "https://terrarium.dev/auth/v1.0", import: ["@access"])',
+          'type Query { a: String @access(roles: ["ADMIN"]) }',
+        ),
+      ),
+    ).toThrow(AccessPolicyError);
   });
 });

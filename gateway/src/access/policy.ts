@@ -1,4 +1,10 @@
-import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type DefinitionNode } from 'graphql/index.js';
+import {
+  Kind,
+  parse,
+  type ConstDirectiveNode,
+  type ConstValueNode,
+  type DefinitionNode,
+} from 'graphql/index.js';
 import { Role } from '@terrarium/platform/caller';
 
 /** The @link URL prefix of Terrarium's access spec (`https://terrarium.dev/auth/v1.0`). */
@@ -66,7 +72,8 @@ function accessDirectiveName(definitions: readonly DefinitionNode[]): string | n
         if (entry.kind === Kind.OBJECT) {
           const name = entry.fields.find((f) => f.name.value === 'name')?.value;
           const as = entry.fields.find((f) => f.name.value === 'as')?.value;
-          if (name?.kind === Kind.STRING && name.value === '@access') return as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : 'access';
+          if (name?.kind === Kind.STRING && name.value === '@access')
+            return as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : 'access';
         }
       }
       const namespace = argument(link, 'as');
@@ -87,15 +94,20 @@ function requirementOf(directive: ConstDirectiveNode, coordinate: string): Acces
     // GraphQL input coercion: a single value where a list is expected is a list of one.
     const items = value.kind === Kind.LIST ? value.values : [value];
     return items.map((item) => {
-      if (item.kind !== Kind.STRING) throw new AccessPolicyError(`@access on ${coordinate}: ${name} must be strings`);
+      if (item.kind !== Kind.STRING)
+        throw new AccessPolicyError(`@access on ${coordinate}: ${name} must be strings`);
       return item.value;
     });
   };
   for (const arg of directive.arguments ?? []) {
-    if (arg.name.value !== 'roles' && arg.name.value !== 'scopes') throw new AccessPolicyError(`@access on ${coordinate}: unknown argument ${arg.name.value}`);
+    if (arg.name.value !== 'roles' && arg.name.value !== 'scopes')
+      throw new AccessPolicyError(`@access on ${coordinate}: unknown argument ${arg.name.value}`);
   }
   const roles = strings('roles');
   const unknown = roles.filter((role) => !ROLES.has(role));
-  if (unknown.length > 0) throw new AccessPolicyError(`@access on ${coordinate}: unknown role ${unknown.join(', ')} (known: ${[...ROLES].join(', ')})`);
+  if (unknown.length > 0)
+    throw new AccessPolicyError(
+      `@access on ${coordinate}: unknown role ${unknown.join(', ')} (known: ${[...ROLES].join(', ')})`,
+    );
   return Object.freeze({ roles: Object.freeze(roles), scopes: Object.freeze(strings('scopes')) });
 }

@@ -10,7 +10,11 @@ export type ResponsePath = (string | number)[];
  * sits in the response, its extensions plus `serviceName`, and a code (the subgraph's, or
  * DOWNSTREAM_SERVICE_ERROR).
  */
-export function downstreamServiceError(original: SubgraphError, serviceName: string, path: ResponsePath | undefined): GraphQLError {
+export function downstreamServiceError(
+  original: SubgraphError,
+  serviceName: string,
+  path: ResponsePath | undefined,
+): GraphQLError {
   const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
   const { extensions } = original;
   const options: GraphQLErrorOptions = {
@@ -28,7 +32,11 @@ export function downstreamServiceError(original: SubgraphError, serviceName: str
  * list items). An `_entities` error is placed on the entity at its index, counting entities as
  * stock's generateHydratedPaths does (every object found at the path, null or not).
  */
-export function errorPathResolver(cursorPath: readonly (string | number)[], fullResult: Record<string, unknown>, isEntityFetch: boolean) {
+export function errorPathResolver(
+  cursorPath: readonly (string | number)[],
+  fullResult: Record<string, unknown>,
+  isEntityFetch: boolean,
+) {
   let hydrated: ResponsePath[] | undefined;
   return (errorPath: readonly (string | number)[] | undefined): ResponsePath | undefined => {
     if (isEntityFetch && typeof errorPath?.[1] === 'number') {
@@ -42,7 +50,13 @@ export function errorPathResolver(cursorPath: readonly (string | number)[], full
   };
 }
 
-function hydratePaths(parent: ResponsePath, path: readonly (string | number)[], index: number, data: unknown, result: ResponsePath[]): void {
+function hydratePaths(
+  parent: ResponsePath,
+  path: readonly (string | number)[],
+  index: number,
+  data: unknown,
+  result: ResponsePath[],
+): void {
   if (data === null || data === undefined) return;
   const head = path[index];
   if (head === undefined) {

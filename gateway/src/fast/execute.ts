@@ -76,7 +76,8 @@ export class PlanExecution {
     const variables = this.input.variables;
     let value = variables ? getOwn(variables as Record<string, unknown>, step.variable) : undefined;
     if (value === undefined) value = step.defaultValue;
-    if (typeof value !== 'boolean') throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${step.variable}`);
+    if (typeof value !== 'boolean')
+      throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${step.variable}`);
     return value;
   }
 
@@ -139,17 +140,23 @@ export class PlanExecution {
     if (parts.length < 1) return;
     if (variables.hasRepresentations) throw new Error('Variables cannot contain key "representations"');
 
-    const response = await this.send(fetch, `{${variables.json}${variables.json ? ',' : ''}"representations":[${parts.join(',')}]}`);
+    const response = await this.send(
+      fetch,
+      `{${variables.json}${variables.json ? ',' : ''}"representations":[${parts.join(',')}]}`,
+    );
     this.recordErrors(fetch, response, cursor, sentIndex);
     const data = response.data;
     if (!data) return;
     const received = data['_entities'];
-    if (!(received && Array.isArray(received))) throw new Error('Expected "data._entities" in response to be an array');
-    if (received.length !== parts.length) throw new Error(`Expected "data._entities" to contain ${parts.length} elements`);
+    if (!(received && Array.isArray(received)))
+      throw new Error('Expected "data._entities" in response to be an array');
+    if (received.length !== parts.length)
+      throw new Error(`Expected "data._entities" to contain ${parts.length} elements`);
     for (let i = 0; i < sentIndex.length; i += 1) {
       const receivedEntity = received[sentIndex[i]!] as Record<string, unknown> | null | undefined;
       const existing = entities[entityIndex[i]!]!;
-      if (receivedEntity && !receivedEntity['__typename']) receivedEntity['__typename'] = existing['__typename'];
+      if (receivedEntity && !receivedEntity['__typename'])
+        receivedEntity['__typename'] = existing['__typename'];
       if (receivedEntity) fetch.outputRewrites?.(receivedEntity);
       deepMerge(existing, receivedEntity);
     }
@@ -159,11 +166,16 @@ export class PlanExecution {
     const client = this.input.clients.get(fetch.serviceName);
     if (!client) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
     const body = `${fetch.bodyStart},"variables":${variablesJson}${fetch.bodyEnd}`;
-    const shareKey = fetch.mutation || this.input.shareKeyPrefix === null ? null : this.input.shareKeyPrefix + fetch.serviceName + '\n' + body;
-    return client.send(body, this.input.headers, shareKey, fetch.mutation, this.input.logger).then((response) => {
-      if (this.input.cachePolicy) restrictCachePolicy(this.input.cachePolicy, response.cacheControl);
-      return response;
-    });
+    const shareKey =
+      fetch.mutation || this.input.shareKeyPrefix === null
+        ? null
+        : this.input.shareKeyPrefix + fetch.serviceName + '\n' + body;
+    return client
+      .send(body, this.input.headers, shareKey, fetch.mutation, this.input.logger)
+      .then((response) => {
+        if (this.input.cachePolicy) restrictCachePolicy(this.input.cachePolicy, response.cacheControl);
+        return response;
+      });
   }
 
   /**
@@ -171,7 +183,12 @@ export class PlanExecution {
    * each entity's representation to its place in the (deduplicated) request: an error on
    * `_entities.<n>` belongs to every entity that sent representation n.
    */
-  private recordErrors(fetch: FetchStep, response: SubgraphResponse, cursor: Cursor, sentIndex: number[] | null): void {
+  private recordErrors(
+    fetch: FetchStep,
+    response: SubgraphResponse,
+    cursor: Cursor,
+    sentIndex: number[] | null,
+  ): void {
     const errors = response.errors;
     if (!errors) return;
     const pathOf = errorPathResolver(cursor.path, this.data, sentIndex !== null);
@@ -197,7 +214,8 @@ export class PlanExecution {
 /** The entities of a list, nulls left out (a copy only when there is a null). */
 function present(list: Record<string, unknown>[]): Record<string, unknown>[] {
   for (let i = 0; i < list.length; i += 1) {
-    if (list[i] === null || list[i] === undefined) return list.filter((entity) => entity !== null && entity !== undefined);
+    if (list[i] === null || list[i] === undefined)
+      return list.filter((entity) => entity !== null && entity !== undefined);
   }
   return list;
 }

@@ -80,7 +80,13 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       const key = `${name}\u0000${target.url}\u0000${target.timeoutMs}`;
       let client = pools.get(key);
       if (!client) {
-        client = new SubgraphClient({ name, url: target.url, timeoutMs: target.timeoutMs, maxResponseBytes: target.maxResponseBytes, metrics });
+        client = new SubgraphClient({
+          name,
+          url: target.url,
+          timeoutMs: target.timeoutMs,
+          maxResponseBytes: target.maxResponseBytes,
+          metrics,
+        });
         pools.set(key, client);
       }
       clients.set(name, client);
@@ -98,19 +104,35 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   const executor: GatewayExecutor = async (requestContext) => {
     const generation = generations.get(requestContext.schema);
     const { request } = requestContext;
-    if (!generation || requestContext.metrics?.captureTraces || request.http?.headers.get('apollo-query-plan-experimental')) {
+    if (
+      !generation ||
+      requestContext.metrics?.captureTraces ||
+      request.http?.headers.get('apollo-query-plan-experimental')
+    ) {
       return fallback(requestContext);
     }
-    const prepared = generation.prepare(requestContext.queryHash, request.operationName ?? null, requestContext.document, requestContext.operation);
+    const prepared = generation.prepare(
+      requestContext.queryHash,
+      request.operationName ?? null,
+      requestContext.document,
+      requestContext.operation,
+    );
     if ('reason' in prepared) {
-      logger.debug({ operationName: requestContext.operationName, reason: prepared.reason }, 'operation runs on stock execution');
+      logger.debug(
+        { operationName: requestContext.operationName, reason: prepared.reason },
+        'operation runs on stock execution',
+      );
       return fallback(requestContext);
     }
     fastExecutions.inc();
     if (prepared.variableDefinitions) {
       const none = isEmpty(request.variables);
       if (!none || !prepared.passesWithoutVariables) {
-        const { errors } = getVariableValues(requestContext.schema, prepared.variableDefinitions, request.variables ?? {});
+        const { errors } = getVariableValues(
+          requestContext.schema,
+          prepared.variableDefinitions,
+          request.variables ?? {},
+        );
         if (errors) return { errors };
         // The check of "no variables" depends on the operation only (defaults, nullability).
         if (none) prepared.passesWithoutVariables = true;
@@ -144,12 +166,17 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       shaped = shapeResponse(prepared.shaper, execution.data, request.variables);
     } catch (err) {
       const error = err as Error;
-      return { errors: [error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error })] };
+      return {
+        errors: [
+          error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error }),
+        ],
+      };
     }
     const errors = execution.errors as GraphQLError[];
     // As stock: completion errors are reported only when execution had none, and not as errors
     // (clients have long relied on their absence) but under `extensions.valueCompletion`.
-    if (errors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+    if (errors.length === 0 && shaped.errors.length > 0)
+      return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
     return errors.length === 0 ? { data: shaped.data } : { errors, data: shaped.data };
   };
 

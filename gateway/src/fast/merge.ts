@@ -4,13 +4,21 @@
  * first made own properties, as stock's defineOwn does, so merging never reads or writes through
  * the prototype; every other key takes the plain (fast) property path.
  */
-export function deepMerge(target: Record<string, unknown>, source: Record<string, unknown> | null | undefined): void {
+export function deepMerge(
+  target: Record<string, unknown>,
+  source: Record<string, unknown> | null | undefined,
+): void {
   if (source === undefined || source === null) return;
   for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
     if (key in Object.prototype && !Object.prototype.hasOwnProperty.call(target, key)) {
-      Object.defineProperty(target, key, { configurable: true, enumerable: true, value: undefined, writable: true });
+      Object.defineProperty(target, key, {
+        configurable: true,
+        enumerable: true,
+        value: undefined,
+        writable: true,
+      });
     }
     const existing = target[key];
     if (existing && typeof value === 'object' && value !== null && !Array.isArray(value)) {

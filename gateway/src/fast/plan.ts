@@ -1,6 +1,14 @@
 import type { Operation } from '@apollo/federation-internals';
 import type { PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
-import { compileRepresentationWriter, compileRepresenter, compileRewrites, type RepresentationWriter, type Representer, type Rewriter, type TypeMatcher } from './representations.js';
+import {
+  compileRepresentationWriter,
+  compileRepresenter,
+  compileRewrites,
+  type RepresentationWriter,
+  type Representer,
+  type Rewriter,
+  type TypeMatcher,
+} from './representations.js';
 import { UnsupportedOperation } from './unsupported.js';
 
 /**
@@ -84,10 +92,12 @@ function compileNode(node: PlanNode | SubscriptionNode, operation: Operation, ty
         kind: 'Fetch',
         serviceName: node.serviceName,
         bodyStart: `{"query":${JSON.stringify(node.operation)}`,
-        bodyEnd: node.operationName === undefined ? '}' : `,"operationName":${JSON.stringify(node.operationName)}}`,
+        bodyEnd:
+          node.operationName === undefined ? '}' : `,"operationName":${JSON.stringify(node.operationName)}}`,
         variables: (node.variableUsages ?? []).map((name) => ({ name, quoted: JSON.stringify(name) })),
         representer: node.requires ? compileRepresenter(node.requires, types) : null,
-        representationWriter: node.requires && !inputRewrites ? compileRepresentationWriter(node.requires, types) : null,
+        representationWriter:
+          node.requires && !inputRewrites ? compileRepresentationWriter(node.requires, types) : null,
         inputRewrites,
         outputRewrites: compileRewrites(node.outputRewrites, types),
         mutation: node.operationKind === 'mutation',

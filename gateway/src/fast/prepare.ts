@@ -48,13 +48,20 @@ export class PreparedOperations {
     this.types = new TypeMatcher(generation.supergraph.schema);
   }
 
-  prepare(queryHash: string, operationName: string | null, document: DocumentNode, operation: { variableDefinitions?: readonly VariableDefinitionNode[] | undefined }): PreparedOperation | NotPrepared {
+  prepare(
+    queryHash: string,
+    operationName: string | null,
+    document: DocumentNode,
+    operation: { variableDefinitions?: readonly VariableDefinitionNode[] | undefined },
+  ): PreparedOperation | NotPrepared {
     const key = operationName === null ? queryHash : `${queryHash}\u0000${operationName}`;
     const known = this.prepared.get(key);
     if (known) return known;
     let result: PreparedOperation | NotPrepared;
     try {
-      const parsed = operationFromDocument(this.generation.apiSchema, document, { operationName: operationName ?? undefined });
+      const parsed = operationFromDocument(this.generation.apiSchema, document, {
+        operationName: operationName ?? undefined,
+      });
       const plan = this.generation.planner.buildQueryPlan(parsed, this.planLimits);
       result = {
         plan: compilePlan(plan, parsed, this.types),

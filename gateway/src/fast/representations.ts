@@ -29,7 +29,8 @@ export class TypeMatcher {
       const names = new Set<string>([condition]);
       const type = this.schema.type(condition);
       if (type?.kind === 'UnionType') for (const member of type.types()) names.add(member.name);
-      if (type?.kind === 'InterfaceType') for (const implementation of type.allImplementations()) names.add(implementation.name);
+      if (type?.kind === 'InterfaceType')
+        for (const implementation of type.allImplementations()) names.add(implementation.name);
       found = names;
       this.cache.set(condition, found);
     }
@@ -44,12 +45,23 @@ export class TypeMatcher {
   }
 }
 
-export function compileRepresenter(requires: readonly QueryPlanSelectionNode[], types: TypeMatcher): Representer {
+export function compileRepresenter(
+  requires: readonly QueryPlanSelectionNode[],
+  types: TypeMatcher,
+): Representer {
   const compile = (nodes: readonly QueryPlanSelectionNode[]): Selection[] =>
     nodes.map((node) =>
       node.kind === 'Field'
-        ? { field: true, key: node.alias ?? node.name, selections: node.selections ? compile(node.selections) : null }
-        : { field: false, matches: node.typeCondition ? types.matches(node.typeCondition) : null, selections: compile(node.selections) },
+        ? {
+            field: true,
+            key: node.alias ?? node.name,
+            selections: node.selections ? compile(node.selections) : null,
+          }
+        : {
+            field: false,
+            matches: node.typeCondition ? types.matches(node.typeCondition) : null,
+            selections: compile(node.selections),
+          },
     );
   const root = compile(requires);
   return (entity) => execute(entity, root);
@@ -60,9 +72,13 @@ export function compileRepresenter(requires: readonly QueryPlanSelectionNode[], 
  * __typename among them): the JSON text JSON.stringify(representation) would give, written
  * without building the representation. Null for any other shape (the Representer handles it).
  */
-export function compileRepresentationWriter(requires: readonly QueryPlanSelectionNode[], types: TypeMatcher): RepresentationWriter | null {
+export function compileRepresentationWriter(
+  requires: readonly QueryPlanSelectionNode[],
+  types: TypeMatcher,
+): RepresentationWriter | null {
   const [fragment, ...others] = requires;
-  if (!fragment || others.length > 0 || fragment.kind !== 'InlineFragment' || !fragment.typeCondition) return null;
+  if (!fragment || others.length > 0 || fragment.kind !== 'InlineFragment' || !fragment.typeCondition)
+    return null;
   const keys: string[] = [];
   for (const field of fragment.selections) {
     if (field.kind !== 'Field' || field.selections) return null;
@@ -94,12 +110,14 @@ function execute(source: unknown, selections: readonly Selection[]): Record<stri
       const value = getOwn(from, selection.key);
       if (value === undefined) return null;
       const inner = selection.selections;
-      if (Array.isArray(value)) result[selection.key] = value.map((item: unknown) => (inner ? execute(item, inner) : item));
+      if (Array.isArray(value))
+        result[selection.key] = value.map((item: unknown) => (inner ? execute(item, inner) : item));
       else result[selection.key] = inner ? execute(value, inner) : value;
     } else {
       if (selection.matches === null || !source) continue;
       const typename = from['__typename'];
-      if (typeof typename === 'string' && typename && selection.matches.has(typename)) deepMerge(result, execute(source, selection.selections));
+      if (typeof typename === 'string' && typename && selection.matches.has(typename))
+        deepMerge(result, execute(source, selection.selections));
     }
   }
   return result;
@@ -108,14 +126,22 @@ function execute(source: unknown, selections: readonly Selection[]): Record<stri
 /** applyRewrites of dataRewrites.ts, with its paths parsed once per fetch. */
 export type Rewriter = (value: Record<string, unknown> | undefined) => void;
 
-export function compileRewrites(rewrites: readonly FetchDataRewrite[] | undefined, types: TypeMatcher): Rewriter | null {
+export function compileRewrites(
+  rewrites: readonly FetchDataRewrite[] | undefined,
+  types: TypeMatcher,
+): Rewriter | null {
   if (!rewrites || rewrites.length === 0) return null;
   const compiled = rewrites
     .filter((rewrite) => rewrite.path.length > 0)
     .map((rewrite) => {
       const last = rewrite.path[rewrite.path.length - 1]!;
-      if (last.startsWith('... on ')) throw new Error(`Unexpected fragment as last element of ${rewrite.path.join(',')}`);
-      const steps = rewrite.path.slice(0, -1).map((element) => (element.startsWith('... on ') ? { typeName: element.slice('... on '.length) } : { field: element }));
+      if (last.startsWith('... on '))
+        throw new Error(`Unexpected fragment as last element of ${rewrite.path.join(',')}`);
+      const steps = rewrite.path
+        .slice(0, -1)
+        .map((element) =>
+          element.startsWith('... on ') ? { typeName: element.slice('... on '.length) } : { field: element },
+        );
       const apply =
         rewrite.kind === 'ValueSetter'
           ? (object: Record<string, unknown>) => {
@@ -132,7 +158,12 @@ export function compileRewrites(rewrites: readonly FetchDataRewrite[] | undefine
             };
       return { steps, apply };
     });
-  const at = (value: unknown, steps: readonly ({ typeName: string } | { field: string })[], index: number, apply: (object: Record<string, unknown>) => void): void => {
+  const at = (
+    value: unknown,
+    steps: readonly ({ typeName: string } | { field: string })[],
+    index: number,
+    apply: (object: Record<string, unknown>) => void,
+  ): void => {
     if (Array.isArray(value)) {
       for (const item of value) at(item, steps, index, apply);
       return;
@@ -150,6 +181,11 @@ export function compileRewrites(rewrites: readonly FetchDataRewrite[] | undefine
 
 function defineOwn(object: Record<string, unknown>, key: string): void {
   if (!Object.prototype.hasOwnProperty.call(object, key) && key in object) {
-    Object.defineProperty(object, key, { configurable: true, enumerable: true, value: undefined, writable: true });
+    Object.defineProperty(object, key, {
+      configurable: true,
+      enumerable: true,
+      value: undefined,
+      writable: true,
+    });
   }
 }

@@ -14,7 +14,12 @@ import { TypeKind, type TypeRef } from './types.js';
  */
 
 /** Applies a selection set of `input` onto `output`; 1 when a null must bubble up to the parent. */
-export type SelectionFn = (run: ShapeRun, input: Record<string, unknown>, output: Record<string, unknown>, parentTypeName: string) => number;
+export type SelectionFn = (
+  run: ShapeRun,
+  input: Record<string, unknown>,
+  output: Record<string, unknown>,
+  parentTypeName: string,
+) => number;
 
 /** What generated code needs from the run (shape.ts's Run). */
 export interface ShapeRun {
@@ -33,7 +38,14 @@ export interface ShapeRun {
   condition(variable: string): boolean;
 }
 
-export type Update = (run: ShapeRun, outputValue: unknown, type: TypeRef, inputValue: unknown, selection: SelectionFn | null, parentTypeName: string) => unknown;
+export type Update = (
+  run: ShapeRun,
+  outputValue: unknown,
+  type: TypeRef,
+  inputValue: unknown,
+  selection: SelectionFn | null,
+  parentTypeName: string,
+) => unknown;
 
 export class ShapeAssertionError extends Error {}
 
@@ -65,7 +77,8 @@ function leafCheck(type: TypeRef, constant: (value: unknown) => string): string 
 
 export function generateSelection(root: Step[], update: Update): SelectionFn {
   const generated = new Map<Step[], SelectionFn>();
-  const assertion = (value: unknown) => new ShapeAssertionError(`Got unexpected value for __typename: ${String(value)}`);
+  const assertion = (value: unknown) =>
+    new ShapeAssertionError(`Got unexpected value for __typename: ${String(value)}`);
   const own = Object.prototype.hasOwnProperty;
 
   const generate = (steps: Step[]): SelectionFn => {
@@ -75,7 +88,8 @@ export function generateSelection(root: Step[], update: Update): SelectionFn {
     const constant = (value: unknown) => `C[${constants.push(value) - 1}]`;
     // Placeholder until compiled: a recursive selection refers to itself through its constant.
     const slot: { fn: SelectionFn | null } = { fn: null };
-    generated.set(steps, ((run, input, output, parent) => slot.fn!(run, input, output, parent)) as SelectionFn);
+    generated.set(steps, ((run, input, output, parent) =>
+      slot.fn!(run, input, output, parent)) as SelectionFn);
 
     const lines: string[] = ['let v, o, t;'];
     for (const step of steps) {
@@ -84,12 +98,13 @@ export function generateSelection(root: Step[], update: Update): SelectionFn {
       lines.push(guard ? `if (${guard}) { ${code} }` : code);
     }
     lines.push('return 0;');
-    const factory = new Function('C', 'U', 'H', 'A', `return function select(run, input, output, parentTypeName) {\n${lines.join('\n')}\n};`) as (
-      C: unknown[],
-      U: Update,
-      H: typeof own,
-      A: typeof assertion,
-    ) => SelectionFn;
+    const factory = new Function(
+      'C',
+      'U',
+      'H',
+      'A',
+      `return function select(run, input, output, parentTypeName) {\n${lines.join('\n')}\n};`,
+    ) as (C: unknown[], U: Update, H: typeof own, A: typeof assertion) => SelectionFn;
     const fn = factory(constants, update, own, assertion);
     slot.fn = fn;
     generated.set(steps, fn);
@@ -98,7 +113,8 @@ export function generateSelection(root: Step[], update: Update): SelectionFn {
 
   const conditionCode = (skip: Condition | null, include: Condition | null): string | null => {
     const parts: string[] = [];
-    const value = (condition: Condition) => ('value' in condition ? String(condition.value) : `run.condition(${literal(condition.variable)})`);
+    const value = (condition: Condition) =>
+      'value' in condition ? String(condition.value) : `run.condition(${literal(condition.variable)})`;
     if (skip) parts.push(`!${value(skip)}`);
     if (include) parts.push(value(include));
     return parts.length > 0 ? parts.join(' && ') : null;
@@ -107,16 +123,23 @@ export function generateSelection(root: Step[], update: Update): SelectionFn {
   const fieldCode = (step: FieldStep, constant: (value: unknown) => string): string => {
     const key = literal(step.responseName);
     const read = step.inherited ? `(H.call(input, ${key}) ? input[${key}] : undefined)` : `input[${key}]`;
-    const readOutput = step.inherited ? `(H.call(output, ${key}) ? output[${key}] : undefined)` : `output[${key}]`;
+    const readOutput = step.inherited
+      ? `(H.call(output, ${key}) ? output[${key}] : undefined)`
+      : `output[${key}]`;
     if (step.isTypename) {
-      const fallback = step.responseName === '__typename' ? '' : `if (v === null) { v = input.__typename; if (v === undefined) v = null; }`;
+      const fallback =
+        step.responseName === '__typename'
+          ? ''
+          : `if (v === null) { v = input.__typename; if (v === undefined) v = null; }`;
       return `if (${readOutput} === undefined) { v = ${read}; if (v === undefined) v = null; ${fallback} t = typeof v === 'string' && run.types.all.has(v) ? v : parentTypeName; if (!run.types.objects.has(t)) return 1; output[${key}] = t; }`;
     }
     const nonNull = step.type.kind === TypeKind.NON_NULL;
     const named = nonNull ? step.type.ofType! : step.type;
     if (named.kind === TypeKind.LEAF) {
       const type = constant(named);
-      const onNull = nonNull ? `run.path.push(${key}); run.nonNullError(${type}, parentTypeName); run.path.pop(); output[${key}] = null; return 1;` : `output[${key}] = null;`;
+      const onNull = nonNull
+        ? `run.path.push(${key}); run.nonNullError(${type}, parentTypeName); run.path.pop(); output[${key}] = null; return 1;`
+        : `output[${key}] = null;`;
       const onInvalid = `run.path.push(${key}); run.invalidValueError(${type}, parentTypeName); run.path.pop(); output[${key}] = null;${nonNull ? ' return 1;' : ''}`;
       return `if (${readOutput} === undefined) { v = ${read}; if (v === undefined || v === null) { ${onNull} } else if (${leafCheck(named, constant)}) { output[${key}] = v; } else { ${onInvalid} } }`;
     }

@@ -1,4 +1,13 @@
-import { Variable, isCompositeType, isObjectType, type Operation, type OperationElement, type Schema, type SelectionSet, type Type } from '@apollo/federation-internals';
+import {
+  Variable,
+  isCompositeType,
+  isObjectType,
+  type Operation,
+  type OperationElement,
+  type Schema,
+  type SelectionSet,
+  type Type,
+} from '@apollo/federation-internals';
 import { UnsupportedOperation } from './unsupported.js';
 import { compileType, type TypeRef } from './types.js';
 
@@ -90,7 +99,8 @@ function subtypesOf(schema: Schema, name: string): ReadonlySet<string> {
   const matches = new Set<string>([name]);
   const type = schema.type(name);
   if (type?.kind === 'UnionType') for (const member of type.types()) matches.add(member.name);
-  if (type?.kind === 'InterfaceType') for (const implementation of type.allImplementations()) matches.add(implementation.name);
+  if (type?.kind === 'InterfaceType')
+    for (const implementation of type.allImplementations()) matches.add(implementation.name);
   return matches;
 }
 
@@ -112,7 +122,8 @@ export function compileSteps(operation: Operation): ShapeSteps {
       if (skip || include) conditional = true;
       if (selection.kind === 'FieldSelection') {
         const field = selection.element;
-        if (field.definition.isSchemaIntrospectionField()) throw new UnsupportedOperation('schema introspection');
+        if (field.definition.isSchemaIntrospectionField())
+          throw new UnsupportedOperation('schema introspection');
         const responseName = field.responseName();
         // Output objects are plain objects: a `__proto__` alias would set their prototype.
         if (responseName === '__proto__') throw new UnsupportedOperation('__proto__ alias');
@@ -134,7 +145,14 @@ export function compileSteps(operation: Operation): ShapeSteps {
           matching = subtypesOf(schema, condition);
           matches.set(condition, matching);
         }
-        steps.push({ kind: FRAGMENT, condition, matches: matching ?? new Set(), selection: compile(selection.selectionSet), skip, include });
+        steps.push({
+          kind: FRAGMENT,
+          condition,
+          matches: matching ?? new Set(),
+          selection: compile(selection.selectionSet),
+          skip,
+          include,
+        });
       }
     }
     return steps;
@@ -144,6 +162,11 @@ export function compileSteps(operation: Operation): ShapeSteps {
   const defaults = operation.collectDefaultedVariableValues();
   const rootType = schema.schemaDefinition.rootType(operation.rootKind);
   if (!rootType) throw new UnsupportedOperation(`no ${operation.rootKind} root type`);
-  return { root, rootTypeName: rootType.name, defaults: Object.keys(defaults).length > 0 ? { ...defaults } : null, conditional, types: typeIndex(schema) };
+  return {
+    root,
+    rootTypeName: rootType.name,
+    defaults: Object.keys(defaults).length > 0 ? { ...defaults } : null,
+    conditional,
+    types: typeIndex(schema),
+  };
 }
-

@@ -48,27 +48,50 @@ class Run implements ShapeRun {
   ) {}
 
   nonNullError(type: TypeRef, parentTypeName: string): void {
-    this.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describeLast(this.path, type, parentTypeName)}.`, { path: this.path.slice() }));
+    this.errors.push(
+      ERRORS.INVALID_GRAPHQL.err(
+        `Cannot return null for non-nullable ${describeLast(this.path, type, parentTypeName)}.`,
+        { path: this.path.slice() },
+      ),
+    );
   }
 
   invalidValueError(type: TypeRef, parentTypeName: string): void {
-    this.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describeLast(this.path, type, parentTypeName)}.`, { path: this.path.slice() }));
+    this.errors.push(
+      ERRORS.INVALID_GRAPHQL.err(
+        `Invalid value found for ${describeLast(this.path, type, parentTypeName)}.`,
+        { path: this.path.slice() },
+      ),
+    );
   }
 
   invalidTypenameError(type: TypeRef, parentTypeName: string): void {
-    this.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describeLast(this.path, type, parentTypeName)}.`, { path: this.path.slice() }));
+    this.errors.push(
+      ERRORS.INVALID_GRAPHQL.err(
+        `Invalid __typename found for object at ${describeLast(this.path, type, parentTypeName)}.`,
+        { path: this.path.slice() },
+      ),
+    );
   }
 
   /** ifValue of resultShaping.ts: a validated operation's variable must be a boolean. */
   condition(variable: string): boolean {
     const value = this.variables?.[variable];
-    if (typeof value !== 'boolean') throw new ShapeAssertionError(`Unexpected value ${String(value)} for variable $${variable}`);
+    if (typeof value !== 'boolean')
+      throw new ShapeAssertionError(`Unexpected value ${String(value)} for variable $${variable}`);
     return value;
   }
 }
 
 /** updateOutputValue of resultShaping.ts; sets run.invalid and run.hadErrors for the caller. */
-function update(run: ShapeRun, outputValue: unknown, type: TypeRef, inputValue: unknown, selection: SelectionFn | null, parentTypeName: string): unknown {
+function update(
+  run: ShapeRun,
+  outputValue: unknown,
+  type: TypeRef,
+  inputValue: unknown,
+  selection: SelectionFn | null,
+  parentTypeName: string,
+): unknown {
   if (outputValue === null || (outputValue !== undefined && selection === null)) {
     run.invalid = false;
     run.hadErrors = false;
@@ -93,10 +116,15 @@ function update(run: ShapeRun, outputValue: unknown, type: TypeRef, inputValue: 
   }
   switch (type.kind) {
     case TypeKind.LIST: {
-      if (!Array.isArray(inputValue)) throw new ShapeAssertionError(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.printed}`);
+      if (!Array.isArray(inputValue))
+        throw new ShapeAssertionError(
+          `Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.printed}`,
+        );
       const previous = outputValue as unknown[] | undefined;
       if (previous !== undefined && (!Array.isArray(previous) || previous.length !== inputValue.length)) {
-        throw new ShapeAssertionError(`Invalid non-list value returned by subgraph for list type ${type.printed}`);
+        throw new ShapeAssertionError(
+          `Invalid non-list value returned by subgraph for list type ${type.printed}`,
+        );
       }
       const length = inputValue.length;
       const updated: unknown[] = new Array(length);
@@ -105,7 +133,14 @@ function update(run: ShapeRun, outputValue: unknown, type: TypeRef, inputValue: 
       const inner = type.ofType!;
       for (let index = 0; index < length; index += 1) {
         run.path.push(index);
-        updated[index] = update(run, previous === undefined ? undefined : previous[index], inner, inputValue[index], selection, parentTypeName);
+        updated[index] = update(
+          run,
+          previous === undefined ? undefined : previous[index],
+          inner,
+          inputValue[index],
+          selection,
+          parentTypeName,
+        );
         run.path.pop();
         if (run.invalid) nullify = true;
         if (run.hadErrors) hadErrors = true;
@@ -115,10 +150,16 @@ function update(run: ShapeRun, outputValue: unknown, type: TypeRef, inputValue: 
       return nullify ? null : updated;
     }
     case TypeKind.COMPOSITE: {
-      if (typeof inputValue !== 'object' || selection === null) throw new ShapeAssertionError(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.printed}`);
+      if (typeof inputValue !== 'object' || selection === null)
+        throw new ShapeAssertionError(
+          `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.printed}`,
+        );
       const input = inputValue as Record<string, unknown>;
       const typename = input['__typename'];
-      if (typename !== undefined && typeof typename !== 'string') throw new ShapeAssertionError(`Invalid non-string value ${String(typename)} for __typename at ${run.path.join('.')}`);
+      if (typename !== undefined && typeof typename !== 'string')
+        throw new ShapeAssertionError(
+          `Invalid non-string value ${String(typename)} for __typename at ${run.path.join('.')}`,
+        );
       let objectTypeName = type.name;
       if (typename) {
         // An unknown name (an @inaccessible type) is not echoed: the message names the field only.
@@ -150,7 +191,11 @@ export interface Shaped {
 }
 
 /** computeResponse: the client's response from the plan's merged data. */
-export function shapeResponse(shaper: Shaper, input: Record<string, unknown>, variables: Readonly<Record<string, unknown>> | undefined): Shaped {
+export function shapeResponse(
+  shaper: Shaper,
+  input: Record<string, unknown>,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): Shaped {
   let merged: Readonly<Record<string, unknown>> | null = null;
   if (shaper.conditional) merged = shaper.defaults ? { ...shaper.defaults, ...variables } : (variables ?? {});
   const run = new Run(shaper.types, merged);

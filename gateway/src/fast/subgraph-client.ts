@@ -46,7 +46,13 @@ export class SubgraphClient {
    * Sends `body` (a GraphQL request as JSON) with `headers` (flat name/value pairs). `shareKey`
    * (null for mutations) lets identical fetches in flight share one exchange.
    */
-  async send(body: string, headers: readonly string[], shareKey: string | null, mutation: boolean, logger: Logger): Promise<SubgraphResponse> {
+  async send(
+    body: string,
+    headers: readonly string[],
+    shareKey: string | null,
+    mutation: boolean,
+    logger: Logger,
+  ): Promise<SubgraphResponse> {
     let exchange: Exchange;
     let owner = true;
     if (shareKey === null) {
@@ -74,9 +80,15 @@ export class SubgraphClient {
     return this.client.close();
   }
 
-  private async exchange(body: string, headers: readonly string[], mutation: boolean, logger: Logger): Promise<Exchange> {
+  private async exchange(
+    body: string,
+    headers: readonly string[],
+    mutation: boolean,
+    logger: Logger,
+  ): Promise<Exchange> {
     const result = await this.client.call(body, headers, mutation, logger);
-    if (!result.ok) return { text: null, parsed: null, failure: failureResponse(result.failure), cacheControl: undefined };
+    if (!result.ok)
+      return { text: null, parsed: null, failure: failureResponse(result.failure), cacheControl: undefined };
     const { text, parsed, cacheControl } = result.value;
     return { text, parsed, failure: null, cacheControl };
   }

@@ -32,7 +32,13 @@ export interface TypeRef {
   enumValues: ReadonlySet<string> | null;
 }
 
-const BUILT_IN_LEAVES: Readonly<Record<string, LeafKind>> = { Int: Leaf.INT, ID: Leaf.ID, Float: Leaf.FLOAT, String: Leaf.STRING, Boolean: Leaf.BOOLEAN };
+const BUILT_IN_LEAVES: Readonly<Record<string, LeafKind>> = {
+  Int: Leaf.INT,
+  ID: Leaf.ID,
+  Float: Leaf.FLOAT,
+  String: Leaf.STRING,
+  Boolean: Leaf.BOOLEAN,
+};
 
 export function compileType(type: Type, memo: Map<string, TypeRef>): TypeRef {
   const printed = type.toString();
@@ -41,21 +47,56 @@ export function compileType(type: Type, memo: Map<string, TypeRef>): TypeRef {
   let ref: TypeRef;
   switch (type.kind) {
     case 'NonNullType':
-      ref = { kind: TypeKind.NON_NULL, ofType: compileType(type.ofType, memo), name: '', printed, leaf: Leaf.CUSTOM, enumValues: null };
+      ref = {
+        kind: TypeKind.NON_NULL,
+        ofType: compileType(type.ofType, memo),
+        name: '',
+        printed,
+        leaf: Leaf.CUSTOM,
+        enumValues: null,
+      };
       break;
     case 'ListType':
-      ref = { kind: TypeKind.LIST, ofType: compileType(type.ofType, memo), name: '', printed, leaf: Leaf.CUSTOM, enumValues: null };
+      ref = {
+        kind: TypeKind.LIST,
+        ofType: compileType(type.ofType, memo),
+        name: '',
+        printed,
+        leaf: Leaf.CUSTOM,
+        enumValues: null,
+      };
       break;
     case 'ObjectType':
     case 'InterfaceType':
     case 'UnionType':
-      ref = { kind: TypeKind.COMPOSITE, ofType: null, name: type.name, printed, leaf: Leaf.CUSTOM, enumValues: null };
+      ref = {
+        kind: TypeKind.COMPOSITE,
+        ofType: null,
+        name: type.name,
+        printed,
+        leaf: Leaf.CUSTOM,
+        enumValues: null,
+      };
       break;
     case 'EnumType':
-      ref = { kind: TypeKind.LEAF, ofType: null, name: type.name, printed, leaf: Leaf.ENUM, enumValues: new Set(type.values.map((value) => value.name)) };
+      ref = {
+        kind: TypeKind.LEAF,
+        ofType: null,
+        name: type.name,
+        printed,
+        leaf: Leaf.ENUM,
+        enumValues: new Set(type.values.map((value) => value.name)),
+      };
       break;
     case 'ScalarType':
-      ref = { kind: TypeKind.LEAF, ofType: null, name: type.name, printed, leaf: BUILT_IN_LEAVES[type.name] ?? Leaf.CUSTOM, enumValues: null };
+      ref = {
+        kind: TypeKind.LEAF,
+        ofType: null,
+        name: type.name,
+        printed,
+        leaf: BUILT_IN_LEAVES[type.name] ?? Leaf.CUSTOM,
+        enumValues: null,
+      };
       break;
     default:
       throw new Error(`Unexpected output type ${printed}`);
@@ -86,7 +127,13 @@ export function isValidLeaf(type: TypeRef, value: unknown): boolean {
 }
 
 /** pathLastElementDescription of resultShaping.ts. */
-export function describeLast(path: readonly (string | number)[], current: TypeRef, parentTypeName: string): string {
+export function describeLast(
+  path: readonly (string | number)[],
+  current: TypeRef,
+  parentTypeName: string,
+): string {
   const element = path[path.length - 1];
-  return typeof element === 'string' ? `field ${parentTypeName}.${element}` : `array element of type ${current.printed} at index ${String(element)}`;
+  return typeof element === 'string'
+    ? `field ${parentTypeName}.${element}`
+    : `array element of type ${current.printed} at index ${String(element)}`;
 }

@@ -32,7 +32,10 @@ describe('the GraphiQL route', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'graphiql-bundle-'));
     mkdirSync(join(dir, 'assets'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="/graphiql/assets/index-abc.js"></script>');
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><script type="module" src="/graphiql/assets/index-abc.js"></script>',
+    );
     writeFileSync(join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
     on = await serve(true, dir);
     off = await serve(false, dir);
@@ -56,9 +59,15 @@ describe('the GraphiQL route', () => {
 
   it('leaves API requests to GraphQL: JSON clients, GET queries, APQ GETs, POSTs', async () => {
     expect((await fetch(`${on.url}/graphql`, { headers: { accept: 'application/json' } })).status).toBe(418);
-    expect((await fetch(`${on.url}/graphql?query=%7B__typename%7D`, { headers: { accept: HTML } })).status).toBe(418);
-    expect((await fetch(`${on.url}/graphql?extensions=%7B%7D`, { headers: { accept: HTML } })).status).toBe(418);
-    expect((await fetch(`${on.url}/graphql`, { method: 'POST', headers: { accept: HTML }, body: '{}' })).status).toBe(418);
+    expect(
+      (await fetch(`${on.url}/graphql?query=%7B__typename%7D`, { headers: { accept: HTML } })).status,
+    ).toBe(418);
+    expect((await fetch(`${on.url}/graphql?extensions=%7B%7D`, { headers: { accept: HTML } })).status).toBe(
+      418,
+    );
+    expect(
+      (await fetch(`${on.url}/graphql`, { method: 'POST', headers: { accept: HTML }, body: '{}' })).status,
+    ).toBe(418);
   });
 
   it('serves only files of the bundle, immutable', async () => {
@@ -80,7 +89,11 @@ describe('the GraphiQL route', () => {
   it('is on in development, off in production, and GRAPHIQL forces either', () => {
     expect(loadGatewayConfig([], { ...secret, NODE_ENV: 'development' }).graphiql).toBe(true);
     expect(loadGatewayConfig([], { ...secret, NODE_ENV: 'production' }).graphiql).toBe(false);
-    expect(loadGatewayConfig([], { ...secret, NODE_ENV: 'production', GRAPHIQL: 'true' }).graphiql).toBe(true);
-    expect(loadGatewayConfig([], { ...secret, NODE_ENV: 'development', GRAPHIQL: 'false' }).graphiql).toBe(false);
+    expect(loadGatewayConfig([], { ...secret, NODE_ENV: 'production', GRAPHIQL: 'true' }).graphiql).toBe(
+      true,
+    );
+    expect(loadGatewayConfig([], { ...secret, NODE_ENV: 'development', GRAPHIQL: 'false' }).graphiql).toBe(
+      false,
+    );
   });
 });

@@ -60,14 +60,26 @@ interface StaticFile {
 export function createGraphiqlRoute({ enabled, dir, logger }: GraphiqlRouteOptions) {
   const files = enabled ? loadBundle(dir, logger) : new Map<string, StaticFile>();
   const page = files.get('index.html');
-  if (enabled && !page) logger.warn({ dir }, 'GraphiQL is enabled but not built (npm run build); GET /graphql serves no IDE');
+  if (enabled && !page)
+    logger.warn({ dir }, 'GraphiQL is enabled but not built (npm run build); GET /graphql serves no IDE');
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!page || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname === '/graphql') {
-      if (!prefersHtml(req.headers.accept) || url.searchParams.has('query') || url.searchParams.has('extensions')) return false;
-      send(req, res, page, { 'cache-control': 'no-cache', 'content-security-policy': GRAPHIQL_CSP, 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY', 'cross-origin-opener-policy': 'same-origin' });
+      if (
+        !prefersHtml(req.headers.accept) ||
+        url.searchParams.has('query') ||
+        url.searchParams.has('extensions')
+      )
+        return false;
+      send(req, res, page, {
+        'cache-control': 'no-cache',
+        'content-security-policy': GRAPHIQL_CSP,
+        'referrer-policy': 'no-referrer',
+        'x-frame-options': 'DENY',
+        'cross-origin-opener-policy': 'same-origin',
+      });
       return true;
     }
     if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return false;
@@ -78,13 +90,26 @@ export function createGraphiqlRoute({ enabled, dir, logger }: GraphiqlRouteOptio
       return true;
     }
     // Vite puts a content hash in every asset's name, so a file never changes under its URL.
-    send(req, res, file, { 'cache-control': 'public, max-age=31536000, immutable', 'content-security-policy': GRAPHIQL_CSP });
+    send(req, res, file, {
+      'cache-control': 'public, max-age=31536000, immutable',
+      'content-security-policy': GRAPHIQL_CSP,
+    });
     return true;
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, file: StaticFile, headers: Record<string, string>): void {
-  res.writeHead(200, { ...headers, 'content-type': file.contentType, 'content-length': file.body.length, 'x-content-type-options': 'nosniff' });
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: StaticFile,
+  headers: Record<string, string>,
+): void {
+  res.writeHead(200, {
+    ...headers,
+    'content-type': file.contentType,
+    'content-length': file.body.length,
+    'x-content-type-options': 'nosniff',
+  });
   res.end(req.method === 'HEAD' ? undefined : file.body);
 }
 
@@ -100,7 +125,11 @@ function loadBundle(dir: string, logger: Logger): Map<string, StaticFile> {
     for (const name of readdirSync(current)) {
       const path = join(current, name);
       if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path).split(sep).join('/'), { body: readFileSync(path), contentType: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream' });
+      else
+        files.set(relative(dir, path).split(sep).join('/'), {
+          body: readFileSync(path),
+          contentType: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream',
+        });
     }
   };
   walk(dir);

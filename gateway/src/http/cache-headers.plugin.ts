@@ -19,13 +19,18 @@ export function createCacheHeadersPlugin(): ApolloServerPlugin<GatewayContext> {
           const value = cacheControlFor({
             operationType: operation?.operation ?? null,
             hasErrors: !single || (single.errors?.length ?? 0) > 0,
-            personal: contextValue.caller.userId !== null || request.http?.headers.get('authorization') !== undefined,
-            policy: policy && { maxAge: policy.maxAge, scope: policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC' },
+            personal:
+              contextValue.caller.userId !== null || request.http?.headers.get('authorization') !== undefined,
+            policy: policy && {
+              maxAge: policy.maxAge,
+              scope: policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC',
+            },
           });
           response.http.headers.set('cache-control', value);
           // A shared cache must not hand one partner's cached answer to a request without that key.
           // Origin is repeated because these headers replace the CORS guard's `Vary: Origin`.
-          if (value.startsWith('public') && contextValue.apiClient) response.http.headers.set('vary', 'Origin, x-api-key');
+          if (value.startsWith('public') && contextValue.apiClient)
+            response.http.headers.set('vary', 'Origin, x-api-key');
         },
       };
     },

@@ -37,7 +37,8 @@ export interface Cors {
  */
 export function createCors(allowedOrigins: readonly string[]): Cors {
   const allowed = new Set(allowedOrigins);
-  const originOf = (req: IncomingMessage): string | null => (typeof req.headers.origin === 'string' ? req.headers.origin : null);
+  const originOf = (req: IncomingMessage): string | null =>
+    typeof req.headers.origin === 'string' ? req.headers.origin : null;
   const allow = (res: ServerResponse, origin: string) => {
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
@@ -58,7 +59,8 @@ export function createCors(allowedOrigins: readonly string[]): Cors {
         .split(',')
         .map((name) => name.trim().toLowerCase())
         .filter(Boolean);
-      const partner = requested.includes('x-api-key') && requested.every((name) => PARTNER_HEADERS.includes(name));
+      const partner =
+        requested.includes('x-api-key') && requested.every((name) => PARTNER_HEADERS.includes(name));
       if (!origin || (!allowed.has(origin) && !partner)) {
         res.writeHead(403, { vary: 'Origin', 'content-length': 0 });
         res.end();

@@ -33,9 +33,18 @@ export function createHttpServer(limits: HttpServerLimits): Server {
  * Answers 431 (and closes the socket) for a request with more headers than allowed; true when it
  * did. Node itself only refuses headers by total size, never by count.
  */
-export function refuseTooManyHeaders(req: IncomingMessage, res: ServerResponse, limits: HttpServerLimits): boolean {
+export function refuseTooManyHeaders(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limits: HttpServerLimits,
+): boolean {
   if (req.rawHeaders.length / 2 <= limits.maxHeadersCount) return false;
   res.setHeader('connection', 'close');
-  sendGraphQLError(res, 431, `Too many request headers (at most ${limits.maxHeadersCount}).`, ErrorCode.REQUEST_HEADERS_TOO_MANY);
+  sendGraphQLError(
+    res,
+    431,
+    `Too many request headers (at most ${limits.maxHeadersCount}).`,
+    ErrorCode.REQUEST_HEADERS_TOO_MANY,
+  );
   return true;
 }

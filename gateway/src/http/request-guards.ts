@@ -20,7 +20,10 @@ export function retryAfterSeconds(verdict: RateLimitVerdict): number {
 
 /** The body of a 429 (and the text of graphql-ws's 4429 close reason). */
 export function rateLimitedError(seconds: number) {
-  return { message: `Too many requests; retry in ${seconds} s.`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } };
+  return {
+    message: `Too many requests; retry in ${seconds} s.`,
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds },
+  };
 }
 
 /** `ratelimit-*` and `retry-after` headers for an HTTP answer carrying `verdict`. */
@@ -48,13 +51,21 @@ export interface RequestGuards {
  * and each subscribe, SSE and multipart subscriptions): one blocklist and one rate limiter, so a
  * client has a single budget and a single ban whatever transport it uses.
  */
-export function createRequestGuards(deps: { blocklist: Blocklist; rateLimiter: RateLimiter; metrics: GatewayMetrics; trustProxy: boolean }): RequestGuards {
+export function createRequestGuards(deps: {
+  blocklist: Blocklist;
+  rateLimiter: RateLimiter;
+  metrics: GatewayMetrics;
+  trustProxy: boolean;
+}): RequestGuards {
   const { blocklist, rateLimiter, metrics, trustProxy } = deps;
   return {
     ipOf: (req) => clientIp(req, trustProxy),
     async blocked(req) {
       const agent = req.headers['user-agent'];
-      const reason = await blocklist.check(clientIp(req, trustProxy), Array.isArray(agent) ? agent[0] : agent);
+      const reason = await blocklist.check(
+        clientIp(req, trustProxy),
+        Array.isArray(agent) ? agent[0] : agent,
+      );
       if (reason) metrics.refusals.inc({ reason: `blocklist_${reason}` });
       return reason;
     },

@@ -12,7 +12,12 @@ import type { GatewayContext } from './context.js';
 import type { Blocklist } from '../access/blocklist.js';
 import type { Cors } from './cors.js';
 import type { RateLimiter } from '../limits/rate-limit.js';
-import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from './request-guards.js';
+import {
+  createRequestGuards,
+  rateLimitHeaders,
+  rateLimitedError,
+  retryAfterSeconds,
+} from './request-guards.js';
 import type { Identity } from '../identity/identify.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { ErrorCode } from '../errors.js';
@@ -49,9 +54,19 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 export function createRequestHandler(deps: RequestHandlerDeps) {
   const { config, apollo, logger, metrics, cors } = deps;
-  const guards = createRequestGuards({ blocklist: deps.blocklist, rateLimiter: deps.rateLimiter, metrics, trustProxy: config.trustProxy });
+  const guards = createRequestGuards({
+    blocklist: deps.blocklist,
+    rateLimiter: deps.rateLimiter,
+    metrics,
+    trustProxy: config.trustProxy,
+  });
 
-  async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, observed: GatewayContext['observed']): Promise<void> {
+  async function graphql(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    observed: GatewayContext['observed'],
+  ): Promise<void> {
     cors.decorate(req, res);
     if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
     const { caller, apiClient } = await deps.identify(header(req, 'authorization'), header(req, 'x-api-key'));
@@ -99,17 +114,24 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     res.setHeader('x-request-id', requestId);
     const observed: GatewayContext['observed'] = {};
     res.once('finish', () => {
-      const operation = observed.operationName === undefined ? 'unresolved' : metrics.operationLabel(observed.operationName);
-      metrics.requests.observe({ operation, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+      const operation =
+        observed.operationName === undefined ? 'unresolved' : metrics.operationLabel(observed.operationName);
+      metrics.requests.observe(
+        { operation, status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     });
 
     graphql(req, res, requestId, observed).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (err instanceof AuthenticationError) {
         metrics.refusals.inc({ reason: 'unauthenticated' });
-        return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, { 'www-authenticate': 'Bearer' });
+        return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, {
+          'www-authenticate': 'Bearer',
+        });
       }
-      if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
+      if (err instanceof AuthUnavailableError)
+        return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
       if (err instanceof HttpError) {
         if (err.status === 413) {
           metrics.refusals.inc({ reason: 'payload_too_large' });
@@ -125,7 +147,12 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
 
   /** /health, /ready and /metrics as every process serves them (the platform's routes); 404 otherwise. */
   async function routeOther(path: string, res: ServerResponse): Promise<void> {
-    const health = { health: { status: 'ok' }, isReady: deps.isReady, registry: metrics.registry, servesMetrics: config.metricsPort === null };
+    const health = {
+      health: { status: 'ok' },
+      isReady: deps.isReady,
+      registry: metrics.registry,
+      servesMetrics: config.metricsPort === null,
+    };
     if (!(await serveHealthRoute(path, res, health))) sendJson(res, 404, { error: 'not found' });
   }
 }

@@ -6,12 +6,20 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled, ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { startMetricsServer, type MetricsServer } from '@terrarium/platform/health';
 import { createLogger, type Logger } from '@terrarium/platform/logger';
 import { AccessControl } from '../access/control.js';
 import { readAccessPolicy } from '../access/policy.js';
-import { createFeatureFlags, FEATURE_FLAG_DEFINITIONS_QUERY, type FlagDefinition } from '@terrarium/platform/feature-flags';
+import {
+  createFeatureFlags,
+  FEATURE_FLAG_DEFINITIONS_QUERY,
+  type FlagDefinition,
+} from '@terrarium/platform/feature-flags';
 import { createLiveUpdatesPlugin } from '../flags/live-updates.plugin.js';
 import { createApiKeyVerifier } from '../identity/api-keys.js';
 import { createAuthenticator } from '../identity/auth.js';
@@ -71,7 +79,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   const events = new EventEmitter();
   const redis = createRedis(config.redisUrl, logger);
   // One budget and breaker for the gateway's Redis calls on the request path (rate limit, APQ, blocklist).
-  const redisGuard = createRedisGuard({ budgetMs: config.redisBudgetMs, coolDownMs: config.redisBreakerCoolDownMs, logger });
+  const redisGuard = createRedisGuard({
+    budgetMs: config.redisBudgetMs,
+    coolDownMs: config.redisBreakerCoolDownMs,
+    logger,
+  });
   const agent = createUpstreamAgent();
   const access = new AccessControl();
   const httpServer = createHttpServer(config.http);
@@ -90,7 +102,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   // Terrarium is self-hosted and reports to no one.
   process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFile(config.supergraphPath, { logger, events, validate: (sdl) => void readAccessPolicy(sdl) }),
+    supergraphSdl: supergraphFile(config.supergraphPath, {
+      logger,
+      events,
+      validate: (sdl) => void readAccessPolicy(sdl),
+    }),
     buildService,
     // Checked in production too: a broken supergraph is refused at load or reload, not served.
     validateSupergraph: true,
@@ -105,21 +121,45 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
 
   // ops' internal queries (API keys, token revocations without Redis, flag definitions).
-  const ops = createOpsClient({ opsUrl: config.opsUrl, internalSecret: config.internalSecret, metrics, logger });
+  const ops = createOpsClient({
+    opsUrl: config.opsUrl,
+    internalSecret: config.internalSecret,
+    metrics,
+    logger,
+  });
   const revocations = createTokenRevocations({ redis, ops, pollMs: config.tokenRevocationPollMs, logger });
   const flags = createFeatureFlags({
     load: async () => {
       if (!ops) return [];
-      return (await ops.query<{ featureFlagDefinitions: FlagDefinition[] }>(FEATURE_FLAG_DEFINITIONS_QUERY)).featureFlagDefinitions;
+      return (await ops.query<{ featureFlagDefinitions: FlagDefinition[] }>(FEATURE_FLAG_DEFINITIONS_QUERY))
+        .featureFlagDefinitions;
     },
     redis: config.redisUrl,
     logger: logger.child({ component: 'feature-flags' }),
   });
 
-  const persisted = await createPersistedStore({ dir: config.persisted.manifestsDir, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
+  const persisted = await createPersistedStore({
+    dir: config.persisted.manifestsDir,
+    redis,
+    redisKeyPrefix: config.redisKeyPrefix,
+    logger,
+  });
   // One blocklist and one rate-limit budget for every transport: HTTP, WebSocket, SSE, multipart.
-  const blocklist = createBlocklist({ redis, redisKeyPrefix: config.redisKeyPrefix, refreshMs: config.blocklistRefreshMs, guard: redisGuard, logger });
-  const rateLimiter = createRateLimiter({ redis, redisKeyPrefix: config.redisKeyPrefix, max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, guard: redisGuard, logger });
+  const blocklist = createBlocklist({
+    redis,
+    redisKeyPrefix: config.redisKeyPrefix,
+    refreshMs: config.blocklistRefreshMs,
+    guard: redisGuard,
+    logger,
+  });
+  const rateLimiter = createRateLimiter({
+    redis,
+    redisKeyPrefix: config.redisKeyPrefix,
+    max: config.rateLimitMax,
+    windowMs: config.rateLimitWindowMs,
+    guard: redisGuard,
+    logger,
+  });
   // Registered before Apollo starts, so it sees the first supergraph load.
   const subscriptions = createSubscriptionServer({
     blocklist,
@@ -141,7 +181,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     buildService,
     identify: (authorization, apiKey) => identify(authorization, apiKey),
     revocations,
-    operationChecks: [createOperationLimitsPlugin(config.limits, metrics), createAccessControlPlugin(access, metrics), createLiveUpdatesPlugin(flags, metrics)],
+    operationChecks: [
+      createOperationLimitsPlugin(config.limits, metrics),
+      createAccessControlPlugin(access, metrics),
+      createLiveUpdatesPlugin(flags, metrics),
+    ],
     persisted: { store: persisted, partnerManifest: config.persisted.partnerManifest },
   });
   // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
@@ -150,7 +194,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     ? createFastGateway(gateway, {
         supergraphs,
         planLimits: config.planLimits,
-        subgraph: (name, url) => ({ url: subgraphUrl(config, name, url), timeoutMs: subgraphTimeout(config, name), maxResponseBytes: config.subgraphMaxResponseBytes }),
+        subgraph: (name, url) => ({
+          url: subgraphUrl(config, name, url),
+          timeoutMs: subgraphTimeout(config, name),
+          maxResponseBytes: config.subgraphMaxResponseBytes,
+        }),
         metrics,
         logger,
         shareInflightFetches: config.dedupeSubgraphFetches,
@@ -160,7 +208,12 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     gateway: executing,
     // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
     persistedQueries: config.persisted.apqEnabled
-      ? { cache: redis ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, redisGuard, logger) : undefined, ttl: config.persisted.apqTtlSeconds }
+      ? {
+          cache: redis
+            ? createApqCache(redis, config.redisKeyPrefix, config.persisted.apqTtlSeconds, redisGuard, logger)
+            : undefined,
+          ttl: config.persisted.apqTtlSeconds,
+        }
       : false,
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -183,7 +236,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
       ApolloServerPluginLandingPageDisabled(),
       // Subgraph Cache-Control headers still fold into the request's policy; the header is written by createCacheHeadersPlugin.
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
-      createPersistedQueriesPlugin({ store: persisted, partnerManifest: config.persisted.partnerManifest, metrics }),
+      createPersistedQueriesPlugin({
+        store: persisted,
+        partnerManifest: config.persisted.partnerManifest,
+        metrics,
+      }),
       createCacheHeadersPlugin(),
       createRateLimitedStatusPlugin(),
       createMetricsPlugin(),
@@ -196,9 +253,18 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   let draining = false;
 
   const apiKeys = createApiKeyVerifier({ ops, redis, redisKeyPrefix: config.redisKeyPrefix, logger });
-  const identify = createIdentifier(createAuthenticator({ jwksUrl: config.jwksUrl, jwtIssuer: config.jwtIssuer, jwtAudience: config.jwtAudience }, revocations), apiKeys);
+  const identify = createIdentifier(
+    createAuthenticator(
+      { jwksUrl: config.jwksUrl, jwtIssuer: config.jwtIssuer, jwtAudience: config.jwtAudience },
+      revocations,
+    ),
+    apiKeys,
+  );
   // Serve no token before the revocations in force are known, unless Redis or ops cannot say in time.
-  const revocationsKnown = await Promise.race([revocations.loaded().then(() => true), new Promise<false>((resolve) => setTimeout(resolve, REVOCATIONS_START_WAIT_MS, false).unref())]);
+  const revocationsKnown = await Promise.race([
+    revocations.loaded().then(() => true),
+    new Promise<false>((resolve) => setTimeout(resolve, REVOCATIONS_START_WAIT_MS, false).unref()),
+  ]);
   if (!revocationsKnown) logger.warn('token revocations not loaded yet; serving while they load');
   const serveEmbed = createEmbedRoute({
     store: persisted,
@@ -206,9 +272,17 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     widgetFile: fileURLToPath(new URL('../widget/terrarium-embed.js', import.meta.url)),
     logger,
   });
-  const serveGraphiql = createGraphiqlRoute({ enabled: config.graphiql, dir: fileURLToPath(new URL('../graphiql-bundle', import.meta.url)), logger });
+  const serveGraphiql = createGraphiqlRoute({
+    enabled: config.graphiql,
+    dir: fileURLToPath(new URL('../graphiql-bundle', import.meta.url)),
+    logger,
+  });
   const handleRequest = createRequestHandler({
-    config: { trustProxy: config.trustProxy, maxBodyBytes: config.maxBodyBytes, metricsPort: config.metricsPort },
+    config: {
+      trustProxy: config.trustProxy,
+      maxBodyBytes: config.maxBodyBytes,
+      metricsPort: config.metricsPort,
+    },
     apollo,
     logger,
     metrics,
@@ -221,7 +295,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
   httpServer.on('request', (req, res) => {
     if (refuseTooManyHeaders(req, res, config.http)) return;
-    if (!serveEmbed(req, res) && !serveGraphiql(req, res) && !subscriptions.handleHttp(req, res)) handleRequest(req, res);
+    if (!serveEmbed(req, res) && !serveGraphiql(req, res) && !subscriptions.handleHttp(req, res))
+      handleRequest(req, res);
   });
 
   let stopping: Promise<void> | null = null;

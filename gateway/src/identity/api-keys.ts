@@ -20,7 +20,6 @@ export interface ApiKeyVerifier {
   close(): Promise<void>;
 }
 
-
 /** How long a verdict is shared through Redis (or kept in memory without Redis). @default 60_000 ms */
 const VERDICT_TTL_MS = 60_000;
 /** An unknown key is remembered for less, so a freshly created key works soon. @default 10_000 ms */
@@ -36,7 +35,8 @@ const MAX_KEY_LENGTH = 256;
  */
 export const API_CLIENT_REVOKED_CHANNEL = 'ops:api-client-revoked';
 
-const QUERY = 'query ApiClientByKey($key: String!) { apiClientByKey(key: $key) { id name allowedOperations } }';
+const QUERY =
+  'query ApiClientByKey($key: String!) { apiClientByKey(key: $key) { id name allowedOperations } }';
 
 interface Options {
   /** Null without OPS_URL or INTERNAL_SECRET: every key is refused as unverifiable. */
@@ -64,7 +64,10 @@ export function createApiKeyVerifier({ ops, redis, redisKeyPrefix, logger }: Opt
   };
 
   async function askOps(key: string): Promise<ApiClient | null> {
-    if (!ops) throw new AuthUnavailableError('Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).');
+    if (!ops)
+      throw new AuthUnavailableError(
+        'Partner API keys are not configured on this gateway (OPS_URL, INTERNAL_SECRET).',
+      );
     let data: { apiClientByKey?: ApiClient | null };
     try {
       data = await ops.query<{ apiClientByKey?: ApiClient | null }>(QUERY, { key });
@@ -73,7 +76,8 @@ export function createApiKeyVerifier({ ops, redis, redisKeyPrefix, logger }: Opt
       logger.error({ err }, 'ops could not check an API key');
       throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
     }
-    if (!('apiClientByKey' in data)) throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
+    if (!('apiClientByKey' in data))
+      throw new AuthUnavailableError('Partner API keys cannot be checked right now.');
     const client = data.apiClientByKey ?? null;
     return client && { id: client.id, name: client.name, allowedOperations: [...client.allowedOperations] };
   }
@@ -90,17 +94,23 @@ export function createApiKeyVerifier({ ops, redis, redisKeyPrefix, logger }: Opt
     }
     const client = await askOps(key);
     if (redis) {
-      await redis.set(redisKey, JSON.stringify({ client }), 'PX', client ? VERDICT_TTL_MS : UNKNOWN_TTL_MS).catch((err: unknown) => {
-        logger.warn({ err }, 'could not share an API key verdict');
-      });
+      await redis
+        .set(redisKey, JSON.stringify({ client }), 'PX', client ? VERDICT_TTL_MS : UNKNOWN_TTL_MS)
+        .catch((err: unknown) => {
+          logger.warn({ err }, 'could not share an API key verdict');
+        });
     }
     return client;
   }
 
-  const stopListening = redis ? listenForRevocations(redis, logger, (keyHash) => {
-    local.delete(keyHash);
-    redis.del(`${redisKeyPrefix}apikey:${keyHash}`).catch((err: unknown) => logger.warn({ err }, 'could not drop a shared API key verdict'));
-  }) : async () => {};
+  const stopListening = redis
+    ? listenForRevocations(redis, logger, (keyHash) => {
+        local.delete(keyHash);
+        redis
+          .del(`${redisKeyPrefix}apikey:${keyHash}`)
+          .catch((err: unknown) => logger.warn({ err }, 'could not drop a shared API key verdict'));
+      })
+    : async () => {};
 
   return {
     async verify(key) {
@@ -125,10 +135,16 @@ export function createApiKeyVerifier({ ops, redis, redisKeyPrefix, logger }: Opt
  * Subscribes on a connection of its own (a subscribed Redis connection can do nothing else) and
  * calls `drop` with each revoked key's hash. ioredis resubscribes after a reconnect.
  */
-function listenForRevocations(redis: Redis, logger: Logger, drop: (keyHash: string) => void): () => Promise<void> {
+function listenForRevocations(
+  redis: Redis,
+  logger: Logger,
+  drop: (keyHash: string) => void,
+): () => Promise<void> {
   const subscriber = redis.duplicate({ commandTimeout: undefined });
   subscriber.on('error', (err: Error) => logger.debug({ err }, 'API key revocation listener: redis error'));
-  subscriber.subscribe(API_CLIENT_REVOKED_CHANNEL).catch((err: unknown) => logger.warn({ err }, 'cannot listen for API key revocations'));
+  subscriber
+    .subscribe(API_CLIENT_REVOKED_CHANNEL)
+    .catch((err: unknown) => logger.warn({ err }, 'cannot listen for API key revocations'));
   subscriber.on('message', (_channel: string, message: string) => {
     try {
       const { keyHash } = JSON.parse(message) as { keyHash?: unknown };

@@ -26,7 +26,8 @@ export interface Authenticator {
 }
 
 /** What the refusal of a revoked token says. */
-export const REVOKED_TOKEN_MESSAGE = 'This token was revoked (signed out, password reset or roles changed); sign in again.';
+export const REVOKED_TOKEN_MESSAGE =
+  'This token was revoked (signed out, password reset or roles changed); sign in again.';
 
 /**
  * Verifies users' JWTs against ops' JWKS: fetched on first use, cached, refetched when a token
@@ -35,7 +36,10 @@ export const REVOKED_TOKEN_MESSAGE = 'This token was revoked (signed out, passwo
  * ops revoked (`revocations`, held in memory: no call per request). Takes its slice of the
  * config: where the JWKS is, and what a token must say.
  */
-export function createAuthenticator(config: Pick<GatewayConfig, 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>, revocations: TokenRevocations): Authenticator {
+export function createAuthenticator(
+  config: Pick<GatewayConfig, 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>,
+  revocations: TokenRevocations,
+): Authenticator {
   const jwks: JWTVerifyGetKey | null = config.jwksUrl
     ? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
     : null;
@@ -55,12 +59,15 @@ export function createAuthenticator(config: Pick<GatewayConfig, 'jwksUrl' | 'jwt
           requiredClaims: ['sub', 'exp'],
         }));
       } catch (err) {
-        if (isKeySetUnavailable(err)) throw new AuthUnavailableError('User tokens cannot be checked right now.');
+        if (isKeySetUnavailable(err))
+          throw new AuthUnavailableError('User tokens cannot be checked right now.');
         throw new AuthenticationError('Invalid or expired token.');
       }
       const tokenId = typeof payload.jti === 'string' ? payload.jti.toLowerCase() : undefined;
-      if (revocations.isRevoked({ userId: payload.sub!, tokenId, issuedAt: payload.iat })) throw new AuthenticationError(REVOKED_TOKEN_MESSAGE);
-      const list = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+      if (revocations.isRevoked({ userId: payload.sub!, tokenId, issuedAt: payload.iat }))
+        throw new AuthenticationError(REVOKED_TOKEN_MESSAGE);
+      const list = (value: unknown) =>
+        Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
       return {
         ...ANONYMOUS,
         userId: payload.sub!,

@@ -19,8 +19,10 @@ export const PARTNER_SCOPE = 'partner';
  */
 export function createIdentifier(authenticator: Authenticator, apiKeys: ApiKeyVerifier) {
   return async (authorization: string | undefined, apiKey: string | undefined): Promise<Identity> => {
-    if (apiKey === undefined) return { caller: await authenticator.authenticate(authorization), apiClient: null };
-    if (authorization) throw new HttpError(400, 'Send either Authorization or x-api-key, not both.', ErrorCode.BAD_REQUEST);
+    if (apiKey === undefined)
+      return { caller: await authenticator.authenticate(authorization), apiClient: null };
+    if (authorization)
+      throw new HttpError(400, 'Send either Authorization or x-api-key, not both.', ErrorCode.BAD_REQUEST);
     const apiClient = await apiKeys.verify(apiKey);
     if (!apiClient) throw new AuthenticationError('Unknown or revoked API key.');
     return { caller: { ...ANONYMOUS, apiClientId: apiClient.id, scopes: [PARTNER_SCOPE] }, apiClient };

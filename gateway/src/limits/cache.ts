@@ -52,7 +52,8 @@ export class MeasurementCache {
     variables: Readonly<Record<string, unknown>>,
     documentKey: string | null,
   ): OperationMeasures {
-    if (documentKey === null) return measureOperation(schema, document, operation, variables, this.defaultListSize);
+    if (documentKey === null)
+      return measureOperation(schema, document, operation, variables, this.defaultListSize);
     let operations = this.bySchema.get(schema);
     if (!operations) {
       operations = new LRUCache<string, Entry>({ max: this.maxOperations });
@@ -62,7 +63,9 @@ export class MeasurementCache {
     const entry = operations.get(key);
     if (!entry) {
       const read = new Set<string>();
-      const measured = Object.freeze(measureOperation(schema, document, operation, variables, this.defaultListSize, read));
+      const measured = Object.freeze(
+        measureOperation(schema, document, operation, variables, this.defaultListSize, read),
+      );
       const names = [...read].sort();
       const created: Entry = { variables: names, fixed: null, byValues: null };
       if (names.length === 0) created.fixed = measured;
@@ -77,7 +80,9 @@ export class MeasurementCache {
     const variant = this.variantOf(entry.variables, variables);
     let measured = entry.byValues!.get(variant);
     if (!measured) {
-      measured = Object.freeze(measureOperation(schema, document, operation, variables, this.defaultListSize));
+      measured = Object.freeze(
+        measureOperation(schema, document, operation, variables, this.defaultListSize),
+      );
       entry.byValues!.set(variant, measured);
     }
     return measured;

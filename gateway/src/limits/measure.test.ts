@@ -13,7 +13,9 @@ const schema = buildSchema(`
 
 function measure(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+  )!;
   return measureOperation(schema, document, operation, variables, 10);
 }
 
@@ -27,7 +29,8 @@ describe('measureOperation', () => {
   });
 
   it('multiplies a connection by first (variables, then the variable default, then the argument default) and does not count edges twice', () => {
-    const query = 'query($n: Int = 5) { products(first: $n) { edges { node { images(limit: 3) { url } } } } }';
+    const query =
+      'query($n: Int = 5) { products(first: $n) { edges { node { images(limit: 3) { url } } } } }';
     // products 1 + n edges + n nodes + n*3 images
     expect(measure(query, { n: 50 }).cost).toBe(1 + 50 + 50 + 150);
     expect(measure(query).cost).toBe(1 + 5 + 5 + 15);
@@ -41,7 +44,8 @@ describe('measureOperation', () => {
   it('measures each fragment once however often it is spread (no exponential walk)', () => {
     const levels = 40;
     let document = 'query { product(id: "1") { ...F0 } }\n';
-    for (let i = 0; i < levels; i += 1) document += `fragment F${i} on Product { id ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : ''} }\n`;
+    for (let i = 0; i < levels; i += 1)
+      document += `fragment F${i} on Product { id ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : ''} }\n`;
     const started = performance.now();
     expect(measure(document).depth).toBe(2);
     expect(performance.now() - started).toBeLessThan(100);

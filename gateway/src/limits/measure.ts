@@ -63,7 +63,8 @@ export function measureOperation(
   }
   const variableDefaults = new Map<string, unknown>();
   for (const definition of operation.variableDefinitions ?? []) {
-    if (definition.defaultValue) variableDefaults.set(definition.variable.name.value, valueFromASTUntyped(definition.defaultValue));
+    if (definition.defaultValue)
+      variableDefaults.set(definition.variable.name.value, valueFromASTUntyped(definition.defaultValue));
   }
   const memo = new Map<string, Measured>();
 
@@ -131,7 +132,10 @@ export function measureOperation(
           const type = fragment && schema.getType(fragment.typeCondition.name.value);
           // Validation has already refused cycles; the placeholder makes a cycle harmless anyway.
           memo.set(key, { depth: 0, aliases: 0, fields: 0, cost: 0 });
-          measured = fragment && type && isCompositeType(type) ? walk(fragment.selectionSet, type, sized) : { depth: 0, aliases: 0, fields: 0, cost: 0 };
+          measured =
+            fragment && type && isCompositeType(type)
+              ? walk(fragment.selectionSet, type, sized)
+              : { depth: 0, aliases: 0, fields: 0, cost: 0 };
           memo.set(key, measured);
         }
         add(measured);
@@ -143,5 +147,10 @@ export function measureOperation(
   const root = schema.getRootType(operation.operation);
   if (!root) return { depth: 0, aliases: 0, rootFields: 0, cost: 0 };
   const measured = walk(operation.selectionSet, root, false);
-  return { depth: measured.depth, aliases: measured.aliases, rootFields: measured.fields, cost: measured.cost };
+  return {
+    depth: measured.depth,
+    aliases: measured.aliases,
+    rootFields: measured.fields,
+    cost: measured.cost,
+  };
 }

@@ -11,7 +11,10 @@ import type { GatewayMetrics } from '../observability/metrics.js';
  * OPERATION_LIMIT_EXCEEDED, after validation and before the query planner or any subgraph. The
  * token limit is enforced earlier, by the parser itself (ApolloServer's parseOptions.maxTokens).
  */
-export function createOperationLimitsPlugin(limits: OperationLimits, metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+export function createOperationLimitsPlugin(
+  limits: OperationLimits,
+  metrics: GatewayMetrics,
+): ApolloServerPlugin<GatewayContext> {
   // Measured once per operation (and per value of the variables its cost reads), not per request.
   const measures = new MeasurementCache(limits.defaultListSize);
   return {
@@ -21,14 +24,41 @@ export function createOperationLimitsPlugin(limits: OperationLimits, metrics: Ga
           if (!operation) return;
           // Apollo hashes every document it runs; the subscription hub passes only the text.
           const text = source ?? request.query;
-          const documentKey = queryHash ?? (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
-          const measured = measures.measure(schema, document, operation, request.variables ?? {}, documentKey);
+          const documentKey =
+            queryHash ?? (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
+          const measured = measures.measure(
+            schema,
+            document,
+            operation,
+            request.variables ?? {},
+            documentKey,
+          );
           const over = (
             [
-              ['depth', measured.depth, limits.depth, `The operation is ${measured.depth} levels deep; the limit is ${limits.depth}.`],
-              ['aliases', measured.aliases, limits.aliases, `The operation uses ${measured.aliases} aliases; the limit is ${limits.aliases}.`],
-              ['rootFields', measured.rootFields, limits.rootFields, `The operation selects ${measured.rootFields} root fields; the limit is ${limits.rootFields}.`],
-              ['cost', measured.cost, limits.cost, `The operation's estimated cost is ${measured.cost}; the limit is ${limits.cost}. Ask for fewer items (first/limit).`],
+              [
+                'depth',
+                measured.depth,
+                limits.depth,
+                `The operation is ${measured.depth} levels deep; the limit is ${limits.depth}.`,
+              ],
+              [
+                'aliases',
+                measured.aliases,
+                limits.aliases,
+                `The operation uses ${measured.aliases} aliases; the limit is ${limits.aliases}.`,
+              ],
+              [
+                'rootFields',
+                measured.rootFields,
+                limits.rootFields,
+                `The operation selects ${measured.rootFields} root fields; the limit is ${limits.rootFields}.`,
+              ],
+              [
+                'cost',
+                measured.cost,
+                limits.cost,
+                `The operation's estimated cost is ${measured.cost}; the limit is ${limits.cost}. Ask for fewer items (first/limit).`,
+              ],
             ] as const
           ).find(([, actual, limit]) => actual > limit);
           if (!over) return;

@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { Redis, RedisGuard } from '../redis.js';
 
 export interface RateLimitVerdict {
@@ -34,10 +39,22 @@ interface Options {
  * through (logged): a limiter outage must not become a platform outage. Windows are whole
  * seconds (Redis EX), rounded up.
  */
-export function createRateLimiter({ redis, redisKeyPrefix, max, windowMs, guard, logger }: Options): RateLimiter {
+export function createRateLimiter({
+  redis,
+  redisKeyPrefix,
+  max,
+  windowMs,
+  guard,
+  logger,
+}: Options): RateLimiter {
   const duration = Math.max(1, Math.ceil(windowMs / 1000));
   const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${redisKeyPrefix}ratelimit`, points: Math.max(1, max), duration })
+    ? new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${redisKeyPrefix}ratelimit`,
+        points: Math.max(1, max),
+        duration,
+      })
     : new RateLimiterMemory({ keyPrefix: 'ratelimit', points: Math.max(1, max), duration });
   const verdict = (result: RateLimiterRes): RateLimitVerdict => ({
     allowed: result.consumedPoints <= max,
@@ -51,7 +68,12 @@ export function createRateLimiter({ redis, redisKeyPrefix, max, windowMs, guard,
       if (max === 0) return { allowed: true, limit: 0, remaining: 0, resetMs: 0 };
       try {
         // Past the limit, consume rejects with the verdict itself: an answer, not a Redis failure.
-        const consume = () => limiter.consume(client).catch((refusal: unknown) => (refusal instanceof RateLimiterRes ? refusal : Promise.reject(refusal)));
+        const consume = () =>
+          limiter
+            .consume(client)
+            .catch((refusal: unknown) =>
+              refusal instanceof RateLimiterRes ? refusal : Promise.reject(refusal),
+            );
         return verdict(await (redis ? guard.run(consume) : consume()));
       } catch (refusal) {
         logger.warn({ err: refusal }, 'rate limiter unavailable; request let through');

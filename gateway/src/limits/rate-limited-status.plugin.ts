@@ -14,9 +14,14 @@ export function createRateLimitedStatusPlugin(): ApolloServerPlugin<GatewayConte
       return {
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
-          const limited = (response.body.singleResult.errors ?? []).filter((error) => error.extensions?.['code'] === ErrorCode.RATE_LIMITED);
+          const limited = (response.body.singleResult.errors ?? []).filter(
+            (error) => error.extensions?.['code'] === ErrorCode.RATE_LIMITED,
+          );
           if (limited.length === 0) return;
-          const seconds = Math.max(1, ...limited.map((error) => Number(error.extensions?.['retryAfterSeconds']) || 1));
+          const seconds = Math.max(
+            1,
+            ...limited.map((error) => Number(error.extensions?.['retryAfterSeconds']) || 1),
+          );
           response.http.status = 429;
           response.http.headers.set('retry-after', String(Math.ceil(seconds)));
         },

@@ -14,7 +14,13 @@ export type ApqCache = NonNullable<PersistedQueryOptions['cache']>;
  * re-sends the full query, as APQ intends) and a failed registration is only logged; every call
  * is bounded by `guard` (budget and circuit breaker), so a hung Redis is a miss, not a wait.
  */
-export function createApqCache(redis: Redis, redisKeyPrefix: string, ttlSeconds: number, guard: RedisGuard, logger: Logger): ApqCache {
+export function createApqCache(
+  redis: Redis,
+  redisKeyPrefix: string,
+  ttlSeconds: number,
+  guard: RedisGuard,
+  logger: Logger,
+): ApqCache {
   const key = (k: string) => `${redisKeyPrefix}${k}`;
   return {
     async get(k) {

@@ -26,6 +26,7 @@ export interface CacheFacts {
  */
 export function cacheControlFor({ operationType, hasErrors, personal, policy }: CacheFacts): string {
   if (operationType !== 'query' || hasErrors) return 'no-store';
-  if (personal || policy?.scope === 'PRIVATE') return policy && policy.maxAge > 0 ? `private, max-age=${policy.maxAge}` : 'private, no-store';
+  if (personal || policy?.scope === 'PRIVATE')
+    return policy && policy.maxAge > 0 ? `private, max-age=${policy.maxAge}` : 'private, no-store';
   return policy && policy.maxAge > 0 ? `public, max-age=${policy.maxAge}` : 'no-store';
 }

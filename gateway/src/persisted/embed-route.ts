@@ -33,7 +33,8 @@ export function createEmbedRoute({ store, partnerManifest, widgetFile, logger }:
   let source: string | null = null;
   try {
     source = readFileSync(widgetFile, 'utf8');
-    if (!source.includes(IDS_PLACEHOLDER)) throw new Error(`${widgetFile} has no ${IDS_PLACEHOLDER} placeholder`);
+    if (!source.includes(IDS_PLACEHOLDER))
+      throw new Error(`${widgetFile} has no ${IDS_PLACEHOLDER} placeholder`);
   } catch (err) {
     logger.warn({ err, widgetFile }, `the embed widget is not built; ${EMBED_SCRIPT_PATH} answers 404`);
     source = null;
@@ -52,7 +53,12 @@ export function createEmbedRoute({ store, partnerManifest, widgetFile, logger }:
     if (path !== EMBED_SCRIPT_PATH) return false;
     const cors = { 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' };
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, HEAD', 'access-control-max-age': '86400', 'content-length': 0 });
+      res.writeHead(204, {
+        ...cors,
+        'access-control-allow-methods': 'GET, HEAD',
+        'access-control-max-age': '86400',
+        'content-length': 0,
+      });
       res.end();
       return true;
     }
@@ -73,7 +79,11 @@ export function createEmbedRoute({ store, partnerManifest, widgetFile, logger }:
       res.end();
       return true;
     }
-    res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/javascript; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
   };

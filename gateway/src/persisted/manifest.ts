@@ -43,11 +43,18 @@ export function normalizeId(raw: string): string | null {
  */
 export function checkEntry(entry: unknown, where: string): ManifestEntry {
   const op = entry as Partial<Record<keyof ManifestEntry, unknown>> | null;
-  if (!op || typeof op.id !== 'string' || typeof op.name !== 'string' || typeof op.body !== 'string' || typeof op.type !== 'string') {
+  if (
+    !op ||
+    typeof op.id !== 'string' ||
+    typeof op.name !== 'string' ||
+    typeof op.body !== 'string' ||
+    typeof op.type !== 'string'
+  ) {
     throw new ManifestError(`${where}: an operation needs string id, name, type and body`);
   }
   if (!TYPES.has(op.type)) throw new ManifestError(`${where}: ${op.name} has unknown type "${op.type}"`);
-  if (op.id !== sha256Hex(op.body)) throw new ManifestError(`${where}: ${op.name}'s id is not the SHA-256 of its body`);
+  if (op.id !== sha256Hex(op.body))
+    throw new ManifestError(`${where}: ${op.name}'s id is not the SHA-256 of its body`);
   return { id: op.id, name: op.name, type: op.type as OperationType, body: op.body };
 }
 
@@ -59,14 +66,20 @@ export function parseManifest(text: string, where: string): ManifestEntry[] {
   } catch (err) {
     throw new ManifestError(`${where} is not JSON: ${(err as Error).message}`);
   }
-  if (data?.format !== 'apollo-persisted-query-manifest' || data.version !== 1 || !Array.isArray(data.operations)) {
+  if (
+    data?.format !== 'apollo-persisted-query-manifest' ||
+    data.version !== 1 ||
+    !Array.isArray(data.operations)
+  ) {
     throw new ManifestError(`${where} is not an apollo-persisted-query-manifest version 1`);
   }
   return data.operations.map((entry, index) => checkEntry(entry, `${where} operations[${index}]`));
 }
 
 /** Indexes manifests by id; an id listed by several clients records all of them. */
-export function indexManifests(manifests: ReadonlyMap<string, readonly ManifestEntry[]>): Map<string, PersistedOperation> {
+export function indexManifests(
+  manifests: ReadonlyMap<string, readonly ManifestEntry[]>,
+): Map<string, PersistedOperation> {
   const index = new Map<string, PersistedOperation>();
   for (const [client, entries] of manifests) {
     for (const entry of entries) {

@@ -25,7 +25,9 @@ function documentIdOf(http: GraphQLRequest['http']): unknown {
   if (!http) return undefined;
   if (http.method === 'GET') return new URLSearchParams(http.search).get('documentId') ?? undefined;
   const body = http.body;
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['documentId'] : undefined;
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)['documentId']
+    : undefined;
 }
 
 /**
@@ -35,11 +37,16 @@ function documentIdOf(http: GraphQLRequest['http']): unknown {
  * by id is refused with PERSISTED_QUERY_NOT_IN_LIST; anything else goes on to Apollo Server, whose
  * APQ (when enabled) registers and looks up hashes and refuses a hash that does not match its query.
  */
-export function createPersistedQueriesPlugin({ store, partnerManifest, metrics }: PersistedQueriesPluginOptions): ApolloServerPlugin<GatewayContext> {
+export function createPersistedQueriesPlugin({
+  store,
+  partnerManifest,
+  metrics,
+}: PersistedQueriesPluginOptions): ApolloServerPlugin<GatewayContext> {
   const lookUp = (id: string) => store.get(id);
   return {
     async requestDidStart({ request, contextValue }) {
-      const persistedQuery = request.extensions?.['persistedQuery'] as { sha256Hash?: unknown; version?: unknown } | null | undefined;
+      const persistedQuery = request.extensions?.['persistedQuery'] as
+        { sha256Hash?: unknown; version?: unknown } | null | undefined;
       // Only APQ version 1 exists; Apollo Server's APQ would execute any other as if it were 1.
       if (persistedQuery && persistedQuery.version !== 1) {
         const { persistedQuery: _unsupported, ...rest } = request.extensions ?? {};
@@ -49,12 +56,20 @@ export function createPersistedQueriesPlugin({ store, partnerManifest, metrics }
         metrics.refusals.inc({ reason: 'persisted_query' });
         return {
           async didResolveOperation() {
-            throw refusal('Only persisted-query version 1 is supported.', ErrorCode.PERSISTED_QUERY_VERSION_NOT_SUPPORTED, 400);
+            throw refusal(
+              'Only persisted-query version 1 is supported.',
+              ErrorCode.PERSISTED_QUERY_VERSION_NOT_SUPPORTED,
+              400,
+            );
           },
         };
       }
       const decision = decidePersisted(
-        { sha256Hash: persistedQuery?.sha256Hash, documentId: documentIdOf(request.http), query: request.query },
+        {
+          sha256Hash: persistedQuery?.sha256Hash,
+          documentId: documentIdOf(request.http),
+          query: request.query,
+        },
         contextValue.apiClient,
         { partnerManifest, lookUp },
       );
@@ -69,7 +84,9 @@ export function createPersistedQueriesPlugin({ store, partnerManifest, metrics }
       }
       request.query = REFUSED_DOCUMENT;
       request.operationName = undefined;
-      metrics.refusals.inc({ reason: decision.code === PERSISTED_QUERY_NOT_IN_LIST ? 'persisted_not_in_list' : 'persisted_query' });
+      metrics.refusals.inc({
+        reason: decision.code === PERSISTED_QUERY_NOT_IN_LIST ? 'persisted_not_in_list' : 'persisted_query',
+      });
       return {
         async didResolveOperation() {
           throw refusal(decision.message, decision.code, decision.status);

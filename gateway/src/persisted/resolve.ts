@@ -33,12 +33,18 @@ export const PERSISTED_QUERY_NOT_FOUND = ErrorCode.PERSISTED_QUERY_NOT_FOUND;
  * One message for every partner refusal (free-form, unknown id, another client's id, not allowed):
  * a partner learns nothing about which ids exist elsewhere.
  */
-const NOT_IN_LIST_MESSAGE = 'This API key may run only the persisted operations it was granted, by id (extensions.persistedQuery.sha256Hash or documentId), without a query.';
+const NOT_IN_LIST_MESSAGE =
+  'This API key may run only the persisted operations it was granted, by id (extensions.persistedQuery.sha256Hash or documentId), without a query.';
 /** 403: the key is valid, the operation is not one it may run. */
 const NOT_IN_LIST_STATUS = 403;
 
 /** Apollo's own wording, which APQ clients know. */
-const HASH_MISMATCH = { kind: 'refuse', message: 'provided sha does not match query', code: ErrorCode.BAD_REQUEST, status: 400 } as const;
+const HASH_MISMATCH = {
+  kind: 'refuse',
+  message: 'provided sha does not match query',
+  code: ErrorCode.BAD_REQUEST,
+  status: 400,
+} as const;
 
 export interface DecideOptions {
   /** The manifest partner keys are bound to. @default "partner-embed" */
@@ -52,31 +58,62 @@ export interface DecideOptions {
  * binding comes from the key, not from a client-name header. First-party callers run any manifest
  * operation by id, or anything else through Apollo (free-form, APQ).
  */
-export function decidePersisted(params: PersistedParams, partner: PartnerBinding | null, options: DecideOptions): PersistedDecision {
+export function decidePersisted(
+  params: PersistedParams,
+  partner: PartnerBinding | null,
+  options: DecideOptions,
+): PersistedDecision {
   const query = typeof params.query === 'string' ? params.query : undefined;
   const fromHash = typeof params.sha256Hash === 'string' ? params.sha256Hash : undefined;
   const fromDocumentId = typeof params.documentId === 'string' ? params.documentId : undefined;
   const named = fromDocumentId ?? fromHash;
   const id = named === undefined ? null : normalizeId(named);
   if (fromHash !== undefined && fromDocumentId !== undefined && normalizeId(fromHash) !== id) {
-    return { kind: 'refuse', message: 'documentId and extensions.persistedQuery.sha256Hash name different documents.', code: ErrorCode.BAD_REQUEST, status: 400 };
+    return {
+      kind: 'refuse',
+      message: 'documentId and extensions.persistedQuery.sha256Hash name different documents.',
+      code: ErrorCode.BAD_REQUEST,
+      status: 400,
+    };
   }
   const operation = id === null ? undefined : options.lookUp(id);
 
   if (partner) {
-    const refuse = { kind: 'refuse', message: NOT_IN_LIST_MESSAGE, code: PERSISTED_QUERY_NOT_IN_LIST, status: NOT_IN_LIST_STATUS } as const;
+    const refuse = {
+      kind: 'refuse',
+      message: NOT_IN_LIST_MESSAGE,
+      code: PERSISTED_QUERY_NOT_IN_LIST,
+      status: NOT_IN_LIST_STATUS,
+    } as const;
     // Neither an id nor a query: Apollo answers its own 400 ("must contain a non-empty query").
     if (query === undefined && named === undefined) return { kind: 'pass' };
     if (query !== undefined || !operation) return refuse;
-    if (!operation.clients.has(options.partnerManifest) || !partner.allowedOperations.includes(operation.name)) return refuse;
+    if (
+      !operation.clients.has(options.partnerManifest) ||
+      !partner.allowedOperations.includes(operation.name)
+    )
+      return refuse;
     return { kind: 'run', operation };
   }
 
   if (fromDocumentId !== undefined) {
-    if (id === null) return { kind: 'refuse', message: 'documentId must be a SHA-256 in hex, optionally prefixed "sha256:".', code: ErrorCode.BAD_REQUEST, status: 400 };
+    if (id === null)
+      return {
+        kind: 'refuse',
+        message: 'documentId must be a SHA-256 in hex, optionally prefixed "sha256:".',
+        code: ErrorCode.BAD_REQUEST,
+        status: 400,
+      };
     if (query !== undefined && sha256Hex(query) !== id) return HASH_MISMATCH;
     if (query !== undefined) return { kind: 'pass' };
-    return operation ? { kind: 'run', operation } : { kind: 'refuse', message: 'No persisted operation has this documentId.', code: PERSISTED_QUERY_NOT_FOUND, status: 404 };
+    return operation
+      ? { kind: 'run', operation }
+      : {
+          kind: 'refuse',
+          message: 'No persisted operation has this documentId.',
+          code: PERSISTED_QUERY_NOT_FOUND,
+          status: 404,
+        };
   }
   // Apollo checks this too, but its error carries no code and the gateway masks those.
   if (fromHash !== undefined && query !== undefined && sha256Hex(query) !== fromHash) return HASH_MISMATCH;

@@ -3,7 +3,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { checkEntry, indexManifests, parseManifest, type ManifestEntry, type PersistedOperation } from './manifest.js';
+import {
+  checkEntry,
+  indexManifests,
+  parseManifest,
+  type ManifestEntry,
+  type PersistedOperation,
+} from './manifest.js';
 
 /** Editors and codegen write in bursts; one reload per burst. @default 100 ms */
 const DEBOUNCE_MS = 100;
@@ -67,7 +73,10 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
     try {
       names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
     } catch (err) {
-      logger.warn({ err, dir }, 'no persisted-operation manifests directory; only Redis manifests (if any) are served');
+      logger.warn(
+        { err, dir },
+        'no persisted-operation manifests directory; only Redis manifests (if any) are served',
+      );
       return new Map();
     }
     const read = new Map<string, ManifestEntry[]>();
@@ -78,7 +87,10 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
       } catch (err) {
         // A half-written or broken file keeps the client's previous operations serving.
         const previous = fromFiles.get(client);
-        logger.error({ err, file: name }, 'persisted-operation manifest refused; the previous version keeps serving');
+        logger.error(
+          { err, file: name },
+          'persisted-operation manifest refused; the previous version keeps serving',
+        );
         if (previous) read.set(client, previous);
       }
     }
@@ -92,13 +104,21 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
       for (const [client, entries] of manifests) {
         multi.sadd(clientsKey, client);
         if (entries.length > 0) {
-          multi.hset(clientKey(client), Object.fromEntries(entries.map((e) => [e.id, JSON.stringify({ name: e.name, type: e.type, body: e.body })])));
+          multi.hset(
+            clientKey(client),
+            Object.fromEntries(
+              entries.map((e) => [e.id, JSON.stringify({ name: e.name, type: e.type, body: e.body })]),
+            ),
+          );
         }
       }
       multi.publish(channel, [...manifests.keys()].join(','));
       await multi.exec();
     } catch (err) {
-      logger.warn({ err }, 'could not publish persisted-operation manifests to Redis; this gateway serves its files');
+      logger.warn(
+        { err },
+        'could not publish persisted-operation manifests to Redis; this gateway serves its files',
+      );
     }
   }
 
@@ -121,7 +141,10 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
       fromRedis = read;
       rebuild();
     } catch (err) {
-      logger.warn({ err }, 'could not read persisted-operation manifests from Redis; keeping the last known ones');
+      logger.warn(
+        { err },
+        'could not read persisted-operation manifests from Redis; keeping the last known ones',
+      );
     }
   }
 
@@ -129,7 +152,10 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
   await publish(fromFiles);
   await readRedis();
   rebuild();
-  logger.info({ operations: index.size, clients: [...new Set([...fromFiles.keys(), ...fromRedis.keys()])] }, 'persisted operations loaded');
+  logger.info(
+    { operations: index.size, clients: [...new Set([...fromFiles.keys(), ...fromRedis.keys()])] },
+    'persisted operations loaded',
+  );
 
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | null = null;
@@ -159,7 +185,11 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
       // The main connection logs Redis outages; ioredis re-subscribes after reconnecting.
     });
     subscriber.on('message', () => void readRedis());
-    await subscriber.subscribe(channel).catch((err: unknown) => logger.warn({ err }, 'cannot subscribe to manifest updates; polling Redis only'));
+    await subscriber
+      .subscribe(channel)
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'cannot subscribe to manifest updates; polling Redis only'),
+      );
     refreshTimer = setInterval(() => void readRedis(), options.refreshMs ?? DEFAULT_REFRESH_MS);
     refreshTimer.unref();
   }
@@ -169,7 +199,8 @@ export async function createPersistedStore(options: PersistedStoreOptions): Prom
     idsOf(client) {
       // This gateway's own file wins over another version of the same name in Redis (rolling deploy).
       const ids: Record<string, string> = {};
-      for (const source of [fromRedis, fromFiles]) for (const entry of source.get(client) ?? []) ids[entry.name] = entry.id;
+      for (const source of [fromRedis, fromFiles])
+        for (const entry of source.get(client) ?? []) ids[entry.name] = entry.id;
       return ids;
     },
     get version() {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql/index.js';
+import {
+  GraphQLError,
+  getVariableValues,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql/index.js';
 import type { SubscriptionLimits } from '../config.js';
 import type { GatewayContext } from '../http/context.js';
 import { decidePersisted, PERSISTED_QUERY_NOT_FOUND, type DecideOptions } from '../persisted/resolve.js';
@@ -26,7 +32,8 @@ export interface SubscribeRequest {
 
 export type Transport = 'ws' | 'sse' | 'multipart';
 
-export type SubscribeOutcome = { subscriber: Subscriber; document: DocumentNode } | { errors: GraphQLFormattedError[] };
+export type SubscribeOutcome =
+  { subscriber: Subscriber; document: DocumentNode } | { errors: GraphQLFormattedError[] };
 
 export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
   limits: SubscriptionLimits;
@@ -42,7 +49,10 @@ export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
   isRevoked: (identity: Identity) => boolean;
 }
 
-const unavailable = (reason: string, message: string): GraphQLFormattedError => ({ message, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, reason } });
+const unavailable = (reason: string, message: string): GraphQLFormattedError => ({
+  message,
+  extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, reason },
+});
 
 /**
  * Every subscription of this gateway, whatever its transport. `subscribe` checks an operation
@@ -73,14 +83,24 @@ export class SubscriptionHub {
         stream.plan = compiled.plan;
         continue;
       }
-      this.deps.logger.info({ subscription: stream.id }, 'supergraph update changed a live subscription; ending it');
-      stream.end([unavailable('supergraph_updated', 'The graph changed; the subscription ended. Subscribe again.')]);
+      this.deps.logger.info(
+        { subscription: stream.id },
+        'supergraph update changed a live subscription; ending it',
+      );
+      stream.end([
+        unavailable('supergraph_updated', 'The graph changed; the subscription ended. Subscribe again.'),
+      ]);
     }
   }
 
-  async subscribe(request: SubscribeRequest, identity: Identity, transport: Transport): Promise<SubscribeOutcome> {
+  async subscribe(
+    request: SubscribeRequest,
+    identity: Identity,
+    transport: Transport,
+  ): Promise<SubscribeOutcome> {
     const generation = this.generation;
-    if (!generation) return { errors: [unavailable('starting', 'The gateway is starting; subscribe again shortly.')] };
+    if (!generation)
+      return { errors: [unavailable('starting', 'The gateway is starting; subscribe again shortly.')] };
     if (identity.expiresAt !== null && identity.expiresAt <= Date.now()) return { errors: [tokenExpired()] };
     // A WebSocket's identity was verified at connection_init; its token may have been revoked since.
     if (this.deps.isRevoked(identity)) return { errors: [tokenRevoked()] };
@@ -92,8 +112,18 @@ export class SubscriptionHub {
     const { plan, document } = compiled;
     const operation = plan.operationContext.operation;
 
-    const coerced = getVariableValues(generation.schema, operation.variableDefinitions ?? [], request.variables ?? {});
-    if (coerced.errors) return { errors: coerced.errors.map((e) => ({ message: e.message, extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
+    const coerced = getVariableValues(
+      generation.schema,
+      operation.variableDefinitions ?? [],
+      request.variables ?? {},
+    );
+    if (coerced.errors)
+      return {
+        errors: coerced.errors.map((e) => ({
+          message: e.message,
+          extensions: { code: ErrorCode.BAD_USER_INPUT },
+        })),
+      };
     const variables = coerced.coerced;
 
     const refused = await this.check(plan, document, source, variables, identity);
@@ -120,25 +150,62 @@ export class SubscriptionHub {
    * queries (src/persisted/resolve.ts): a partner key runs only the persisted operations granted to
    * it, by id; a first-party caller may send a document or a manifest id.
    */
-  private sourceOf(request: SubscribeRequest, identity: Identity): string | { errors: GraphQLFormattedError[] } {
+  private sourceOf(
+    request: SubscribeRequest,
+    identity: Identity,
+  ): string | { errors: GraphQLFormattedError[] } {
     const query = typeof request.query === 'string' && request.query !== '' ? request.query : undefined;
-    const persistedQuery = request.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | null | undefined;
+    const persistedQuery = request.extensions?.['persistedQuery'] as
+      { sha256Hash?: unknown } | null | undefined;
     const named = persistedQuery?.sha256Hash !== undefined || request.documentId !== undefined;
     if (!this.deps.persisted) {
-      if (identity.apiClient) return { errors: [{ message: 'This gateway serves no persisted operations to API keys.', extensions: { code: ErrorCode.FORBIDDEN } }] };
-      return query ?? { errors: [{ message: 'The request must contain a query.', extensions: { code: ErrorCode.BAD_REQUEST } }] };
+      if (identity.apiClient)
+        return {
+          errors: [
+            {
+              message: 'This gateway serves no persisted operations to API keys.',
+              extensions: { code: ErrorCode.FORBIDDEN },
+            },
+          ],
+        };
+      return (
+        query ?? {
+          errors: [
+            { message: 'The request must contain a query.', extensions: { code: ErrorCode.BAD_REQUEST } },
+          ],
+        }
+      );
     }
-    const decision = decidePersisted({ sha256Hash: persistedQuery?.sha256Hash, documentId: request.documentId, query }, identity.apiClient, this.deps.persisted);
-    if (decision.kind === 'refuse') return { errors: [{ message: decision.message, extensions: { code: decision.code } }] };
+    const decision = decidePersisted(
+      { sha256Hash: persistedQuery?.sha256Hash, documentId: request.documentId, query },
+      identity.apiClient,
+      this.deps.persisted,
+    );
+    if (decision.kind === 'refuse')
+      return { errors: [{ message: decision.message, extensions: { code: decision.code } }] };
     if (decision.kind === 'run') return decision.operation.body;
     if (query !== undefined) return query;
     // An id no manifest knows: Apollo's APQ answer, so APQ clients send the document next.
-    if (named) return { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: PERSISTED_QUERY_NOT_FOUND } }] };
-    return { errors: [{ message: 'The request must contain a query or a persisted operation id.', extensions: { code: ErrorCode.BAD_REQUEST } }] };
+    if (named)
+      return {
+        errors: [{ message: 'PersistedQueryNotFound', extensions: { code: PERSISTED_QUERY_NOT_FOUND } }],
+      };
+    return {
+      errors: [
+        {
+          message: 'The request must contain a query or a persisted operation id.',
+          extensions: { code: ErrorCode.BAD_REQUEST },
+        },
+      ],
+    };
   }
 
   /** Ends every subscription (shutdown): subscribers get `errors` after what is already queued. */
-  closeAll(errors: readonly GraphQLFormattedError[] = [unavailable('shutting_down', 'The gateway is shutting down; subscribe again.')]): void {
+  closeAll(
+    errors: readonly GraphQLFormattedError[] = [
+      unavailable('shutting_down', 'The gateway is shutting down; subscribe again.'),
+    ],
+  ): void {
     for (const stream of [...this.streams.values()]) stream.end(errors);
   }
 
@@ -154,8 +221,15 @@ export class SubscriptionHub {
     return this.streams.size;
   }
 
-  private streamFor(plan: SubscriptionPlan, source: SharedStream['source'], variables: Record<string, unknown>, identity: Identity): SharedStream {
-    const key = this.deps.limits.deduplicate ? JSON.stringify([identity.caller, source.operationName, source.query, variables]) : randomUUID();
+  private streamFor(
+    plan: SubscriptionPlan,
+    source: SharedStream['source'],
+    variables: Record<string, unknown>,
+    identity: Identity,
+  ): SharedStream {
+    const key = this.deps.limits.deduplicate
+      ? JSON.stringify([identity.caller, source.operationName, source.query, variables])
+      : randomUUID();
     const existing = this.streams.get(key);
     if (existing) return existing;
     const { metrics } = this.deps;

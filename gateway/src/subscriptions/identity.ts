@@ -9,7 +9,10 @@ export interface Identity extends RequestIdentity {
   issuedAt: number | null;
 }
 
-export type Identify = (authorization: string | undefined, apiKey: string | undefined) => Promise<RequestIdentity>;
+export type Identify = (
+  authorization: string | undefined,
+  apiKey: string | undefined,
+) => Promise<RequestIdentity>;
 
 /**
  * Identifies a subscriber exactly as a query's caller is identified (the same verifier, so the
@@ -17,9 +20,17 @@ export type Identify = (authorization: string | undefined, apiKey: string | unde
  * ends then, and one whose token is revoked ends when the revocation arrives. The token was
  * verified by `identify`, so reading its payload here is safe.
  */
-export async function identifySubscriber(identify: Identify, authorization: string | undefined, apiKey: string | undefined): Promise<Identity> {
+export async function identifySubscriber(
+  identify: Identify,
+  authorization: string | undefined,
+  apiKey: string | undefined,
+): Promise<Identity> {
   const identity = await identify(authorization, apiKey);
   const token = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
   const { exp, iat } = token && identity.caller.userId ? decodeJwt(token) : {};
-  return { ...identity, expiresAt: typeof exp === 'number' ? exp * 1000 : null, issuedAt: typeof iat === 'number' ? iat : null };
+  return {
+    ...identity,
+    expiresAt: typeof exp === 'number' ? exp * 1000 : null,
+    issuedAt: typeof iat === 'number' ? iat : null,
+  };
 }

@@ -14,7 +14,12 @@ import type { Blocklist } from '../access/blocklist.js';
 import { createCors } from '../http/cors.js';
 import type { RateLimiter } from '../limits/rate-limit.js';
 import type { TokenRevocations } from '../identity/token-revocations.js';
-import { createRequestGuards, rateLimitHeaders, rateLimitedError, retryAfterSeconds } from '../http/request-guards.js';
+import {
+  createRequestGuards,
+  rateLimitHeaders,
+  rateLimitedError,
+  retryAfterSeconds,
+} from '../http/request-guards.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { PersistedStore } from '../persisted/store.js';
 import { SubscriptionHub } from './hub.js';
@@ -31,7 +36,14 @@ export interface SubscriptionServerDeps {
   /** Its slice of the config. */
   config: Pick<
     GatewayConfig,
-    'subscriptions' | 'internalSecret' | 'production' | 'limits' | 'trustProxy' | 'maxBodyBytes' | 'corsOrigins' | 'subgraphUrls'
+    | 'subscriptions'
+    | 'internalSecret'
+    | 'production'
+    | 'limits'
+    | 'trustProxy'
+    | 'maxBodyBytes'
+    | 'corsOrigins'
+    | 'subgraphUrls'
   >;
   httpServer: Server;
   /** The supergraph generations Apollo Gateway loads (hot reloads included), planner shared with the fast path. */
@@ -66,7 +78,8 @@ type HttpTransport = 'sse' | 'multipart';
 export function httpTransportOf(req: IncomingMessage): HttpTransport | null {
   if ((req.url ?? '/').split('?')[0] !== '/graphql') return null;
   const accept = [req.headers.accept ?? ''].flat().join(',');
-  if (req.method === 'POST' && /multipart\/mixed/i.test(accept) && /subscriptionSpec/i.test(accept)) return 'multipart';
+  if (req.method === 'POST' && /multipart\/mixed/i.test(accept) && /subscriptionSpec/i.test(accept))
+    return 'multipart';
   if ((req.method === 'GET' || req.method === 'POST') && /text\/event-stream/i.test(accept)) return 'sse';
   return null;
 }
@@ -100,9 +113,16 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     buildService: deps.buildService,
     checks: deps.operationChecks,
     metrics,
-    persisted: deps.persisted ? { partnerManifest: deps.persisted.partnerManifest, lookUp: (id) => deps.persisted!.store.get(id) } : null,
+    persisted: deps.persisted
+      ? { partnerManifest: deps.persisted.partnerManifest, lookUp: (id) => deps.persisted!.store.get(id) }
+      : null,
     isRevoked: ({ caller, issuedAt }) =>
-      caller.userId !== null && deps.revocations.isRevoked({ userId: caller.userId, tokenId: caller.tokenId, issuedAt: issuedAt ?? undefined }),
+      caller.userId !== null &&
+      deps.revocations.isRevoked({
+        userId: caller.userId,
+        tokenId: caller.tokenId,
+        issuedAt: issuedAt ?? undefined,
+      }),
   });
   deps.revocations.onRevoked(() => hub.endRevoked());
   deps.supergraphs.onGeneration((supergraph) => {
@@ -121,18 +141,34 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     trustProxy: config.trustProxy,
   });
 
-  const ws = createWebSocketTransport({ httpServer: deps.httpServer, hub, identify: deps.identify, guards, limits, maxPayload: config.maxBodyBytes, logger });
+  const ws = createWebSocketTransport({
+    httpServer: deps.httpServer,
+    hub,
+    identify: deps.identify,
+    guards,
+    limits,
+    maxPayload: config.maxBodyBytes,
+    logger,
+  });
   const serve = {
     sse: createSseTransport(hub, config.maxBodyBytes),
-    multipart: createMultipartTransport(hub, { maxBodyBytes: config.maxBodyBytes, heartbeatMs: limits.heartbeatMs }),
+    multipart: createMultipartTransport(hub, {
+      maxBodyBytes: config.maxBodyBytes,
+      heartbeatMs: limits.heartbeatMs,
+    }),
   };
   const cors = createCors(config.corsOrigins);
   let closing = false;
 
-  async function serveHttp(transport: HttpTransport, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serveHttp(
+    transport: HttpTransport,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     cors.decorate(req, res);
     res.setHeader('x-request-id', randomUUID());
-    if (closing) return sendGraphQLError(res, 503, 'The gateway is shutting down.', ErrorCode.SERVICE_UNAVAILABLE);
+    if (closing)
+      return sendGraphQLError(res, 503, 'The gateway is shutting down.', ErrorCode.SERVICE_UNAVAILABLE);
     // The guards of POST /graphql, in the same order: blocklist, identity, rate limit (one
     // subscription is one request).
     if (await guards.blocked(req)) throw new HttpError(403, 'Access denied.', ErrorCode.FORBIDDEN);
@@ -142,7 +178,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     if (identity.apiClient) cors.admitPartner(req, res);
     const limit = await guards.limit(identity.caller, guards.ipOf(req));
     const limitHeaders = rateLimitHeaders(limit);
-    if (!limit.allowed) return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);
+    if (!limit.allowed)
+      return sendJson(res, 429, { errors: [rateLimitedError(retryAfterSeconds(limit))] }, limitHeaders);
     for (const [name, value] of Object.entries(limitHeaders)) res.setHeader(name, value);
     await serve[transport](req, res, identity);
   }
@@ -153,8 +190,14 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       if (!transport) return false;
       serveHttp(transport, req, res).catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
-        if (err instanceof AuthenticationError) return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, { 'www-authenticate': 'Bearer' });
-        if (err instanceof AuthUnavailableError) return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, { 'retry-after': '5' });
+        if (err instanceof AuthenticationError)
+          return sendGraphQLError(res, 401, err.message, ErrorCode.UNAUTHENTICATED, {
+            'www-authenticate': 'Bearer',
+          });
+        if (err instanceof AuthUnavailableError)
+          return sendGraphQLError(res, 503, err.message, ErrorCode.SERVICE_UNAVAILABLE, {
+            'retry-after': '5',
+          });
         if (err instanceof HttpError) return sendGraphQLError(res, err.status, err.message, err.code);
         logger.error({ err: err as Error, transport }, 'subscription request failed');
         sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);

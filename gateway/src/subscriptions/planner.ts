@@ -21,7 +21,11 @@ export interface SubscriptionPlan {
   /** The subgraph that owns the subscription field. */
   readonly subgraph: string;
   /** The subscription sent to that subgraph (the plan's primary fetch). */
-  readonly upstream: { readonly query: string; readonly operationName: string | undefined; readonly variableUsages: readonly string[] };
+  readonly upstream: {
+    readonly query: string;
+    readonly operationName: string | undefined;
+    readonly variableUsages: readonly string[];
+  };
   /** The primary fetch (answered by the event) followed by the rest of the selection. */
   readonly queryPlan: QueryPlan;
   readonly operationContext: OperationContext;
@@ -29,7 +33,8 @@ export interface SubscriptionPlan {
   readonly upstreamKey: string;
 }
 
-export type Compiled = { plan: SubscriptionPlan; document: DocumentNode } | { errors: readonly GraphQLError[] };
+export type Compiled =
+  { plan: SubscriptionPlan; document: DocumentNode } | { errors: readonly GraphQLError[] };
 
 /**
  * One supergraph as the subscription path sees it: the shared generation's API schema
@@ -88,18 +93,34 @@ export class Generation {
       document = parse(source, { maxTokens: this.maxTokens });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
+      return {
+        errors: [new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })],
+      };
     }
     const invalid = validate(this.schema, document);
     if (invalid.length > 0) {
-      return { errors: invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } })) };
+      return {
+        errors: invalid.map(
+          (e) =>
+            new GraphQLError(e.message, {
+              nodes: e.nodes,
+              extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
+            }),
+        ),
+      };
     }
     let operationContext: OperationContext;
     try {
-      operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, ...(operationName ? { operationName } : {}) });
+      operationContext = buildOperationContext({
+        schema: this.schema,
+        operationDocument: document,
+        ...(operationName ? { operationName } : {}),
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE } })] };
+      return {
+        errors: [new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE } })],
+      };
     }
     if (operationContext.operation.operation !== 'subscription') {
       // Queries and mutations go through the HTTP path, where the request guards (rate limits,
@@ -107,9 +128,17 @@ export class Generation {
       const message = 'Only subscriptions are served here; send queries and mutations as HTTP POST /graphql.';
       return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_REQUEST } })] };
     }
-    const node = this.supergraph.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName })).node;
+    const node = this.supergraph.planner.buildQueryPlan(
+      operationFromDocument(this.apiSchema, document, { operationName }),
+    ).node;
     if (node?.kind !== 'Subscription') {
-      return { errors: [new GraphQLError('The query planner made no subscription plan for this operation.', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })] };
+      return {
+        errors: [
+          new GraphQLError('The query planner made no subscription plan for this operation.', {
+            extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+          }),
+        ],
+      };
     }
     // The primary fetch stays in the plan, so Apollo's executor merges the event exactly as it
     // would merge that subgraph's answer (output rewrites included), but under a service name of
@@ -120,8 +149,15 @@ export class Generation {
       plan: {
         generation: this,
         subgraph: node.primary.serviceName,
-        upstream: { query: node.primary.operation, operationName: node.primary.operationName, variableUsages: node.primary.variableUsages ?? [] },
-        queryPlan: { kind: 'QueryPlan', node: node.rest ? { kind: 'Sequence', nodes: [primary, node.rest] } : primary },
+        upstream: {
+          query: node.primary.operation,
+          operationName: node.primary.operationName,
+          variableUsages: node.primary.variableUsages ?? [],
+        },
+        queryPlan: {
+          kind: 'QueryPlan',
+          node: node.rest ? { kind: 'Sequence', nodes: [primary, node.rest] } : primary,
+        },
         operationContext,
         upstreamKey: `${node.primary.serviceName}\n${this.urls.get(node.primary.serviceName) ?? ''}\n${node.primary.operation}`,
       },

@@ -11,7 +11,8 @@ export class DropOldestQueue<T> {
   private dropped = 0;
 
   constructor(private readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a whole number >= 1');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('capacity must be a whole number >= 1');
   }
 
   get size(): number {

@@ -28,7 +28,11 @@ export async function resolveEvent(
   formatError: FormatError,
 ): Promise<EventResult> {
   const upstreamErrors = (event.errors ?? []).map(
-    (e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: plan.subgraph } }),
+    (e) =>
+      new GraphQLError(e.message, {
+        path: e.path,
+        extensions: { ...e.extensions, serviceName: plan.subgraph },
+      }),
   );
   // No data at all: the subgraph refused the subscription (authorization, bad input) or failed.
   if (event.data === undefined || event.data === null) {
@@ -47,7 +51,14 @@ export async function resolveEvent(
     operation: operationContext.operation,
     operationName: operationContext.operation.name?.value ?? null,
   } as unknown as GatewayGraphQLRequestContext<GatewayContext>;
-  const result = await executeQueryPlan(plan.queryPlan, services, requestContext, operationContext, generation.supergraphSchema, generation.apiSchema);
+  const result = await executeQueryPlan(
+    plan.queryPlan,
+    services,
+    requestContext,
+    operationContext,
+    generation.supergraphSchema,
+    generation.apiSchema,
+  );
   const errors = [...upstreamErrors, ...(result.errors ?? [])];
   return {
     data: (result.data ?? null) as Record<string, unknown> | null,

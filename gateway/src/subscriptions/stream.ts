@@ -60,14 +60,19 @@ export class SharedStream {
     private readonly onClose: (stream: SharedStream) => void,
   ) {
     this.inbox = new DropOldestQueue(deps.capacity);
-    this.logger = deps.logger.child({ subscription: id, subgraph: plan.subgraph, operationName: source.operationName });
+    this.logger = deps.logger.child({
+      subscription: id,
+      subgraph: plan.subgraph,
+      operationName: source.operationName,
+    });
   }
 
   start(): void {
     const { plan } = this;
     const fromSupergraph = plan.generation.subgraphUrl(plan.subgraph) ?? '';
     const variables: Record<string, unknown> = {};
-    for (const name of plan.upstream.variableUsages) if (name in this.variables) variables[name] = this.variables[name];
+    for (const name of plan.upstream.variableUsages)
+      if (name in this.variables) variables[name] = this.variables[name];
     this.unsubscribe = this.deps.upstream.subscribe(
       plan.subgraph,
       this.deps.subgraphUrl(plan.subgraph, fromSupergraph),

@@ -25,7 +25,8 @@ export const tokenExpired = (): GraphQLFormattedError => ({
 });
 
 export const tokenRevoked = (): GraphQLFormattedError => ({
-  message: 'Your token was revoked (signed out, password reset or roles changed); the subscription ended. Sign in again.',
+  message:
+    'Your token was revoked (signed out, password reset or roles changed); the subscription ended. Sign in again.',
   extensions: { code: ErrorCode.UNAUTHENTICATED, reason: 'token_revoked' },
 });
 
@@ -81,7 +82,10 @@ export class Subscriber implements AsyncIterableIterator<EventResult> {
     if (!taken) return { done: true, value: undefined };
     if (taken.dropped === 0) return { done: false, value: taken.item };
     // The shared result object goes to every subscriber: copy before annotating.
-    const value: EventResult = { ...taken.item, extensions: { ...taken.item.extensions, droppedEvents: taken.dropped } };
+    const value: EventResult = {
+      ...taken.item,
+      extensions: { ...taken.item.extensions, droppedEvents: taken.dropped },
+    };
     return { done: false, value };
   }
 

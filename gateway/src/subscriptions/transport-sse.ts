@@ -54,7 +54,8 @@ class Pace {
   }
 
   async ready(): Promise<void> {
-    while (!this.stopped && this.written < this.handedOut) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (!this.stopped && this.written < this.handedOut)
+      await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   private release(): void {
@@ -101,20 +102,28 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
     // No reservations (single connection mode): every request is its own stream.
     authenticate: () => null,
     onSubscribe: async (req, params) => {
-      const documentId = new URL(req.url, 'http://gateway').searchParams.get('documentId') ?? req.context.documentId;
+      const documentId =
+        new URL(req.url, 'http://gateway').searchParams.get('documentId') ?? req.context.documentId;
       const outcome = await hub.subscribe({ ...params, documentId }, req.context.identity, 'sse');
       // A refusal is answered as a POST would be: its status and `{ errors }` with the real message
       // and code (returned as an ExecutionResult without `data`, graphql-sse would take it for
       // arguments and answer "Unable to detect operation AST").
       if ('errors' in outcome) {
         const headers = { 'content-type': 'application/json; charset=utf-8' };
-        return [JSON.stringify({ errors: outcome.errors }), { status: refusalStatus(outcome.errors), statusText: 'Refused', headers }];
+        return [
+          JSON.stringify({ errors: outcome.errors }),
+          { status: refusalStatus(outcome.errors), statusText: 'Refused', headers },
+        ];
       }
       return overSse(outcome.subscriber, req.context.pace) as unknown as AsyncIterable<ExecutionResult>;
     },
   });
 
-  return async function serveSse(req: IncomingMessage, res: ServerResponse, identity: Identity): Promise<void> {
+  return async function serveSse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    identity: Identity,
+  ): Promise<void> {
     const pace = new Pace();
     const context: SseContext = { identity, pace };
     const method = req.method ?? 'GET';
@@ -123,7 +132,8 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
       url: method === 'GET' ? withQuery(req.url ?? '/graphql') : (req.url ?? '/graphql'),
       headers: {
         // graphql-sse wants the exact value; browsers' EventSource sends it, others may add more.
-        get: (key: string) => (key === 'accept' ? 'text/event-stream' : [req.headers[key] ?? []].flat().join(', ') || null),
+        get: (key: string) =>
+          key === 'accept' ? 'text/event-stream' : [req.headers[key] ?? []].flat().join(', ') || null,
       },
       body: async () => {
         const raw = await readBody(req, maxBodyBytes);

@@ -7,7 +7,12 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthUnavailableError, AuthenticationError } from '../identity/auth.js';
 import type { SubscriptionLimits } from '../config.js';
-import { rateLimitKey, rateLimitedError, retryAfterSeconds, type RequestGuards } from '../http/request-guards.js';
+import {
+  rateLimitKey,
+  rateLimitedError,
+  retryAfterSeconds,
+  type RequestGuards,
+} from '../http/request-guards.js';
 import type { SubscriptionHub } from './hub.js';
 import { identifySubscriber, type Identify, type Identity } from './identity.js';
 import type { EventResult, Subscriber } from './subscriber.js';
@@ -88,11 +93,18 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
         const params = ctx.connectionParams ?? {};
         const text = (key: string) => (typeof params[key] === 'string' ? params[key] : undefined);
         try {
-          ctx.extra.identity = await identifySubscriber(options.identify, text('authorization') ?? text('Authorization'), text('x-api-key'));
+          ctx.extra.identity = await identifySubscriber(
+            options.identify,
+            text('authorization') ?? text('Authorization'),
+            text('x-api-key'),
+          );
           const principal = rateLimitKey(ctx.extra.identity.caller, guards.ipOf(ctx.extra.request));
           const open = openByPrincipal.get(principal) ?? 0;
           if (open >= limits.maxConnectionsPerUser) {
-            ctx.extra.socket.close(CloseCode.TooManyConnections, `Too many connections: at most ${limits.maxConnectionsPerUser} per user.`);
+            ctx.extra.socket.close(
+              CloseCode.TooManyConnections,
+              `Too many connections: at most ${limits.maxConnectionsPerUser} per user.`,
+            );
             return false;
           }
           openByPrincipal.set(principal, open + 1);
@@ -104,10 +116,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
           return true;
         } catch (err) {
           const [code, reason] =
-            err instanceof AuthenticationError ? [CloseCode.Forbidden, `Forbidden: ${err.message}`]
-            : err instanceof HttpError ? [CloseCode.BadRequest, err.message]
-            : err instanceof AuthUnavailableError ? [CloseCode.TryAgainLater, 'Credentials cannot be verified now; try again later.']
-            : [null, ''];
+            err instanceof AuthenticationError
+              ? [CloseCode.Forbidden, `Forbidden: ${err.message}`]
+              : err instanceof HttpError
+                ? [CloseCode.BadRequest, err.message]
+                : err instanceof AuthUnavailableError
+                  ? [CloseCode.TryAgainLater, 'Credentials cannot be verified now; try again later.']
+                  : [null, ''];
           if (code === null) throw err;
           // Close with the reason before graphql-ws closes with a bare "Forbidden". Reasons are at most 123 bytes.
           ctx.extra.socket.close(code, reason.slice(0, 120));
@@ -119,7 +134,11 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
         if (Object.keys(ctx.subscriptions).length > limits.perConnection) {
           return [
             new GraphQLError(`A connection may hold at most ${limits.perConnection} subscriptions.`, {
-              extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, reason: 'subscriptionsPerConnection', limit: limits.perConnection },
+              extensions: {
+                code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+                reason: 'subscriptionsPerConnection',
+                limit: limits.perConnection,
+              },
             }),
           ];
         }
@@ -131,7 +150,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
           return [new GraphQLError(refused.message, { extensions: refused.extensions })];
         }
         const outcome = await hub.subscribe(payload, ctx.extra.identity!, 'ws');
-        if ('errors' in outcome) return outcome.errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions ?? {} }));
+        if ('errors' in outcome)
+          return outcome.errors.map(
+            (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions ?? {} }),
+          );
         // graphql-ws wants execution arguments; `subscribe` below hands back the iterator instead
         // of executing (the schema is only there to satisfy the type).
         const args: ExecutionArgs = {
@@ -146,7 +168,9 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
       // Results are formatted already (errors through the gateway's formatter): send them as they are.
       onNext: (_ctx, _id, _payload, _args, result) => result as unknown as EventResult,
       onError: (_ctx, _id, _payload, errors) => {
-        const terminal = errors.map((e) => e.originalError).find((e): e is TerminalError => e instanceof TerminalError);
+        const terminal = errors
+          .map((e) => e.originalError)
+          .find((e): e is TerminalError => e instanceof TerminalError);
         return terminal ? [...terminal.formatted] : undefined;
       },
     },
@@ -169,7 +193,11 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): { 
  * closed as a slow consumer. graphql-ws awaits each send before asking for the next event, so
  * events wait in the subscriber's bounded queue, never in the socket.
  */
-function overWebSocket(subscriber: Subscriber, socket: WebSocket, maxBufferedBytes: number): AsyncIterableIterator<EventResult> {
+function overWebSocket(
+  subscriber: Subscriber,
+  socket: WebSocket,
+  maxBufferedBytes: number,
+): AsyncIterableIterator<EventResult> {
   const iterator: AsyncIterableIterator<EventResult> = {
     async next() {
       const step = await subscriber.next();

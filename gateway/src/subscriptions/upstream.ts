@@ -60,7 +60,13 @@ export class UpstreamPool {
 
   constructor(private readonly options: UpstreamOptions) {}
 
-  subscribe(subgraph: string, url: string, caller: Caller, request: UpstreamRequest, sink: UpstreamSink): () => void {
+  subscribe(
+    subgraph: string,
+    url: string,
+    caller: Caller,
+    request: UpstreamRequest,
+    sink: UpstreamSink,
+  ): () => void {
     const connection = this.connection(subgraph, url, caller);
     connection.refs += 1;
     let finished = false;
@@ -71,30 +77,38 @@ export class UpstreamPool {
       if (this.connections.get(key) === connection) this.connections.delete(key);
       void connection.client.dispose();
     };
-    const unsubscribe = connection.client.subscribe<Record<string, unknown>, Record<string, unknown>>(request, {
-      next: (event) => {
-        if (!finished) sink.next(event);
+    const unsubscribe = connection.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
+      request,
+      {
+        next: (event) => {
+          if (!finished) sink.next(event);
+        },
+        error: (err: unknown) => {
+          if (finished) return;
+          finished = true;
+          release();
+          if (Array.isArray(err)) {
+            // The subgraph refused the operation itself (an `error` message): its errors, labelled.
+            sink.error(
+              (err as GraphQLFormattedError[]).map((e) => ({
+                ...e,
+                extensions: { ...e.extensions, serviceName: subgraph },
+              })),
+            );
+            return;
+          }
+          this.options.logger.warn({ subgraph, err: describe(err) }, 'subscription upstream lost');
+          sink.error([subgraphUnavailable(subgraph)]);
+        },
+        // Also called after our own unsubscribe, which has already released.
+        complete: () => {
+          if (finished) return;
+          finished = true;
+          release();
+          sink.complete();
+        },
       },
-      error: (err: unknown) => {
-        if (finished) return;
-        finished = true;
-        release();
-        if (Array.isArray(err)) {
-          // The subgraph refused the operation itself (an `error` message): its errors, labelled.
-          sink.error((err as GraphQLFormattedError[]).map((e) => ({ ...e, extensions: { ...e.extensions, serviceName: subgraph } })));
-          return;
-        }
-        this.options.logger.warn({ subgraph, err: describe(err) }, 'subscription upstream lost');
-        sink.error([subgraphUnavailable(subgraph)]);
-      },
-      // Also called after our own unsubscribe, which has already released.
-      complete: () => {
-        if (finished) return;
-        finished = true;
-        release();
-        sink.complete();
-      },
-    });
+    );
     return () => {
       if (finished) return;
       finished = true;

@@ -30,7 +30,10 @@ export interface SupergraphFileOptions {
  * requests, so none is dropped. An SDL that fails validation or Apollo's own checks is refused
  * and logged; the previous supergraph keeps serving.
  */
-export function supergraphFile(path: string, { logger, validate, events }: SupergraphFileOptions): SupergraphSdlHook {
+export function supergraphFile(
+  path: string,
+  { logger, validate, events }: SupergraphFileOptions,
+): SupergraphSdlHook {
   return async ({ update }) => {
     let current = await readFile(path, 'utf8');
     validate(current);

@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../http/context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { setUpstreamHeaders } from './headers.js';
-import { callService, countGraphqlErrors, failureResponse, ResponseTooLargeError, UpstreamHttpError } from './policy.js';
+import {
+  callService,
+  countGraphqlErrors,
+  failureResponse,
+  ResponseTooLargeError,
+  UpstreamHttpError,
+} from './policy.js';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -31,7 +37,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly options: SubgraphDataSourceOptions;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: createFetcher(options.agent, options.timeoutMs, options.maxResponseBytes) });
+    super({
+      url: options.url,
+      fetcher: createFetcher(options.agent, options.timeoutMs, options.maxResponseBytes),
+    });
     this.options = options;
   }
 
@@ -40,17 +49,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (headers && 'requestId' in context) setUpstreamHeaders(headers, context);
   }
 
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): ReturnType<RemoteGraphQLDataSource['errorFromResponse']> {
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0],
+  ): ReturnType<RemoteGraphQLDataSource['errorFromResponse']> {
     // Thrown through sendRequest to process() below, which turns it into a named error.
     throw new UpstreamHttpError(response.status);
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
     if (!('incomingRequestContext' in options)) return super.process(options);
     const { name, timeoutMs, metrics } = this.options;
-    const logger = 'logger' in options.context ? (options.context as GatewayContext).logger : this.options.logger;
+    const logger =
+      'logger' in options.context ? (options.context as GatewayContext).logger : this.options.logger;
     const mutation = /^\s*mutation\b/.test(options.request.query ?? '');
-    const result = await callService(() => super.process(options), { service: name, timeoutMs, mutation, metrics, logger });
+    const result = await callService(() => super.process(options), {
+      service: name,
+      timeoutMs,
+      mutation,
+      metrics,
+      logger,
+    });
     if (!result.ok) return failureResponse(result.failure);
     if (result.value.errors?.length) countGraphqlErrors(metrics, name);
     return result.value;
@@ -86,7 +106,11 @@ function createFetcher(agent: Agent, timeoutMs: number, maxResponseBytes: number
         chunks.push(chunk);
       }
     }
-    return new Response(Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(Buffer.concat(chunks), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
   return fetcher as unknown as Fetcher;
 }

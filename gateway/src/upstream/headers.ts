@@ -18,7 +18,10 @@ export function upstreamHeaders(context: Partial<GatewayContext>): string[] {
 }
 
 /** The same headers, set on a fetch Headers object (Apollo's RemoteGraphQLDataSource). */
-export function setUpstreamHeaders(target: { set(name: string, value: string): void }, context: Partial<GatewayContext>): void {
+export function setUpstreamHeaders(
+  target: { set(name: string, value: string): void },
+  context: Partial<GatewayContext>,
+): void {
   const pairs = upstreamHeaders(context);
   // The data source sets its own content-type.
   for (let i = 2; i < pairs.length; i += 2) target.set(pairs[i]!, pairs[i + 1]!);

@@ -68,25 +68,59 @@ export function classify(err: unknown, service: string, timeoutMs: number): Fail
   const code = networkCode(err);
   const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
   if (timedOut || (code !== null && TIMEOUT_CODES.has(code))) {
-    return { reason: 'timeout', retriable: false, code: unavailable, message: `The ${service} subgraph did not answer within ${timeoutMs} ms.` };
+    return {
+      reason: 'timeout',
+      retriable: false,
+      code: unavailable,
+      message: `The ${service} subgraph did not answer within ${timeoutMs} ms.`,
+    };
   }
   if (err instanceof ResponseTooLargeError) {
-    return { reason: 'too_large', retriable: false, code: ErrorCode.SUBGRAPH_REQUEST_FAILED, message: `The ${service} subgraph's answer is larger than ${err.maxBytes} bytes.` };
+    return {
+      reason: 'too_large',
+      retriable: false,
+      code: ErrorCode.SUBGRAPH_REQUEST_FAILED,
+      message: `The ${service} subgraph's answer is larger than ${err.maxBytes} bytes.`,
+    };
   }
   if (err instanceof UpstreamHttpError) {
     return err.status >= 500
-      ? { reason: 'http', retriable: false, code: unavailable, message: `The ${service} subgraph failed (HTTP ${err.status}).` }
-      : { reason: 'http', retriable: false, code: ErrorCode.SUBGRAPH_REQUEST_FAILED, message: `The ${service} subgraph refused the request (HTTP ${err.status}).` };
+      ? {
+          reason: 'http',
+          retriable: false,
+          code: unavailable,
+          message: `The ${service} subgraph failed (HTTP ${err.status}).`,
+        }
+      : {
+          reason: 'http',
+          retriable: false,
+          code: ErrorCode.SUBGRAPH_REQUEST_FAILED,
+          message: `The ${service} subgraph refused the request (HTTP ${err.status}).`,
+        };
   }
   if (code !== null && !(err instanceof InvalidResponseError)) {
-    return { reason: 'connection', retriable: RETRIABLE.has(code), code: unavailable, message: `The ${service} subgraph is unavailable.` };
+    return {
+      reason: 'connection',
+      retriable: RETRIABLE.has(code),
+      code: unavailable,
+      message: `The ${service} subgraph is unavailable.`,
+    };
   }
-  return { reason: 'invalid_response', retriable: false, code: ErrorCode.SUBGRAPH_REQUEST_FAILED, message: `The ${service} subgraph sent an invalid response.` };
+  return {
+    reason: 'invalid_response',
+    retriable: false,
+    code: ErrorCode.SUBGRAPH_REQUEST_FAILED,
+    message: `The ${service} subgraph sent an invalid response.`,
+  };
 }
 
 /** A failure as a service's GraphQL answer, so the gateway answers with partial data. */
-export function failureResponse(failure: Failure): { errors: [{ message: string; extensions: { code: string; reason: FailureReason } }] } {
-  return { errors: [{ message: failure.message, extensions: { code: failure.code, reason: failure.reason } }] };
+export function failureResponse(failure: Failure): {
+  errors: [{ message: string; extensions: { code: string; reason: FailureReason } }];
+} {
+  return {
+    errors: [{ message: failure.message, extensions: { code: failure.code, reason: failure.reason } }],
+  };
 }
 
 export interface CallOptions {
@@ -105,7 +139,10 @@ export type CallResult<T> = { ok: true; value: T } | { ok: false; failure: Failu
  * never; every call is timed (retries included) and every failure counted and logged with its
  * cause. A GraphQL answer carrying errors is counted by the caller (`countGraphqlErrors`).
  */
-export async function callService<T>(attempt: () => Promise<T>, options: CallOptions): Promise<CallResult<T>> {
+export async function callService<T>(
+  attempt: () => Promise<T>,
+  options: CallOptions,
+): Promise<CallResult<T>> {
   const { service, timeoutMs, mutation, metrics, logger } = options;
   const started = process.hrtime.bigint();
   try {
@@ -119,7 +156,10 @@ export async function callService<T>(attempt: () => Promise<T>, options: CallOpt
           continue;
         }
         metrics.subgraphErrors.inc({ subgraph: service, reason: failure.reason });
-        logger.warn({ err, subgraph: service, reason: failure.reason, attempts: tries + 1 }, 'subgraph fetch failed');
+        logger.warn(
+          { err, subgraph: service, reason: failure.reason, attempts: tries + 1 },
+          'subgraph fetch failed',
+        );
         return { ok: false, failure };
       }
     }

@@ -10,7 +10,11 @@ const KEEP_ALIVE_MS = 30_000;
 
 /** One keep-alive pool per origin, shared by all of the stock path's data sources (fetch API). */
 export function createUpstreamAgent(): Agent {
-  return new Agent({ connections: CONNECTIONS_PER_SERVICE, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+  return new Agent({
+    connections: CONNECTIONS_PER_SERVICE,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MS,
+  });
 }
 
 /** One keep-alive pool to one service (dispatcher API), its headers and body bounded by `timeoutMs`. */

@@ -1,7 +1,16 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { callService, countGraphqlErrors, DEFAULT_MAX_RESPONSE_BYTES, InvalidResponseError, ResponseTooLargeError, UpstreamHttpError, UpstreamTimeoutError, type CallResult } from './policy.js';
+import {
+  callService,
+  countGraphqlErrors,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  InvalidResponseError,
+  ResponseTooLargeError,
+  UpstreamHttpError,
+  UpstreamTimeoutError,
+  type CallResult,
+} from './policy.js';
 import { createUpstreamPool } from './pools.js';
 
 export interface ServiceClientOptions {
@@ -45,9 +54,20 @@ export class ServiceClient {
   }
 
   /** Sends `body` (a GraphQL request as JSON) with `headers` (flat name/value pairs, ./headers.ts). */
-  call(body: string, headers: readonly string[], mutation: boolean, logger: Logger): Promise<CallResult<ServiceAnswer>> {
+  call(
+    body: string,
+    headers: readonly string[],
+    mutation: boolean,
+    logger: Logger,
+  ): Promise<CallResult<ServiceAnswer>> {
     const { name, timeoutMs, metrics } = this.options;
-    return callService(() => this.answer(body, headers), { service: name, timeoutMs, mutation, metrics, logger });
+    return callService(() => this.answer(body, headers), {
+      service: name,
+      timeoutMs,
+      mutation,
+      metrics,
+      logger,
+    });
   }
 
   close(): Promise<void> {
@@ -58,7 +78,10 @@ export class ServiceClient {
     const raw = await this.post(body, headers);
     if (raw.status < 200 || raw.status >= 300) throw new UpstreamHttpError(raw.status);
     // RemoteGraphQLDataSource reads any other content type as text, which is then not an object.
-    if (!raw.contentType.startsWith('application/json') && !raw.contentType.startsWith('application/graphql-response+json')) {
+    if (
+      !raw.contentType.startsWith('application/json') &&
+      !raw.contentType.startsWith('application/graphql-response+json')
+    ) {
       throw new InvalidResponseError(`Expected JSON response body, but received: ${raw.contentType}`);
     }
     let parsed: unknown;
@@ -67,8 +90,10 @@ export class ServiceClient {
     } catch (err) {
       throw new InvalidResponseError((err as Error).message);
     }
-    if (typeof parsed !== 'object' || parsed === null) throw new InvalidResponseError(`Expected JSON response body, but received: ${raw.body.slice(0, 100)}`);
-    if ((parsed as { errors?: unknown[] }).errors?.length) countGraphqlErrors(this.options.metrics, this.options.name);
+    if (typeof parsed !== 'object' || parsed === null)
+      throw new InvalidResponseError(`Expected JSON response body, but received: ${raw.body.slice(0, 100)}`);
+    if ((parsed as { errors?: unknown[] }).errors?.length)
+      countGraphqlErrors(this.options.metrics, this.options.name);
     return { text: raw.body, parsed: parsed as Record<string, unknown>, cacheControl: raw.cacheControl };
   }
 
@@ -115,7 +140,8 @@ export class ServiceClient {
         },
         onResponseEnd() {
           clearTimeout(timer);
-          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          const text =
+            chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
           resolve({ status, contentType, cacheControl, body: text });
         },
         onResponseError(_controller, err) {

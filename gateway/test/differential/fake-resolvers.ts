@@ -66,7 +66,8 @@ function scalarValue(name: string, seed: string, h: number): unknown {
 function makeResolvers(schema: GraphQLSchema): Record<string, Record<string, unknown>> {
   const entities = new Set<string>();
   const entityUnion = schema.getType('_Entity');
-  if (entityUnion && isAbstractType(entityUnion)) for (const type of schema.getPossibleTypes(entityUnion)) entities.add(type.name);
+  if (entityUnion && isAbstractType(entityUnion))
+    for (const type of schema.getPossibleTypes(entityUnion)) entities.add(type.name);
 
   const objectOf = (typeName: string, seed: string): Fake => {
     if (!entities.has(typeName)) return { __typename: typeName, __seed: seed };
@@ -113,14 +114,20 @@ function makeResolvers(schema: GraphQLSchema): Record<string, Record<string, unk
         if (parent && Object.prototype.hasOwnProperty.call(parent, field.name)) return parent[field.name];
         const argsText = Object.keys(args).length > 0 ? JSON.stringify(args) : '';
         const seed = `${root ? type.name : (parent?.__seed ?? type.name)}.${field.name}${argsText}`;
-        if (!root && hash(`fail:${seed}`) % FAIL_EVERY === 0) throw new GraphQLError(`Made-up failure of ${type.name}.${field.name}.`, { extensions: { code: 'NOT_FOUND' } });
+        if (!root && hash(`fail:${seed}`) % FAIL_EVERY === 0)
+          throw new GraphQLError(`Made-up failure of ${type.name}.${field.name}.`, {
+            extensions: { code: 'NOT_FOUND' },
+          });
         return fake(field.type, seed);
       };
     }
     if (entities.has(type.name)) {
       fields['__resolveReference'] = (reference: Record<string, unknown>) => {
         const { __typename: _typename, ...keys } = reference;
-        const seed = typeof keys['id'] === 'string' ? `${type.name}:${keys['id']}` : `${type.name}:${JSON.stringify(keys)}`;
+        const seed =
+          typeof keys['id'] === 'string'
+            ? `${type.name}:${keys['id']}`
+            : `${type.name}:${JSON.stringify(keys)}`;
         return { ...reference, __seed: seed };
       };
     }

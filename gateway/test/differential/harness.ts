@@ -50,16 +50,26 @@ export interface GatewayPair {
   close(): Promise<void>;
 }
 
-const paths = (entries: { path?: unknown[] }[] | undefined): string[] => (entries ?? []).map((entry) => JSON.stringify(entry.path ?? null)).sort();
+const paths = (entries: { path?: unknown[] }[] | undefined): string[] =>
+  (entries ?? []).map((entry) => JSON.stringify(entry.path ?? null)).sort();
 
 async function post(url: string, operation: DiffOperation, authorization: string | null): Promise<Outcome> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ query: operation.query, variables: operation.variables, operationName: operation.operationName }),
+    body: JSON.stringify({
+      query: operation.query,
+      variables: operation.variables,
+      operationName: operation.operationName,
+    }),
   });
   const body = (await response.json()) as Body;
-  return { status: response.status, data: body.data, errorPaths: paths(body.errors), completionPaths: paths(body.extensions?.valueCompletion) };
+  return {
+    status: response.status,
+    data: body.data,
+    errorPaths: paths(body.errors),
+    completionPaths: paths(body.extensions?.valueCompletion),
+  };
 }
 
 /**
@@ -71,7 +81,9 @@ async function post(url: string, operation: DiffOperation, authorization: string
  */
 export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPair> {
   const stockServer = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
-  const { url: stockUrl } = await startStandaloneServer(stockServer, { listen: { port: 0, host: '127.0.0.1' } });
+  const { url: stockUrl } = await startStandaloneServer(stockServer, {
+    listen: { port: 0, host: '127.0.0.1' },
+  });
   const { server: terrarium, url: terrariumUrl, issuer, close } = await startTerrarium(supergraphSdl);
   const authorization = `Bearer ${await issuer.sign({ sub: '00000000-0000-4000-8000-0000000000aa', roles: ['STAFF'] })}`;
 
@@ -82,7 +94,10 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
     async run(operation) {
       operation.before?.();
       try {
-        return { stock: await post(stockUrl, operation, authorization), terrarium: await post(terrariumUrl, operation, authorization) };
+        return {
+          stock: await post(stockUrl, operation, authorization),
+          terrarium: await post(terrariumUrl, operation, authorization),
+        };
       } finally {
         operation.after?.();
       }
@@ -91,7 +106,8 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
     async executions() {
       const metric = terrarium.metrics.registry.getSingleMetric('gateway_operation_executions_total');
       const counts: Record<string, number> = {};
-      for (const { labels, value } of (await metric?.get())?.values ?? []) counts[String(labels['executor'])] = value;
+      for (const { labels, value } of (await metric?.get())?.values ?? [])
+        counts[String(labels['executor'])] = value;
       return counts;
     },
     async close() {
@@ -112,7 +128,10 @@ export interface TerrariumUnderTest {
  * Terrarium's gateway as `npm start` builds it (createGatewayServer) on `supergraphSdl`, with
  * its own JWKS issuer, its limits raised out of the way and `env` on top.
  */
-export async function startTerrarium(supergraphSdl: string, env: Record<string, string> = {}): Promise<TerrariumUnderTest> {
+export async function startTerrarium(
+  supergraphSdl: string,
+  env: Record<string, string> = {},
+): Promise<TerrariumUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-differential-'));
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, supergraphSdl);

@@ -48,10 +48,13 @@ export async function startPlatformGraph(): Promise<PlatformGraph> {
   const urls = new Map(served.map(({ subgraph }) => [subgraph.name, subgraph.url]));
   let supergraphSdl: string;
   if (existsSync(SUPERGRAPH)) {
-    supergraphSdl = readFileSync(SUPERGRAPH, 'utf8').replace(/@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g, (whole, name: string) => {
-      const url = urls.get(name);
-      return url ? `@join__graph(name: "${name}", url: "${url}")` : whole;
-    });
+    supergraphSdl = readFileSync(SUPERGRAPH, 'utf8').replace(
+      /@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g,
+      (whole, name: string) => {
+        const url = urls.get(name);
+        return url ? `@join__graph(name: "${name}", url: "${url}")` : whole;
+      },
+    );
   } else {
     supergraphSdl = composeSupergraph(served.map(({ subgraph }) => subgraph));
   }
@@ -69,12 +72,21 @@ function inputValue(type: GraphQLInputType): unknown {
   if (isInputObjectType(type)) {
     const value: Record<string, unknown> = {};
     for (const field of Object.values(type.getFields())) {
-      if (isNonNullType(field.type) && field.defaultValue === undefined) value[field.name] = inputValue(field.type);
+      if (isNonNullType(field.type) && field.defaultValue === undefined)
+        value[field.name] = inputValue(field.type);
     }
     return value;
   }
   if (isScalarType(type)) {
-    const samples: Record<string, unknown> = { Int: 3, Float: 1.5, Boolean: true, String: 'text', ID: '00000000-0000-4000-8000-000000000001', DateTime: '2024-05-01T00:00:00.000Z', Date: '2024-05-01' };
+    const samples: Record<string, unknown> = {
+      Int: 3,
+      Float: 1.5,
+      Boolean: true,
+      String: 'text',
+      ID: '00000000-0000-4000-8000-000000000001',
+      DateTime: '2024-05-01T00:00:00.000Z',
+      Date: '2024-05-01',
+    };
     return samples[type.name] ?? 'value';
   }
   throw new Error(`no sample for ${String(type)}`);
@@ -92,7 +104,10 @@ function variablesFor(schema: GraphQLSchema, operation: OperationDefinitionNode)
 }
 
 /** The operation with the fragments it spreads (transitively), as its own document. */
-function standalone(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): string {
+function standalone(
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+): string {
   const needed = new Map<string, FragmentDefinitionNode>();
   const collect = (node: DefinitionNode) =>
     visit(node, {
@@ -114,10 +129,20 @@ export function contractOperations(schema: GraphQLSchema): DiffOperation[] {
   for (const file of OPERATION_FILES) {
     const document = parse(readFileSync(new URL(`schema/operations/${file}.graphql`, ROOT), 'utf8'));
     const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    for (const definition of document.definitions)
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     for (const definition of document.definitions) {
-      if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'subscription' || !definition.name) continue;
-      operations.push({ name: `contract ${file} ${definition.name.value}`, query: standalone(definition, fragments), variables: variablesFor(schema, definition) });
+      if (
+        definition.kind !== Kind.OPERATION_DEFINITION ||
+        definition.operation === 'subscription' ||
+        !definition.name
+      )
+        continue;
+      operations.push({
+        name: `contract ${file} ${definition.name.value}`,
+        query: standalone(definition, fragments),
+        variables: variablesFor(schema, definition),
+      });
     }
   }
   return operations;

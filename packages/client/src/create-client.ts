@@ -48,10 +48,15 @@ export function createTerrariumClient(options: TerrariumClientOptions): Terrariu
   });
   const http = new HttpLink({ uri: options.url, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const auth = new ApolloLink((operation, forward) => {
-    operation.setContext(({ headers = {} }: { headers?: Record<string, string> }) => ({ headers: { ...headers, ...credentials() } }));
+    operation.setContext(({ headers = {} }: { headers?: Record<string, string> }) => ({
+      headers: { ...headers, ...credentials() },
+    }));
     return forward(operation);
   });
-  const persisted = new PersistedQueryLink({ generateHash: persistedHash, useGETForHashedQueries: options.useGETForPersistedQueries ?? false });
+  const persisted = new PersistedQueryLink({
+    generateHash: persistedHash,
+    useGETForHashedQueries: options.useGETForPersistedQueries ?? false,
+  });
   const link = ApolloLink.split(
     ({ query }) => {
       const definition = getMainDefinition(query);

@@ -4,4 +4,10 @@
  *   import { ProductPageDocument } from '@terrarium/client/storefront';   // typed documents
  */
 export { createTerrariumClient, type TerrariumClient, type TerrariumClientOptions } from './create-client.js';
-export { adminIds, breederIds, partnerEmbedIds, persistedOperationIds, storefrontIds } from './persisted-ids.js';
+export {
+  adminIds,
+  breederIds,
+  partnerEmbedIds,
+  persistedOperationIds,
+  storefrontIds,
+} from './persisted-ids.js';

@@ -8,6 +8,11 @@ import { PersistedOperationIds as storefrontIds } from './generated/storefront.j
  * the four clients; names are unique across schema/operations. The gateway runs any of them by
  * id alone for a first-party caller (a partner key: only its granted partner-embed ones).
  */
-export const persistedOperationIds: Readonly<Record<string, string>> = Object.freeze({ ...storefrontIds, ...breederIds, ...adminIds, ...partnerEmbedIds });
+export const persistedOperationIds: Readonly<Record<string, string>> = Object.freeze({
+  ...storefrontIds,
+  ...breederIds,
+  ...adminIds,
+  ...partnerEmbedIds,
+});
 
 export { adminIds, breederIds, partnerEmbedIds, storefrontIds };

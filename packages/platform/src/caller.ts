@@ -54,7 +54,11 @@ function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-export async function signCaller(caller: Caller, secret: string, issuer = 'terrarium-gateway'): Promise<string> {
+export async function signCaller(
+  caller: Caller,
+  secret: string,
+  issuer = 'terrarium-gateway',
+): Promise<string> {
   return new SignJWT({
     roles: caller.roles,
     orgs: caller.organizationIds,
@@ -90,10 +94,14 @@ export async function verifyCaller(token: string | undefined, secret: string): P
       scopes: strings(payload['scopes']),
       service: typeof payload['svc'] === 'string' ? payload['svc'] : null,
       ...(typeof payload['ip'] === 'string' && payload['ip'] ? { clientIp: payload['ip'] } : {}),
-      ...(typeof payload['tid'] === 'string' && typeof payload['texp'] === 'number' ? { tokenId: payload['tid'], tokenExpiresAt: payload['texp'] } : {}),
+      ...(typeof payload['tid'] === 'string' && typeof payload['texp'] === 'number'
+        ? { tokenId: payload['tid'], tokenExpiresAt: payload['texp'] }
+        : {}),
     };
   } catch {
-    throw new UnauthenticatedError('Invalid caller token: subgraphs accept requests only through the gateway.');
+    throw new UnauthenticatedError(
+      'Invalid caller token: subgraphs accept requests only through the gateway.',
+    );
   }
 }
 

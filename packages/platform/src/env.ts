@@ -38,7 +38,10 @@ export function parsePort(key: string, raw: string): Parsed<number> {
 export function parseInteger(key: string, raw: string, min = Number.MIN_SAFE_INTEGER): Parsed<number> {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min) {
-    return { ok: false, problem: `${key} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` of at least ${min}` : ''}, got "${raw}"` };
+    return {
+      ok: false,
+      problem: `${key} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` of at least ${min}` : ''}, got "${raw}"`,
+    };
   }
   return { ok: true, value };
 }

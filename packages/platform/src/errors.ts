@@ -43,14 +43,20 @@ const CODES = {
 type Code = keyof typeof CODES;
 
 /** Every code by name: `ErrorCode.FORBIDDEN` rather than the string. */
-export const ErrorCode = Object.freeze(Object.fromEntries(Object.keys(CODES).map((code) => [code, code]))) as { readonly [K in Code]: K };
+export const ErrorCode = Object.freeze(
+  Object.fromEntries(Object.keys(CODES).map((code) => [code, code])),
+) as { readonly [K in Code]: K };
 export type ErrorCode = Code;
 
 /**
  * Codes whose message is meant for the client, shown as they are: derived from the registry.
  * Anything else (no code, INTERNAL_SERVER_ERROR, DOWNSTREAM_SERVICE_ERROR, a made-up code) is masked.
  */
-export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<string>(Object.entries(CODES).filter(([, visible]) => visible).map(([code]) => code));
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set<string>(
+  Object.entries(CODES)
+    .filter(([, visible]) => visible)
+    .map(([code]) => code),
+);
 
 abstract class CodedError extends GraphQLError {
   constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
@@ -95,12 +101,23 @@ export class ServiceUnavailableError extends CodedError {
 /** Too many attempts (failed log-ins); `retryAfterSeconds` says when to try again. */
 export class RateLimitedError extends CodedError {
   constructor(retryAfterSeconds: number) {
-    super(`Too many attempts; retry in ${retryAfterSeconds} s.`, ErrorCode.RATE_LIMITED, { retryAfterSeconds });
+    super(`Too many attempts; retry in ${retryAfterSeconds} s.`, ErrorCode.RATE_LIMITED, {
+      retryAfterSeconds,
+    });
   }
 }
 
 /** Extensions the gateway lets a client see; anything else a subgraph or library attaches is dropped. */
-export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set(['code', 'serviceName', 'field', 'limit', 'actual', 'reason', 'retryAfterSeconds', 'twoFactorRequired']);
+export const PUBLIC_EXTENSIONS: ReadonlySet<string> = new Set([
+  'code',
+  'serviceName',
+  'field',
+  'limit',
+  'actual',
+  'reason',
+  'retryAfterSeconds',
+  'twoFactorRequired',
+]);
 
 export interface ErrorFormatterOptions {
   /**
@@ -130,7 +147,8 @@ export function createErrorFormatter(logger: Logger, options: ErrorFormatterOpti
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Apollo's hideSchemaDetailsFromClientErrors covers validation; variable coercion errors
     // ("Did you mean the enum value ...") come later and are stripped here.
-    if (hideSuggestions && SUGGESTION.test(formatted.message)) formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
+    if (hideSuggestions && SUGGESTION.test(formatted.message))
+      formatted = { ...formatted, message: formatted.message.replace(SUGGESTION, '') };
     const extensions = formatted.extensions ?? {};
     const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
     if (code === ErrorCode.GRAPHQL_PARSE_FAILED) {
@@ -138,7 +156,11 @@ export function createErrorFormatter(logger: Logger, options: ErrorFormatterOpti
       if (tokens) {
         return {
           message: `The operation has more than ${tokens[1]} tokens.`,
-          extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: Number(tokens[1]), reason: 'tokens' },
+          extensions: {
+            code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+            limit: Number(tokens[1]),
+            reason: 'tokens',
+          },
         };
       }
     }

@@ -37,7 +37,11 @@ export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '
  * Serves /health, /ready and /metrics; resolves to false (and writes nothing) for any other path,
  * so that a server's request handler tries it first and then its own routes.
  */
-export async function serveHealthRoute(path: string, res: ServerResponse, routes: HealthRoutes): Promise<boolean> {
+export async function serveHealthRoute(
+  path: string,
+  res: ServerResponse,
+  routes: HealthRoutes,
+): Promise<boolean> {
   switch (path) {
     case '/health':
       sendJson(res, 200, routes.health);
@@ -72,10 +76,15 @@ export interface MetricsServer {
  * Serves `registry` at /metrics on a port of its own, for deployments that publish the service
  * port (compose, a NodePort) but keep metrics for the scraper on an internal one.
  */
-export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host = '0.0.0.0',
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return sendJson(res, 404, { error: 'not found' });
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD'))
+      return sendJson(res, 404, { error: 'not found' });
     void serveHealthRoute(path, res, { health: {}, isReady: () => true, registry });
   });
   await new Promise<void>((resolve, reject) => {

@@ -29,12 +29,18 @@ const DEFAULT_SENTINEL_PORT = 26379;
  * (which applies the caller's own prefixing, e.g. PRODUCTS_REDIS_URL first). Problems are pushed
  * onto `problems` so that a configuration reader can list them all at once. Null = no Redis.
  */
-export function readRedisTarget(get: (key: string) => string | undefined, problems: string[]): RedisTarget | null {
+export function readRedisTarget(
+  get: (key: string) => string | undefined,
+  problems: string[],
+): RedisTarget | null {
   const url = get('REDIS_URL') || null;
   const rawSentinels = get('REDIS_SENTINELS');
   if (!rawSentinels) return url;
   const sentinels: SentinelAddress[] = [];
-  for (const entry of rawSentinels.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of rawSentinels
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
     const port = Number(match?.[2] ?? DEFAULT_SENTINEL_PORT);
     if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
@@ -49,7 +55,8 @@ export function readRedisTarget(get: (key: string) => string | undefined, proble
 
 /** For logs: where Redis is, never its password. */
 export function describeRedisTarget(target: RedisTarget): string {
-  if (typeof target !== 'string') return `sentinel ${target.name} via ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+  if (typeof target !== 'string')
+    return `sentinel ${target.name} via ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
   const url = new URL(target);
   url.password = '';
   url.username = '';
@@ -87,7 +94,13 @@ function sentinelOptions(target: SentinelConnection): RedisOptions {
  */
 export function createRedisClient(target: RedisTarget, options: RedisOptions = {}): Redis {
   if (typeof target === 'string') return new Redis(target, options);
-  return reconnectAfterFailover(new Redis({ reconnectOnError: (err) => err.message.startsWith('READONLY'), ...options, ...sentinelOptions(target) }));
+  return reconnectAfterFailover(
+    new Redis({
+      reconnectOnError: (err) => err.message.startsWith('READONLY'),
+      ...options,
+      ...sentinelOptions(target),
+    }),
+  );
 }
 
 /** Pause before reconnecting a client ioredis ended on its own. @default 200 ms */

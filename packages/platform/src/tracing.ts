@@ -64,15 +64,21 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv):
   if (!url) return noop;
 
   // Loaded only when tracing is on: the SDK is sizeable and most runs (tests, dev) do not export.
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { registerInstrumentations }, { HttpInstrumentation }, { UndiciInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/instrumentation'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-undici'),
-    ]);
+  const [
+    { NodeTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { registerInstrumentations },
+    { HttpInstrumentation },
+    { UndiciInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/instrumentation'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-undici'),
+  ]);
 
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME']?.trim() || serviceName }),
@@ -87,7 +93,8 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv):
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: IncomingMessage) => untraced(request.url),
-        ignoreOutgoingRequestHook: (options) => untraced(typeof options === 'string' ? new URL(options).pathname : (options.path ?? undefined)),
+        ignoreOutgoingRequestHook: (options) =>
+          untraced(typeof options === 'string' ? new URL(options).pathname : (options.path ?? undefined)),
       }),
       new UndiciInstrumentation({ ignoreRequestHook: (request) => untraced(request.path) }),
     ],

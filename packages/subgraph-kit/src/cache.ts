@@ -30,7 +30,12 @@ export interface CacheBudget {
   breakerCoolDownMs: number;
 }
 
-export const DEFAULT_CACHE_BUDGET: Readonly<CacheBudget> = Object.freeze({ readMs: 150, writeMs: 250, breakerFailures: 5, breakerCoolDownMs: 5_000 });
+export const DEFAULT_CACHE_BUDGET: Readonly<CacheBudget> = Object.freeze({
+  readMs: 150,
+  writeMs: 250,
+  breakerFailures: 5,
+  breakerCoolDownMs: 5_000,
+});
 
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -61,7 +66,10 @@ function createStore(target: RedisTarget): KeyvRedis<unknown> | RedisCacheStore 
     {
       url: target,
       disableOfflineQueue: true,
-      socket: { connectTimeout: 1_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+      socket: {
+        connectTimeout: 1_000,
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000),
+      },
     },
     { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1_000 },
   );
@@ -90,7 +98,8 @@ export function createCache(options: CacheOptions): Cache {
         ? logger.warn({ reason, coolDownMs: budget.breakerCoolDownMs }, 'cache circuit open: skipping Redis')
         : logger.info('cache circuit closed: Redis answers again'),
   });
-  const guarded = <T>(call: () => Promise<T>, budgetMs: number): Promise<T> => (store ? breaker.run(call, budgetMs) : call());
+  const guarded = <T>(call: () => Promise<T>, budgetMs: number): Promise<T> =>
+    store ? breaker.run(call, budgetMs) : call();
   // While the circuit is open every call fails at once by design: one warning per opening, not per call.
   const warn = (err: unknown, key: string, message: string) => {
     if (err instanceof CircuitOpenError) logger.debug({ key }, message);

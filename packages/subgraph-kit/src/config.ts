@@ -31,7 +31,15 @@ export interface SubgraphConfig {
   metricsPort: number | null;
 }
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+const LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 
 /** Ports nobody else defaults to, for a subgraph outside the platform's list (tests' fixtures). */
 const FALLBACK_PORT = 4100;
@@ -68,13 +76,15 @@ export function loadSubgraphConfig(name: string, env: Env = process.env): Subgra
   if (!databaseUrl) read.problem('DATABASE_URL is required (npm start provides an embedded Postgres)');
 
   const internalSecret = read.string('INTERNAL_SECRET');
-  if (!internalSecret || internalSecret.length < 32) read.problem('INTERNAL_SECRET must be set, at least 32 characters');
+  if (!internalSecret || internalSecret.length < 32)
+    read.problem('INTERNAL_SECRET must be set, at least 32 characters');
 
   const logLevel = read.oneOf('LOG_LEVEL', LEVELS, 'info');
   const seedDemo = read.boolean('SEED_DEMO', false);
 
   const databaseSchema = pick('DATABASE_SCHEMA') ?? name;
-  if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) read.problem(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema))
+    read.problem(`${prefix}_DATABASE_SCHEMA must be a plain identifier`);
 
   const cacheBudget: CacheBudget = {
     readMs: read.integer('CACHE_READ_TIMEOUT_MS', DEFAULT_CACHE_BUDGET.readMs, 1),

@@ -31,7 +31,11 @@ function decodeKey(kind: KeysetKind, raw: string | number | undefined): Date | s
 }
 
 /** The position `cursor` names, null without one; BAD_USER_INPUT (on `after`) when malformed. */
-export function decodeKeyset<K extends KeysetKind>(tag: string, cursor: string | null | undefined, kind: K): Keyset<KeyOf<K>> | null {
+export function decodeKeyset<K extends KeysetKind>(
+  tag: string,
+  cursor: string | null | undefined,
+  kind: K,
+): Keyset<KeyOf<K>> | null {
   const keys = decodeCursor(tag, cursor);
   if (keys === null) return null;
   const [raw, id] = keys;

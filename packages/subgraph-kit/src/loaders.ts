@@ -16,14 +16,24 @@ const identity = (key: string): string => key;
 const lowerCase = (key: string): string => key.toLowerCase();
 
 /** One row (or null) per key, in the keys' order. `normalize` maps both sides to one spelling. */
-export function oneByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K, normalize: (key: K) => K = (k) => k): (V | null)[] {
+export function oneByKey<K, V>(
+  keys: readonly K[],
+  rows: readonly V[],
+  keyOf: (row: V) => K,
+  normalize: (key: K) => K = (k) => k,
+): (V | null)[] {
   const map = new Map<K, V>();
   for (const row of rows) map.set(normalize(keyOf(row)), row);
   return keys.map((key) => map.get(normalize(key)) ?? null);
 }
 
 /** Every row per key (an empty list when none), in the keys' order and the rows' order. */
-export function manyByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K, normalize: (key: K) => K = (k) => k): V[][] {
+export function manyByKey<K, V>(
+  keys: readonly K[],
+  rows: readonly V[],
+  keyOf: (row: V) => K,
+  normalize: (key: K) => K = (k) => k,
+): V[][] {
   const map = new Map<K, V[]>();
   for (const row of rows) {
     const key = normalize(keyOf(row));
@@ -88,5 +98,8 @@ export function createByIdLoader<T extends { id: string }>(
   options?: FindOptions<T>,
 ): DataLoader<string, T | null> {
   // The cast: MikroORM cannot see that `id` of an arbitrary T is a filterable property.
-  return createByKeyLoader((ids) => em.find(entity, { id: { $in: ids } } as never, options), (row) => row.id);
+  return createByKeyLoader(
+    (ids) => em.find(entity, { id: { $in: ids } } as never, options),
+    (row) => row.id,
+  );
 }

@@ -20,7 +20,11 @@ export function createMetrics(subgraph: string): SubgraphMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    sqlStatements: new Counter({ name: 'sql_statements_total', help: 'SQL statements sent to Postgres', registers: [registry] }),
+    sqlStatements: new Counter({
+      name: 'sql_statements_total',
+      help: 'SQL statements sent to Postgres',
+      registers: [registry],
+    }),
     cacheResults: new Counter({
       name: 'cache_requests_total',
       help: 'Cache lookups by result (hit, miss, error)',

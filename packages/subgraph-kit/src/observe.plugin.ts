@@ -6,14 +6,19 @@ export interface ObservePluginOptions {
 }
 
 /** Times every operation into `graphql_operation_duration_seconds`, by name and outcome. */
-export function createObservePlugin<TContext extends BaseContext>({ metrics }: ObservePluginOptions): ApolloServerPlugin<TContext> {
+export function createObservePlugin<TContext extends BaseContext>({
+  metrics,
+}: ObservePluginOptions): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ operationName, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          metrics.operations.observe({ operation: operationName ?? 'anonymous', status: errors?.length ? 'error' : 'ok' }, seconds);
+          metrics.operations.observe(
+            { operation: operationName ?? 'anonymous', status: errors?.length ? 'error' : 'ok' },
+            seconds,
+          );
         },
       };
     },

@@ -33,7 +33,13 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     schema,
     entities: options.entities,
     extensions: [Migrator],
-    migrations: { migrationsList: options.migrations, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false },
+    migrations: {
+      migrationsList: options.migrations,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
     // The global EntityManager is never used: every operation works on its own fork.
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
@@ -54,7 +60,8 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
  */
 export async function migrate(orm: Orm, schema: string): Promise<void> {
   const knex = orm.em.getConnection().getKnex();
-  const lock = (trx: { raw: typeof knex.raw }) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`terrarium-migrate:${schema}`]);
+  const lock = (trx: { raw: typeof knex.raw }) =>
+    trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`terrarium-migrate:${schema}`]);
   // The schema is created (and committed) under the lock first: two instances creating a new
   // schema at once would otherwise collide on pg_namespace.
   await knex.transaction(async (trx) => {

@@ -24,7 +24,11 @@ export function decodeCursor(tag: string, cursor: string | null | undefined): (s
   if (cursor == null) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed[0] === tag && parsed.slice(1).every((k) => typeof k === 'string' || typeof k === 'number')) {
+    if (
+      Array.isArray(parsed) &&
+      parsed[0] === tag &&
+      parsed.slice(1).every((k) => typeof k === 'string' || typeof k === 'number')
+    ) {
       return parsed.slice(1) as (string | number)[];
     }
   } catch {
@@ -47,7 +51,12 @@ export interface Connection<T> {
  * Builds a Relay connection from `size + 1` fetched rows: the extra row only tells that a next
  * page exists.
  */
-export function toConnection<T>(rows: T[], size: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> {
+export function toConnection<T>(
+  rows: T[],
+  size: number,
+  totalCount: number,
+  cursorOf: (row: T) => string,
+): Connection<T> {
   const page = rows.slice(0, size);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {

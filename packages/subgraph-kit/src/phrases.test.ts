@@ -16,7 +16,10 @@ describe('phrase rules', () => {
         { field: 'maxPrice', value: '10000' },
       ],
     });
-    expect(interpret('heat mat 50w', rules)).toEqual({ text: 'heat mat', filters: [{ field: 'wattage', value: '50' }] });
+    expect(interpret('heat mat 50w', rules)).toEqual({
+      text: 'heat mat',
+      filters: [{ field: 'wattage', value: '50' }],
+    });
   });
 
   it('matches whole words only, case-insensitively, and scales decimals exactly', () => {

@@ -38,7 +38,10 @@ interface CompiledRule extends PhraseRule {
 /** Compiles a rule list once (at module load), failing fast on a bad pattern. */
 export function compilePhraseRules(rules: readonly PhraseRule[]): readonly CompiledRule[] {
   // Whole words: no letter or digit may touch the phrase on either side.
-  return rules.map((rule) => ({ ...rule, regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${rule.pattern})(?![\\p{L}\\p{N}])`, 'iu') }));
+  return rules.map((rule) => ({
+    ...rule,
+    regex: new RegExp(`(?<![\\p{L}\\p{N}])(?:${rule.pattern})(?![\\p{L}\\p{N}])`, 'iu'),
+  }));
 }
 
 /** Reads `text` with `rules`: each rule matches at most once, and each field is set at most once. */

@@ -46,7 +46,10 @@ export function createEventBus(namespace: string, redisUrl: RedisTarget | null, 
  * one subscriber may see. `return` goes straight to the source (not through a pending `next`),
  * so a client that leaves while no event flows unsubscribes at once.
  */
-export function filterEvents<T>(source: AsyncIterableIterator<T>, keep: (event: T) => boolean): AsyncIterableIterator<T> {
+export function filterEvents<T>(
+  source: AsyncIterableIterator<T>,
+  keep: (event: T) => boolean,
+): AsyncIterableIterator<T> {
   return {
     async next() {
       for (;;) {

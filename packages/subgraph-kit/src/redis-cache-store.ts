@@ -41,7 +41,10 @@ export class RedisCacheStore extends EventEmitter implements KeyvStoreAdapter {
    */
   private async connected(): Promise<Redis> {
     if (this.client.status !== 'ready' && Date.now() - this.createdAt < CONNECT_TIMEOUT_MS) {
-      await Promise.race([this.firstReady, new Promise((resolve) => setTimeout(resolve, CONNECT_TIMEOUT_MS).unref())]);
+      await Promise.race([
+        this.firstReady,
+        new Promise((resolve) => setTimeout(resolve, CONNECT_TIMEOUT_MS).unref()),
+      ]);
     }
     return this.client;
   }
@@ -66,7 +69,13 @@ export class RedisCacheStore extends EventEmitter implements KeyvStoreAdapter {
     if (!this.namespace) throw new Error('refusing to clear a Redis cache without a namespace');
     let cursor = '0';
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.namespace}:*`, 'COUNT', CLEAR_BATCH);
+      const [next, keys] = await this.client.scan(
+        cursor,
+        'MATCH',
+        `${this.namespace}:*`,
+        'COUNT',
+        CLEAR_BATCH,
+      );
       if (keys.length > 0) await this.client.unlink(...keys);
       cursor = next;
     } while (cursor !== '0');

@@ -4,7 +4,13 @@ import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { CALLER_HEADER, verifyCaller } from '@terrarium/platform/caller';
 import { serveHealthRoute, type HealthRoutes } from '@terrarium/platform/health';
-import { HttpError, handleGraphQL, sendGraphQLError, sendJson, type RouteHandler } from '@terrarium/platform/http';
+import {
+  HttpError,
+  handleGraphQL,
+  sendGraphQLError,
+  sendJson,
+  type RouteHandler,
+} from '@terrarium/platform/http';
 import type { CreateContext, SubgraphContext } from './context.js';
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -26,10 +32,13 @@ export interface RequestListenerOptions<TLoaders> {
  * The subgraph's HTTP surface: /graphql (only with a verified caller token), /health, /ready,
  * /metrics, then its own routes. An error a handler throws becomes a GraphQL-shaped response.
  */
-export function createRequestListener<TLoaders>(options: RequestListenerOptions<TLoaders>): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestListener<TLoaders>(
+  options: RequestListenerOptions<TLoaders>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { apollo, createContext, internalSecret, health, routes, logger } = options;
   const findRoute = (path: string): RouteHandler | undefined =>
-    routes[path] ?? Object.entries(routes).find(([key]) => key.endsWith('/*') && path.startsWith(key.slice(0, -1)))?.[1];
+    routes[path] ??
+    Object.entries(routes).find(([key]) => key.endsWith('/*') && path.startsWith(key.slice(0, -1)))?.[1];
 
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';

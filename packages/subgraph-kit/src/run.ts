@@ -10,7 +10,10 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  * A subgraph's `main`: config from the environment, build, listen, and stop cleanly on SIGTERM or
  * SIGINT (drain in-flight requests, close sockets, the pool and Redis, then exit).
  */
-export async function runSubgraph<T>(name: string, create: (config: SubgraphConfig) => Promise<Subgraph<T>>): Promise<void> {
+export async function runSubgraph<T>(
+  name: string,
+  create: (config: SubgraphConfig) => Promise<Subgraph<T>>,
+): Promise<void> {
   let subgraph: Subgraph<T>;
   let stopTracing: StopTracing;
   try {
@@ -23,7 +26,9 @@ export async function runSubgraph<T>(name: string, create: (config: SubgraphConf
   } catch (err) {
     // Fatal start-up path (bad config, database unreachable, port taken): the logger may not
     // exist yet, so print plainly. A configuration error lists its problems, not a stack.
-    console.error(`[${name}] failed to start: ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(
+      `[${name}] failed to start: ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     process.exit(1);
   }
   const shutdown = (signal: string) => {

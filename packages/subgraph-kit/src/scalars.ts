@@ -30,7 +30,8 @@ export const DateScalar = new GraphQLScalarType<string, string>({
     throw new TypeError('Date must be YYYY-MM-DD');
   },
   parseValue: (value) => {
-    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) throw new TypeError('Date must be YYYY-MM-DD');
+    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))
+      throw new TypeError('Date must be YYYY-MM-DD');
     return value;
   },
   parseLiteral: (ast) => {

@@ -16,12 +16,24 @@ export interface ServiceClient {
    * internal operations such as inventory's reserveStock. Transport failures throw
    * SERVICE_UNAVAILABLE; GraphQL errors come back in `errors` for the caller to map.
    */
-  call<T>(subgraph: string, document: DocumentNode | string, variables?: Record<string, unknown>): Promise<ServiceResult<T>>;
+  call<T>(
+    subgraph: string,
+    document: DocumentNode | string,
+    variables?: Record<string, unknown>,
+  ): Promise<ServiceResult<T>>;
 }
 
-export function createServiceClient(self: string, urls: Readonly<Record<string, string>>, secret: string): ServiceClient {
+export function createServiceClient(
+  self: string,
+  urls: Readonly<Record<string, string>>,
+  secret: string,
+): ServiceClient {
   return {
-    async call<T>(subgraph: string, document: DocumentNode | string, variables: Record<string, unknown> = {}) {
+    async call<T>(
+      subgraph: string,
+      document: DocumentNode | string,
+      variables: Record<string, unknown> = {},
+    ) {
       const url = urls[subgraph];
       if (!url) throw new ServiceUnavailableError(`No URL configured for the ${subgraph} service.`);
       const token = await signCaller({ ...ANONYMOUS, service: self }, secret, self);
@@ -30,13 +42,17 @@ export function createServiceClient(self: string, urls: Readonly<Record<string, 
         response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CALLER_HEADER]: token },
-          body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
+          body: JSON.stringify({
+            query: typeof document === 'string' ? document : print(document),
+            variables,
+          }),
           signal: AbortSignal.timeout(SERVICE_CALL_TIMEOUT_MS),
         });
       } catch {
         throw new ServiceUnavailableError(`The ${subgraph} service is unavailable.`);
       }
-      if (response.status >= 500) throw new ServiceUnavailableError(`The ${subgraph} service failed (HTTP ${response.status}).`);
+      if (response.status >= 500)
+        throw new ServiceUnavailableError(`The ${subgraph} service failed (HTTP ${response.status}).`);
       const body = (await response.json()) as { data?: T | null; errors?: ServiceResult<T>['errors'] };
       return { data: body.data ?? null, errors: body.errors ?? [] };
     },

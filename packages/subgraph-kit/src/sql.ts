@@ -13,18 +13,30 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 export type SqlParam = string | number | boolean | Date | null | readonly (string | number)[];
 
 /** The rows a statement returns. */
-export function query<T extends object>(em: EntityManager, sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+export function query<T extends object>(
+  em: EntityManager,
+  sql: string,
+  params: readonly SqlParam[] = [],
+): Promise<T[]> {
   return em.execute<T[]>(sql, [...params], 'all');
 }
 
 /** The first row a statement returns, if any. */
-export async function queryOne<T extends object>(em: EntityManager, sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
+export async function queryOne<T extends object>(
+  em: EntityManager,
+  sql: string,
+  params: readonly SqlParam[] = [],
+): Promise<T | undefined> {
   const rows = await query<T>(em, sql, params);
   return rows[0];
 }
 
 /** Runs a write and returns how many rows it touched (conditional transitions read this). */
-export async function execute(em: EntityManager, sql: string, params: readonly SqlParam[] = []): Promise<number> {
+export async function execute(
+  em: EntityManager,
+  sql: string,
+  params: readonly SqlParam[] = [],
+): Promise<number> {
   const result = await em.execute<QueryResult>(sql, [...params], 'run');
   return result.affectedRows;
 }

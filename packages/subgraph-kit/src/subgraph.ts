@@ -2,7 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type GraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { EntityManager, EntitySchema, MigrationObject } from '@mikro-orm/core';
@@ -11,7 +14,12 @@ import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { createErrorFormatter } from '@terrarium/platform/errors';
-import { createFeatureFlags, FEATURE_FLAG_DEFINITIONS_QUERY, type FeatureFlags, type FlagDefinition } from '@terrarium/platform/feature-flags';
+import {
+  createFeatureFlags,
+  FEATURE_FLAG_DEFINITIONS_QUERY,
+  type FeatureFlags,
+  type FlagDefinition,
+} from '@terrarium/platform/feature-flags';
 import type { RouteHandler } from '@terrarium/platform/http';
 import { startMetricsServer, type MetricsServer } from '@terrarium/platform/health';
 import { createLogger } from '@terrarium/platform/logger';
@@ -52,7 +60,10 @@ export interface SubgraphDefinition<TLoaders> {
    * Where ctx.flags reads the flag definitions. @default ops' internal featureFlagDefinitions,
    * through the service client (ops itself reads its own table instead).
    */
-  loadFeatureFlags?: (deps: { orm: Orm; services: ServiceClient }) => () => Promise<readonly FlagDefinition[]>;
+  loadFeatureFlags?: (deps: {
+    orm: Orm;
+    services: ServiceClient;
+  }) => () => Promise<readonly FlagDefinition[]>;
 }
 
 export interface JobDeps {
@@ -89,7 +100,10 @@ export interface Subgraph<TLoaders> {
   sqlStatementCount(): number;
   /** A context as a request would get it, for `apollo.executeOperation` in tests. */
   createContext(caller?: Caller, requestId?: string): SubgraphContext<TLoaders>;
-  execute(request: GraphQLRequest, caller?: Caller): ReturnType<ApolloServer<SubgraphContext<TLoaders>>['executeOperation']>;
+  execute(
+    request: GraphQLRequest,
+    caller?: Caller,
+  ): ReturnType<ApolloServer<SubgraphContext<TLoaders>>['executeOperation']>;
   /** Listens on config.port (0 = any free port) and resolves to the GraphQL URL. */
   listen(port?: number): Promise<string>;
   stop(): Promise<void>;
@@ -100,7 +114,9 @@ export interface Subgraph<TLoaders> {
  * event bus, Apollo Server with buildSubgraphSchema, and an HTTP server with /graphql (HTTP and
  * graphql-ws), /health, /ready and /metrics. Nothing listens until `listen()`.
  */
-export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TLoaders>): Promise<Subgraph<TLoaders>> {
+export async function createSubgraph<TLoaders>(
+  definition: SubgraphDefinition<TLoaders>,
+): Promise<Subgraph<TLoaders>> {
   const { config } = definition;
   const logger = createLogger(config.name, config.logLevel);
   const metrics = createMetrics(config.name);
@@ -117,13 +133,26 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     },
   });
   await migrate(orm, config.databaseSchema);
-  if (config.seedDemo && definition.seed) await seedDemoData(orm, config.databaseSchema, definition.seed, logger);
+  if (config.seedDemo && definition.seed)
+    await seedDemoData(orm, config.databaseSchema, definition.seed, logger);
 
-  const cache = createCache({ namespace: config.name, redisUrl: config.redisUrl, logger, metrics, ...(config.cacheBudget ? { budget: config.cacheBudget } : {}) });
+  const cache = createCache({
+    namespace: config.name,
+    redisUrl: config.redisUrl,
+    logger,
+    metrics,
+    ...(config.cacheBudget ? { budget: config.cacheBudget } : {}),
+  });
   const events = createEventBus(config.name, config.redisUrl, logger);
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
   // Jobs live beside the subgraph's tables, in a schema of their own (see jobs/job-queue.ts).
-  const jobs = await createJobQueue({ databaseUrl: config.databaseUrl, schema: `${config.databaseSchema}_jobs`, mode: config.jobsMode, logger, registry: metrics.registry });
+  const jobs = await createJobQueue({
+    databaseUrl: config.databaseUrl,
+    schema: `${config.databaseSchema}_jobs`,
+    mode: config.jobsMode,
+    logger,
+    registry: metrics.registry,
+  });
   await definition.jobs?.({ jobs, orm, events, services, logger, config });
   const flags = createFeatureFlags({
     load: definition.loadFeatureFlags?.({ orm, services }) ?? (() => loadFlagsFromOps(services)),
@@ -131,16 +160,33 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     logger: logger.child({ component: 'feature-flags' }),
   });
   const { createLoaders } = definition;
-  const createContext = createContextFactory({ orm, cache, events, services, jobs, flags, logger, createLoaders });
+  const createContext = createContextFactory({
+    orm,
+    cache,
+    events,
+    services,
+    jobs,
+    flags,
+    logger,
+    createLoaders,
+  });
 
-  const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never });
+  const schema = buildSubgraphSchema({
+    typeDefs: definition.typeDefs,
+    resolvers: definition.resolvers as never,
+  });
   refreshContextPerEvent<TLoaders>(schema, (context) => {
     context.em = orm.em.fork() as PgEntityManager;
     context.loaders = createLoaders({ em: context.em, cache, caller: context.caller, services });
   });
 
   const httpServer = createServer();
-  const subscriptions = serveSubscriptions({ httpServer, schema, internalSecret: config.internalSecret, createContext });
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    schema,
+    internalSecret: config.internalSecret,
+    createContext,
+  });
 
   const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
@@ -152,7 +198,15 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      { async serverWillStart() { return { async drainServer() { await subscriptions.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await subscriptions.dispose();
+            },
+          };
+        },
+      },
       createObservePlugin<SubgraphContext<TLoaders>>({ metrics }),
     ],
   });
@@ -192,7 +246,8 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
     httpServer,
     sqlStatementCount: () => sqlStatements,
     createContext,
-    execute: (request, caller = ANONYMOUS) => apollo.executeOperation(request, { contextValue: createContext(caller) }),
+    execute: (request, caller = ANONYMOUS) =>
+      apollo.executeOperation(request, { contextValue: createContext(caller) }),
     async listen(port = config.port) {
       if (config.metricsPort !== null && !metricsServer) {
         metricsServer = await startMetricsServer(metrics.registry, config.metricsPort, config.host);
@@ -215,15 +270,25 @@ export async function createSubgraph<TLoaders>(definition: SubgraphDefinition<TL
       subscriptions.close();
       await jobs.stop().catch((err: unknown) => logger.warn({ err }, 'job queue did not stop cleanly'));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await Promise.allSettled([orm.close(), cache.close(), events.close(), flags.close(), metricsServer?.close()]);
+      await Promise.allSettled([
+        orm.close(),
+        cache.close(),
+        events.close(),
+        flags.close(),
+        metricsServer?.close(),
+      ]);
     },
   };
 }
 
 /** ops' flags as a service sees them; an error answer throws, so the cache keeps its last copy. */
 async function loadFlagsFromOps(services: ServiceClient): Promise<readonly FlagDefinition[]> {
-  const result = await services.call<{ featureFlagDefinitions: FlagDefinition[] }>('ops', FEATURE_FLAG_DEFINITIONS_QUERY);
-  if (!result.data || result.errors.length > 0) throw new Error(`ops refused the feature flags: ${result.errors.map((e) => e.message).join('; ')}`);
+  const result = await services.call<{ featureFlagDefinitions: FlagDefinition[] }>(
+    'ops',
+    FEATURE_FLAG_DEFINITIONS_QUERY,
+  );
+  if (!result.data || result.errors.length > 0)
+    throw new Error(`ops refused the feature flags: ${result.errors.map((e) => e.message).join('; ')}`);
   return result.data.featureFlagDefinitions;
 }
 

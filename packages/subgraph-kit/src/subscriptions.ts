@@ -10,7 +10,10 @@ import type { CreateContext, SubgraphContext } from './context.js';
  * a fresh EntityManager fork and fresh DataLoaders (from `refresh`), so no event sees an earlier
  * one's cache.
  */
-export function refreshContextPerEvent<TLoaders>(schema: GraphQLSchema, refresh: (context: SubgraphContext<TLoaders>) => void): void {
+export function refreshContextPerEvent<TLoaders>(
+  schema: GraphQLSchema,
+  refresh: (context: SubgraphContext<TLoaders>) => void,
+): void {
   for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
     const resolve = field.resolve;
     if (!resolve) continue;
@@ -36,7 +39,9 @@ export interface SubscriptionServer {
 }
 
 /** A graphql-ws endpoint at /graphql on the subgraph's HTTP server; callers are verified on connect. */
-export function serveSubscriptions<TLoaders>(options: SubscriptionServerOptions<TLoaders>): SubscriptionServer {
+export function serveSubscriptions<TLoaders>(
+  options: SubscriptionServerOptions<TLoaders>,
+): SubscriptionServer {
   const { httpServer, schema, internalSecret, createContext } = options;
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const cleanup = useServer(
@@ -46,7 +51,10 @@ export function serveSubscriptions<TLoaders>(options: SubscriptionServerOptions<
       onConnect: async (ctx) => {
         const token = ctx.connectionParams?.[CALLER_HEADER];
         try {
-          (ctx.extra as { caller?: Caller }).caller = await verifyCaller(typeof token === 'string' ? token : undefined, internalSecret);
+          (ctx.extra as { caller?: Caller }).caller = await verifyCaller(
+            typeof token === 'string' ? token : undefined,
+            internalSecret,
+          );
           return true;
         } catch {
           return false;

@@ -54,11 +54,19 @@ export async function execute<T = Record<string, any>>(
 ): Promise<OperationResult<T>> {
   const response = await subgraph.execute({ query, variables }, caller);
   if (response.body.kind !== 'single') throw new Error('expected a single result, got an incremental one');
-  return { data: (response.body.singleResult.data ?? null) as T | null, errors: response.body.singleResult.errors ?? [] };
+  return {
+    data: (response.body.singleResult.data ?? null) as T | null,
+    errors: response.body.singleResult.errors ?? [],
+  };
 }
 
 /** The data of an operation that must succeed; its errors otherwise, thrown (the test fails). */
-export async function expectData<T>(subgraph: AnySubgraph, query: string, variables: Record<string, unknown> = {}, caller: Caller = ANONYMOUS): Promise<T> {
+export async function expectData<T>(
+  subgraph: AnySubgraph,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = ANONYMOUS,
+): Promise<T> {
   const { data, errors } = await execute<T>(subgraph, query, variables, caller);
   if (errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(errors)}`);
   return data as T;
@@ -77,7 +85,8 @@ export async function expectErrorCode(
 ): Promise<GraphQLFormattedError> {
   const result = await execute(subgraph, query, variables, caller);
   const codes = errorCodes(result);
-  if (codes.length !== 1 || codes[0] !== code) throw new Error(`expected error codes ["${code}"], got ${JSON.stringify(result.errors)}`);
+  if (codes.length !== 1 || codes[0] !== code)
+    throw new Error(`expected error codes ["${code}"], got ${JSON.stringify(result.errors)}`);
   return result.errors[0]!;
 }
 
@@ -87,7 +96,9 @@ export function errorCodes(result: OperationResult<unknown>): unknown[] {
 }
 
 /** The first error's code, field (when it names one) and message, for compact assertions. */
-export function firstError(result: OperationResult<unknown>): { code: unknown; field?: unknown; message: string } | undefined {
+export function firstError(
+  result: OperationResult<unknown>,
+): { code: unknown; field?: unknown; message: string } | undefined {
   const error = result.errors[0];
   if (!error) return undefined;
   const { code, field } = error.extensions ?? {};
@@ -95,7 +106,10 @@ export function firstError(result: OperationResult<unknown>): { code: unknown; f
 }
 
 /** SQL statements the subgraph sent while `action` ran. */
-export async function countStatements(subgraph: AnySubgraph, action: () => Promise<unknown>): Promise<number> {
+export async function countStatements(
+  subgraph: AnySubgraph,
+  action: () => Promise<unknown>,
+): Promise<number> {
   const before = subgraph.sqlStatementCount();
   await action();
   return subgraph.sqlStatementCount() - before;
@@ -118,9 +132,20 @@ export type SubgraphFactory = (config: SubgraphConfig) => Promise<AnySubgraph>;
  * no subgraph; the caller reaches the sibling over real HTTP through the kit's service client, as
  * in production.
  */
-export async function startSiblingSubgraph(name: string, create: SubgraphFactory, schema: string, env: NodeJS.ProcessEnv = {}): Promise<RunningSibling> {
+export async function startSiblingSubgraph(
+  name: string,
+  create: SubgraphFactory,
+  schema: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningSibling> {
   const prefix = name.toUpperCase();
-  const config = loadSubgraphConfig(name, { ...process.env, [`${prefix}_DATABASE_SCHEMA`]: schema, [`${prefix}_PORT`]: '0', SEED_DEMO: 'true', ...env });
+  const config = loadSubgraphConfig(name, {
+    ...process.env,
+    [`${prefix}_DATABASE_SCHEMA`]: schema,
+    [`${prefix}_PORT`]: '0',
+    SEED_DEMO: 'true',
+    ...env,
+  });
   const subgraph = await create(config);
   return { subgraph, url: await subgraph.listen(0) };
 }

@@ -15,7 +15,11 @@ let redisUrl: string;
 
 async function startRedis(): Promise<void> {
   const port = (await freePort()) as number;
-  redis = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redis = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   redisUrl = `redis://127.0.0.1:${port}`;
   // Ready when it answers PING over a plain socket.
   const { createConnection } = await import('node:net');
@@ -46,7 +50,8 @@ async function timeReads(cache: Cache, key: string, count: number): Promise<numb
   return durations.sort((a, b) => a - b);
 }
 
-const p99 = (sorted: number[]): number => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+const p99 = (sorted: number[]): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
 
 beforeAll(startRedis, 20_000);
 afterAll(() => {
@@ -58,7 +63,12 @@ afterAll(() => {
 
 describe('cache budget and circuit breaker against a real redis-server', () => {
   it('keeps cached reads fast while Redis is hung, and hits again once it answers', async () => {
-    const cache = createCache({ namespace: 'kit-budget', redisUrl, logger, budget: { readMs: 150, breakerFailures: 5, breakerCoolDownMs: 1_000 } });
+    const cache = createCache({
+      namespace: 'kit-budget',
+      redisUrl,
+      logger,
+      budget: { readMs: 150, breakerFailures: 5, breakerCoolDownMs: 1_000 },
+    });
     await cache.set('product:1', { name: 'Digital Thermostat' }, 60_000);
     expect(await cache.get('product:1')).toEqual({ name: 'Digital Thermostat' });
     const healthy = await timeReads(cache, 'product:1', 200);
@@ -80,12 +90,19 @@ describe('cache budget and circuit breaker against a real redis-server', () => {
       value = await cache.get('product:1');
     }
     expect(value).toEqual({ name: 'Digital Thermostat' });
-    console.info(`cached reads p99: healthy ${p99(healthy).toFixed(1)} ms, Redis SIGSTOPped ${p99(hung).toFixed(1)} ms (max ${hung.at(-1)!.toFixed(1)} ms)`);
+    console.info(
+      `cached reads p99: healthy ${p99(healthy).toFixed(1)} ms, Redis SIGSTOPped ${p99(hung).toFixed(1)} ms (max ${hung.at(-1)!.toFixed(1)} ms)`,
+    );
     await cache.close();
   }, 30_000);
 
   it('keeps reads fast and getOrSet computing when Redis is dead', async () => {
-    const cache = createCache({ namespace: 'kit-budget-dead', redisUrl, logger, budget: { readMs: 150, breakerFailures: 5, breakerCoolDownMs: 1_000 } });
+    const cache = createCache({
+      namespace: 'kit-budget-dead',
+      redisUrl,
+      logger,
+      budget: { readMs: 150, breakerFailures: 5, breakerCoolDownMs: 1_000 },
+    });
     await cache.set('k', 1, 60_000);
     redis.kill('SIGKILL');
     await new Promise((resolve) => redis.once('exit', resolve));
@@ -93,7 +110,9 @@ describe('cache budget and circuit breaker against a real redis-server', () => {
     expect(dead.at(-1)).toBeLessThan(400);
     let computed = 0;
     expect(await cache.getOrSet('k', 1_000, async () => ++computed)).toBe(1);
-    console.info(`cached reads p99 with Redis dead: ${p99(dead).toFixed(1)} ms (max ${dead.at(-1)!.toFixed(1)} ms)`);
+    console.info(
+      `cached reads p99 with Redis dead: ${p99(dead).toFixed(1)} ms (max ${dead.at(-1)!.toFixed(1)} ms)`,
+    );
     await cache.close();
   }, 30_000);
 });

@@ -23,10 +23,22 @@ class CreateNotes extends Migration {
 
 const typeDefs = parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-  type Note @key(fields: "id") { id: ID! body: String! }
-  type Query { notes: [Note!]! slow(ms: Int!): String! whoami: String cached(key: String!): String }
-  type Mutation { addNote(body: String!): Note! }
-  type Subscription { noteEvents: String! }
+  type Note @key(fields: "id") {
+    id: ID!
+    body: String!
+  }
+  type Query {
+    notes: [Note!]!
+    slow(ms: Int!): String!
+    whoami: String
+    cached(key: String!): String
+  }
+  type Mutation {
+    addNote(body: String!): Note!
+  }
+  type Subscription {
+    noteEvents: String!
+  }
 `);
 
 interface Loaders {
@@ -52,7 +64,8 @@ export async function createNotesSubgraph(schemaName: string, env: NodeJS.Proces
           return `slept ${ms}`;
         },
         whoami: (_: unknown, __: unknown, { caller }: Context) => caller.userId ?? caller.service,
-        cached: (_: unknown, { key }: { key: string }, { cache }: Context) => cache.getOrSet(key, 60_000, async () => `computed:${key}`),
+        cached: (_: unknown, { key }: { key: string }, { cache }: Context) =>
+          cache.getOrSet(key, 60_000, async () => `computed:${key}`),
       },
       Mutation: {
         addNote: async (_: unknown, { body }: { body: string }, { em, events }: Context) => {
@@ -65,7 +78,8 @@ export async function createNotesSubgraph(schemaName: string, env: NodeJS.Proces
       Subscription: {
         noteEvents: {
           subscribe: (_: unknown, __: unknown, { events }: Context) => events.subscribe('notes'),
-          resolve: (event: { body: string }, _: unknown, { loaders }: Context) => `${event.body}@${loaders.generation}`,
+          resolve: (event: { body: string }, _: unknown, { loaders }: Context) =>
+            `${event.body}@${loaders.generation}`,
         },
       },
     },

@@ -32,12 +32,27 @@ const waitFor = async (probe: () => boolean, timeoutMs: number, what: string) =>
 
 beforeAll(async () => {
   const port = (await freePort()) as number;
-  pg = new EmbeddedPostgres({ databaseDir: dataDir, port, user: 'postgres', password: 'terrarium', persistent: true, createPostgresUser: true, onLog: () => {}, onError: () => {} });
+  pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: 'terrarium',
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
   await pg.initialise();
   await pg.start();
   url = `postgres://postgres:terrarium@127.0.0.1:${port}/postgres`;
   orm = await createOrm({ databaseUrl: url, schema: 'restart', entities: [], migrations: [], logger });
-  worker = await createJobQueue({ databaseUrl: url, schema: 'restart_jobs', mode: 'all', logger, registry: new Registry() });
+  worker = await createJobQueue({
+    databaseUrl: url,
+    schema: 'restart_jobs',
+    mode: 'all',
+    logger,
+    registry: new Registry(),
+  });
   await worker.work(ping, async ({ label }) => {
     handled.push(label);
   });

@@ -10,7 +10,13 @@ import { createOrm } from '../dist/orm.js';
 
 const schema = process.env.SCHEMA;
 const logger = pino({ level: 'silent' });
-const orm = await createOrm({ databaseUrl: process.env.DATABASE_URL, schema, entities: [], migrations: [], logger });
+const orm = await createOrm({
+  databaseUrl: process.env.DATABASE_URL,
+  schema,
+  entities: [],
+  migrations: [],
+  logger,
+});
 const jobs = await createJobQueue({
   databaseUrl: process.env.DATABASE_URL,
   schema: `${schema}_jobs`,
@@ -23,7 +29,14 @@ const effectWrite = defineJob('effect.write', { expireInSeconds: 2, retryDelay: 
 await jobs.work(effectWrite, async (payload, run) => {
   process.stdout.write(`started ${run.id}\n`);
   await run.once(orm.em.fork(), async (tx) => {
-    await tx.getConnection().execute(`insert into "${schema}".effect (job_id, label) values (?, ?)`, [run.id, payload.label], 'all', tx.getTransactionContext());
+    await tx
+      .getConnection()
+      .execute(
+        `insert into "${schema}".effect (job_id, label) values (?, ?)`,
+        [run.id, payload.label],
+        'all',
+        tx.getTransactionContext(),
+      );
   });
   process.stdout.write(`committed ${run.id}\n`);
   // Only the first attempt holds: the test kills it in that window.

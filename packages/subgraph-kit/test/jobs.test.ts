@@ -10,7 +10,11 @@ import { createOrm, type Orm } from '../src/orm.js';
 const databaseUrl = process.env['DATABASE_URL']!;
 const schema = `jobs_${randomBytes(4).toString('hex')}`;
 const logger = pino({ level: 'silent' });
-const effectWrite = defineJob<{ label: string; holdMs?: number }>('effect.write', { expireInSeconds: 2, retryDelay: 1, retryLimit: 5 });
+const effectWrite = defineJob<{ label: string; holdMs?: number }>('effect.write', {
+  expireInSeconds: 2,
+  retryDelay: 1,
+  retryLimit: 5,
+});
 
 let orm: Orm;
 let api: JobQueue;
@@ -18,7 +22,11 @@ const children: ChildProcess[] = [];
 
 const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> =>
   (await orm.em.fork().getConnection().execute(text, params, 'all')) as T[];
-const waitFor = async <T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> => {
+const waitFor = async <T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> => {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -44,7 +52,13 @@ beforeAll(async () => {
   orm = await createOrm({ databaseUrl, schema, entities: [], migrations: [], logger });
   await sql(`create schema "${schema}"`);
   await sql(`create table "${schema}".effect (id serial primary key, job_id uuid, label text not null)`);
-  api = await createJobQueue({ databaseUrl, schema: `${schema}_jobs`, mode: 'api', logger, registry: new Registry() });
+  api = await createJobQueue({
+    databaseUrl,
+    schema: `${schema}_jobs`,
+    mode: 'api',
+    logger,
+    registry: new Registry(),
+  });
 });
 
 afterAll(async () => {
@@ -56,13 +70,23 @@ afterAll(async () => {
 });
 
 const jobsLabelled = (label: string) =>
-  sql<{ id: string; state: string }>(`select id, state::text as state from "${schema}_jobs".job where name = 'effect.write' and data->>'label' = ?`, [label]);
+  sql<{ id: string; state: string }>(
+    `select id, state::text as state from "${schema}_jobs".job where name = 'effect.write' and data->>'label' = ?`,
+    [label],
+  );
 
 describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
   it('outbox: a job enqueued in a rolled-back transaction does not exist; in a committed one it does', async () => {
     await expect(
       orm.em.fork().transactional(async (tx: EntityManager) => {
-        await tx.getConnection().execute(`insert into "${schema}".effect (label) values ('rolled-back write')`, [], 'all', tx.getTransactionContext());
+        await tx
+          .getConnection()
+          .execute(
+            `insert into "${schema}".effect (label) values ('rolled-back write')`,
+            [],
+            'all',
+            tx.getTransactionContext(),
+          );
         await api.enqueue(tx, effectWrite, { label: 'rollback' });
         throw new Error('the write fails after the enqueue');
       }),
@@ -81,16 +105,36 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
   });
 
   it('a singleton key admits one waiting job', async () => {
-    const first = await api.enqueue(orm.em.fork(), effectWrite, { label: 'single' }, { singletonKey: 'only-one' });
-    const second = await api.enqueue(orm.em.fork(), effectWrite, { label: 'single' }, { singletonKey: 'only-one' });
+    const first = await api.enqueue(
+      orm.em.fork(),
+      effectWrite,
+      { label: 'single' },
+      { singletonKey: 'only-one' },
+    );
+    const second = await api.enqueue(
+      orm.em.fork(),
+      effectWrite,
+      { label: 'single' },
+      { singletonKey: 'only-one' },
+    );
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(second).toBeNull();
   });
 
   it('a failing job is retried with backoff, then lands in its dead-letter queue; metrics count it', async () => {
     const registry = new Registry();
-    const worker = await createJobQueue({ databaseUrl, schema: `${schema}_jobs`, mode: 'all', logger, registry });
-    const alwaysFails = defineJob<{ n: number }>('always.fails', { retryLimit: 2, retryDelay: 1, retryBackoff: true });
+    const worker = await createJobQueue({
+      databaseUrl,
+      schema: `${schema}_jobs`,
+      mode: 'all',
+      logger,
+      registry,
+    });
+    const alwaysFails = defineJob<{ n: number }>('always.fails', {
+      retryLimit: 2,
+      retryDelay: 1,
+      retryBackoff: true,
+    });
     const attempts: number[] = [];
     try {
       await worker.work(alwaysFails, async (_payload, run) => {
@@ -99,7 +143,12 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
       });
       const id = await worker.enqueue(orm.em.fork(), alwaysFails, { n: 1 });
       const dead = await waitFor(
-        async () => (await sql<{ data: { n: number } }>(`select data from "${schema}_jobs".job where name = 'always.fails.dead'`))[0],
+        async () =>
+          (
+            await sql<{ data: { n: number } }>(
+              `select data from "${schema}_jobs".job where name = 'always.fails.dead'`,
+            )
+          )[0],
         30_000,
         'the dead letter',
       );
@@ -109,7 +158,10 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
       // to as much again at random (1-2 s, then 2-4 s), so the floor doubles though two draws may tie.
       expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(950);
       expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(1_950);
-      const state = await sql<{ state: string }>(`select state::text as state from "${schema}_jobs".job where id = ?`, [id]);
+      const state = await sql<{ state: string }>(
+        `select state::text as state from "${schema}_jobs".job where id = ?`,
+        [id],
+      );
       expect(state[0]?.state).toBe('failed');
       const text = await registry.metrics();
       expect(text).toContain('jobs_failed_total{queue="always.fails"} 3');
@@ -132,7 +184,11 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
 
     const second = startWorker();
     await waitFor(async () => second.lines.includes(`started ${id}`), 30_000, 'the job to run again');
-    await waitFor(async () => (await jobsLabelled('killed'))[0]?.state === 'completed', 70_000, 'the rerun to complete');
+    await waitFor(
+      async () => (await jobsLabelled('killed'))[0]?.state === 'completed',
+      70_000,
+      'the rerun to complete',
+    );
     expect(await sql(`select 1 from "${schema}".effect where job_id = ?`, [id])).toHaveLength(1);
     second.child.kill('SIGKILL');
   }, 120_000);

@@ -31,7 +31,9 @@ describe('subgraph kit', () => {
     await a.execute({ query: 'mutation { addNote(body: "only in a") { id } }' });
     const fromA = await a.execute({ query: '{ notes { body } }' });
     const fromB = await b.execute({ query: '{ notes { body } }' });
-    expect(fromA.body.kind === 'single' && fromA.body.singleResult.data).toEqual({ notes: [{ body: 'only in a' }] });
+    expect(fromA.body.kind === 'single' && fromA.body.singleResult.data).toEqual({
+      notes: [{ body: 'only in a' }],
+    });
     expect(fromB.body.kind === 'single' && fromB.body.singleResult.data).toEqual({ notes: [] });
   });
 
@@ -42,9 +44,13 @@ describe('subgraph kit', () => {
     const unsigned = await post(url, '{ whoami }', { 'x-user-id': 'spoofed' });
     expect(unsigned.status).toBe(401);
     expect(unsigned.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
-    const forged = await post(url, '{ whoami }', { [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, 'x'.repeat(32)) });
+    const forged = await post(url, '{ whoami }', {
+      [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, 'x'.repeat(32)),
+    });
     expect(forged.status).toBe(401);
-    const signed = await post(url, '{ whoami }', { [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, secret) });
+    const signed = await post(url, '{ whoami }', {
+      [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, secret),
+    });
     expect(signed.body).toEqual({ data: { whoami: 'u1' } });
   });
 
@@ -97,7 +103,11 @@ describe('subgraph kit', () => {
 describe('migrations', () => {
   it('lets several instances of one subgraph start at once on a new schema', async () => {
     const schema = `kit_concurrent_${Date.now()}`;
-    const instances = await Promise.all([createNotesSubgraph(schema), createNotesSubgraph(schema), createNotesSubgraph(schema)]);
+    const instances = await Promise.all([
+      createNotesSubgraph(schema),
+      createNotesSubgraph(schema),
+      createNotesSubgraph(schema),
+    ]);
     await instances[0]!.execute({ query: 'mutation { addNote(body: "x") { id } }' });
     const notes = await instances[2]!.execute({ query: '{ notes { body } }' });
     expect(notes.body.kind === 'single' && notes.body.singleResult.data).toEqual({ notes: [{ body: 'x' }] });
@@ -110,17 +120,25 @@ describe('subscriptions over graphql-ws', () => {
     const subgraph = await createNotesSubgraph('kit_subscriptions');
     const url = (await subgraph.listen(0)).replace('http', 'ws');
     const token = await signCaller(ANONYMOUS, secret);
-    const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { [CALLER_HEADER]: token }, retryAttempts: 0 });
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { [CALLER_HEADER]: token },
+      retryAttempts: 0,
+    });
     const received: string[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      client.subscribe<{ noteEvents: string }>({ query: 'subscription { noteEvents }' }, {
-        next: ({ data }) => {
-          received.push(data!.noteEvents);
-          if (received.length === 2) resolve();
+      client.subscribe<{ noteEvents: string }>(
+        { query: 'subscription { noteEvents }' },
+        {
+          next: ({ data }) => {
+            received.push(data!.noteEvents);
+            if (received.length === 2) resolve();
+          },
+          error: reject,
+          complete: () => {},
         },
-        error: reject,
-        complete: () => {},
-      });
+      );
     });
     // In-process pub/sub delivers only to subscribers already listening: wait for the subscribe.
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -133,7 +151,10 @@ describe('subscriptions over graphql-ws', () => {
 
     const unsigned = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0 });
     const refused = await new Promise<unknown>((resolve) => {
-      unsigned.subscribe({ query: 'subscription { noteEvents }' }, { next: () => {}, error: resolve, complete: () => resolve('completed') });
+      unsigned.subscribe(
+        { query: 'subscription { noteEvents }' },
+        { next: () => {}, error: resolve, complete: () => resolve('completed') },
+      );
     });
     expect(refused).toMatchObject({ code: 4403 });
     await Promise.all([client.dispose(), unsigned.dispose()]);
@@ -143,7 +164,10 @@ describe('subscriptions over graphql-ws', () => {
 
 describe('caller tokens', () => {
   it('keeps only real roles: an inherited name such as "toString" is not a role', async () => {
-    const token = await signCaller({ ...ANONYMOUS, userId: 'u1', roles: ['KEEPER', 'toString', 'constructor'] as never }, secret);
+    const token = await signCaller(
+      { ...ANONYMOUS, userId: 'u1', roles: ['KEEPER', 'toString', 'constructor'] as never },
+      secret,
+    );
     const { verifyCaller } = await import('@terrarium/platform/caller');
     expect((await verifyCaller(token, secret)).roles).toEqual(['KEEPER']);
   });

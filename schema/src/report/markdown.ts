@@ -18,14 +18,17 @@ export function renderMarkdown(report: Report): string {
   if (report.composition.ok) {
     out.push(`Composed without errors (${report.composition.hints.length} hints).`, '');
     if (report.composition.hints.length > 0) {
-      const hints = report.composition.hints.map((hint) => `- ${hint.code}: ${cell(hint.message.split('\n')[0] ?? '')}`);
+      const hints = report.composition.hints.map(
+        (hint) => `- ${hint.code}: ${cell(hint.message.split('\n')[0] ?? '')}`,
+      );
       out.push('<details><summary>Composition hints</summary>', '', ...hints, '', '</details>', '');
     }
-  }
-  else {
+  } else {
     out.push('| Code | Coordinate | Subgraphs | Message |', '|---|---|---|---|');
     for (const error of report.composition.errors) {
-      out.push(`| ${error.code} | ${code(error.coordinate)} | ${error.subgraphs.join(', ')} | ${cell(error.message)} |`);
+      out.push(
+        `| ${error.code} | ${code(error.coordinate)} | ${error.subgraphs.join(', ')} | ${cell(error.message)} |`,
+      );
     }
     out.push('');
   }
@@ -35,9 +38,19 @@ export function renderMarkdown(report: Report): string {
 
   if (report.changes.compared) {
     out.push(`#### Changes against \`${report.changes.baseline}\``, '');
-    out.push(...changeTable('Breaking', report.changes.breaking), ...changeTable('Dangerous', report.changes.dangerous));
+    out.push(
+      ...changeTable('Breaking', report.changes.breaking),
+      ...changeTable('Dangerous', report.changes.dangerous),
+    );
     if (report.changes.safe.length > 0) {
-      out.push(`<details><summary>Safe (${report.changes.safe.length})</summary>`, '', ...report.changes.safe.map((ch) => `- ${code(ch.coordinate)} ${cell(ch.message)}`), '', '</details>', '');
+      out.push(
+        `<details><summary>Safe (${report.changes.safe.length})</summary>`,
+        '',
+        ...report.changes.safe.map((ch) => `- ${code(ch.coordinate)} ${cell(ch.message)}`),
+        '',
+        '</details>',
+        '',
+      );
     }
   } else if (report.command === 'check' && report.composition.ok) {
     out.push('#### Changes', '', 'No committed supergraph to compare with.', '');
@@ -45,17 +58,30 @@ export function renderMarkdown(report: Report): string {
 
   if (report.operations.invalid.length > 0) {
     out.push('#### Invalid operations', '', '| Operation | Client | File | Errors |', '|---|---|---|---|');
-    for (const op of report.operations.invalid) out.push(`| ${op.operation} | ${client(op)} | ${op.file} | ${cell(op.errors.join('; '))} |`);
+    for (const op of report.operations.invalid)
+      out.push(`| ${op.operation} | ${client(op)} | ${op.file} | ${cell(op.errors.join('; '))} |`);
     out.push('');
   }
   if (report.affectedOperations.length > 0) {
-    out.push('#### Affected operations', '', '| Operation | Client | Coordinate | Change |', '|---|---|---|---|');
-    for (const op of report.affectedOperations) out.push(`| ${op.operation} | ${client(op)} | ${code(op.coordinate)} | ${op.change} |`);
+    out.push(
+      '#### Affected operations',
+      '',
+      '| Operation | Client | Coordinate | Change |',
+      '|---|---|---|---|',
+    );
+    for (const op of report.affectedOperations)
+      out.push(`| ${op.operation} | ${client(op)} | ${code(op.coordinate)} | ${op.change} |`);
     out.push('');
   }
   if (report.lint.length > 0) {
-    out.push(`<details><summary>Lint: ${report.lint.length} warnings (advisory)</summary>`, '', '| Rule | Coordinate | Subgraphs | Message |', '|---|---|---|---|');
-    for (const w of report.lint) out.push(`| ${w.rule} | ${code(w.coordinate)} | ${w.subgraphs.join(', ')} | ${cell(w.message)} |`);
+    out.push(
+      `<details><summary>Lint: ${report.lint.length} warnings (advisory)</summary>`,
+      '',
+      '| Rule | Coordinate | Subgraphs | Message |',
+      '|---|---|---|---|',
+    );
+    for (const w of report.lint)
+      out.push(`| ${w.rule} | ${code(w.coordinate)} | ${w.subgraphs.join(', ')} | ${cell(w.message)} |`);
     out.push('', '</details>', '');
   }
   if (report.supergraph.written) out.push(`Wrote \`${report.supergraph.file}\`.`, '');
@@ -68,7 +94,14 @@ function changeTable(label: string, changes: readonly SchemaChange[]): string[] 
     const ack = ch.criticality === 'breaking' ? (ch.acknowledgedIn ? `\`${ch.acknowledgedIn}\`` : 'no') : '';
     return `| ${code(ch.coordinate)} | ${ch.type} | ${ch.usedBy.map((ref) => `${ref.operation} (${client(ref)})`).join(', ') || '-'} | ${ack} | ${cell(ch.message)} |`;
   });
-  return [`**${label} (${changes.length})**`, '', '| Coordinate | Change | Used by | Acknowledged | Message |', '|---|---|---|---|---|', ...rows, ''];
+  return [
+    `**${label} (${changes.length})**`,
+    '',
+    '| Coordinate | Change | Used by | Acknowledged | Message |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
 }
 
 function client(ref: OperationRef): string {

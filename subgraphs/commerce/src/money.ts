@@ -17,13 +17,17 @@ export function money(amount: number, currency: string): Money {
 }
 
 export function validateCurrency(currency: string, field: string): string {
-  if (!/^[A-Z]{3}$/.test(currency)) throw new BadUserInputError(`"${field}" must be an ISO-4217 code such as EUR, got "${currency}".`, field);
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new BadUserInputError(`"${field}" must be an ISO-4217 code such as EUR, got "${currency}".`, field);
   return currency;
 }
 
 export function validateAmount(amount: number, field: string, min = 0): number {
   if (!Number.isInteger(amount) || amount < min || amount > MAX_AMOUNT) {
-    throw new BadUserInputError(`"${field}" must be a whole number of minor units from ${min} to ${MAX_AMOUNT}, got ${amount}.`, field);
+    throw new BadUserInputError(
+      `"${field}" must be a whole number of minor units from ${min} to ${MAX_AMOUNT}, got ${amount}.`,
+      field,
+    );
   }
   return amount;
 }
@@ -31,7 +35,8 @@ export function validateAmount(amount: number, field: string, min = 0): number {
 /** One currency for everything in a cart or an order; a mix is refused where it would enter. */
 export function sameCurrency(prices: readonly Money[]): string | null {
   const currencies = new Set(prices.map((p) => p.currency));
-  if (currencies.size > 1) throw new BadUserInputError(`A cart holds one currency; it would mix ${[...currencies].join(' and ')}.`);
+  if (currencies.size > 1)
+    throw new BadUserInputError(`A cart holds one currency; it would mix ${[...currencies].join(' and ')}.`);
   return prices[0]?.currency ?? null;
 }
 

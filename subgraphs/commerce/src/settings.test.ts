@@ -3,7 +3,8 @@ import { ConfigError } from '@terrarium/platform/env';
 import { loadCommerceSettings } from './settings.js';
 
 describe('ORDER_PAYMENT_TIMEOUT', () => {
-  const timeout = (value: string | undefined) => loadCommerceSettings({ ORDER_PAYMENT_TIMEOUT: value }).paymentTimeoutMs;
+  const timeout = (value: string | undefined) =>
+    loadCommerceSettings({ ORDER_PAYMENT_TIMEOUT: value }).paymentTimeoutMs;
 
   it('defaults to 30 minutes and reads bare numbers as minutes', () => {
     expect(timeout(undefined)).toBe(30 * 60_000);
@@ -26,7 +27,8 @@ describe('ORDER_PAYMENT_TIMEOUT', () => {
 });
 
 describe('DELIVERY_CONFIRM_DAYS', () => {
-  const days = (value: string | undefined) => loadCommerceSettings({ DELIVERY_CONFIRM_DAYS: value }).deliveryConfirmDays;
+  const days = (value: string | undefined) =>
+    loadCommerceSettings({ DELIVERY_CONFIRM_DAYS: value }).deliveryConfirmDays;
 
   it('defaults to 14 days; 0 confirms at the next hourly run', () => {
     expect(days(undefined)).toBe(14);

@@ -32,7 +32,13 @@ export interface CommerceSettings {
   deliveryConfirmDays: number;
 }
 
-function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, problems: string[]): number {
+function integer(
+  env: NodeJS.ProcessEnv,
+  key: string,
+  fallback: number,
+  min: number,
+  problems: string[],
+): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -52,7 +58,9 @@ function duration(env: NodeJS.ProcessEnv, key: string, fallbackMs: number, probl
   const match = /^(\d{1,9})(ms|s|m)?$/.exec(raw);
   const ms = match ? Number(match[1]) * UNIT_MS[(match[2] ?? 'm') as keyof typeof UNIT_MS] : Number.NaN;
   if (!(ms >= 1_000)) {
-    problems.push(`${key} must be minutes (30) or a duration with a unit (90s, 1500ms, 45m) of at least 1 s, got "${raw}"`);
+    problems.push(
+      `${key} must be minutes (30) or a duration with a unit (90s, 1500ms, 45m) of at least 1 s, got "${raw}"`,
+    );
     return fallbackMs;
   }
   return ms;
@@ -66,7 +74,8 @@ export function loadCommerceSettings(env: NodeJS.ProcessEnv = process.env): Comm
   const paymentTimeoutMs = duration(env, 'ORDER_PAYMENT_TIMEOUT', 30 * 60_000, problems);
   const deliveryConfirmDays = integer(env, 'DELIVERY_CONFIRM_DAYS', 14, 0, problems);
   const provider = env['COMMERCE_PAYMENT_PROVIDER'] ?? 'development';
-  if (provider !== 'development') problems.push(`COMMERCE_PAYMENT_PROVIDER must be "development", got "${provider}"`);
+  if (provider !== 'development')
+    problems.push(`COMMERCE_PAYMENT_PROVIDER must be "development", got "${provider}"`);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     staleAfterSeconds,

@@ -6,7 +6,10 @@ import { cronEvery, defineJob, workAudit, workMailRequests } from '@terrarium/su
 import { entities } from './entities/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { migrations } from './migrations/index.js';
-import { createDevelopmentPaymentProvider, type PaymentProviderDeps } from './payments/development.provider.js';
+import {
+  createDevelopmentPaymentProvider,
+  type PaymentProviderDeps,
+} from './payments/development.provider.js';
 import { expireOrdersJob, expireOverdueOrders } from './payments/order-expiry.job.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { workRefunds } from './payments/refund.job.js';
@@ -26,7 +29,12 @@ import { loadCommerceSettings, type CommerceSettings } from './settings.js';
  * The sweeper as a scheduled job: one run per tick for the whole cluster, not one per process.
  * `stately`: a tick that finds a sweep still running waits instead of starting a second.
  */
-const sweepJob = defineJob<Record<string, never>>('commerce.sweep', { retryLimit: 0, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
+const sweepJob = defineJob<Record<string, never>>('commerce.sweep', {
+  retryLimit: 0,
+  expireInSeconds: 300,
+  concurrency: 1,
+  policy: 'stately',
+});
 
 /**
  * Every minute, pg-boss cron's resolution: the backstop. Each checkout also queues a run for its
@@ -52,7 +60,10 @@ export interface CommerceSubgraph extends Subgraph<Loaders> {
 }
 
 /** Listings, carts, orders, coupons, wishlists and payments; checkout reserves stock with inventory. */
-export async function createCommerceSubgraph(config: SubgraphConfig, options: CommerceOptions = {}): Promise<CommerceSubgraph> {
+export async function createCommerceSubgraph(
+  config: SubgraphConfig,
+  options: CommerceOptions = {},
+): Promise<CommerceSubgraph> {
   const settings = options.settings ?? loadCommerceSettings();
   // The same client the kit puts in every context; the jobs run outside one and need their own.
   const services = createServiceClient(config.name, config.serviceUrls, config.internalSecret);
@@ -65,11 +76,24 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
     createLoaders,
     seed: seedCommerce,
   });
-  const payments = (options.payments ?? createDevelopmentPaymentProvider)({ orm: subgraph.orm, logger: subgraph.logger });
+  const payments = (options.payments ?? createDevelopmentPaymentProvider)({
+    orm: subgraph.orm,
+    logger: subgraph.logger,
+  });
   if (config.production && payments.name === 'development') {
-    subgraph.logger.warn('the development payment provider is simulated: it moves no money; configure a real provider for production');
+    subgraph.logger.warn(
+      'the development payment provider is simulated: it moves no money; configure a real provider for production',
+    );
   }
-  const deps: CommerceJobDeps = { orm: subgraph.orm, services, events: subgraph.events, jobs: subgraph.jobs, logger: subgraph.logger, payments, settings };
+  const deps: CommerceJobDeps = {
+    orm: subgraph.orm,
+    services,
+    events: subgraph.events,
+    jobs: subgraph.jobs,
+    logger: subgraph.logger,
+    payments,
+    settings,
+  };
   await workOrderEvents(subgraph.jobs, subgraph.events);
   // Order status changes are audited in ops, delivered by this queue.
   await workAudit(subgraph.jobs, services);
@@ -96,7 +120,12 @@ export async function createCommerceSubgraph(config: SubgraphConfig, options: Co
     });
     await subgraph.jobs.schedule(sweepJob, cronEvery(settings.sweepIntervalMs), {});
     // What a crash left is swept at start too; instances starting together share one sweep.
-    await subgraph.jobs.enqueue(subgraph.orm.em.fork(), sweepJob, {}, { singletonKey: 'start', singletonSeconds: 60 });
+    await subgraph.jobs.enqueue(
+      subgraph.orm.em.fork(),
+      sweepJob,
+      {},
+      { singletonKey: 'start', singletonSeconds: 60 },
+    );
   }
   return {
     ...subgraph,

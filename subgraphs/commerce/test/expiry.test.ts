@@ -4,13 +4,24 @@ import { errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing
 import { expireOrdersJob } from '../src/payments/order-expiry.job.js';
 import { animalStatus, stockOf } from './siblings.js';
 import { PAY, listingStatus, orderView, placeOrder, reservationState, startShop, type Shop } from './shop.js';
-import { animalId, mailRequests, newKeeper, productId, sql, waitFor, type CommerceSubgraph } from './support.js';
+import {
+  animalId,
+  mailRequests,
+  newKeeper,
+  productId,
+  sql,
+  waitFor,
+  type CommerceSubgraph,
+} from './support.js';
 
 /** The hasty instance's ORDER_PAYMENT_TIMEOUT: short enough to wait out, long enough to start paying in. */
 const TIMEOUT_MS = 2_000;
 
 async function couponUses(commerce: CommerceSubgraph): Promise<number> {
-  const [row] = await sql<{ used_count: number }>(commerce, `select used_count from coupon where code = 'WELCOME10'`);
+  const [row] = await sql<{ used_count: number }>(
+    commerce,
+    `select used_count from coupon where code = 'WELCOME10'`,
+  );
   return row!.used_count;
 }
 
@@ -43,7 +54,12 @@ describe('orders not paid in time expire', () => {
     const me = newKeeper();
     const heat = productId('TR-HEAT-100');
     const before = { stock: await stockOf(inventory, heat), coupons: await couponUses(commerce) };
-    const order = await placeOrder(hasty, me, [{ sku: 'TR-HEAT-100', quantity: 2 }, { listing: 7 }], 'WELCOME10');
+    const order = await placeOrder(
+      hasty,
+      me,
+      [{ sku: 'TR-HEAT-100', quantity: 2 }, { listing: 7 }],
+      'WELCOME10',
+    );
     expect(await stockOf(inventory, heat)).toMatchObject({ reserved: before.stock.reserved + 2 });
     expect(await animalStatus(inventory, animalId(7))).toBe('RESERVED');
     expect(await listingStatus(commerce, 7)).toBe('RESERVED');
@@ -51,11 +67,19 @@ describe('orders not paid in time expire', () => {
 
     await pastDue(order.paymentDueBy);
     const late = await execute(commerce, PAY, { id: order.id }, me);
-    expect(late.errors[0]).toMatchObject({ message: expect.stringContaining('time to pay this order has run out'), extensions: { code: 'CONFLICT' } });
+    expect(late.errors[0]).toMatchObject({
+      message: expect.stringContaining('time to pay this order has run out'),
+      extensions: { code: 'CONFLICT' },
+    });
 
     await commerce.jobs.enqueue(commerce.orm.em.fork(), expireOrdersJob, {});
     commerce.jobs.wake(expireOrdersJob);
-    expect(await waitFor(() => reservationState(commerce, order.id), (state) => state === 'RELEASED')).toBe('RELEASED');
+    expect(
+      await waitFor(
+        () => reservationState(commerce, order.id),
+        (state) => state === 'RELEASED',
+      ),
+    ).toBe('RELEASED');
     const expired = await orderView(commerce, me, order.id);
     expect(expired.status).toBe('CANCELLED');
     expect(expired.statusHistory).toEqual([
@@ -67,8 +91,18 @@ describe('orders not paid in time expire', () => {
     expect(await listingStatus(commerce, 7)).toBe('ACTIVE');
     expect(await couponUses(commerce)).toBe(before.coupons);
     expect(await mailRequests(commerce, order.id)).toEqual([
-      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: expect.stringMatching(/^€[\d,]+\.\d{2}$/) }, key: `order-placed:${order.id}` },
-      { userId: me.userId, template: 'order-expired', data: { orderId: order.id }, key: `order-expired:${order.id}` },
+      {
+        userId: me.userId,
+        template: 'order-placed',
+        data: { orderId: order.id, total: expect.stringMatching(/^€[\d,]+\.\d{2}$/) },
+        key: `order-placed:${order.id}`,
+      },
+      {
+        userId: me.userId,
+        template: 'order-expired',
+        data: { orderId: order.id },
+        key: `order-expired:${order.id}`,
+      },
     ]);
 
     // Run again: nothing more happens.
@@ -85,18 +119,41 @@ describe('orders not paid in time expire', () => {
     const order = await placeOrder(hasty, me, [{ sku: 'TR-TONGS', quantity: 1 }]);
     // The provider is down for the first settlement: the payment stays PROCESSING past the deadline.
     outage.down.confirm = 1;
-    expect((await expectData<{ payOrder: { payment: { status: string } } }>(commerce, PAY, { id: order.id, method: 'tok_decline' }, me)).payOrder.payment.status).toBe('PROCESSING');
-    await waitFor(async () => outage.down.confirm, (left) => left === 0);
+    expect(
+      (
+        await expectData<{ payOrder: { payment: { status: string } } }>(
+          commerce,
+          PAY,
+          { id: order.id, method: 'tok_decline' },
+          me,
+        )
+      ).payOrder.payment.status,
+    ).toBe('PROCESSING');
+    await waitFor(
+      async () => outage.down.confirm,
+      (left) => left === 0,
+    );
     await pastDue(order.paymentDueBy);
     await commerce.expireOrders();
     expect((await orderView(commerce, me, order.id)).status).toBe('PENDING');
 
     // The settle job's retry reaches the provider, which declines; now the order expires.
-    const declined = await waitFor(() => orderView(commerce, me, order.id), (view) => view.payment.status === 'FAILED', 30_000);
-    expect(declined.payment).toEqual({ status: 'FAILED', failureReason: 'card declined (test token tok_decline)' });
+    const declined = await waitFor(
+      () => orderView(commerce, me, order.id),
+      (view) => view.payment.status === 'FAILED',
+      30_000,
+    );
+    expect(declined.payment).toEqual({
+      status: 'FAILED',
+      failureReason: 'card declined (test token tok_decline)',
+    });
     // (The every-minute schedule may have been first: either way it expired once.)
     await commerce.expireOrders();
     expect((await orderView(commerce, me, order.id)).status).toBe('CANCELLED');
-    expect((await mailRequests(commerce, order.id)).map((mail) => mail.template)).toEqual(['order-placed', 'payment-failed', 'order-expired']);
+    expect((await mailRequests(commerce, order.id)).map((mail) => mail.template)).toEqual([
+      'order-placed',
+      'payment-failed',
+      'order-expired',
+    ]);
   }, 45_000);
 });

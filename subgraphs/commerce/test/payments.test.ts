@@ -22,19 +22,37 @@ describe('asynchronous payments through the development provider', () => {
     const order = await placeOrder(commerce, me, [{ sku: 'TR-BOWL-L', quantity: 1 }]);
     outage.down.confirm = 1;
     const started = Date.now();
-    const answer = await expectData<{ payOrder: { status: string; payment: { status: string } } }>(commerce, PAY, { id: order.id }, me);
+    const answer = await expectData<{ payOrder: { status: string; payment: { status: string } } }>(
+      commerce,
+      PAY,
+      { id: order.id },
+      me,
+    );
     // The request never waits for the provider.
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(answer.payOrder).toEqual({ id: order.id, status: 'PENDING', payment: { status: 'PROCESSING' } });
     // Paying again while it is under way starts nothing new.
-    expect((await expectData<{ payOrder: { payment: { status: string } } }>(commerce, PAY, { id: order.id }, me)).payOrder.payment.status).toBe('PROCESSING');
+    expect(
+      (await expectData<{ payOrder: { payment: { status: string } } }>(commerce, PAY, { id: order.id }, me))
+        .payOrder.payment.status,
+    ).toBe('PROCESSING');
 
-    const paid = await waitFor(() => orderView(commerce, me, order.id), (view) => view.status === 'PAID', 60_000);
-    expect(paid).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED', failureReason: null }, refunded: { amount: 0, currency: 'EUR' } });
+    const paid = await waitFor(
+      () => orderView(commerce, me, order.id),
+      (view) => view.status === 'PAID',
+      60_000,
+    );
+    expect(paid).toMatchObject({
+      status: 'PAID',
+      payment: { status: 'SUCCEEDED', failureReason: null },
+      refunded: { amount: 0, currency: 'EUR' },
+    });
     // The failed attempt, then the one that charged.
     expect(outage.calls.confirm).toBeGreaterThanOrEqual(2);
     expect(await ledgerOf(commerce, order.id)).toEqual([{ kind: 'CHARGE', amount: order.total.amount }]);
-    expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual([{ status: 'SUCCEEDED', attempt: 1 }]);
+    expect(await sql(commerce, 'select status, attempt from payment where order_id = ?', [order.id])).toEqual(
+      [{ status: 'SUCCEEDED', attempt: 1 }],
+    );
   }, 90_000);
 
   it('charges once when the provider charged but its answer was lost: the job asks again and gets the same charge', async () => {
@@ -43,7 +61,15 @@ describe('asynchronous payments through the development provider', () => {
     const order = await placeOrder(commerce, me, [{ sku: 'TR-CALC-D3', quantity: 2 }]);
     outage.answerLost.confirm = 1;
     await expectData(commerce, PAY, { id: order.id }, me);
-    expect((await waitFor(() => orderView(commerce, me, order.id), (view) => view.status === 'PAID', 60_000)).status).toBe('PAID');
+    expect(
+      (
+        await waitFor(
+          () => orderView(commerce, me, order.id),
+          (view) => view.status === 'PAID',
+          60_000,
+        )
+      ).status,
+    ).toBe('PAID');
     expect(await ledgerOf(commerce, order.id)).toEqual([{ kind: 'CHARGE', amount: order.total.amount }]);
   }, 90_000);
 
@@ -52,13 +78,31 @@ describe('asynchronous payments through the development provider', () => {
     const me = newKeeper();
     const order = await placeOrder(commerce, me, [{ sku: 'TR-TANK-120', quantity: 1 }]);
     await expectData(commerce, PAY, { id: order.id, method: 'tok_decline' }, me);
-    const declined = await waitFor(() => orderView(commerce, me, order.id), (view) => view.payment.status !== 'PROCESSING');
-    expect(declined).toMatchObject({ status: 'PENDING', payment: { status: 'FAILED', failureReason: 'card declined (test token tok_decline)' } });
+    const declined = await waitFor(
+      () => orderView(commerce, me, order.id),
+      (view) => view.payment.status !== 'PROCESSING',
+    );
+    expect(declined).toMatchObject({
+      status: 'PENDING',
+      payment: { status: 'FAILED', failureReason: 'card declined (test token tok_decline)' },
+    });
     expect(await ledgerOf(commerce, order.id)).toEqual([]);
-    const [payment] = await sql<{ id: string }>(commerce, 'select id from payment where order_id = ?', [order.id]);
+    const [payment] = await sql<{ id: string }>(commerce, 'select id from payment where order_id = ?', [
+      order.id,
+    ]);
     expect(await mailRequests(commerce, order.id)).toEqual([
-      { userId: me.userId, template: 'order-placed', data: { orderId: order.id, total: expect.stringMatching(/^€[\d,]+\.\d{2}$/) }, key: `order-placed:${order.id}` },
-      { userId: me.userId, template: 'payment-failed', data: { orderId: order.id, reason: 'card declined (test token tok_decline)' }, key: `payment-failed:${payment!.id}:1` },
+      {
+        userId: me.userId,
+        template: 'order-placed',
+        data: { orderId: order.id, total: expect.stringMatching(/^€[\d,]+\.\d{2}$/) },
+        key: `order-placed:${order.id}`,
+      },
+      {
+        userId: me.userId,
+        template: 'payment-failed',
+        data: { orderId: order.id, reason: 'card declined (test token tok_decline)' },
+        key: `payment-failed:${payment!.id}:1`,
+      },
     ]);
   });
 
@@ -91,40 +135,78 @@ describe('asynchronous payments through the development provider', () => {
     const { commerce } = shop;
     const me = newKeeper();
     const order = await placeOrder(commerce, me, [{ sku: 'TR-HYGRO', quantity: 1 }]);
-    const view = await expectData<{ order: { payment: unknown } }>(commerce, 'query($id: ID!) { order(id: $id) { payment { status amount { amount currency } failureReason } } }', { id: order.id }, me);
+    const view = await expectData<{ order: { payment: unknown } }>(
+      commerce,
+      'query($id: ID!) { order(id: $id) { payment { status amount { amount currency } failureReason } } }',
+      { id: order.id },
+      me,
+    );
     expect(view.order.payment).toEqual({ status: 'PENDING', amount: order.total, failureReason: null });
 
-    expect(firstError(await execute(commerce, PAY, { id: order.id, method: 'not a token!' }, me))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'paymentMethod' });
+    expect(
+      firstError(await execute(commerce, PAY, { id: order.id, method: 'not a token!' }, me)),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'paymentMethod' });
     expect(errorCodes(await execute(commerce, PAY, { id: 'x' }, me))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await execute(commerce, PAY, { id: randomUUID() }, me))).toEqual(['NOT_FOUND']);
     expect(errorCodes(await execute(commerce, PAY, { id: order.id }, newKeeper()))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await execute(commerce, PAY, { id: order.id }, ANONYMOUS))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await execute(commerce, PAY, { id: order.id }, ANONYMOUS))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
     // Nothing was started by any of these.
     expect(await sql(commerce, 'select id from payment where order_id = ?', [order.id])).toEqual([]);
 
-    await expectData(commerce, 'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }', { id: order.id }, me);
+    await expectData(
+      commerce,
+      'mutation($id: ID!) { cancelOrder(orderId: $id) { id } }',
+      { id: order.id },
+      me,
+    );
     expect(errorCodes(await execute(commerce, PAY, { id: order.id }, me))).toEqual(['CONFLICT']);
   });
 
   it('keeps books that cannot charge an intent twice or refund more than it charged', async () => {
     const { commerce } = shop;
-    const provider = createDevelopmentPaymentProvider({ orm: commerce.orm, logger: pino({ level: 'silent' }) });
+    const provider = createDevelopmentPaymentProvider({
+      orm: commerce.orm,
+      logger: pino({ level: 'silent' }),
+    });
     const reference = `test:${randomUUID()}`;
     const amount = { amount: 5_000, currency: 'EUR' };
-    const intent = await provider.createIntent({ reference, orderId: randomUUID(), amount, paymentMethod: null });
+    const intent = await provider.createIntent({
+      reference,
+      orderId: randomUUID(),
+      amount,
+      paymentMethod: null,
+    });
     // The same reference is the same intent.
-    expect(await provider.createIntent({ reference, orderId: randomUUID(), amount, paymentMethod: null })).toEqual(intent);
-    expect(await Promise.all([provider.confirm(intent.id), provider.confirm(intent.id)])).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }]);
+    expect(
+      await provider.createIntent({ reference, orderId: randomUUID(), amount, paymentMethod: null }),
+    ).toEqual(intent);
+    expect(await Promise.all([provider.confirm(intent.id), provider.confirm(intent.id)])).toEqual([
+      { status: 'succeeded' },
+      { status: 'succeeded' },
+    ]);
 
-    expect(await provider.refund(intent.id, { amount: 3_000, currency: 'EUR' }, 'r1')).toMatchObject({ status: 'succeeded' });
+    expect(await provider.refund(intent.id, { amount: 3_000, currency: 'EUR' }, 'r1')).toMatchObject({
+      status: 'succeeded',
+    });
     const again = await provider.refund(intent.id, { amount: 3_000, currency: 'EUR' }, 'r1');
     expect(await provider.refund(intent.id, { amount: 3_000, currency: 'EUR' }, 'r2')).toEqual({
       status: 'failed',
       reason: 'a refund of 3000 exceeds what is left of the charge (2000)',
     });
-    expect(await provider.refund(intent.id, { amount: 2_000, currency: 'USD' }, 'r3')).toEqual({ status: 'failed', reason: 'the charge was in EUR' });
-    expect(await provider.refund(intent.id, { amount: 2_000, currency: 'EUR' }, 'r4')).toMatchObject({ status: 'succeeded' });
-    const entries = await sql<{ id: string; kind: string; amount: number }>(commerce, 'select id, kind, amount from simulated_ledger_entry where intent_id = ? order by created_at', [intent.id]);
+    expect(await provider.refund(intent.id, { amount: 2_000, currency: 'USD' }, 'r3')).toEqual({
+      status: 'failed',
+      reason: 'the charge was in EUR',
+    });
+    expect(await provider.refund(intent.id, { amount: 2_000, currency: 'EUR' }, 'r4')).toMatchObject({
+      status: 'succeeded',
+    });
+    const entries = await sql<{ id: string; kind: string; amount: number }>(
+      commerce,
+      'select id, kind, amount from simulated_ledger_entry where intent_id = ? order by created_at',
+      [intent.id],
+    );
     expect(entries.map(({ kind, amount: value }) => ({ kind, amount: value }))).toEqual([
       { kind: 'CHARGE', amount: 5_000 },
       { kind: 'REFUND', amount: 3_000 },
@@ -133,8 +215,18 @@ describe('asynchronous payments through the development provider', () => {
     expect(again).toEqual({ status: 'succeeded', refundId: entries[1]!.id });
 
     // The constraints hold even against a writer that skips the provider's checks.
-    const insertCharge = sql(commerce, `insert into simulated_ledger_entry (intent_id, kind, amount, currency, idempotency_key) values (?, 'CHARGE', 5000, 'EUR', ?)`, [intent.id, randomUUID()]);
+    const insertCharge = sql(
+      commerce,
+      `insert into simulated_ledger_entry (intent_id, kind, amount, currency, idempotency_key) values (?, 'CHARGE', 5000, 'EUR', ?)`,
+      [intent.id, randomUUID()],
+    );
     await expect(insertCharge).rejects.toThrow(/simulated_ledger_one_charge/);
-    await expect(sql(commerce, 'update simulated_payment_intent set refunded_amount = refunded_amount + 1 where id = ?', [intent.id])).rejects.toThrow(/check/);
+    await expect(
+      sql(
+        commerce,
+        'update simulated_payment_intent set refunded_amount = refunded_amount + 1 where id = ?',
+        [intent.id],
+      ),
+    ).rejects.toThrow(/check/);
   });
 });

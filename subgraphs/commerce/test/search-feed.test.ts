@@ -20,9 +20,15 @@ afterAll(async () => {
   await inventory?.subgraph.stop();
 });
 
-const UPDATE = 'mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { id } }';
+const UPDATE =
+  'mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { id } }';
 const priceIn = async (n: number) => {
-  const rows = await inventory.subgraph.orm.em.fork().getConnection().execute<{ amount: number | null }[]>('select amount from listing_price where animal_id = ?', [animalId(n)]);
+  const rows = await inventory.subgraph.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ amount: number | null }[]>('select amount from listing_price where animal_id = ?', [
+      animalId(n),
+    ]);
   return rows.length === 0 ? undefined : rows[0]!.amount;
 };
 const until = async (check: () => Promise<boolean>) => {

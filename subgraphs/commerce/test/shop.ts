@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '@terrarium/platform/caller';
 import { expectData } from '@terrarium/subgraph-kit/testing';
-import { createDevelopmentPaymentProvider, type PaymentProviderDeps } from '../src/payments/development.provider.js';
+import {
+  createDevelopmentPaymentProvider,
+  type PaymentProviderDeps,
+} from '../src/payments/development.provider.js';
 import type { PaymentProvider } from '../src/payments/provider.js';
 import type { CommerceSettings } from '../src/settings.js';
 import { startSibling, type RunningSibling } from './siblings.js';
-import { ADD_LISTING, ADDRESS, animalListing, productId, sql, startCommerce, waitFor, type CommerceSubgraph } from './support.js';
+import {
+  ADD_LISTING,
+  ADDRESS,
+  animalListing,
+  productId,
+  sql,
+  startCommerce,
+  waitFor,
+  type CommerceSubgraph,
+} from './support.js';
 
 /**
  * A provider outage for the payment tests, around the real development provider (its ledger is
@@ -21,7 +33,11 @@ export interface Outage {
 }
 
 export function createOutage(): Outage {
-  return { down: { confirm: 0, refund: 0 }, answerLost: { confirm: 0, refund: 0 }, calls: { confirm: 0, refund: 0 } };
+  return {
+    down: { confirm: 0, refund: 0 },
+    answerLost: { confirm: 0, refund: 0 },
+    calls: { confirm: 0, refund: 0 },
+  };
 }
 
 async function through<T>(outage: Outage, method: 'confirm' | 'refund', call: () => Promise<T>): Promise<T> {
@@ -45,7 +61,8 @@ export function providerWith(outage: Outage): (deps: PaymentProviderDeps) => Pay
       name: real.name,
       createIntent: (input) => real.createIntent(input),
       confirm: (intentId) => through(outage, 'confirm', () => real.confirm(intentId)),
-      refund: (intentId, amount, reference) => through(outage, 'refund', () => real.refund(intentId, amount, reference)),
+      refund: (intentId, amount, reference) =>
+        through(outage, 'refund', () => real.refund(intentId, amount, reference)),
     };
   };
 }
@@ -93,16 +110,33 @@ export interface Placed {
 }
 
 /** Fills the buyer's cart (and coupon) and checks out through `commerce`, shipping to ADDRESS. */
-export async function placeOrder(commerce: CommerceSubgraph, buyer: Caller, items: Item[], coupon?: string): Promise<Placed> {
+export async function placeOrder(
+  commerce: CommerceSubgraph,
+  buyer: Caller,
+  items: Item[],
+  coupon?: string,
+): Promise<Placed> {
   for (const item of items) {
-    const variables = 'sku' in item ? { productId: productId(item.sku), quantity: item.quantity } : { listingId: animalListing(item.listing) };
+    const variables =
+      'sku' in item
+        ? { productId: productId(item.sku), quantity: item.quantity }
+        : { listingId: animalListing(item.listing) };
     await expectData(commerce, ADD_LISTING, variables, buyer);
   }
-  if (coupon) await expectData(commerce, 'mutation($code: String!) { applyCoupon(code: $code) { coupon } }', { code: coupon }, buyer);
-  return (await expectData<{ checkout: Placed }>(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, buyer)).checkout;
+  if (coupon)
+    await expectData(
+      commerce,
+      'mutation($code: String!) { applyCoupon(code: $code) { coupon } }',
+      { code: coupon },
+      buyer,
+    );
+  return (
+    await expectData<{ checkout: Placed }>(commerce, CHECKOUT, { key: randomUUID(), address: ADDRESS }, buyer)
+  ).checkout;
 }
 
-export const PAY = 'mutation($id: ID!, $method: String) { payOrder(orderId: $id, paymentMethod: $method) { id status payment { status } } }';
+export const PAY =
+  'mutation($id: ID!, $method: String) { payOrder(orderId: $id, paymentMethod: $method) { id status payment { status } } }';
 
 export interface OrderView {
   status: string;
@@ -111,30 +145,51 @@ export interface OrderView {
   statusHistory: { from: string | null; to: string; changedBy: { id: string } | null }[];
 }
 
-const ORDER_VIEW = 'query($id: ID!) { order(id: $id) { status payment { status failureReason } refunded { amount currency } statusHistory { from to changedBy { id } } } }';
+const ORDER_VIEW =
+  'query($id: ID!) { order(id: $id) { status payment { status failureReason } refunded { amount currency } statusHistory { from to changedBy { id } } } }';
 
-export async function orderView(commerce: CommerceSubgraph, caller: Caller, orderId: string): Promise<OrderView> {
+export async function orderView(
+  commerce: CommerceSubgraph,
+  caller: Caller,
+  orderId: string,
+): Promise<OrderView> {
   return (await expectData<{ order: OrderView }>(commerce, ORDER_VIEW, { id: orderId }, caller)).order;
 }
 
 /** Pays and waits until the order is PAID and its reservation committed in inventory. */
-export async function payAndSettle(commerce: CommerceSubgraph, buyer: Caller, orderId: string): Promise<void> {
+export async function payAndSettle(
+  commerce: CommerceSubgraph,
+  buyer: Caller,
+  orderId: string,
+): Promise<void> {
   await expectData(commerce, PAY, { id: orderId }, buyer);
-  await waitFor(() => reservationState(commerce, orderId), (state) => state === 'COMMITTED');
+  await waitFor(
+    () => reservationState(commerce, orderId),
+    (state) => state === 'COMMITTED',
+  );
 }
 
 export async function reservationState(commerce: CommerceSubgraph, orderId: string): Promise<string> {
-  const [row] = await sql<{ state: string }>(commerce, 'select reservation_state as state from orders where id = ?', [orderId]);
+  const [row] = await sql<{ state: string }>(
+    commerce,
+    'select reservation_state as state from orders where id = ?',
+    [orderId],
+  );
   return row!.state;
 }
 
 export async function listingStatus(commerce: CommerceSubgraph, n: number): Promise<string> {
-  const [row] = await sql<{ status: string }>(commerce, 'select status from listing where id = ?', [animalListing(n)]);
+  const [row] = await sql<{ status: string }>(commerce, 'select status from listing where id = ?', [
+    animalListing(n),
+  ]);
   return row!.status;
 }
 
 /** The development provider's ledger for an order: every charge and refund, oldest first. */
-export function ledgerOf(commerce: CommerceSubgraph, orderId: string): Promise<{ kind: string; amount: number }[]> {
+export function ledgerOf(
+  commerce: CommerceSubgraph,
+  orderId: string,
+): Promise<{ kind: string; amount: number }[]> {
   return sql(
     commerce,
     'select e.kind, e.amount from simulated_ledger_entry e join simulated_payment_intent i on i.id = e.intent_id where i.order_id = ? order by e.created_at',

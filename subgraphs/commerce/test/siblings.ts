@@ -1,5 +1,9 @@
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
-import { startSiblingSubgraph, type RunningSibling, type SubgraphFactory } from '@terrarium/subgraph-kit/testing';
+import {
+  startSiblingSubgraph,
+  type RunningSibling,
+  type SubgraphFactory,
+} from '@terrarium/subgraph-kit/testing';
 import { createProductsSubgraph } from '@terrarium/products';
 import { createInventorySubgraph } from '@terrarium/inventory';
 
@@ -12,18 +16,29 @@ export type Sibling = 'products' | 'inventory';
 export type { RunningSibling };
 
 /** Each sibling's factory, from its package (a devDependency of this one, never a runtime one). */
-const FACTORIES: Record<Sibling, SubgraphFactory> = { products: createProductsSubgraph, inventory: createInventorySubgraph };
+const FACTORIES: Record<Sibling, SubgraphFactory> = {
+  products: createProductsSubgraph,
+  inventory: createInventorySubgraph,
+};
 
-export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, FACTORIES[name], schema);
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> =>
+  startSiblingSubgraph(name, FACTORIES[name], schema);
 
 /** GraphQL operations the sibling has answered so far (from its Prometheus histogram). */
 export async function operationsServed(sibling: RunningSibling): Promise<number> {
   const metric = await sibling.subgraph.metrics.operations.get();
-  return metric.values.filter((value) => value.metricName === 'graphql_operation_duration_seconds_count').reduce((sum, value) => sum + value.value, 0);
+  return metric.values
+    .filter((value) => value.metricName === 'graphql_operation_duration_seconds_count')
+    .reduce((sum, value) => sum + value.value, 0);
 }
 
 /** Runs an operation on a sibling (in-process, as `caller`) and returns its data; throws on errors. */
-export async function siblingData<T>(sibling: RunningSibling, query: string, variables: Record<string, unknown>, caller: Caller = ANONYMOUS): Promise<T> {
+export async function siblingData<T>(
+  sibling: RunningSibling,
+  query: string,
+  variables: Record<string, unknown>,
+  caller: Caller = ANONYMOUS,
+): Promise<T> {
   const response = await sibling.subgraph.execute({ query, variables }, caller);
   if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
   const { data, errors } = response.body.singleResult;
@@ -47,6 +62,10 @@ export async function stockOf(inventory: RunningSibling, productId: string): Pro
 }
 
 export async function animalStatus(inventory: RunningSibling, animalId: string): Promise<string> {
-  const data = await siblingData<{ animal: { status: string } }>(inventory, 'query($id: ID!) { animal(id: $id) { status } }', { id: animalId });
+  const data = await siblingData<{ animal: { status: string } }>(
+    inventory,
+    'query($id: ID!) { animal(id: $id) { status } }',
+    { id: animalId },
+  );
   return data.animal.status;
 }

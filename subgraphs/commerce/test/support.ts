@@ -20,7 +20,11 @@ export type { CommerceSubgraph };
  */
 export async function startCommerce(
   schema: string,
-  options: { urls?: { inventory?: string; products?: string }; payments?: (deps: PaymentProviderDeps) => PaymentProvider; settings?: Partial<CommerceSettings> } = {},
+  options: {
+    urls?: { inventory?: string; products?: string };
+    payments?: (deps: PaymentProviderDeps) => PaymentProvider;
+    settings?: Partial<CommerceSettings>;
+  } = {},
 ): Promise<CommerceSubgraph> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -32,13 +36,25 @@ export async function startCommerce(
     OPS_URL: await deadUrl(),
   };
   return createCommerceSubgraph(loadSubgraphConfig('commerce', env), {
-    settings: { staleAfterSeconds: 60, sweepIntervalMs: 0, anonymousCartTtlDays: 30, paymentTimeoutMs: 30 * 60_000, paymentProvider: 'development', deliveryConfirmDays: 14, ...options.settings },
+    settings: {
+      staleAfterSeconds: 60,
+      sweepIntervalMs: 0,
+      anonymousCartTtlDays: 30,
+      paymentTimeoutMs: 30 * 60_000,
+      paymentProvider: 'development',
+      deliveryConfirmDays: 14,
+      ...options.settings,
+    },
     ...(options.payments ? { payments: options.payments } : {}),
   });
 }
 
 /** Polls `read` until `done` holds for its value (every 50 ms, up to `timeoutMs`); the last value otherwise, for the assertion to show. */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -62,7 +78,9 @@ export async function mailRequests(subgraph: CommerceSubgraph, orderId?: string)
     `select data, created_on from "${schema}".job where name = 'mail.request'
       union all select data, created_on from "${schema}".archive where name = 'mail.request' order by created_on`,
   );
-  return rows.map((row) => row.data).filter((mail) => orderId === undefined || mail.data['orderId'] === orderId);
+  return rows
+    .map((row) => row.data)
+    .filter((mail) => orderId === undefined || mail.data['orderId'] === orderId);
 }
 
 /** A URL nothing listens on (a port the OS just handed out and took back): connections are refused. */
@@ -94,26 +112,70 @@ export const productListing = (sku: string): string => seedId(`listing:product:$
 export const KEEPER_ORDER = seedId('order:keeper:1');
 
 /** A valid shipping address for checkout (every order ships). */
-export const ADDRESS = { name: 'Kai Keeper', line1: 'Terrarienweg 12', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' } as const;
+export const ADDRESS = {
+  name: 'Kai Keeper',
+  line1: 'Terrarienweg 12',
+  line2: null,
+  city: 'Berlin',
+  postalCode: '10115',
+  country: 'DE',
+} as const;
 
-export function sql<T extends object>(subgraph: CommerceSubgraph, text: string, params: unknown[] = []): Promise<T[]> {
+export function sql<T extends object>(
+  subgraph: CommerceSubgraph,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   return subgraph.orm.em.fork().getConnection().execute<T[]>(text, params);
 }
 
 export const ADD_LISTING = /* GraphQL */ `
   mutation Add($listingId: ID, $productId: ID, $quantity: Int! = 1, $cartToken: String) {
     addToCart(listingId: $listingId, productId: $productId, quantity: $quantity, cartToken: $cartToken) {
-      id token coupon
-      lines { id quantity listing { id } product { id } unitPrice { amount currency } }
-      subtotal { amount currency } discount { amount currency } total { amount currency }
+      id
+      token
+      coupon
+      lines {
+        id
+        quantity
+        listing {
+          id
+        }
+        product {
+          id
+        }
+        unitPrice {
+          amount
+          currency
+        }
+      }
+      subtotal {
+        amount
+        currency
+      }
+      discount {
+        amount
+        currency
+      }
+      total {
+        amount
+        currency
+      }
     }
-  }`;
+  }
+`;
 
 export interface CartData {
   id: string;
   token: string | null;
   coupon: string | null;
-  lines: { id: string; quantity: number; listing: { id: string } | null; product: { id: string } | null; unitPrice: { amount: number; currency: string } }[];
+  lines: {
+    id: string;
+    quantity: number;
+    listing: { id: string } | null;
+    product: { id: string } | null;
+    unitPrice: { amount: number; currency: string };
+  }[];
   subtotal: { amount: number; currency: string };
   discount: { amount: number; currency: string } | null;
   total: { amount: number; currency: string };

@@ -8,7 +8,15 @@ import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { createResolvers } from '../src/resolvers/index.js';
 import { typeDefs } from '../src/subgraph.js';
 import { execute, expectData, firstError } from '@terrarium/subgraph-kit/testing';
-import { POST_REVIEW, keeper, postReview, productRatings, staff, startCommunity, type Community } from './support.js';
+import {
+  POST_REVIEW,
+  keeper,
+  postReview,
+  productRatings,
+  staff,
+  startCommunity,
+  type Community,
+} from './support.js';
 import { startOwners, type Owners } from './siblings.js';
 
 // @apollo/subgraph loads graphql's CommonJS build; its schema works only with that same copy.
@@ -25,12 +33,18 @@ afterAll(async () => {
   await owners?.stop();
 });
 
-const UPDATE = 'mutation ($id: ID!, $input: ReviewUpdateInput!) { updateReview(id: $id, input: $input) { id rating body } }';
+const UPDATE =
+  'mutation ($id: ID!, $input: ReviewUpdateInput!) { updateReview(id: $id, input: $input) { id rating body } }';
 const DELETE = 'mutation ($id: ID!) { deleteReview(id: $id) }';
 
 describe('postReview', () => {
   it('refuses anonymous callers with UNAUTHENTICATED', async () => {
-    const result = await execute(community, POST_REVIEW, { input: { productId: randomUUID(), rating: 5, body: 'Great' } }, ANONYMOUS);
+    const result = await execute(
+      community,
+      POST_REVIEW,
+      { input: { productId: randomUUID(), rating: 5, body: 'Great' } },
+      ANONYMOUS,
+    );
     expect(firstError(result)?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -38,9 +52,17 @@ describe('postReview', () => {
     ['rating 0', { productId: randomUUID(), rating: 0, body: 'ok' }, 'input.rating'],
     ['rating 6', { productId: randomUUID(), rating: 6, body: 'ok' }, 'input.rating'],
     ['an empty body', { productId: randomUUID(), rating: 3, body: '   ' }, 'input.body'],
-    ['a body over 5000 characters', { productId: randomUUID(), rating: 3, body: 'x'.repeat(5001) }, 'input.body'],
+    [
+      'a body over 5000 characters',
+      { productId: randomUUID(), rating: 3, body: 'x'.repeat(5001) },
+      'input.body',
+    ],
     ['no subject', { rating: 3, body: 'ok' }, 'input.productId'],
-    ['two subjects', { productId: randomUUID(), organizationId: randomUUID(), rating: 3, body: 'ok' }, 'input.organizationId'],
+    [
+      'two subjects',
+      { productId: randomUUID(), organizationId: randomUUID(), rating: 3, body: 'ok' },
+      'input.organizationId',
+    ],
     ['a malformed product id', { productId: 'not-a-uuid', rating: 3, body: 'ok' }, 'input.productId'],
   ])('answers %s with BAD_USER_INPUT naming the field', async (_case, input, field) => {
     const result = await execute(community, POST_REVIEW, { input }, keeper());
@@ -49,7 +71,11 @@ describe('postReview', () => {
   });
 
   it('accepts a body of exactly 5000 characters and trims it', async () => {
-    const review = await postReview(community, keeper(), { productId: await owners.newProduct(), rating: 4, body: `  ${'y'.repeat(5000)}  ` });
+    const review = await postReview(community, keeper(), {
+      productId: await owners.newProduct(),
+      rating: 4,
+      body: `  ${'y'.repeat(5000)}  `,
+    });
     expect(review.body).toHaveLength(5000);
   });
 
@@ -59,12 +85,24 @@ describe('postReview', () => {
     const organizationId = await owners.newOrganization();
     await postReview(community, author, { productId, rating: 4, body: 'First' });
     await postReview(community, author, { organizationId, rating: 5, body: 'Breeder review' });
-    const again = await execute(community, POST_REVIEW, { input: { productId, rating: 1, body: 'Second' } }, author);
+    const again = await execute(
+      community,
+      POST_REVIEW,
+      { input: { productId, rating: 1, body: 'Second' } },
+      author,
+    );
     expect(firstError(again)?.code).toBe('CONFLICT');
-    const againOrg = await execute(community, POST_REVIEW, { input: { organizationId, rating: 1, body: 'Second' } }, author);
+    const againOrg = await execute(
+      community,
+      POST_REVIEW,
+      { input: { organizationId, rating: 1, body: 'Second' } },
+      author,
+    );
     expect(firstError(againOrg)?.code).toBe('CONFLICT');
     // The refused review changed nothing.
-    expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: 4, reviewCount: 1 }]);
+    expect(await productRatings(community, [productId])).toEqual([
+      { id: productId, averageRating: 4, reviewCount: 1 },
+    ]);
   });
 
   it('returns the product with its fresh rating, as the contract PostReview selects it', async () => {
@@ -82,33 +120,67 @@ describe('updateReview and deleteReview', () => {
     const productId = await owners.newProduct();
     const { id } = await postReview(community, author, { productId, rating: 2, body: 'Too small' });
 
-    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 5 } }, keeper()))?.code).toBe('FORBIDDEN');
+    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 5 } }, keeper()))?.code).toBe(
+      'FORBIDDEN',
+    );
     expect(firstError(await execute(community, DELETE, { id }, keeper()))?.code).toBe('FORBIDDEN');
-    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 5 } }, ANONYMOUS))?.code).toBe('UNAUTHENTICATED');
+    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 5 } }, ANONYMOUS))?.code).toBe(
+      'UNAUTHENTICATED',
+    );
 
-    const byAuthor = await expectData<{ updateReview: { rating: number; body: string } }>(community, UPDATE, { id, input: { rating: 4 } }, author);
+    const byAuthor = await expectData<{ updateReview: { rating: number; body: string } }>(
+      community,
+      UPDATE,
+      { id, input: { rating: 4 } },
+      author,
+    );
     expect(byAuthor.updateReview).toMatchObject({ rating: 4, body: 'Too small' });
-    const byStaff = await expectData<{ updateReview: { rating: number; body: string } }>(community, UPDATE, { id, input: { body: 'Edited by staff' } }, staff());
+    const byStaff = await expectData<{ updateReview: { rating: number; body: string } }>(
+      community,
+      UPDATE,
+      { id, input: { body: 'Edited by staff' } },
+      staff(),
+    );
     expect(byStaff.updateReview).toMatchObject({ rating: 4, body: 'Edited by staff' });
-    expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: 4, reviewCount: 1 }]);
+    expect(await productRatings(community, [productId])).toEqual([
+      { id: productId, averageRating: 4, reviewCount: 1 },
+    ]);
 
     expect(await expectData(community, DELETE, { id }, author)).toEqual({ deleteReview: id });
-    expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: null, reviewCount: 0 }]);
+    expect(await productRatings(community, [productId])).toEqual([
+      { id: productId, averageRating: null, reviewCount: 0 },
+    ]);
     expect(firstError(await execute(community, DELETE, { id }, author))?.code).toBe('NOT_FOUND');
   });
 
   it('lets staff delete any review', async () => {
-    const { id } = await postReview(community, keeper(), { organizationId: await owners.newOrganization(), rating: 1, body: 'Spam' });
+    const { id } = await postReview(community, keeper(), {
+      organizationId: await owners.newOrganization(),
+      rating: 1,
+      body: 'Spam',
+    });
     expect(await expectData(community, DELETE, { id }, staff())).toEqual({ deleteReview: id });
-    expect(await expectData(community, 'query ($id: ID!) { review(id: $id) { id } }', { id })).toEqual({ review: null });
+    expect(await expectData(community, 'query ($id: ID!) { review(id: $id) { id } }', { id })).toEqual({
+      review: null,
+    });
   });
 
   it('validates edits: rating range, empty input, malformed id', async () => {
     const author = keeper();
-    const { id } = await postReview(community, author, { productId: await owners.newProduct(), rating: 3, body: 'Fine' });
-    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 9 } }, author))?.code).toBe('BAD_USER_INPUT');
-    expect(firstError(await execute(community, UPDATE, { id, input: {} }, author))?.code).toBe('BAD_USER_INPUT');
-    expect(firstError(await execute(community, UPDATE, { id: 'nope', input: { rating: 2 } }, author))?.code).toBe('BAD_USER_INPUT');
+    const { id } = await postReview(community, author, {
+      productId: await owners.newProduct(),
+      rating: 3,
+      body: 'Fine',
+    });
+    expect(firstError(await execute(community, UPDATE, { id, input: { rating: 9 } }, author))?.code).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(firstError(await execute(community, UPDATE, { id, input: {} }, author))?.code).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(
+      firstError(await execute(community, UPDATE, { id: 'nope', input: { rating: 2 } }, author))?.code,
+    ).toBe('BAD_USER_INPUT');
   });
 });
 
@@ -119,13 +191,22 @@ describe('reviews pagination', () => {
     } } }
   }`;
   interface Page {
-    _entities: { reviews: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } }[];
+    _entities: {
+      reviews: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: { node: { id: string } }[];
+      };
+    }[];
   }
 
   it('pages through every review newest first, without gaps or repeats', async () => {
     const productId = await owners.newProduct();
     const posted: string[] = [];
-    for (let i = 0; i < 7; i += 1) posted.push((await postReview(community, keeper(), { productId, rating: (i % 5) + 1, body: `Review ${i}` })).id);
+    for (let i = 0; i < 7; i += 1)
+      posted.push(
+        (await postReview(community, keeper(), { productId, rating: (i % 5) + 1, body: `Review ${i}` })).id,
+      );
     const r = [{ __typename: 'Product', id: productId }];
     const seen: string[] = [];
     let after: string | null = null;
@@ -144,7 +225,9 @@ describe('reviews pagination', () => {
 
   it('refuses a bad cursor or page size with BAD_USER_INPUT', async () => {
     const r = [{ __typename: 'Product', id: randomUUID() }];
-    expect(firstError(await execute(community, PAGE, { r, first: 3, after: 'bm90LWEtY3Vyc29y' }))?.code).toBe('BAD_USER_INPUT');
+    expect(firstError(await execute(community, PAGE, { r, first: 3, after: 'bm90LWEtY3Vyc29y' }))?.code).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(firstError(await execute(community, PAGE, { r, first: 101 }))?.code).toBe('BAD_USER_INPUT');
     expect(firstError(await execute(community, PAGE, { r, first: -1 }))?.code).toBe('BAD_USER_INPUT');
   });
@@ -156,27 +239,44 @@ describe('reviewPosted subscription', () => {
     const productId = await owners.newProduct();
     const stream = await subscribe({
       schema,
-      document: parse('subscription ($p: ID) { reviewPosted(productId: $p) { id rating body author { id } product { id reviewCount } } }'),
+      document: parse(
+        'subscription ($p: ID) { reviewPosted(productId: $p) { id rating body author { id } product { id reviewCount } } }',
+      ),
       variableValues: { p: productId },
       contextValue: community.createContext(ANONYMOUS),
     });
-    if (!(Symbol.asyncIterator in stream)) throw new Error(`subscribe failed: ${JSON.stringify(stream.errors)}`);
+    if (!(Symbol.asyncIterator in stream))
+      throw new Error(`subscribe failed: ${JSON.stringify(stream.errors)}`);
     // next() subscribes to the topic; the review is published only after its transaction commits.
     const next = stream.next();
     const author = keeper();
-    await postReview(community, author, { productId: await owners.newProduct(), rating: 1, body: 'Another product' });
+    await postReview(community, author, {
+      productId: await owners.newProduct(),
+      rating: 1,
+      body: 'Another product',
+    });
     const posted = await postReview(community, author, { productId, rating: 5, body: 'Live!' });
     const event = (await next).value as ExecutionResult;
     expect(event.errors).toBeUndefined();
     expect(event.data).toEqual({
-      reviewPosted: { id: posted.id, rating: 5, body: 'Live!', author: { id: author.userId }, product: { id: productId, reviewCount: 1 } },
+      reviewPosted: {
+        id: posted.id,
+        rating: 5,
+        body: 'Live!',
+        author: { id: author.userId },
+        product: { id: productId, reviewCount: 1 },
+      },
     });
     await stream.return?.(undefined);
   });
 
   it('refuses a subscription without exactly one subject', async () => {
     const schema = buildSubgraphSchema({ typeDefs, resolvers: createResolvers() as never });
-    const result = await subscribe({ schema, document: parse('subscription { reviewPosted { id } }'), contextValue: community.createContext(ANONYMOUS) });
+    const result = await subscribe({
+      schema,
+      document: parse('subscription { reviewPosted { id } }'),
+      contextValue: community.createContext(ANONYMOUS),
+    });
     expect(Symbol.asyncIterator in result).toBe(false);
     expect((result as ExecutionResult).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
@@ -198,18 +298,46 @@ describe('subjects are checked with their owners before anything is stored', () 
   it('refuses a review or a follow of a product, organization or user its owner does not know (NOT_FOUND)', async () => {
     const author = keeper();
     const unknown = randomUUID();
-    const product = await execute(community, POST_REVIEW, { input: { productId: unknown, rating: 5, body: 'Ghost product' } }, author);
+    const product = await execute(
+      community,
+      POST_REVIEW,
+      { input: { productId: unknown, rating: 5, body: 'Ghost product' } },
+      author,
+    );
     expect(firstError(product)?.code).toBe('NOT_FOUND');
     expect(product.errors?.[0]?.message).toMatch(/Product/);
-    expect(firstError(await execute(community, POST_REVIEW, { input: { organizationId: unknown, rating: 5, body: 'Ghost breeder' } }, author))?.code).toBe('NOT_FOUND');
-    expect(firstError(await execute(community, FOLLOW, { t: 'USER', id: unknown }, author))?.code).toBe('NOT_FOUND');
-    expect(firstError(await execute(community, FOLLOW, { t: 'ORGANIZATION', id: unknown }, author))?.code).toBe('NOT_FOUND');
+    expect(
+      firstError(
+        await execute(
+          community,
+          POST_REVIEW,
+          { input: { organizationId: unknown, rating: 5, body: 'Ghost breeder' } },
+          author,
+        ),
+      )?.code,
+    ).toBe('NOT_FOUND');
+    expect(firstError(await execute(community, FOLLOW, { t: 'USER', id: unknown }, author))?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      firstError(await execute(community, FOLLOW, { t: 'ORGANIZATION', id: unknown }, author))?.code,
+    ).toBe('NOT_FOUND');
     expect(await rowsBy(author.userId!)).toEqual({ reviews: 0, follows: 0 });
-    expect(await productRatings(community, [unknown])).toEqual([{ id: unknown, averageRating: null, reviewCount: 0 }]);
+    expect(await productRatings(community, [unknown])).toEqual([
+      { id: unknown, averageRating: null, reviewCount: 0 },
+    ]);
 
     // The seeded ones are known.
-    await postReview(community, author, { productId: seedId('product:TR-TONGS'), rating: 4, body: 'Safe fingers' });
-    await postReview(community, author, { organizationId: seedId('org:desert-morphs'), rating: 5, body: 'Healthy geckos' });
+    await postReview(community, author, {
+      productId: seedId('product:TR-TONGS'),
+      rating: 4,
+      body: 'Safe fingers',
+    });
+    await postReview(community, author, {
+      organizationId: seedId('org:desert-morphs'),
+      rating: 5,
+      body: 'Healthy geckos',
+    });
     await expectData(community, FOLLOW, { t: 'USER', id: seedId('user:desert@terrarium.test') }, author);
     await expectData(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author);
     expect(await rowsBy(author.userId!)).toEqual({ reviews: 2, follows: 2 });
@@ -220,11 +348,22 @@ describe('subjects are checked with their owners before anything is stored', () 
     const author = keeper();
     const productId = await owners.newProduct();
     await owners.stop();
-    const review = await execute(community, POST_REVIEW, { input: { productId, rating: 5, body: 'Offline' } }, author);
+    const review = await execute(
+      community,
+      POST_REVIEW,
+      { input: { productId, rating: 5, body: 'Offline' } },
+      author,
+    );
     expect(firstError(review)?.code).toBe('SERVICE_UNAVAILABLE');
     expect(review.errors?.[0]?.message).toMatch(/products/);
-    expect(firstError(await execute(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author))?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(
+      firstError(
+        await execute(community, FOLLOW, { t: 'ORGANIZATION', id: seedId('org:desert-morphs') }, author),
+      )?.code,
+    ).toBe('SERVICE_UNAVAILABLE');
     expect(await rowsBy(author.userId!)).toEqual({ reviews: 0, follows: 0 });
-    expect(await productRatings(community, [productId])).toEqual([{ id: productId, averageRating: null, reviewCount: 0 }]);
+    expect(await productRatings(community, [productId])).toEqual([
+      { id: productId, averageRating: null, reviewCount: 0 },
+    ]);
   });
 });

@@ -20,7 +20,12 @@ afterAll(async () => {
 
 type Signal = { product_id: string; rating_average: string | null; rating_count: number };
 const signals = () =>
-  owners.products.subgraph.orm.em.fork().getConnection().execute<Signal[]>('select product_id, rating_average::text, rating_count from product_signal where rating_as_of is not null order by product_id');
+  owners.products.subgraph.orm.em
+    .fork()
+    .getConnection()
+    .execute<Signal[]>(
+      'select product_id, rating_average::text, rating_count from product_signal where rating_as_of is not null order by product_id',
+    );
 const until = async (check: () => Promise<boolean>) => {
   const deadline = Date.now() + 15_000;
   while (!(await check()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -28,10 +33,13 @@ const until = async (check: () => Promise<boolean>) => {
 
 describe("community feeds products' search read model", () => {
   it('fills it with the seeded product ratings at start (full sync)', async () => {
-    const seeded = await community.orm.em.fork().getConnection().execute<Signal[]>(
-      `select subject_id as product_id, round(rating_sum::numeric / review_count, 2)::text as rating_average, review_count as rating_count
+    const seeded = await community.orm.em
+      .fork()
+      .getConnection()
+      .execute<Signal[]>(
+        `select subject_id as product_id, round(rating_sum::numeric / review_count, 2)::text as rating_average, review_count as rating_count
          from rating_aggregate where subject_type = 'PRODUCT' and review_count > 0 order by subject_id`,
-    );
+      );
     expect(seeded.length).toBeGreaterThan(0);
     await until(async () => (await signals()).length >= seeded.length);
     expect(await signals()).toEqual(seeded);

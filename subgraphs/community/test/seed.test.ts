@@ -11,7 +11,9 @@ afterAll(async () => {
 
 async function counts(community: Community) {
   const em = community.orm.em.fork();
-  const [row] = await em.execute<{ reviews: number; posts: number; comments: number; follows: number; aggregates: number }[]>(
+  const [row] = await em.execute<
+    { reviews: number; posts: number; comments: number; follows: number; aggregates: number }[]
+  >(
     `select (select count(*)::int from review) as reviews, (select count(*)::int from post) as posts,
             (select count(*)::int from comment) as comments, (select count(*)::int from follow) as follows,
             (select count(*)::int from rating_aggregate) as aggregates`,
@@ -46,14 +48,22 @@ describe('demo seed', () => {
 
     const heat = seedId('product:TR-HEAT-100');
     const tongs = seedId('product:TR-TONGS');
-    const heatRatings = SEED.PRODUCT_REVIEWS.filter(([sku]) => sku === 'TR-HEAT-100').map(([, , rating]) => rating);
+    const heatRatings = SEED.PRODUCT_REVIEWS.filter(([sku]) => sku === 'TR-HEAT-100').map(
+      ([, , rating]) => rating,
+    );
     expect(await productRatings(first, [heat, tongs])).toEqual([
       { id: heat, averageRating: mean(heatRatings), reviewCount: heatRatings.length },
       { id: tongs, averageRating: null, reviewCount: 0 },
     ]);
     const keeper = seedId('user:keeper@terrarium.test');
     const sunset = seedId('org:sunset-reptiles');
-    const org = await expectData<{ _entities: { reviewCount: number; followers: { id: string }[]; reviews: { edges: { node: { author: { id: string } } }[] } }[] }>(
+    const org = await expectData<{
+      _entities: {
+        reviewCount: number;
+        followers: { id: string }[];
+        reviews: { edges: { node: { author: { id: string } } }[] };
+      }[];
+    }>(
       first,
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { reviewCount followers { id } reviews(first: 10) { edges { node { author { id } } } } } } }',
       { r: [{ __typename: 'Organization', id: sunset }] },
@@ -65,6 +75,8 @@ describe('demo seed', () => {
     const again = await startCommunity('community_test_seed', { seed: true, redis: false });
     started.push(again);
     expect(await counts(again)).toEqual(seeded);
-    expect(await productRatings(again, [heat])).toEqual([{ id: heat, averageRating: mean(heatRatings), reviewCount: heatRatings.length }]);
+    expect(await productRatings(again, [heat])).toEqual([
+      { id: heat, averageRating: mean(heatRatings), reviewCount: heatRatings.length },
+    ]);
   });
 });

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
-import { startSiblingSubgraph, type RunningSibling, type SubgraphFactory } from '@terrarium/subgraph-kit/testing';
+import {
+  startSiblingSubgraph,
+  type RunningSibling,
+  type SubgraphFactory,
+} from '@terrarium/subgraph-kit/testing';
 import { createProductsSubgraph } from '@terrarium/products';
 import { createOpsSubgraph } from '@terrarium/ops';
 
@@ -16,14 +20,22 @@ export type Sibling = 'products' | 'ops';
 export type { RunningSibling };
 
 /** Each sibling's factory, from its package (a devDependency of this one, never a runtime one). */
-const FACTORIES: Record<Sibling, SubgraphFactory> = { products: createProductsSubgraph, ops: createOpsSubgraph };
+const FACTORIES: Record<Sibling, SubgraphFactory> = {
+  products: createProductsSubgraph,
+  ops: createOpsSubgraph,
+};
 
-export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, FACTORIES[name], schema);
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> =>
+  startSiblingSubgraph(name, FACTORIES[name], schema);
 
 const ADMIN: Caller = { ...ANONYMOUS, userId: seedId('user:admin@terrarium.test'), roles: ['STAFF'] };
 
 /** Runs an operation on a sibling (in-process, as staff) and returns its data; throws on errors. */
-async function siblingData<T>(sibling: RunningSibling, query: string, variables: Record<string, unknown>): Promise<T> {
+async function siblingData<T>(
+  sibling: RunningSibling,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
   const response = await sibling.subgraph.execute({ query, variables }, ADMIN);
   if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
   const { data, errors } = response.body.singleResult;
@@ -46,7 +58,10 @@ export interface Owners {
 
 /** Starts products and ops in schemas `<prefix>_products` and `<prefix>_ops`. */
 export async function startOwners(prefix: string): Promise<Owners> {
-  const [products, ops] = await Promise.all([startSibling('products', `${prefix}_products`), startSibling('ops', `${prefix}_ops`)]);
+  const [products, ops] = await Promise.all([
+    startSibling('products', `${prefix}_products`),
+    startSibling('ops', `${prefix}_ops`),
+  ]);
   return {
     products,
     ops,
@@ -56,7 +71,14 @@ export async function startOwners(prefix: string): Promise<Owners> {
       const data = await siblingData<{ createProduct: { id: string } }>(
         products,
         'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-        { input: { sku: `TEST-${tag}`, name: `Test product ${tag}`, description: 'Made for a community test.', price: { amount: 999, currency: 'EUR' } } },
+        {
+          input: {
+            sku: `TEST-${tag}`,
+            name: `Test product ${tag}`,
+            description: 'Made for a community test.',
+            price: { amount: 999, currency: 'EUR' },
+          },
+        },
       );
       return data.createProduct.id;
     },

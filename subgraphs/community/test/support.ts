@@ -13,7 +13,10 @@ export type Community = Subgraph<Loaders>;
  * (real Redis) when set; `redis: false` forces the in-memory cache. `env` adds settings, such as
  * the owners' URLs (PRODUCTS_URL, OPS_URL from startOwners) that reviews and follows are checked with.
  */
-export async function startCommunity(schema: string, options: { seed?: boolean; redis?: boolean; env?: Record<string, string> } = {}): Promise<Community> {
+export async function startCommunity(
+  schema: string,
+  options: { seed?: boolean; redis?: boolean; env?: Record<string, string> } = {},
+): Promise<Community> {
   const config = loadSubgraphConfig('community', {
     ...process.env,
     ...options.env,
@@ -25,25 +28,59 @@ export async function startCommunity(schema: string, options: { seed?: boolean; 
   return createCommunitySubgraph(config);
 }
 
-export const keeper = (userId: string = randomUUID()): Caller => ({ ...ANONYMOUS, userId, roles: ['KEEPER'] });
+export const keeper = (userId: string = randomUUID()): Caller => ({
+  ...ANONYMOUS,
+  userId,
+  roles: ['KEEPER'],
+});
 export const staff = (userId: string = randomUUID()): Caller => ({ ...ANONYMOUS, userId, roles: ['STAFF'] });
 
 export const POST_REVIEW = /* GraphQL */ `
   mutation PostReview($input: ReviewInput!) {
-    postReview(input: $input) { id rating body product { id averageRating reviewCount } organization { id } }
+    postReview(input: $input) {
+      id
+      rating
+      body
+      product {
+        id
+        averageRating
+        reviewCount
+      }
+      organization {
+        id
+      }
+    }
   }
 `;
 
 export interface PostedReview {
-  postReview: { id: string; rating: number; body: string; product: { id: string; averageRating: number | null; reviewCount: number } | null; organization: { id: string } | null };
+  postReview: {
+    id: string;
+    rating: number;
+    body: string;
+    product: { id: string; averageRating: number | null; reviewCount: number } | null;
+    organization: { id: string } | null;
+  };
 }
 
-export async function postReview(subgraph: Community, caller: Caller, input: Record<string, unknown>): Promise<PostedReview['postReview']> {
+export async function postReview(
+  subgraph: Community,
+  caller: Caller,
+  input: Record<string, unknown>,
+): Promise<PostedReview['postReview']> {
   return (await expectData<PostedReview>(subgraph, POST_REVIEW, { input }, caller)).postReview;
 }
 
 export const PRODUCT_RATING = /* GraphQL */ `
-  query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id averageRating reviewCount } } }
+  query ($r: [_Any!]!) {
+    _entities(representations: $r) {
+      ... on Product {
+        id
+        averageRating
+        reviewCount
+      }
+    }
+  }
 `;
 
 export interface ProductRating {
@@ -52,8 +89,17 @@ export interface ProductRating {
   reviewCount: number;
 }
 
-export async function productRatings(subgraph: Community, ids: string[], caller: Caller = ANONYMOUS): Promise<ProductRating[]> {
-  const data = await expectData<{ _entities: ProductRating[] }>(subgraph, PRODUCT_RATING, { r: ids.map((id) => ({ __typename: 'Product', id })) }, caller);
+export async function productRatings(
+  subgraph: Community,
+  ids: string[],
+  caller: Caller = ANONYMOUS,
+): Promise<ProductRating[]> {
+  const data = await expectData<{ _entities: ProductRating[] }>(
+    subgraph,
+    PRODUCT_RATING,
+    { r: ids.map((id) => ({ __typename: 'Product', id })) },
+    caller,
+  );
   return data._entities;
 }
 

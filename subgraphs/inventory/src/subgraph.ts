@@ -13,7 +13,10 @@ import { workCareReminders } from './services/care-reminders.job.js';
 import { loadInventorySettings, type InventorySettings } from './settings.js';
 
 /** The inventory subgraph: animals and their keepers and care, species, product stock and checkout reservations. */
-export async function createInventorySubgraph(config: SubgraphConfig, settings: InventorySettings = loadInventorySettings()): Promise<Subgraph<Loaders>> {
+export async function createInventorySubgraph(
+  config: SubgraphConfig,
+  settings: InventorySettings = loadInventorySettings(),
+): Promise<Subgraph<Loaders>> {
   return createSubgraph({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),

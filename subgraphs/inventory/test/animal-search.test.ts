@@ -8,13 +8,51 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORG, STAFF, animalId, startInventory, type InventorySubgraph } from './support.js';
 
 const SEARCH = /* GraphQL */ `
-  query ($text: String!, $first: Int, $after: String, $filters: AnimalSearchFilters, $sort: AnimalSearchSort, $interpret: Boolean) {
-    animalSearch(text: $text, first: $first, after: $after, filters: $filters, sort: $sort, interpret: $interpret) {
+  query (
+    $text: String!
+    $first: Int
+    $after: String
+    $filters: AnimalSearchFilters
+    $sort: AnimalSearchSort
+    $interpret: Boolean
+  ) {
+    animalSearch(
+      text: $text
+      first: $first
+      after: $after
+      filters: $filters
+      sort: $sort
+      interpret: $interpret
+    ) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      interpretedAs { text filters { field value } }
-      facets { field buckets { value count } }
-      edges { node { name sex morph species { commonName } } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      interpretedAs {
+        text
+        filters {
+          field
+          value
+        }
+      }
+      facets {
+        field
+        buckets {
+          value
+          count
+        }
+      }
+      edges {
+        node {
+          name
+          sex
+          morph
+          species {
+            commonName
+          }
+        }
+      }
     }
   }
 `;
@@ -32,15 +70,27 @@ interface Result {
 }
 
 let inventory: InventorySubgraph;
-const search = (variables: Record<string, unknown>) => expectData<Result>(inventory, SEARCH, { first: 50, ...variables }).then((r) => r.animalSearch);
+const search = (variables: Record<string, unknown>) =>
+  expectData<Result>(inventory, SEARCH, { first: 50, ...variables }).then((r) => r.animalSearch);
 const names = (r: Result['animalSearch']) => r.edges.map((e) => e.node.name);
-const facet = (r: Result['animalSearch'], field: string) => Object.fromEntries(r.facets.find((f) => f.field === field)!.buckets.map((b) => [b.value, b.count]));
-const price = (n: number, amount: number | null, asOf = '2026-03-01T10:00:00Z') => ({ animalId: animalId(n), amount, currency: amount === null ? null : 'EUR', asOf });
+const facet = (r: Result['animalSearch'], field: string) =>
+  Object.fromEntries(r.facets.find((f) => f.field === field)!.buckets.map((b) => [b.value, b.count]));
+const price = (n: number, amount: number | null, asOf = '2026-03-01T10:00:00Z') => ({
+  animalId: animalId(n),
+  amount,
+  currency: amount === null ? null : 'EUR',
+  asOf,
+});
 
 beforeAll(async () => {
   inventory = await startInventory('inventory_animal_search_test');
   // Corn snakes: Maple 85, Nova 99, Rosie 120 euros; Cinder 60; Juniper has no listing.
-  await expectData(inventory, PRICES, { prices: [price(20, 8_500), price(23, 9_900), price(21, 12_000), price(19, 6_000)] }, COMMERCE);
+  await expectData(
+    inventory,
+    PRICES,
+    { prices: [price(20, 8_500), price(23, 9_900), price(21, 12_000), price(19, 6_000)] },
+    COMMERCE,
+  );
 });
 afterAll(async () => {
   await inventory?.stop();
@@ -65,27 +115,64 @@ describe('animalSearch: filters read from the words', () => {
   it('lets an explicit filter override a read one', async () => {
     const found = await search({ text: 'female corn snake', filters: { sex: 'MALE' } });
     expect(found.interpretedAs.filters).toEqual([{ field: 'species', value: 'Corn snake' }]);
-    expect(found.edges.every((e) => e.node.sex === 'MALE' && e.node.species.commonName === 'Corn snake')).toBe(true);
+    expect(
+      found.edges.every((e) => e.node.sex === 'MALE' && e.node.species.commonName === 'Corn snake'),
+    ).toBe(true);
     expect(found.totalCount).toBe(4);
   });
 });
 
 describe('animalSearch: filters', () => {
   it('matches any of a gene list, het or visual, case-insensitively', async () => {
-    expect(names(await search({ text: '', filters: { genes: ['het clown'] } })).sort()).toEqual(['Clementine', 'Pebble', 'Saffron', 'Selene']);
-    expect(names(await search({ text: '', filters: { genes: ['Het Clown', 'HET ECLIPSE'] } })).sort()).toEqual(['Clementine', 'Mango', 'Pebble', 'Saffron', 'Selene']);
+    expect(names(await search({ text: '', filters: { genes: ['het clown'] } })).sort()).toEqual([
+      'Clementine',
+      'Pebble',
+      'Saffron',
+      'Selene',
+    ]);
+    expect(
+      names(await search({ text: '', filters: { genes: ['Het Clown', 'HET ECLIPSE'] } })).sort(),
+    ).toEqual(['Clementine', 'Mango', 'Pebble', 'Saffron', 'Selene']);
   });
 
   it('filters by words, age, breeder, price range and status', async () => {
-    expect(names(await search({ text: 'amel anery' })).sort()).toEqual(['Cinder', 'Juniper', 'Maple', 'Nova', 'Pumpkin', 'Rio', 'Rosie', 'Rusty']);
-    expect(names(await search({ text: '', filters: { minAgeMonths: 60 } })).sort()).toEqual(['Apollo', 'Frost', 'Juniper', 'Mango', 'Rusty', 'Selene']);
-    expect(names(await search({ text: 'corn snake', filters: { breederId: ORG.sunset } })).sort()).toEqual(['Cinder', 'Pumpkin']);
-    expect(names(await search({ text: '', filters: { minPrice: 9_000, maxPrice: 12_000 } })).sort()).toEqual(['Nova', 'Rosie']);
-    expect(names(await search({ text: 'corn snake', filters: { status: 'HOLDBACK' } })).sort()).toEqual(['Juniper', 'Rusty']);
+    expect(names(await search({ text: 'amel anery' })).sort()).toEqual([
+      'Cinder',
+      'Juniper',
+      'Maple',
+      'Nova',
+      'Pumpkin',
+      'Rio',
+      'Rosie',
+      'Rusty',
+    ]);
+    expect(names(await search({ text: '', filters: { minAgeMonths: 60 } })).sort()).toEqual([
+      'Apollo',
+      'Frost',
+      'Juniper',
+      'Mango',
+      'Rusty',
+      'Selene',
+    ]);
+    expect(names(await search({ text: 'corn snake', filters: { breederId: ORG.sunset } })).sort()).toEqual([
+      'Cinder',
+      'Pumpkin',
+    ]);
+    expect(names(await search({ text: '', filters: { minPrice: 9_000, maxPrice: 12_000 } })).sort()).toEqual([
+      'Nova',
+      'Rosie',
+    ]);
+    expect(names(await search({ text: 'corn snake', filters: { status: 'HOLDBACK' } })).sort()).toEqual([
+      'Juniper',
+      'Rusty',
+    ]);
   });
 
   it('refuses bad filters with BAD_USER_INPUT', async () => {
-    await expectErrorCode(inventory, 'BAD_USER_INPUT', SEARCH, { text: '', filters: { minPrice: 5, maxPrice: 1 } });
+    await expectErrorCode(inventory, 'BAD_USER_INPUT', SEARCH, {
+      text: '',
+      filters: { minPrice: 5, maxPrice: 1 },
+    });
     await expectErrorCode(inventory, 'BAD_USER_INPUT', SEARCH, { text: '', filters: { breederId: 'nope' } });
     await expectErrorCode(inventory, 'BAD_USER_INPUT', SEARCH, { text: 'x'.repeat(201) });
   });
@@ -93,9 +180,22 @@ describe('animalSearch: filters', () => {
 
 describe('animalSearch: sorts and facets', () => {
   it('sorts by price (unlisted last), by hatch date (youngest first) and pages without gaps', async () => {
-    expect(names(await search({ text: 'corn snake', sort: 'PRICE_ASC', first: 4 }))).toEqual(['Cinder', 'Maple', 'Nova', 'Rosie']);
-    expect(names(await search({ text: 'corn snake', sort: 'PRICE_DESC', first: 4 }))).toEqual(['Rosie', 'Nova', 'Maple', 'Cinder']);
-    expect(names(await search({ text: '', sort: 'HATCH_DATE', first: 2 })).sort()).toEqual(['Kiwi', 'Nimbus']);
+    expect(names(await search({ text: 'corn snake', sort: 'PRICE_ASC', first: 4 }))).toEqual([
+      'Cinder',
+      'Maple',
+      'Nova',
+      'Rosie',
+    ]);
+    expect(names(await search({ text: 'corn snake', sort: 'PRICE_DESC', first: 4 }))).toEqual([
+      'Rosie',
+      'Nova',
+      'Maple',
+      'Cinder',
+    ]);
+    expect(names(await search({ text: '', sort: 'HATCH_DATE', first: 2 })).sort()).toEqual([
+      'Kiwi',
+      'Nimbus',
+    ]);
     for (const sort of ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'HATCH_DATE']) {
       const all = names(await search({ text: '', sort }));
       const paged: string[] = [];
@@ -116,7 +216,11 @@ describe('animalSearch: sorts and facets', () => {
     expect(facet(females, 'morph')).toEqual({ 'Anery Het Amel': 2, 'Amel Het Anery': 1, Snow: 1 });
     expect(females.interpretedAs.filters).toEqual([{ field: 'species', value: 'Corn snake' }]);
     const femaleSpecies = await search({ text: '', filters: { sex: 'FEMALE' } });
-    expect(facet(femaleSpecies, 'species')).toEqual({ 'Ball python': 4, 'Corn snake': 4, 'Leopard gecko': 3 });
+    expect(facet(femaleSpecies, 'species')).toEqual({
+      'Ball python': 4,
+      'Corn snake': 4,
+      'Leopard gecko': 3,
+    });
   });
 });
 

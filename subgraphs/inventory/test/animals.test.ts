@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStatements, errorCodes, execute, expectData } from '@terrarium/subgraph-kit/testing';
-import { BEA, KEEPER, ORG, STAFF, animalId, speciesId, startInventory, type InventorySubgraph } from './support.js';
+import {
+  BEA,
+  KEEPER,
+  ORG,
+  STAFF,
+  animalId,
+  speciesId,
+  startInventory,
+  type InventorySubgraph,
+} from './support.js';
 
 let subgraph: InventorySubgraph;
 beforeAll(async () => {
@@ -14,14 +23,41 @@ afterAll(async () => {
 const ANIMAL_PAGE = /* GraphQL */ `
   query AnimalPage($id: ID!) {
     animal(id: $id) {
-      id name sex hatchDate status morph genes weightGrams
-      species { id commonName scientificName }
-      sire { id name morph }
-      dam { id name morph }
-      careLog(first: 10) { kind notes weightGrams recordedAt }
-      breeder { id }
+      id
+      name
+      sex
+      hatchDate
+      status
+      morph
+      genes
+      weightGrams
+      species {
+        id
+        commonName
+        scientificName
+      }
+      sire {
+        id
+        name
+        morph
+      }
+      dam {
+        id
+        name
+        morph
+      }
+      careLog(first: 10) {
+        kind
+        notes
+        weightGrams
+        recordedAt
+      }
+      breeder {
+        id
+      }
     }
-  }`;
+  }
+`;
 
 interface Page {
   animals: {
@@ -35,21 +71,75 @@ const ANIMALS = /* GraphQL */ `
   query Animals($filter: AnimalFilter, $first: Int, $after: String) {
     animals(filter: $filter, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { id name status morph } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          name
+          status
+          morph
+        }
+      }
     }
-  }`;
+  }
+`;
 
 const UPDATE = /* GraphQL */ `
-  mutation Update($id: ID!, $input: UpdateAnimalInput!) { updateAnimal(id: $id, input: $input) { id name status morph sire { id } } }`;
+  mutation Update($id: ID!, $input: UpdateAnimalInput!) {
+    updateAnimal(id: $id, input: $input) {
+      id
+      name
+      status
+      morph
+      sire {
+        id
+      }
+    }
+  }
+`;
 const CREATE = /* GraphQL */ `
-  mutation Create($input: CreateAnimalInput!) { createAnimal(input: $input) { id name sex status species { commonName } sire { name } dam { name } breeder { id } } }`;
+  mutation Create($input: CreateAnimalInput!) {
+    createAnimal(input: $input) {
+      id
+      name
+      sex
+      status
+      species {
+        commonName
+      }
+      sire {
+        name
+      }
+      dam {
+        name
+      }
+      breeder {
+        id
+      }
+    }
+  }
+`;
 const LOG_CARE = /* GraphQL */ `
-  mutation LogCare($animalId: ID!, $input: LogCareInput!) { logCare(animalId: $animalId, input: $input) { id kind notes weightGrams recordedAt } }`;
+  mutation LogCare($animalId: ID!, $input: LogCareInput!) {
+    logCare(animalId: $animalId, input: $input) {
+      id
+      kind
+      notes
+      weightGrams
+      recordedAt
+    }
+  }
+`;
 
 describe('animal queries', () => {
   it('answers the storefront AnimalPage for a seeded hatchling', async () => {
-    const { animal } = await expectData<{ animal: Record<string, any> }>(subgraph, ANIMAL_PAGE, { id: animalId(7) });
+    const { animal } = await expectData<{ animal: Record<string, any> }>(subgraph, ANIMAL_PAGE, {
+      id: animalId(7),
+    });
     expect(animal).toMatchObject({
       id: animalId(7),
       name: 'Sunny',
@@ -66,23 +156,55 @@ describe('animal queries', () => {
     const times = animal['careLog'].map((entry: { recordedAt: string }) => entry.recordedAt);
     expect(times.length).toBe(4);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(animal['careLog'].find((entry: { kind: string }) => entry.kind === 'WEIGHT').weightGrams).toBe(animal['weightGrams']);
+    expect(animal['careLog'].find((entry: { kind: string }) => entry.kind === 'WEIGHT').weightGrams).toBe(
+      animal['weightGrams'],
+    );
   });
 
   it('answers null for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
     expect(await expectData(subgraph, ANIMAL_PAGE, { id: randomUUID() })).toEqual({ animal: null });
     expect(errorCodes(await execute(subgraph, ANIMAL_PAGE, { id: 'animal-7' }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, ANIMALS, { filter: { speciesId: 'python' } }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, ANIMALS, { after: 'not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, ANIMALS, { filter: { speciesId: 'python' } }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(errorCodes(await execute(subgraph, ANIMALS, { after: 'not-a-cursor' }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expect(errorCodes(await execute(subgraph, ANIMALS, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, 'query ($id: ID!) { animal(id: $id) { careLog(first: -1) { id } } }', { id: animalId(7) }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(
+        await execute(subgraph, 'query ($id: ID!) { animal(id: $id) { careLog(first: -1) { id } } }', {
+          id: animalId(7),
+        }),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('lists species by common name and offspring of a parent', async () => {
-    const { species } = await expectData<{ species: { commonName: string }[] }>(subgraph, '{ species { commonName } }');
-    expect(species.map((s) => s.commonName)).toEqual(['Ball python', 'Bearded dragon', 'Corn snake', 'Crested gecko', 'Leopard gecko']);
-    const { animal } = await expectData<{ animal: { offspring: { name: string }[] } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { offspring { name } } }', { id: animalId(6) });
-    expect(animal.offspring.map((a) => a.name).sort()).toEqual(['Cinder', 'Maple', 'Nova', 'Pumpkin', 'Rio', 'Rosie']);
+    const { species } = await expectData<{ species: { commonName: string }[] }>(
+      subgraph,
+      '{ species { commonName } }',
+    );
+    expect(species.map((s) => s.commonName)).toEqual([
+      'Ball python',
+      'Bearded dragon',
+      'Corn snake',
+      'Crested gecko',
+      'Leopard gecko',
+    ]);
+    const { animal } = await expectData<{ animal: { offspring: { name: string }[] } }>(
+      subgraph,
+      'query ($id: ID!) { animal(id: $id) { offspring { name } } }',
+      { id: animalId(6) },
+    );
+    expect(animal.offspring.map((a) => a.name).sort()).toEqual([
+      'Cinder',
+      'Maple',
+      'Nova',
+      'Pumpkin',
+      'Rio',
+      'Rosie',
+    ]);
   });
 
   it('pages through the seeded animals newest first, without gaps or repeats', async () => {
@@ -90,7 +212,11 @@ describe('animal queries', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const page: Page = await expectData<Page>(subgraph, ANIMALS, { first: 10, after, filter: { organizationId: null } });
+      const page: Page = await expectData<Page>(subgraph, ANIMALS, {
+        first: 10,
+        after,
+        filter: { organizationId: null },
+      });
       expect(page.animals.totalCount).toBeGreaterThanOrEqual(24);
       seen.push(...page.animals.edges.map((edge) => edge.node.id));
       after = page.animals.pageInfo.hasNextPage ? page.animals.pageInfo.endCursor : null;
@@ -103,14 +229,20 @@ describe('animal queries', () => {
   });
 
   it('filters by species, status, organization, sex and morph', async () => {
-    const count = async (filter: Record<string, unknown>) => (await expectData<Page>(subgraph, ANIMALS, { filter, first: 0 })).animals.totalCount;
+    const count = async (filter: Record<string, unknown>) =>
+      (await expectData<Page>(subgraph, ANIMALS, { filter, first: 0 })).animals.totalCount;
     expect(await count({ speciesId: speciesId('ball-python') })).toBe(8);
     expect(await count({ speciesId: speciesId('bearded-dragon') })).toBe(0);
     expect(await count({ status: 'HOLDBACK' })).toBe(6);
     expect(await count({ organizationId: ORG.desert, speciesId: speciesId('corn-snake') })).toBe(3);
     expect(await count({ sex: 'UNKNOWN' })).toBe(2);
     const pastels = await expectData<Page>(subgraph, ANIMALS, { filter: { morph: 'PASTEL' }, first: 20 });
-    expect(pastels.animals.edges.map((e) => e.node.name).sort()).toEqual(['Apollo', 'Clementine', 'Saffron', 'Sunny']);
+    expect(pastels.animals.edges.map((e) => e.node.name).sort()).toEqual([
+      'Apollo',
+      'Clementine',
+      'Saffron',
+      'Sunny',
+    ]);
     expect(pastels.animals.totalCount).toBe(4);
     expect(await count({ morph: '%' })).toBe(0);
   });
@@ -133,10 +265,29 @@ describe('N+1-free loading', () => {
     }
     const query = /* GraphQL */ `
       query ($filter: AnimalFilter, $first: Int) {
-        animals(filter: $filter, first: $first) { totalCount edges { node { id species { commonName } sire { name } dam { name } } } }
-      }`;
+        animals(filter: $filter, first: $first) {
+          totalCount
+          edges {
+            node {
+              id
+              species {
+                commonName
+              }
+              sire {
+                name
+              }
+              dam {
+                name
+              }
+            }
+          }
+        }
+      }
+    `;
     let fifty: Page | undefined;
-    const small = await countStatements(subgraph, () => expectData(subgraph, query, { filter: { organizationId: org }, first: 5 }));
+    const small = await countStatements(subgraph, () =>
+      expectData(subgraph, query, { filter: { organizationId: org }, first: 5 }),
+    );
     const large = await countStatements(subgraph, async () => {
       fifty = await expectData<Page>(subgraph, query, { filter: { organizationId: org }, first: 50 });
     });
@@ -153,17 +304,43 @@ describe('pedigree', () => {
     const comet = await expectData<{ createAnimal: { id: string } }>(
       subgraph,
       CREATE,
-      { input: { organizationId: ORG.sunset, speciesId: speciesId('ball-python'), name: 'Comet', sex: 'MALE', sireId: animalId(7), damId: animalId(9) } },
+      {
+        input: {
+          organizationId: ORG.sunset,
+          speciesId: speciesId('ball-python'),
+          name: 'Comet',
+          sex: 'MALE',
+          sireId: animalId(7),
+          damId: animalId(9),
+        },
+      },
       BEA,
     );
     const dot = await expectData<{ createAnimal: { id: string } }>(
       subgraph,
       CREATE,
-      { input: { organizationId: ORG.sunset, speciesId: speciesId('ball-python'), name: 'Dot', sireId: comet.createAnimal.id, damId: animalId(11) } },
+      {
+        input: {
+          organizationId: ORG.sunset,
+          speciesId: speciesId('ball-python'),
+          name: 'Dot',
+          sireId: comet.createAnimal.id,
+          damId: animalId(11),
+        },
+      },
       BEA,
     );
-    const query = 'query ($id: ID!, $depth: Int) { animal(id: $id) { pedigree(depth: $depth) { generation relation animal { name genes hatchDate } } } }';
-    type Pedigree = { animal: { pedigree: { generation: number; relation: string; animal: { name: string; genes: string[]; hatchDate: string | null } }[] } };
+    const query =
+      'query ($id: ID!, $depth: Int) { animal(id: $id) { pedigree(depth: $depth) { generation relation animal { name genes hatchDate } } } }';
+    type Pedigree = {
+      animal: {
+        pedigree: {
+          generation: number;
+          relation: string;
+          animal: { name: string; genes: string[]; hatchDate: string | null };
+        }[];
+      };
+    };
     let deep: Pedigree | undefined;
     const statements = await countStatements(subgraph, async () => {
       deep = await expectData<Pedigree>(subgraph, query, { id: dot.createAnimal.id, depth: 6 });
@@ -183,30 +360,75 @@ describe('pedigree', () => {
       '3 sire.dam.dam Selene',
     ]);
     // Ancestors come back as whole animals from the same statement.
-    expect(deep!.animal.pedigree[2]!.animal).toEqual({ name: 'Sunny', genes: ['Pastel', 'Banana', 'Clown', '50% Het Piebald'], hatchDate: '2025-07-18' });
+    expect(deep!.animal.pedigree[2]!.animal).toEqual({
+      name: 'Sunny',
+      genes: ['Pastel', 'Banana', 'Clown', '50% Het Piebald'],
+      hatchDate: '2025-07-18',
+    });
     const shallow = await expectData<Pedigree>(subgraph, query, { id: dot.createAnimal.id, depth: 1 });
     expect(shallow.animal.pedigree.map((e) => e.relation)).toEqual(['sire', 'dam']);
-    const byDefault = await expectData<Pedigree>(subgraph, 'query ($id: ID!) { animal(id: $id) { pedigree { relation } } }', { id: dot.createAnimal.id });
+    const byDefault = await expectData<Pedigree>(
+      subgraph,
+      'query ($id: ID!) { animal(id: $id) { pedigree { relation } } }',
+      { id: dot.createAnimal.id },
+    );
     expect(byDefault.animal.pedigree).toHaveLength(10);
-    expect(errorCodes(await execute(subgraph, query, { id: dot.createAnimal.id, depth: 0 }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, query, { id: dot.createAnimal.id, depth: 7 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, query, { id: dot.createAnimal.id, depth: 0 }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(errorCodes(await execute(subgraph, query, { id: dot.createAnimal.id, depth: 7 }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 });
 
 describe('animal mutations', () => {
-  it('lets a breeder edit only their own organization\'s animals', async () => {
+  it("lets a breeder edit only their own organization's animals", async () => {
     // Animal 1 belongs to sunset-reptiles (Bea's), animal 2 to scales-and-tails.
-    const own = await expectData<{ updateAnimal: { name: string; morph: string } }>(subgraph, UPDATE, { id: animalId(1), input: { morph: 'Pastel Clown (proven)' } }, BEA);
+    const own = await expectData<{ updateAnimal: { name: string; morph: string } }>(
+      subgraph,
+      UPDATE,
+      { id: animalId(1), input: { morph: 'Pastel Clown (proven)' } },
+      BEA,
+    );
     expect(own.updateAnimal.morph).toBe('Pastel Clown (proven)');
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(2), input: { name: 'Mine now' } }, BEA))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } }, KEEPER))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: animalId(2), input: { kind: 'NOTE', notes: 'Hi' } }, BEA))).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(2), input: { name: 'Mine now' } }, BEA)),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } }, KEEPER)),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: 'Mine now' } })),
+    ).toEqual(['UNAUTHENTICATED']);
+    expect(
+      errorCodes(
+        await execute(
+          subgraph,
+          LOG_CARE,
+          { animalId: animalId(2), input: { kind: 'NOTE', notes: 'Hi' } },
+          BEA,
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
     const create = { organizationId: ORG.desert, speciesId: speciesId('corn-snake'), name: 'Stray' };
     expect(errorCodes(await execute(subgraph, CREATE, { input: create }, BEA))).toEqual(['FORBIDDEN']);
     // Staff may edit any organization's animals.
-    expect((await expectData<{ updateAnimal: { name: string } }>(subgraph, UPDATE, { id: animalId(2), input: { name: 'Selene' } }, STAFF)).updateAnimal.name).toBe('Selene');
-    const animal = await expectData<{ animal: { name: string } }>(subgraph, 'query ($id: ID!) { animal(id: $id) { name } }', { id: animalId(2) });
+    expect(
+      (
+        await expectData<{ updateAnimal: { name: string } }>(
+          subgraph,
+          UPDATE,
+          { id: animalId(2), input: { name: 'Selene' } },
+          STAFF,
+        )
+      ).updateAnimal.name,
+    ).toBe('Selene');
+    const animal = await expectData<{ animal: { name: string } }>(
+      subgraph,
+      'query ($id: ID!) { animal(id: $id) { name } }',
+      { id: animalId(2) },
+    );
     expect(animal.animal.name).toBe('Selene');
     // Every edit is owed to ops' audit log with its actor and what changed; refused ones owe nothing.
     const audits = await subgraph.orm.em
@@ -220,60 +442,165 @@ describe('animal mutations', () => {
         'all',
       );
     expect(audits.map((row) => row.data)).toEqual([
-      { actor: BEA.userId, action: 'updateAnimal', subject: `Animal:${animalId(1)}`, diff: { from: { morph: 'Pastel Clown' }, to: { morph: 'Pastel Clown (proven)' } } },
-      { actor: STAFF.userId, action: 'updateAnimal', subject: `Animal:${animalId(2)}`, diff: { from: { name: 'Selene' }, to: { name: 'Selene' } } },
+      {
+        actor: BEA.userId,
+        action: 'updateAnimal',
+        subject: `Animal:${animalId(1)}`,
+        diff: { from: { morph: 'Pastel Clown' }, to: { morph: 'Pastel Clown (proven)' } },
+      },
+      {
+        actor: STAFF.userId,
+        action: 'updateAnimal',
+        subject: `Animal:${animalId(2)}`,
+        diff: { from: { name: 'Selene' }, to: { name: 'Selene' } },
+      },
     ]);
   });
 
   it('creates an animal with checked parents', async () => {
-    const input = { organizationId: ORG.sunset, speciesId: speciesId('leopard-gecko'), name: '  Biscotti ', sireId: animalId(3), damId: animalId(4), genes: ['Tremper Albino', ' tremper albino', ''] };
-    const created = await expectData<{ createAnimal: Record<string, unknown> }>(subgraph, CREATE, { input }, BEA);
-    expect(created.createAnimal).toMatchObject({ name: 'Biscotti', sex: 'UNKNOWN', status: 'AVAILABLE', species: { commonName: 'Leopard gecko' }, sire: { name: 'Frost' }, dam: { name: 'Mango' }, breeder: { id: ORG.sunset } });
-    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, sireId: animalId(1) } }, BEA))).toEqual(['BAD_USER_INPUT']); // a ball python
-    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, sireId: animalId(4), damId: animalId(3) } }, BEA))).toEqual(['BAD_USER_INPUT']); // sexes swapped
-    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, speciesId: randomUUID() } }, BEA))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, status: 'SOLD' } }, BEA))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, name: ' ' } }, BEA))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, hatchDate: '2999-01-01' } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    const input = {
+      organizationId: ORG.sunset,
+      speciesId: speciesId('leopard-gecko'),
+      name: '  Biscotti ',
+      sireId: animalId(3),
+      damId: animalId(4),
+      genes: ['Tremper Albino', ' tremper albino', ''],
+    };
+    const created = await expectData<{ createAnimal: Record<string, unknown> }>(
+      subgraph,
+      CREATE,
+      { input },
+      BEA,
+    );
+    expect(created.createAnimal).toMatchObject({
+      name: 'Biscotti',
+      sex: 'UNKNOWN',
+      status: 'AVAILABLE',
+      species: { commonName: 'Leopard gecko' },
+      sire: { name: 'Frost' },
+      dam: { name: 'Mango' },
+      breeder: { id: ORG.sunset },
+    });
+    expect(
+      errorCodes(await execute(subgraph, CREATE, { input: { ...input, sireId: animalId(1) } }, BEA)),
+    ).toEqual(['BAD_USER_INPUT']); // a ball python
+    expect(
+      errorCodes(
+        await execute(
+          subgraph,
+          CREATE,
+          { input: { ...input, sireId: animalId(4), damId: animalId(3) } },
+          BEA,
+        ),
+      ),
+    ).toEqual(['BAD_USER_INPUT']); // sexes swapped
+    expect(
+      errorCodes(await execute(subgraph, CREATE, { input: { ...input, speciesId: randomUUID() } }, BEA)),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, status: 'SOLD' } }, BEA))).toEqual(
+      ['BAD_USER_INPUT'],
+    );
+    expect(errorCodes(await execute(subgraph, CREATE, { input: { ...input, name: ' ' } }, BEA))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(
+      errorCodes(await execute(subgraph, CREATE, { input: { ...input, hatchDate: '2999-01-01' } }, BEA)),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('keeps a pedigree free of loops and leaves checkout statuses to checkout', async () => {
     // Apollo (1) cannot become the son of his own son Sunny (7).
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(7) } }, STAFF))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(1) } }, STAFF))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(7) } }, STAFF)),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sireId: animalId(1) } }, STAFF)),
+    ).toEqual(['BAD_USER_INPUT']);
     // Apollo sired offspring: he cannot be recorded as female.
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sex: 'FEMALE' } }, STAFF))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { status: 'SOLD' } }, STAFF))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: null } }, STAFF))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: randomUUID(), input: { name: 'Ghost' } }, STAFF))).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await execute(subgraph, UPDATE, { id: 'seven', input: { name: 'Ghost' } }, STAFF))).toEqual(['BAD_USER_INPUT']);
-    const holdback = await expectData<{ updateAnimal: { status: string } }>(subgraph, UPDATE, { id: animalId(13), input: { status: 'HOLDBACK' } }, STAFF);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { sex: 'FEMALE' } }, STAFF)),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { status: 'SOLD' } }, STAFF)),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: animalId(1), input: { name: null } }, STAFF)),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: randomUUID(), input: { name: 'Ghost' } }, STAFF)),
+    ).toEqual(['NOT_FOUND']);
+    expect(
+      errorCodes(await execute(subgraph, UPDATE, { id: 'seven', input: { name: 'Ghost' } }, STAFF)),
+    ).toEqual(['BAD_USER_INPUT']);
+    const holdback = await expectData<{ updateAnimal: { status: string } }>(
+      subgraph,
+      UPDATE,
+      { id: animalId(13), input: { status: 'HOLDBACK' } },
+      STAFF,
+    );
     expect(holdback.updateAnimal.status).toBe('HOLDBACK');
   });
 
-  it('logs care, newest first, and a weighing updates the animal\'s weight', async () => {
+  it("logs care, newest first, and a weighing updates the animal's weight", async () => {
     const id = animalId(4); // Mango, sunset-reptiles
-    const logged = await expectData<{ logCare: { kind: string; weightGrams: number } }>(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT', weightGrams: 74, notes: 'Gravid, eating well.' } }, BEA);
+    const logged = await expectData<{ logCare: { kind: string; weightGrams: number } }>(
+      subgraph,
+      LOG_CARE,
+      { animalId: id, input: { kind: 'WEIGHT', weightGrams: 74, notes: 'Gravid, eating well.' } },
+      BEA,
+    );
     expect(logged.logCare).toMatchObject({ kind: 'WEIGHT', weightGrams: 74 });
     // A back-dated weighing is history: it does not replace the current weight.
-    await expectData(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT', weightGrams: 60, recordedAt: '2026-01-01T10:00:00Z' } }, BEA);
-    const { animal } = await expectData<{ animal: { weightGrams: number; careLog: { kind: string; notes: string }[] } }>(
+    await expectData(
       subgraph,
-      'query ($id: ID!) { animal(id: $id) { weightGrams careLog(first: 2) { kind notes } } }',
-      { id },
+      LOG_CARE,
+      { animalId: id, input: { kind: 'WEIGHT', weightGrams: 60, recordedAt: '2026-01-01T10:00:00Z' } },
+      BEA,
     );
+    const { animal } = await expectData<{
+      animal: { weightGrams: number; careLog: { kind: string; notes: string }[] };
+    }>(subgraph, 'query ($id: ID!) { animal(id: $id) { weightGrams careLog(first: 2) { kind notes } } }', {
+      id,
+    });
     expect(animal.weightGrams).toBe(74);
-    expect(animal.careLog).toEqual([{ kind: 'WEIGHT', notes: 'Gravid, eating well.' }, { kind: 'FEEDING', notes: 'Six dubia roaches dusted with calcium + D3.' }]);
-    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT' } }, BEA))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: id, input: { kind: 'SHED', recordedAt: '2999-01-01T00:00:00Z' } }, BEA))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await execute(subgraph, LOG_CARE, { animalId: 'x', input: { kind: 'SHED' } }, BEA))).toEqual(['BAD_USER_INPUT']);
+    expect(animal.careLog).toEqual([
+      { kind: 'WEIGHT', notes: 'Gravid, eating well.' },
+      { kind: 'FEEDING', notes: 'Six dubia roaches dusted with calcium + D3.' },
+    ]);
+    expect(
+      errorCodes(await execute(subgraph, LOG_CARE, { animalId: id, input: { kind: 'WEIGHT' } }, BEA)),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(
+        await execute(
+          subgraph,
+          LOG_CARE,
+          { animalId: id, input: { kind: 'SHED', recordedAt: '2999-01-01T00:00:00Z' } },
+          BEA,
+        ),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await execute(subgraph, LOG_CARE, { animalId: 'x', input: { kind: 'SHED' } }, BEA)),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 });
 
 describe('federation', () => {
   it('resolves Animal references by id, null for unknown ones', async () => {
     const query = /* GraphQL */ `
-      query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Animal { id name species { commonName } } } }`;
+      query ($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+          ... on Animal {
+            id
+            name
+            species {
+              commonName
+            }
+          }
+        }
+      }
+    `;
     const missing = randomUUID();
     const data = await expectData<{ _entities: unknown[] }>(subgraph, query, {
       representations: [
@@ -281,7 +608,10 @@ describe('federation', () => {
         { __typename: 'Animal', id: missing },
       ],
     });
-    expect(data._entities).toEqual([{ id: animalId(19), name: 'Cinder', species: { commonName: 'Corn snake' } }, null]);
+    expect(data._entities).toEqual([
+      { id: animalId(19), name: 'Cinder', species: { commonName: 'Corn snake' } },
+      null,
+    ]);
     const bad = await execute(subgraph, query, { representations: [{ __typename: 'Animal', id: 'cinder' }] });
     expect(bad.errors.map((e) => e.extensions?.['code'])).toEqual(['BAD_USER_INPUT']);
   });
@@ -290,19 +620,26 @@ describe('federation', () => {
 describe('seed', () => {
   it('is idempotent: a second start on the same schema adds nothing and keeps demo edits', async () => {
     const counts = async () =>
-      subgraph.orm.em
-        .fork()
-        .execute(
-          `select (select count(*) from species)::int as species, (select count(*) from animal)::int as animals,
+      subgraph.orm.em.fork().execute(
+        `select (select count(*) from species)::int as species, (select count(*) from animal)::int as animals,
                   (select count(*) from care_log)::int as care, (select count(*) from stock)::int as stock,
                   (select count(*) from stock_adjustment)::int as adjustments`,
-        );
+      );
     const before = await counts();
-    await expectData(subgraph, UPDATE, { id: animalId(5), input: { morph: 'Amel Het Anery (proven)' } }, STAFF);
+    await expectData(
+      subgraph,
+      UPDATE,
+      { id: animalId(5), input: { morph: 'Amel Het Anery (proven)' } },
+      STAFF,
+    );
     const again = await startInventory('inventory_animals_test');
     try {
       expect(await counts()).toEqual(before);
-      const { animal } = await expectData<{ animal: { morph: string } }>(again, 'query ($id: ID!) { animal(id: $id) { morph } }', { id: animalId(5) });
+      const { animal } = await expectData<{ animal: { morph: string } }>(
+        again,
+        'query ($id: ID!) { animal(id: $id) { morph } }',
+        { id: animalId(5) },
+      );
       expect(animal.morph).toBe('Amel Het Anery (proven)');
     } finally {
       await again.stop();

@@ -4,11 +4,23 @@
  * actor, the product and what changed.
  */
 import { createOpsSubgraph } from '@terrarium/ops';
-import { serviceCaller, startSiblingSubgraph, expectData, type RunningSibling } from '@terrarium/subgraph-kit/testing';
+import {
+  serviceCaller,
+  startSiblingSubgraph,
+  expectData,
+  type RunningSibling,
+} from '@terrarium/subgraph-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADJUST_STOCK, STAFF, productId, startInventory, type InventorySubgraph } from './support.js';
 
-interface Row { action: string; actor_id: string | null; subject: string; source: string; diff: Record<string, unknown>; key: string }
+interface Row {
+  action: string;
+  actor_id: string | null;
+  subject: string;
+  source: string;
+  diff: Record<string, unknown>;
+  key: string;
+}
 
 let ops: RunningSibling;
 let inventory: InventorySubgraph;
@@ -22,16 +34,27 @@ afterAll(async () => {
 });
 
 const auditRows = () =>
-  ops.subgraph.orm.em.fork().getConnection().execute<Row[]>(`select action, actor_id, subject, source, diff, key from audit_log where action = 'adjustStock'`);
+  ops.subgraph.orm.em
+    .fork()
+    .getConnection()
+    .execute<Row[]>(
+      `select action, actor_id, subject, source, diff, key from audit_log where action = 'adjustStock'`,
+    );
 
 describe('inventory: audit of stock adjustments in ops', () => {
   it('delivers an AdjustStock entry to ops once, with actor, subject and diff', async () => {
     const tank = productId('TR-TANK-120');
-    await expectData(inventory, ADJUST_STOCK, { productId: tank, delta: 4, reason: 'Delivery from supplier' }, STAFF);
+    await expectData(
+      inventory,
+      ADJUST_STOCK,
+      { productId: tank, delta: 4, reason: 'Delivery from supplier' },
+      STAFF,
+    );
 
     const until = Date.now() + 15_000;
     let rows: Row[];
-    while ((rows = await auditRows()).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((rows = await auditRows()).length === 0 && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       action: 'adjustStock',
@@ -56,8 +79,17 @@ describe('inventory: audit of stock adjustments in ops', () => {
 
   it('records nothing for an adjustment that was refused (rolled back with its job)', async () => {
     const before = (await auditRows()).length;
-    const refused = await inventory.execute({ query: ADJUST_STOCK, variables: { productId: productId('TR-TANK-120'), delta: -1_000, reason: 'Too many' } }, STAFF);
-    expect(refused.body.kind === 'single' && refused.body.singleResult.errors?.map((error) => error.extensions?.['code'])).toEqual(['CONFLICT']);
+    const refused = await inventory.execute(
+      {
+        query: ADJUST_STOCK,
+        variables: { productId: productId('TR-TANK-120'), delta: -1_000, reason: 'Too many' },
+      },
+      STAFF,
+    );
+    expect(
+      refused.body.kind === 'single' &&
+        refused.body.singleResult.errors?.map((error) => error.extensions?.['code']),
+    ).toEqual(['CONFLICT']);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await auditRows()).toHaveLength(before);
   });

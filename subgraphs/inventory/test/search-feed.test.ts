@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 const availableIn = async (id: string) => {
-  const rows = await products.subgraph.orm.em.fork().getConnection().execute<{ available: number | null }[]>('select available from product_signal where product_id = ?', [id]);
+  const rows = await products.subgraph.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ available: number | null }[]>('select available from product_signal where product_id = ?', [
+      id,
+    ]);
   return rows[0]?.available ?? null;
 };
 const until = async (check: () => Promise<boolean>) => {
@@ -28,7 +33,7 @@ const until = async (check: () => Promise<boolean>) => {
   while (!(await check()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 };
 
-describe('inventory feeds products\' search read model', () => {
+describe("inventory feeds products' search read model", () => {
   it('fills it with the seeded stock at start (full sync)', async () => {
     const tongs = productId('TR-TONGS');
     await until(async () => (await availableIn(tongs)) !== null);
@@ -39,7 +44,12 @@ describe('inventory feeds products\' search read model', () => {
   it('reports an adjustment once it committed', async () => {
     const mist = productId('TR-MIST');
     await until(async () => (await availableIn(mist)) === 8);
-    await expectData(inventory, ADJUST_STOCK, { productId: mist, delta: -8, reason: 'Recalled by the supplier' }, STAFF);
+    await expectData(
+      inventory,
+      ADJUST_STOCK,
+      { productId: mist, delta: -8, reason: 'Recalled by the supplier' },
+      STAFF,
+    );
     await until(async () => (await availableIn(mist)) === 0);
     expect(await availableIn(mist)).toBe(0);
   }, 20_000);

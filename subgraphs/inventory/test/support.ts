@@ -13,8 +13,17 @@ export type InventorySubgraph = Subgraph<Loaders>;
  * demo data. `redis: false` uses the in-process event bus: a subscription is then registered the
  * moment it is first read, so a test can publish right after without waiting.
  */
-export async function startInventory(schema: string, options: { redis?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<InventorySubgraph> {
-  const env: NodeJS.ProcessEnv = { ...process.env, INVENTORY_DATABASE_SCHEMA: schema, INVENTORY_PORT: '0', SEED_DEMO: 'true', ...options.env };
+export async function startInventory(
+  schema: string,
+  options: { redis?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<InventorySubgraph> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    INVENTORY_DATABASE_SCHEMA: schema,
+    INVENTORY_PORT: '0',
+    SEED_DEMO: 'true',
+    ...options.env,
+  };
   if (options.redis === false) {
     env['REDIS_URL'] = '';
     env['INVENTORY_REDIS_URL'] = '';
@@ -37,8 +46,18 @@ export const speciesId = (slug: string): string => seedId(`species:${slug}`);
 
 export const STOCK_OF = /* GraphQL */ `
   query StockOf($id: ID!) {
-    _entities(representations: [{ __typename: "Product", id: $id }]) { ... on Product { id stock { onHand reserved available } } }
-  }`;
+    _entities(representations: [{ __typename: "Product", id: $id }]) {
+      ... on Product {
+        id
+        stock {
+          onHand
+          reserved
+          available
+        }
+      }
+    }
+  }
+`;
 
 export interface StockLevel {
   onHand: number;
@@ -53,16 +72,46 @@ export async function stockOf(subgraph: InventorySubgraph, id: string): Promise<
 
 export const ADJUST_STOCK = /* GraphQL */ `
   mutation AdjustStock($productId: ID!, $delta: Int!, $reason: String!) {
-    adjustStock(productId: $productId, delta: $delta, reason: $reason) { id stock { onHand reserved available } }
-  }`;
+    adjustStock(productId: $productId, delta: $delta, reason: $reason) {
+      id
+      stock {
+        onHand
+        reserved
+        available
+      }
+    }
+  }
+`;
 
 export const RESERVE = /* GraphQL */ `
   mutation Reserve($orderId: ID!, $items: [ReservationItemInput!]!) {
-    reserveForOrder(orderId: $orderId, items: $items) { orderId status }
-  }`;
+    reserveForOrder(orderId: $orderId, items: $items) {
+      orderId
+      status
+    }
+  }
+`;
 export const RELEASE = /* GraphQL */ `
-  mutation Release($orderId: ID!) { releaseForOrder(orderId: $orderId) { orderId status } }`;
+  mutation Release($orderId: ID!) {
+    releaseForOrder(orderId: $orderId) {
+      orderId
+      status
+    }
+  }
+`;
 export const COMMIT = /* GraphQL */ `
-  mutation Commit($orderId: ID!) { commitForOrder(orderId: $orderId) { orderId status } }`;
+  mutation Commit($orderId: ID!) {
+    commitForOrder(orderId: $orderId) {
+      orderId
+      status
+    }
+  }
+`;
 export const RETURN = /* GraphQL */ `
-  mutation Return($orderId: ID!) { returnForOrder(orderId: $orderId) { orderId status } }`;
+  mutation Return($orderId: ID!) {
+    returnForOrder(orderId: $orderId) {
+      orderId
+      status
+    }
+  }
+`;

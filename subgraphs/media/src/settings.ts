@@ -46,11 +46,15 @@ function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number, prob
  * Reads MEDIA_* from the environment once, listing every problem at once (ConfigError).
  * The signing secret falls back to INTERNAL_SECRET, which the kit already requires.
  */
-export function loadMediaSettings(config: SubgraphConfig, env: NodeJS.ProcessEnv = process.env): Readonly<MediaSettings> {
+export function loadMediaSettings(
+  config: SubgraphConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<MediaSettings> {
   const problems: string[] = [];
 
   const publicUrl = env['MEDIA_PUBLIC_URL'] || null;
-  if (publicUrl !== null && !URL.canParse(publicUrl)) problems.push(`MEDIA_PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
+  if (publicUrl !== null && !URL.canParse(publicUrl))
+    problems.push(`MEDIA_PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
 
   const signingSecret = env['MEDIA_SIGNING_SECRET'] || config.internalSecret;
   if (signingSecret.length < 32) problems.push('MEDIA_SIGNING_SECRET must be at least 32 characters');
@@ -62,7 +66,8 @@ export function loadMediaSettings(config: SubgraphConfig, env: NodeJS.ProcessEnv
   const bucket = env['MEDIA_S3_BUCKET'];
   if (bucket) {
     const endpoint = env['MEDIA_S3_ENDPOINT'] || null;
-    if (endpoint !== null && !URL.canParse(endpoint)) problems.push(`MEDIA_S3_ENDPOINT must be an absolute URL, got "${endpoint}"`);
+    if (endpoint !== null && !URL.canParse(endpoint))
+      problems.push(`MEDIA_S3_ENDPOINT must be an absolute URL, got "${endpoint}"`);
     const accessKeyId = env['MEDIA_S3_ACCESS_KEY_ID'];
     const secretAccessKey = env['MEDIA_S3_SECRET_ACCESS_KEY'];
     if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {

@@ -18,7 +18,12 @@ import { sweepAbandonedUploads } from './services/sweep.js';
 /** How often abandoned uploads are swept. @default 3_600_000 ms (1 hour) */
 const SWEEP_INTERVAL_MS = 3_600_000;
 /** The sweep as a scheduled job: once per tick for the whole cluster, not once per process. */
-const sweepJob = defineJob<Record<string, never>>('media.sweep-uploads', { retryLimit: 0, expireInSeconds: 600, concurrency: 1, policy: 'stately' });
+const sweepJob = defineJob<Record<string, never>>('media.sweep-uploads', {
+  retryLimit: 0,
+  expireInSeconds: 600,
+  concurrency: 1,
+  policy: 'stately',
+});
 
 export type MediaSubgraph = Subgraph<Loaders> & { readonly deps: MediaDeps };
 
@@ -26,7 +31,10 @@ export type MediaSubgraph = Subgraph<Loaders> & { readonly deps: MediaDeps };
  * The media subgraph: assets and their uploads, the GraphQL API, PUT /uploads/* (signed
  * uploads) and GET /files/* (originals and variants). `env` is read for the MEDIA_* settings.
  */
-export async function createMediaSubgraph(config: SubgraphConfig, env: NodeJS.ProcessEnv = process.env): Promise<MediaSubgraph> {
+export async function createMediaSubgraph(
+  config: SubgraphConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MediaSubgraph> {
   const settings = loadMediaSettings(config, env);
   const storage = createStorage(settings);
   const publicUrl = createPublicUrl(settings.publicUrl, config.port);

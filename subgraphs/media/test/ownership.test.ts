@@ -15,8 +15,14 @@ let inventory: RunningSibling;
 let community: RunningSibling;
 let media: Started;
 beforeAll(async () => {
-  [inventory, community] = await Promise.all([startSibling('inventory', 'media_test_own_inventory'), startSibling('community', 'media_test_own_community')]);
-  media = await startMedia('media_test_ownership', { INVENTORY_URL: inventory.url, COMMUNITY_URL: community.url });
+  [inventory, community] = await Promise.all([
+    startSibling('inventory', 'media_test_own_inventory'),
+    startSibling('community', 'media_test_own_community'),
+  ]);
+  media = await startMedia('media_test_ownership', {
+    INVENTORY_URL: inventory.url,
+    COMMUNITY_URL: community.url,
+  });
 });
 afterAll(async () => {
   await media?.stop();
@@ -24,20 +30,31 @@ afterAll(async () => {
 });
 
 const CREATE = 'mutation ($input: CreateUploadInput!) { createUpload(input: $input) { uploadId } }';
-const uploadFor = (ownerType: 'ANIMAL' | 'POST', ownerId: string) => ({ input: { ownerType, ownerId, contentType: 'image/png', byteSize: 100 } });
+const uploadFor = (ownerType: 'ANIMAL' | 'POST', ownerId: string) => ({
+  input: { ownerType, ownerId, contentType: 'image/png', byteSize: 100 },
+});
 /** Animal 1 belongs to sunset-reptiles (Bea Breeder's), animal 2 to scales-and-tails. */
 const OWN_ANIMAL = seedId('animal:1');
 const OTHER_ANIMAL = seedId('animal:2');
-const SAM_SCALES: Caller = { ...BREEDER, userId: seedId('user:scales@terrarium.test'), organizationIds: [seedId('org:scales-and-tails')] };
+const SAM_SCALES: Caller = {
+  ...BREEDER,
+  userId: seedId('user:scales@terrarium.test'),
+  organizationIds: [seedId('org:scales-and-tails')],
+};
 
 async function uploadCount(ownerId: string): Promise<number> {
   const em = media.subgraph.orm.em.fork() as EntityManager;
-  const [row] = await em.getConnection().execute<{ n: number }[]>('select count(*)::int as n from upload where owner_id = ?', [ownerId]);
+  const [row] = await em
+    .getConnection()
+    .execute<{ n: number }[]>('select count(*)::int as n from upload where owner_id = ?', [ownerId]);
   return row!.n;
 }
 
 async function createPost(author: Caller): Promise<string> {
-  const response = await community.subgraph.execute({ query: 'mutation { createPost(input: { title: "New vivarium", body: "Photos to follow." }) { id } }' }, author);
+  const response = await community.subgraph.execute(
+    { query: 'mutation { createPost(input: { title: "New vivarium", body: "Photos to follow." }) { id } }' },
+    author,
+  );
   if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
   const { data, errors } = response.body.singleResult;
   if (errors?.length) throw new Error(`createPost failed: ${JSON.stringify(errors)}`);
@@ -45,7 +62,7 @@ async function createPost(author: Caller): Promise<string> {
 }
 
 describe('animal photos: staff or the breeder inventory names', () => {
-  it('lets the owning breeder and staff upload, refuses another organization\'s breeder and keepers', async () => {
+  it("lets the owning breeder and staff upload, refuses another organization's breeder and keepers", async () => {
     await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OWN_ANIMAL), BREEDER);
     await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), SAM_SCALES);
     await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OTHER_ANIMAL), STAFF);
@@ -84,7 +101,13 @@ describe('an owner that cannot be reached', () => {
   it('is SERVICE_UNAVAILABLE and records nothing; other owners are unaffected', async () => {
     const postId = await createPost(KEEPER);
     await community.subgraph.stop();
-    const error = await expectErrorCode(media.subgraph, 'SERVICE_UNAVAILABLE', CREATE, uploadFor('POST', postId), KEEPER);
+    const error = await expectErrorCode(
+      media.subgraph,
+      'SERVICE_UNAVAILABLE',
+      CREATE,
+      uploadFor('POST', postId),
+      KEEPER,
+    );
     expect(error.message).toMatch(/community/);
     expect(await uploadCount(postId)).toBe(0);
     await expectData(media.subgraph, CREATE, uploadFor('ANIMAL', OWN_ANIMAL), BREEDER);

@@ -19,15 +19,36 @@ afterAll(async () => {
 const DEMO = /* GraphQL */ `
   query ($r: [_Any!]!) {
     _entities(representations: $r) {
-      ... on Product { images { alt url(width: 400) } }
-      ... on Animal { photos { alt } }
-      ... on Organization { logo { contentType width height url(width: 200) } }
+      ... on Product {
+        images {
+          alt
+          url(width: 400)
+        }
+      }
+      ... on Animal {
+        photos {
+          alt
+        }
+      }
+      ... on Organization {
+        logo {
+          contentType
+          width
+          height
+          url(width: 200)
+        }
+      }
     }
   }
 `;
 
 interface Demo {
-  _entities: [{ images: { alt: string; url: string }[] }, { photos: { alt: string }[] }, { photos: unknown[] }, { logo: { contentType: string; width: number; url: string } }];
+  _entities: [
+    { images: { alt: string; url: string }[] },
+    { photos: { alt: string }[] },
+    { photos: unknown[] },
+    { logo: { contentType: string; width: number; url: string } },
+  ];
 }
 
 const representations = [
@@ -40,10 +61,21 @@ const representations = [
 describe('demo media', () => {
   it('draws a picture per product, one or two per animal and a logo per organization', async () => {
     // 12 products + 24 animals (12 with a second photo: the adults 1-6 and every third youngster) + 3 logos.
-    expect(filesIn(media.storageDir).filter((f) => f.endsWith('/original.webp') || f.endsWith('/original.jpg') || f.endsWith('/original.png'))).toHaveLength(12 + 24 + 12 + 3);
+    expect(
+      filesIn(media.storageDir).filter(
+        (f) => f.endsWith('/original.webp') || f.endsWith('/original.jpg') || f.endsWith('/original.png'),
+      ),
+    ).toHaveLength(12 + 24 + 12 + 3);
 
-    const { _entities: [product, animal7, animal3, org] } = await expectData<Demo>(media.subgraph, DEMO, { r: representations });
-    expect(product.images).toEqual([{ alt: 'Ceramic Heat Emitter 100W', url: `${media.origin}/files/${seedId('media:product:TR-HEAT-100')}/w400.webp` }]);
+    const {
+      _entities: [product, animal7, animal3, org],
+    } = await expectData<Demo>(media.subgraph, DEMO, { r: representations });
+    expect(product.images).toEqual([
+      {
+        alt: 'Ceramic Heat Emitter 100W',
+        url: `${media.origin}/files/${seedId('media:product:TR-HEAT-100')}/w400.webp`,
+      },
+    ]);
     expect(animal7.photos).toEqual([{ alt: 'Photo 1 of animal 7 from Sunset Reptiles' }]);
     expect(animal3.photos).toHaveLength(2);
     expect(org.logo).toMatchObject({ contentType: 'image/png', width: 400 });
@@ -54,7 +86,8 @@ describe('demo media', () => {
   });
 
   const em = () => media.subgraph.orm.em.fork() as EntityManager;
-  const count = async () => (await em().getConnection().execute<{ n: number }[]>('select count(*)::int as n from media_asset'))[0]!.n;
+  const count = async () =>
+    (await em().getConnection().execute<{ n: number }[]>('select count(*)::int as n from media_asset'))[0]!.n;
 
   it('is idempotent, and draws again a file that storage lost', async () => {
     const rows = await count();

@@ -1,4 +1,8 @@
-import { startSiblingSubgraph, type RunningSibling, type SubgraphFactory } from '@terrarium/subgraph-kit/testing';
+import {
+  startSiblingSubgraph,
+  type RunningSibling,
+  type SubgraphFactory,
+} from '@terrarium/subgraph-kit/testing';
 import { createInventorySubgraph } from '@terrarium/inventory';
 import { createCommunitySubgraph } from '@terrarium/community';
 
@@ -11,6 +15,10 @@ export type Sibling = 'inventory' | 'community';
 export type { RunningSibling };
 
 /** Each sibling's factory, from its package (a devDependency of this one, never a runtime one). */
-const FACTORIES: Record<Sibling, SubgraphFactory> = { inventory: createInventorySubgraph, community: createCommunitySubgraph };
+const FACTORIES: Record<Sibling, SubgraphFactory> = {
+  inventory: createInventorySubgraph,
+  community: createCommunitySubgraph,
+};
 
-export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> => startSiblingSubgraph(name, FACTORIES[name], schema);
+export const startSibling = (name: Sibling, schema: string): Promise<RunningSibling> =>
+  startSiblingSubgraph(name, FACTORIES[name], schema);

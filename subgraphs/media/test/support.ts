@@ -19,7 +19,14 @@ export interface Started {
 /** A media subgraph on a port of its own, in its own Postgres schema, storing files in a temp dir. */
 export async function startMedia(schema: string, env: Record<string, string> = {}): Promise<Started> {
   const storageDir = mkdtempSync(join(tmpdir(), 'terrarium-media-'));
-  const all = { ...process.env, MEDIA_DATABASE_SCHEMA: schema, MEDIA_PORT: '0', SEED_DEMO: 'false', MEDIA_STORAGE_DIR: storageDir, ...env };
+  const all = {
+    ...process.env,
+    MEDIA_DATABASE_SCHEMA: schema,
+    MEDIA_PORT: '0',
+    SEED_DEMO: 'false',
+    MEDIA_STORAGE_DIR: storageDir,
+    ...env,
+  };
   const subgraph = await createMediaSubgraph(loadSubgraphConfig('media', all), all);
   const url = await subgraph.listen(0);
   return {
@@ -45,12 +52,34 @@ export const { staff: STAFF, keeper: KEEPER, breeder: BREEDER } = demoCallers;
 
 export const CREATE_UPLOAD = /* GraphQL */ `
   mutation ($input: CreateUploadInput!) {
-    createUpload(input: $input) { uploadId uploadUrl expiresAt maxBytes headers { name value } }
+    createUpload(input: $input) {
+      uploadId
+      uploadUrl
+      expiresAt
+      maxBytes
+      headers {
+        name
+        value
+      }
+    }
   }
 `;
 export const COMPLETE_UPLOAD = /* GraphQL */ `
   mutation ($id: ID!) {
-    completeUpload(uploadId: $id) { id kind contentType byteSize width height alt checksum ownerType ownerId position createdAt }
+    completeUpload(uploadId: $id) {
+      id
+      kind
+      contentType
+      byteSize
+      width
+      height
+      alt
+      checksum
+      ownerType
+      ownerId
+      position
+      createdAt
+    }
   }
 `;
 
@@ -67,19 +96,32 @@ export async function createUpload(
   input: { ownerType: string; ownerId?: string; contentType: string; byteSize: number; alt?: string },
   caller: Caller = STAFF,
 ): Promise<Ticket> {
-  const data = await expectData<{ createUpload: Ticket }>(subgraph, CREATE_UPLOAD, { input: { ownerId: randomUUID(), ...input } }, caller);
+  const data = await expectData<{ createUpload: Ticket }>(
+    subgraph,
+    CREATE_UPLOAD,
+    { input: { ownerId: randomUUID(), ...input } },
+    caller,
+  );
   return data.createUpload;
 }
 
 /** PUTs the bytes as a browser would: the ticket's headers, the raw file as the body. */
-export async function put(ticket: Pick<Ticket, 'uploadUrl' | 'headers'>, body: Buffer, url = ticket.uploadUrl) {
+export async function put(
+  ticket: Pick<Ticket, 'uploadUrl' | 'headers'>,
+  body: Buffer,
+  url = ticket.uploadUrl,
+) {
   const headers = Object.fromEntries(ticket.headers.map((h) => [h.name, h.value]));
   const response = await fetch(url, { method: 'PUT', headers, body });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** A real photo-like image: a gradient with noise, so that it compresses like a photo. */
-export function testImage(width: number, height: number, format: 'jpeg' | 'png' | 'webp' = 'jpeg'): Promise<Buffer> {
+export function testImage(
+  width: number,
+  height: number,
+  format: 'jpeg' | 'png' | 'webp' = 'jpeg',
+): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g"><stop offset="0" stop-color="#2a7"/><stop offset="1" stop-color="#a52"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="50%" cy="50%" r="30%" fill="#fff8"/></svg>`;
   return sharp(Buffer.from(svg)).toFormat(format).toBuffer();
 }

@@ -26,7 +26,10 @@ export function loadJwtSettings(env: NodeJS.ProcessEnv = process.env): JwtSettin
   if (pem) {
     try {
       privateKey = createPrivateKey({ key: pem, format: 'pem' });
-      if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      if (
+        privateKey.asymmetricKeyType !== 'ec' ||
+        privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+      ) {
         problems.push('JWT_PRIVATE_KEY must be an EC P-256 key (ES256)');
       }
     } catch {
@@ -58,7 +61,8 @@ export function loadLoginLimitSettings(env: NodeJS.ProcessEnv = process.env): Lo
     const raw = env[key];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) problems.push(`${key} must be a positive integer, got "${raw}"`);
+    if (!Number.isInteger(value) || value <= 0)
+      problems.push(`${key} must be a positive integer, got "${raw}"`);
     return value;
   };
   const settings = {
@@ -91,7 +95,8 @@ export function loadPasswordResetSettings(env: NodeJS.ProcessEnv = process.env):
     const raw = env[key];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) problems.push(`${key} must be a positive integer, got "${raw}"`);
+    if (!Number.isInteger(value) || value <= 0)
+      problems.push(`${key} must be a positive integer, got "${raw}"`);
     return value;
   };
   const resetUrl = env['PASSWORD_RESET_URL'] || 'http://localhost:4000/reset-password';
@@ -121,7 +126,10 @@ export interface TwoFactorSettings {
 }
 
 /** Reads TOTP_ENCRYPTION_KEY (falling back to `internalSecret`) and REQUIRE_2FA_ROLES. */
-export function loadTwoFactorSettings(internalSecret: string, env: NodeJS.ProcessEnv = process.env): TwoFactorSettings {
+export function loadTwoFactorSettings(
+  internalSecret: string,
+  env: NodeJS.ProcessEnv = process.env,
+): TwoFactorSettings {
   const problems: string[] = [];
   const key = env['TOTP_ENCRYPTION_KEY'] || internalSecret;
   if (key.length < 32) problems.push('TOTP_ENCRYPTION_KEY must be at least 32 characters');

@@ -48,15 +48,29 @@ export async function createOpsSubgraph(
   twoFactor: TwoFactorSettings = loadTwoFactorSettings(config.internalSecret),
 ): Promise<Subgraph<Loaders>> {
   const keys = createSigningKeys(jwt, config.internalSecret);
-  const loginLimits = createLoginLimits(loginLimitSettings, config, createLogger(`${config.name}:login-limits`, config.logLevel));
-  const passwordResetLimits = createPasswordResetLimits(passwordReset, config, createLogger(`${config.name}:password-reset`, config.logLevel));
+  const loginLimits = createLoginLimits(
+    loginLimitSettings,
+    config,
+    createLogger(`${config.name}:login-limits`, config.logLevel),
+  );
+  const passwordResetLimits = createPasswordResetLimits(
+    passwordReset,
+    config,
+    createLogger(`${config.name}:password-reset`, config.logLevel),
+  );
   // Commands for the revocation sets gateways load at start (services/tokens-revoked.job.ts).
-  const revocations = config.redisUrl ? createRedisClient(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 1_000 }) : null;
+  const revocations = config.redisUrl
+    ? createRedisClient(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 1_000 })
+    : null;
   let closeMail = () => {};
   const subgraph = await createSubgraph<Loaders>({
     config,
     typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
-    resolvers: createResolvers({ accounts: { tokens: createTokenIssuer(keys, jwt), limits: loginLimits, twoFactor }, passwordReset, passwordResetLimits }),
+    resolvers: createResolvers({
+      accounts: { tokens: createTokenIssuer(keys, jwt), limits: loginLimits, twoFactor },
+      passwordReset,
+      passwordResetLimits,
+    }),
     entities,
     migrations,
     createLoaders,
@@ -67,14 +81,18 @@ export async function createOpsSubgraph(
       revocations?.on('error', (err: Error) => logger.warn({ err }, 'token revocation Redis error'));
       const transport = createMailTransport(mail, logger);
       closeMail = () => transport.close();
-      if (transport.kind === 'file' && jobs.mode !== 'api') logger.info({ dir: mail.mailDir }, 'mail: file transport (SMTP_URL unset), .eml files');
+      if (transport.kind === 'file' && jobs.mode !== 'api')
+        logger.info({ dir: mail.mailDir }, 'mail: file transport (SMTP_URL unset), .eml files');
       await workMail(jobs, orm, transport, logger);
       await workApiClientRevoked(jobs, events);
       await workTokensRevoked(jobs, events, revocations);
       await workFeatureFlagsChanged(jobs, events);
     },
     // ops owns the flags: it evaluates them from its own table rather than asking itself.
-    loadFeatureFlags: ({ orm }) => () => readFlagDefinitions(orm.em.fork() as EntityManager),
+    loadFeatureFlags:
+      ({ orm }) =>
+      () =>
+        readFlagDefinitions(orm.em.fork() as EntityManager),
   });
   const stopSubgraph = subgraph.stop.bind(subgraph);
   const stopped: Subgraph<Loaders> = Object.assign(subgraph, {

@@ -5,8 +5,23 @@ import { em, insertUsers, startOps, type Ops } from './helpers.js';
 const ENTITIES = /* GraphQL */ `
   query ($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on User { id displayName email }
-      ... on Organization { id name slug members { role user { id displayName } } }
+      ... on User {
+        id
+        displayName
+        email
+      }
+      ... on Organization {
+        id
+        name
+        slug
+        members {
+          role
+          user {
+            id
+            displayName
+          }
+        }
+      }
     }
   }
 `;
@@ -28,13 +43,19 @@ describe('ops: federation entities', () => {
     ];
     const result = await execute(ops, ENTITIES, { representations });
     expect(result.errors).toEqual([]);
-    expect(result.data).toEqual({ _entities: [{ id: userIds[0], displayName: 'User 1', email: null }, null, null] });
+    expect(result.data).toEqual({
+      _entities: [{ id: userIds[0], displayName: 'User 1', email: null }, null, null],
+    });
   });
 
   it('resolves 20 User references with one SQL statement', async () => {
     const representations = userIds.map((id) => ({ __typename: 'User', id: id.toUpperCase() }));
     const before = ops.sqlStatementCount();
-    const result = await execute(ops, 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id displayName } } }', { representations });
+    const result = await execute(
+      ops,
+      'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id displayName } } }',
+      { representations },
+    );
     expect(ops.sqlStatementCount() - before).toBe(1);
     expect((result.data!['_entities'] as { id: string }[]).map((u) => u.id)).toEqual(userIds);
   });
@@ -43,9 +64,10 @@ describe('ops: federation entities', () => {
     const [a, b] = await em(ops).execute<{ id: string }[]>(
       `insert into organization (name, slug) values ('Atlas Agamas', 'atlas-agamas'), ('Boa Barn', 'boa-barn') returning id`,
     );
-    await em(ops).execute(`insert into organization_member (organization_id, user_id, role) values (?, ?, 'OWNER'), (?, ?, 'MEMBER'), (?, ?, 'OWNER')`, [
-      a!.id, userIds[0], a!.id, userIds[1], b!.id, userIds[2],
-    ]);
+    await em(ops).execute(
+      `insert into organization_member (organization_id, user_id, role) values (?, ?, 'OWNER'), (?, ?, 'MEMBER'), (?, ?, 'OWNER')`,
+      [a!.id, userIds[0], a!.id, userIds[1], b!.id, userIds[2]],
+    );
     const representations = [a, b].map((org) => ({ __typename: 'Organization', id: org!.id }));
     const before = ops.sqlStatementCount();
     const result = await execute(ops, ENTITIES, { representations });
@@ -62,7 +84,12 @@ describe('ops: federation entities', () => {
             { role: 'MEMBER', user: { id: userIds[1], displayName: 'User 2' } },
           ],
         },
-        { id: b!.id, name: 'Boa Barn', slug: 'boa-barn', members: [{ role: 'OWNER', user: { id: userIds[2], displayName: 'User 3' } }] },
+        {
+          id: b!.id,
+          name: 'Boa Barn',
+          slug: 'boa-barn',
+          members: [{ role: 'OWNER', user: { id: userIds[2], displayName: 'User 3' } }],
+        },
       ],
     });
   });

@@ -2,7 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ANONYMOUS, type Caller, type Role } from '@terrarium/platform/caller';
 import { loadSubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { loadJwtSettings, loadLoginLimitSettings, loadPasswordResetSettings, loadTwoFactorSettings } from '../src/settings.js';
+import {
+  loadJwtSettings,
+  loadLoginLimitSettings,
+  loadPasswordResetSettings,
+  loadTwoFactorSettings,
+} from '../src/settings.js';
 import { loadMailSettings } from '../src/mail/mail-transport.js';
 import type { Loaders } from '../src/loaders/index.js';
 import { createOpsSubgraph } from '../src/subgraph.js';
@@ -36,7 +41,12 @@ export function em(ops: Ops): EntityManager {
 }
 
 /** Users straight into the table (no scrypt): for tests that need many of them quickly. */
-export async function insertUsers(ops: Ops, count: number, prefix: string, roles: Role[] = ['KEEPER']): Promise<string[]> {
+export async function insertUsers(
+  ops: Ops,
+  count: number,
+  prefix: string,
+  roles: Role[] = ['KEEPER'],
+): Promise<string[]> {
   const rows = await em(ops).execute<{ id: string }[]>(
     `insert into user_account (email, display_name, password_hash, roles)
      select ? || g || '@example.test', 'User ' || g, 'scrypt$unusable', ?::text[] from generate_series(1, ?) g returning id`,
@@ -47,13 +57,29 @@ export async function insertUsers(ops: Ops, count: number, prefix: string, roles
 
 export const SIGN_UP = /* GraphQL */ `
   mutation SignUp($input: SignUpInput!) {
-    signUp(input: $input) { token user { id email displayName roles } }
+    signUp(input: $input) {
+      token
+      user {
+        id
+        email
+        displayName
+        roles
+      }
+    }
   }
 `;
 
 export const LOG_IN = /* GraphQL */ `
   mutation LogIn($email: String!, $password: String!) {
-    logIn(email: $email, password: $password) { token user { id email displayName roles } }
+    logIn(email: $email, password: $password) {
+      token
+      user {
+        id
+        email
+        displayName
+        roles
+      }
+    }
   }
 `;
 

@@ -11,7 +11,12 @@ import { simpleParser } from 'mailparser';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJobQueue, enqueueMailRequest, workMailRequests, type JobQueue } from '@terrarium/subgraph-kit/jobs';
+import {
+  createJobQueue,
+  enqueueMailRequest,
+  workMailRequests,
+  type JobQueue,
+} from '@terrarium/subgraph-kit/jobs';
 import { createServiceClient } from '@terrarium/subgraph-kit/service-client';
 import { execute, firstError, serviceCaller } from '@terrarium/subgraph-kit/testing';
 import { asUser, em, insertUsers, startOps, type Ops } from './helpers.js';
@@ -35,8 +40,17 @@ beforeAll(async () => {
   userId = (await insertUsers(ops, 1, `mail-request-${randomBytes(3).toString('hex')}-`))[0]!;
   // The asking subgraph: its own jobs schema and its own service client, as commerce would have.
   const logger = pino({ level: 'silent' });
-  asker = await createJobQueue({ databaseUrl: process.env['DATABASE_URL']!, schema: askerSchema, mode: 'all', logger, registry: new Registry() });
-  await workMailRequests(asker, createServiceClient('commerce', { ops: url }, process.env['INTERNAL_SECRET']!));
+  asker = await createJobQueue({
+    databaseUrl: process.env['DATABASE_URL']!,
+    schema: askerSchema,
+    mode: 'all',
+    logger,
+    registry: new Registry(),
+  });
+  await workMailRequests(
+    asker,
+    createServiceClient('commerce', { ops: url }, process.env['INTERNAL_SECRET']!),
+  );
 });
 
 afterAll(async () => {
@@ -48,11 +62,17 @@ afterAll(async () => {
 
 describe('requestMail', () => {
   it('mails the user once per key, though the request is delivered twice', async () => {
-    const request = { userId, template: 'shipped', data: { orderId: 'o-42', carrier: 'DHL', trackingNumber: 'JD0042' }, key: 'shipped:s-42' };
+    const request = {
+      userId,
+      template: 'shipped',
+      data: { orderId: 'o-42', carrier: 'DHL', trackingNumber: 'JD0042' },
+      key: 'shipped:s-42',
+    };
     await enqueueMailRequest(asker, em(ops), request);
     await enqueueMailRequest(asker, em(ops), request);
     const until = Date.now() + 20_000;
-    while (mailFiles().length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (mailFiles().length === 0 && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     // Both requests have reached ops by now or soon: give the second one time to (not) mail.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(mailFiles()).toHaveLength(1);
@@ -65,9 +85,22 @@ describe('requestMail', () => {
   it('refuses an unknown template, data that does not fit it, and callers that are not services', async () => {
     const ask = (template: string, data: unknown, caller = serviceCaller('commerce')) =>
       execute(ops, REQUEST_MAIL, { userId, template, data: JSON.stringify(data), key: 'k' }, caller);
-    expect(firstError(await ask('lottery-win', { orderId: 'o1' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'template', message: 'Unknown mail template "lottery-win".' });
-    expect(firstError(await ask('shipped', { orderId: 'o1' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'data', message: expect.stringContaining('carrier, trackingNumber') });
-    expect(firstError(await ask('password-reset', { resetUrl: 'http://evil.test' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'template' });
-    expect(firstError(await ask('order-expired', { orderId: 'o1' }, asUser(userId)))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(firstError(await ask('lottery-win', { orderId: 'o1' }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'template',
+      message: 'Unknown mail template "lottery-win".',
+    });
+    expect(firstError(await ask('shipped', { orderId: 'o1' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'data',
+      message: expect.stringContaining('carrier, trackingNumber'),
+    });
+    expect(firstError(await ask('password-reset', { resetUrl: 'http://evil.test' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'template',
+    });
+    expect(firstError(await ask('order-expired', { orderId: 'o1' }, asUser(userId)))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 });

@@ -52,8 +52,17 @@ const waitFor = async (probe: () => boolean, timeoutMs: number, what: string) =>
 beforeAll(async () => {
   smtpPort = (await freePort()) as number;
   orm = await createOrm({ databaseUrl, schema, entities: [], migrations: [], logger });
-  jobs = await createJobQueue({ databaseUrl, schema: `${schema}_jobs`, mode: 'all', logger, registry: new Registry() });
-  transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, mailDir: '', from: 'Terrarium <no-reply@terrarium.test>' }, logger);
+  jobs = await createJobQueue({
+    databaseUrl,
+    schema: `${schema}_jobs`,
+    mode: 'all',
+    logger,
+    registry: new Registry(),
+  });
+  transport = createMailTransport(
+    { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, mailDir: '', from: 'Terrarium <no-reply@terrarium.test>' },
+    logger,
+  );
   await workMail(jobs, orm, transport, logger);
 });
 
@@ -68,22 +77,46 @@ afterAll(async () => {
 describe('mail.send over SMTP', () => {
   it('retries with backoff while the SMTP server is down, and each mail arrives exactly once when it is back', async () => {
     await startSmtp();
-    await enqueueMail(jobs, orm.em.fork(), { to: 'a@example.test', idempotencyKey: 'order-placed:o1', template: 'order-placed', data: { orderId: 'o1', total: '€12.00' } });
+    await enqueueMail(jobs, orm.em.fork(), {
+      to: 'a@example.test',
+      idempotencyKey: 'order-placed:o1',
+      template: 'order-placed',
+      data: { orderId: 'o1', total: '€12.00' },
+    });
     await waitFor(() => received.length === 1, 20_000, 'the first mail');
 
     await stopSmtp();
     await orm.em.fork().transactional(async (tx) => {
-      await enqueueMail(jobs, tx, { to: 'b@example.test', idempotencyKey: 'shipped:o2', template: 'shipped', data: { orderId: 'o2', carrier: 'DHL', trackingNumber: 'JD0001' } });
-      await enqueueMail(jobs, tx, { to: 'c@example.test', idempotencyKey: 'refunded:o3', template: 'refunded', data: { orderId: 'o3', amount: '€5.00' } });
+      await enqueueMail(jobs, tx, {
+        to: 'b@example.test',
+        idempotencyKey: 'shipped:o2',
+        template: 'shipped',
+        data: { orderId: 'o2', carrier: 'DHL', trackingNumber: 'JD0001' },
+      });
+      await enqueueMail(jobs, tx, {
+        to: 'c@example.test',
+        idempotencyKey: 'refunded:o3',
+        template: 'refunded',
+        data: { orderId: 'o3', amount: '€5.00' },
+      });
       // The same request again (a caller's retry): one mail.
-      await enqueueMail(jobs, tx, { to: 'c@example.test', idempotencyKey: 'refunded:o3', template: 'refunded', data: { orderId: 'o3', amount: '€5.00' } });
+      await enqueueMail(jobs, tx, {
+        to: 'c@example.test',
+        idempotencyKey: 'refunded:o3',
+        template: 'refunded',
+        data: { orderId: 'o3', amount: '€5.00' },
+      });
     });
     // Down long enough for the first attempts to fail and be retried.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     const retried = await orm.em
       .fork()
       .getConnection()
-      .execute<{ retries: number }[]>(`select max(retry_count)::int as retries from "${schema}_jobs".job where name = 'mail.send'`, [], 'all');
+      .execute<{ retries: number }[]>(
+        `select max(retry_count)::int as retries from "${schema}_jobs".job where name = 'mail.send'`,
+        [],
+        'all',
+      );
     expect(retried[0]!.retries).toBeGreaterThanOrEqual(1);
     expect(received).toHaveLength(1);
 
@@ -92,7 +125,11 @@ describe('mail.send over SMTP', () => {
     // Anything still due would have arrived by now (the next retry is at most a few seconds out).
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const byMessageId = received.map((mail) => mail.messageId).sort();
-    expect(byMessageId).toEqual(['<order-placed:o1@terrarium>', '<refunded:o3@terrarium>', '<shipped:o2@terrarium>']);
+    expect(byMessageId).toEqual([
+      '<order-placed:o1@terrarium>',
+      '<refunded:o3@terrarium>',
+      '<shipped:o2@terrarium>',
+    ]);
     const shipped = received.find((mail) => mail.messageId === '<shipped:o2@terrarium>')!;
     expect(shipped.subject).toBe('Order o2 shipped');
     expect(shipped.text).toContain('Tracking number: JD0001.');
@@ -101,9 +138,18 @@ describe('mail.send over SMTP', () => {
 
   it('writes each mail as an .eml file when SMTP_URL is unset (the file transport)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'terrarium-mail-'));
-    const files = createMailTransport({ smtpUrl: null, mailDir: dir, from: 'Terrarium <no-reply@terrarium.test>' }, logger);
+    const files = createMailTransport(
+      { smtpUrl: null, mailDir: dir, from: 'Terrarium <no-reply@terrarium.test>' },
+      logger,
+    );
     try {
-      await files.send({ to: 'd@example.test', idempotencyKey: 'reset:1', subject: 'Reset your Terrarium password', text: 'link', html: '<p>link</p>' });
+      await files.send({
+        to: 'd@example.test',
+        idempotencyKey: 'reset:1',
+        subject: 'Reset your Terrarium password',
+        text: 'link',
+        html: '<p>link</p>',
+      });
       const written = readdirSync(dir);
       expect(written).toHaveLength(1);
       expect(written[0]).toMatch(/\.eml$/);

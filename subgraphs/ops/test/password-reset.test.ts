@@ -14,11 +14,19 @@ import { execute, expectData, expectErrorCode, firstError } from '@terrarium/sub
 import { em, LOG_IN, SIGN_UP, startOps, type AuthData, type Ops } from './helpers.js';
 
 const REQUEST = /* GraphQL */ `
-  mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }
+  mutation RequestPasswordReset($email: String!) {
+    requestPasswordReset(email: $email)
+  }
 `;
 const RESET = /* GraphQL */ `
   mutation ResetPassword($token: String!, $password: String!) {
-    resetPassword(token: $token, password: $password) { token user { id email } }
+    resetPassword(token: $token, password: $password) {
+      token
+      user {
+        id
+        email
+      }
+    }
   }
 `;
 const OLD_PASSWORD = 'old password 12345';
@@ -52,7 +60,11 @@ async function requestToken(email: string): Promise<{ token: string; to: string 
 }
 
 beforeAll(async () => {
-  ops = await startOps('ops_test_password_reset', { SMTP_URL: '', MAIL_DIR: mailDir, PASSWORD_RESET_MAX_PER_ADDRESS: '3' });
+  ops = await startOps('ops_test_password_reset', {
+    SMTP_URL: '',
+    MAIL_DIR: mailDir,
+    PASSWORD_RESET_MAX_PER_ADDRESS: '3',
+  });
 });
 afterAll(async () => {
   await ops?.stop();
@@ -67,29 +79,45 @@ describe('ops: password reset', () => {
     expect(to).toBe(email);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Stored hashed: the token itself is nowhere in the table.
-    const rows = await em(ops).execute<{ token_hash: string; expires_at: Date }[]>('select token_hash, expires_at from password_reset_token');
+    const rows = await em(ops).execute<{ token_hash: string; expires_at: Date }[]>(
+      'select token_hash, expires_at from password_reset_token',
+    );
     expect(rows.some((row) => row.token_hash.includes(token))).toBe(false);
     const minutesLeft = (new Date(rows.at(-1)!.expires_at).getTime() - Date.now()) / 60_000;
     expect(minutesLeft).toBeGreaterThan(29);
     expect(minutesLeft).toBeLessThanOrEqual(30);
 
-    const reset = await expectData<{ resetPassword: AuthData }>(ops, RESET, { token, password: 'brand new password' });
+    const reset = await expectData<{ resetPassword: AuthData }>(ops, RESET, {
+      token,
+      password: 'brand new password',
+    });
     expect(reset.resetPassword.user.email).toBe(email);
     expect(reset.resetPassword.token.split('.')).toHaveLength(3);
     await expectData(ops, LOG_IN, { email, password: 'brand new password' });
     await expectErrorCode(ops, 'UNAUTHENTICATED', LOG_IN, { email, password: OLD_PASSWORD });
 
-    const again = await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, { token, password: 'another new password' });
+    const again = await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, {
+      token,
+      password: 'another new password',
+    });
     expect(again.message).toMatch(/invalid, already used or expired/);
     await expectData(ops, LOG_IN, { email, password: 'brand new password' });
   }, 60_000);
 
   it('revokes every token issued before the reset; the token it answers is dated no earlier', async () => {
     const email = `revoke-${run_}@example.test`;
-    const { signUp } = await expectData<{ signUp: AuthData }>(ops, SIGN_UP, { input: { email, password: OLD_PASSWORD, displayName: 'Stolen' } });
+    const { signUp } = await expectData<{ signUp: AuthData }>(ops, SIGN_UP, {
+      input: { email, password: OLD_PASSWORD, displayName: 'Stolen' },
+    });
     const { token } = await requestToken(email);
-    const reset = await expectData<{ resetPassword: AuthData }>(ops, RESET, { token, password: 'brand new password' });
-    const [row] = await em(ops).execute<{ tokens_not_before: Date }[]>('select tokens_not_before from user_account where id = ?', [signUp.user.id]);
+    const reset = await expectData<{ resetPassword: AuthData }>(ops, RESET, {
+      token,
+      password: 'brand new password',
+    });
+    const [row] = await em(ops).execute<{ tokens_not_before: Date }[]>(
+      'select tokens_not_before from user_account where id = ?',
+      [signUp.user.id],
+    );
     const notBefore = new Date(row!.tokens_not_before).getTime() / 1000;
     // Gateways refuse tokens with iat < notBefore (gateway/src/identity/token-revocations.ts).
     expect(decodeJwt(signUp.token).iat).toBeLessThan(notBefore);
@@ -100,7 +128,9 @@ describe('ops: password reset', () => {
     const email = `expired-${run_}@example.test`;
     await expectData(ops, SIGN_UP, { input: { email, password: OLD_PASSWORD, displayName: 'Late' } });
     const { token } = await requestToken(email);
-    await em(ops).execute(`update password_reset_token set expires_at = now() - interval '1 second' where used_at is null`);
+    await em(ops).execute(
+      `update password_reset_token set expires_at = now() - interval '1 second' where used_at is null`,
+    );
     await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, { token, password: 'too late password' });
     await expectData(ops, LOG_IN, { email, password: OLD_PASSWORD });
   }, 60_000);
@@ -112,22 +142,34 @@ describe('ops: password reset', () => {
     // A known address's mail arrives well within this; none must for the unknown one.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(readdirSync(mailDir)).toHaveLength(before);
-    expect(await em(ops).execute('select 1 from password_reset_token t join user_account u on u.id = t.user_id where u.email like ?', [`nobody-${run_}%`])).toHaveLength(0);
+    expect(
+      await em(ops).execute(
+        'select 1 from password_reset_token t join user_account u on u.id = t.user_id where u.email like ?',
+        [`nobody-${run_}%`],
+      ),
+    ).toHaveLength(0);
   });
 
   it('limits requests per address, known or not, with RATE_LIMITED', async () => {
     for (const email of [`limited-${run_}@example.test`, `ghost-${run_}@example.test`]) {
-      if (email.startsWith('limited')) await expectData(ops, SIGN_UP, { input: { email, password: OLD_PASSWORD, displayName: 'Limited' } });
-      for (let i = 0; i < 3; i += 1) expect(await expectData(ops, REQUEST, { email })).toEqual({ requestPasswordReset: true });
+      if (email.startsWith('limited'))
+        await expectData(ops, SIGN_UP, { input: { email, password: OLD_PASSWORD, displayName: 'Limited' } });
+      for (let i = 0; i < 3; i += 1)
+        expect(await expectData(ops, REQUEST, { email })).toEqual({ requestPasswordReset: true });
       const refused = firstError(await execute(ops, REQUEST, { email }));
       expect(refused?.code).toBe('RATE_LIMITED');
     }
     // Another address is not braked.
-    expect(await expectData(ops, REQUEST, { email: `other-${run_}@example.test` })).toEqual({ requestPasswordReset: true });
+    expect(await expectData(ops, REQUEST, { email: `other-${run_}@example.test` })).toEqual({
+      requestPasswordReset: true,
+    });
   }, 60_000);
 
   it('refuses a malformed token and a short password with BAD_USER_INPUT', async () => {
-    await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, { token: 'x'.repeat(43), password: 'long enough password' });
+    await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, {
+      token: 'x'.repeat(43),
+      password: 'long enough password',
+    });
     await expectErrorCode(ops, 'BAD_USER_INPUT', RESET, { token: 'x'.repeat(43), password: 'short' });
   });
 });

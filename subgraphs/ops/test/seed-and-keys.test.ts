@@ -2,7 +2,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError } from '@terrarium/platform/env';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import pg from 'pg';
-import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JSONWebKeySet,
+} from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadJwtSettings } from '../src/settings.js';
 import { DEMO_PASSWORD } from '../src/seed/index.js';
@@ -49,30 +55,69 @@ describe('ops: demo seed and signing keys', () => {
 
   it('seeds the canon once and shares one signing key, even when two instances start at once', async () => {
     await createSchema('ops_test_seed');
-    const [a, b] = await Promise.all([start('ops_test_seed', { SEED_DEMO: 'true' }), start('ops_test_seed', { SEED_DEMO: 'true' })]);
+    const [a, b] = await Promise.all([
+      start('ops_test_seed', { SEED_DEMO: 'true' }),
+      start('ops_test_seed', { SEED_DEMO: 'true' }),
+    ]);
     expect(await counts(a!)).toEqual({ users: 5, organizations: 3, members: 3, keys: 1 });
 
-    const login = await execute<{ logIn: AuthData }>(b!, LOG_IN, { email: 'breeder@terrarium.test', password: DEMO_PASSWORD });
-    expect(login.data?.logIn.user).toMatchObject({ id: seedId('user:breeder@terrarium.test'), displayName: 'Bea Breeder', roles: ['BREEDER'] });
+    const login = await execute<{ logIn: AuthData }>(b!, LOG_IN, {
+      email: 'breeder@terrarium.test',
+      password: DEMO_PASSWORD,
+    });
+    expect(login.data?.logIn.user).toMatchObject({
+      id: seedId('user:breeder@terrarium.test'),
+      displayName: 'Bea Breeder',
+      roles: ['BREEDER'],
+    });
     const jwks = await jwksOf(a!);
-    const { payload } = await jwtVerify(login.data!.logIn.token, createLocalJWKSet(jwks), { issuer: 'terrarium-ops', audience: 'terrarium' });
+    const { payload } = await jwtVerify(login.data!.logIn.token, createLocalJWKSet(jwks), {
+      issuer: 'terrarium-ops',
+      audience: 'terrarium',
+    });
     expect(payload['orgs']).toEqual([seedId('org:sunset-reptiles')]);
 
-    const admin = await execute<{ logIn: AuthData }>(a!, LOG_IN, { email: 'admin@terrarium.test', password: DEMO_PASSWORD });
-    expect(admin.data?.logIn.user).toMatchObject({ id: seedId('user:admin@terrarium.test'), displayName: 'Ada Admin', roles: ['STAFF'] });
+    const admin = await execute<{ logIn: AuthData }>(a!, LOG_IN, {
+      email: 'admin@terrarium.test',
+      password: DEMO_PASSWORD,
+    });
+    expect(admin.data?.logIn.user).toMatchObject({
+      id: seedId('user:admin@terrarium.test'),
+      displayName: 'Ada Admin',
+      roles: ['STAFF'],
+    });
 
-    const orgs = await execute(a!, '{ organizations { edges { node { id slug name description members { role user { displayName } } } } } }');
+    const orgs = await execute(
+      a!,
+      '{ organizations { edges { node { id slug name description members { role user { displayName } } } } } }',
+    );
     expect(orgs.data!['organizations'].edges.map((e: { node: unknown }) => e.node)).toEqual([
-      expect.objectContaining({ id: seedId('org:desert-morphs'), name: 'Desert Morphs', members: [{ role: 'OWNER', user: { displayName: 'Dez Morales' } }] }),
-      expect.objectContaining({ id: seedId('org:scales-and-tails'), name: 'Scales & Tails', members: [{ role: 'OWNER', user: { displayName: 'Sam Scales' } }] }),
-      expect.objectContaining({ id: seedId('org:sunset-reptiles'), name: 'Sunset Reptiles', members: [{ role: 'OWNER', user: { displayName: 'Bea Breeder' } }] }),
+      expect.objectContaining({
+        id: seedId('org:desert-morphs'),
+        name: 'Desert Morphs',
+        members: [{ role: 'OWNER', user: { displayName: 'Dez Morales' } }],
+      }),
+      expect.objectContaining({
+        id: seedId('org:scales-and-tails'),
+        name: 'Scales & Tails',
+        members: [{ role: 'OWNER', user: { displayName: 'Sam Scales' } }],
+      }),
+      expect.objectContaining({
+        id: seedId('org:sunset-reptiles'),
+        name: 'Sunset Reptiles',
+        members: [{ role: 'OWNER', user: { displayName: 'Bea Breeder' } }],
+      }),
     ]);
-    for (const edge of orgs.data!['organizations'].edges) expect(edge.node.description.length).toBeGreaterThan(40);
+    for (const edge of orgs.data!['organizations'].edges)
+      expect(edge.node.description.length).toBeGreaterThan(40);
 
     // A restart seeds nothing new and signs with the stored key.
     const c = await start('ops_test_seed', { SEED_DEMO: 'true' });
     expect(await counts(c)).toEqual({ users: 5, organizations: 3, members: 3, keys: 1 });
-    const again = await execute<{ logIn: AuthData }>(c, LOG_IN, { email: 'keeper@terrarium.test', password: DEMO_PASSWORD });
+    const again = await execute<{ logIn: AuthData }>(c, LOG_IN, {
+      email: 'keeper@terrarium.test',
+      password: DEMO_PASSWORD,
+    });
     expect(decodeProtectedHeader(again.data!.logIn.token).kid).toBe(jwks.keys[0]!.kid);
   });
 
@@ -91,30 +136,52 @@ describe('ops: demo seed and signing keys', () => {
   it('rotates a stored key it cannot decrypt, and keeps serving the old public key for a token lifetime', async () => {
     const first = await start('ops_test_rotation');
     const [oldKey] = (await jwksOf(first)).keys;
-    const second = await start('ops_test_rotation', { INTERNAL_SECRET: 'another-internal-secret-of-32-chars!' });
+    const second = await start('ops_test_rotation', {
+      INTERNAL_SECRET: 'another-internal-secret-of-32-chars!',
+    });
     const jwks = await jwksOf(second);
     expect(jwks.keys.map((k) => k.kid)).toEqual([expect.not.stringMatching(oldKey!.kid!), oldKey!.kid]);
-    const [row] = await em(second).execute<{ active: number }[]>('select count(*)::int as active from signing_key where active');
+    const [row] = await em(second).execute<{ active: number }[]>(
+      'select count(*)::int as active from signing_key where active',
+    );
     expect(row!.active).toBe(1);
   });
 
   it('signs with JWT_PRIVATE_KEY when it is set, and stores no key', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString().replace(/\n/g, '\\n');
-    const ops = await start('ops_test_env_key', { JWT_PRIVATE_KEY: pem, JWT_ISSUER: 'https://ops.example', JWT_AUDIENCE: 'example' });
+    const ops = await start('ops_test_env_key', {
+      JWT_PRIVATE_KEY: pem,
+      JWT_ISSUER: 'https://ops.example',
+      JWT_AUDIENCE: 'example',
+    });
     const jwks = await jwksOf(ops);
-    const kid = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as { kty: 'EC'; crv: string; x: string; y: string });
+    const kid = await calculateJwkThumbprint(
+      publicKey.export({ format: 'jwk' }) as { kty: 'EC'; crv: string; x: string; y: string },
+    );
     expect(jwks.keys.map((k) => k.kid)).toEqual([kid]);
 
-    const { data } = await execute<{ signUp: AuthData }>(ops, SIGN_UP, { input: { email: 'env@example.test', password: 'long enough password', displayName: 'Env' } });
-    await expect(jwtVerify(data!.signUp.token, publicKey, { issuer: 'https://ops.example', audience: 'example' })).resolves.toMatchObject({ payload: { sub: data!.signUp.user.id, iss: 'https://ops.example', aud: 'example' } });
+    const { data } = await execute<{ signUp: AuthData }>(ops, SIGN_UP, {
+      input: { email: 'env@example.test', password: 'long enough password', displayName: 'Env' },
+    });
+    await expect(
+      jwtVerify(data!.signUp.token, publicKey, { issuer: 'https://ops.example', audience: 'example' }),
+    ).resolves.toMatchObject({
+      payload: { sub: data!.signUp.user.id, iss: 'https://ops.example', aud: 'example' },
+    });
     expect((await counts(ops)).keys).toBe(0);
   });
 
   it('refuses a JWT_PRIVATE_KEY that is not a P-256 PKCS8 key', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
     expect(() => loadJwtSettings({ JWT_PRIVATE_KEY: 'not a key' })).toThrow(ConfigError);
     expect(() => loadJwtSettings({ JWT_PRIVATE_KEY: rsa })).toThrow(/EC P-256/);
-    expect(loadJwtSettings({})).toMatchObject({ issuer: 'terrarium-ops', audience: 'terrarium', privateKey: null });
+    expect(loadJwtSettings({})).toMatchObject({
+      issuer: 'terrarium-ops',
+      audience: 'terrarium',
+      privateKey: null,
+    });
   });
 });

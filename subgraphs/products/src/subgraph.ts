@@ -18,7 +18,10 @@ import { createLogger } from '@terrarium/platform/logger';
  * Nothing listens until `listen()`.
  */
 export async function createProductsSubgraph(config: SubgraphConfig): Promise<Subgraph<Loaders>> {
-  const searchCounts = createSearchCounts(config, createLogger(`${config.name}:search-counts`, config.logLevel));
+  const searchCounts = createSearchCounts(
+    config,
+    createLogger(`${config.name}:search-counts`, config.logLevel),
+  );
   let subgraph: Subgraph<Loaders>;
   try {
     subgraph = await createSubgraph({

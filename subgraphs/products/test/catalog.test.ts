@@ -46,14 +46,19 @@ describe('products: cursor pagination', () => {
     expect(pages.map((p) => p.products.pageInfo.hasNextPage)).toEqual([true, true, false]);
     expect(pages.every((p) => p.products.totalCount === 12)).toBe(true);
     expect(pages.flatMap(names)).toEqual(ALL_BY_NAME);
-    for (const page of pages) expect(page.products.pageInfo.endCursor).toBe(page.products.edges.at(-1)!.cursor);
+    for (const page of pages)
+      expect(page.products.pageInfo.endCursor).toBe(page.products.edges.at(-1)!.cursor);
   });
 
   it('answers an empty page after the last one, still with the total', async () => {
     const last = await expectData<Page>(subgraph, PRODUCTS_PAGE, { first: 100 });
     const after = last.products.pageInfo.endCursor;
     const beyond = await expectData<Page>(subgraph, PRODUCTS_PAGE, { first: 5, after });
-    expect(beyond.products).toEqual({ totalCount: 12, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+    expect(beyond.products).toEqual({
+      totalCount: 12,
+      pageInfo: { hasNextPage: false, endCursor: null },
+      edges: [],
+    });
   });
 
   it('pages through ranked search results in the same order as one big page', async () => {
@@ -66,7 +71,11 @@ describe('products: cursor pagination', () => {
 
   it('gives first: 0 the total and whether anything exists', async () => {
     const page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { first: 0 });
-    expect(page.products).toEqual({ totalCount: 12, pageInfo: { hasNextPage: true, endCursor: null }, edges: [] });
+    expect(page.products).toEqual({
+      totalCount: 12,
+      pageInfo: { hasNextPage: true, endCursor: null },
+      edges: [],
+    });
   });
 });
 
@@ -79,17 +88,27 @@ describe('products: full-text search', () => {
   });
 
   it('stems words and searches descriptions', async () => {
-    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'mist' }))).toEqual(['Automatic Misting System']);
-    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'snakes' }))).toContain('Feeding Tongs 30cm');
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'mist' }))).toEqual([
+      'Automatic Misting System',
+    ]);
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'snakes' }))).toContain(
+      'Feeding Tongs 30cm',
+    );
   });
 
   it('understands web search syntax: phrases and exclusions', async () => {
-    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: '"heat emitter"' }))).toEqual(['Ceramic Heat Emitter 100W']);
-    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'digital -hygrometer' }))).toEqual(['Digital Thermostat']);
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: '"heat emitter"' }))).toEqual([
+      'Ceramic Heat Emitter 100W',
+    ]);
+    expect(names(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'digital -hygrometer' }))).toEqual(
+      ['Digital Thermostat'],
+    );
   });
 
   it('finds nothing for words not in the catalog, and treats a blank search as none', async () => {
-    expect(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'aquarium' })).toMatchObject({ products: { totalCount: 0, edges: [] } });
+    expect(await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: 'aquarium' })).toMatchObject({
+      products: { totalCount: 0, edges: [] },
+    });
     expect((await expectData<Page>(subgraph, PRODUCTS_PAGE, { search: '   ' })).products.totalCount).toBe(12);
   });
 });
@@ -116,7 +135,11 @@ describe('products: category filter', () => {
   it('answers an unknown category with an empty connection, not an error', async () => {
     for (const category of ['no-such-category', 'Not A Slug!', 'x'.repeat(300), 'a\u0000b']) {
       const page = await expectData<Page>(subgraph, PRODUCTS_PAGE, { category });
-      expect(page.products).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+      expect(page.products).toEqual({
+        totalCount: 0,
+        pageInfo: { hasNextPage: false, endCursor: null },
+        edges: [],
+      });
     }
   });
 
@@ -130,13 +153,19 @@ describe('products: category filter', () => {
       {
         slug: 'supplies',
         parent: null,
-        children: ['feeding', 'habitat', 'heating-lighting', 'monitoring'].map((slug) => ({ slug, parent: { slug: 'supplies' } })),
+        children: ['feeding', 'habitat', 'heating-lighting', 'monitoring'].map((slug) => ({
+          slug,
+          parent: { slug: 'supplies' },
+        })),
       },
     ]);
     expect(data.category).toEqual({
       name: 'Feeding',
       parent: { slug: 'supplies' },
-      products: { totalCount: 3, edges: [{ node: { name: 'Calcium + D3 Supplement' } }, { node: { name: 'Feeding Tongs 30cm' } }] },
+      products: {
+        totalCount: 3,
+        edges: [{ node: { name: 'Calcium + D3 Supplement' } }, { node: { name: 'Feeding Tongs 30cm' } }],
+      },
     });
   });
 });
@@ -160,20 +189,35 @@ describe('product by slug', () => {
   });
 
   it('answers null, not a 500, for a slug Postgres could not store', async () => {
-    const data = await expectData<{ product: unknown; category: unknown }>(subgraph, 'query ($s: String!) { product(slug: $s) { id } category(slug: $s) { id } }', { s: 'a\u0000b' });
+    const data = await expectData<{ product: unknown; category: unknown }>(
+      subgraph,
+      'query ($s: String!) { product(slug: $s) { id } category(slug: $s) { id } }',
+      { s: 'a\u0000b' },
+    );
     expect(data).toEqual({ product: null, category: null });
   });
 });
 
 describe('searchSuggestions', () => {
   const suggest = async (prefix: string, first?: number) =>
-    (await expectData<{ searchSuggestions: string[] }>(subgraph, 'query ($prefix: String!, $first: Int) { searchSuggestions(prefix: $prefix, first: $first) }', {
-      prefix,
-      ...(first === undefined ? {} : { first }),
-    })).searchSuggestions;
+    (
+      await expectData<{ searchSuggestions: string[] }>(
+        subgraph,
+        'query ($prefix: String!, $first: Int) { searchSuggestions(prefix: $prefix, first: $first) }',
+        {
+          prefix,
+          ...(first === undefined ? {} : { first }),
+        },
+      )
+    ).searchSuggestions;
 
   it('completes names case-insensitively, names starting with the prefix first', async () => {
-    expect(await suggest('c')).toEqual(['Calcium + D3 Supplement', 'Ceramic Heat Emitter 100W', 'Coconut Fiber Substrate 8L', 'Cork Bark Hide Medium']);
+    expect(await suggest('c')).toEqual([
+      'Calcium + D3 Supplement',
+      'Ceramic Heat Emitter 100W',
+      'Coconut Fiber Substrate 8L',
+      'Cork Bark Hide Medium',
+    ]);
     expect(await suggest('DIGITAL')).toEqual(['Digital Hygrometer', 'Digital Thermostat']);
     // "heat" starts a word inside a name; "fee" starts one name and a word of another.
     expect(await suggest('heat')).toEqual(['Ceramic Heat Emitter 100W']);
@@ -192,9 +236,26 @@ describe('bad input is BAD_USER_INPUT', () => {
     ['first: -1', { first: -1 }],
     ['first: 100000', { first: 100_000 }],
     ['a garbage cursor', { after: 'garbage' }],
-    ['a cursor of another order', { search: 'heat', after: encodeCursor('products:name', ['Digital Thermostat', '708b5f2a-4258-5c5f-9f98-8d1c57d3c019']) }],
-    ['a cursor with a malformed id', { after: encodeCursor('products:name', ['Digital Thermostat', 'not-a-uuid']) }],
-    ['a cursor with a non-finite rank', { search: 'heat', after: Buffer.from('["products:rank",1e999,"708b5f2a-4258-5c5f-9f98-8d1c57d3c019"]').toString('base64url') }],
+    [
+      'a cursor of another order',
+      {
+        search: 'heat',
+        after: encodeCursor('products:name', ['Digital Thermostat', '708b5f2a-4258-5c5f-9f98-8d1c57d3c019']),
+      },
+    ],
+    [
+      'a cursor with a malformed id',
+      { after: encodeCursor('products:name', ['Digital Thermostat', 'not-a-uuid']) },
+    ],
+    [
+      'a cursor with a non-finite rank',
+      {
+        search: 'heat',
+        after: Buffer.from('["products:rank",1e999,"708b5f2a-4258-5c5f-9f98-8d1c57d3c019"]').toString(
+          'base64url',
+        ),
+      },
+    ],
     ['a search over 200 characters', { search: 'x'.repeat(201) }],
   ])('products with %s', async (_, variables) => {
     await expectErrorCode(subgraph, 'BAD_USER_INPUT', PRODUCTS_PAGE, variables);
@@ -205,7 +266,12 @@ describe('bad input is BAD_USER_INPUT', () => {
     ['a blank prefix', '   '],
     ['a prefix over 64 characters', 'x'.repeat(65)],
   ])('searchSuggestions with %s', async (_, prefix) => {
-    await expectErrorCode(subgraph, 'BAD_USER_INPUT', 'query ($prefix: String!) { searchSuggestions(prefix: $prefix) }', { prefix });
+    await expectErrorCode(
+      subgraph,
+      'BAD_USER_INPUT',
+      'query ($prefix: String!) { searchSuggestions(prefix: $prefix) }',
+      { prefix },
+    );
   });
 
   it('searchSuggestions with first: -1', async () => {

@@ -6,13 +6,29 @@ import { redisUrl, startProducts, type ProductsSubgraph } from './support.js';
 const ENTITIES = /* GraphQL */ `
   query ($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Product { id sku slug name price { amount currency } }
-      ... on Category { id slug }
+      ... on Product {
+        id
+        sku
+        slug
+        name
+        price {
+          amount
+          currency
+        }
+      }
+      ... on Category {
+        id
+        slug
+      }
     }
   }
 `;
 type SearchPage = {
-  products: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] };
+  products: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { node: { id: string } }[];
+  };
 };
 type Entities = { _entities: ({ id: string; sku?: string; slug: string; name?: string } | null)[] };
 
@@ -21,8 +37,22 @@ const SEARCH_PRODUCTS = /* GraphQL */ `
   query SearchProducts($search: String, $category: String, $first: Int = 20, $after: String) {
     products(search: $search, categorySlug: $category, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { id name slug price { amount currency } } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          name
+          slug
+          price {
+            amount
+            currency
+          }
+        }
+      }
     }
   }
 `;
@@ -60,7 +90,9 @@ describe('_entities', () => {
     ['sku', { sku: EMITTER.sku }],
     ['slug', { slug: EMITTER.slug }],
   ])('resolves a Product by %s', async (_, key) => {
-    const data = await expectData<Entities>(subgraph, ENTITIES, { representations: [{ __typename: 'Product', ...key }] });
+    const data = await expectData<Entities>(subgraph, ENTITIES, {
+      representations: [{ __typename: 'Product', ...key }],
+    });
     expect(data._entities).toEqual([EMITTER]);
   });
 
@@ -77,7 +109,9 @@ describe('_entities', () => {
   });
 
   it('resolves a Category by id', async () => {
-    const data = await expectData<Entities>(subgraph, ENTITIES, { representations: [{ __typename: 'Category', id: seedId('category:habitat') }] });
+    const data = await expectData<Entities>(subgraph, ENTITIES, {
+      representations: [{ __typename: 'Category', id: seedId('category:habitat') }],
+    });
     expect(data._entities).toEqual([{ id: seedId('category:habitat'), slug: 'habitat' }]);
   });
 });
@@ -87,7 +121,9 @@ describe('SQL statements per operation', () => {
     const ids = extraIds.slice(0, 50);
     let data: Entities | undefined;
     const statements = await countStatements(subgraph, async () => {
-      data = await expectData<Entities>(subgraph, ENTITIES, { representations: ids.map((id) => ({ __typename: 'Product', id })) });
+      data = await expectData<Entities>(subgraph, ENTITIES, {
+        representations: ids.map((id) => ({ __typename: 'Product', id })),
+      });
     });
     expect(data!._entities.map((e) => e?.id)).toEqual(ids);
     expect(statements).toBe(1);
@@ -120,13 +156,18 @@ describe('SQL statements per operation', () => {
     expect(cold).toBe(1);
 
     // The 60 bulk lamps tie on rank: the keyset on (rank, id) still splits them without overlap.
-    const next = await expectData<SearchPage>(subgraph, SEARCH_PRODUCTS, { ...variables, after: page!.products.pageInfo.endCursor });
+    const next = await expectData<SearchPage>(subgraph, SEARCH_PRODUCTS, {
+      ...variables,
+      after: page!.products.pageInfo.endCursor,
+    });
     const ids = [...page!.products.edges, ...next.products.edges].map((edge) => edge.node.id);
     expect(next.products.edges).toHaveLength(EXTRA - 50);
     expect(next.products.pageInfo.hasNextPage).toBe(false);
     expect(new Set(ids)).toEqual(new Set(extraIds));
 
-    const browse = await countStatements(subgraph, () => expectData(subgraph, SEARCH_PRODUCTS, { first: 50 }));
+    const browse = await countStatements(subgraph, () =>
+      expectData(subgraph, SEARCH_PRODUCTS, { first: 50 }),
+    );
     expect(browse).toBe(1);
     if (redisUrl) {
       // Served from the cache until a product write.

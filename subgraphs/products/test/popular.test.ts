@@ -6,7 +6,8 @@ import { execute as run, expectData, expectErrorCode } from '@terrarium/subgraph
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisUrl, startProducts, type ProductsSubgraph } from './support.js';
 
-const SEARCH = 'query ($text: String!, $first: Int, $after: String) { productSearch(text: $text, first: $first, after: $after) { pageInfo { endCursor } } }';
+const SEARCH =
+  'query ($text: String!, $first: Int, $after: String) { productSearch(text: $text, first: $first, after: $after) { pageInfo { endCursor } } }';
 const POPULAR = 'query ($first: Int) { popularSearches(first: $first) }';
 
 let withRedis: ProductsSubgraph;
@@ -23,7 +24,8 @@ afterAll(async () => {
 async function searchTimes(subgraph: ProductsSubgraph, text: string, times: number) {
   for (let i = 0; i < times; i += 1) await expectData(subgraph, SEARCH, { text });
 }
-const popular = async (subgraph: ProductsSubgraph, first = 10) => (await expectData<{ popularSearches: string[] }>(subgraph, POPULAR, { first })).popularSearches;
+const popular = async (subgraph: ProductsSubgraph, first = 10) =>
+  (await expectData<{ popularSearches: string[] }>(subgraph, POPULAR, { first })).popularSearches;
 
 // The Redis case needs REDIS_URL (the suite's usual setting); without it both would be Postgres.
 describe.each([
@@ -36,11 +38,23 @@ describe.each([
     await searchTimes(subgraph(), 'cork', 2);
     await searchTimes(subgraph(), 'hygrometer', 1);
     await searchTimes(subgraph(), 'aquarium', 5);
-    const first = await expectData<{ productSearch: { pageInfo: { endCursor: string } } }>(subgraph(), SEARCH, { text: 'digital', first: 1 });
+    const first = await expectData<{ productSearch: { pageInfo: { endCursor: string } } }>(
+      subgraph(),
+      SEARCH,
+      { text: 'digital', first: 1 },
+    );
     const before = await popular(subgraph());
-    await run(subgraph(), SEARCH, { text: 'digital', first: 1, after: first.productSearch.pageInfo.endCursor });
+    await run(subgraph(), SEARCH, {
+      text: 'digital',
+      first: 1,
+      after: first.productSearch.pageInfo.endCursor,
+    });
     expect(await popular(subgraph())).toEqual(before);
-    expect(await popular(subgraph(), 3)).toEqual(['thermostat', 'cork', expect.stringMatching(/^(hygrometer|digital)$/)]);
+    expect(await popular(subgraph(), 3)).toEqual([
+      'thermostat',
+      'cork',
+      expect.stringMatching(/^(hygrometer|digital)$/),
+    ]);
     expect(await popular(subgraph())).not.toContain('aquarium');
     expect(await popular(subgraph(), 0)).toEqual([]);
   });
@@ -58,10 +72,12 @@ describe.each([
 });
 
 describe('popularSearches decay (Postgres)', () => {
-  it('weighs three-week-old searches an eighth of today\'s', async () => {
+  it("weighs three-week-old searches an eighth of today's", async () => {
     const em = withPostgres.orm.em.fork();
     // 10 searches three weeks ago weigh 1.25 today: less than 3 today, more than 1.
-    await em.getConnection().execute(`insert into search_count (query, day, count) values ('mice', current_date - 21, 10)`);
+    await em
+      .getConnection()
+      .execute(`insert into search_count (query, day, count) values ('mice', current_date - 21, 10)`);
     await searchTimes(withPostgres, 'tongs', 3);
     const ranked = await popular(withPostgres, 50);
     expect(ranked.indexOf('tongs')).toBeLessThan(ranked.indexOf('mice'));
@@ -71,7 +87,9 @@ describe('popularSearches decay (Postgres)', () => {
 
 describe('relatedSearches', () => {
   const RELATED = 'query ($query: String!, $first: Int) { relatedSearches(query: $query, first: $first) }';
-  const related = async (query: string, first = 5) => (await expectData<{ relatedSearches: string[] }>(withPostgres, RELATED, { query, first })).relatedSearches;
+  const related = async (query: string, first = 5) =>
+    (await expectData<{ relatedSearches: string[] }>(withPostgres, RELATED, { query, first }))
+      .relatedSearches;
 
   it('relates searches whose first results share products, the most shared first', async () => {
     // "heat" finds the emitter and the thermostat (heat mats), as "thermostat" did above;

@@ -59,7 +59,10 @@ describe('productSearch plans on an enlarged catalog', () => {
     ['a wattage', { text: '', filters: { wattage: 40 } }],
     ['a wattage read from the words', { text: 'lamp 40w' }],
     ['a minimum rating', { text: '', filters: { minRating: 4 } }],
-    ['full text with price sort and filters', { text: 'hide cave', sort: 'PRICE_ASC', filters: { maxPrice: 2_000 } }],
+    [
+      'full text with price sort and filters',
+      { text: 'hide cave', sort: 'PRICE_ASC', filters: { maxPrice: 2_000 } },
+    ],
   ] as const)('%s: no sequential scan of product', async (_, args) => {
     const text = await plan(args as SearchArgs);
     expect(text, text).not.toMatch(/Seq Scan on product\b/);

@@ -12,7 +12,13 @@ export const redisUrl = process.env['REDIS_URL'];
 /** A seeded products subgraph in its own Postgres schema of the run's fresh database. */
 export function startProducts(schema: string, env: NodeJS.ProcessEnv = {}): Promise<ProductsSubgraph> {
   return createProductsSubgraph(
-    loadSubgraphConfig('products', { ...process.env, PRODUCTS_DATABASE_SCHEMA: schema, PRODUCTS_PORT: '0', SEED_DEMO: 'true', ...env }),
+    loadSubgraphConfig('products', {
+      ...process.env,
+      PRODUCTS_DATABASE_SCHEMA: schema,
+      PRODUCTS_PORT: '0',
+      SEED_DEMO: 'true',
+      ...env,
+    }),
   );
 }
 
@@ -22,8 +28,23 @@ export const PRODUCTS_PAGE = /* GraphQL */ `
   query Page($search: String, $category: String, $first: Int, $after: String) {
     products(search: $search, categorySlug: $category, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { id name slug sku price { amount currency } } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          name
+          slug
+          sku
+          price {
+            amount
+            currency
+          }
+        }
+      }
     }
   }
 `;
@@ -32,7 +53,16 @@ export interface Page {
   products: {
     totalCount: number;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { cursor: string; node: { id: string; name: string; slug: string; sku: string; price: { amount: number; currency: string } } }[];
+    edges: {
+      cursor: string;
+      node: {
+        id: string;
+        name: string;
+        slug: string;
+        sku: string;
+        price: { amount: number; currency: string };
+      };
+    }[];
   };
 }
 

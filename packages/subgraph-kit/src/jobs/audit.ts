@@ -19,7 +19,12 @@ export interface AuditEntry {
  * `audit.record`: retried with backoff (2 s, 4 s, ... 10 attempts, about 34 min) while ops is
  * down, then kept in `audit.record.dead`; the action itself never waits for ops.
  */
-export const auditJob = defineJob<AuditEntry>('audit.record', { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 });
+export const auditJob = defineJob<AuditEntry>('audit.record', {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  expireInSeconds: 60,
+});
 
 /**
  * Owes ops an audit entry, in `em`'s transaction (the outbox): the entry is delivered if and only
@@ -51,7 +56,9 @@ export async function workAudit(jobs: JobQueue, services: ServiceClient): Promis
       key: `${run.queue}:${run.id}`,
     });
     if (result.errors.length > 0 || result.data?.recordAudit !== true) {
-      throw new Error(`ops refused the audit entry: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`);
+      throw new Error(
+        `ops refused the audit entry: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`,
+      );
     }
   });
 }

@@ -32,8 +32,12 @@ export interface JobDefinition<TPayload extends object> {
 /** Queue names pg-boss accepts: letters, digits, `-`, `_`, `.` and `/`. */
 const QUEUE_NAME = /^[A-Za-z0-9_.\-/]+$/;
 
-export function defineJob<TPayload extends object>(name: string, options: JobOptions = {}): JobDefinition<TPayload> {
-  if (!QUEUE_NAME.test(name)) throw new Error(`Job name "${name}" may contain only letters, digits, -, _, . and /`);
+export function defineJob<TPayload extends object>(
+  name: string,
+  options: JobOptions = {},
+): JobDefinition<TPayload> {
+  if (!QUEUE_NAME.test(name))
+    throw new Error(`Job name "${name}" may contain only letters, digits, -, _, . and /`);
   return Object.freeze({
     name,
     options: Object.freeze({

@@ -27,7 +27,12 @@ export async function handledOnce<T>(
   return em.fork().transactional(async (tx) => {
     const claimed = await tx
       .getConnection()
-      .execute(`insert into "${jobsSchema}".handled_job (key) values (?) on conflict do nothing returning key`, [key], 'all', tx.getTransactionContext());
+      .execute(
+        `insert into "${jobsSchema}".handled_job (key) values (?) on conflict do nothing returning key`,
+        [key],
+        'all',
+        tx.getTransactionContext(),
+      );
     if ((claimed as unknown[]).length === 0) return undefined;
     return effect(tx);
   });

@@ -15,7 +15,10 @@ const WAITING = ['created', 'retry'];
  * time (every worker's jobs, not just this process's); failed, completed and latency count what
  * this process handled.
  */
-export function createJobMetrics(registry: Registry, countByState: () => Promise<{ queue: string; state: string; count: number }[]>): JobMetrics {
+export function createJobMetrics(
+  registry: Registry,
+  countByState: () => Promise<{ queue: string; state: string; count: number }[]>,
+): JobMetrics {
   const states = async () => countByState().catch(() => []);
   new Gauge({
     name: 'jobs_queued',
@@ -24,7 +27,8 @@ export function createJobMetrics(registry: Registry, countByState: () => Promise
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await states()) if (WAITING.includes(row.state)) this.inc({ queue: row.queue }, row.count);
+      for (const row of await states())
+        if (WAITING.includes(row.state)) this.inc({ queue: row.queue }, row.count);
     },
   });
   new Gauge({
@@ -38,8 +42,18 @@ export function createJobMetrics(registry: Registry, countByState: () => Promise
     },
   });
   return {
-    failed: new Counter({ name: 'jobs_failed_total', help: 'Job attempts that failed, by queue', labelNames: ['queue'], registers: [registry] }),
-    completed: new Counter({ name: 'jobs_completed_total', help: 'Jobs completed, by queue', labelNames: ['queue'], registers: [registry] }),
+    failed: new Counter({
+      name: 'jobs_failed_total',
+      help: 'Job attempts that failed, by queue',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+    completed: new Counter({
+      name: 'jobs_completed_total',
+      help: 'Jobs completed, by queue',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'jobs_latency_seconds',
       help: 'Seconds from enqueue (or startAfter) to the handler starting, by queue',

@@ -49,7 +49,12 @@ export interface JobQueue {
    * with the write), on `em`'s connection otherwise. Resolves to the job id, or null when a
    * singleton key already has a job.
    */
-  enqueue<P extends object>(em: EntityManager, job: JobDefinition<P>, payload: P, options?: EnqueueOptions): Promise<string | null>;
+  enqueue<P extends object>(
+    em: EntityManager,
+    job: JobDefinition<P>,
+    payload: P,
+    options?: EnqueueOptions,
+  ): Promise<string | null>;
   /** Works the queue in this process (not in `api` mode). Any number of processes may work one queue. */
   work<P extends object>(job: JobDefinition<P>, handler: JobHandler<P>): Promise<void>;
   /**
@@ -152,7 +157,11 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     return ready;
   };
 
-  const runOne = async <P extends object>(job: JobDefinition<P>, handler: JobHandler<P>, item: PgBoss.JobWithMetadata<P>) => {
+  const runOne = async <P extends object>(
+    job: JobDefinition<P>,
+    handler: JobHandler<P>,
+    item: PgBoss.JobWithMetadata<P>,
+  ) => {
     metrics.latency.observe({ queue: job.name }, Math.max(0, Date.now() - item.startAfter.getTime()) / 1000);
     const run: JobRun = {
       id: item.id,
@@ -165,7 +174,10 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
       metrics.completed.inc({ queue: job.name });
     } catch (err) {
       metrics.failed.inc({ queue: job.name });
-      logger.warn({ err, job: job.name, jobId: item.id, retryCount: item.retryCount }, 'job failed; pg-boss retries it with backoff');
+      logger.warn(
+        { err, job: job.name, jobId: item.id, retryCount: item.retryCount },
+        'job failed; pg-boss retries it with backoff',
+      );
       await boss.fail(job.name, item.id, { message: err instanceof Error ? err.message : String(err) });
     }
   };
@@ -178,11 +190,16 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
       return boss.send(job.name, payload, {
         db: transactionExecutor(em),
         ...(enqueueOptions.singletonKey
-          ? { singletonKey: enqueueOptions.singletonKey, singletonSeconds: enqueueOptions.singletonSeconds ?? 3_600 }
+          ? {
+              singletonKey: enqueueOptions.singletonKey,
+              singletonSeconds: enqueueOptions.singletonSeconds ?? 3_600,
+            }
           : {}),
         // As a UTC time, not a number: MikroORM inlines the outbox's parameters as literals, and
         // pg-boss's SQL casts a numeric literal to a timestamp in a branch Postgres rejects at parse time.
-        ...(enqueueOptions.startAfterSeconds ? { startAfter: new Date(Date.now() + enqueueOptions.startAfterSeconds * 1000).toISOString() } : {}),
+        ...(enqueueOptions.startAfterSeconds
+          ? { startAfter: new Date(Date.now() + enqueueOptions.startAfterSeconds * 1000).toISOString() }
+          : {}),
       });
     },
     async work(job, handler) {

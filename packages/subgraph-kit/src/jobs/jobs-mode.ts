@@ -9,10 +9,14 @@ export type JobsMode = 'all' | 'api' | 'worker';
 const MODES: readonly JobsMode[] = ['all', 'api', 'worker'];
 
 /** `--worker` on the command line wins; otherwise JOBS_MODE (`all`, `api`, `worker`). */
-export function readJobsMode(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): JobsMode {
+export function readJobsMode(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv,
+): JobsMode {
   if (argv.includes('--worker')) return 'worker';
   const raw = env['JOBS_MODE'] ?? 'all';
-  if (!(MODES as readonly string[]).includes(raw)) throw new Error(`JOBS_MODE must be one of ${MODES.join(', ')}, got "${raw}"`);
+  if (!(MODES as readonly string[]).includes(raw))
+    throw new Error(`JOBS_MODE must be one of ${MODES.join(', ')}, got "${raw}"`);
   return raw as JobsMode;
 }
 

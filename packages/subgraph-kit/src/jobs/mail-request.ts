@@ -20,10 +20,19 @@ export interface MailRequest {
  * `mail.request`: retried with backoff (2 s, 4 s, ... 10 attempts, about 34 min) while ops is
  * down, then kept in `mail.request.dead`; the write that owes the mail never waits for ops.
  */
-export const mailRequestJob = defineJob<MailRequest>('mail.request', { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 });
+export const mailRequestJob = defineJob<MailRequest>('mail.request', {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  expireInSeconds: 60,
+});
 
 /** Owes a mail, in `em`'s transaction (the outbox): it is asked for if and only if the write committed. */
-export async function enqueueMailRequest(jobs: JobQueue, em: EntityManager, request: MailRequest): Promise<void> {
+export async function enqueueMailRequest(
+  jobs: JobQueue,
+  em: EntityManager,
+  request: MailRequest,
+): Promise<void> {
   await jobs.enqueue(em, mailRequestJob, request);
 }
 
@@ -47,7 +56,9 @@ export async function workMailRequests(jobs: JobQueue, services: ServiceClient):
       key: request.key,
     });
     if (result.errors.length > 0 || result.data?.requestMail !== true) {
-      throw new Error(`ops refused the mail request: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`);
+      throw new Error(
+        `ops refused the mail request: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`,
+      );
     }
   });
 }

@@ -24,7 +24,10 @@ export interface ReadModelFeedDefinition<TReport extends object> {
    * report carries the database's read time (`clock_timestamp()`) as `asOf`, so that the read
    * model keeps the newest of reports delivered out of order.
    */
-  read(em: EntityManager, scope: { keys: readonly string[] } | { afterKey: string | null; limit: number }): Promise<TReport[]>;
+  read(
+    em: EntityManager,
+    scope: { keys: readonly string[] } | { afterKey: string | null; limit: number },
+  ): Promise<TReport[]>;
   /** The key of a report (its productId or animalId), for paging. */
   keyOf(report: TReport): string;
 }
@@ -47,14 +50,20 @@ export interface ReadModelFeed {
  * they are when it runs and sends them to the keeper's internal mutation through the service
  * client. Idempotent by construction: a report restates facts, and newer ones win.
  */
-export function defineReadModelFeed<TReport extends object>(definition: ReadModelFeedDefinition<TReport>): ReadModelFeed {
+export function defineReadModelFeed<TReport extends object>(
+  definition: ReadModelFeedDefinition<TReport>,
+): ReadModelFeed {
   // Retried for about 34 minutes (the keeper may start after the owner), then dead-lettered.
   const job = defineJob<FeedPayload>(definition.name, { retryLimit: 10, retryDelay: 2, retryBackoff: true });
   const send = async (services: ServiceClient, reports: TReport[]) => {
     if (reports.length === 0) return;
-    const result = await services.call<Record<string, boolean>>(definition.target, definition.document, { reports });
+    const result = await services.call<Record<string, boolean>>(definition.target, definition.document, {
+      reports,
+    });
     if (result.errors.length > 0 || result.data?.[definition.field] !== true) {
-      throw new Error(`${definition.target} refused ${definition.field}: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`);
+      throw new Error(
+        `${definition.target} refused ${definition.field}: ${result.errors.map((e) => e.message).join('; ') || 'no answer'}`,
+      );
     }
   };
   return {
@@ -68,10 +77,11 @@ export function defineReadModelFeed<TReport extends object>(definition: ReadMode
     async work(jobs, em, services) {
       await jobs.work(job, async (payload) => {
         if ('keys' in payload) {
-          for (let i = 0; i < payload.keys.length; i += PAGE) await send(services, await definition.read(em(), { keys: payload.keys.slice(i, i + PAGE) }));
+          for (let i = 0; i < payload.keys.length; i += PAGE)
+            await send(services, await definition.read(em(), { keys: payload.keys.slice(i, i + PAGE) }));
           return;
         }
-        for (let afterKey: string | null = null; ; ) {
+        for (let afterKey: string | null = null; ;) {
           const page: TReport[] = await definition.read(em(), { afterKey, limit: PAGE });
           await send(services, page);
           if (page.length < PAGE) return;

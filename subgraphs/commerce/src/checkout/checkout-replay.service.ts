@@ -12,7 +12,11 @@ import { queryOne } from '@terrarium/subgraph-kit/sql';
  */
 const TWIN_WAIT_MS = 10_000;
 
-export function findCheckoutRequest(em: EntityManager, userId: string, idempotencyKey: string): Promise<CheckoutRequestEntity | null> {
+export function findCheckoutRequest(
+  em: EntityManager,
+  userId: string,
+  idempotencyKey: string,
+): Promise<CheckoutRequestEntity | null> {
   return em.findOne(CheckoutRequest, { userId, idempotencyKey }, { disableIdentityMap: true });
 }
 
@@ -30,7 +34,8 @@ async function waitUntilSettled(em: EntityManager, record: CheckoutRequestEntity
     );
     if (!row) return false;
     if (row.state !== 'PENDING' && row.state !== 'VOIDING') return true;
-    if (Date.now() >= deadline) throw new ConflictError('A checkout with this key is still in progress; ask again in a moment.');
+    if (Date.now() >= deadline)
+      throw new ConflictError('A checkout with this key is still in progress; ask again in a moment.');
     await sleep(delay);
   }
 }
@@ -41,11 +46,22 @@ async function waitUntilSettled(em: EntityManager, record: CheckoutRequestEntity
  * a new key); an empty cart is what a successful checkout leaves, so it replays. Null when the
  * first attempt failed and left nothing: the caller then runs the checkout afresh.
  */
-export async function replayCheckout(ctx: Context, userId: string, record: CheckoutRequestEntity): Promise<string | null> {
+export async function replayCheckout(
+  ctx: Context,
+  userId: string,
+  record: CheckoutRequestEntity,
+): Promise<string | null> {
   if (!(await waitUntilSettled(ctx.em, record))) return null;
   const cart = await findCartView(ctx.em, { kind: 'user', userId });
-  if (cart && cart.lines.length > 0 && cart.checkoutOrderId !== record.orderId && cartHash(cart.lines, cart.couponCode) !== record.cartHash) {
-    throw new ConflictError('This idempotency key was used to check out a different cart; use a new key for a new checkout.');
+  if (
+    cart &&
+    cart.lines.length > 0 &&
+    cart.checkoutOrderId !== record.orderId &&
+    cartHash(cart.lines, cart.couponCode) !== record.cartHash
+  ) {
+    throw new ConflictError(
+      'This idempotency key was used to check out a different cart; use a new key for a new checkout.',
+    );
   }
   return record.orderId;
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { requireUser } from '@terrarium/platform/caller';
-import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { OrderEntity } from '../entities/order.entity.js';
 import { formatMoney, type Money } from '../money.js';
@@ -8,7 +13,12 @@ import { currentUnitPrice } from '../services/cart-pricing.service.js';
 import { validateAddress, type Address, type AddressInput } from '../shipping/address.js';
 import { cartHash, findCartView } from '../services/cart-view.service.js';
 import { findCheckoutRequest, replayCheckout } from './checkout-replay.service.js';
-import { releaseForOrder, reserveForOrder, type ReservationItem, type ReserveOutcome } from './inventory.client.js';
+import {
+  releaseForOrder,
+  reserveForOrder,
+  type ReservationItem,
+  type ReserveOutcome,
+} from './inventory.client.js';
 import { placeOrder, type PlacedLine } from './place-order.service.js';
 import { expireOrdersJob } from '../payments/order-expiry.job.js';
 import { voidOrder } from './void-order.service.js';
@@ -24,7 +34,9 @@ const MAX_ATTEMPTS = 3;
 export class OutOfStockError extends ConflictError {
   constructor(outcome: Extract<ReserveOutcome, { kind: 'short' }>, lines: readonly PlacedLine[]) {
     super(`Not enough stock: ${outcome.message}`);
-    const listingId = outcome.animalId ? (lines.find((line) => line.animalId === outcome.animalId)?.listingId ?? null) : null;
+    const listingId = outcome.animalId
+      ? (lines.find((line) => line.animalId === outcome.animalId)?.listingId ?? null)
+      : null;
     Object.assign(this.extensions, { productId: outcome.productId, animalId: outcome.animalId, listingId });
   }
 }
@@ -35,7 +47,8 @@ function reservationItems(lines: readonly PlacedLine[]): ReservationItem[] {
   const items: ReservationItem[] = [];
   for (const line of lines) {
     if (line.animalId) items.push({ animalId: line.animalId, quantity: 1 });
-    else if (line.productId) products.set(line.productId, (products.get(line.productId) ?? 0) + line.quantity);
+    else if (line.productId)
+      products.set(line.productId, (products.get(line.productId) ?? 0) + line.quantity);
   }
   for (const [productId, quantity] of products) items.push({ productId, quantity });
   return items;
@@ -58,14 +71,21 @@ async function undoUncertain(ctx: Context, orderId: string): Promise<void> {
  * Steps 2 and 3: reserve with inventory, then mark the order placed and empty the cart; the buyer's
  * mail and the order's own expiry run (at its deadline, not at the next minute's) are owed from there.
  */
-async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine[], paymentTimeoutMs: number): Promise<void> {
+async function reserve(
+  ctx: Context,
+  orderId: string,
+  lines: readonly PlacedLine[],
+  paymentTimeoutMs: number,
+): Promise<void> {
   let outcome: ReserveOutcome;
   try {
     outcome = await reserveForOrder(ctx.services, orderId, reservationItems(lines));
   } catch (err) {
     ctx.logger.warn({ err, orderId }, 'reserveForOrder got no answer');
     await undoUncertain(ctx, orderId);
-    throw new ServiceUnavailableError('Stock could not be reserved: the inventory service did not answer. Nothing was ordered; try again.');
+    throw new ServiceUnavailableError(
+      'Stock could not be reserved: the inventory service did not answer. Nothing was ordered; try again.',
+    );
   }
   if (outcome.kind === 'short') {
     // A definite no: nothing was reserved, so there is nothing to release.
@@ -88,21 +108,47 @@ async function reserve(ctx: Context, orderId: string, lines: readonly PlacedLine
     if (!order) return false;
     // Placed: the buyer is told, by ops, once this commits (the key makes a replay mail nothing).
     const total = formatMoney({ amount: order.total_amount, currency: order.currency });
-    await enqueueMailRequest(ctx.jobs, tx, { userId: order.buyer_id, template: 'order-placed', data: { orderId, total }, key: `order-placed:${orderId}` });
+    await enqueueMailRequest(ctx.jobs, tx, {
+      userId: order.buyer_id,
+      template: 'order-placed',
+      data: { orderId, total },
+      key: `order-placed:${orderId}`,
+    });
     const startAfterSeconds = Math.ceil(paymentTimeoutMs / 1000) + 1;
-    await ctx.jobs.enqueue(tx, expireOrdersJob, {}, { singletonKey: `order:${orderId}`, singletonSeconds: startAfterSeconds + 60, startAfterSeconds });
-    await query(tx, 'delete from cart_line where cart_id in (select id from cart where checkout_order_id = ?)', [orderId]);
-    await query(tx, 'update cart set checkout_order_id = null, coupon_code = null, version = version + 1, updated_at = now() where checkout_order_id = ?', [orderId]);
+    await ctx.jobs.enqueue(
+      tx,
+      expireOrdersJob,
+      {},
+      { singletonKey: `order:${orderId}`, singletonSeconds: startAfterSeconds + 60, startAfterSeconds },
+    );
+    await query(
+      tx,
+      'delete from cart_line where cart_id in (select id from cart where checkout_order_id = ?)',
+      [orderId],
+    );
+    await query(
+      tx,
+      'update cart set checkout_order_id = null, coupon_code = null, version = version + 1, updated_at = now() where checkout_order_id = ?',
+      [orderId],
+    );
     return true;
   });
   if (!placed) {
     // The sweeper took this checkout for stuck (a stall longer than staleAfterSeconds): it releases and voids.
-    throw new ServiceUnavailableError('Checkout took too long and was undone. Nothing was ordered; try again.');
+    throw new ServiceUnavailableError(
+      'Checkout took too long and was undone. Nothing was ordered; try again.',
+    );
   }
 }
 
 /** One pass: replay a known key, or price the cart, place the order and reserve. Null: run again. */
-async function attempt(ctx: Context, userId: string, key: string, paymentTimeoutMs: number, address: Address | null): Promise<string | null> {
+async function attempt(
+  ctx: Context,
+  userId: string,
+  key: string,
+  paymentTimeoutMs: number,
+  address: Address | null,
+): Promise<string | null> {
   const previous = await findCheckoutRequest(ctx.em, userId, key);
   if (previous) return replayCheckout(ctx, userId, previous);
 
@@ -116,7 +162,8 @@ async function attempt(ctx: Context, userId: string, key: string, paymentTimeout
   }
   // Everything sold here (animals and supplies) is physical, so every order ships. Checked before
   // any write or call: a refused checkout reserves nothing.
-  if (!address) throw new BadUserInputError('A shipping address is required: this order ships.', 'shippingAddress');
+  if (!address)
+    throw new BadUserInputError('A shipping address is required: this order ships.', 'shippingAddress');
 
   // Catalog prices before any write: a products outage fails here with nothing to undo.
   const productPrices = new Map<string, Money>();
@@ -164,7 +211,10 @@ export async function checkout(
 ): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    throw new BadUserInputError('"idempotencyKey" must be 1 to 255 printable ASCII characters without spaces (a UUID is ideal).', 'idempotencyKey');
+    throw new BadUserInputError(
+      '"idempotencyKey" must be 1 to 255 printable ASCII characters without spaces (a UUID is ideal).',
+      'idempotencyKey',
+    );
   }
   const address = shippingAddress ? validateAddress(shippingAddress) : null;
   for (let pass = 0; pass < MAX_ATTEMPTS; pass += 1) {

@@ -8,7 +8,8 @@ import type { ServiceClient, ServiceResult } from '@terrarium/subgraph-kit/servi
  * reserveForOrder is all-or-nothing, releaseForOrder, commitForOrder and returnForOrder happen
  * once and are no-ops after.
  */
-const RESERVE = 'mutation($orderId: ID!, $items: [ReservationItemInput!]!) { reserveForOrder(orderId: $orderId, items: $items) { orderId status } }';
+const RESERVE =
+  'mutation($orderId: ID!, $items: [ReservationItemInput!]!) { reserveForOrder(orderId: $orderId, items: $items) { orderId status } }';
 const RELEASE = 'mutation($orderId: ID!) { releaseForOrder(orderId: $orderId) { orderId status } }';
 const COMMIT = 'mutation($orderId: ID!) { commitForOrder(orderId: $orderId) { orderId status } }';
 const RETURN = 'mutation($orderId: ID!) { returnForOrder(orderId: $orderId) { orderId status } }';
@@ -32,7 +33,11 @@ interface ServiceError {
 }
 
 /** Any failure to get an answer (network, timeout, 5xx, a body that is not JSON) is SERVICE_UNAVAILABLE. */
-async function call<T>(services: ServiceClient, document: string, variables: Record<string, unknown>): Promise<ServiceResult<T>> {
+async function call<T>(
+  services: ServiceClient,
+  document: string,
+  variables: Record<string, unknown>,
+): Promise<ServiceResult<T>> {
   try {
     return await services.call<T>('inventory', document, variables);
   } catch (err) {
@@ -41,20 +46,39 @@ async function call<T>(services: ServiceClient, document: string, variables: Rec
   }
 }
 
-export async function reserveForOrder(services: ServiceClient, orderId: string, items: ReservationItem[]): Promise<ReserveOutcome> {
-  const result = await call<{ reserveForOrder: { orderId: string } | null }>(services, RESERVE, { orderId, items });
+export async function reserveForOrder(
+  services: ServiceClient,
+  orderId: string,
+  items: ReservationItem[],
+): Promise<ReserveOutcome> {
+  const result = await call<{ reserveForOrder: { orderId: string } | null }>(services, RESERVE, {
+    orderId,
+    items,
+  });
   if (result.data?.reserveForOrder && result.errors.length === 0) return { kind: 'reserved' };
   const error = (result.errors[0] ?? { message: 'reserveForOrder returned nothing' }) as ServiceError;
   if (error.extensions?.code === 'CONFLICT') {
-    return { kind: 'short', message: error.message, productId: error.extensions.productId ?? null, animalId: error.extensions.animalId ?? null };
+    return {
+      kind: 'short',
+      message: error.message,
+      productId: error.extensions.productId ?? null,
+      animalId: error.extensions.animalId ?? null,
+    };
   }
   return { kind: 'refused', message: error.message };
 }
 
-async function settle(services: ServiceClient, document: string, field: string, orderId: string): Promise<void> {
+async function settle(
+  services: ServiceClient,
+  document: string,
+  field: string,
+  orderId: string,
+): Promise<void> {
   const result = await call<Record<string, unknown>>(services, document, { orderId });
   if (!result.data?.[field] || result.errors.length > 0) {
-    throw new ServiceUnavailableError(`Inventory did not confirm ${field}: ${result.errors[0]?.message ?? 'no data'}.`);
+    throw new ServiceUnavailableError(
+      `Inventory did not confirm ${field}: ${result.errors[0]?.message ?? 'no data'}.`,
+    );
   }
 }
 

@@ -55,8 +55,21 @@ export class ListingUnavailableError extends ConflictError {
 /** One multi-row INSERT for the order's lines. */
 async function insertLines(tx: EntityManager, orderId: string, lines: readonly PlacedLine[]): Promise<void> {
   const values = lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-  const params = lines.flatMap((line, position) => [orderId, position, line.productId, line.listingId, line.animalId, line.quantity, line.unitAmount, line.currency]);
-  await query(tx, `insert into order_line (order_id, position, product_id, listing_id, animal_id, quantity, unit_amount, currency) values ${values}`, params);
+  const params = lines.flatMap((line, position) => [
+    orderId,
+    position,
+    line.productId,
+    line.listingId,
+    line.animalId,
+    line.quantity,
+    line.unitAmount,
+    line.currency,
+  ]);
+  await query(
+    tx,
+    `insert into order_line (order_id, position, product_id, listing_id, animal_id, quantity, unit_amount, currency) values ${values}`,
+    params,
+  );
 }
 
 /**
@@ -75,12 +88,15 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
   );
   if (claimed.length === 0) return null;
 
-  const locked = await query(tx, 'update cart set checkout_order_id = ?, updated_at = now() where id = ? and version = ? and checkout_order_id is null returning id', [
-    draft.orderId,
-    draft.cartId,
-    draft.cartVersion,
-  ]);
-  if (locked.length === 0) throw new ConflictError('Your cart changed during checkout, or another checkout holds it; review it and try again.');
+  const locked = await query(
+    tx,
+    'update cart set checkout_order_id = ?, updated_at = now() where id = ? and version = ? and checkout_order_id is null returning id',
+    [draft.orderId, draft.cartId, draft.cartVersion],
+  );
+  if (locked.length === 0)
+    throw new ConflictError(
+      'Your cart changed during checkout, or another checkout holds it; review it and try again.',
+    );
 
   const listingIds = draft.lines.flatMap((line) => (line.listingId ? [line.listingId] : []));
   const listings =
@@ -101,19 +117,40 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
   const lines: PlacedLine[] = draft.lines.map((line) => {
     if (line.listingId) {
       const listing = byId.get(line.listingId)!;
-      return { productId: listing.productId, listingId: listing.id, animalId: listing.animalId, quantity: 1, unitAmount: listing.priceAmount, currency: listing.currency };
+      return {
+        productId: listing.productId,
+        listingId: listing.id,
+        animalId: listing.animalId,
+        quantity: 1,
+        unitAmount: listing.priceAmount,
+        currency: listing.currency,
+      };
     }
     const price = draft.productPrices.get(line.productId!)!;
-    return { productId: line.productId!, listingId: null, animalId: null, quantity: line.quantity, unitAmount: price.amount, currency: price.currency };
+    return {
+      productId: line.productId!,
+      listingId: null,
+      animalId: null,
+      quantity: line.quantity,
+      unitAmount: price.amount,
+      currency: price.currency,
+    };
   });
   const currency = sameCurrency(lines.map((line) => money(line.unitAmount, line.currency)))!;
-  const subtotal = money(lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0), currency);
-  if (subtotal.amount > MAX_ORDER_AMOUNT) throw new BadUserInputError('This order is too large to place at once; split it.');
+  const subtotal = money(
+    lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0),
+    currency,
+  );
+  if (subtotal.amount > MAX_ORDER_AMOUNT)
+    throw new BadUserInputError('This order is too large to place at once; split it.');
 
   let discount: Money | null = null;
   if (draft.couponCode) {
     const terms = await consumeCoupon(tx, draft.couponCode, currency);
-    if (!terms) throw new ConflictError(`Coupon ${draft.couponCode} can no longer be used (expired or used up); remove it and check out again.`);
+    if (!terms)
+      throw new ConflictError(
+        `Coupon ${draft.couponCode} can no longer be used (expired or used up); remove it and check out again.`,
+      );
     discount = discountFor(terms, subtotal);
   }
 
@@ -121,10 +158,23 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
     tx,
     `insert into orders (id, buyer_id, status, reservation_state, currency, subtotal_amount, discount_amount, total_amount, coupon_code, payment_due_by)
      values (?, ?, 'PENDING', 'PENDING', ?, ?, ?, ?, ?, date_trunc('milliseconds', now()) + make_interval(secs => ?))`,
-    [draft.orderId, draft.userId, currency, subtotal.amount, discount?.amount ?? null, subtotal.amount - (discount?.amount ?? 0), draft.couponCode, draft.paymentTimeoutMs / 1000],
+    [
+      draft.orderId,
+      draft.userId,
+      currency,
+      subtotal.amount,
+      discount?.amount ?? null,
+      subtotal.amount - (discount?.amount ?? 0),
+      draft.couponCode,
+      draft.paymentTimeoutMs / 1000,
+    ],
   );
   await insertLines(tx, draft.orderId, lines);
   await splitIntoShipments(tx, draft.orderId, draft.shippingAddress);
-  await query(tx, `insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, null, 'PENDING', ?)`, [draft.orderId, draft.userId]);
+  await query(
+    tx,
+    `insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, null, 'PENDING', ?)`,
+    [draft.orderId, draft.userId],
+  );
   return lines;
 }

@@ -32,7 +32,12 @@ export interface SweepOptions {
  * Claims stale orders in `from` by moving them to `to` and touching updated_at, so that another
  * instance's sweeper (SKIP LOCKED, and the fresh timestamp) leaves them alone meanwhile.
  */
-async function claimOrders(em: EntityManager, from: string[], to: string | null, ageSeconds: number): Promise<string[]> {
+async function claimOrders(
+  em: EntityManager,
+  from: string[],
+  to: string | null,
+  ageSeconds: number,
+): Promise<string[]> {
   const rows = await query<{ id: string }>(
     em,
     `update orders set reservation_state = coalesce(?, reservation_state), updated_at = now()
@@ -61,7 +66,15 @@ export function createSweeper(deps: CommerceJobDeps) {
   async function run(options: SweepOptions): Promise<SweepReport> {
     const age = options.olderThanSeconds ?? settings.staleAfterSeconds;
     const context = () => forkDeps(deps);
-    const report: SweepReport = { checkoutsUndone: 0, releases: 0, commits: 0, returns: 0, paymentsRedriven: 0, refundsRedriven: 0, anonymousCartsDeleted: 0 };
+    const report: SweepReport = {
+      checkoutsUndone: 0,
+      releases: 0,
+      commits: 0,
+      returns: 0,
+      paymentsRedriven: 0,
+      refundsRedriven: 0,
+      anonymousCartsDeleted: 0,
+    };
 
     for (const orderId of await claimOrders(context().em, ['PENDING', 'VOIDING'], 'VOIDING', age)) {
       try {
@@ -105,7 +118,8 @@ export function createSweeper(deps: CommerceJobDeps) {
       [settings.anonymousCartTtlDays],
     );
     report.anonymousCartsDeleted = carts.length;
-    if (Object.values(report).some((count) => count > 0)) logger.info({ report }, 'sweeper finished work left over');
+    if (Object.values(report).some((count) => count > 0))
+      logger.info({ report }, 'sweeper finished work left over');
     return report;
   }
 

@@ -18,19 +18,33 @@ export async function voidOrder(
   options: { oweRelease?: boolean } = {},
 ): Promise<boolean> {
   return deps.em.transactional(async (tx) => {
-    const lines = await query<{ listingId: string }>(tx, 'select listing_id as "listingId" from order_line where order_id = ? and listing_id is not null', [orderId]);
-    const voided = await query<{ couponCode: string | null }>(tx, 'delete from orders where id = ? and reservation_state in (?) returning coupon_code as "couponCode"', [
-      orderId,
-      [...from],
-    ]);
+    const lines = await query<{ listingId: string }>(
+      tx,
+      'select listing_id as "listingId" from order_line where order_id = ? and listing_id is not null',
+      [orderId],
+    );
+    const voided = await query<{ couponCode: string | null }>(
+      tx,
+      'delete from orders where id = ? and reservation_state in (?) returning coupon_code as "couponCode"',
+      [orderId, [...from]],
+    );
     const order = voided[0];
     if (!order) return false;
     if (lines.length > 0) {
-      await query(tx, `update listing set status = 'ACTIVE', updated_at = now() where status = 'RESERVED' and id in (?)`, [lines.map((line) => line.listingId)]);
+      await query(
+        tx,
+        `update listing set status = 'ACTIVE', updated_at = now() where status = 'RESERVED' and id in (?)`,
+        [lines.map((line) => line.listingId)],
+      );
     }
     if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
-    await query(tx, 'update cart set checkout_order_id = null, version = version + 1, updated_at = now() where checkout_order_id = ?', [orderId]);
-    if (options.oweRelease) await query(tx, 'insert into release_owed (order_id) values (?) on conflict do nothing', [orderId]);
+    await query(
+      tx,
+      'update cart set checkout_order_id = null, version = version + 1, updated_at = now() where checkout_order_id = ?',
+      [orderId],
+    );
+    if (options.oweRelease)
+      await query(tx, 'insert into release_owed (order_id) values (?) on conflict do nothing', [orderId]);
     return true;
   });
 }

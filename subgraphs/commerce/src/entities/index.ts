@@ -8,4 +8,17 @@ import { Refund } from './refund.entity.js';
 import { Shipment } from './shipment.entity.js';
 import { WishlistItem } from './wishlist-item.entity.js';
 
-export const entities = [Listing, Coupon, Cart, CartLine, Order, OrderLine, OrderStatusChange, CheckoutRequest, Payment, Refund, WishlistItem, Shipment];
+export const entities = [
+  Listing,
+  Coupon,
+  Cart,
+  CartLine,
+  Order,
+  OrderLine,
+  OrderStatusChange,
+  CheckoutRequest,
+  Payment,
+  Refund,
+  WishlistItem,
+  Shipment,
+];

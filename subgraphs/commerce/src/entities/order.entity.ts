@@ -10,7 +10,17 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
  * RESERVED once placed, RELEASING/COMMITTING/RETURNING while a release/commit/return is owed to
  * inventory, RELEASED/COMMITTED/RETURNED when done.
  */
-export const RESERVATION_STATES = ['PENDING', 'VOIDING', 'RESERVED', 'RELEASING', 'RELEASED', 'COMMITTING', 'COMMITTED', 'RETURNING', 'RETURNED'] as const;
+export const RESERVATION_STATES = [
+  'PENDING',
+  'VOIDING',
+  'RESERVED',
+  'RELEASING',
+  'RELEASED',
+  'COMMITTING',
+  'COMMITTED',
+  'RETURNING',
+  'RETURNED',
+] as const;
 export type ReservationState = (typeof RESERVATION_STATES)[number];
 
 export const Order = defineEntity({

@@ -11,7 +11,11 @@ import { createAnimalListingLoader, createListingLoader } from './listing.loader
 import { createOrderHistoryLoader, createOrderLinesLoader, createOrderLoader } from './order.loader.js';
 import { createPaymentLoader, createRefundedLoader } from './payment.loader.js';
 import { createProductPriceLoader } from './product-price.loader.js';
-import { createOrderShipmentsLoader, createShipmentLinesLoader, createShipmentLoader } from './shipment.loader.js';
+import {
+  createOrderShipmentsLoader,
+  createShipmentLinesLoader,
+  createShipmentLoader,
+} from './shipment.loader.js';
 
 export interface Loaders {
   listing: DataLoader<string, ListingEntity | null>;

@@ -15,7 +15,11 @@ export function createListingLoader(em: EntityManager): DataLoader<string, Listi
 export function createAnimalListingLoader(em: EntityManager): DataLoader<string, ListingEntity | null> {
   return createByKeyLoader(
     (animalIds) =>
-      em.find(Listing, { animalId: { $in: animalIds }, status: { $in: ['ACTIVE', 'RESERVED'] } }, { disableIdentityMap: true }),
+      em.find(
+        Listing,
+        { animalId: { $in: animalIds }, status: { $in: ['ACTIVE', 'RESERVED'] } },
+        { disableIdentityMap: true },
+      ),
     // Every row matched an animal id, so it has one.
     (row) => row.animalId ?? '',
   );

@@ -13,21 +13,36 @@ import {
 /** Placed orders only: an order still being checked out (or undone) is nobody's to see yet. */
 export function createOrderLoader(em: EntityManager): DataLoader<string, OrderEntity | null> {
   return createByKeyLoader(
-    (ids) => em.find(Order, { id: { $in: ids }, reservationState: { $nin: ['PENDING', 'VOIDING'] } }, { disableIdentityMap: true }),
+    (ids) =>
+      em.find(
+        Order,
+        { id: { $in: ids }, reservationState: { $nin: ['PENDING', 'VOIDING'] } },
+        { disableIdentityMap: true },
+      ),
     (row) => row.id,
   );
 }
 
 export function createOrderLinesLoader(em: EntityManager): DataLoader<string, OrderLineEntity[]> {
   return createManyByKeyLoader(
-    (orderIds) => em.find(OrderLine, { orderId: { $in: orderIds } }, { orderBy: { position: 'asc' }, disableIdentityMap: true }),
+    (orderIds) =>
+      em.find(
+        OrderLine,
+        { orderId: { $in: orderIds } },
+        { orderBy: { position: 'asc' }, disableIdentityMap: true },
+      ),
     (row) => row.orderId,
   );
 }
 
 export function createOrderHistoryLoader(em: EntityManager): DataLoader<string, OrderStatusChangeEntity[]> {
   return createManyByKeyLoader(
-    (orderIds) => em.find(OrderStatusChange, { orderId: { $in: orderIds } }, { orderBy: { changedAt: 'asc' }, disableIdentityMap: true }),
+    (orderIds) =>
+      em.find(
+        OrderStatusChange,
+        { orderId: { $in: orderIds } },
+        { orderBy: { changedAt: 'asc' }, disableIdentityMap: true },
+      ),
     (row) => row.orderId,
   );
 }

@@ -13,7 +13,9 @@ export function createPaymentLoader(em: EntityManager): DataLoader<string, Payme
 }
 
 /** What went back to the buyer per order: the sum of its settled refunds, in minor units (null: none). */
-export function createRefundedLoader(em: EntityManager): DataLoader<string, { orderId: string; amount: number } | null> {
+export function createRefundedLoader(
+  em: EntityManager,
+): DataLoader<string, { orderId: string; amount: number } | null> {
   return createByKeyLoader(
     (orderIds) =>
       query<{ orderId: string; amount: number }>(

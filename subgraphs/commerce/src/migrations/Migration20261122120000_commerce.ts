@@ -21,8 +21,12 @@ export class Migration20261122120000_commerce extends Migration {
         check ((animal_id is null) <> (product_id is null))
       )`);
     // An animal is on offer at most once at a time.
-    this.addSql(`create unique index listing_open_animal on listing (animal_id) where animal_id is not null and status in ('ACTIVE', 'RESERVED')`);
-    this.addSql('create index listing_organization_page on listing (organization_id, created_at desc, id desc)');
+    this.addSql(
+      `create unique index listing_open_animal on listing (animal_id) where animal_id is not null and status in ('ACTIVE', 'RESERVED')`,
+    );
+    this.addSql(
+      'create index listing_organization_page on listing (organization_id, created_at desc, id desc)',
+    );
 
     this.addSql(`
       create table coupon (
@@ -84,7 +88,9 @@ export class Migration20261122120000_commerce extends Migration {
       )`);
     this.addSql('create index orders_buyer_page on orders (buyer_id, placed_at desc, id desc)');
     // The sweeper's scans: only rows with work owed are indexed.
-    this.addSql(`create index orders_owed on orders (reservation_state, updated_at) where reservation_state in ('PENDING', 'VOIDING', 'RELEASING', 'COMMITTING')`);
+    this.addSql(
+      `create index orders_owed on orders (reservation_state, updated_at) where reservation_state in ('PENDING', 'VOIDING', 'RELEASING', 'COMMITTING')`,
+    );
     this.addSql(`
       create table order_line (
         id uuid primary key default gen_random_uuid(),

@@ -16,15 +16,21 @@ export class Migration20261201120000_payments extends Migration {
     this.addSql(`alter table orders add constraint orders_reservation_state_check
       check (reservation_state in ('PENDING', 'VOIDING', 'RESERVED', 'RELEASING', 'RELEASED', 'COMMITTING', 'COMMITTED', 'RETURNING', 'RETURNED'))`);
     this.addSql('drop index orders_owed');
-    this.addSql(`create index orders_owed on orders (reservation_state, updated_at) where reservation_state in ('PENDING', 'VOIDING', 'RELEASING', 'COMMITTING', 'RETURNING')`);
+    this.addSql(
+      `create index orders_owed on orders (reservation_state, updated_at) where reservation_state in ('PENDING', 'VOIDING', 'RELEASING', 'COMMITTING', 'RETURNING')`,
+    );
 
     this.addSql('alter table payment drop constraint payment_status_check');
-    this.addSql(`alter table payment add constraint payment_status_check check (status in ('PROCESSING', 'SUCCEEDED', 'FAILED', 'REFUNDED'))`);
+    this.addSql(
+      `alter table payment add constraint payment_status_check check (status in ('PROCESSING', 'SUCCEEDED', 'FAILED', 'REFUNDED'))`,
+    );
     // The buyer's payment method token for the current attempt (null: the provider's default).
     this.addSql('alter table payment add column payment_method text');
     // Refunds asked for (pending or settled): never more than was paid, whoever asks and however often.
     this.addSql('alter table payment add column refund_requested_amount integer not null default 0');
-    this.addSql('alter table payment add constraint payment_refunds_within_amount check (refund_requested_amount between 0 and amount)');
+    this.addSql(
+      'alter table payment add constraint payment_refunds_within_amount check (refund_requested_amount between 0 and amount)',
+    );
     this.addSql('alter table payment add constraint payment_amount_not_negative check (amount >= 0)');
 
     this.addSql(`
@@ -79,6 +85,8 @@ export class Migration20261201120000_payments extends Migration {
         idempotency_key text not null unique,
         created_at timestamptz not null default now()
       )`);
-    this.addSql(`create unique index simulated_ledger_one_charge on simulated_ledger_entry (intent_id) where kind = 'CHARGE'`);
+    this.addSql(
+      `create unique index simulated_ledger_one_charge on simulated_ledger_entry (intent_id) where kind = 'CHARGE'`,
+    );
   }
 }

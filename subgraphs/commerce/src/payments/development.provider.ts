@@ -46,7 +46,10 @@ function lockIntent(tx: EntityManager, intentId: string): Promise<IntentRow | un
  * the intent, under its row lock). It declines the test token `tok_decline`.
  */
 export function createDevelopmentPaymentProvider({ orm, logger }: PaymentProviderDeps): PaymentProvider {
-  logger.info({ declineToken: DECLINE_TOKEN }, 'simulated payment provider "development": charges and refunds are rows in simulated_ledger_entry; no money moves');
+  logger.info(
+    { declineToken: DECLINE_TOKEN },
+    'simulated payment provider "development": charges and refunds are rows in simulated_ledger_entry; no money moves',
+  );
   const em = (): EntityManager => orm.em.fork() as EntityManager;
 
   return {
@@ -68,19 +71,27 @@ export function createDevelopmentPaymentProvider({ orm, logger }: PaymentProvide
         const intent = await lockIntent(tx, intentId);
         if (!intent) return { status: 'failed', reason: 'unknown payment intent' };
         if (intent.status === 'SUCCEEDED') return { status: 'succeeded' };
-        if (intent.status === 'DECLINED') return { status: 'failed', reason: intent.declineReason ?? 'declined' };
+        if (intent.status === 'DECLINED')
+          return { status: 'failed', reason: intent.declineReason ?? 'declined' };
         if (intent.paymentMethod === DECLINE_TOKEN) {
           const reason = `card declined (test token ${DECLINE_TOKEN})`;
-          await query(tx, `update simulated_payment_intent set status = 'DECLINED', decline_reason = ? where id = ?`, [reason, intentId]);
+          await query(
+            tx,
+            `update simulated_payment_intent set status = 'DECLINED', decline_reason = ? where id = ?`,
+            [reason, intentId],
+          );
           return { status: 'failed', reason };
         }
-        await query(tx, `insert into simulated_ledger_entry (intent_id, kind, amount, currency, idempotency_key) values (?, 'CHARGE', ?, ?, ?)`, [
-          intentId,
-          intent.amount,
-          intent.currency,
-          intentId,
-        ]);
-        await query(tx, `update simulated_payment_intent set status = 'SUCCEEDED', charged_amount = amount where id = ?`, [intentId]);
+        await query(
+          tx,
+          `insert into simulated_ledger_entry (intent_id, kind, amount, currency, idempotency_key) values (?, 'CHARGE', ?, ?, ?)`,
+          [intentId, intent.amount, intent.currency, intentId],
+        );
+        await query(
+          tx,
+          `update simulated_payment_intent set status = 'SUCCEEDED', charged_amount = amount where id = ?`,
+          [intentId],
+        );
         return { status: 'succeeded' };
       });
     },
@@ -89,19 +100,36 @@ export function createDevelopmentPaymentProvider({ orm, logger }: PaymentProvide
       return em().transactional(async (tx) => {
         const intent = await lockIntent(tx, intentId);
         if (!intent) return { status: 'failed', reason: 'unknown payment intent' };
-        const earlier = await queryOne<{ id: string }>(tx, `select id from simulated_ledger_entry where idempotency_key = ? and kind = 'REFUND'`, [reference]);
+        const earlier = await queryOne<{ id: string }>(
+          tx,
+          `select id from simulated_ledger_entry where idempotency_key = ? and kind = 'REFUND'`,
+          [reference],
+        );
         if (earlier) return { status: 'succeeded', refundId: earlier.id };
-        if (intent.status !== 'SUCCEEDED') return { status: 'failed', reason: 'nothing was charged on this intent' };
-        if (amount.currency !== intent.currency) return { status: 'failed', reason: `the charge was in ${intent.currency}` };
-        if (!Number.isInteger(amount.amount) || amount.amount <= 0 || intent.refundedAmount + amount.amount > intent.chargedAmount) {
-          return { status: 'failed', reason: `a refund of ${amount.amount} exceeds what is left of the charge (${intent.chargedAmount - intent.refundedAmount})` };
+        if (intent.status !== 'SUCCEEDED')
+          return { status: 'failed', reason: 'nothing was charged on this intent' };
+        if (amount.currency !== intent.currency)
+          return { status: 'failed', reason: `the charge was in ${intent.currency}` };
+        if (
+          !Number.isInteger(amount.amount) ||
+          amount.amount <= 0 ||
+          intent.refundedAmount + amount.amount > intent.chargedAmount
+        ) {
+          return {
+            status: 'failed',
+            reason: `a refund of ${amount.amount} exceeds what is left of the charge (${intent.chargedAmount - intent.refundedAmount})`,
+          };
         }
         const entry = await queryOne<{ id: string }>(
           tx,
           `insert into simulated_ledger_entry (intent_id, kind, amount, currency, idempotency_key) values (?, 'REFUND', ?, ?, ?) returning id`,
           [intentId, amount.amount, amount.currency, reference],
         );
-        await query(tx, 'update simulated_payment_intent set refunded_amount = refunded_amount + ? where id = ?', [amount.amount, intentId]);
+        await query(
+          tx,
+          'update simulated_payment_intent set refunded_amount = refunded_amount + ? where id = ?',
+          [amount.amount, intentId],
+        );
         return { status: 'succeeded', refundId: entry!.id };
       });
     },

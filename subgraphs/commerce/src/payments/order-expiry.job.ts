@@ -12,7 +12,12 @@ const BATCH = 100;
  * `commerce.expire-orders`, scheduled every minute (pg-boss's cron takes a database lock, so a
  * tick runs once in the cluster); `stately`: a tick that finds a run still going waits for it.
  */
-export const expireOrdersJob = defineJob<Record<string, never>>('commerce.expire-orders', { retryLimit: 0, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
+export const expireOrdersJob = defineJob<Record<string, never>>('commerce.expire-orders', {
+  retryLimit: 0,
+  expireInSeconds: 300,
+  concurrency: 1,
+  policy: 'stately',
+});
 
 /**
  * Cancels the unpaid orders whose paymentDueBy has passed: status CANCELLED with the usual
@@ -37,8 +42,18 @@ export async function expireOverdueOrders(deps: CommerceJobDeps): Promise<number
     const commerce = forkDeps(deps);
     try {
       const transition = await commerce.em.transactional(async (tx) => {
-        const cancelled = await transitionOrder(tx, deps.jobs, id, 'CANCELLED', null, { onlyFrom: ['PENDING'], action: 'expireOrder', reason: 'not paid in time' });
-        if (cancelled) await enqueueMailRequest(deps.jobs, tx, { userId: cancelled.buyerId, template: 'order-expired', data: { orderId: id }, key: `order-expired:${id}` });
+        const cancelled = await transitionOrder(tx, deps.jobs, id, 'CANCELLED', null, {
+          onlyFrom: ['PENDING'],
+          action: 'expireOrder',
+          reason: 'not paid in time',
+        });
+        if (cancelled)
+          await enqueueMailRequest(deps.jobs, tx, {
+            userId: cancelled.buyerId,
+            template: 'order-expired',
+            data: { orderId: id },
+            key: `order-expired:${id}`,
+          });
         return cancelled;
       });
       if (transition) {
@@ -47,7 +62,8 @@ export async function expireOverdueOrders(deps: CommerceJobDeps): Promise<number
       }
     } catch (err) {
       // A ConflictError: the buyer started paying between the scan and the lock; the settlement decides.
-      if (!(err instanceof ConflictError)) deps.logger.warn({ err, orderId: id }, 'could not expire an order; the next run tries again');
+      if (!(err instanceof ConflictError))
+        deps.logger.warn({ err, orderId: id }, 'could not expire an order; the next run tries again');
     }
   }
   if (expired > 0) deps.logger.info({ expired }, 'expired unpaid orders');

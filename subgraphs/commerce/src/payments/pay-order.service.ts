@@ -18,19 +18,36 @@ const PAYMENT_METHOD = /^[A-Za-z0-9_-]{1,100}$/;
  * (the outbox). A payment already under way is left to finish, and a paid order is left as it
  * is: either way the call is a no-op (false), so a retried payOrder charges nothing twice.
  */
-async function startPayment(tx: EntityManager, jobs: JobQueue, provider: string, orderId: string, paymentMethod: string | null): Promise<boolean> {
-  const order = await queryOne<{ status: OrderStatus; totalAmount: number; currency: string; overdue: boolean }>(
+async function startPayment(
+  tx: EntityManager,
+  jobs: JobQueue,
+  provider: string,
+  orderId: string,
+  paymentMethod: string | null,
+): Promise<boolean> {
+  const order = await queryOne<{
+    status: OrderStatus;
+    totalAmount: number;
+    currency: string;
+    overdue: boolean;
+  }>(
     tx,
     `select status, total_amount as "totalAmount", currency, coalesce(payment_due_by <= now(), false) as overdue
        from orders where id = ? and reservation_state not in ('PENDING', 'VOIDING') for update`,
     [orderId],
   );
   if (!order) throw new NotFoundError('Order');
-  if (order.status === 'CANCELLED' || order.status === 'REFUNDED') throw new IllegalTransitionError(order.status, 'PAID');
+  if (order.status === 'CANCELLED' || order.status === 'REFUNDED')
+    throw new IllegalTransitionError(order.status, 'PAID');
   if (order.status !== 'PENDING') return false;
-  const current = await queryOne<{ status: string }>(tx, 'select status from payment where order_id = ?', [orderId]);
+  const current = await queryOne<{ status: string }>(tx, 'select status from payment where order_id = ?', [
+    orderId,
+  ]);
   if (current && current.status !== 'FAILED') return false;
-  if (order.overdue) throw new ConflictError('The time to pay this order has run out (see paymentDueBy); it is being cancelled.');
+  if (order.overdue)
+    throw new ConflictError(
+      'The time to pay this order has run out (see paymentDueBy); it is being cancelled.',
+    );
   const claimed = await queryOne<{ id: string; attempt: number }>(
     tx,
     `insert into payment (order_id, provider, amount, currency, status, payment_method) values (?, ?, ?, ?, 'PROCESSING', ?)
@@ -53,16 +70,26 @@ async function startPayment(tx: EntityManager, jobs: JobQueue, provider: string,
  * provider outage only delays the settlement. Paying a paid order, or paying again while a payment
  * is under way, returns the order unchanged.
  */
-export async function payOrder(ctx: Context, provider: string, orderId: string, paymentMethod: string | null | undefined): Promise<OrderEntity> {
+export async function payOrder(
+  ctx: Context,
+  provider: string,
+  orderId: string,
+  paymentMethod: string | null | undefined,
+): Promise<OrderEntity> {
   const userId = requireUser(ctx.caller);
   requireUuid(orderId, 'orderId');
   if (paymentMethod != null && !PAYMENT_METHOD.test(paymentMethod)) {
-    throw new BadUserInputError('"paymentMethod" must be a payment method token: 1 to 100 letters, digits, "_" or "-" (e.g. tok_visa).', 'paymentMethod');
+    throw new BadUserInputError(
+      '"paymentMethod" must be a payment method token: 1 to 100 letters, digits, "_" or "-" (e.g. tok_visa).',
+      'paymentMethod',
+    );
   }
   const order = await ctx.loaders.order.load(orderId);
   if (!order) throw new NotFoundError('Order');
   if (order.buyerId !== userId) throw new ForbiddenError('Only the buyer may pay for this order.');
-  const started = await ctx.em.transactional((tx) => startPayment(tx, ctx.jobs, provider, orderId, paymentMethod ?? null));
+  const started = await ctx.em.transactional((tx) =>
+    startPayment(tx, ctx.jobs, provider, orderId, paymentMethod ?? null),
+  );
   if (started) wakeSettlement(ctx.jobs);
   const current = await ctx.loaders.order.clear(orderId).load(orderId);
   if (!current) throw new NotFoundError('Order');

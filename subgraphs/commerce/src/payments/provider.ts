@@ -21,7 +21,12 @@ export type RefundResult = { status: 'succeeded'; refundId: string } | { status:
 export interface PaymentProvider {
   readonly name: string;
   /** `paymentMethod`: the buyer's token for a card or wallet; null asks the provider's default. */
-  createIntent(input: { reference: string; orderId: string; amount: Money; paymentMethod: string | null }): Promise<PaymentIntent>;
+  createIntent(input: {
+    reference: string;
+    orderId: string;
+    amount: Money;
+    paymentMethod: string | null;
+  }): Promise<PaymentIntent>;
   confirm(intentId: string): Promise<PaymentResult>;
   /** Gives `amount` of the intent's charge back; the same `reference` is the same refund, made once. */
   refund(intentId: string, amount: Money, reference: string): Promise<RefundResult>;

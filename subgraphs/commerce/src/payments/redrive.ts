@@ -14,7 +14,12 @@ import { enqueueSettlement } from './settle-payment.job.js';
 const REDRIVE_SECONDS = 3_600;
 
 /** Payments left PROCESSING for over `ageSeconds`: their settle job again. Claimed by touching updated_at. */
-export async function redrivePayments(em: EntityManager, jobs: JobQueue, ageSeconds: number, limit: number): Promise<number> {
+export async function redrivePayments(
+  em: EntityManager,
+  jobs: JobQueue,
+  ageSeconds: number,
+  limit: number,
+): Promise<number> {
   const rows = await query<{ id: string; attempt: number }>(
     em,
     `update payment set updated_at = now()
@@ -24,13 +29,23 @@ export async function redrivePayments(em: EntityManager, jobs: JobQueue, ageSeco
     [ageSeconds, limit],
   );
   for (const { id, attempt } of rows) {
-    await enqueueSettlement(jobs, em, { paymentId: id, attempt }, { singletonKey: `redrive:${id}:${attempt}`, singletonSeconds: REDRIVE_SECONDS });
+    await enqueueSettlement(
+      jobs,
+      em,
+      { paymentId: id, attempt },
+      { singletonKey: `redrive:${id}:${attempt}`, singletonSeconds: REDRIVE_SECONDS },
+    );
   }
   return rows.length;
 }
 
 /** Refunds left PENDING for over `ageSeconds`: their refund job again. */
-export async function redriveRefunds(em: EntityManager, jobs: JobQueue, ageSeconds: number, limit: number): Promise<number> {
+export async function redriveRefunds(
+  em: EntityManager,
+  jobs: JobQueue,
+  ageSeconds: number,
+  limit: number,
+): Promise<number> {
   const rows = await query<{ id: string }>(
     em,
     `update refund set updated_at = now()
@@ -39,6 +54,7 @@ export async function redriveRefunds(em: EntityManager, jobs: JobQueue, ageSecon
       returning id`,
     [ageSeconds, limit],
   );
-  for (const { id } of rows) await enqueueRefund(jobs, em, id, { singletonKey: `redrive:${id}`, singletonSeconds: REDRIVE_SECONDS });
+  for (const { id } of rows)
+    await enqueueRefund(jobs, em, id, { singletonKey: `redrive:${id}`, singletonSeconds: REDRIVE_SECONDS });
   return rows.length;
 }

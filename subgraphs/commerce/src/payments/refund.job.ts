@@ -1,5 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { defineJob, enqueueMailRequest, type EnqueueOptions, type JobQueue } from '@terrarium/subgraph-kit/jobs';
+import {
+  defineJob,
+  enqueueMailRequest,
+  type EnqueueOptions,
+  type JobQueue,
+} from '@terrarium/subgraph-kit/jobs';
 import { execute, queryOne } from '@terrarium/subgraph-kit/sql';
 import { formatMoney, money } from '../money.js';
 import type { CommerceJobDeps } from '../services/deps.js';
@@ -10,9 +15,19 @@ import type { CommerceJobDeps } from '../services/deps.js';
  * answer; the sweeper also enqueues it again, at most once an hour (redrive.ts), so a refund still
  * PENDING when the retries run out is made once the provider is back.
  */
-const refundJob = defineJob<{ refundId: string }>('payment.refund', { retryLimit: 16, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 });
+const refundJob = defineJob<{ refundId: string }>('payment.refund', {
+  retryLimit: 16,
+  retryDelay: 5,
+  retryBackoff: true,
+  expireInSeconds: 60,
+});
 
-export async function enqueueRefund(jobs: JobQueue, em: EntityManager, refundId: string, options?: EnqueueOptions): Promise<void> {
+export async function enqueueRefund(
+  jobs: JobQueue,
+  em: EntityManager,
+  refundId: string,
+  options?: EnqueueOptions,
+): Promise<void> {
   await jobs.enqueue(em, refundJob, { refundId }, options);
 }
 
@@ -51,20 +66,29 @@ async function makeRefund(deps: CommerceJobDeps, refundId: string): Promise<void
     : ({ status: 'failed', reason: 'the payment has no provider intent' } as const);
   await em.transactional(async (tx) => {
     if (result.status === 'failed') {
-      const failed = await execute(tx, `update refund set status = 'FAILED', failure_reason = ?, settled_at = now(), updated_at = now() where id = ? and status = 'PENDING'`, [
-        result.reason,
-        refundId,
-      ]);
+      const failed = await execute(
+        tx,
+        `update refund set status = 'FAILED', failure_reason = ?, settled_at = now(), updated_at = now() where id = ? and status = 'PENDING'`,
+        [result.reason, refundId],
+      );
       if (failed === 0) return;
       // refund_requested_amount counts pending and settled refunds: a refused one no longer does.
-      await execute(tx, 'update payment set refund_requested_amount = refund_requested_amount - ? where id = (select payment_id from refund where id = ?)', [refund.amount, refundId]);
-      deps.logger.error({ refundId, orderId: refund.orderId, reason: result.reason }, 'the payment provider refused a refund; it needs a person');
+      await execute(
+        tx,
+        'update payment set refund_requested_amount = refund_requested_amount - ? where id = (select payment_id from refund where id = ?)',
+        [refund.amount, refundId],
+      );
+      deps.logger.error(
+        { refundId, orderId: refund.orderId, reason: result.reason },
+        'the payment provider refused a refund; it needs a person',
+      );
       return;
     }
-    const settled = await execute(tx, `update refund set status = 'SUCCEEDED', provider_refund_id = ?, settled_at = now(), updated_at = now() where id = ? and status = 'PENDING'`, [
-      result.refundId,
-      refundId,
-    ]);
+    const settled = await execute(
+      tx,
+      `update refund set status = 'SUCCEEDED', provider_refund_id = ?, settled_at = now(), updated_at = now() where id = ? and status = 'PENDING'`,
+      [result.refundId, refundId],
+    );
     if (settled === 0) return;
     await execute(
       tx,
@@ -73,7 +97,12 @@ async function makeRefund(deps: CommerceJobDeps, refundId: string): Promise<void
           and amount <= (select coalesce(sum(r.amount), 0) from refund r where r.payment_id = payment.id and r.status = 'SUCCEEDED')`,
       [refundId],
     );
-    await enqueueMailRequest(deps.jobs, tx, { userId: refund.buyerId, template: 'refunded', data: { orderId: refund.orderId, amount: formatMoney(amount) }, key: `refunded:${refundId}` });
+    await enqueueMailRequest(deps.jobs, tx, {
+      userId: refund.buyerId,
+      template: 'refunded',
+      data: { orderId: refund.orderId, amount: formatMoney(amount) },
+      key: `refunded:${refundId}`,
+    });
   });
 }
 

@@ -1,5 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { defineJob, enqueueMailRequest, type EnqueueOptions, type JobQueue } from '@terrarium/subgraph-kit/jobs';
+import {
+  defineJob,
+  enqueueMailRequest,
+  type EnqueueOptions,
+  type JobQueue,
+} from '@terrarium/subgraph-kit/jobs';
 import { execute, queryOne } from '@terrarium/subgraph-kit/sql';
 import { money } from '../money.js';
 import { forkDeps, type CommerceJobDeps } from '../services/deps.js';
@@ -18,9 +23,19 @@ interface SettleRequest {
  * not answer; the sweeper also enqueues it again, at most once an hour (redrive.ts), so a payment
  * still PROCESSING when the retries run out settles once the provider is back.
  */
-const settleJob = defineJob<SettleRequest>('payment.settle', { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 });
+const settleJob = defineJob<SettleRequest>('payment.settle', {
+  retryLimit: 10,
+  retryDelay: 5,
+  retryBackoff: true,
+  expireInSeconds: 60,
+});
 
-export async function enqueueSettlement(jobs: JobQueue, em: EntityManager, request: SettleRequest, options?: EnqueueOptions): Promise<void> {
+export async function enqueueSettlement(
+  jobs: JobQueue,
+  em: EntityManager,
+  request: SettleRequest,
+  options?: EnqueueOptions,
+): Promise<void> {
   await jobs.enqueue(em, settleJob, request, options);
 }
 
@@ -41,7 +56,12 @@ interface ProcessingPayment {
 }
 
 /** The provider's intent for this attempt: created once (its reference is `<payment>:<attempt>`), then stored. */
-async function intentOf(deps: CommerceJobDeps, em: EntityManager, paymentId: string, payment: ProcessingPayment): Promise<string> {
+async function intentOf(
+  deps: CommerceJobDeps,
+  em: EntityManager,
+  paymentId: string,
+  payment: ProcessingPayment,
+): Promise<string> {
   if (payment.intentId) return payment.intentId;
   const intent = await deps.payments.createIntent({
     reference: `${paymentId}:${payment.attempt}`,
@@ -58,18 +78,31 @@ async function intentOf(deps: CommerceJobDeps, em: EntityManager, paymentId: str
 }
 
 /** Charged: the payment SUCCEEDED and the order PAID in one transaction, then the order's effects (commit in inventory, event). */
-async function recordSuccess(deps: CommerceJobDeps, paymentId: string, payment: ProcessingPayment): Promise<void> {
+async function recordSuccess(
+  deps: CommerceJobDeps,
+  paymentId: string,
+  payment: ProcessingPayment,
+): Promise<void> {
   const commerce = forkDeps(deps);
   const outcome = await commerce.em.transactional(async (tx) => {
-    const marked = await execute(tx, `update payment set status = 'SUCCEEDED', updated_at = now() where id = ? and attempt = ? and status = 'PROCESSING'`, [
-      paymentId,
-      payment.attempt,
-    ]);
+    const marked = await execute(
+      tx,
+      `update payment set status = 'SUCCEEDED', updated_at = now() where id = ? and attempt = ? and status = 'PROCESSING'`,
+      [paymentId, payment.attempt],
+    );
     if (marked === 0) return null;
-    const paid = await transitionOrder(tx, deps.jobs, payment.orderId, 'PAID', payment.buyerId, { onlyFrom: ['PENDING'] });
+    const paid = await transitionOrder(tx, deps.jobs, payment.orderId, 'PAID', payment.buyerId, {
+      onlyFrom: ['PENDING'],
+    });
     // Unreachable through the API (a payment under way blocks cancelling and expiry), but money
     // must never stay on an order that is not paid: give it back.
-    const refund = paid ? null : await requestFullRefund(tx, deps.jobs, { orderId: payment.orderId, reason: 'the order could no longer be paid when the charge succeeded', requestedBy: null });
+    const refund = paid
+      ? null
+      : await requestFullRefund(tx, deps.jobs, {
+          orderId: payment.orderId,
+          reason: 'the order could no longer be paid when the charge succeeded',
+          requestedBy: null,
+        });
     return { paid, refund };
   });
   if (outcome?.paid) await afterTransition(commerce, payment.orderId, outcome.paid);
@@ -77,16 +110,26 @@ async function recordSuccess(deps: CommerceJobDeps, paymentId: string, payment: 
 }
 
 /** Declined: the payment FAILED (the buyer may pay again before paymentDueBy) and the buyer is told. */
-async function recordDecline(deps: CommerceJobDeps, paymentId: string, payment: ProcessingPayment, reason: string): Promise<void> {
+async function recordDecline(
+  deps: CommerceJobDeps,
+  paymentId: string,
+  payment: ProcessingPayment,
+  reason: string,
+): Promise<void> {
   await (deps.orm.em.fork() as EntityManager).transactional(async (tx) => {
-    const marked = await execute(tx, `update payment set status = 'FAILED', failure_reason = ?, updated_at = now() where id = ? and attempt = ? and status = 'PROCESSING'`, [
-      reason,
-      paymentId,
-      payment.attempt,
-    ]);
+    const marked = await execute(
+      tx,
+      `update payment set status = 'FAILED', failure_reason = ?, updated_at = now() where id = ? and attempt = ? and status = 'PROCESSING'`,
+      [reason, paymentId, payment.attempt],
+    );
     if (marked === 0) return;
     const key = `payment-failed:${paymentId}:${payment.attempt}`;
-    await enqueueMailRequest(deps.jobs, tx, { userId: payment.buyerId, template: 'payment-failed', data: { orderId: payment.orderId, reason }, key });
+    await enqueueMailRequest(deps.jobs, tx, {
+      userId: payment.buyerId,
+      template: 'payment-failed',
+      data: { orderId: payment.orderId, reason },
+      key,
+    });
   });
 }
 

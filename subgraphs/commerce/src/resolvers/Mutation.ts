@@ -3,7 +3,14 @@ import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { Coupon } from '../entities/coupon.entity.js';
 import type { CommerceSettings } from '../settings.js';
-import { addToCart, applyCoupon, mergeCart, removeCoupon, removeFromCart, updateCartLine } from '../services/cart.service.js';
+import {
+  addToCart,
+  applyCoupon,
+  mergeCart,
+  removeCoupon,
+  removeFromCart,
+  updateCartLine,
+} from '../services/cart.service.js';
 import { checkout } from '../checkout/checkout.service.js';
 import { insertCoupon } from '../services/coupon.service.js';
 import { createListing, updateListing } from '../services/listing.service.js';
@@ -18,13 +25,16 @@ export function createMutationResolvers(settings: CommerceSettings): MutationRes
   return {
     addToCart: (_, args, ctx) => addToCart(ctx, { ...args, quantity: args.quantity ?? 1 }),
     removeFromCart: (_, { lineId, cartToken }, ctx) => removeFromCart(ctx, lineId, cartToken),
-    updateCartLine: (_, { lineId, quantity, cartToken }, ctx) => updateCartLine(ctx, lineId, quantity, cartToken),
+    updateCartLine: (_, { lineId, quantity, cartToken }, ctx) =>
+      updateCartLine(ctx, lineId, quantity, cartToken),
     applyCoupon: (_, { code, cartToken }, ctx) => applyCoupon(ctx, code, cartToken),
     removeCoupon: (_, { cartToken }, ctx) => removeCoupon(ctx, cartToken),
     mergeCart: (_, { cartToken }, ctx) => mergeCart(ctx, cartToken),
 
-    checkout: (_, { idempotencyKey, shippingAddress }, ctx) => checkout(ctx, idempotencyKey, settings.paymentTimeoutMs, shippingAddress),
-    payOrder: (_, { orderId, paymentMethod }, ctx) => payOrder(ctx, settings.paymentProvider, orderId, paymentMethod),
+    checkout: (_, { idempotencyKey, shippingAddress }, ctx) =>
+      checkout(ctx, idempotencyKey, settings.paymentTimeoutMs, shippingAddress),
+    payOrder: (_, { orderId, paymentMethod }, ctx) =>
+      payOrder(ctx, settings.paymentProvider, orderId, paymentMethod),
     cancelOrder: (_, { orderId }, ctx) => cancelOrder(ctx, orderId),
     refundOrder: (_, { orderId, reason }, ctx) => refundOrder(ctx, orderId, reason),
     updateOrderStatus: (_, { orderId, status }, ctx) => updateOrderStatus(ctx, orderId, status),
@@ -35,8 +45,17 @@ export function createMutationResolvers(settings: CommerceSettings): MutationRes
     createCoupon: async (_, { input }, ctx) => {
       requireStaff(ctx.caller);
       const code = await ctx.em.transactional(async (tx) => {
-        const inserted = await insertCoupon(tx, { ...input, validFrom: toDate(input.validFrom), validUntil: toDate(input.validUntil) });
-        await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'createCoupon', subject: `Coupon:${inserted}`, diff: { ...input } });
+        const inserted = await insertCoupon(tx, {
+          ...input,
+          validFrom: toDate(input.validFrom),
+          validUntil: toDate(input.validUntil),
+        });
+        await enqueueAudit(ctx.jobs, tx, {
+          actor: ctx.caller.userId,
+          action: 'createCoupon',
+          subject: `Coupon:${inserted}`,
+          diff: { ...input },
+        });
         return inserted;
       });
       return ctx.em.findOneOrFail(Coupon, { code }, { disableIdentityMap: true });

@@ -10,10 +10,16 @@ export const Order: OrderResolvers = {
   paymentDueBy: (order) => order.paymentDueBy ?? null,
   payment: async (order, _, ctx) => {
     const payment = await ctx.loaders.payment.load(order.id);
-    if (!payment) return { status: 'PENDING', amount: money(order.totalAmount, order.currency), failureReason: null };
-    return { status: payment.status, amount: money(payment.amount, payment.currency), failureReason: payment.failureReason ?? null };
+    if (!payment)
+      return { status: 'PENDING', amount: money(order.totalAmount, order.currency), failureReason: null };
+    return {
+      status: payment.status,
+      amount: money(payment.amount, payment.currency),
+      failureReason: payment.failureReason ?? null,
+    };
   },
-  refunded: async (order, _, ctx) => money((await ctx.loaders.refunded.load(order.id))?.amount ?? 0, order.currency),
+  refunded: async (order, _, ctx) =>
+    money((await ctx.loaders.refunded.load(order.id))?.amount ?? 0, order.currency),
   lines: (order, _, ctx) => ctx.loaders.orderLines.load(order.id),
   subtotal: (order) => money(order.subtotalAmount, order.currency),
   discount: (order) => (order.discountAmount == null ? null : money(order.discountAmount, order.currency)),

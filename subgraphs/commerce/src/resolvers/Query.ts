@@ -6,7 +6,8 @@ import { storeShipments } from '../shipping/shipments.service.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 export const Query: QueryResolvers = {
-  listing: async (_, { id }, ctx) => visibleListing(ctx, await ctx.loaders.listing.load(requireUuid(id, 'id'))),
+  listing: async (_, { id }, ctx) =>
+    visibleListing(ctx, await ctx.loaders.listing.load(requireUuid(id, 'id'))),
   cart: async (_, { cartToken }, ctx) => {
     const target = cartTarget(ctx.caller, cartToken);
     return target ? findCartView(ctx.em, target) : null;

@@ -45,7 +45,14 @@ export const KEEPER_ORDER = {
     { sku: 'TR-HIDE-M', quantity: 2, unitAmount: 1_599 },
   ],
   coupon: 'WELCOME10',
-  shippingAddress: { name: 'Kai Keeper', line1: 'Terrarienweg 12', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' },
+  shippingAddress: {
+    name: 'Kai Keeper',
+    line1: 'Terrarienweg 12',
+    line2: null,
+    city: 'Berlin',
+    postalCode: '10115',
+    country: 'DE',
+  },
   /** The store's own supplies: one shipment, seller null, delivered. */
   shipment: { carrier: 'DHL', trackingNumber: 'JJD0099123456789' },
   history: [

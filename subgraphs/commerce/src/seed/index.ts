@@ -10,10 +10,18 @@ const user = (name: 'keeper' | 'admin') => seedId(`user:${name}@terrarium.test`)
 const SEED_INTENT = 'dev_pi_seed_keeper_1';
 
 /** Inserts rows unless their id exists: the seed runs on every start. */
-async function insertMissing(em: EntityManager, table: string, rows: Record<string, SqlParam>[]): Promise<void> {
+async function insertMissing(
+  em: EntityManager,
+  table: string,
+  rows: Record<string, SqlParam>[],
+): Promise<void> {
   for (const row of rows) {
     const columns = Object.keys(row);
-    await query(em, `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (id) do nothing`, Object.values(row));
+    await query(
+      em,
+      `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (id) do nothing`,
+      Object.values(row),
+    );
   }
 }
 
@@ -50,7 +58,10 @@ async function seedListings(em: EntityManager): Promise<void> {
  */
 async function seedKeeperShipment(em: EntityManager, orderId: string): Promise<void> {
   const [, paid, shipped, delivered] = KEEPER_ORDER.history;
-  await query(em, 'update orders set shipping_address = ?::jsonb where id = ? and shipping_address is null', [JSON.stringify(KEEPER_ORDER.shippingAddress), orderId]);
+  await query(em, 'update orders set shipping_address = ?::jsonb where id = ? and shipping_address is null', [
+    JSON.stringify(KEEPER_ORDER.shippingAddress),
+    orderId,
+  ]);
   await query(
     em,
     `insert into shipment (id, order_id, seller_id, status, carrier, tracking_number, released_at, shipped_at, delivered_at, created_at, updated_at)
@@ -72,7 +83,10 @@ async function seedKeeperShipment(em: EntityManager, orderId: string): Promise<v
 async function seedKeeperOrder(em: EntityManager): Promise<void> {
   const orderId = seedId('order:keeper:1');
   const subtotal = KEEPER_ORDER.lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);
-  const discount = discountFor({ percentOff: 10, amountOff: null, currency: null }, { amount: subtotal, currency: 'EUR' }).amount;
+  const discount = discountFor(
+    { percentOff: 10, amountOff: null, currency: null },
+    { amount: subtotal, currency: 'EUR' },
+  ).amount;
   const placedAt = KEEPER_ORDER.history[0].at;
   await insertMissing(em, 'orders', [
     {
@@ -161,10 +175,21 @@ export async function seedCommerce(em: EntityManager): Promise<void> {
   await seedListings(em);
   await insertMissing(em, 'coupon', [
     // One use already: Kai Keeper's first order below.
-    { id: seedId('coupon:WELCOME10'), code: 'WELCOME10', percent_off: 10, valid_from: '2026-01-01T00:00:00.000Z', used_count: 1 },
+    {
+      id: seedId('coupon:WELCOME10'),
+      code: 'WELCOME10',
+      percent_off: 10,
+      valid_from: '2026-01-01T00:00:00.000Z',
+      used_count: 1,
+    },
   ]);
   await seedKeeperOrder(em);
   await insertMissing(em, 'wishlist_item', [
-    { id: seedId('wishlist:keeper:listing:animal:8'), user_id: user('keeper'), listing_id: seedId('listing:animal:8'), created_at: '2026-11-10T19:45:00.000Z' },
+    {
+      id: seedId('wishlist:keeper:listing:animal:8'),
+      user_id: user('keeper'),
+      listing_id: seedId('listing:animal:8'),
+      created_at: '2026-11-10T19:45:00.000Z',
+    },
   ]);
 }

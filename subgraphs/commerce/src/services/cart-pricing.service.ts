@@ -28,7 +28,8 @@ async function compute(ctx: Context, view: CartView): Promise<CartPricing> {
   );
   const coupon = view.couponCode ? await ctx.loaders.coupon.load(view.couponCode) : null;
   // A coupon that stopped being usable stays on the cart (checkout will refuse it) but takes nothing off.
-  const discount = coupon && !couponProblem(coupon, new Date(), currency) ? discountFor(coupon, subtotal) : null;
+  const discount =
+    coupon && !couponProblem(coupon, new Date(), currency) ? discountFor(coupon, subtotal) : null;
   return { subtotal, discount, total: money(subtotal.amount - (discount?.amount ?? 0), currency) };
 }
 

@@ -26,7 +26,8 @@ export interface CartPricing {
 }
 
 /** Which cart a request means: an anonymous cart by its token, or the signed-in user's cart. */
-export type CartTarget = { kind: 'user'; userId: string } | { kind: 'token'; token: string; tokenHash: string };
+export type CartTarget =
+  { kind: 'user'; userId: string } | { kind: 'token'; token: string; tokenHash: string };
 
 /** 32 random bytes, base64url: 43 characters. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -52,12 +53,21 @@ export function cartTarget(caller: Caller, cartToken: string | null | undefined)
 }
 
 export async function findCart(em: EntityManager, target: CartTarget): Promise<CartEntity | null> {
-  const where = target.kind === 'user' ? { userId: target.userId } : { tokenHash: target.tokenHash, userId: null };
+  const where =
+    target.kind === 'user' ? { userId: target.userId } : { tokenHash: target.tokenHash, userId: null };
   return em.findOne(Cart, where, { disableIdentityMap: true });
 }
 
-export async function loadCartView(em: EntityManager, cart: CartEntity, token: string | null): Promise<CartView> {
-  const lines = await em.find(CartLine, { cartId: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, disableIdentityMap: true });
+export async function loadCartView(
+  em: EntityManager,
+  cart: CartEntity,
+  token: string | null,
+): Promise<CartView> {
+  const lines = await em.find(
+    CartLine,
+    { cartId: cart.id },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, disableIdentityMap: true },
+  );
   return {
     id: cart.id,
     userId: cart.userId ?? null,
@@ -79,7 +89,16 @@ export async function findCartView(em: EntityManager, target: CartTarget): Promi
  * What a checkout key is bound to: the lines and the coupon, not the prices (prices are frozen
  * into the order the first time; a replay returns that order).
  */
-export function cartHash(lines: readonly Pick<CartLineEntity, 'productId' | 'listingId' | 'quantity'>[], couponCode: string | null): string {
-  const parts = lines.map((line) => (line.listingId ? `listing:${line.listingId}` : `product:${line.productId}:${line.quantity}`)).sort();
-  return createHash('sha256').update(JSON.stringify({ lines: parts, coupon: couponCode })).digest('hex');
+export function cartHash(
+  lines: readonly Pick<CartLineEntity, 'productId' | 'listingId' | 'quantity'>[],
+  couponCode: string | null,
+): string {
+  const parts = lines
+    .map((line) =>
+      line.listingId ? `listing:${line.listingId}` : `product:${line.productId}:${line.quantity}`,
+    )
+    .sort();
+  return createHash('sha256')
+    .update(JSON.stringify({ lines: parts, coupon: couponCode }))
+    .digest('hex');
 }

@@ -19,14 +19,19 @@ export function normalizeCouponCode(code: string): string {
 export function couponProblem(coupon: CouponEntity, now: Date, currency: string): string | null {
   if (coupon.validFrom > now) return `Coupon ${coupon.code} is not valid yet.`;
   if (coupon.validUntil && coupon.validUntil <= now) return `Coupon ${coupon.code} has expired.`;
-  if (coupon.usageLimit != null && coupon.usedCount >= coupon.usageLimit) return `Coupon ${coupon.code} has been used up.`;
-  if (coupon.amountOff != null && coupon.currency !== currency) return `Coupon ${coupon.code} is for ${coupon.currency} carts.`;
+  if (coupon.usageLimit != null && coupon.usedCount >= coupon.usageLimit)
+    return `Coupon ${coupon.code} has been used up.`;
+  if (coupon.amountOff != null && coupon.currency !== currency)
+    return `Coupon ${coupon.code} is for ${coupon.currency} carts.`;
   return null;
 }
 
 /** Percent off rounds to the nearest minor unit; a fixed amount never takes more than the subtotal. */
 export function discountFor(coupon: CouponTerms, subtotal: Money): Money {
-  const off = coupon.percentOff != null ? Math.round((subtotal.amount * coupon.percentOff) / 100) : Math.min(coupon.amountOff ?? 0, subtotal.amount);
+  const off =
+    coupon.percentOff != null
+      ? Math.round((subtotal.amount * coupon.percentOff) / 100)
+      : Math.min(coupon.amountOff ?? 0, subtotal.amount);
   return money(off, subtotal.currency);
 }
 
@@ -35,7 +40,11 @@ export function discountFor(coupon: CouponTerms, subtotal: Money): Money {
  * re-checks the window and the limit, so concurrent checkouts can never exceed usage_limit.
  * Returns the coupon's terms, or null when it cannot be used (expired, used up, other currency).
  */
-export async function consumeCoupon(tx: EntityManager, code: string, currency: string): Promise<CouponTerms | null> {
+export async function consumeCoupon(
+  tx: EntityManager,
+  code: string,
+  currency: string,
+): Promise<CouponTerms | null> {
   const row = await queryOne<CouponTerms>(
     tx,
     `update coupon set used_count = used_count + 1
@@ -67,7 +76,8 @@ export function couponTerms(input: CreateCouponArgs) {
   const code = normalizeCouponCode(input.code);
   const percentOff = input.percentOff ?? null;
   const amountOff = input.amountOff ?? null;
-  if ((percentOff === null) === (amountOff === null)) throw new BadUserInputError('Give exactly one of "percentOff" and "amountOff".', 'percentOff');
+  if ((percentOff === null) === (amountOff === null))
+    throw new BadUserInputError('Give exactly one of "percentOff" and "amountOff".', 'percentOff');
   if (percentOff !== null && (!Number.isInteger(percentOff) || percentOff < 1 || percentOff > 100)) {
     throw new BadUserInputError('"percentOff" must be from 1 to 100.', 'percentOff');
   }
@@ -75,9 +85,11 @@ export function couponTerms(input: CreateCouponArgs) {
   const currency = amountOff !== null ? validateCurrency(input.currency ?? 'EUR', 'currency') : null;
   const validFrom = input.validFrom ?? new Date();
   const validUntil = input.validUntil ?? null;
-  if (validUntil && validUntil <= validFrom) throw new BadUserInputError('"validUntil" must be after "validFrom".', 'validUntil');
+  if (validUntil && validUntil <= validFrom)
+    throw new BadUserInputError('"validUntil" must be after "validFrom".', 'validUntil');
   const usageLimit = input.usageLimit ?? null;
-  if (usageLimit !== null && (!Number.isInteger(usageLimit) || usageLimit < 0)) throw new BadUserInputError('"usageLimit" must be 0 or more.', 'usageLimit');
+  if (usageLimit !== null && (!Number.isInteger(usageLimit) || usageLimit < 0))
+    throw new BadUserInputError('"usageLimit" must be 0 or more.', 'usageLimit');
   return { code, percentOff, amountOff, currency, validFrom, validUntil, usageLimit };
 }
 
@@ -87,7 +99,15 @@ export async function insertCoupon(em: EntityManager, input: CreateCouponArgs): 
     const row = await queryOne<{ code: string }>(
       em,
       `insert into coupon (code, percent_off, amount_off, currency, valid_from, valid_until, usage_limit) values (?, ?, ?, ?, ?, ?, ?) returning code`,
-      [terms.code, terms.percentOff, terms.amountOff, terms.currency, terms.validFrom, terms.validUntil, terms.usageLimit],
+      [
+        terms.code,
+        terms.percentOff,
+        terms.amountOff,
+        terms.currency,
+        terms.validFrom,
+        terms.validUntil,
+        terms.usageLimit,
+      ],
     );
     return row!.code;
   } catch (err) {

@@ -33,5 +33,11 @@ export interface CommerceJobDeps {
 
 /** CommerceDeps with an EntityManager of its own, for one run of a job. */
 export function forkDeps(deps: CommerceJobDeps): CommerceDeps {
-  return { em: deps.orm.em.fork() as EntityManager, services: deps.services, events: deps.events, jobs: deps.jobs, logger: deps.logger };
+  return {
+    em: deps.orm.em.fork() as EntityManager,
+    services: deps.services,
+    events: deps.events,
+    jobs: deps.jobs,
+    logger: deps.logger,
+  };
 }

@@ -1,7 +1,13 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { enqueueAudit } from '@terrarium/subgraph-kit/jobs';
 import { requireOrganizationMember } from '@terrarium/platform/caller';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@terrarium/platform/errors';
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { exactlyOne, managesOrganization } from '../access.js';
 import type { Context } from '../context.js';
@@ -23,7 +29,9 @@ const MANUAL_STATUSES: ListingStatus[] = ['DRAFT', 'ACTIVE', 'WITHDRAWN'];
 /** DRAFT listings exist only for their organization and staff. */
 export function visibleListing(ctx: Context, listing: ListingEntity | null): ListingEntity | null {
   if (!listing) return null;
-  return listing.status === 'DRAFT' && !managesOrganization(ctx.caller, listing.organizationId) ? null : listing;
+  return listing.status === 'DRAFT' && !managesOrganization(ctx.caller, listing.organizationId)
+    ? null
+    : listing;
 }
 
 export async function listingsOfOrganization(
@@ -51,22 +59,28 @@ export async function listingsOfOrganization(
   return toConnection(rows, size, total, (row) => encodeKeyset('Listing', row.createdAt, row.id));
 }
 
-const ANIMAL_BREEDER = 'query($r:[_Any!]!){ _entities(representations:$r){ ... on Animal { id breeder { id } } } }';
+const ANIMAL_BREEDER =
+  'query($r:[_Any!]!){ _entities(representations:$r){ ... on Animal { id breeder { id } } } }';
 
 /** An organization lists only its own animals: inventory knows whose an animal is. */
 async function requireOwnAnimal(ctx: Context, animalId: string, organizationId: string): Promise<void> {
-  const result = await ctx.services.call<{ _entities: ({ id: string; breeder: { id: string } | null } | null)[] }>('inventory', ANIMAL_BREEDER, {
+  const result = await ctx.services.call<{
+    _entities: ({ id: string; breeder: { id: string } | null } | null)[];
+  }>('inventory', ANIMAL_BREEDER, {
     r: [{ __typename: 'Animal', id: animalId }],
   });
   const entities = result.data?._entities;
-  if (!entities) throw new ServiceUnavailableError('The inventory service could not tell whose animal this is.');
+  if (!entities)
+    throw new ServiceUnavailableError('The inventory service could not tell whose animal this is.');
   const animal = entities[0];
   if (!animal) throw new NotFoundError('Animal');
-  if (animal.breeder?.id !== organizationId) throw new BadUserInputError('This animal belongs to another organization.', 'animalId');
+  if (animal.breeder?.id !== organizationId)
+    throw new BadUserInputError('This animal belongs to another organization.', 'animalId');
 }
 
 function openListingConflict(err: unknown): never {
-  if (isUniqueViolation(err)) throw new ConflictError('This animal already has an ACTIVE or RESERVED listing.');
+  if (isUniqueViolation(err))
+    throw new ConflictError('This animal already has an ACTIVE or RESERVED listing.');
   throw err;
 }
 
@@ -88,7 +102,8 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
   const priceAmount = validateAmount(input.priceAmount, 'priceAmount');
   const currency = validateCurrency(input.currency ?? 'EUR', 'currency');
   const status = input.status ?? 'ACTIVE';
-  if (status !== 'DRAFT' && status !== 'ACTIVE') throw new BadUserInputError('A new listing is DRAFT or ACTIVE.', 'status');
+  if (status !== 'DRAFT' && status !== 'ACTIVE')
+    throw new BadUserInputError('A new listing is DRAFT or ACTIVE.', 'status');
   if (animalId) await requireOwnAnimal(ctx, animalId, organizationId);
   else if (!(await ctx.loaders.productPrice.load(productId!))) throw new NotFoundError('Product');
 
@@ -125,37 +140,57 @@ export interface UpdateListingArgs {
 }
 
 /** Price and manual status changes, refused while an order holds the listing (RESERVED) or after it sold. */
-export async function updateListing(ctx: Context, id: string, input: UpdateListingArgs): Promise<ListingEntity> {
+export async function updateListing(
+  ctx: Context,
+  id: string,
+  input: UpdateListingArgs,
+): Promise<ListingEntity> {
   requireUuid(id, 'id');
   const current = visibleListing(ctx, await ctx.loaders.listing.load(id));
   if (!current) throw new NotFoundError('Listing');
   requireOrganizationMember(ctx.caller, current.organizationId);
-  const priceAmount = input.priceAmount == null ? current.priceAmount : validateAmount(input.priceAmount, 'priceAmount');
+  const priceAmount =
+    input.priceAmount == null ? current.priceAmount : validateAmount(input.priceAmount, 'priceAmount');
   const currency = input.currency == null ? current.currency : validateCurrency(input.currency, 'currency');
   const status = input.status ?? current.status;
-  if (input.status && !MANUAL_STATUSES.includes(input.status)) throw new BadUserInputError('RESERVED and SOLD follow orders; set DRAFT, ACTIVE or WITHDRAWN.', 'status');
+  if (input.status && !MANUAL_STATUSES.includes(input.status))
+    throw new BadUserInputError('RESERVED and SOLD follow orders; set DRAFT, ACTIVE or WITHDRAWN.', 'status');
   // Conditional on the status: a checkout that reserves it concurrently wins, and this is a CONFLICT.
   // Under the row lock the status this update replaces is known, so publishing is news once; an
   // animal's new price or status is owed to inventory's search in the same transaction.
   const updated = await ctx.em
     .transactional(async (tx) => {
-      const before = await queryOne<{ status: ListingStatus }>(tx, 'select status from listing where id = ? for update', [id]);
+      const before = await queryOne<{ status: ListingStatus }>(
+        tx,
+        'select status from listing where id = ? for update',
+        [id],
+      );
       const rows = await query<{ animal_id: string | null }>(
         tx,
         `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD') returning animal_id`,
         [priceAmount, currency, status, id],
       );
-      if (rows.length > 0 && status === 'ACTIVE' && before?.status !== 'ACTIVE') await enqueueListed(ctx.jobs, tx, current);
+      if (rows.length > 0 && status === 'ACTIVE' && before?.status !== 'ACTIVE')
+        await enqueueListed(ctx.jobs, tx, current);
       const animalId = rows[0]?.animal_id;
       if (animalId) await listingPriceReports.enqueue(ctx.jobs, tx, [animalId]);
       if (rows.length > 0) {
-        const diff = { from: { status: before?.status, priceAmount: current.priceAmount, currency: current.currency }, to: { status, priceAmount, currency } };
-        await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'updateListing', subject: `Listing:${id}`, diff });
+        const diff = {
+          from: { status: before?.status, priceAmount: current.priceAmount, currency: current.currency },
+          to: { status, priceAmount, currency },
+        };
+        await enqueueAudit(ctx.jobs, tx, {
+          actor: ctx.caller.userId,
+          action: 'updateListing',
+          subject: `Listing:${id}`,
+          diff,
+        });
       }
       return rows;
     })
     .catch(openListingConflict);
-  if (updated.length === 0) throw new ConflictError('This listing is in an order (RESERVED or SOLD); it cannot change now.');
+  if (updated.length === 0)
+    throw new ConflictError('This listing is in an order (RESERVED or SOLD); it cannot change now.');
   wakeMarketplaceActivity(ctx.jobs);
   const listing = await ctx.loaders.listing.clear(id).load(id);
   if (!listing) throw new NotFoundError('Listing');

@@ -8,7 +8,11 @@ export const orderTopic = (orderId: string): string => `orderStatusChanged:${ord
  * Publishes `orderStatusChanged` for an order whose status change committed. The event asks
  * subscribers to re-read the order, so a rerun after a crash publishing twice is harmless.
  */
-const orderChangedJob = defineJob<{ orderId: string }>('commerce.order-changed', { retryLimit: 3, retryDelay: 1, concurrency: 1 });
+const orderChangedJob = defineJob<{ orderId: string }>('commerce.order-changed', {
+  retryLimit: 3,
+  retryDelay: 1,
+  concurrency: 1,
+});
 
 /** After the transaction committed: this process's worker publishes at once rather than at its next poll. */
 export function wakeOrderEvents(jobs: JobQueue): void {

@@ -27,7 +27,9 @@ export { orderTopic } from './order-events.job.js';
 export class IllegalTransitionError extends ConflictError {
   constructor(from: OrderStatus, to: OrderStatus) {
     const legal = TRANSITIONS[from];
-    super(`An order that is ${from} cannot become ${to}${legal.length ? ` (it can become ${legal.join(' or ')})` : ''}.`);
+    super(
+      `An order that is ${from} cannot become ${to}${legal.length ? ` (it can become ${legal.join(' or ')})` : ''}.`,
+    );
     Object.assign(this.extensions, { status: from });
   }
 }
@@ -46,7 +48,12 @@ function nextReservationState(state: ReservationState, to: OrderStatus, shipped:
   return state;
 }
 
-async function moveListings(tx: EntityManager, orderId: string, from: ListingStatus[], to: ListingStatus): Promise<void> {
+async function moveListings(
+  tx: EntityManager,
+  orderId: string,
+  from: ListingStatus[],
+  to: ListingStatus,
+): Promise<void> {
   await query(
     tx,
     `update listing set status = ?, updated_at = now()
@@ -108,13 +115,25 @@ export async function transitionOrder(
   if (options.onlyFrom && !options.onlyFrom.includes(order.status)) return null;
   if (!TRANSITIONS[order.status].includes(to)) throw new IllegalTransitionError(order.status, to);
   if (to === 'CANCELLED' && order.status === 'PENDING') {
-    const paying = await queryOne(tx, `select 1 as paying from payment where order_id = ? and status in ('PROCESSING', 'SUCCEEDED')`, [orderId]);
+    const paying = await queryOne(
+      tx,
+      `select 1 as paying from payment where order_id = ? and status in ('PROCESSING', 'SUCCEEDED')`,
+      [orderId],
+    );
     if (paying) throw new ConflictError('A payment for this order is under way; it cannot be cancelled now.');
   }
   const shipped = to === 'REFUNDED' && (order.status !== 'PAID' || (await hasShipped(tx, orderId)));
   const next = nextReservationState(order.reservationState, to, shipped);
-  await query(tx, 'update orders set status = ?, reservation_state = ?, updated_at = now() where id = ?', [to, next, orderId]);
-  await query(tx, 'insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, ?, ?, ?)', [orderId, order.status, to, actorId]);
+  await query(tx, 'update orders set status = ?, reservation_state = ?, updated_at = now() where id = ?', [
+    to,
+    next,
+    orderId,
+  ]);
+  await query(
+    tx,
+    'insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, ?, ?, ?)',
+    [orderId, order.status, to, actorId],
+  );
   const undone = next !== order.reservationState && (next === 'RELEASING' || next === 'RETURNING');
   if (to === 'PAID') await moveListings(tx, orderId, ['RESERVED'], 'SOLD');
   if (undone) {
@@ -125,12 +144,29 @@ export async function transitionOrder(
   if (to === 'PAID') await enqueueSold(jobs, tx, orderId);
   const refund =
     to === 'CANCELLED' || to === 'REFUNDED'
-      ? await requestFullRefund(tx, jobs, { orderId, reason: options.reason ?? `order ${to.toLowerCase()}`, requestedBy: actorId })
+      ? await requestFullRefund(tx, jobs, {
+          orderId,
+          reason: options.reason ?? `order ${to.toLowerCase()}`,
+          requestedBy: actorId,
+        })
       : null;
   await enqueueOrderChanged(jobs, tx, orderId);
-  const diff = { from: order.status, to, ...(options.reason ? { reason: options.reason } : {}), ...(refund ? { refund: refund.amount } : {}) };
-  await enqueueAudit(jobs, tx, { actor: actorId, action: options.action ?? 'changeOrderStatus', subject: `Order:${orderId}`, diff });
-  const owed = next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING' || next === 'RETURNING') ? next : null;
+  const diff = {
+    from: order.status,
+    to,
+    ...(options.reason ? { reason: options.reason } : {}),
+    ...(refund ? { refund: refund.amount } : {}),
+  };
+  await enqueueAudit(jobs, tx, {
+    actor: actorId,
+    action: options.action ?? 'changeOrderStatus',
+    subject: `Order:${orderId}`,
+    diff,
+  });
+  const owed =
+    next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING' || next === 'RETURNING')
+      ? next
+      : null;
   return { from: order.status, to, buyerId: order.buyerId, owed, refund };
 }
 
@@ -139,7 +175,11 @@ export async function transitionOrder(
  * make the refund at once, and the owed inventory call is made (left owed for the sweeper if
  * inventory cannot be reached).
  */
-export async function afterTransition(deps: CommerceDeps, orderId: string, transition: Transition): Promise<void> {
+export async function afterTransition(
+  deps: CommerceDeps,
+  orderId: string,
+  transition: Transition,
+): Promise<void> {
   wakeOrderEvents(deps.jobs);
   if (transition.to === 'PAID') wakeMarketplaceActivity(deps.jobs);
   if (transition.refund) wakeRefunds(deps.jobs);
@@ -154,7 +194,9 @@ export async function changeOrderStatus(
   actorId: string | null,
   options: TransitionOptions = {},
 ): Promise<Transition | null> {
-  const transition = await deps.em.transactional((tx) => transitionOrder(tx, deps.jobs, orderId, to, actorId, options));
+  const transition = await deps.em.transactional((tx) =>
+    transitionOrder(tx, deps.jobs, orderId, to, actorId, options),
+  );
   if (transition) await afterTransition(deps, orderId, transition);
   return transition;
 }

@@ -34,15 +34,23 @@ async function reload(ctx: Context, orderId: string): Promise<OrderEntity> {
 export async function cancelOrder(ctx: Context, orderId: string): Promise<OrderEntity> {
   const actor = requireUser(ctx.caller);
   const order = await orderForCaller(ctx, orderId);
-  await changeOrderStatus(ctx, orderId, 'CANCELLED', actor, { reason: actor === order.buyerId ? 'cancelled by the buyer' : 'cancelled by staff' });
+  await changeOrderStatus(ctx, orderId, 'CANCELLED', actor, {
+    reason: actor === order.buyerId ? 'cancelled by the buyer' : 'cancelled by staff',
+  });
   return reload(ctx, orderId);
 }
 
 /** Staff moves an order along TRANSITIONS; to CANCELLED or REFUNDED, a paid order's money goes back in full. */
-export async function updateOrderStatus(ctx: Context, orderId: string, status: OrderStatus): Promise<OrderEntity> {
+export async function updateOrderStatus(
+  ctx: Context,
+  orderId: string,
+  status: OrderStatus,
+): Promise<OrderEntity> {
   requireStaff(ctx.caller);
   requireUuid(orderId, 'orderId');
-  await changeOrderStatus(ctx, orderId, status, ctx.caller.userId, { reason: `status set to ${status} by staff` });
+  await changeOrderStatus(ctx, orderId, status, ctx.caller.userId, {
+    reason: `status set to ${status} by staff`,
+  });
   return reload(ctx, orderId);
 }
 
@@ -57,18 +65,30 @@ export async function refundOrder(ctx: Context, orderId: string, reason: string)
   requireStaff(ctx.caller);
   requireUuid(orderId, 'orderId');
   const why = reason.trim();
-  if (why.length === 0 || why.length > MAX_REASON) throw new BadUserInputError(`"reason" must be 1 to ${MAX_REASON} characters.`, 'reason');
+  if (why.length === 0 || why.length > MAX_REASON)
+    throw new BadUserInputError(`"reason" must be 1 to ${MAX_REASON} characters.`, 'reason');
   if (!(await ctx.loaders.order.load(orderId))) throw new NotFoundError('Order');
-  await changeOrderStatus(ctx, orderId, 'REFUNDED', ctx.caller.userId, { action: 'refundOrder', reason: why });
+  await changeOrderStatus(ctx, orderId, 'REFUNDED', ctx.caller.userId, {
+    action: 'refundOrder',
+    reason: why,
+  });
   return reload(ctx, orderId);
 }
 
 /** A user's placed orders, newest first. */
-export async function ordersOfUser(ctx: Context, userId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<OrderEntity>> {
+export async function ordersOfUser(
+  ctx: Context,
+  userId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<OrderEntity>> {
   requireSelfOrStaff(ctx.caller, userId);
   const size = pageSize(first, 10);
   const keyset = decodeKeyset('Order', after, 'date');
-  const where: FilterQuery<OrderEntity> = { buyerId: userId, reservationState: { $nin: ['PENDING', 'VOIDING'] } };
+  const where: FilterQuery<OrderEntity> = {
+    buyerId: userId,
+    reservationState: { $nin: ['PENDING', 'VOIDING'] },
+  };
   const [rows, total] = await Promise.all([
     ctx.em.find(Order, keyset ? { $and: [where, olderThan('placedAt', keyset)] } : where, {
       orderBy: { placedAt: 'desc', id: 'desc' },

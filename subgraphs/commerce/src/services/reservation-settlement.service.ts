@@ -18,7 +18,11 @@ const CALLS: Record<OwedCall, { call: typeof releaseForOrder; done: ReservationS
  * record is conditional on the state still being `owed`: a commit confirmed after the order was
  * cancelled meanwhile (RETURNING) leaves the return owed.
  */
-export async function settleReservation(deps: CommerceDeps, orderId: string, owed: OwedCall): Promise<boolean> {
+export async function settleReservation(
+  deps: CommerceDeps,
+  orderId: string,
+  owed: OwedCall,
+): Promise<boolean> {
   const { call, done } = CALLS[owed];
   try {
     await call(deps.services, orderId);
@@ -26,6 +30,10 @@ export async function settleReservation(deps: CommerceDeps, orderId: string, owe
     deps.logger.warn({ err, orderId, owed }, 'inventory call failed; the sweeper will retry it');
     return false;
   }
-  await query(deps.em, 'update orders set reservation_state = ?, updated_at = now() where id = ? and reservation_state = ?', [done, orderId, owed]);
+  await query(
+    deps.em,
+    'update orders set reservation_state = ?, updated_at = now() where id = ? and reservation_state = ?',
+    [done, orderId, owed],
+  );
   return true;
 }

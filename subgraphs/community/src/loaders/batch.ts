@@ -26,4 +26,3 @@ export async function loadGrouped<K, V>(
   );
   return results;
 }
-

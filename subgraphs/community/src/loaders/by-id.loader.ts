@@ -6,7 +6,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * Entities by primary key, one `where id in (...)` per batch. Returns hidden rows too: callers
  * decide who may see them (staff in the moderation queue, nobody else).
  */
-export function createByIdLoader<T extends { id: string }>(em: EntityManager, entity: EntitySchema<T, never>): DataLoader<string, T | null> {
+export function createByIdLoader<T extends { id: string }>(
+  em: EntityManager,
+  entity: EntitySchema<T, never>,
+): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     // TypeScript cannot relate a generic entity's `id` to FilterQuery<T>; every T here has one.
     const rows = await em.find(entity, { id: { $in: [...ids] } } as unknown as FilterQuery<T>);

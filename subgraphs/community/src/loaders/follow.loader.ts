@@ -17,21 +17,27 @@ const followKey = (key: FollowKey) => `${key.targetType}:${key.id}:${key.size}`;
 export function createFollowersLoader(em: EntityManager): DataLoader<FollowKey, string[], string> {
   return new DataLoader<FollowKey, string[], string>(
     (keys) =>
-      loadGrouped(keys, (key) => `${key.targetType}:${key.size}`, async (group) => {
-        const { targetType, size } = group[0]!;
-        const ids = group.map((key) => key.id);
-        const rows = await em.execute<{ target_id: string; follower_id: string }[]>(
-          `select p.target_id, f.follower_id
+      loadGrouped(
+        keys,
+        (key) => `${key.targetType}:${key.size}`,
+        async (group) => {
+          const { targetType, size } = group[0]!;
+          const ids = group.map((key) => key.id);
+          const rows = await em.execute<{ target_id: string; follower_id: string }[]>(
+            `select p.target_id, f.follower_id
            from unnest(array[?]::uuid[]) as p(target_id)
            cross join lateral (
              select follower_id from follow
              where target_type = ? and target_id = p.target_id
              order by created_at desc, follower_id limit ?
            ) f`,
-          [ids, targetType, size],
-        );
-        return manyByKey(ids, rows, (row) => row.target_id).map((list) => list.map((row) => row.follower_id));
-      }),
+            [ids, targetType, size],
+          );
+          return manyByKey(ids, rows, (row) => row.target_id).map((list) =>
+            list.map((row) => row.follower_id),
+          );
+        },
+      ),
     { cacheKeyFn: followKey },
   );
 }
@@ -40,21 +46,27 @@ export function createFollowersLoader(em: EntityManager): DataLoader<FollowKey, 
 export function createFollowingLoader(em: EntityManager): DataLoader<FollowKey, string[], string> {
   return new DataLoader<FollowKey, string[], string>(
     (keys) =>
-      loadGrouped(keys, (key) => `${key.targetType}:${key.size}`, async (group) => {
-        const { targetType, size } = group[0]!;
-        const ids = group.map((key) => key.id);
-        const rows = await em.execute<{ follower_id: string; target_id: string }[]>(
-          `select p.follower_id, f.target_id
+      loadGrouped(
+        keys,
+        (key) => `${key.targetType}:${key.size}`,
+        async (group) => {
+          const { targetType, size } = group[0]!;
+          const ids = group.map((key) => key.id);
+          const rows = await em.execute<{ follower_id: string; target_id: string }[]>(
+            `select p.follower_id, f.target_id
            from unnest(array[?]::uuid[]) as p(follower_id)
            cross join lateral (
              select target_id from follow
              where follower_id = p.follower_id and target_type = ?
              order by created_at desc, target_id limit ?
            ) f`,
-          [ids, targetType, size],
-        );
-        return manyByKey(ids, rows, (row) => row.follower_id).map((list) => list.map((row) => row.target_id));
-      }),
+            [ids, targetType, size],
+          );
+          return manyByKey(ids, rows, (row) => row.follower_id).map((list) =>
+            list.map((row) => row.target_id),
+          );
+        },
+      ),
     { cacheKeyFn: followKey },
   );
 }

@@ -36,15 +36,21 @@ export interface PageSpec<T> {
  * lateral count gives each parent's totalCount. Keys with different sizes or cursors run as
  * separate statements (rare: a list of products asks for the same first page of each).
  */
-export function createPageLoader<T extends object>(em: EntityManager, spec: PageSpec<T>): DataLoader<PageKey, Page<T>, string> {
+export function createPageLoader<T extends object>(
+  em: EntityManager,
+  spec: PageSpec<T>,
+): DataLoader<PageKey, Page<T>, string> {
   const { table, parentColumn: parent, direction } = spec;
   const after = direction === 'desc' ? '<' : '>';
   return new DataLoader<PageKey, Page<T>, string>(
     (keys) =>
-      loadGrouped(keys, (key) => JSON.stringify([key.size, key.after]), async (group) => {
-        const { size, after: cursor } = group[0]!;
-        const ids = group.map((key) => key.parentId);
-        const sql = `
+      loadGrouped(
+        keys,
+        (key) => JSON.stringify([key.size, key.after]),
+        async (group) => {
+          const { size, after: cursor } = group[0]!;
+          const ids = group.map((key) => key.parentId);
+          const sql = `
           select p.page_parent, c.page_total, x.*
           from unnest(array[?]::uuid[]) as p(page_parent)
           cross join lateral (
@@ -57,17 +63,18 @@ export function createPageLoader<T extends object>(em: EntityManager, spec: Page
             order by t.created_at ${direction}, t.id ${direction}
             limit ?
           ) x on true`;
-        const params: unknown[] = [ids, ...(cursor ? [cursor.key, cursor.id] : []), size + 1];
-        const rows = await em.execute<Record<string, unknown>[]>(sql, params);
-        const pages = new Map<string, Page<T>>(ids.map((id) => [id, { rows: [], totalCount: 0 }]));
-        for (const { page_parent, page_total, ...row } of rows) {
-          const page = pages.get(page_parent as string)!;
-          page.totalCount = page_total as number;
-          // A parent without (further) rows comes back once, with every x column null.
-          if (row['id'] != null) page.rows.push(em.map(spec.entity, row as EntityDictionary<T>));
-        }
-        return ids.map((id) => pages.get(id)!);
-      }),
+          const params: unknown[] = [ids, ...(cursor ? [cursor.key, cursor.id] : []), size + 1];
+          const rows = await em.execute<Record<string, unknown>[]>(sql, params);
+          const pages = new Map<string, Page<T>>(ids.map((id) => [id, { rows: [], totalCount: 0 }]));
+          for (const { page_parent, page_total, ...row } of rows) {
+            const page = pages.get(page_parent as string)!;
+            page.totalCount = page_total as number;
+            // A parent without (further) rows comes back once, with every x column null.
+            if (row['id'] != null) page.rows.push(em.map(spec.entity, row as EntityDictionary<T>));
+          }
+          return ids.map((id) => pages.get(id)!);
+        },
+      ),
     { cacheKeyFn: (key) => JSON.stringify([key.parentId, key.size, key.after]) },
   );
 }

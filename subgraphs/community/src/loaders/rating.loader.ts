@@ -37,18 +37,25 @@ export function createRatingLoader(em: EntityManager, cache: Cache): RatingLoade
   const loader = new DataLoader<Subject, Rating, string>(
     async (subjects) => {
       const keys = subjects.map(ratingCacheKey);
-      const cached = await Promise.all(keys.map((key) => (written.has(key) ? undefined : cache.get<Rating>(key))));
+      const cached = await Promise.all(
+        keys.map((key) => (written.has(key) ? undefined : cache.get<Rating>(key))),
+      );
       const misses = subjects.filter((_, i) => cached[i] === undefined);
       const fresh = new Map<string, Rating>();
       if (misses.length > 0) {
-        const rows = await em.execute<{ subject_type: SubjectType; subject_id: string; review_count: number; rating_sum: number }[]>(
+        const rows = await em.execute<
+          { subject_type: SubjectType; subject_id: string; review_count: number; rating_sum: number }[]
+        >(
           `select a.subject_type, a.subject_id, a.review_count, a.rating_sum
            from rating_aggregate a
            join unnest(array[?]::text[], array[?]::uuid[]) as k(subject_type, subject_id) using (subject_type, subject_id)`,
           [misses.map((s) => s.type), misses.map((s) => s.id)],
         );
         for (const row of rows) {
-          fresh.set(ratingCacheKey({ type: row.subject_type, id: row.subject_id }), { reviewCount: row.review_count, ratingSum: row.rating_sum });
+          fresh.set(ratingCacheKey({ type: row.subject_type, id: row.subject_id }), {
+            reviewCount: row.review_count,
+            ratingSum: row.rating_sum,
+          });
         }
         await Promise.all(
           misses.map((subject) => {

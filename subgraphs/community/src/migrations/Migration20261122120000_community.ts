@@ -21,10 +21,18 @@ export class Migration20261122120000_community extends Migration {
         constraint review_one_subject check (num_nonnulls(product_id, organization_id) = 1)
       )`);
     // One review per author per subject; a second insert is a CONFLICT, not a duplicate.
-    this.addSql('create unique index review_author_product_uq on review (author_id, product_id) where product_id is not null');
-    this.addSql('create unique index review_author_organization_uq on review (author_id, organization_id) where organization_id is not null');
-    this.addSql('create index review_product_page_idx on review (product_id, created_at desc, id desc) where hidden_at is null and product_id is not null');
-    this.addSql('create index review_organization_page_idx on review (organization_id, created_at desc, id desc) where hidden_at is null and organization_id is not null');
+    this.addSql(
+      'create unique index review_author_product_uq on review (author_id, product_id) where product_id is not null',
+    );
+    this.addSql(
+      'create unique index review_author_organization_uq on review (author_id, organization_id) where organization_id is not null',
+    );
+    this.addSql(
+      'create index review_product_page_idx on review (product_id, created_at desc, id desc) where hidden_at is null and product_id is not null',
+    );
+    this.addSql(
+      'create index review_organization_page_idx on review (organization_id, created_at desc, id desc) where hidden_at is null and organization_id is not null',
+    );
 
     this.addSql(`
       create table rating_aggregate (
@@ -47,7 +55,9 @@ export class Migration20261122120000_community extends Migration {
         updated_at timestamptz(3) not null default now()
       )`);
     this.addSql('create index post_feed_idx on post (created_at desc, id desc) where hidden_at is null');
-    this.addSql('create index post_author_page_idx on post (author_id, created_at desc, id desc) where hidden_at is null');
+    this.addSql(
+      'create index post_author_page_idx on post (author_id, created_at desc, id desc) where hidden_at is null',
+    );
 
     this.addSql(`
       create table comment (
@@ -58,7 +68,9 @@ export class Migration20261122120000_community extends Migration {
         hidden_at timestamptz(3),
         created_at timestamptz(3) not null default now()
       )`);
-    this.addSql('create index comment_post_page_idx on comment (post_id, created_at, id) where hidden_at is null');
+    this.addSql(
+      'create index comment_post_page_idx on comment (post_id, created_at, id) where hidden_at is null',
+    );
 
     this.addSql(`
       create table follow (
@@ -84,9 +96,11 @@ export class Migration20261122120000_community extends Migration {
         created_at timestamptz(3) not null default now()
       )`);
     // A reporter has at most one open report per subject: reporting twice returns the first.
-    this.addSql(`create unique index report_open_uq on report (reporter_id, subject_type, subject_id) where status = 'OPEN'`);
+    this.addSql(
+      `create unique index report_open_uq on report (reporter_id, subject_type, subject_id) where status = 'OPEN'`,
+    );
     this.addSql('create index report_queue_idx on report (status, created_at, id)');
-    this.addSql('create index report_subject_idx on report (subject_type, subject_id) where status = \'OPEN\'');
+    this.addSql("create index report_subject_idx on report (subject_type, subject_id) where status = 'OPEN'");
   }
 
   override async down(): Promise<void> {

@@ -12,9 +12,13 @@ export const Organization: OrganizationResolvers = {
     const key = pageKey(CursorTag.REVIEWS, id, first, after, 10);
     return toPageConnection(CursorTag.REVIEWS, await ctx.loaders.organizationReviews.load(key), key.size);
   },
-  averageRating: async ({ id }, _, ctx) => averageRating(await ctx.loaders.ratings.load({ type: 'ORGANIZATION', id })),
-  reviewCount: async ({ id }, _, ctx) => (await ctx.loaders.ratings.load({ type: 'ORGANIZATION', id })).reviewCount,
+  averageRating: async ({ id }, _, ctx) =>
+    averageRating(await ctx.loaders.ratings.load({ type: 'ORGANIZATION', id })),
+  reviewCount: async ({ id }, _, ctx) =>
+    (await ctx.loaders.ratings.load({ type: 'ORGANIZATION', id })).reviewCount,
   followers: async ({ id }, { first }, ctx) =>
-    (await ctx.loaders.followers.load({ id, targetType: 'ORGANIZATION', size: pageSize(first, 20) })).map(ref),
+    (await ctx.loaders.followers.load({ id, targetType: 'ORGANIZATION', size: pageSize(first, 20) })).map(
+      ref,
+    ),
   followerCount: ({ id }, _, ctx) => ctx.loaders.followerCount.load({ targetType: 'ORGANIZATION', id }),
 };

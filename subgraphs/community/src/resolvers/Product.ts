@@ -10,6 +10,8 @@ export const Product: ProductResolvers = {
     const key = pageKey(CursorTag.REVIEWS, id, first, after, 10);
     return toPageConnection(CursorTag.REVIEWS, await ctx.loaders.productReviews.load(key), key.size);
   },
-  averageRating: async ({ id }, _, ctx) => averageRating(await ctx.loaders.ratings.load({ type: 'PRODUCT', id })),
-  reviewCount: async ({ id }, _, ctx) => (await ctx.loaders.ratings.load({ type: 'PRODUCT', id })).reviewCount,
+  averageRating: async ({ id }, _, ctx) =>
+    averageRating(await ctx.loaders.ratings.load({ type: 'PRODUCT', id })),
+  reviewCount: async ({ id }, _, ctx) =>
+    (await ctx.loaders.ratings.load({ type: 'PRODUCT', id })).reviewCount,
 };

@@ -1,7 +1,13 @@
 import { BadUserInputError } from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import type { SubscriptionResolvers } from '../generated/resolvers.js';
-import { Topic, fromCommentEvent, fromReviewEvent, type CommentEvent, type ReviewEvent } from '../services/events.js';
+import {
+  Topic,
+  fromCommentEvent,
+  fromReviewEvent,
+  type CommentEvent,
+  type ReviewEvent,
+} from '../services/events.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 
 /**
@@ -14,9 +20,15 @@ export const Subscription: SubscriptionResolvers = {
   reviewPosted: {
     subscribe: (_, { productId, organizationId }, ctx) => {
       if ((productId == null) === (organizationId == null)) {
-        throw new BadUserInputError('Give exactly one of "productId" and "organizationId".', productId == null ? 'productId' : 'organizationId');
+        throw new BadUserInputError(
+          'Give exactly one of "productId" and "organizationId".',
+          productId == null ? 'productId' : 'organizationId',
+        );
       }
-      const subject = productId != null ? { type: 'PRODUCT' as const, id: requireUuid(productId, 'productId') } : { type: 'ORGANIZATION' as const, id: requireUuid(organizationId!, 'organizationId') };
+      const subject =
+        productId != null
+          ? { type: 'PRODUCT' as const, id: requireUuid(productId, 'productId') }
+          : { type: 'ORGANIZATION' as const, id: requireUuid(organizationId!, 'organizationId') };
       return ctx.events.subscribe<ReviewEvent>(Topic.reviewPosted(subject));
     },
     resolve: (event: ReviewEvent, _args: unknown, ctx: Context) => {
@@ -25,7 +37,8 @@ export const Subscription: SubscriptionResolvers = {
     },
   },
   commentAdded: {
-    subscribe: (_, { postId }, ctx) => ctx.events.subscribe<CommentEvent>(Topic.commentAdded(requireUuid(postId, 'postId'))),
+    subscribe: (_, { postId }, ctx) =>
+      ctx.events.subscribe<CommentEvent>(Topic.commentAdded(requireUuid(postId, 'postId'))),
     resolve: (event: CommentEvent, _args: unknown, ctx: Context) => {
       ctx.loaders.reset();
       return fromCommentEvent(event);

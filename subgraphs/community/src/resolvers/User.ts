@@ -11,9 +11,13 @@ export const User: UserResolvers = {
     const key = pageKey(CursorTag.POSTS, id, first, after, 10);
     return toPageConnection(CursorTag.POSTS, await ctx.loaders.userPosts.load(key), key.size);
   },
-  followers: async ({ id }, { first }, ctx) => (await ctx.loaders.followers.load({ id, targetType: 'USER', size: pageSize(first, 20) })).map(ref),
+  followers: async ({ id }, { first }, ctx) =>
+    (await ctx.loaders.followers.load({ id, targetType: 'USER', size: pageSize(first, 20) })).map(ref),
   followerCount: ({ id }, _, ctx) => ctx.loaders.followerCount.load({ targetType: 'USER', id }),
-  following: async ({ id }, { first }, ctx) => (await ctx.loaders.following.load({ id, targetType: 'USER', size: pageSize(first, 20) })).map(ref),
+  following: async ({ id }, { first }, ctx) =>
+    (await ctx.loaders.following.load({ id, targetType: 'USER', size: pageSize(first, 20) })).map(ref),
   followedOrganizations: async ({ id }, { first }, ctx) =>
-    (await ctx.loaders.following.load({ id, targetType: 'ORGANIZATION', size: pageSize(first, 20) })).map(ref),
+    (await ctx.loaders.following.load({ id, targetType: 'ORGANIZATION', size: pageSize(first, 20) })).map(
+      ref,
+    ),
 };

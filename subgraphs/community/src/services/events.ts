@@ -7,7 +7,8 @@ import type { Subject } from '../loaders/rating.loader.js';
  * subscriber never sees a review that a rollback undid.
  */
 export const Topic = {
-  reviewPosted: (subject: Subject) => `reviewPosted:${subject.type === 'PRODUCT' ? 'product' : 'organization'}:${subject.id}`,
+  reviewPosted: (subject: Subject) =>
+    `reviewPosted:${subject.type === 'PRODUCT' ? 'product' : 'organization'}:${subject.id}`,
   commentAdded: (postId: string) => `commentAdded:${postId}`,
 };
 
@@ -50,7 +51,12 @@ export function toReviewEvent(review: ReviewEntity): ReviewEvent {
 }
 
 export function fromReviewEvent(event: ReviewEvent): ReviewEntity {
-  return { ...event, hiddenAt: null, createdAt: new Date(event.createdAt), updatedAt: new Date(event.updatedAt) };
+  return {
+    ...event,
+    hiddenAt: null,
+    createdAt: new Date(event.createdAt),
+    updatedAt: new Date(event.updatedAt),
+  };
 }
 
 export function toCommentEvent(comment: CommentEntity): CommentEvent {

@@ -10,15 +10,24 @@ import { requireUuid } from '@terrarium/subgraph-kit/uuid';
  * checked with ops first (requireKnownSubject); unfollowing is not, so that a follow of a user or
  * organization ops has since removed can still be dropped.
  */
-function parseTarget(ctx: Context, targetType: FollowTargetType, rawTargetId: string): { followerId: string; targetId: string } {
+function parseTarget(
+  ctx: Context,
+  targetType: FollowTargetType,
+  rawTargetId: string,
+): { followerId: string; targetId: string } {
   const followerId = requireUser(ctx.caller);
   const targetId = requireUuid(rawTargetId, 'targetId');
-  if (targetType === 'USER' && targetId === followerId) throw new BadUserInputError('You cannot follow yourself.', 'targetId');
+  if (targetType === 'USER' && targetId === followerId)
+    throw new BadUserInputError('You cannot follow yourself.', 'targetId');
   return { followerId, targetId };
 }
 
 /** Idempotent: following twice keeps one follow. */
-export async function follow(ctx: Context, targetType: FollowTargetType, rawTargetId: string): Promise<boolean> {
+export async function follow(
+  ctx: Context,
+  targetType: FollowTargetType,
+  rawTargetId: string,
+): Promise<boolean> {
   const { followerId, targetId } = parseTarget(ctx, targetType, rawTargetId);
   await requireKnownSubject(ctx, targetType === 'USER' ? 'User' : 'Organization', targetId);
   await ctx.em.execute(
@@ -30,7 +39,11 @@ export async function follow(ctx: Context, targetType: FollowTargetType, rawTarg
 }
 
 /** True when a follow was removed. */
-export async function unfollow(ctx: Context, targetType: FollowTargetType, rawTargetId: string): Promise<boolean> {
+export async function unfollow(
+  ctx: Context,
+  targetType: FollowTargetType,
+  rawTargetId: string,
+): Promise<boolean> {
   const { followerId, targetId } = parseTarget(ctx, targetType, rawTargetId);
   const removed = await ctx.em.execute<{ follower_id: string }[]>(
     'delete from follow where follower_id = ? and target_type = ? and target_id = ? returning follower_id',

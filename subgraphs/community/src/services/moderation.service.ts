@@ -4,7 +4,12 @@ import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { enqueueAudit, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { Context } from '../context.js';
-import { Report, type ReportEntity, type ReportStatus, type ReportSubjectType } from '../entities/report.entity.js';
+import {
+  Report,
+  type ReportEntity,
+  type ReportStatus,
+  type ReportSubjectType,
+} from '../entities/report.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
 import { decodeKeyset, newerThan } from '@terrarium/subgraph-kit/cursors';
 import { CursorTag, encodeRowCursor } from './paging.js';
@@ -46,7 +51,8 @@ export async function report(ctx: Context, input: ReportInput): Promise<ReportEn
   const reporterId = requireUser(ctx.caller);
   const subjectId = requireUuid(input.subjectId, 'input.subjectId');
   const reason = requireText(input.reason, 'input.reason', MAX_REPORT_REASON);
-  if (!(await subjectIsVisible(ctx, input.subjectType, subjectId))) throw new NotFoundError(input.subjectType.charAt(0) + input.subjectType.slice(1).toLowerCase());
+  if (!(await subjectIsVisible(ctx, input.subjectType, subjectId)))
+    throw new NotFoundError(input.subjectType.charAt(0) + input.subjectType.slice(1).toLowerCase());
   const [row] = await ctx.em.execute<Record<string, unknown>[]>(
     `with inserted as (
        insert into report (reporter_id, subject_type, subject_id, reason) values (?, ?, ?, ?)
@@ -64,7 +70,12 @@ export async function report(ctx: Context, input: ReportInput): Promise<ReportEn
 }
 
 /** Staff only: reports with a status, oldest first. */
-export async function moderationQueue(ctx: Context, first: number | null | undefined, after: string | null | undefined, status: ReportStatus): Promise<Connection<ReportEntity>> {
+export async function moderationQueue(
+  ctx: Context,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  status: ReportStatus,
+): Promise<Connection<ReportEntity>> {
   requireStaff(ctx.caller);
   const size = pageSize(first, 20);
   const cursor = decodeKeyset(CursorTag.REPORTS, after, 'date');
@@ -78,9 +89,18 @@ export async function moderationQueue(ctx: Context, first: number | null | undef
 }
 
 /** Hides the subject inside the transaction; returns the rating subject when a review left its aggregate. */
-async function hideSubject(tx: EntityManager, jobs: JobQueue, type: ReportSubjectType, id: string): Promise<Subject | null> {
+async function hideSubject(
+  tx: EntityManager,
+  jobs: JobQueue,
+  type: ReportSubjectType,
+  id: string,
+): Promise<Subject | null> {
   if (type === 'REVIEW') return hideReview(tx, jobs, id);
-  await tx.execute(`update ${TABLE[type]} set hidden_at = now() where id = ? and hidden_at is null`, [id], 'run');
+  await tx.execute(
+    `update ${TABLE[type]} set hidden_at = now() where id = ? and hidden_at is null`,
+    [id],
+    'run',
+  );
   return null;
 }
 
@@ -88,23 +108,39 @@ async function hideSubject(tx: EntityManager, jobs: JobQueue, type: ReportSubjec
  * Staff only. Locks the reported content before the report, in that order for every resolver, so
  * two staff resolving two reports of the same content queue up instead of deadlocking.
  */
-export async function resolveReport(ctx: Context, rawId: string, action: ReportAction): Promise<ReportEntity> {
+export async function resolveReport(
+  ctx: Context,
+  rawId: string,
+  action: ReportAction,
+): Promise<ReportEntity> {
   requireStaff(ctx.caller);
   const staffId = ctx.caller.userId!;
   const id = requireUuid(rawId, 'id');
   const { row, ratingSubject } = await ctx.em.transactional(async (tx) => {
-    const [target] = await tx.execute<{ subject_type: ReportSubjectType; subject_id: string }[]>('select subject_type, subject_id from report where id = ?', [id]);
+    const [target] = await tx.execute<{ subject_type: ReportSubjectType; subject_id: string }[]>(
+      'select subject_type, subject_id from report where id = ?',
+      [id],
+    );
     if (!target) throw new NotFoundError('Report');
     const { subject_type: type, subject_id: subjectId } = target;
     await tx.execute(`select id from ${TABLE[type]} where id = ? for update`, [subjectId]);
-    const [current] = await tx.execute<{ status: ReportStatus }[]>('select status from report where id = ? for update', [id]);
-    if (current?.status !== 'OPEN') throw new ConflictError(`This report is already resolved (${current?.status ?? 'gone'}).`);
+    const [current] = await tx.execute<{ status: ReportStatus }[]>(
+      'select status from report where id = ? for update',
+      [id],
+    );
+    if (current?.status !== 'OPEN')
+      throw new ConflictError(`This report is already resolved (${current?.status ?? 'gone'}).`);
     if (action === 'DISMISS') {
       const [dismissed] = await tx.execute<Record<string, unknown>[]>(
         `update report set status = 'DISMISSED', resolved_by_id = ?, resolved_at = now() where id = ? returning *`,
         [staffId, id],
       );
-      await enqueueAudit(ctx.jobs, tx, { actor: staffId, action: 'resolveReport', subject: `Report:${id}`, diff: { action, subject: `${type}:${subjectId}`, status: 'DISMISSED' } });
+      await enqueueAudit(ctx.jobs, tx, {
+        actor: staffId,
+        action: 'resolveReport',
+        subject: `Report:${id}`,
+        diff: { action, subject: `${type}:${subjectId}`, status: 'DISMISSED' },
+      });
       return { row: dismissed!, ratingSubject: null };
     }
     const ratingSubject = await hideSubject(tx, ctx.jobs, type, subjectId);

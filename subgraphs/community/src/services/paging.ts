@@ -21,7 +21,13 @@ export function encodeRowCursor(tag: CursorTag, row: Row): string {
 }
 
 /** A page loader's key: validated size (0..100, BAD_USER_INPUT otherwise) and decoded cursor. */
-export function pageKey(tag: CursorTag, parentId: string, first: number | null | undefined, after: string | null | undefined, fallback: number): PageKey {
+export function pageKey(
+  tag: CursorTag,
+  parentId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  fallback: number,
+): PageKey {
   return { parentId, size: pageSize(first, fallback), after: decodeKeyset(tag, after, 'date') };
 }
 

@@ -25,7 +25,10 @@ export async function createPost(ctx: Context, input: PostInput): Promise<PostEn
   const authorId = requireUser(ctx.caller);
   const title = requireText(input.title, 'input.title', MAX_POST_TITLE);
   const body = requireText(input.body, 'input.body', MAX_POST_BODY);
-  const [row] = await ctx.em.execute<Record<string, unknown>[]>('insert into post (author_id, title, body) values (?, ?, ?) returning *', [authorId, title, body]);
+  const [row] = await ctx.em.execute<Record<string, unknown>[]>(
+    'insert into post (author_id, title, body) values (?, ?, ?) returning *',
+    [authorId, title, body],
+  );
   return ctx.em.map(Post, row!);
 }
 
@@ -35,7 +38,8 @@ export async function deletePost(ctx: Context, rawId: string): Promise<string> {
   const id = requireUuid(rawId, 'id');
   const post = visibleTo(ctx, await ctx.loaders.post.load(id));
   if (!post) throw new NotFoundError('Post');
-  if (post.authorId !== userId && !isStaff(ctx.caller)) throw new ForbiddenError('Only the author or staff may delete this post.');
+  if (post.authorId !== userId && !isStaff(ctx.caller))
+    throw new ForbiddenError('Only the author or staff may delete this post.');
   await ctx.em.execute('delete from post where id = ?', [id], 'run');
   ctx.loaders.post.clear(id);
   return id;
@@ -55,7 +59,9 @@ export async function addComment(ctx: Context, rawPostId: string, rawBody: strin
   );
   if (!row) throw new NotFoundError('Post');
   const comment = ctx.em.map(Comment, row);
-  await ctx.events.publish(Topic.commentAdded(postId), toCommentEvent(comment)).catch((err: unknown) => ctx.logger.warn({ err }, 'event publish failed'));
+  await ctx.events
+    .publish(Topic.commentAdded(postId), toCommentEvent(comment))
+    .catch((err: unknown) => ctx.logger.warn({ err }, 'event publish failed'));
   return comment;
 }
 
@@ -64,14 +70,19 @@ export async function deleteComment(ctx: Context, rawId: string): Promise<string
   const id = requireUuid(rawId, 'id');
   const comment = visibleTo(ctx, await ctx.loaders.comment.load(id));
   if (!comment) throw new NotFoundError('Comment');
-  if (comment.authorId !== userId && !isStaff(ctx.caller)) throw new ForbiddenError('Only the author or staff may delete this comment.');
+  if (comment.authorId !== userId && !isStaff(ctx.caller))
+    throw new ForbiddenError('Only the author or staff may delete this comment.');
   await ctx.em.execute('delete from comment where id = ?', [id], 'run');
   ctx.loaders.comment.clear(id);
   return id;
 }
 
 /** The community feed: visible posts, newest first. */
-export async function feed(ctx: Context, first: number | null | undefined, after: string | null | undefined): Promise<Connection<PostEntity>> {
+export async function feed(
+  ctx: Context,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<PostEntity>> {
   const size = pageSize(first, 20);
   const cursor = decodeKeyset(CursorTag.POSTS, after, 'date');
   const rows = await ctx.em.find(

@@ -10,7 +10,9 @@ export interface ReviewSubjectRow {
   organization_id: string | null;
 }
 
-export function subjectOf(review: ReviewSubjectRow | Pick<ReviewEntity, 'productId' | 'organizationId'>): Subject {
+export function subjectOf(
+  review: ReviewSubjectRow | Pick<ReviewEntity, 'productId' | 'organizationId'>,
+): Subject {
   const productId = 'product_id' in review ? review.product_id : review.productId;
   const organizationId = 'organization_id' in review ? review.organization_id : review.organizationId;
   if (productId) return { type: 'PRODUCT', id: productId };
@@ -28,7 +30,13 @@ export function subjectOf(review: ReviewSubjectRow | Pick<ReviewEntity, 'product
  * @param countDelta reviews added (+1), removed (-1) or 0 when only a rating changed
  * @param sumDelta change of the sum of ratings
  */
-export async function applyRatingDelta(tx: EntityManager, jobs: JobQueue, subject: Subject, countDelta: number, sumDelta: number): Promise<void> {
+export async function applyRatingDelta(
+  tx: EntityManager,
+  jobs: JobQueue,
+  subject: Subject,
+  countDelta: number,
+  sumDelta: number,
+): Promise<void> {
   if (countDelta === 0 && sumDelta === 0) return;
   if (subject.type === 'PRODUCT') await ratingReports.enqueue(jobs, tx, [subject.id]);
   if (countDelta > 0) {

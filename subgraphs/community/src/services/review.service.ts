@@ -40,7 +40,10 @@ function parseSubject(input: ReviewInput): Subject {
   const productId = input.productId ?? null;
   const organizationId = input.organizationId ?? null;
   if ((productId === null) === (organizationId === null)) {
-    throw new BadUserInputError('Give exactly one of "productId" and "organizationId".', productId === null ? 'input.productId' : 'input.organizationId');
+    throw new BadUserInputError(
+      'Give exactly one of "productId" and "organizationId".',
+      productId === null ? 'input.productId' : 'input.organizationId',
+    );
   }
   return productId !== null
     ? { type: 'PRODUCT', id: requireUuid(productId, 'input.productId') }
@@ -49,7 +52,9 @@ function parseSubject(input: ReviewInput): Subject {
 
 /** Publishing happens after the commit; a failed publish must not turn a saved review into an error. */
 async function publish(ctx: Context, topic: string, payload: unknown): Promise<void> {
-  await ctx.events.publish(topic, payload).catch((err: unknown) => ctx.logger.warn({ err, topic }, 'event publish failed'));
+  await ctx.events
+    .publish(topic, payload)
+    .catch((err: unknown) => ctx.logger.warn({ err, topic }, 'event publish failed'));
 }
 
 export async function postReview(ctx: Context, input: ReviewInput): Promise<ReviewEntity> {
@@ -64,9 +69,18 @@ export async function postReview(ctx: Context, input: ReviewInput): Promise<Revi
     const [inserted] = await tx.execute<Record<string, unknown>[]>(
       `insert into review (author_id, product_id, organization_id, rating, body) values (?, ?, ?, ?, ?)
        on conflict do nothing returning *`,
-      [authorId, subject.type === 'PRODUCT' ? subject.id : null, subject.type === 'ORGANIZATION' ? subject.id : null, rating, body],
+      [
+        authorId,
+        subject.type === 'PRODUCT' ? subject.id : null,
+        subject.type === 'ORGANIZATION' ? subject.id : null,
+        rating,
+        body,
+      ],
     );
-    if (!inserted) throw new ConflictError(`You have already reviewed this ${subject.type === 'PRODUCT' ? 'product' : 'organization'}; edit that review instead.`);
+    if (!inserted)
+      throw new ConflictError(
+        `You have already reviewed this ${subject.type === 'PRODUCT' ? 'product' : 'organization'}; edit that review instead.`,
+      );
     await applyRatingDelta(tx, ctx.jobs, subject, 1, rating);
     return inserted;
   });
@@ -81,16 +95,22 @@ async function lockOwnReview(tx: EntityManager, ctx: Context, id: string): Promi
   const userId = requireUser(ctx.caller);
   const [current] = await tx.execute<ReviewRow[]>('select * from review where id = ? for update', [id]);
   if (!current || (current.hidden_at !== null && !isStaff(ctx.caller))) throw new NotFoundError('Review');
-  if (current.author_id !== userId && !isStaff(ctx.caller)) throw new ForbiddenError('Only the author or staff may change this review.');
+  if (current.author_id !== userId && !isStaff(ctx.caller))
+    throw new ForbiddenError('Only the author or staff may change this review.');
   return current;
 }
 
-export async function updateReview(ctx: Context, rawId: string, input: ReviewUpdateInput): Promise<ReviewEntity> {
+export async function updateReview(
+  ctx: Context,
+  rawId: string,
+  input: ReviewUpdateInput,
+): Promise<ReviewEntity> {
   requireUser(ctx.caller);
   const id = requireUuid(rawId, 'id');
   const rating = input.rating == null ? null : requireRating(input.rating, 'input.rating');
   const body = input.body == null ? null : requireText(input.body, 'input.body', MAX_REVIEW_BODY);
-  if (rating === null && body === null) throw new BadUserInputError('Give "rating" or "body" to change.', 'input');
+  if (rating === null && body === null)
+    throw new BadUserInputError('Give "rating" or "body" to change.', 'input');
   const { row, subject } = await ctx.em.transactional(async (tx) => {
     const current = await lockOwnReview(tx, ctx, id);
     const [updated] = await tx.execute<(Record<string, unknown> & { rating: number })[]>(
@@ -98,7 +118,8 @@ export async function updateReview(ctx: Context, rawId: string, input: ReviewUpd
       [rating ?? current.rating, body ?? current.body, id],
     );
     // The old rating was read under the row lock, so this delta is exact even under concurrent edits.
-    if (current.hidden_at === null) await applyRatingDelta(tx, ctx.jobs, subjectOf(current), 0, updated!.rating - current.rating);
+    if (current.hidden_at === null)
+      await applyRatingDelta(tx, ctx.jobs, subjectOf(current), 0, updated!.rating - current.rating);
     return { row: updated!, subject: subjectOf(current) };
   });
   await invalidateRating(ctx, subject);
@@ -111,7 +132,8 @@ export async function deleteReview(ctx: Context, rawId: string): Promise<string>
   const subject = await ctx.em.transactional(async (tx) => {
     const current = await lockOwnReview(tx, ctx, id);
     await tx.execute('delete from review where id = ?', [id], 'run');
-    if (current.hidden_at === null) await applyRatingDelta(tx, ctx.jobs, subjectOf(current), -1, -current.rating);
+    if (current.hidden_at === null)
+      await applyRatingDelta(tx, ctx.jobs, subjectOf(current), -1, -current.rating);
     return subjectOf(current);
   });
   await invalidateRating(ctx, subject);
@@ -123,7 +145,10 @@ export async function deleteReview(ctx: Context, rawId: string): Promise<string>
  * aggregate. Returns the subject whose aggregate changed (null when it was already hidden or gone).
  */
 export async function hideReview(tx: EntityManager, jobs: JobQueue, id: string): Promise<Subject | null> {
-  const [hidden] = await tx.execute<ReviewRow[]>('update review set hidden_at = now() where id = ? and hidden_at is null returning *', [id]);
+  const [hidden] = await tx.execute<ReviewRow[]>(
+    'update review set hidden_at = now() where id = ? and hidden_at is null returning *',
+    [id],
+  );
   if (!hidden) return null;
   await applyRatingDelta(tx, jobs, subjectOf(hidden), -1, -hidden.rating);
   return subjectOf(hidden);

@@ -8,7 +8,8 @@ export function requireText(value: string, field: string, max: number): string {
   const text = value.trim();
   const length = [...text].length;
   if (length === 0) throw new BadUserInputError(`"${field}" must not be empty.`, field);
-  if (length > max) throw new BadUserInputError(`"${field}" must be at most ${max} characters, got ${length}.`, field);
+  if (length > max)
+    throw new BadUserInputError(`"${field}" must be at most ${max} characters, got ${length}.`, field);
   return text;
 }
 

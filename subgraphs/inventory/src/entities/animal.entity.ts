@@ -9,7 +9,10 @@ export const Animal = defineEntity({
   name: 'Animal',
   tableName: 'animal',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     name: p.string(),
     speciesId: p.uuid(),
     /** ops' Organization (no foreign key across subgraphs). */
@@ -29,7 +32,10 @@ export const Animal = defineEntity({
     keeperId: p.uuid().nullable(),
     /** Millisecond precision (timestamptz(3)) so a keyset cursor round-trips through a JS Date. */
     createdAt: p.datetime(3).onCreate(() => new Date()),
-    updatedAt: p.datetime(3).onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime(3)
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

@@ -6,7 +6,10 @@ export const CareLog = defineEntity({
   name: 'CareLog',
   tableName: 'care_log',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     animalId: p.uuid(),
     kind: p.enum(['FEEDING', 'WEIGHT', 'SHED', 'NOTE']),
     notes: p.text().nullable(),

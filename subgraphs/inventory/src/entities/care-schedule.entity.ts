@@ -6,7 +6,10 @@ export const CareSchedule = defineEntity({
   name: 'CareSchedule',
   tableName: 'care_schedule',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     animalId: p.uuid(),
     kind: p.enum(['FEEDING', 'WEIGHT', 'SHED', 'NOTE']),
     everyDays: p.integer(),
@@ -16,7 +19,10 @@ export const CareSchedule = defineEntity({
     remindedFor: p.datetime(3).nullable(),
     /** The user who set it. */
     setBy: p.uuid().nullable(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

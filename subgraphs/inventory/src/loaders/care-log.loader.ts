@@ -29,7 +29,9 @@ export function createCareLogLoader(em: EntityManager, first: number): DataLoade
 }
 
 /** One care-log loader per page size asked for in this request. */
-export function createCareLogLoaders(em: EntityManager): (first: number) => DataLoader<string, CareLogEntity[]> {
+export function createCareLogLoaders(
+  em: EntityManager,
+): (first: number) => DataLoader<string, CareLogEntity[]> {
   const bySize = new Map<number, DataLoader<string, CareLogEntity[]>>();
   return (first) => {
     let loader = bySize.get(first);

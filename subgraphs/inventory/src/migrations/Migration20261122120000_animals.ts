@@ -34,10 +34,14 @@ export class Migration20261122120000_animals extends Migration {
     // The listing's keyset order, alone and under the two common filters.
     this.addSql('create index animal_listing_idx on animal (created_at desc, id desc)');
     this.addSql('create index animal_species_listing_idx on animal (species_id, created_at desc, id desc)');
-    this.addSql('create index animal_organization_listing_idx on animal (organization_id, created_at desc, id desc)');
+    this.addSql(
+      'create index animal_organization_listing_idx on animal (organization_id, created_at desc, id desc)',
+    );
     this.addSql('create index animal_sire_idx on animal (sire_id) where sire_id is not null');
     this.addSql('create index animal_dam_idx on animal (dam_id) where dam_id is not null');
-    this.addSql('create index animal_reserved_order_idx on animal (reserved_order_id) where reserved_order_id is not null');
+    this.addSql(
+      'create index animal_reserved_order_idx on animal (reserved_order_id) where reserved_order_id is not null',
+    );
 
     this.addSql(`
       create table care_log (

@@ -23,7 +23,9 @@ export class Migration20261122120100_stock extends Migration {
         on_hand_after integer not null,
         created_at timestamptz not null default now()
       )`);
-    this.addSql('create index stock_adjustment_product_idx on stock_adjustment (product_id, created_at desc)');
+    this.addSql(
+      'create index stock_adjustment_product_idx on stock_adjustment (product_id, created_at desc)',
+    );
 
     this.addSql(`
       create table reservation (

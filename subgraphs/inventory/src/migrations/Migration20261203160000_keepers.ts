@@ -5,7 +5,9 @@ export class Migration20261203160000_keepers extends Migration {
   override async up(): Promise<void> {
     // keeper_id is ops' User: no foreign key across subgraphs.
     this.addSql('alter table animal add column keeper_id uuid');
-    this.addSql('create index animal_keeper_idx on animal (keeper_id, created_at desc, id desc) where keeper_id is not null');
+    this.addSql(
+      'create index animal_keeper_idx on animal (keeper_id, created_at desc, id desc) where keeper_id is not null',
+    );
     // reminded_for is the next_due_at a reminder already went out for: the reminder job sends one
     // per due time, however often it runs or however many workers run it.
     this.addSql(`

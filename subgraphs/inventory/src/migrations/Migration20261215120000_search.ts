@@ -16,12 +16,15 @@ export class Migration20261215120000_search extends Migration {
         currency text check (currency ~ '^[A-Z]{3}$'),
         as_of timestamptz not null
       )`);
-    this.addSql('create index listing_price_amount_idx on listing_price (amount, animal_id) where amount is not null');
+    this.addSql(
+      'create index listing_price_amount_idx on listing_price (amount, animal_id) where amount is not null',
+    );
     this.addSql('create index animal_sex_idx on animal (sex)');
     this.addSql('create index animal_status_idx on animal (status)');
     this.addSql('create index animal_hatch_date_idx on animal (hatch_date desc nulls last, id)');
     // A gene list matches by overlap (&&), lower-cased as searches are.
-    this.addSql(`create or replace function animal_genes_lower(genes text[]) returns text[] language sql immutable parallel safe
+    this
+      .addSql(`create or replace function animal_genes_lower(genes text[]) returns text[] language sql immutable parallel safe
       as $$ select coalesce(array_agg(lower(g)), '{}') from unnest(genes) as g $$`);
     this.addSql('create index animal_genes_lower_idx on animal using gin (animal_genes_lower(genes))');
   }

@@ -24,5 +24,6 @@ export const Animal: AnimalResolvers = {
     const size = pageSize(first, CARE_LOG_PAGE);
     return size === 0 ? [] : loaders.careLog(size).load(animal.id);
   },
-  careSchedules: (animal, _, { caller, loaders }) => (isCarerOf(caller, animal) ? loaders.careSchedules.load(animal.id) : []),
+  careSchedules: (animal, _, { caller, loaders }) =>
+    isCarerOf(caller, animal) ? loaders.careSchedules.load(animal.id) : [],
 };

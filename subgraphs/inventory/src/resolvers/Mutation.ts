@@ -7,7 +7,13 @@ import { setCareSchedule } from '../services/care-schedule.service.js';
 import { careRemindersJob } from '../services/care-reminders.job.js';
 import { assignKeeper } from '../services/keepers.service.js';
 import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
-import { commitForOrder, releaseForOrder, reserveForOrder, returnForOrder, type ReservationOutcome } from '../services/reservation.service.js';
+import {
+  commitForOrder,
+  releaseForOrder,
+  reserveForOrder,
+  returnForOrder,
+  type ReservationOutcome,
+} from '../services/reservation.service.js';
 import { adjustStock } from '../services/stock.service.js';
 import { recordListingPrices } from '../search/listing-prices.js';
 import type { Context } from '../context.js';

@@ -20,7 +20,8 @@ const remindsCaller = (caller: Caller) => (event: CareReminderEvent) =>
 export const Subscription: SubscriptionResolvers = {
   stockChanged: {
     // Stock levels are public (the storefront shows them), so anyone may listen.
-    subscribe: (_, { productId }, { events }) => events.subscribe<ProductRef>(stockChangedTopic(requireUuid(productId, 'productId'))),
+    subscribe: (_, { productId }, { events }) =>
+      events.subscribe<ProductRef>(stockChangedTopic(requireUuid(productId, 'productId'))),
     // The event is the Product reference; its fields resolve as usual (stock here, the rest
     // through the gateway). A subscription keeps one context, hence one set of loaders, for its
     // whole life: forget the level the previous event loaded.

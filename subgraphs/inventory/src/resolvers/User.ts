@@ -8,7 +8,8 @@ export const User: UserResolvers = {
   __resolveReference: ({ id }) => ({ id: requireUuid(id, 'id') }),
   // A keeper's collection is theirs (it tells where animals live): the user themself and staff.
   animals: (user, { first, after }, { caller, em }) => {
-    if (requireUser(caller) !== user.id && !isStaff(caller)) throw new ForbiddenError("Only the user themself and staff may see this user's animals.");
+    if (requireUser(caller) !== user.id && !isStaff(caller))
+      throw new ForbiddenError("Only the user themself and staff may see this user's animals.");
     return keptAnimals(em, user.id, first, after);
   },
 };

@@ -8,8 +8,19 @@ import type { PhraseRule } from '@terrarium/subgraph-kit/phrases';
 export const ANIMAL_PHRASES: readonly PhraseRule[] = [
   { pattern: 'females?|girls?|0\\.1', field: 'sex', value: 'FEMALE' },
   { pattern: 'males?|boys?|1\\.0', field: 'sex', value: 'MALE' },
-  { pattern: '(?:under|below|less than|cheaper than|up to|max) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?', field: 'maxPrice', value: '$1', scale: 100 },
-  { pattern: '(?:over|above|more than|at least|from) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?', field: 'minPrice', value: '$1', scale: 100 },
+  {
+    pattern:
+      '(?:under|below|less than|cheaper than|up to|max) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?',
+    field: 'maxPrice',
+    value: '$1',
+    scale: 100,
+  },
+  {
+    pattern: '(?:over|above|more than|at least|from) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?',
+    field: 'minPrice',
+    value: '$1',
+    scale: 100,
+  },
   { pattern: 'hatchlings?|babies|baby', field: 'maxAgeMonths', value: '6' },
   { pattern: 'adults?', field: 'minAgeMonths', value: '18' },
 ];

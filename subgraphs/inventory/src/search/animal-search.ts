@@ -19,7 +19,10 @@ export interface AnimalSearchResult extends Connection<AnimalEntity> {
 
 const FLAGS = ['species', 'sex', 'morph', 'genes', 'age', 'price', 'breeder', 'status'] as const;
 type Flag = (typeof FLAGS)[number];
-const flagsExcept = (skip: Flag | null) => FLAGS.filter((f) => f !== skip).map((f) => `f_${f}`).join(' and ');
+const flagsExcept = (skip: Flag | null) =>
+  FLAGS.filter((f) => f !== skip)
+    .map((f) => `f_${f}`)
+    .join(' and ');
 
 /** Sort key (SQL), its type for the cursor, and its direction; a missing value sorts last. */
 const SORTS: Record<AnimalSearchSort, { key: string; cast: string; dir: 'asc' | 'desc' }> = {
@@ -35,7 +38,11 @@ const SORTS: Record<AnimalSearchSort, { key: string; cast: string; dir: 'asc' | 
  * each facet every flag but its own. The listing price comes from commerce's reports
  * (listing_price), never from commerce's tables.
  */
-function candidatesSql(words: string[], f: AnimalFilters, sort: AnimalSearchSort): { sql: string; params: SqlParam[] } {
+function candidatesSql(
+  words: string[],
+  f: AnimalFilters,
+  sort: AnimalSearchSort,
+): { sql: string; params: SqlParam[] } {
   const params: SqlParam[] = [];
   const flag = (on: boolean, condition: string, ...values: SqlParam[]) => {
     if (!on) return 'true';
@@ -63,7 +70,11 @@ function candidatesSql(words: string[], f: AnimalFilters, sort: AnimalSearchSort
 }
 
 /** animalSearch: one statement for the page and total, one for the facets; the animals load by id. */
-export async function searchAnimals(em: EntityManager, loaders: Loaders, args: AnimalSearchArgs): Promise<AnimalSearchResult> {
+export async function searchAnimals(
+  em: EntityManager,
+  loaders: Loaders,
+  args: AnimalSearchArgs,
+): Promise<AnimalSearchResult> {
   const request = await readAnimalSearchArgs(em, args);
   const { sql, params } = candidatesSql(request.words, request.filters, request.sort);
   const { cast, dir } = SORTS[request.sort];
@@ -104,10 +115,15 @@ export async function searchAnimals(em: EntityManager, loaders: Loaders, args: A
     const animal = animals[i];
     return animal && !(animal instanceof Error) ? [{ animal, sortText: row.sortText }] : [];
   });
-  const connection = toConnection(nodes, request.size, rows[0]?.total ?? 0, (node) => encodeKeyset(tag, node.sortText, node.animal.id));
+  const connection = toConnection(nodes, request.size, rows[0]?.total ?? 0, (node) =>
+    encodeKeyset(tag, node.sortText, node.animal.id),
+  );
   const facet = (field: string) => ({
     field,
-    buckets: facetRows.filter((r) => r.field === field).map(({ value, count }) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
+    buckets: facetRows
+      .filter((r) => r.field === field)
+      .map(({ value, count }) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
   });
   return {
     ...connection,

@@ -13,19 +13,32 @@ const MAX_REPORTS = 500;
  * report older than the one kept (`asOf`, commerce's read time) is ignored, so reports may
  * arrive late, twice or out of order.
  */
-export async function recordListingPrices(em: EntityManager, caller: Caller, prices: readonly ListingPriceInput[]): Promise<boolean> {
+export async function recordListingPrices(
+  em: EntityManager,
+  caller: Caller,
+  prices: readonly ListingPriceInput[],
+): Promise<boolean> {
   requireService(caller, 'commerce');
-  if (prices.length === 0 || prices.length > MAX_REPORTS) throw new BadUserInputError(`Send 1 to ${MAX_REPORTS} reports.`, 'prices');
+  if (prices.length === 0 || prices.length > MAX_REPORTS)
+    throw new BadUserInputError(`Send 1 to ${MAX_REPORTS} reports.`, 'prices');
   const seen = new Set<string>();
   const rows = prices.map(({ animalId, amount, currency, asOf }) => {
     const id = requireUuid(animalId, 'animalId');
     // One statement upserts the batch, and Postgres refuses to update a row twice in one.
     if (seen.has(id)) throw new BadUserInputError(`Animal ${id} is reported twice.`, 'animalId');
     seen.add(id);
-    if ((amount == null) !== (currency == null)) throw new BadUserInputError('"amount" and "currency" are given together or not at all.', 'amount');
-    if (amount != null && (!Number.isSafeInteger(amount) || amount < 0)) throw new BadUserInputError('"amount" must be minor units, 0 or more.', 'amount');
-    if (currency != null && !/^[A-Z]{3}$/.test(currency)) throw new BadUserInputError('"currency" must be an ISO-4217 code.', 'currency');
-    return { animal_id: id, amount: amount ?? null, currency: currency ?? null, as_of: new Date(asOf).toISOString() };
+    if ((amount == null) !== (currency == null))
+      throw new BadUserInputError('"amount" and "currency" are given together or not at all.', 'amount');
+    if (amount != null && (!Number.isSafeInteger(amount) || amount < 0))
+      throw new BadUserInputError('"amount" must be minor units, 0 or more.', 'amount');
+    if (currency != null && !/^[A-Z]{3}$/.test(currency))
+      throw new BadUserInputError('"currency" must be an ISO-4217 code.', 'currency');
+    return {
+      animal_id: id,
+      amount: amount ?? null,
+      currency: currency ?? null,
+      as_of: new Date(asOf).toISOString(),
+    };
   });
   await execute(
     em,

@@ -1,7 +1,15 @@
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { execute, type SqlParam } from '@terrarium/subgraph-kit/sql';
-import { ANIMALS, CARE_PATTERN, FEEDING_NOTES, ORGANIZATIONS, SPECIES, STOCK, type SeedAnimal } from './data.js';
+import {
+  ANIMALS,
+  CARE_PATTERN,
+  FEEDING_NOTES,
+  ORGANIZATIONS,
+  SPECIES,
+  STOCK,
+  type SeedAnimal,
+} from './data.js';
 
 /** The care log's "today" and the animals' registration time: fixed, so every start agrees. */
 const CARE_LOG_DAY = Date.parse('2026-11-15T09:00:00Z');
@@ -9,7 +17,9 @@ const REGISTERED_AT = Date.parse('2026-10-01T08:00:00Z');
 const DAY_MS = 86_400_000;
 
 const values = (count: number, columns: number): string =>
-  Array.from({ length: count }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(', ');
+  Array.from({ length: count }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(
+    ', ',
+  );
 
 function animalRow(animal: SeedAnimal): SqlParam[] {
   return [
@@ -78,6 +88,12 @@ export async function seed(em: EntityManager): Promise<void> {
   await execute(
     em,
     `insert into stock_adjustment (id, product_id, delta, reason, on_hand_after) values ${values(STOCK.length, 5)} on conflict do nothing`,
-    STOCK.flatMap((s) => [seedId(`stock-adjustment:opening:${s.sku}`), seedId(`product:${s.sku}`), s.onHand, 'Opening stock count', s.onHand]),
+    STOCK.flatMap((s) => [
+      seedId(`stock-adjustment:opening:${s.sku}`),
+      seedId(`product:${s.sku}`),
+      s.onHand,
+      'Opening stock count',
+      s.onHand,
+    ]),
   );
 }

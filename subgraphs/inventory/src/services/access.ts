@@ -1,4 +1,10 @@
-import { Role, isStaff, requireOrganizationMember, requireUser, type Caller } from '@terrarium/platform/caller';
+import {
+  Role,
+  isStaff,
+  requireOrganizationMember,
+  requireUser,
+  type Caller,
+} from '@terrarium/platform/caller';
 import { ForbiddenError } from '@terrarium/platform/errors';
 
 /**
@@ -27,7 +33,8 @@ interface CaredAnimal {
 export function requireCarerOf(caller: Caller, animal: CaredAnimal): void {
   if (isStaff(caller)) return;
   if (animal.keeperId == null) return requireBreederOf(caller, animal.organizationId);
-  if (requireUser(caller) !== animal.keeperId) throw new ForbiddenError("Only the animal's keeper may look after it.");
+  if (requireUser(caller) !== animal.keeperId)
+    throw new ForbiddenError("Only the animal's keeper may look after it.");
 }
 
 /** Whether the caller may read an animal's care plan (requireCarerOf without throwing). */

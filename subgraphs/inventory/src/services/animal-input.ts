@@ -18,7 +18,8 @@ const length = (text: string): number => [...text].length;
 
 export function cleanName(name: string): string {
   const trimmed = name.trim();
-  if (length(trimmed) < 1 || length(trimmed) > MAX_NAME) throw new BadUserInputError(`"name" must be 1 to ${MAX_NAME} characters.`, 'name');
+  if (length(trimmed) < 1 || length(trimmed) > MAX_NAME)
+    throw new BadUserInputError(`"name" must be 1 to ${MAX_NAME} characters.`, 'name');
   return trimmed;
 }
 
@@ -26,7 +27,8 @@ export function cleanName(name: string): string {
 export function cleanMorph(morph: string | null | undefined): string | null {
   const trimmed = morph?.trim();
   if (!trimmed) return null;
-  if (length(trimmed) > MAX_MORPH) throw new BadUserInputError(`"morph" must be at most ${MAX_MORPH} characters.`, 'morph');
+  if (length(trimmed) > MAX_MORPH)
+    throw new BadUserInputError(`"morph" must be at most ${MAX_MORPH} characters.`, 'morph');
   return trimmed;
 }
 
@@ -37,7 +39,8 @@ export function cleanGenes(genes: readonly string[] | null | undefined): string[
   for (const gene of genes ?? []) {
     const trimmed = gene.trim();
     if (!trimmed || seen.has(trimmed.toLowerCase())) continue;
-    if (length(trimmed) > MAX_GENE) throw new BadUserInputError(`Each gene must be at most ${MAX_GENE} characters.`, 'genes');
+    if (length(trimmed) > MAX_GENE)
+      throw new BadUserInputError(`Each gene must be at most ${MAX_GENE} characters.`, 'genes');
     seen.add(trimmed.toLowerCase());
     result.push(trimmed);
   }
@@ -48,7 +51,10 @@ export function cleanGenes(genes: readonly string[] | null | undefined): string[
 export function cleanWeight(grams: number | null | undefined, field = 'weightGrams'): number | null {
   if (grams == null) return null;
   if (!Number.isInteger(grams) || grams < 1 || grams > MAX_WEIGHT_GRAMS) {
-    throw new BadUserInputError(`"${field}" must be a whole number of grams from 1 to ${MAX_WEIGHT_GRAMS}.`, field);
+    throw new BadUserInputError(
+      `"${field}" must be a whole number of grams from 1 to ${MAX_WEIGHT_GRAMS}.`,
+      field,
+    );
   }
   return grams;
 }
@@ -56,13 +62,17 @@ export function cleanWeight(grams: number | null | undefined, field = 'weightGra
 /** A hatch date is not in the future (dates are UTC calendar days). */
 export function cleanHatchDate(date: string | null | undefined): string | null {
   if (date == null) return null;
-  if (date > new Date().toISOString().slice(0, 10)) throw new BadUserInputError('"hatchDate" cannot be in the future.', 'hatchDate');
+  if (date > new Date().toISOString().slice(0, 10))
+    throw new BadUserInputError('"hatchDate" cannot be in the future.', 'hatchDate');
   return date;
 }
 
 export function cleanStatus(status: AnimalStatus): AnimalStatus {
   if (!EDITABLE_STATUSES.includes(status)) {
-    throw new BadUserInputError(`"status" may be set to ${EDITABLE_STATUSES.join(' or ')}; ${status} comes from checkout.`, 'status');
+    throw new BadUserInputError(
+      `"status" may be set to ${EDITABLE_STATUSES.join(' or ')}; ${status} comes from checkout.`,
+      'status',
+    );
   }
   return status;
 }

@@ -5,7 +5,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity, type AnimalStatus, type Sex } from '../entities/animal.entity.js';
 import { Species } from '../entities/species.entity.js';
 import { requireBreederOf } from './access.js';
-import { cleanGenes, cleanHatchDate, cleanMorph, cleanName, cleanStatus, cleanWeight, notNull } from './animal-input.js';
+import {
+  cleanGenes,
+  cleanHatchDate,
+  cleanMorph,
+  cleanName,
+  cleanStatus,
+  cleanWeight,
+  notNull,
+} from './animal-input.js';
 import { checkParents, checkSexChange } from './animal-parents.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { enqueueAudit, type JobQueue } from '@terrarium/subgraph-kit/jobs';
@@ -41,7 +49,12 @@ const optionalUuid = (value: string | null | undefined, field: string): string |
   value == null ? value : requireUuid(value, field);
 
 /** Breeder members of `organizationId` (or staff) register an animal. */
-export async function createAnimal(em: EntityManager, jobs: JobQueue, caller: Caller, input: CreateAnimalFields): Promise<AnimalEntity> {
+export async function createAnimal(
+  em: EntityManager,
+  jobs: JobQueue,
+  caller: Caller,
+  input: CreateAnimalFields,
+): Promise<AnimalEntity> {
   const organizationId = requireUuid(input.organizationId, 'organizationId');
   requireBreederOf(caller, organizationId);
   const speciesId = requireUuid(input.speciesId, 'speciesId');
@@ -61,11 +74,17 @@ export async function createAnimal(em: EntityManager, jobs: JobQueue, caller: Ca
     damId,
   };
   return em.transactional(async (tx) => {
-    if (!(await tx.findOne(Species, { id: speciesId }))) throw new BadUserInputError(`No species with id ${speciesId}.`, 'speciesId');
+    if (!(await tx.findOne(Species, { id: speciesId })))
+      throw new BadUserInputError(`No species with id ${speciesId}.`, 'speciesId');
     await checkParents(tx, { animalId: null, speciesId, sireId, damId });
     const animal = tx.create(Animal, fields);
     await tx.flush();
-    await enqueueAudit(jobs, tx, { actor: caller.userId, action: 'createAnimal', subject: `Animal:${animal.id}`, diff: { ...fields } });
+    await enqueueAudit(jobs, tx, {
+      actor: caller.userId,
+      action: 'createAnimal',
+      subject: `Animal:${animal.id}`,
+      diff: { ...fields },
+    });
     return animal;
   });
 }
@@ -74,7 +93,13 @@ export async function createAnimal(em: EntityManager, jobs: JobQueue, caller: Ca
  * Breeder members of the animal's organization (or staff) edit it. The row is locked for the
  * transaction, so a status change cannot interleave with checkout reserving the animal.
  */
-export async function updateAnimal(em: EntityManager, jobs: JobQueue, caller: Caller, idArg: string, input: UpdateAnimalFields): Promise<AnimalEntity> {
+export async function updateAnimal(
+  em: EntityManager,
+  jobs: JobQueue,
+  caller: Caller,
+  idArg: string,
+  input: UpdateAnimalFields,
+): Promise<AnimalEntity> {
   const id = requireUuid(idArg, 'id');
   return em.transactional(async (tx) => {
     const animal = await tx.findOne(Animal, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -111,10 +136,17 @@ export async function updateAnimal(em: EntityManager, jobs: JobQueue, caller: Ca
         damId: damId === undefined ? animal.damId : damId,
       });
     }
-    const before = Object.fromEntries(Object.keys(changes).map((key) => [key, animal[key as keyof AnimalEntity]]));
+    const before = Object.fromEntries(
+      Object.keys(changes).map((key) => [key, animal[key as keyof AnimalEntity]]),
+    );
     tx.assign(animal, changes);
     await tx.flush();
-    await enqueueAudit(jobs, tx, { actor: caller.userId, action: 'updateAnimal', subject: `Animal:${id}`, diff: { from: before, to: changes } });
+    await enqueueAudit(jobs, tx, {
+      actor: caller.userId,
+      action: 'updateAnimal',
+      subject: `Animal:${id}`,
+      diff: { from: before, to: changes },
+    });
     return animal;
   });
 }

@@ -27,16 +27,26 @@ export async function checkParents(tx: EntityManager, change: ParentChange): Pro
   ] as const;
   const ids = wanted.flatMap(([, id]) => (id ? [id] : []));
   if (ids.length === 0) return;
-  if (change.sireId && change.sireId === change.damId) throw new BadUserInputError('The sire and the dam must be two different animals.', 'damId');
-  if (change.animalId && ids.includes(change.animalId)) throw new BadUserInputError('An animal cannot be its own parent.', 'sireId');
+  if (change.sireId && change.sireId === change.damId)
+    throw new BadUserInputError('The sire and the dam must be two different animals.', 'damId');
+  if (change.animalId && ids.includes(change.animalId))
+    throw new BadUserInputError('An animal cannot be its own parent.', 'sireId');
 
   const parents = new Map((await tx.find(Animal, { id: { $in: ids } })).map((parent) => [parent.id, parent]));
   for (const [field, id, wrongSex] of wanted) {
     if (!id) continue;
     const parent = parents.get(id);
     if (!parent) throw new BadUserInputError(`No animal with id ${id}.`, field);
-    if (parent.speciesId !== change.speciesId) throw new BadUserInputError(`The ${field === 'sireId' ? 'sire' : 'dam'} must be of the same species.`, field);
-    if (parent.sex === wrongSex) throw new BadUserInputError(`A ${wrongSex.toLowerCase()} animal cannot be the ${field === 'sireId' ? 'sire' : 'dam'}.`, field);
+    if (parent.speciesId !== change.speciesId)
+      throw new BadUserInputError(
+        `The ${field === 'sireId' ? 'sire' : 'dam'} must be of the same species.`,
+        field,
+      );
+    if (parent.sex === wrongSex)
+      throw new BadUserInputError(
+        `A ${wrongSex.toLowerCase()} animal cannot be the ${field === 'sireId' ? 'sire' : 'dam'}.`,
+        field,
+      );
   }
 
   if (change.animalId) {
@@ -51,7 +61,11 @@ export async function checkParents(tx: EntityManager, change: ParentChange): Pro
        select id from line where id in (?) limit 1`,
       [change.animalId, change.animalId, MAX_LINE_DEPTH, ids],
     );
-    if (descendant) throw new BadUserInputError(`Animal ${descendant.id} descends from this animal and cannot be its parent.`, 'sireId');
+    if (descendant)
+      throw new BadUserInputError(
+        `Animal ${descendant.id} descends from this animal and cannot be its parent.`,
+        'sireId',
+      );
   }
 }
 
@@ -59,6 +73,12 @@ export async function checkParents(tx: EntityManager, change: ParentChange): Pro
 export async function checkSexChange(tx: EntityManager, animalId: string, sex: string): Promise<void> {
   const column = sex === 'FEMALE' ? 'sire_id' : sex === 'MALE' ? 'dam_id' : null;
   if (!column) return;
-  const [child] = await query<{ id: string }>(tx, `select id from animal where ${column} = ? limit 1`, [animalId]);
-  if (child) throw new BadUserInputError(`This animal is recorded as a ${column === 'sire_id' ? 'sire' : 'dam'}; it cannot be ${sex}.`, 'sex');
+  const [child] = await query<{ id: string }>(tx, `select id from animal where ${column} = ? limit 1`, [
+    animalId,
+  ]);
+  if (child)
+    throw new BadUserInputError(
+      `This animal is recorded as a ${column === 'sire_id' ? 'sire' : 'dam'}; it cannot be ${sex}.`,
+      'sex',
+    );
 }

@@ -20,7 +20,8 @@ function toWhere(filter: AnimalFilterInput | null | undefined): FilterQuery<Anim
   const where: FilterQuery<AnimalEntity> & Record<string, unknown> = {};
   if (!filter) return where;
   if (filter.speciesId != null) where.speciesId = requireUuid(filter.speciesId, 'speciesId');
-  if (filter.organizationId != null) where.organizationId = requireUuid(filter.organizationId, 'organizationId');
+  if (filter.organizationId != null)
+    where.organizationId = requireUuid(filter.organizationId, 'organizationId');
   if (filter.status != null) where.status = filter.status;
   if (filter.sex != null) where.sex = filter.sex;
   const morph = filter.morph?.trim();
@@ -28,7 +29,8 @@ function toWhere(filter: AnimalFilterInput | null | undefined): FilterQuery<Anim
   return where;
 }
 
-export const animalCursor = (animal: AnimalEntity): string => encodeKeyset(CURSOR_TAG, animal.createdAt, animal.id);
+export const animalCursor = (animal: AnimalEntity): string =>
+  encodeKeyset(CURSOR_TAG, animal.createdAt, animal.id);
 
 /** Animals matching `filter`, newest first (see pageAnimals). */
 export function listAnimals(
@@ -54,7 +56,9 @@ export async function pageAnimals(
   const size = pageSize(first, 20);
   // The keyset position named by `after`: (createdAt, id) of the last animal seen.
   const position = decodeKeyset(CURSOR_TAG, after, 'date');
-  const page: FilterQuery<AnimalEntity> = position ? { $and: [where, olderThan('createdAt', position)] } : where;
+  const page: FilterQuery<AnimalEntity> = position
+    ? { $and: [where, olderThan('createdAt', position)] }
+    : where;
   const [found, total] = await Promise.all([
     em.find(Animal, page, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 }),
     em.count(Animal, where),

@@ -27,20 +27,35 @@ export interface LogCareFields {
  * becomes the animal's weightGrams, unless a later weighing is already on record (back-filled
  * history does not overwrite the current weight).
  */
-export async function logCare(em: EntityManager, caller: Caller, animalIdArg: string, input: LogCareFields): Promise<CareLogEntity> {
+export async function logCare(
+  em: EntityManager,
+  caller: Caller,
+  animalIdArg: string,
+  input: LogCareFields,
+): Promise<CareLogEntity> {
   const animalId = requireUuid(animalIdArg, 'animalId');
   const notes = input.notes?.trim() || null;
-  if (notes && [...notes].length > MAX_NOTES) throw new BadUserInputError(`"notes" must be at most ${MAX_NOTES} characters.`, 'notes');
+  if (notes && [...notes].length > MAX_NOTES)
+    throw new BadUserInputError(`"notes" must be at most ${MAX_NOTES} characters.`, 'notes');
   const weightGrams = cleanWeight(input.weightGrams);
-  if (input.kind === 'WEIGHT' && weightGrams === null) throw new BadUserInputError('A WEIGHT entry needs weightGrams.', 'weightGrams');
+  if (input.kind === 'WEIGHT' && weightGrams === null)
+    throw new BadUserInputError('A WEIGHT entry needs weightGrams.', 'weightGrams');
   const recordedAt = input.recordedAt == null ? new Date() : new Date(input.recordedAt);
-  if (recordedAt.getTime() > Date.now() + FUTURE_SKEW_MS) throw new BadUserInputError('"recordedAt" cannot be in the future.', 'recordedAt');
+  if (recordedAt.getTime() > Date.now() + FUTURE_SKEW_MS)
+    throw new BadUserInputError('"recordedAt" cannot be in the future.', 'recordedAt');
 
   return em.transactional(async (tx) => {
     const animal = await tx.findOne(Animal, { id: animalId });
     if (!animal) throw new NotFoundError('Animal');
     requireCarerOf(caller, animal);
-    const entry = tx.create(CareLog, { animalId, kind: input.kind, notes, weightGrams, recordedAt, recordedBy: caller.userId });
+    const entry = tx.create(CareLog, {
+      animalId,
+      kind: input.kind,
+      notes,
+      weightGrams,
+      recordedAt,
+      recordedBy: caller.userId,
+    });
     await tx.flush();
     await advanceCareSchedule(tx, animalId, input.kind, recordedAt);
     if (input.kind === 'WEIGHT') {

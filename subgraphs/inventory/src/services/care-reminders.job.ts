@@ -20,11 +20,25 @@ export const CARE_REMINDER_TOPIC = 'careReminderDue';
 const REMINDER_BATCH = 500;
 
 /** Every minute, once per cluster (`stately`: a run still going makes the next tick wait). */
-export const careRemindersJob = defineJob<Record<string, never>>('care.reminders', { retryLimit: 0, expireInSeconds: 120, concurrency: 1, policy: 'stately' });
+export const careRemindersJob = defineJob<Record<string, never>>('care.reminders', {
+  retryLimit: 0,
+  expireInSeconds: 120,
+  concurrency: 1,
+  policy: 'stately',
+});
 /** Publishes claimed reminders after their claim committed; concurrency 1 keeps them in order. */
-const careReminderDueJob = defineJob<{ reminders: CareReminderEvent[] }>('care.reminder-due', { retryLimit: 3, retryDelay: 1, concurrency: 1 });
+const careReminderDueJob = defineJob<{ reminders: CareReminderEvent[] }>('care.reminder-due', {
+  retryLimit: 3,
+  retryDelay: 1,
+  concurrency: 1,
+});
 /** The keepers' daily digest mail, once per cluster per tick of INVENTORY_CARE_DIGEST_CRON. */
-export const careDigestJob = defineJob<Record<string, never>>('care.digest', { retryLimit: 3, expireInSeconds: 300, concurrency: 1, policy: 'stately' });
+export const careDigestJob = defineJob<Record<string, never>>('care.digest', {
+  retryLimit: 3,
+  expireInSeconds: 300,
+  concurrency: 1,
+  policy: 'stately',
+});
 
 /**
  * Claims the schedules that fell due and were not reminded of for this due time, and owes their
@@ -33,7 +47,13 @@ export const careDigestJob = defineJob<Record<string, never>>('care.digest', { r
  */
 async function claimDueReminders(em: EntityManager, jobs: JobQueue): Promise<number> {
   return em.transactional(async (tx) => {
-    const rows = await query<{ animal_id: string; kind: CareKind; next_due_at: Date; keeper_id: string | null; organization_id: string }>(
+    const rows = await query<{
+      animal_id: string;
+      kind: CareKind;
+      next_due_at: Date;
+      keeper_id: string | null;
+      organization_id: string;
+    }>(
       tx,
       `with due as (
          select id from care_schedule
@@ -65,7 +85,12 @@ export async function remindDueCare(em: EntityManager, jobs: JobQueue): Promise<
   return claimed;
 }
 
-const TASK: Record<CareKind, string> = { FEEDING: 'feeding', WEIGHT: 'weighing', SHED: 'shed check', NOTE: 'check-up' };
+const TASK: Record<CareKind, string> = {
+  FEEDING: 'feeding',
+  WEIGHT: 'weighing',
+  SHED: 'shed check',
+  NOTE: 'check-up',
+};
 
 /**
  * Owes each keeper with care due by the end of `day` (UTC) one digest mail, asked of ops in one
@@ -73,7 +98,13 @@ const TASK: Record<CareKind, string> = { FEEDING: 'feeding', WEIGHT: 'weighing',
  */
 export async function requestCareDigests(em: EntityManager, jobs: JobQueue, day: string): Promise<number> {
   return em.transactional(async (tx) => {
-    const rows = await query<{ keeper_id: string; name: string; kind: CareKind; every_days: number; next_due_at: Date }>(
+    const rows = await query<{
+      keeper_id: string;
+      name: string;
+      kind: CareKind;
+      every_days: number;
+      next_due_at: Date;
+    }>(
       tx,
       `select a.keeper_id, a.name, s.kind, s.every_days, s.next_due_at
          from care_schedule s join animal a on a.id = s.animal_id
@@ -90,7 +121,12 @@ export async function requestCareDigests(em: EntityManager, jobs: JobQueue, day:
       byKeeper.set(row.keeper_id, items);
     }
     for (const [userId, items] of byKeeper) {
-      await enqueueMailRequest(jobs, tx, { userId, template: 'care-digest', data: { items }, key: `care-digest:${userId}:${day}` });
+      await enqueueMailRequest(jobs, tx, {
+        userId,
+        template: 'care-digest',
+        data: { items },
+        key: `care-digest:${userId}:${day}`,
+      });
     }
     return byKeeper.size;
   });

@@ -29,7 +29,10 @@ export async function setCareSchedule(
 ): Promise<CareScheduleEntity> {
   const animalId = requireUuid(animalIdArg, 'animalId');
   if (!Number.isInteger(everyDays) || everyDays < 1 || everyDays > MAX_EVERY_DAYS) {
-    throw new BadUserInputError(`"everyDays" must be a whole number of days from 1 to ${MAX_EVERY_DAYS}.`, 'everyDays');
+    throw new BadUserInputError(
+      `"everyDays" must be a whole number of days from 1 to ${MAX_EVERY_DAYS}.`,
+      'everyDays',
+    );
   }
   return em.transactional(async (tx) => {
     const animal = await tx.findOne(Animal, { id: animalId });
@@ -57,7 +60,12 @@ export async function setCareSchedule(
  * Care of `kind` was recorded at `recordedAt`: its schedule's next due time moves to recordedAt +
  * everyDays, never back (a back-filled old entry leaves a later due time as it is).
  */
-export async function advanceCareSchedule(em: EntityManager, animalId: string, kind: CareKind, recordedAt: Date): Promise<void> {
+export async function advanceCareSchedule(
+  em: EntityManager,
+  animalId: string,
+  kind: CareKind,
+  recordedAt: Date,
+): Promise<void> {
   await execute(
     em,
     `update care_schedule set next_due_at = ?::timestamptz + make_interval(days => every_days), updated_at = now()

@@ -11,7 +11,11 @@ export const stockChangedTopic = (productId: string): string => `stockChanged:${
  * is a hint to re-read ("this changed"), so a rerun after a crash publishing twice is harmless.
  */
 // concurrency 1: events go out in commit order, as subscribers expect.
-const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-changed', { retryLimit: 3, retryDelay: 1, concurrency: 1 });
+const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-changed', {
+  retryLimit: 3,
+  retryDelay: 1,
+  concurrency: 1,
+});
 
 /** After the transaction committed: this process's worker publishes at once rather than at its next poll. */
 export function wakeStockEvents(jobs: JobQueue): void {
@@ -23,7 +27,11 @@ export function wakeStockEvents(jobs: JobQueue): void {
  * read model, in the transaction of `em` that changes their stock (the outbox): subscribers and
  * search hear of a change only once it committed, and always.
  */
-export async function enqueueStockChanged(jobs: JobQueue, em: EntityManager, productIds: Iterable<string>): Promise<void> {
+export async function enqueueStockChanged(
+  jobs: JobQueue,
+  em: EntityManager,
+  productIds: Iterable<string>,
+): Promise<void> {
   const unique = [...new Set(productIds)];
   if (unique.length === 0) return;
   await jobs.enqueue(em, stockChangedJob, { productIds: unique });

@@ -45,7 +45,10 @@ export async function loadPedigree(
   depth: number,
 ): Promise<PedigreeEntry[]> {
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_PEDIGREE_DEPTH) {
-    throw new BadUserInputError(`"depth" must be between 1 and ${MAX_PEDIGREE_DEPTH}, got ${depth}.`, 'depth');
+    throw new BadUserInputError(
+      `"depth" must be between 1 and ${MAX_PEDIGREE_DEPTH}, got ${depth}.`,
+      'depth',
+    );
   }
   const found = await query<PedigreeRow>(em, PEDIGREE_SQL, [animalId, depth]);
   return found.map(({ pedigree_generation: generation, pedigree_relation: relation, ...row }) => {

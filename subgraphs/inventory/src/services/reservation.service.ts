@@ -31,12 +31,16 @@ export interface ReservationOutcome {
 
 function plan(items: readonly ReservationItemInput[]): ReservationPlan {
   if (items.length === 0) throw new BadUserInputError('A reservation needs at least one item.', 'items');
-  if (items.length > MAX_ITEMS) throw new BadUserInputError(`A reservation holds at most ${MAX_ITEMS} items.`, 'items');
+  if (items.length > MAX_ITEMS)
+    throw new BadUserInputError(`A reservation holds at most ${MAX_ITEMS} items.`, 'items');
   const products = new Map<string, number>();
   const animals = new Set<string>();
   for (const item of items) {
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
-      throw new BadUserInputError(`"quantity" must be between 1 and ${MAX_QUANTITY}, got ${item.quantity}.`, 'quantity');
+      throw new BadUserInputError(
+        `"quantity" must be between 1 and ${MAX_QUANTITY}, got ${item.quantity}.`,
+        'quantity',
+      );
     }
     if ((item.productId == null) === (item.animalId == null)) {
       throw new BadUserInputError('Each item names exactly one of productId or animalId.', 'items');
@@ -47,22 +51,30 @@ function plan(items: readonly ReservationItemInput[]): ReservationPlan {
       products.set(productId, (products.get(productId) ?? 0) + item.quantity);
     } else {
       const animalId = requireUuid(item.animalId!, 'animalId');
-      if (item.quantity !== 1) throw new BadUserInputError('An animal is reserved with quantity 1.', 'quantity');
+      if (item.quantity !== 1)
+        throw new BadUserInputError('An animal is reserved with quantity 1.', 'quantity');
       if (animals.has(animalId)) throw new BadUserInputError(`Animal ${animalId} appears twice.`, 'animalId');
       animals.add(animalId);
     }
   }
   for (const [productId, quantity] of products) {
-    if (quantity > MAX_QUANTITY) throw new BadUserInputError(`At most ${MAX_QUANTITY} units of product ${productId}.`, 'quantity');
+    if (quantity > MAX_QUANTITY)
+      throw new BadUserInputError(`At most ${MAX_QUANTITY} units of product ${productId}.`, 'quantity');
   }
   return {
-    products: [...products].sort(([a], [b]) => (a < b ? -1 : 1)).map(([productId, quantity]) => ({ productId, quantity })),
+    products: [...products]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([productId, quantity]) => ({ productId, quantity })),
     animals: [...animals].sort(),
   };
 }
 
 async function currentStatus(tx: EntityManager, orderId: string): Promise<ReservationResult> {
-  const [row] = await query<{ status: ReservationResult['status'] }>(tx, 'select status from reservation where order_id = ?', [orderId]);
+  const [row] = await query<{ status: ReservationResult['status'] }>(
+    tx,
+    'select status from reservation where order_id = ?',
+    [orderId],
+  );
   return { orderId, status: row?.status ?? 'NONE' };
 }
 
@@ -72,7 +84,12 @@ async function currentStatus(tx: EntityManager, orderId: string): Promise<Reserv
  * while enough units are available (Postgres re-checks the condition after waiting for a
  * concurrent writer's row lock), and each animal with an AVAILABLE -> RESERVED conditional UPDATE.
  */
-export async function reserveForOrder(em: EntityManager, service: string, orderIdArg: string, items: readonly ReservationItemInput[]): Promise<ReservationOutcome> {
+export async function reserveForOrder(
+  em: EntityManager,
+  service: string,
+  orderIdArg: string,
+  items: readonly ReservationItemInput[],
+): Promise<ReservationOutcome> {
   const orderId = requireUuid(orderIdArg, 'orderId');
   const { products, animals } = plan(items);
   return em.transactional(async (tx) => {
@@ -94,7 +111,9 @@ export async function reserveForOrder(em: EntityManager, service: string, orderI
       );
       if (taken === 0) {
         // Throwing rolls back every item already taken in this transaction.
-        throw new ItemConflictError(`Not enough stock of product ${productId} for ${quantity} more.`, { productId });
+        throw new ItemConflictError(`Not enough stock of product ${productId} for ${quantity} more.`, {
+          productId,
+        });
       }
     }
     for (const animalId of animals) {
@@ -107,7 +126,10 @@ export async function reserveForOrder(em: EntityManager, service: string, orderI
       if (taken === 0) throw new ItemConflictError(`Animal ${animalId} is not available.`, { animalId });
     }
 
-    const lines = [...products.map((p) => [orderId, p.productId, null, p.quantity]), ...animals.map((id) => [orderId, null, id, 1])];
+    const lines = [
+      ...products.map((p) => [orderId, p.productId, null, p.quantity]),
+      ...animals.map((id) => [orderId, null, id, 1]),
+    ];
     await execute(
       tx,
       `insert into reservation_item (order_id, product_id, animal_id, quantity) values ${lines.map(() => '(?, ?, ?, ?)').join(', ')}`,
@@ -145,15 +167,28 @@ async function settle(
 ): Promise<ReservationOutcome> {
   const orderId = requireUuid(orderIdArg, 'orderId');
   return em.transactional(async (tx) => {
-    const moved = await execute(tx, `update reservation set status = ?, updated_at = now() where order_id = ? and status = ?`, [next, orderId, from]);
+    const moved = await execute(
+      tx,
+      `update reservation set status = ?, updated_at = now() where order_id = ? and status = ?`,
+      [next, orderId, from],
+    );
     if (moved === 0) return { result: onSettled(await currentStatus(tx, orderId)), changedProductIds: [] };
-    const items = await query<ItemRow>(tx, 'select product_id, animal_id, quantity from reservation_item where order_id = ?', [orderId]);
-    const productItems = items.filter((item) => item.product_id !== null).sort((a, b) => (a.product_id! < b.product_id! ? -1 : 1));
+    const items = await query<ItemRow>(
+      tx,
+      'select product_id, animal_id, quantity from reservation_item where order_id = ?',
+      [orderId],
+    );
+    const productItems = items
+      .filter((item) => item.product_id !== null)
+      .sort((a, b) => (a.product_id! < b.product_id! ? -1 : 1));
     await apply(tx, productItems);
     // Only this order's animals match; no other writer can hold them, so the lock order of this
     // multi-row UPDATE cannot deadlock with a reservation.
     if (items.some((item) => item.animal_id !== null)) await execute(tx, ANIMALS_SQL[next], [orderId]);
-    return { result: { orderId, status: next }, changedProductIds: productItems.map((item) => item.product_id!) };
+    return {
+      result: { orderId, status: next },
+      changedProductIds: productItems.map((item) => item.product_id!),
+    };
   });
 }
 
@@ -169,7 +204,11 @@ export function releaseForOrder(em: EntityManager, orderId: string): Promise<Res
     'RELEASED',
     async (tx, productItems) => {
       for (const item of productItems) {
-        await execute(tx, 'update stock set reserved = reserved - ?, updated_at = now() where product_id = ?', [item.quantity, item.product_id]);
+        await execute(
+          tx,
+          'update stock set reserved = reserved - ?, updated_at = now() where product_id = ?',
+          [item.quantity, item.product_id],
+        );
       }
     },
     (current) => current,
@@ -197,7 +236,10 @@ export function commitForOrder(em: EntityManager, orderId: string): Promise<Rese
       }
     },
     (current) => {
-      if (current.status === 'RELEASED') throw new ConflictError(`The reservation of order ${current.orderId} was released; it cannot be committed.`);
+      if (current.status === 'RELEASED')
+        throw new ConflictError(
+          `The reservation of order ${current.orderId} was released; it cannot be committed.`,
+        );
       return current;
     },
   );
@@ -214,7 +256,11 @@ export function returnForOrder(em: EntityManager, orderIdArg: string): Promise<R
   const orderId = requireUuid(orderIdArg, 'orderId');
   return em.transactional(async (tx) => {
     // The row lock orders this call against a concurrent commit: it sees RESERVED or COMMITTED, never in between.
-    const [row] = await query<{ status: ReservationResult['status'] }>(tx, 'select status from reservation where order_id = ? for update', [orderId]);
+    const [row] = await query<{ status: ReservationResult['status'] }>(
+      tx,
+      'select status from reservation where order_id = ? for update',
+      [orderId],
+    );
     if (row?.status === 'RESERVED') return releaseForOrder(tx, orderId);
     return settle(
       tx,
@@ -223,7 +269,11 @@ export function returnForOrder(em: EntityManager, orderIdArg: string): Promise<R
       'RETURNED',
       async (inner, productItems) => {
         for (const item of productItems) {
-          await execute(inner, 'update stock set on_hand = on_hand + ?, updated_at = now() where product_id = ?', [item.quantity, item.product_id]);
+          await execute(
+            inner,
+            'update stock set on_hand = on_hand + ?, updated_at = now() where product_id = ?',
+            [item.quantity, item.product_id],
+          );
         }
       },
       (current) => current,

@@ -25,11 +25,17 @@ export interface StockAdjustmentInput {
  * Inventory cannot see products' tables: an id that names no product gets a stock row anyway
  * (staff-only, audited).
  */
-export async function adjustStock(em: EntityManager, input: StockAdjustmentInput): Promise<{ productId: string; stock: StockLevel }> {
+export async function adjustStock(
+  em: EntityManager,
+  input: StockAdjustmentInput,
+): Promise<{ productId: string; stock: StockLevel }> {
   const productId = requireUuid(input.productId, 'productId');
   const { delta } = input;
   if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > MAX_DELTA) {
-    throw new BadUserInputError(`"delta" must be a non-zero whole number of units up to ±${MAX_DELTA}, got ${delta}.`, 'delta');
+    throw new BadUserInputError(
+      `"delta" must be a non-zero whole number of units up to ±${MAX_DELTA}, got ${delta}.`,
+      'delta',
+    );
   }
   const reason = input.reason.trim();
   const reasonLength = [...reason].length;
@@ -38,7 +44,9 @@ export async function adjustStock(em: EntityManager, input: StockAdjustmentInput
   }
 
   return em.transactional(async (tx) => {
-    await execute(tx, 'insert into stock (product_id) values (?) on conflict (product_id) do nothing', [productId]);
+    await execute(tx, 'insert into stock (product_id) values (?) on conflict (product_id) do nothing', [
+      productId,
+    ]);
     const [updated] = await query<{ on_hand: number; reserved: number }>(
       tx,
       `update stock set on_hand = on_hand + ?, updated_at = now()
@@ -47,7 +55,11 @@ export async function adjustStock(em: EntityManager, input: StockAdjustmentInput
       [delta, productId, delta],
     );
     if (!updated) {
-      const [current] = await query<{ on_hand: number; reserved: number }>(tx, 'select on_hand, reserved from stock where product_id = ?', [productId]);
+      const [current] = await query<{ on_hand: number; reserved: number }>(
+        tx,
+        'select on_hand, reserved from stock where product_id = ?',
+        [productId],
+      );
       throw new ItemConflictError(
         `Cannot remove ${-delta} units of product ${productId}: ${current?.on_hand ?? 0} on hand, ${current?.reserved ?? 0} reserved for orders.`,
         { productId },

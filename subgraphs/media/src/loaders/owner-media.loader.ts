@@ -18,12 +18,17 @@ type Row = Record<string, unknown>;
  * statement per batch whatever the mix of owners and `first`: a window function numbers each
  * owner's rows and the statement keeps the largest `first` asked for; each key takes its slice.
  */
-export function createOwnerMediaLoader(em: EntityManager): DataLoader<OwnerMediaKey, MediaAssetEntity[], string> {
+export function createOwnerMediaLoader(
+  em: EntityManager,
+): DataLoader<OwnerMediaKey, MediaAssetEntity[], string> {
   return new DataLoader(
     async (keys) => {
       const owners = new Map<string, [OwnerType, string, MediaKind]>();
-      for (const key of keys) owners.set(`${key.ownerType}:${key.ownerId}:${key.kind}`, [key.ownerType, key.ownerId, key.kind]);
-      const limit = keys.some((key) => key.first === null) ? null : Math.max(...keys.map((key) => key.first ?? 0));
+      for (const key of keys)
+        owners.set(`${key.ownerType}:${key.ownerId}:${key.kind}`, [key.ownerType, key.ownerId, key.kind]);
+      const limit = keys.some((key) => key.first === null)
+        ? null
+        : Math.max(...keys.map((key) => key.first ?? 0));
       const tuples = [...owners.values()];
       const rows: Row[] = await em.getConnection().execute(
         `select * from (

@@ -21,7 +21,9 @@ export class Migration20261122120000_media extends Migration {
         created_at timestamptz not null default now()
       )`);
     // Serves every per-owner list (images, photos, attachments, logo) in display order.
-    this.addSql('create index media_asset_owner_idx on media_asset (owner_type, owner_id, kind, position, created_at, id)');
+    this.addSql(
+      'create index media_asset_owner_idx on media_asset (owner_type, owner_id, kind, position, created_at, id)',
+    );
     this.addSql(`
       create table upload (
         id uuid primary key default gen_random_uuid(),

@@ -4,5 +4,6 @@ import { ownerReference } from '../services/owner-reference.js';
 
 export const Animal: AnimalResolvers = {
   __resolveReference: ownerReference,
-  photos: ({ id }, { first }, { loaders }) => loaders.ownerMedia.load({ ownerType: 'ANIMAL', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
+  photos: ({ id }, { first }, { loaders }) =>
+    loaders.ownerMedia.load({ ownerType: 'ANIMAL', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
 };

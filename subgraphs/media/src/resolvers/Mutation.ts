@@ -7,6 +7,7 @@ export function createMutationResolvers(deps: MediaDeps): MutationResolvers {
   return {
     createUpload: (_, { input }, { em, caller, services }) => createUpload(em, caller, input, deps, services),
     completeUpload: (_, { uploadId }, { em, caller }) => completeUpload(em, caller, uploadId, deps),
-    deleteMediaAsset: (_, { id }, { em, caller, logger }) => deleteAsset(em, caller, id, deps.storage, logger),
+    deleteMediaAsset: (_, { id }, { em, caller, logger }) =>
+      deleteAsset(em, caller, id, deps.storage, logger),
   };
 }

@@ -4,5 +4,6 @@ import { ownerReference } from '../services/owner-reference.js';
 
 export const Post: PostResolvers = {
   __resolveReference: ownerReference,
-  images: ({ id }, { first }, { loaders }) => loaders.ownerMedia.load({ ownerType: 'POST', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
+  images: ({ id }, { first }, { loaders }) =>
+    loaders.ownerMedia.load({ ownerType: 'POST', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
 };

@@ -4,6 +4,8 @@ import { ownerReference } from '../services/owner-reference.js';
 
 export const Product: ProductResolvers = {
   __resolveReference: ownerReference,
-  images: ({ id }, { first }, { loaders }) => loaders.ownerMedia.load({ ownerType: 'PRODUCT', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
-  attachments: ({ id }, _, { loaders }) => loaders.ownerMedia.load({ ownerType: 'PRODUCT', ownerId: id, kind: 'DOCUMENT', first: null }),
+  images: ({ id }, { first }, { loaders }) =>
+    loaders.ownerMedia.load({ ownerType: 'PRODUCT', ownerId: id, kind: 'IMAGE', first: pageSize(first, 10) }),
+  attachments: ({ id }, _, { loaders }) =>
+    loaders.ownerMedia.load({ ownerType: 'PRODUCT', ownerId: id, kind: 'DOCUMENT', first: null }),
 };

@@ -41,7 +41,8 @@ export function createFileRoute(deps: MediaDeps & { orm: Orm; logger: Logger }) 
     if (!asset || extensionOf(asset.contentType) !== ext) throw notFound();
     if (name === 'original') return { asset, width: null };
     const width = Number(widthText);
-    if (asset.kind !== 'IMAGE' || !VARIANT_WIDTHS.includes(width as (typeof VARIANT_WIDTHS)[number])) throw notFound();
+    if (asset.kind !== 'IMAGE' || !VARIANT_WIDTHS.includes(width as (typeof VARIANT_WIDTHS)[number]))
+      throw notFound();
     return { asset, width: asset.width && width < asset.width ? width : null };
   }
 
@@ -74,7 +75,8 @@ export function createFileRoute(deps: MediaDeps & { orm: Orm; logger: Logger }) 
       etag,
       'x-content-type-options': 'nosniff',
     };
-    if (asset.kind === 'DOCUMENT') headers['content-disposition'] = `inline; filename="${asset.id}.${extensionOf(asset.contentType)}"`;
+    if (asset.kind === 'DOCUMENT')
+      headers['content-disposition'] = `inline; filename="${asset.id}.${extensionOf(asset.contentType)}"`;
     if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag)) {
       res.writeHead(304, headers);
       res.end();
@@ -91,10 +93,12 @@ export function createFileRoute(deps: MediaDeps & { orm: Orm; logger: Logger }) 
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new RouteError(405, 'Files take GET or HEAD.', 'METHOD_NOT_ALLOWED');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new RouteError(405, 'Files take GET or HEAD.', 'METHOD_NOT_ALLOWED');
       await serve(req, res);
     } catch (err) {
-      if (err instanceof RouteError) return sendRouteError(req, res, err, err.status === 405 ? { allow: 'GET, HEAD' } : {});
+      if (err instanceof RouteError)
+        return sendRouteError(req, res, err, err.status === 405 ? { allow: 'GET, HEAD' } : {});
       logger.error({ err }, 'serving a file failed');
       sendRouteError(req, res, new RouteError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
     }

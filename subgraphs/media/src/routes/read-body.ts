@@ -2,7 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { RouteError } from './respond.js';
 
 function tooLarge(limit: number): RouteError {
-  return new RouteError(413, `The file is larger than the ${limit} bytes this upload allows.`, 'PAYLOAD_TOO_LARGE');
+  return new RouteError(
+    413,
+    `The file is larger than the ${limit} bytes this upload allows.`,
+    'PAYLOAD_TOO_LARGE',
+  );
 }
 
 /**

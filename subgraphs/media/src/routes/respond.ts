@@ -3,7 +3,11 @@ import { sendJson } from '@terrarium/platform/http';
 
 /** A refusal of a plain HTTP request, sent as `{ error, code }` with its status. */
 export class RouteError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -12,9 +16,19 @@ export class RouteError extends Error {
  * Sends a refusal. When the request body was not read to the end (a 413, or a refusal before
  * reading), the connection is closed after the response instead of draining the rest of the body.
  */
-export function sendRouteError(req: IncomingMessage, res: ServerResponse, error: RouteError, headers: Record<string, string> = {}): void {
+export function sendRouteError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: RouteError,
+  headers: Record<string, string> = {},
+): void {
   const close: Record<string, string> = req.complete ? {} : { connection: 'close' };
-  sendJson(res, error.status, { error: error.message, code: error.code }, { ...CORS_HEADERS, ...close, ...headers });
+  sendJson(
+    res,
+    error.status,
+    { error: error.message, code: error.code },
+    { ...CORS_HEADERS, ...close, ...headers },
+  );
 }
 
 /**

@@ -12,7 +12,8 @@ import { checkUploadSignature } from '../services/signing.js';
 import { readLimitedBody } from './read-body.js';
 import { CORS_HEADERS, RouteError, sendPreflight, sendRouteError } from './respond.js';
 
-const INVALID_URL = (): RouteError => new RouteError(403, 'The upload URL is not valid.', 'INVALID_SIGNATURE');
+const INVALID_URL = (): RouteError =>
+  new RouteError(403, 'The upload URL is not valid.', 'INVALID_SIGNATURE');
 
 /**
  * PUT /uploads/<uploadId>?expires=<unix s>&sig=<hmac>: the browser sends the file's raw bytes.
@@ -35,10 +36,20 @@ export function createUploadRoute(deps: MediaDeps & { orm: Orm; logger: Logger }
     const upload = await em.findOne(Upload, uploadId);
     // An unknown id is answered like a bad signature: the URL tells an outsider nothing.
     if (!upload) throw INVALID_URL();
-    const check = checkUploadSignature(settings.signingSecret, { uploadId, maxBytes: upload.maxBytes, contentType: upload.contentType, expires }, signature);
+    const check = checkUploadSignature(
+      settings.signingSecret,
+      { uploadId, maxBytes: upload.maxBytes, contentType: upload.contentType, expires },
+      signature,
+    );
     if (check === 'invalid') throw INVALID_URL();
-    if (check === 'expired') throw new RouteError(410, 'The upload URL has expired; create a new upload.', 'UPLOAD_EXPIRED');
-    if (upload.status !== 'PENDING') throw new RouteError(409, 'A file has already been received for this upload.', 'UPLOAD_ALREADY_RECEIVED');
+    if (check === 'expired')
+      throw new RouteError(410, 'The upload URL has expired; create a new upload.', 'UPLOAD_EXPIRED');
+    if (upload.status !== 'PENDING')
+      throw new RouteError(
+        409,
+        'A file has already been received for this upload.',
+        'UPLOAD_ALREADY_RECEIVED',
+      );
 
     const bytes = await readLimitedBody(req, Math.min(upload.maxBytes, settings.maxBytes));
     const file = await inspectFile(bytes, upload.contentType);
@@ -51,20 +62,42 @@ export function createUploadRoute(deps: MediaDeps & { orm: Orm; logger: Logger }
       updated = await em.nativeUpdate(
         Upload,
         { id: uploadId, status: 'PENDING' },
-        { status: 'RECEIVED', stagedKey, byteSize: file.byteSize, width: file.width, height: file.height, checksum: file.checksum },
+        {
+          status: 'RECEIVED',
+          stagedKey,
+          byteSize: file.byteSize,
+          width: file.width,
+          height: file.height,
+          checksum: file.checksum,
+        },
       );
     } catch (err) {
-      await storage.delete(stagedKey).catch((cleanupErr: unknown) => logger.error({ err: cleanupErr, stagedKey }, 'could not remove staged upload'));
+      await storage
+        .delete(stagedKey)
+        .catch((cleanupErr: unknown) =>
+          logger.error({ err: cleanupErr, stagedKey }, 'could not remove staged upload'),
+        );
       throw err;
     }
     if (updated === 0) {
       await storage.delete(stagedKey);
-      throw new RouteError(409, 'A file has already been received for this upload.', 'UPLOAD_ALREADY_RECEIVED');
+      throw new RouteError(
+        409,
+        'A file has already been received for this upload.',
+        'UPLOAD_ALREADY_RECEIVED',
+      );
     }
     sendJson(
       res,
       200,
-      { uploadId, contentType: file.contentType, byteSize: file.byteSize, width: file.width, height: file.height, checksum: file.checksum },
+      {
+        uploadId,
+        contentType: file.contentType,
+        byteSize: file.byteSize,
+        width: file.width,
+        height: file.height,
+        checksum: file.checksum,
+      },
       { ...CORS_HEADERS },
     );
   }
@@ -72,11 +105,14 @@ export function createUploadRoute(deps: MediaDeps & { orm: Orm; logger: Logger }
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'OPTIONS') return sendPreflight(res, 'PUT');
     try {
-      if (req.method !== 'PUT') throw new RouteError(405, 'Uploads take PUT with the raw file as the body.', 'METHOD_NOT_ALLOWED');
+      if (req.method !== 'PUT')
+        throw new RouteError(405, 'Uploads take PUT with the raw file as the body.', 'METHOD_NOT_ALLOWED');
       await receive(req, res);
     } catch (err) {
-      if (err instanceof RouteError) return sendRouteError(req, res, err, err.status === 405 ? { allow: 'PUT, OPTIONS' } : {});
-      if (err instanceof ContentError) return sendRouteError(req, res, new RouteError(err.status, err.message, err.code));
+      if (err instanceof RouteError)
+        return sendRouteError(req, res, err, err.status === 405 ? { allow: 'PUT, OPTIONS' } : {});
+      if (err instanceof ContentError)
+        return sendRouteError(req, res, new RouteError(err.status, err.message, err.code));
       logger.error({ err }, 'upload failed');
       sendRouteError(req, res, new RouteError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
     }

@@ -61,7 +61,14 @@ export function seedAssets(): SeedAsset[] {
         ownerId: seedId(`animal:${n}`),
         position: i,
         alt: `Photo ${i + 1} of animal ${n} from ${breeder}`,
-        picture: { name: `animal:${n}:${i}`, title: `Animal ${n}`, subtitle: `${breeder} · photo ${i + 1}`, width: 800, height: 600, format: 'jpeg' },
+        picture: {
+          name: `animal:${n}:${i}`,
+          title: `Animal ${n}`,
+          subtitle: `${breeder} · photo ${i + 1}`,
+          width: 800,
+          height: 600,
+          format: 'jpeg',
+        },
       });
     }
   }

@@ -17,16 +17,23 @@ export async function seedMedia(em: EntityManager, storage: Storage): Promise<vo
   const wanted = seedAssets();
   const existing = await em.find(MediaAsset, { id: { $in: wanted.map((asset) => asset.id) } });
   const rows = new Map(existing.map((row) => [row.id, row]));
-  const present = await Promise.all(wanted.map(async (asset) => {
-    const row = rows.get(asset.id);
-    return row !== undefined && (await storage.exists(row.storageKey));
-  }));
+  const present = await Promise.all(
+    wanted.map(async (asset) => {
+      const row = rows.get(asset.id);
+      return row !== undefined && (await storage.exists(row.storageKey));
+    }),
+  );
   const missing = wanted.filter((_, i) => !present[i]);
   await Promise.all(missing.map((asset) => draw(em, storage, asset, rows.get(asset.id))));
   await em.flush();
 }
 
-async function draw(em: EntityManager, storage: Storage, asset: SeedAsset, row: MediaAssetEntity | undefined): Promise<void> {
+async function draw(
+  em: EntityManager,
+  storage: Storage,
+  asset: SeedAsset,
+  row: MediaAssetEntity | undefined,
+): Promise<void> {
   const bytes = await renderPlaceholder(asset.picture);
   const contentType = CONTENT_TYPES[asset.picture.format];
   const storageKey = originalKey({ id: asset.id, contentType });

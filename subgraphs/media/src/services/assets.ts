@@ -12,7 +12,13 @@ import { requireAssetRemoval } from './ownership.js';
  * cached variants. A file that fails to delete is logged and left as an orphan, never a row
  * without its file.
  */
-export async function deleteAsset(em: EntityManager, caller: Caller, id: string, storage: Storage, logger: Logger): Promise<boolean> {
+export async function deleteAsset(
+  em: EntityManager,
+  caller: Caller,
+  id: string,
+  storage: Storage,
+  logger: Logger,
+): Promise<boolean> {
   if (!isUuid(id)) throw new BadUserInputError(`"${id}" is not a valid id.`, 'id');
   const asset = await em.findOne(MediaAsset, id);
   if (!asset) throw new NotFoundError('Media asset');

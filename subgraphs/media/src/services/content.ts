@@ -55,9 +55,15 @@ export interface InspectedFile {
 
 /** Leading bytes of the allowed image formats. */
 const IMAGE_SIGNATURES: readonly [AllowedType, (bytes: Buffer) => boolean][] = [
-  ['image/png', (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
+  [
+    'image/png',
+    (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  ],
   ['image/jpeg', (b) => b.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))],
-  ['image/webp', (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP'],
+  [
+    'image/webp',
+    (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  ],
 ];
 
 /**
@@ -87,7 +93,11 @@ export async function inspectFile(bytes: Buffer, expected: string): Promise<Insp
     );
   }
   if (detected !== expected) {
-    throw new ContentError(415, `The file is ${detected}, but the upload was created for ${expected}.`, 'CONTENT_TYPE_MISMATCH');
+    throw new ContentError(
+      415,
+      `The file is ${detected}, but the upload was created for ${expected}.`,
+      'CONTENT_TYPE_MISMATCH',
+    );
   }
   const contentType = detected;
   const kind = kindOf(contentType);
@@ -102,8 +112,19 @@ export async function inspectFile(bytes: Buffer, expected: string): Promise<Insp
       width = metadata.autoOrient.width;
       height = metadata.autoOrient.height;
     } catch {
-      throw new ContentError(422, `The file starts like ${contentType} but does not decode as an image.`, 'UNDECODABLE_IMAGE');
+      throw new ContentError(
+        422,
+        `The file starts like ${contentType} but does not decode as an image.`,
+        'UNDECODABLE_IMAGE',
+      );
     }
   }
-  return { contentType, kind, byteSize: bytes.length, width, height, checksum: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    contentType,
+    kind,
+    byteSize: bytes.length,
+    width,
+    height,
+    checksum: createHash('sha256').update(bytes).digest('hex'),
+  };
 }

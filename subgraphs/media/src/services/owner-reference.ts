@@ -8,6 +8,7 @@ export interface OwnerReference {
 
 /** Validates a representation's id, so that a malformed one is BAD_USER_INPUT, not a SQL error. */
 export function ownerReference(representation: { id: string }): OwnerReference {
-  if (!isUuid(representation.id)) throw new BadUserInputError(`"${representation.id}" is not a valid id.`, 'id');
+  if (!isUuid(representation.id))
+    throw new BadUserInputError(`"${representation.id}" is not a valid id.`, 'id');
   return { id: representation.id };
 }

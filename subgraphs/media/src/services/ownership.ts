@@ -1,4 +1,10 @@
-import { isStaff, requireOrganizationMember, requireStaff, requireUser, type Caller } from '@terrarium/platform/caller';
+import {
+  isStaff,
+  requireOrganizationMember,
+  requireStaff,
+  requireUser,
+  type Caller,
+} from '@terrarium/platform/caller';
 import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '@terrarium/platform/errors';
 import type { ServiceClient, ServiceResult } from '@terrarium/subgraph-kit/service-client';
 import type { OwnerType } from '../entities/media-asset.entity.js';
@@ -13,21 +19,33 @@ const POST_AUTHOR = 'query($id: ID!) { post(id: $id) { author { id } } }';
  */
 function answer<T>(subgraph: string, result: ServiceResult<T>): T {
   if (result.errors.length > 0 || result.data === null) {
-    throw new ServiceUnavailableError(`The ${subgraph} service could not check the owner: ${result.errors[0]?.message ?? 'no data'}.`);
+    throw new ServiceUnavailableError(
+      `The ${subgraph} service could not check the owner: ${result.errors[0]?.message ?? 'no data'}.`,
+    );
   }
   return result.data;
 }
 
 /** The organization an animal belongs to, asked of inventory (which owns animals). */
 async function breederOfAnimal(services: ServiceClient, animalId: string): Promise<string> {
-  const data = answer('inventory', await services.call<{ animal: { breeder: { id: string } } | null }>('inventory', ANIMAL_BREEDER, { id: animalId }));
+  const data = answer(
+    'inventory',
+    await services.call<{ animal: { breeder: { id: string } } | null }>('inventory', ANIMAL_BREEDER, {
+      id: animalId,
+    }),
+  );
   if (!data.animal) throw new NotFoundError('Animal');
   return data.animal.breeder.id;
 }
 
 /** A post's author, asked of community (which owns posts; a post hidden by moderation is unknown there). */
 async function authorOfPost(services: ServiceClient, postId: string): Promise<string> {
-  const data = answer('community', await services.call<{ post: { author: { id: string } } | null }>('community', POST_AUTHOR, { id: postId }));
+  const data = answer(
+    'community',
+    await services.call<{ post: { author: { id: string } } | null }>('community', POST_AUTHOR, {
+      id: postId,
+    }),
+  );
   if (!data.post) throw new NotFoundError('Post');
   return data.post.author.id;
 }
@@ -44,7 +62,12 @@ async function authorOfPost(services: ServiceClient, postId: string): Promise<st
  * an owner that cannot be reached or fails is SERVICE_UNAVAILABLE and nothing is recorded.
  * Returns the caller's user id.
  */
-export async function requireMediaOwnerAccess(caller: Caller, ownerType: OwnerType, ownerId: string, services: ServiceClient): Promise<string> {
+export async function requireMediaOwnerAccess(
+  caller: Caller,
+  ownerType: OwnerType,
+  ownerId: string,
+  services: ServiceClient,
+): Promise<string> {
   const userId = requireUser(caller);
   switch (ownerType) {
     case 'PRODUCT':
@@ -55,11 +78,13 @@ export async function requireMediaOwnerAccess(caller: Caller, ownerType: OwnerTy
       break;
     case 'ANIMAL':
       // Members of no organization can never pass: refuse them without a call to inventory.
-      if (!isStaff(caller) && caller.organizationIds.length === 0) throw new ForbiddenError('Only staff and the breeder of this animal may add its photos.');
+      if (!isStaff(caller) && caller.organizationIds.length === 0)
+        throw new ForbiddenError('Only staff and the breeder of this animal may add its photos.');
       requireOrganizationMember(caller, await breederOfAnimal(services, ownerId));
       break;
     case 'POST':
-      if ((await authorOfPost(services, ownerId)) !== userId && !isStaff(caller)) throw new ForbiddenError('Only staff and the author of this post may add its images.');
+      if ((await authorOfPost(services, ownerId)) !== userId && !isStaff(caller))
+        throw new ForbiddenError('Only staff and the author of this post may add its images.');
       break;
   }
   return userId;
@@ -70,7 +95,10 @@ export async function requireMediaOwnerAccess(caller: Caller, ownerType: OwnerTy
  * who uploaded it (animal photos and post images: createUpload already checked that they were
  * the animal's breeder or the post's author when they added it).
  */
-export function requireAssetRemoval(caller: Caller, asset: { ownerType: OwnerType; ownerId: string; createdBy?: string | null }): void {
+export function requireAssetRemoval(
+  caller: Caller,
+  asset: { ownerType: OwnerType; ownerId: string; createdBy?: string | null },
+): void {
   const userId = requireUser(caller);
   if (isStaff(caller)) return;
   if (asset.ownerType === 'ORGANIZATION' && caller.organizationIds.includes(asset.ownerId)) return;

@@ -12,7 +12,9 @@ export interface SignedUpload {
 /** HMAC-SHA256 over every field, newline-separated (none of them can contain a newline). */
 export function signUpload(secret: string, upload: SignedUpload): string {
   return createHmac('sha256', secret)
-    .update(`terrarium-upload\n${upload.uploadId}\n${upload.maxBytes}\n${upload.contentType}\n${upload.expires}`)
+    .update(
+      `terrarium-upload\n${upload.uploadId}\n${upload.maxBytes}\n${upload.contentType}\n${upload.expires}`,
+    )
     .digest('base64url');
 }
 
@@ -27,7 +29,12 @@ export type SignatureCheck = 'valid' | 'invalid' | 'expired';
  * Checks a URL's signature against the upload's stored fields, in constant time. A bad signature
  * is `invalid` even when also expired, so that a tampered URL never learns more than "no".
  */
-export function checkUploadSignature(secret: string, upload: SignedUpload, signature: string, now: Date = new Date()): SignatureCheck {
+export function checkUploadSignature(
+  secret: string,
+  upload: SignedUpload,
+  signature: string,
+  now: Date = new Date(),
+): SignatureCheck {
   const expected = Buffer.from(signUpload(secret, upload));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';

@@ -16,9 +16,18 @@ const SWEEP_BATCH = 500;
  * past expiry. The file goes first: a row without its file is harmless (completeUpload refuses
  * it), a file without its row would never be found again. Returns how many were removed.
  */
-export async function sweepAbandonedUploads(em: EntityManager, storage: Storage, logger: Logger, now: Date = new Date()): Promise<number> {
+export async function sweepAbandonedUploads(
+  em: EntityManager,
+  storage: Storage,
+  logger: Logger,
+  now: Date = new Date(),
+): Promise<number> {
   const cutoff = new Date(now.getTime() - ABANDONED_AFTER_MS);
-  const abandoned = await em.find(Upload, { status: { $ne: 'COMPLETED' }, expiresAt: { $lt: cutoff } }, { limit: SWEEP_BATCH, fields: ['id', 'stagedKey'] });
+  const abandoned = await em.find(
+    Upload,
+    { status: { $ne: 'COMPLETED' }, expiresAt: { $lt: cutoff } },
+    { limit: SWEEP_BATCH, fields: ['id', 'stagedKey'] },
+  );
   if (abandoned.length === 0) return 0;
   const removed: string[] = [];
   for (const upload of abandoned) {

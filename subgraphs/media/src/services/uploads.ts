@@ -35,10 +35,16 @@ export interface UploadTicket {
 function validContentType(input: CreateUploadInput): AllowedType {
   const contentType = input.contentType.trim().toLowerCase();
   if (!isAllowedType(contentType)) {
-    throw new BadUserInputError(`Unsupported content type "${input.contentType}": use image/jpeg, image/png, image/webp or application/pdf.`, 'contentType');
+    throw new BadUserInputError(
+      `Unsupported content type "${input.contentType}": use image/jpeg, image/png, image/webp or application/pdf.`,
+      'contentType',
+    );
   }
   if (kindOf(contentType) === 'DOCUMENT' && input.ownerType !== 'PRODUCT') {
-    throw new BadUserInputError('Documents (application/pdf) can be attached to products only.', 'contentType');
+    throw new BadUserInputError(
+      'Documents (application/pdf) can be attached to products only.',
+      'contentType',
+    );
   }
   return contentType;
 }
@@ -47,16 +53,26 @@ function validContentType(input: CreateUploadInput): AllowedType {
  * Checks the declared file and the caller (asking inventory or community who owns an animal or a
  * post), records a PENDING upload and signs its URL.
  */
-export async function createUpload(em: EntityManager, caller: Caller, input: CreateUploadInput, deps: MediaDeps, services: ServiceClient): Promise<UploadTicket> {
+export async function createUpload(
+  em: EntityManager,
+  caller: Caller,
+  input: CreateUploadInput,
+  deps: MediaDeps,
+  services: ServiceClient,
+): Promise<UploadTicket> {
   requireUser(caller);
   if (!isUuid(input.ownerId)) throw new BadUserInputError(`"${input.ownerId}" is not a valid id.`, 'ownerId');
   const contentType = validContentType(input);
   const { maxBytes: limit, uploadTtlSeconds, signingSecret } = deps.settings;
   if (!Number.isInteger(input.byteSize) || input.byteSize < 1 || input.byteSize > limit) {
-    throw new BadUserInputError(`"byteSize" must be from 1 to ${limit} bytes, got ${input.byteSize}.`, 'byteSize');
+    throw new BadUserInputError(
+      `"byteSize" must be from 1 to ${limit} bytes, got ${input.byteSize}.`,
+      'byteSize',
+    );
   }
   const alt = input.alt?.trim() || null;
-  if (alt !== null && alt.length > MAX_ALT_LENGTH) throw new BadUserInputError(`"alt" must be at most ${MAX_ALT_LENGTH} characters.`, 'alt');
+  if (alt !== null && alt.length > MAX_ALT_LENGTH)
+    throw new BadUserInputError(`"alt" must be at most ${MAX_ALT_LENGTH} characters.`, 'alt');
   const userId = await requireMediaOwnerAccess(caller, input.ownerType, input.ownerId, services);
 
   const expires = Math.floor(Date.now() / 1000) + uploadTtlSeconds;
@@ -74,7 +90,12 @@ export async function createUpload(em: EntityManager, caller: Caller, input: Cre
   await em.flush();
   return {
     uploadId: upload.id,
-    uploadUrl: uploadUrl(deps.publicUrl(), signingSecret, { uploadId: upload.id, maxBytes: upload.maxBytes, contentType, expires }),
+    uploadUrl: uploadUrl(deps.publicUrl(), signingSecret, {
+      uploadId: upload.id,
+      maxBytes: upload.maxBytes,
+      contentType,
+      expires,
+    }),
     expiresAt: upload.expiresAt,
     headers: [{ name: 'Content-Type', value: contentType }],
     maxBytes: upload.maxBytes,
@@ -84,7 +105,10 @@ export async function createUpload(em: EntityManager, caller: Caller, input: Cre
 function notReceived(upload: UploadEntity): BadUserInputError {
   return upload.expiresAt.getTime() <= Date.now()
     ? new BadUserInputError('The upload expired before a file was received; create a new upload.', 'uploadId')
-    : new BadUserInputError('No file has been received for this upload yet: PUT the file to its uploadUrl first.', 'uploadId');
+    : new BadUserInputError(
+        'No file has been received for this upload yet: PUT the file to its uploadUrl first.',
+        'uploadId',
+      );
 }
 
 /**
@@ -93,7 +117,12 @@ function notReceived(upload: UploadEntity): BadUserInputError {
  * the same asset. If recording fails (or the commit does) the bytes go back to staging, so that
  * storage holds no file without its row and a retry can still succeed.
  */
-export async function completeUpload(em: EntityManager, caller: Caller, uploadId: string, deps: MediaDeps): Promise<MediaAssetEntity> {
+export async function completeUpload(
+  em: EntityManager,
+  caller: Caller,
+  uploadId: string,
+  deps: MediaDeps,
+): Promise<MediaAssetEntity> {
   const userId = requireUser(caller);
   if (!isUuid(uploadId)) throw new BadUserInputError(`"${uploadId}" is not a valid upload id.`, 'uploadId');
   let moved: { from: string; to: string } | null = null;
@@ -101,16 +130,21 @@ export async function completeUpload(em: EntityManager, caller: Caller, uploadId
     return await em.transactional(async (tx) => {
       const upload = await tx.findOne(Upload, uploadId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!upload) throw new NotFoundError('Upload');
-      if (upload.createdBy !== userId) throw new ForbiddenError('Only the user who created an upload may complete it.');
+      if (upload.createdBy !== userId)
+        throw new ForbiddenError('Only the user who created an upload may complete it.');
       if (upload.status === 'COMPLETED') {
         const existing = upload.assetId ? await tx.findOne(MediaAsset, upload.assetId) : null;
         if (existing) return existing;
         throw new BadUserInputError('The asset of this upload has been deleted.', 'uploadId');
       }
       const { stagedKey, contentType } = upload;
-      if (upload.status !== 'RECEIVED' || !stagedKey || !isAllowedType(contentType)) throw notReceived(upload);
+      if (upload.status !== 'RECEIVED' || !stagedKey || !isAllowedType(contentType))
+        throw notReceived(upload);
       if (!(await deps.storage.exists(stagedKey))) {
-        throw new BadUserInputError('The uploaded file is no longer available; create a new upload.', 'uploadId');
+        throw new BadUserInputError(
+          'The uploaded file is no longer available; create a new upload.',
+          'uploadId',
+        );
       }
 
       const position = await nextPosition(tx, upload.ownerType, upload.ownerId);
@@ -153,7 +187,12 @@ export async function completeUpload(em: EntityManager, caller: Caller, uploadId
 async function nextPosition(tx: EntityManager, ownerType: OwnerType, ownerId: string): Promise<number> {
   const connection = tx.getConnection();
   const ctx = tx.getTransactionContext();
-  await connection.execute('select pg_advisory_xact_lock(hashtext(?))', [`media-owner:${ownerType}:${ownerId}`], 'all', ctx);
+  await connection.execute(
+    'select pg_advisory_xact_lock(hashtext(?))',
+    [`media-owner:${ownerType}:${ownerId}`],
+    'all',
+    ctx,
+  );
   const [row] = await connection.execute<{ position: number }[]>(
     'select coalesce(max(position) + 1, 0)::int as position from media_asset where owner_type = ? and owner_id = ?',
     [ownerType, ownerId],

@@ -34,7 +34,10 @@ export function variantKey(asset: Pick<AssetFile, 'id' | 'contentType'>, width: 
 export function variantWidthFor(asset: AssetFile, requested: number | null | undefined): number | null {
   if (requested == null) return null;
   if (!Number.isInteger(requested) || requested < 1 || requested > MAX_REQUESTED_WIDTH) {
-    throw new BadUserInputError(`"width" must be an integer from 1 to ${MAX_REQUESTED_WIDTH}, got ${requested}.`, 'width');
+    throw new BadUserInputError(
+      `"width" must be an integer from 1 to ${MAX_REQUESTED_WIDTH}, got ${requested}.`,
+      'width',
+    );
   }
   if (asset.kind !== 'IMAGE' || !asset.width) return null;
   const step = VARIANT_WIDTHS.find((w) => w >= requested);
@@ -51,7 +54,9 @@ export function fileUrl(publicUrl: string, asset: AssetFile, requested?: number 
 
 /** Resizes an original to `width`, in its own format, honouring EXIF orientation. */
 export async function renderVariant(original: Buffer, contentType: string, width: number): Promise<Buffer> {
-  const image = sharp(original, { limitInputPixels: MAX_INPUT_PIXELS }).autoOrient().resize({ width, withoutEnlargement: true });
+  const image = sharp(original, { limitInputPixels: MAX_INPUT_PIXELS })
+    .autoOrient()
+    .resize({ width, withoutEnlargement: true });
   switch (contentType) {
     case 'image/jpeg':
       return image.jpeg({ quality: 82, mozjpeg: true }).toBuffer();

@@ -1,6 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { ORGANIZATION_ROLES, OrganizationMember, type OrganizationMemberEntity } from '../entities/organization-member.entity.js';
+import {
+  ORGANIZATION_ROLES,
+  OrganizationMember,
+  type OrganizationMemberEntity,
+} from '../entities/organization-member.entity.js';
 
 type Side = 'userId' | 'organizationId';
 
@@ -25,7 +29,10 @@ function byStanding(a: OrganizationMemberEntity, b: OrganizationMemberEntity): n
 }
 
 /** Memberships by user id or by organization id (ids already validated): one statement a batch. */
-export function createMembershipLoader(em: EntityManager, side: Side): DataLoader<string, OrganizationMemberEntity[]> {
+export function createMembershipLoader(
+  em: EntityManager,
+  side: Side,
+): DataLoader<string, OrganizationMemberEntity[]> {
   return new DataLoader(async (ids) => {
     const rows = await em.find(OrganizationMember, { [side]: { $in: [...ids] } });
     const groups = groupBy(rows.sort(byStanding), side);

@@ -15,7 +15,10 @@ export interface RenderedMail {
 }
 
 const escape = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** Text lines become paragraphs of the HTML part; every value is escaped there. */
 function mail(subject: string, lines: string[]): RenderedMail {
@@ -27,18 +30,28 @@ function mail(subject: string, lines: string[]): RenderedMail {
 export function renderMail(m: MailTemplate): RenderedMail {
   switch (m.template) {
     case 'order-placed':
-      return mail(`Order ${m.data.orderId} placed`, [`Thank you: order ${m.data.orderId} is placed.`, `Total: ${m.data.total}.`]);
+      return mail(`Order ${m.data.orderId} placed`, [
+        `Thank you: order ${m.data.orderId} is placed.`,
+        `Total: ${m.data.total}.`,
+      ]);
     case 'payment-failed':
-      return mail(`Payment for order ${m.data.orderId} failed`, [`The payment for order ${m.data.orderId} failed: ${m.data.reason}.`, 'You can pay again from your order page.']);
+      return mail(`Payment for order ${m.data.orderId} failed`, [
+        `The payment for order ${m.data.orderId} failed: ${m.data.reason}.`,
+        'You can pay again from your order page.',
+      ]);
     case 'order-expired':
-      return mail(`Order ${m.data.orderId} expired`, [`Order ${m.data.orderId} was not paid in time and is cancelled; nothing was charged.`]);
+      return mail(`Order ${m.data.orderId} expired`, [
+        `Order ${m.data.orderId} was not paid in time and is cancelled; nothing was charged.`,
+      ]);
     case 'shipped':
       return mail(`Order ${m.data.orderId} shipped`, [
         `Part of order ${m.data.orderId} is on its way with ${m.data.carrier}.`,
         `Tracking number: ${m.data.trackingNumber}.`,
       ]);
     case 'refunded':
-      return mail(`Order ${m.data.orderId} refunded`, [`We refunded ${m.data.amount} for order ${m.data.orderId}.`]);
+      return mail(`Order ${m.data.orderId} refunded`, [
+        `We refunded ${m.data.amount} for order ${m.data.orderId}.`,
+      ]);
     case 'care-digest':
       return mail('Your care tasks today', [
         m.data.items.length === 0 ? 'Nothing is due today.' : 'Due today:',

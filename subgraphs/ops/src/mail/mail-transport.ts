@@ -67,9 +67,15 @@ export function createMailTransport(settings: MailSettings, logger: Logger): Mai
     async send(mail) {
       const info = await stream.sendMail(message(settings, mail));
       await mkdir(settings.mailDir, { recursive: true });
-      const path = join(settings.mailDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`);
+      const path = join(
+        settings.mailDir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`,
+      );
       await writeFile(path, info.message as Buffer);
-      logger.info({ path, to: mail.to, subject: mail.subject }, 'mail written by the file transport (SMTP_URL unset)');
+      logger.info(
+        { path, to: mail.to, subject: mail.subject },
+        'mail written by the file transport (SMTP_URL unset)',
+      );
     },
     close: () => stream.close(),
   };

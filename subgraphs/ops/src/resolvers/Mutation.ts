@@ -18,14 +18,19 @@ export interface MutationDeps {
   passwordResetLimits: PasswordResetLimits;
 }
 
-export function createMutation({ accounts, passwordReset, passwordResetLimits }: MutationDeps): MutationResolvers {
+export function createMutation({
+  accounts,
+  passwordReset,
+  passwordResetLimits,
+}: MutationDeps): MutationResolvers {
   return {
     signUp: (_, { input }, ctx) => signUp(ctx, accounts, input),
     logIn: (_, { email, password, code }, ctx) => logIn(ctx, accounts, email, password, code),
     logOut: (_, __, ctx) => logOut(ctx),
     startTwoFactor: (_, __, ctx) => startTwoFactor(ctx, accounts),
     confirmTwoFactor: (_, { code }, ctx) => confirmTwoFactor(ctx, accounts, code),
-    requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx, passwordReset, passwordResetLimits, email),
+    requestPasswordReset: (_, { email }, ctx) =>
+      requestPasswordReset(ctx, passwordReset, passwordResetLimits, email),
     resetPassword: (_, { token, password }, ctx) => resetPassword(ctx, accounts, token, password),
     createApiClient: (_, { input }, ctx) => createApiClient(ctx, input),
     revokeApiClient: (_, { id }, ctx) => revokeApiClient(ctx, id),

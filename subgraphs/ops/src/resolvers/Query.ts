@@ -1,7 +1,11 @@
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { findApiClientByKey, listApiClients } from '../services/api-clients.js';
 import { listAuditLog } from '../services/audit-log.js';
-import { evaluatedFeatureFlags, featureFlagDefinitions, listFeatureFlags } from '../services/feature-flags.js';
+import {
+  evaluatedFeatureFlags,
+  featureFlagDefinitions,
+  listFeatureFlags,
+} from '../services/feature-flags.js';
 import { findOrganizationBySlug, listOrganizations } from '../services/organizations.js';
 import { listTokenRevocations } from '../services/sessions.js';
 import { validId } from '../services/validation.js';

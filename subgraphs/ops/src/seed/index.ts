@@ -20,7 +20,12 @@ interface SeedUser {
 
 const USERS: readonly SeedUser[] = [
   { email: 'admin@terrarium.test', displayName: 'Ada Admin', roles: ['STAFF'] },
-  { email: 'breeder@terrarium.test', displayName: 'Bea Breeder', roles: ['BREEDER'], owns: 'sunset-reptiles' },
+  {
+    email: 'breeder@terrarium.test',
+    displayName: 'Bea Breeder',
+    roles: ['BREEDER'],
+    owns: 'sunset-reptiles',
+  },
   { email: 'keeper@terrarium.test', displayName: 'Kai Keeper', roles: ['KEEPER'] },
   { email: 'desert@terrarium.test', displayName: 'Dez Morales', roles: ['BREEDER'], owns: 'desert-morphs' },
   { email: 'scales@terrarium.test', displayName: 'Sam Scales', roles: ['BREEDER'], owns: 'scales-and-tails' },
@@ -30,17 +35,20 @@ const ORGANIZATIONS = [
   {
     slug: 'sunset-reptiles',
     name: 'Sunset Reptiles',
-    description: 'Family-run breeder of captive-bred reptiles since 2012. Every animal leaves with its feeding and shed records and a 14-day health guarantee.',
+    description:
+      'Family-run breeder of captive-bred reptiles since 2012. Every animal leaves with its feeding and shed records and a 14-day health guarantee.',
   },
   {
     slug: 'scales-and-tails',
     name: 'Scales & Tails',
-    description: 'Small-batch breeder raising snakes and geckos in bioactive enclosures. Well-started juveniles and lifelong keeper support.',
+    description:
+      'Small-batch breeder raising snakes and geckos in bioactive enclosures. Well-started juveniles and lifelong keeper support.',
   },
   {
     slug: 'desert-morphs',
     name: 'Desert Morphs',
-    description: 'Arid-species specialists breeding for health first and colour second. Local pickup or insured overnight shipping.',
+    description:
+      'Arid-species specialists breeding for health first and colour second. Local pickup or insured overnight shipping.',
   },
 ] as const;
 
@@ -55,15 +63,25 @@ export async function seed(em: EntityManager): Promise<void> {
   const userIds = USERS.map((u) => seedId(`user:${u.email}`));
   const orgIds = ORGANIZATIONS.map((o) => seedId(`org:${o.slug}`));
   const [users, orgs, members] = await Promise.all([
-    em.find(User, { $or: [{ id: { $in: userIds } }, { [raw('lower(email)')]: { $in: USERS.map((u) => u.email) } }] }),
-    em.find(Organization, { $or: [{ id: { $in: orgIds } }, { slug: { $in: ORGANIZATIONS.map((o) => o.slug) } }] }),
+    em.find(User, {
+      $or: [{ id: { $in: userIds } }, { [raw('lower(email)')]: { $in: USERS.map((u) => u.email) } }],
+    }),
+    em.find(Organization, {
+      $or: [{ id: { $in: orgIds } }, { slug: { $in: ORGANIZATIONS.map((o) => o.slug) } }],
+    }),
     em.find(OrganizationMember, { organizationId: { $in: orgIds } }),
   ]);
   const taken = new Set([...users.map((u) => u.id), ...users.map((u) => u.email.toLowerCase())]);
   const missingUsers = USERS.filter((u) => !taken.has(seedId(`user:${u.email}`)) && !taken.has(u.email));
   const hashes = await Promise.all(missingUsers.map(() => hashPassword(DEMO_PASSWORD)));
   missingUsers.forEach((u, i) => {
-    em.create(User, { id: seedId(`user:${u.email}`), email: u.email, displayName: u.displayName, roles: u.roles, passwordHash: hashes[i]! });
+    em.create(User, {
+      id: seedId(`user:${u.email}`),
+      email: u.email,
+      displayName: u.displayName,
+      roles: u.roles,
+      passwordHash: hashes[i]!,
+    });
   });
   const takenOrgs = new Set([...orgs.map((o) => o.id), ...orgs.map((o) => o.slug)]);
   for (const org of ORGANIZATIONS) {
@@ -73,7 +91,10 @@ export async function seed(em: EntityManager): Promise<void> {
   // Members reference both by plain columns: users and organizations must be inserted first.
   await em.flush();
 
-  const [ownUsers, ownOrgs] = await Promise.all([em.find(User, { id: { $in: userIds } }), em.find(Organization, { id: { $in: orgIds } })]);
+  const [ownUsers, ownOrgs] = await Promise.all([
+    em.find(User, { id: { $in: userIds } }),
+    em.find(Organization, { id: { $in: orgIds } }),
+  ]);
   const present = new Set([...ownUsers.map((u) => u.id), ...ownOrgs.map((o) => o.id)]);
   const memberOf = new Set(members.map((m) => `${m.organizationId}/${m.userId}`));
   for (const user of USERS) {

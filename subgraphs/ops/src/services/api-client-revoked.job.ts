@@ -15,11 +15,18 @@ export interface ApiClientRevoked {
 export const API_CLIENT_REVOKED_TOPIC = 'api-client-revoked';
 
 /** Published from a committed job, never from the revoking transaction (which might roll back). */
-export const apiClientRevokedJob = defineJob<ApiClientRevoked>('api-client.revoked', { retryLimit: 5, retryDelay: 1, retryBackoff: true });
+export const apiClientRevokedJob = defineJob<ApiClientRevoked>('api-client.revoked', {
+  retryLimit: 5,
+  retryDelay: 1,
+  retryBackoff: true,
+});
 
 /** Publishing twice is harmless (gateways drop a cache entry), so a retried job needs no once(). */
 export async function workApiClientRevoked(jobs: JobQueue, events: EventBus): Promise<void> {
   await jobs.work(apiClientRevokedJob, async (event) => {
-    await events.publish<ApiClientRevoked>(API_CLIENT_REVOKED_TOPIC, { id: event.id, keyHash: event.keyHash });
+    await events.publish<ApiClientRevoked>(API_CLIENT_REVOKED_TOPIC, {
+      id: event.id,
+      keyHash: event.keyHash,
+    });
   });
 }

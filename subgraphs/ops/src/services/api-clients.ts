@@ -28,23 +28,39 @@ export function hashApiKey(key: string): string {
 
 function validOperations(names: readonly string[]): string[] {
   const unique = [...new Set(names.map((name) => name.trim()))];
-  if (unique.length === 0) throw new BadUserInputError('List at least one operation the client may run.', 'allowedOperations');
-  if (unique.length > MAX_OPERATIONS) throw new BadUserInputError(`At most ${MAX_OPERATIONS} operations.`, 'allowedOperations');
+  if (unique.length === 0)
+    throw new BadUserInputError('List at least one operation the client may run.', 'allowedOperations');
+  if (unique.length > MAX_OPERATIONS)
+    throw new BadUserInputError(`At most ${MAX_OPERATIONS} operations.`, 'allowedOperations');
   const bad = unique.find((name) => !OPERATION_NAME.test(name));
-  if (bad !== undefined) throw new BadUserInputError(`"${bad}" is not a GraphQL operation name.`, 'allowedOperations');
+  if (bad !== undefined)
+    throw new BadUserInputError(`"${bad}" is not a GraphQL operation name.`, 'allowedOperations');
   return unique;
 }
 
 /** Staff only. The key is returned once; only its hash is stored. */
-export async function createApiClient(ctx: Context, input: CreateApiClientInput): Promise<{ client: ApiClientEntity; key: string }> {
+export async function createApiClient(
+  ctx: Context,
+  input: CreateApiClientInput,
+): Promise<{ client: ApiClientEntity; key: string }> {
   requireStaff(ctx.caller);
   const name = validText(input.name, 'name', 'The name', 1, 100);
   const allowedOperations = validOperations(input.allowedOperations);
   const key = generateApiKey();
   const client = await ctx.em.transactional(async (tx) => {
-    const created = tx.create(ApiClient, { name, allowedOperations, keyHash: hashApiKey(key), createdBy: ctx.caller.userId });
+    const created = tx.create(ApiClient, {
+      name,
+      allowedOperations,
+      keyHash: hashApiKey(key),
+      createdBy: ctx.caller.userId,
+    });
     await tx.flush();
-    recordAudit(tx, { action: 'createApiClient', actorId: ctx.caller.userId, subject: `ApiClient:${created.id} ${name}`, source: 'ops' });
+    recordAudit(tx, {
+      action: 'createApiClient',
+      actorId: ctx.caller.userId,
+      subject: `ApiClient:${created.id} ${name}`,
+      source: 'ops',
+    });
     return created;
   });
   return { client, key };
@@ -74,7 +90,11 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const CURSOR_TAG = 'ApiClient';
 
 /** Staff only; newest first, revoked ones included (with revokedAt). */
-export async function listApiClients(ctx: Context, first: number, after: string | null | undefined): Promise<Connection<ApiClientEntity>> {
+export async function listApiClients(
+  ctx: Context,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<ApiClientEntity>> {
   requireStaff(ctx.caller);
   const size = pageSize(first, 50);
   const from = decodeKeyset(CURSOR_TAG, after, 'date');
@@ -99,7 +119,12 @@ export async function revokeApiClient(ctx: Context, rawId: string): Promise<ApiC
     if (!found) throw new NotFoundError('ApiClient');
     if (!found.revokedAt) {
       found.revokedAt = new Date();
-      recordAudit(tx, { action: 'revokeApiClient', actorId: ctx.caller.userId, subject: `ApiClient:${found.id} ${found.name}`, source: 'ops' });
+      recordAudit(tx, {
+        action: 'revokeApiClient',
+        actorId: ctx.caller.userId,
+        subject: `ApiClient:${found.id} ${found.name}`,
+        source: 'ops',
+      });
     }
     await tx.flush();
     await ctx.jobs.enqueue(tx, apiClientRevokedJob, { id: found.id, keyHash: found.keyHash });

@@ -9,7 +9,11 @@ import { validId, validText } from './validation.js';
 const CURSOR_TAG = 'AuditLog';
 
 /** Staff only; newest first, (createdAt, id) as the cursor so that equal timestamps page stably. */
-export async function listAuditLog(ctx: Context, first: number, after: string | null | undefined): Promise<Connection<AuditLogEntity>> {
+export async function listAuditLog(
+  ctx: Context,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<AuditLogEntity>> {
   requireStaff(ctx.caller);
   const size = pageSize(first, 50);
   const from = decodeKeyset(CURSOR_TAG, after, 'date');
@@ -32,8 +36,16 @@ function validDiff(raw: string | null | undefined): string | null {
   } catch {
     throw new BadUserInputError('The diff must be JSON.', 'diff');
   }
-  if (raw.length > MAX_DIFF_LENGTH || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new BadUserInputError(`The diff must be a JSON object of at most ${MAX_DIFF_LENGTH} characters.`, 'diff');
+  if (
+    raw.length > MAX_DIFF_LENGTH ||
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed)
+  ) {
+    throw new BadUserInputError(
+      `The diff must be a JSON object of at most ${MAX_DIFF_LENGTH} characters.`,
+      'diff',
+    );
   }
   return raw;
 }

@@ -21,7 +21,12 @@ export function seal(plaintext: string, aad: string, secret: string, purpose: Se
   const cipher = createCipheriv('aes-256-gcm', keyFrom(secret, purpose), iv);
   cipher.setAAD(Buffer.from(aad));
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    data.toString('base64url'),
+  ].join('.');
 }
 
 /** The plaintext, or null when `sealed` was not made with this secret and aad (or was altered). */
@@ -32,7 +37,9 @@ export function open(sealed: string, aad: string, secret: string, purpose: SealP
     const decipher = createDecipheriv('aes-256-gcm', keyFrom(secret, purpose), Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch {
     return null;
   }

@@ -3,7 +3,13 @@ import { createRedisClient } from '@terrarium/platform/redis';
 import { RateLimitedError } from '@terrarium/platform/errors';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RLWrapperTimeouts,
+  type RateLimiterAbstract,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
 import type { LoginLimitSettings } from '../settings.js';
 
 /**
@@ -64,11 +70,20 @@ export function createLoginLimits(
   client?.on('error', (err: unknown) => logger.warn({ err }, 'login-limit Redis error'));
 
   const limiter = (name: string, points: number): RateLimiterAbstract => {
-    const options = { keyPrefix: `${config.name}:login-failures:${scopeOf(config)}:${name}`, points, duration: settings.windowSeconds, blockDuration: settings.windowSeconds };
+    const options = {
+      keyPrefix: `${config.name}:login-failures:${scopeOf(config)}:${name}`,
+      points,
+      duration: settings.windowSeconds,
+      blockDuration: settings.windowSeconds,
+    };
     const memory = new RateLimiterMemory(options);
     if (!client) return memory;
     const redis = new RateLimiterRedis({ ...options, storeClient: client, insuranceLimiter: memory });
-    return new RLWrapperTimeouts({ limiter: redis, timeoutMs: REDIS_BUDGET_MS, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
+    return new RLWrapperTimeouts({
+      limiter: redis,
+      timeoutMs: REDIS_BUDGET_MS,
+      insuranceLimiter: memory,
+    }) as unknown as RateLimiterAbstract;
   };
   const perAccount = limiter('account', settings.maxFailuresPerAccount);
   const perIp = limiter('ip', settings.maxFailuresPerIp);
@@ -77,7 +92,8 @@ export function createLoginLimits(
   const codesPerAccount = limiter('code', settings.maxCodeFailuresPerAccount);
 
   const refuseIfOver = (res: RateLimiterRes | null, points: number) => {
-    if (res && res.consumedPoints >= points) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1_000)));
+    if (res && res.consumedPoints >= points)
+      throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1_000)));
   };
   /** consume() rejects with a RateLimiterRes once over the limit: that is the point, not an error. */
   const count = async (target: RateLimiterAbstract, key: string) => {
@@ -90,15 +106,23 @@ export function createLoginLimits(
 
   return {
     async check(email, clientIp) {
-      const [account, ip] = await Promise.all([perAccount.get(accountKey(email)), clientIp ? perIp.get(clientIp) : null]);
+      const [account, ip] = await Promise.all([
+        perAccount.get(accountKey(email)),
+        clientIp ? perIp.get(clientIp) : null,
+      ]);
       refuseIfOver(account, settings.maxFailuresPerAccount);
       refuseIfOver(ip, settings.maxFailuresPerIp);
     },
     async recordFailure(email, clientIp) {
-      await Promise.all([count(perAccount, accountKey(email)), clientIp ? count(perIp, clientIp) : undefined]);
+      await Promise.all([
+        count(perAccount, accountKey(email)),
+        clientIp ? count(perIp, clientIp) : undefined,
+      ]);
     },
     async recordSuccess(email) {
-      await perAccount.delete(accountKey(email)).catch((err: unknown) => logger.warn({ err }, 'login-limit reset failed'));
+      await perAccount
+        .delete(accountKey(email))
+        .catch((err: unknown) => logger.warn({ err }, 'login-limit reset failed'));
     },
     async checkCode(userId) {
       refuseIfOver(await codesPerAccount.get(userId), settings.maxCodeFailuresPerAccount);
@@ -107,7 +131,9 @@ export function createLoginLimits(
       await count(codesPerAccount, userId);
     },
     async recordCodeSuccess(userId) {
-      await codesPerAccount.delete(userId).catch((err: unknown) => logger.warn({ err }, 'two-factor limit reset failed'));
+      await codesPerAccount
+        .delete(userId)
+        .catch((err: unknown) => logger.warn({ err }, 'two-factor limit reset failed'));
     },
     async close() {
       if (client) await client.quit().catch(() => client.disconnect());

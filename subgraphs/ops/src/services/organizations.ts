@@ -1,7 +1,13 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { requireStaff } from '@terrarium/platform/caller';
 import { BadUserInputError, ConflictError } from '@terrarium/platform/errors';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '@terrarium/subgraph-kit/pagination';
 import type { Context } from '../context.js';
 import { OrganizationMember } from '../entities/organization-member.entity.js';
 import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';
@@ -18,7 +24,11 @@ export async function findOrganizationBySlug(ctx: Context, slug: string): Promis
 }
 
 /** Organizations by slug (unique, so it alone is a stable cursor). */
-export async function listOrganizations(ctx: Context, first: number, after: string | null | undefined): Promise<Connection<OrganizationEntity>> {
+export async function listOrganizations(
+  ctx: Context,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<OrganizationEntity>> {
   const size = pageSize(first);
   const [afterSlug] = decodeCursor(CURSOR_TAG, after) ?? [];
   const where = typeof afterSlug === 'string' ? { slug: { $gt: afterSlug } } : {};
@@ -33,11 +43,17 @@ export async function listOrganizations(ctx: Context, first: number, after: stri
  * Staff only: onboarding a breeder is a vetted step (they will sell live animals), not
  * self-service. With `ownerId`, that user becomes the OWNER member and gains the BREEDER role.
  */
-export async function createOrganization(ctx: Context, input: CreateOrganizationInput): Promise<OrganizationEntity> {
+export async function createOrganization(
+  ctx: Context,
+  input: CreateOrganizationInput,
+): Promise<OrganizationEntity> {
   requireStaff(ctx.caller);
   const name = validText(input.name, 'name', 'The name', 1, 120);
   const slug = validSlug(input.slug);
-  const description = input.description == null ? null : validText(input.description, 'description', 'The description', 0, 2000) || null;
+  const description =
+    input.description == null
+      ? null
+      : validText(input.description, 'description', 'The description', 0, 2000) || null;
   const ownerId = input.ownerId == null ? null : validId(input.ownerId, 'ownerId');
   try {
     return await ctx.em.transactional(async (tx) => {
@@ -50,11 +66,17 @@ export async function createOrganization(ctx: Context, input: CreateOrganization
         tx.create(OrganizationMember, { organizationId: organization.id, userId: owner.id, role: 'OWNER' });
         owner.roles = canonicalRoles([...owner.roles, 'BREEDER']);
       }
-      recordAudit(tx, { action: 'createOrganization', actorId: ctx.caller.userId, subject: `Organization:${organization.id} ${slug}`, source: 'ops' });
+      recordAudit(tx, {
+        action: 'createOrganization',
+        actorId: ctx.caller.userId,
+        subject: `Organization:${organization.id} ${slug}`,
+        source: 'ops',
+      });
       return organization;
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`The slug "${slug}" is taken.`);
+    if (err instanceof UniqueConstraintViolationException)
+      throw new ConflictError(`The slug "${slug}" is taken.`);
     throw err;
   }
 }

@@ -3,7 +3,13 @@ import { createRedisClient } from '@terrarium/platform/redis';
 import { RateLimitedError } from '@terrarium/platform/errors';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  RLWrapperTimeouts,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { PasswordResetSettings } from '../settings.js';
 
 /**
@@ -21,7 +27,8 @@ export interface PasswordResetLimits {
 /** @default 150 ms */
 const REDIS_BUDGET_MS = 150;
 
-const addressKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
+const addressKey = (email: string) =>
+  createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
 
 export function createPasswordResetLimits(
   settings: PasswordResetSettings,
@@ -29,7 +36,11 @@ export function createPasswordResetLimits(
   logger: Logger,
 ): PasswordResetLimits {
   const client = config.redisUrl
-    ? createRedisClient(config.redisUrl, { enableOfflineQueue: false, connectTimeout: 1_000, maxRetriesPerRequest: 1 })
+    ? createRedisClient(config.redisUrl, {
+        enableOfflineQueue: false,
+        connectTimeout: 1_000,
+        maxRetriesPerRequest: 1,
+      })
     : null;
   client?.on('error', (err: unknown) => logger.warn({ err }, 'password-reset limit Redis error'));
   // Scoped by database and schema, as the log-in limits are: one user base shares the counters.
@@ -54,7 +65,8 @@ export function createPasswordResetLimits(
         await limiter.consume(addressKey(email));
       } catch (res) {
         // consume() rejects with a RateLimiterRes once over the limit; any other error lets the request through.
-        if (res instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1_000)));
+        if (res instanceof RateLimiterRes)
+          throw new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1_000)));
         logger.warn({ err: res }, 'password-reset limit failed');
       }
     },

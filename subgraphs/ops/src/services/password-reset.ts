@@ -24,7 +24,12 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
  * rate limit), it just gets no mail. The token row and its mail job commit together (the outbox),
  * so a mail is never sent for a token that does not exist, nor a token left without its mail.
  */
-export async function requestPasswordReset(ctx: Context, settings: PasswordResetSettings, limits: PasswordResetLimits, rawEmail: string): Promise<boolean> {
+export async function requestPasswordReset(
+  ctx: Context,
+  settings: PasswordResetSettings,
+  limits: PasswordResetLimits,
+  rawEmail: string,
+): Promise<boolean> {
   const email = validEmail(rawEmail);
   await limits.consume(email);
   const user = await findUserByEmail(ctx, email);
@@ -56,7 +61,12 @@ export async function requestPasswordReset(ctx: Context, settings: PasswordReset
  * account is lifted. Two-factor sign-in stays on: the answer is a token without the roles
  * REQUIRE_2FA_ROLES withholds only when the account never had it.
  */
-export async function resetPassword(ctx: Context, deps: AccountDeps, token: string, rawPassword: string): Promise<AuthResult> {
+export async function resetPassword(
+  ctx: Context,
+  deps: AccountDeps,
+  token: string,
+  rawPassword: string,
+): Promise<AuthResult> {
   const password = validPassword(rawPassword);
   if (token.length === 0 || token.length > 128) throw new BadUserInputError(INVALID_TOKEN, 'token');
   const passwordHash = await hashPassword(password);
@@ -67,7 +77,10 @@ export async function resetPassword(ctx: Context, deps: AccountDeps, token: stri
     );
     const userId = used[0]?.user_id;
     if (!userId) throw new BadUserInputError(INVALID_TOKEN, 'token');
-    await tx.execute(`update password_reset_token set used_at = now() where user_id = ? and used_at is null`, [userId]);
+    await tx.execute(
+      `update password_reset_token set used_at = now() where user_id = ? and used_at is null`,
+      [userId],
+    );
     const found = await tx.findOneOrFail(User, userId);
     found.passwordHash = passwordHash;
     await revokeAllTokens(tx, ctx.jobs, found);

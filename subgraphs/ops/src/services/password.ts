@@ -11,11 +11,18 @@ const SALT_BYTES = 16;
 /** Largest accepted cost, so that a tampered stored hash cannot make verification hang. */
 const MAX_N = 2 ** 20;
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }, length: number): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  cost: { N: number; r: number; p: number },
+  length: number,
+): Promise<Buffer> {
   // Node's default maxmem (32 MiB) is exactly N*r*128 for our cost and scrypt needs a little more.
   const options: ScryptOptions = { ...cost, maxmem: 2 * 128 * cost.N * cost.r };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, length, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password.normalize('NFKC'), salt, length, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -31,7 +38,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, saltText, hashText] = stored.split('$');
   const cost = { N: Number(n), r: Number(r), p: Number(p) };
   if (scheme !== 'scrypt' || !saltText || !hashText) return false;
-  if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger) || cost.N > MAX_N || cost.r > 32 || cost.p > 16) return false;
+  if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger) || cost.N > MAX_N || cost.r > 32 || cost.p > 16)
+    return false;
   const expected = Buffer.from(hashText, 'base64');
   if (expected.length === 0) return false;
   const actual = await derive(password, Buffer.from(saltText, 'base64'), cost, expected.length);

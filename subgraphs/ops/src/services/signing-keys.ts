@@ -38,7 +38,12 @@ async function insertGenerated(em: EntityManager, secret: string): Promise<void>
   // A concurrent start may have inserted its own key first: the one-active index makes ours a no-op.
   await em.execute(
     `insert into signing_key (kid, algorithm, public_jwk, private_key, active) values (?, ?, ?, ?, true) on conflict do nothing`,
-    [key.kid, JWT_ALGORITHM, JSON.stringify(key.publicJwk), seal(pem, key.kid, secret, 'signing-key-encryption')],
+    [
+      key.kid,
+      JWT_ALGORITHM,
+      JSON.stringify(key.publicJwk),
+      seal(pem, key.kid, secret, 'signing-key-encryption'),
+    ],
   );
 }
 
@@ -73,14 +78,23 @@ export function createSigningKeys(settings: JwtSettings, secret: string): Signin
   };
   return {
     async load(orm, logger) {
-      current = settings.privateKey ? await describe(settings.privateKey) : await loadOrCreate(orm, secret, logger);
-      logger.info({ kid: current.kid, source: settings.privateKey ? 'JWT_PRIVATE_KEY' : 'database' }, 'JWT signing key loaded');
+      current = settings.privateKey
+        ? await describe(settings.privateKey)
+        : await loadOrCreate(orm, secret, logger);
+      logger.info(
+        { kid: current.kid, source: settings.privateKey ? 'JWT_PRIVATE_KEY' : 'database' },
+        'JWT signing key loaded',
+      );
     },
     active,
     async jwks(em) {
       if (settings.privateKey) return { keys: [active().publicJwk] };
       const since = new Date(Date.now() - TOKEN_TTL_SECONDS * 1000);
-      const rows = await em.find(SigningKey, { $or: [{ active: true }, { retiredAt: { $gt: since } }] }, { orderBy: { createdAt: 'desc' } });
+      const rows = await em.find(
+        SigningKey,
+        { $or: [{ active: true }, { retiredAt: { $gt: since } }] },
+        { orderBy: { createdAt: 'desc' } },
+      );
       return { keys: rows.map((row) => row.publicJwk) };
     },
   };

@@ -23,7 +23,10 @@ export function createTokenIssuer(keys: SigningKeys, settings: JwtSettings): Tok
       const key = keys.active();
       // A not-before time is a whole second rounded up (sessions.ts), so a token issued in the
       // same second as a password reset would have iat < notBefore: it is dated at notBefore.
-      const issuedAt = Math.max(Math.floor(Date.now() / 1000), notBefore ? Math.ceil(notBefore.getTime() / 1000) : 0);
+      const issuedAt = Math.max(
+        Math.floor(Date.now() / 1000),
+        notBefore ? Math.ceil(notBefore.getTime() / 1000) : 0,
+      );
       return new SignJWT({ roles: [...roles], orgs: [...organizationIds] })
         .setProtectedHeader({ alg: JWT_ALGORITHM, kid: key.kid, typ: 'JWT' })
         .setSubject(userId)

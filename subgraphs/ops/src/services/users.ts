@@ -1,6 +1,11 @@
 import { UniqueConstraintViolationException, raw } from '@mikro-orm/core';
 import { requireStaff, type Role } from '@terrarium/platform/caller';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '@terrarium/platform/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '@terrarium/platform/errors';
 import type { Context } from '../context.js';
 import { User, type UserEntity } from '../entities/user.entity.js';
 import type { SignUpInput } from '../generated/resolvers.js';
@@ -30,9 +35,18 @@ const INVALID_CREDENTIALS = 'Invalid email or password.';
  * and gets the role at its next log-in with a code): privileged operations stay refused, the
  * rest of the account works.
  */
-export async function signIn(ctx: Context, { tokens, twoFactor }: Pick<AccountDeps, 'tokens' | 'twoFactor'>, user: UserEntity): Promise<AuthResult> {
-  const [memberships, second] = await Promise.all([ctx.loaders.membershipsOfUser.load(user.id), ctx.loaders.twoFactor.load(user.id)]);
-  const withheldRoles = second?.enabledAt ? [] : user.roles.filter((role) => twoFactor.requiredRoles.includes(role));
+export async function signIn(
+  ctx: Context,
+  { tokens, twoFactor }: Pick<AccountDeps, 'tokens' | 'twoFactor'>,
+  user: UserEntity,
+): Promise<AuthResult> {
+  const [memberships, second] = await Promise.all([
+    ctx.loaders.membershipsOfUser.load(user.id),
+    ctx.loaders.twoFactor.load(user.id),
+  ]);
+  const withheldRoles = second?.enabledAt
+    ? []
+    : user.roles.filter((role) => twoFactor.requiredRoles.includes(role));
   const token = await tokens.issue({
     userId: user.id,
     roles: user.roles.filter((role) => !withheldRoles.includes(role)),
@@ -47,11 +61,17 @@ export async function signUp(ctx: Context, deps: AccountDeps, input: SignUpInput
   const email = validEmail(input.email);
   const password = validPassword(input.password);
   const displayName = validText(input.displayName, 'displayName', 'The display name', 1, 80);
-  const user = ctx.em.create(User, { email, displayName, passwordHash: await hashPassword(password), roles: ['KEEPER'] });
+  const user = ctx.em.create(User, {
+    email,
+    displayName,
+    passwordHash: await hashPassword(password),
+    roles: ['KEEPER'],
+  });
   try {
     await ctx.em.flush();
   } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new ConflictError('An account with this email already exists.');
+    if (err instanceof UniqueConstraintViolationException)
+      throw new ConflictError('An account with this email already exists.');
     throw err;
   }
   return signIn(ctx, deps, user);
@@ -67,7 +87,13 @@ export async function findUserByEmail(ctx: Context, email: string): Promise<User
  * sign-in on, the right password alone answers UNAUTHENTICATED with `twoFactorRequired`; `code`
  * (TOTP or recovery) completes it. A code sent for an account without it is ignored.
  */
-export async function logIn(ctx: Context, deps: AccountDeps, email: string, password: string, code?: string | null): Promise<AuthResult> {
+export async function logIn(
+  ctx: Context,
+  deps: AccountDeps,
+  email: string,
+  password: string,
+  code?: string | null,
+): Promise<AuthResult> {
   const { limits } = deps;
   await limits.check(email, ctx.caller.clientIp);
   const user = await findUserByEmail(ctx, email);
@@ -87,7 +113,11 @@ export async function logIn(ctx: Context, deps: AccountDeps, email: string, pass
  * Staff only, audited. Roles travel in the JWT, so a change revokes the user's tokens (on every
  * gateway within seconds): the new roles apply from their next sign-in, and removed ones at once.
  */
-export async function setUserRoles(ctx: Context, userId: string, roles: readonly Role[]): Promise<UserEntity> {
+export async function setUserRoles(
+  ctx: Context,
+  userId: string,
+  roles: readonly Role[],
+): Promise<UserEntity> {
   requireStaff(ctx.caller);
   const id = validId(userId, 'userId');
   const wanted = canonicalRoles(roles);
@@ -99,7 +129,12 @@ export async function setUserRoles(ctx: Context, userId: string, roles: readonly
     const user = await tx.findOne(User, id);
     if (!user) throw new NotFoundError('User');
     user.roles = wanted;
-    recordAudit(tx, { action: 'setUserRoles', actorId: ctx.caller.userId, subject: `User:${id} roles=${wanted.join(',')}`, source: 'ops' });
+    recordAudit(tx, {
+      action: 'setUserRoles',
+      actorId: ctx.caller.userId,
+      subject: `User:${id} roles=${wanted.join(',')}`,
+      source: 'ops',
+    });
     await revokeAllTokens(tx, ctx.jobs, user);
     return user;
   });

@@ -19,10 +19,16 @@ export function validEmail(raw: string, field = 'email'): string {
 
 export function validPassword(password: string, field = 'password'): string {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new BadUserInputError(`The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`, field);
+    throw new BadUserInputError(
+      `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`,
+      field,
+    );
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new BadUserInputError(`The password must be at most ${MAX_PASSWORD_LENGTH} characters long.`, field);
+    throw new BadUserInputError(
+      `The password must be at most ${MAX_PASSWORD_LENGTH} characters long.`,
+      field,
+    );
   }
   return password;
 }
@@ -31,7 +37,11 @@ export function validPassword(password: string, field = 'password'): string {
 export function validText(raw: string, field: string, label: string, min: number, max: number): string {
   const text = raw.trim();
   const length = [...text].length;
-  if (length < min) throw new BadUserInputError(min === 1 ? `${label} must not be empty.` : `${label} must be at least ${min} characters.`, field);
+  if (length < min)
+    throw new BadUserInputError(
+      min === 1 ? `${label} must not be empty.` : `${label} must be at least ${min} characters.`,
+      field,
+    );
   if (length > max) throw new BadUserInputError(`${label} must be at most ${max} characters.`, field);
   return text;
 }
@@ -39,7 +49,10 @@ export function validText(raw: string, field: string, label: string, min: number
 export function validSlug(raw: string, field = 'slug'): string {
   const slug = raw.trim();
   if (slug.length < 2 || slug.length > 60 || !SLUG.test(slug)) {
-    throw new BadUserInputError('A slug is 2 to 60 lower-case letters, digits and single hyphens, e.g. "sunset-reptiles".', field);
+    throw new BadUserInputError(
+      'A slug is 2 to 60 lower-case letters, digits and single hyphens, e.g. "sunset-reptiles".',
+      field,
+    );
   }
   return slug;
 }

@@ -6,7 +6,10 @@ import { CATEGORY_COLUMNS } from '../services/columns.js';
 import { jsonList, query } from '@terrarium/subgraph-kit/sql';
 
 /** Categories by id or slug: one SQL statement per batch. */
-function createCategoryLoader(em: EntityManager, key: 'id' | 'slug'): DataLoader<string, CategoryRecord | null> {
+function createCategoryLoader(
+  em: EntityManager,
+  key: 'id' | 'slug',
+): DataLoader<string, CategoryRecord | null> {
   const cast = key === 'id' ? 'uuid' : 'text';
   return createByKeyLoader(
     (keys) =>

@@ -13,6 +13,7 @@ export const Product: ProductResolvers = {
     return loaders.productBySlug.load(ref.slug);
   },
   price: (product) => ({ amount: product.priceAmount, currency: product.priceCurrency }),
-  category: (product, _, { loaders }) => (product.categoryId ? loaders.categoryById.load(product.categoryId) : null),
+  category: (product, _, { loaders }) =>
+    product.categoryId ? loaders.categoryById.load(product.categoryId) : null,
   createdBy: (product) => (product.createdById ? { __typename: 'User', id: product.createdById } : null),
 };

@@ -13,7 +13,12 @@ const MAX_POPULAR = 50;
 export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): QueryResolvers => ({
   product: (_, { slug }, { loaders }) => loaders.productBySlug.load(slug),
   products: (_, { search, categorySlug, first, after }, { em, cache }) =>
-    listProducts(em, cache, { search, category: categorySlug == null ? null : { slug: categorySlug }, first, after }),
+    listProducts(em, cache, {
+      search,
+      category: categorySlug == null ? null : { slug: categorySlug },
+      first,
+      after,
+    }),
   searchSuggestions: (_, { prefix, first }, { em, cache }) => suggestProductNames(em, cache, prefix, first),
   productSearch: async (_, args, { em, logger }) => {
     const result = await searchProducts(em, args);
@@ -22,14 +27,20 @@ export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): Q
     if (!args.after && result.totalCount > 0 && normaliseQuery(args.text) !== '') {
       const counted = result.didYouMean ?? args.text;
       await searchCounts.count(em, counted);
-      await recordResults(em, counted, result.edges.slice(0, RELATED_BY_FIRST).map((edge) => edge.node.id), logger);
+      await recordResults(
+        em,
+        counted,
+        result.edges.slice(0, RELATED_BY_FIRST).map((edge) => edge.node.id),
+        logger,
+      );
     }
     return result;
   },
   relatedSearches: (_, { query, first }, { em }) => relatedSearches(em, query, first),
   popularSearches: (_, { first }, { em }) => {
     const size = first ?? 10;
-    if (!Number.isInteger(size) || size < 0 || size > MAX_POPULAR) throw new BadUserInputError(`"first" must be 0 to ${MAX_POPULAR}.`, 'first');
+    if (!Number.isInteger(size) || size < 0 || size > MAX_POPULAR)
+      throw new BadUserInputError(`"first" must be 0 to ${MAX_POPULAR}.`, 'first');
     return searchCounts.top(em, size);
   },
   categories: (_, __, { em }) => listCategoryRoots(em),

@@ -26,7 +26,11 @@ export async function didYouMean(em: EntityManager, words: string, raw: string):
       order by w.n, sim desc, v.v`,
     [words, words, words, VOCABULARY_NAMES],
   );
-  const corrections = new Map(rows.filter((row) => row.sim >= MIN_SIMILARITY && row.suggestion !== row.word).map((row) => [row.word, row.suggestion]));
+  const corrections = new Map(
+    rows
+      .filter((row) => row.sim >= MIN_SIMILARITY && row.suggestion !== row.word)
+      .map((row) => [row.word, row.suggestion]),
+  );
   if (corrections.size === 0) return null;
   return raw
     .trim()

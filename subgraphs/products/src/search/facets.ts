@@ -43,10 +43,17 @@ export async function searchFacets(em: EntityManager, ctes: string, params: SqlP
        from candidates where ${flagsExcept('stock')} group by 2`,
     params,
   );
-  const of = (field: string) => rows.filter((row) => row.field === field).map(({ value, count }) => ({ value, count }));
+  const of = (field: string) =>
+    rows.filter((row) => row.field === field).map(({ value, count }) => ({ value, count }));
   return [
-    { field: 'category', buckets: of('category').sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)) },
-    { field: 'price', buckets: of('price').sort((a, b) => BAND_ORDER.get(a.value)! - BAND_ORDER.get(b.value)!) },
+    {
+      field: 'category',
+      buckets: of('category').sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
+    },
+    {
+      field: 'price',
+      buckets: of('price').sort((a, b) => BAND_ORDER.get(a.value)! - BAND_ORDER.get(b.value)!),
+    },
     { field: 'availability', buckets: of('availability').sort((a) => (a.value === 'IN_STOCK' ? -1 : 1)) },
   ];
 }

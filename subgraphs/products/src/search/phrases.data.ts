@@ -7,8 +7,19 @@ import type { PhraseRule } from '@terrarium/subgraph-kit/phrases';
  */
 export const PRODUCT_PHRASES: readonly PhraseRule[] = [
   { pattern: '([0-9]{1,4}) ?(?:w|watts?)', field: 'wattage', value: '$1' },
-  { pattern: '(?:under|below|less than|cheaper than|up to|max) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?', field: 'maxPrice', value: '$1', scale: 100 },
-  { pattern: '(?:over|above|more than|at least|from) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?', field: 'minPrice', value: '$1', scale: 100 },
+  {
+    pattern:
+      '(?:under|below|less than|cheaper than|up to|max) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?',
+    field: 'maxPrice',
+    value: '$1',
+    scale: 100,
+  },
+  {
+    pattern: '(?:over|above|more than|at least|from) ?€?([0-9]{1,6}(?:[.,][0-9]{1,2})?) ?(?:€|eur|euros?)?',
+    field: 'minPrice',
+    value: '$1',
+    scale: 100,
+  },
   { pattern: 'in stock|available now', field: 'inStock', value: 'true' },
   { pattern: '([1-5]) ?(?:\\+ ?)?stars?(?: (?:and up|or more))?', field: 'minRating', value: '$1' },
 ];

@@ -21,7 +21,13 @@ export interface ProductSearchResult extends Connection<ProductRecord> {
   facets: Facet[];
 }
 
-type Row = ProductRecord & { totalCount: number; sortText: string | null; available: number | null; rank: number; sort_key: unknown } & Record<`f_${string}`, boolean>;
+type Row = ProductRecord & {
+  totalCount: number;
+  sortText: string | null;
+  available: number | null;
+  rank: number;
+  sort_key: unknown;
+} & Record<`f_${string}`, boolean>;
 
 /**
  * productSearch: reads the text (search-input.ts), picks the match mode, then one statement for
@@ -51,7 +57,12 @@ export async function matchMode(em: EntityManager, text: string): Promise<MatchM
 }
 
 /** The page statement (rows after the cursor plus the total) and its parameters; the EXPLAIN test reads it too. */
-export function pageStatement(request: SearchRequest, mode: MatchMode, ctes: string, candidateParams: readonly SqlParam[]): { sql: string; params: SqlParam[]; tag: string } {
+export function pageStatement(
+  request: SearchRequest,
+  mode: MatchMode,
+  ctes: string,
+  candidateParams: readonly SqlParam[],
+): { sql: string; params: SqlParam[]; tag: string } {
   const params = [...candidateParams];
   // One cursor shape per sort and mode: a cursor of another order is refused, not misread.
   const tag = `productSearch:${request.sort}:${mode === 'all' ? 'all' : 'text'}`;
@@ -76,18 +87,53 @@ export function pageStatement(request: SearchRequest, mode: MatchMode, ctes: str
   return { sql, params, tag };
 }
 
-async function fetchPage(em: EntityManager, request: SearchRequest, mode: MatchMode, ctes: string, candidateParams: SqlParam[]): Promise<Connection<ProductRecord>> {
+async function fetchPage(
+  em: EntityManager,
+  request: SearchRequest,
+  mode: MatchMode,
+  ctes: string,
+  candidateParams: SqlParam[],
+): Promise<Connection<ProductRecord>> {
   const { sql, params, tag } = pageStatement(request, mode, ctes, candidateParams);
   const rows = await query<Row>(em, sql, params);
   const totalCount = rows[0]?.totalCount ?? 0;
   // With an empty page the lateral join still yields the total, on one row of nulls.
   const page = rows.filter((row) => row.id !== null);
-  const connection = toConnection(page, request.size, totalCount, (row) => encodeKeyset(tag, row.sortText ?? '', row.id));
-  return { ...connection, edges: connection.edges.map(({ cursor, node }) => ({ cursor, node: toRecord(node) })) };
+  const connection = toConnection(page, request.size, totalCount, (row) =>
+    encodeKeyset(tag, row.sortText ?? '', row.id),
+  );
+  return {
+    ...connection,
+    edges: connection.edges.map(({ cursor, node }) => ({ cursor, node: toRecord(node) })),
+  };
 }
 
 /** Only the product travels on: the search's bookkeeping columns stay here. */
 function toRecord(row: Row): ProductRecord {
-  const { id, sku, slug, name, description, priceAmount, priceCurrency, categoryId, createdById, createdAt, updatedAt } = row;
-  return { id, sku, slug, name, description, priceAmount, priceCurrency, categoryId, createdById, createdAt, updatedAt };
+  const {
+    id,
+    sku,
+    slug,
+    name,
+    description,
+    priceAmount,
+    priceCurrency,
+    categoryId,
+    createdById,
+    createdAt,
+    updatedAt,
+  } = row;
+  return {
+    id,
+    sku,
+    slug,
+    name,
+    description,
+    priceAmount,
+    priceCurrency,
+    categoryId,
+    createdById,
+    createdAt,
+    updatedAt,
+  };
 }

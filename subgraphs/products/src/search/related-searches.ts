@@ -15,7 +15,12 @@ const MAX_RELATED = 20;
  * Remembers the first results of a counted search (normalised), refreshed each time it is seen;
  * kept in Postgres whether or not Redis counts searches. Never throws: a search never fails for it.
  */
-export async function recordResults(em: EntityManager, text: string, productIds: readonly string[], logger: Logger): Promise<void> {
+export async function recordResults(
+  em: EntityManager,
+  text: string,
+  productIds: readonly string[],
+  logger: Logger,
+): Promise<void> {
   if (productIds.length === 0) return;
   await execute(
     em,
@@ -30,9 +35,14 @@ export async function recordResults(em: EntityManager, text: string, productIds:
  * Queries related to `text`: other searches whose first results share products with its own,
  * the most shared first ("heat mat" and "thermostat" both found the thermostat).
  */
-export async function relatedSearches(em: EntityManager, text: string, first: number | null | undefined): Promise<string[]> {
+export async function relatedSearches(
+  em: EntityManager,
+  text: string,
+  first: number | null | undefined,
+): Promise<string[]> {
   const size = first ?? 5;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_RELATED) throw new BadUserInputError(`"first" must be 0 to ${MAX_RELATED}.`, 'first');
+  if (!Number.isInteger(size) || size < 0 || size > MAX_RELATED)
+    throw new BadUserInputError(`"first" must be 0 to ${MAX_RELATED}.`, 'first');
   const key = normaliseQuery(checkText(text, 'query', MAX_SEARCH_LENGTH));
   if (size === 0 || key === '') return [];
   const rows = await query<{ query: string }>(

@@ -9,7 +9,9 @@ const pruneJob = defineJob<Record<string, never>>('products.search-counts.prune'
 export async function workSearchCountPruning({ jobs, orm }: JobDeps): Promise<void> {
   await jobs.work(pruneJob, async () => {
     await execute(orm.em.fork(), 'delete from search_count where day <= current_date - ?::int', [KEEP_DAYS]);
-    await execute(orm.em.fork(), 'delete from search_result where seen_on <= current_date - ?::int', [KEEP_DAYS]);
+    await execute(orm.em.fork(), 'delete from search_result where seen_on <= current_date - ?::int', [
+      KEEP_DAYS,
+    ]);
   });
   await jobs.schedule(pruneJob, '17 3 * * *', {});
 }

@@ -32,9 +32,17 @@ export interface SearchCounts {
 /** How a query is counted: case and spacing do not make two queries. */
 export const normaliseQuery = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
 
-export function createSearchCounts(config: Pick<SubgraphConfig, 'redisUrl' | 'databaseUrl' | 'databaseSchema'>, logger: Logger): SearchCounts {
+export function createSearchCounts(
+  config: Pick<SubgraphConfig, 'redisUrl' | 'databaseUrl' | 'databaseSchema'>,
+  logger: Logger,
+): SearchCounts {
   if (!config.redisUrl) return postgresCounts(logger);
-  const client = createRedisClient(config.redisUrl, { enableOfflineQueue: false, connectTimeout: 1_000, maxRetriesPerRequest: 1, commandTimeout: REDIS_BUDGET_MS });
+  const client = createRedisClient(config.redisUrl, {
+    enableOfflineQueue: false,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_BUDGET_MS,
+  });
   client.on('error', (err: unknown) => logger.warn({ err }, 'search counts Redis error'));
   // One set per database and schema, as the catalog it counts searches of.
   const database = new URL(config.databaseUrl).pathname.replace(/^\//, '') || 'postgres';

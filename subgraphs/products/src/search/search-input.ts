@@ -40,7 +40,8 @@ export interface SearchArgs {
 }
 
 const priceOf = (value: number, field: string) => {
-  if (!Number.isSafeInteger(value) || value < 0) throw new BadUserInputError(`"${field}" must be a whole number of minor units, 0 or more.`, field);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new BadUserInputError(`"${field}" must be a whole number of minor units, 0 or more.`, field);
   return value;
 };
 
@@ -65,22 +66,38 @@ export function readSearchArgs(args: SearchArgs): SearchRequest {
   if (minPrice !== undefined) filters.minPrice = priceOf(minPrice, 'filters.minPrice');
   const maxPrice = pick('maxPrice', Number);
   if (maxPrice !== undefined) filters.maxPrice = priceOf(maxPrice, 'filters.maxPrice');
-  if (filters.minPrice !== undefined && filters.maxPrice !== undefined && filters.minPrice > filters.maxPrice) {
+  if (
+    filters.minPrice !== undefined &&
+    filters.maxPrice !== undefined &&
+    filters.minPrice > filters.maxPrice
+  ) {
     throw new BadUserInputError('"filters.minPrice" must not exceed "filters.maxPrice".', 'filters.minPrice');
   }
   const inStock = pick('inStock', (value) => value === 'true');
   if (inStock !== undefined) filters.inStock = inStock;
   const minRating = pick('minRating', Number);
   if (minRating !== undefined) {
-    if (!Number.isFinite(minRating) || minRating < 1 || minRating > 5) throw new BadUserInputError('"filters.minRating" must be between 1 and 5.', 'filters.minRating');
+    if (!Number.isFinite(minRating) || minRating < 1 || minRating > 5)
+      throw new BadUserInputError('"filters.minRating" must be between 1 and 5.', 'filters.minRating');
     filters.minRating = minRating;
   }
   const wattage = pick('wattage', Number);
   if (wattage !== undefined) {
-    if (!Number.isSafeInteger(wattage) || wattage < 1 || wattage > 9999) throw new BadUserInputError('"filters.wattage" must be 1 to 9999 watts.', 'filters.wattage');
+    if (!Number.isSafeInteger(wattage) || wattage < 1 || wattage > 9999)
+      throw new BadUserInputError('"filters.wattage" must be 1 to 9999 watts.', 'filters.wattage');
     filters.wattage = wattage;
   }
   // What was read and not overridden is what the answer reports as read.
-  const applied = { ...interpretation, filters: interpretation.filters.filter((f) => given[f.field as keyof ProductSearchFilters] == null) };
-  return { text: interpretation.text, interpretation: applied, filters, sort: args.sort ?? 'RELEVANCE', size: pageSize(args.first), after: args.after ?? null };
+  const applied = {
+    ...interpretation,
+    filters: interpretation.filters.filter((f) => given[f.field as keyof ProductSearchFilters] == null),
+  };
+  return {
+    text: interpretation.text,
+    interpretation: applied,
+    filters,
+    sort: args.sort ?? 'RELEVANCE',
+    size: pageSize(args.first),
+    after: args.after ?? null,
+  };
 }

@@ -16,7 +16,12 @@ export type FilterFlag = (typeof FILTER_FLAGS)[number];
  * filter is absent). The page takes rows with every flag; a facet, rows with every flag but its
  * own. Parameters bind once, in the order of `params`.
  */
-export function candidatesSql(text: string, mode: MatchMode, filters: SearchFilters, sort: ProductSearchSort): { ctes: string; params: SqlParam[] } {
+export function candidatesSql(
+  text: string,
+  mode: MatchMode,
+  filters: SearchFilters,
+  sort: ProductSearchSort,
+): { ctes: string; params: SqlParam[] } {
   const params: SqlParam[] = [];
   const ctes: string[] = [];
   if (filters.categorySlug !== undefined) {
@@ -60,7 +65,12 @@ export function candidatesSql(text: string, mode: MatchMode, filters: SearchFilt
   // `name %> query`: the query is similar to some extent of the name (pg_trgm word similarity,
   // case-insensitive as trigrams are); it catches typos that full text cannot ("thermostatt").
   // Written with the column on the left so that, inside the OR, the trigram index serves it.
-  const match = mode === 'all' ? 'true' : mode === 'fulltext' ? `p.search_vector @@ ${fts()}` : `(p.search_vector @@ ${fts()} or p.name %> ${raw()})`;
+  const match =
+    mode === 'all'
+      ? 'true'
+      : mode === 'fulltext'
+        ? `p.search_vector @@ ${fts()}`
+        : `(p.search_vector @@ ${fts()} or p.name %> ${raw()})`;
   ctes.push(`candidates as (
     select ${PRODUCT_COLUMNS}, s.available, ${columns.join(', ')}
       from product p left join product_signal s on s.product_id = p.id
@@ -69,10 +79,18 @@ export function candidatesSql(text: string, mode: MatchMode, filters: SearchFilt
 }
 
 /** The sort key's SQL type: the cursor carries the key as text and casts it back. */
-export const SORT_CAST: Record<ProductSearchSort, string> = { RELEVANCE: 'real', PRICE_ASC: 'int', PRICE_DESC: 'int', NEWEST: 'timestamptz', RATING: 'numeric' };
+export const SORT_CAST: Record<ProductSearchSort, string> = {
+  RELEVANCE: 'real',
+  PRICE_ASC: 'int',
+  PRICE_DESC: 'int',
+  NEWEST: 'timestamptz',
+  RATING: 'numeric',
+};
 /** Relevance without text has nothing to rank by: by name then, ascending. */
-export const isAscending = (sort: ProductSearchSort, mode: MatchMode) => sort === 'PRICE_ASC' || (sort === 'RELEVANCE' && mode === 'all');
-export const sortCast = (sort: ProductSearchSort, mode: MatchMode) => (sort === 'RELEVANCE' && mode === 'all' ? 'text' : SORT_CAST[sort]);
+export const isAscending = (sort: ProductSearchSort, mode: MatchMode) =>
+  sort === 'PRICE_ASC' || (sort === 'RELEVANCE' && mode === 'all');
+export const sortCast = (sort: ProductSearchSort, mode: MatchMode) =>
+  sort === 'RELEVANCE' && mode === 'all' ? 'text' : SORT_CAST[sort];
 
 function sortKey(sort: ProductSearchSort, mode: MatchMode, rank: () => string): string {
   switch (sort) {
@@ -91,4 +109,7 @@ function sortKey(sort: ProductSearchSort, mode: MatchMode, rank: () => string): 
 
 export const ALL_FLAGS = FILTER_FLAGS.map((f) => `f_${f}`).join(' and ');
 /** Every filter but `skip`: the rows a facet counts. */
-export const flagsExcept = (skip: FilterFlag) => FILTER_FLAGS.filter((f) => f !== skip).map((f) => `f_${f}`).join(' and ');
+export const flagsExcept = (skip: FilterFlag) =>
+  FILTER_FLAGS.filter((f) => f !== skip)
+    .map((f) => `f_${f}`)
+    .join(' and ');

@@ -14,23 +14,31 @@ export const MAX_REPORTS = 500;
  * read time) is ignored, so reports may arrive in any order and any number of times.
  */
 function checkReports<T extends { productId: string; asOf: Date | string }>(reports: readonly T[]): T[] {
-  if (reports.length === 0 || reports.length > MAX_REPORTS) throw new BadUserInputError(`Send 1 to ${MAX_REPORTS} reports.`, 'reports');
+  if (reports.length === 0 || reports.length > MAX_REPORTS)
+    throw new BadUserInputError(`Send 1 to ${MAX_REPORTS} reports.`, 'reports');
   const seen = new Set<string>();
   return reports.map((report) => {
-    if (!isUuid(report.productId)) throw new BadUserInputError(`"${report.productId}" is not a product id.`, 'productId');
+    if (!isUuid(report.productId))
+      throw new BadUserInputError(`"${report.productId}" is not a product id.`, 'productId');
     const productId = report.productId.toLowerCase();
     // One statement upserts the batch, and Postgres refuses to update a row twice in one.
-    if (seen.has(productId)) throw new BadUserInputError(`Product ${productId} is reported twice.`, 'productId');
+    if (seen.has(productId))
+      throw new BadUserInputError(`Product ${productId} is reported twice.`, 'productId');
     seen.add(productId);
     return { ...report, productId };
   });
 }
 
 /** inventory's stock levels (units available for sale). */
-export async function recordStockLevels(em: EntityManager, caller: Caller, levels: readonly StockLevelInput[]): Promise<boolean> {
+export async function recordStockLevels(
+  em: EntityManager,
+  caller: Caller,
+  levels: readonly StockLevelInput[],
+): Promise<boolean> {
   requireService(caller, 'inventory');
   const rows = checkReports(levels).map(({ productId, available, asOf }) => {
-    if (!Number.isSafeInteger(available)) throw new BadUserInputError('"available" must be a whole number of units.', 'available');
+    if (!Number.isSafeInteger(available))
+      throw new BadUserInputError('"available" must be a whole number of units.', 'available');
     return { product_id: productId, available, as_of: new Date(asOf).toISOString() };
   });
   await execute(
@@ -45,10 +53,15 @@ export async function recordStockLevels(em: EntityManager, caller: Caller, level
 }
 
 /** community's review aggregates: average (1 to 5, null without reviews) and count. */
-export async function recordRatings(em: EntityManager, caller: Caller, ratings: readonly RatingInput[]): Promise<boolean> {
+export async function recordRatings(
+  em: EntityManager,
+  caller: Caller,
+  ratings: readonly RatingInput[],
+): Promise<boolean> {
   requireService(caller, 'community');
   const rows = checkReports(ratings).map(({ productId, average, count, asOf }) => {
-    if (!Number.isSafeInteger(count) || count < 0) throw new BadUserInputError('"count" must be a whole number, 0 or more.', 'count');
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new BadUserInputError('"count" must be a whole number, 0 or more.', 'count');
     const avg = average ?? null;
     if ((count === 0) !== (avg === null) || (avg !== null && !(avg >= 1 && avg <= 5))) {
       throw new BadUserInputError('"average" must be 1 to 5 with reviews and null without.', 'average');

@@ -17,8 +17,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function seed(em: EntityManager): Promise<void> {
   const categoryIds = SEED_CATEGORIES.map((c) => seedId(`category:${c.slug}`));
   const productIds = SEED_PRODUCTS.map((p) => seedId(`product:${p.sku}`));
-  const existingCategories = new Set((await em.find(Category, { id: { $in: categoryIds } }, { fields: ['id'] })).map((c) => c.id));
-  const existingProducts = new Set((await em.find(Product, { id: { $in: productIds } }, { fields: ['id'] })).map((p) => p.id));
+  const existingCategories = new Set(
+    (await em.find(Category, { id: { $in: categoryIds } }, { fields: ['id'] })).map((c) => c.id),
+  );
+  const existingProducts = new Set(
+    (await em.find(Product, { id: { $in: productIds } }, { fields: ['id'] })).map((p) => p.id),
+  );
 
   // Parents come first in SEED_CATEGORIES; the unit of work inserts in creation order.
   SEED_CATEGORIES.forEach((category, i) => {

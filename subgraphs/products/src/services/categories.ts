@@ -5,5 +5,8 @@ import { query } from '@terrarium/subgraph-kit/sql';
 
 /** The roots of the category tree, by name: one statement. */
 export function listCategoryRoots(em: EntityManager): Promise<CategoryRecord[]> {
-  return query<CategoryRecord>(em, `select ${CATEGORY_COLUMNS} from category c where c.parent_id is null order by c.name, c.id`);
+  return query<CategoryRecord>(
+    em,
+    `select ${CATEGORY_COLUMNS} from category c where c.parent_id is null order by c.name, c.id`,
+  );
 }

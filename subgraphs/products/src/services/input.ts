@@ -6,6 +6,7 @@ import { BadUserInputError } from '@terrarium/platform/errors';
  */
 export function checkText(value: string, field: string, max: number): string {
   if (value.length > max) throw new BadUserInputError(`"${field}" must be at most ${max} characters.`, field);
-  if (value.includes('\u0000')) throw new BadUserInputError(`"${field}" must not contain NUL characters.`, field);
+  if (value.includes('\u0000'))
+    throw new BadUserInputError(`"${field}" must not contain NUL characters.`, field);
   return value;
 }

@@ -35,7 +35,12 @@ async function listVersion(cache: Cache): Promise<string> {
  * A list result, cached under the current version and a hash of its arguments (so that a
  * 200-character search makes a short key). `kind` names the list: products, suggestions.
  */
-export async function cachedList<T>(cache: Cache, kind: string, args: unknown, compute: () => Promise<T>): Promise<T> {
+export async function cachedList<T>(
+  cache: Cache,
+  kind: string,
+  args: unknown,
+  compute: () => Promise<T>,
+): Promise<T> {
   const version = await listVersion(cache);
   const digest = createHash('sha256').update(JSON.stringify(args)).digest('base64url');
   return cache.getOrSet(`products:${kind}:${version}:${digest}`, TTL.LIST, compute);

@@ -34,21 +34,33 @@ type ListRow = ProductRecord & { totalCount: number; rank?: number };
  * one SQL statement: the page and the total come from one query, so that a page past the end
  * still reports totalCount.
  */
-export async function listProducts(em: EntityManager, cache: Cache, args: ProductListArgs): Promise<Connection<ProductRecord>> {
+export async function listProducts(
+  em: EntityManager,
+  cache: Cache,
+  args: ProductListArgs,
+): Promise<Connection<ProductRecord>> {
   const size = pageSize(args.first);
-  const search = args.search == null ? null : checkText(args.search, 'search', MAX_SEARCH_LENGTH).trim() || null;
+  const search =
+    args.search == null ? null : checkText(args.search, 'search', MAX_SEARCH_LENGTH).trim() || null;
   const order: Order = search ? 'rank' : 'name';
   const after = parseCursor(order, args.after);
   const category = args.category ?? null;
-  if (category && 'id' in category && !isUuid(category.id)) throw new BadUserInputError('Invalid category id.', 'id');
+  if (category && 'id' in category && !isUuid(category.id))
+    throw new BadUserInputError('Invalid category id.', 'id');
   // The table's check constraint admits only such slugs: any other names no category.
-  if (category && 'slug' in category && !SLUG.test(category.slug)) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-  return cachedList(cache, 'list', { search, category, size, after }, () => fetchPage(em, { search, category, size, after, order }));
+  if (category && 'slug' in category && !SLUG.test(category.slug))
+    return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+  return cachedList(cache, 'list', { search, category, size, after }, () =>
+    fetchPage(em, { search, category, size, after, order }),
+  );
 }
 
 /** Decodes `after` for this order: [rank, id] or [name, id]; anything else is BAD_USER_INPUT. */
 function parseCursor(order: Order, after: string | null | undefined): [number | string, string] | null {
-  const keyset = order === 'rank' ? decodeKeyset(CURSOR_TAG.rank, after, 'number') : decodeKeyset(CURSOR_TAG.name, after, 'text');
+  const keyset =
+    order === 'rank'
+      ? decodeKeyset(CURSOR_TAG.rank, after, 'number')
+      : decodeKeyset(CURSOR_TAG.name, after, 'text');
   return keyset && [keyset.key, keyset.id];
 }
 
@@ -67,7 +79,8 @@ async function fetchPage(em: EntityManager, q: PageQuery): Promise<Connection<Pr
 
   if (q.category) {
     // The category and all its descendants; `union` (not `union all`) stops on a cycle.
-    const [column, value, cast] = 'id' in q.category ? ['id', q.category.id, '::uuid'] : ['slug', q.category.slug, ''];
+    const [column, value, cast] =
+      'id' in q.category ? ['id', q.category.id, '::uuid'] : ['slug', q.category.slug, ''];
     ctes.push(`scope as (
       select c.id from category c where c.${column} = ?${cast}
       union
@@ -83,7 +96,9 @@ async function fetchPage(em: EntityManager, q: PageQuery): Promise<Connection<Pr
        where p.search_vector @@ q.query ${filters.map((f) => `and ${f}`).join(' ')})`);
     params.push(q.search);
   } else {
-    ctes.push(`matched as (select ${PRODUCT_COLUMNS} from product p ${filters.length ? `where ${filters.join(' and ')}` : ''})`);
+    ctes.push(
+      `matched as (select ${PRODUCT_COLUMNS} from product p ${filters.length ? `where ${filters.join(' and ')}` : ''})`,
+    );
   }
 
   // Keyset: rows strictly after the cursor's sort keys, in the same order as the page.
@@ -113,9 +128,13 @@ async function fetchPage(em: EntityManager, q: PageQuery): Promise<Connection<Pr
   const totalCount = rows[0]?.totalCount ?? 0;
   // With an empty page the lateral join still yields the total, on one row of nulls.
   const page = rows.filter((row) => row.id !== null);
-  const cursorOf = (row: ListRow) => encodeKeyset(CURSOR_TAG[q.order], q.order === 'rank' ? (row.rank ?? 0) : row.name, row.id);
+  const cursorOf = (row: ListRow) =>
+    encodeKeyset(CURSOR_TAG[q.order], q.order === 'rank' ? (row.rank ?? 0) : row.name, row.id);
   const connection = toConnection(page, q.size, totalCount, cursorOf);
-  return { ...connection, edges: connection.edges.map(({ cursor, node }) => ({ cursor, node: toRecord(node) })) };
+  return {
+    ...connection,
+    edges: connection.edges.map(({ cursor, node }) => ({ cursor, node: toRecord(node) })),
+  };
 }
 
 /** Drops the list's bookkeeping columns so that only the product is cached and served. */

@@ -12,7 +12,10 @@ export const MAX_DESCRIPTION_LENGTH = 5000;
 
 export function validSku(sku: string): string {
   if (sku.length < 3 || sku.length > 32 || !SKU.test(sku)) {
-    throw new BadUserInputError('"sku" must be 3 to 32 upper-case letters and digits in dash-separated groups (TR-HEAT-100).', 'sku');
+    throw new BadUserInputError(
+      '"sku" must be 3 to 32 upper-case letters and digits in dash-separated groups (TR-HEAT-100).',
+      'sku',
+    );
   }
   return sku;
 }
@@ -29,10 +32,16 @@ export function validDescription(description: string): string {
 
 export function validPrice(price: ProductPriceInput): { priceAmount: number; priceCurrency: string } {
   if (!Number.isSafeInteger(price.amount) || price.amount < 0) {
-    throw new BadUserInputError('"price.amount" must be an integer number of minor units, 0 or more.', 'price.amount');
+    throw new BadUserInputError(
+      '"price.amount" must be an integer number of minor units, 0 or more.',
+      'price.amount',
+    );
   }
   if (!CURRENCY.test(price.currency)) {
-    throw new BadUserInputError('"price.currency" must be an ISO-4217 code: three upper-case letters (EUR).', 'price.currency');
+    throw new BadUserInputError(
+      '"price.currency" must be an ISO-4217 code: three upper-case letters (EUR).',
+      'price.currency',
+    );
   }
   return { priceAmount: price.amount, priceCurrency: price.currency };
 }
@@ -67,6 +76,8 @@ export function validUpdate(input: UpdateProductInput) {
     ...(input.name != null && { name: validName(input.name) }),
     ...(input.description != null && { description: validDescription(input.description) }),
     ...(input.price != null && validPrice(input.price)),
-    ...(input.categoryId !== undefined && { categoryId: input.categoryId === null ? null : validCategoryId(input.categoryId) }),
+    ...(input.categoryId !== undefined && {
+      categoryId: input.categoryId === null ? null : validCategoryId(input.categoryId),
+    }),
   };
 }

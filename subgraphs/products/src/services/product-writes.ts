@@ -21,10 +21,18 @@ export async function createProduct(ctx: Context, input: CreateProductInput): Pr
   const data = validCreate(input);
   if (data.categoryId) await requireCategory(ctx, data.categoryId);
   const base = slugify(data.name);
-  if (!base) throw new BadUserInputError('"name" must contain letters or digits (the slug is made from them).', 'name');
+  if (!base)
+    throw new BadUserInputError(
+      '"name" must contain letters or digits (the slug is made from them).',
+      'name',
+    );
 
   for (let attempt = 1; ; attempt += 1) {
-    const taken = await query<{ slug: string }>(ctx.em, `select slug from product where slug = ? or slug like ?`, [base, `${base}-%`]);
+    const taken = await query<{ slug: string }>(
+      ctx.em,
+      `select slug from product where slug = ? or slug like ?`,
+      [base, `${base}-%`],
+    );
     const slug = firstFreeSlug(base, new Set(taken.map((row) => row.slug)));
     // A fresh fork per attempt: a failed flush leaves its unit of work unusable.
     const em = ctx.em.fork();
@@ -32,9 +40,19 @@ export async function createProduct(ctx: Context, input: CreateProductInput): Pr
     try {
       // The audit entry's job commits with the product (the outbox) and reaches ops after.
       product = await em.transactional(async (tx) => {
-        const created = tx.create(Product, { id: randomUUID(), ...data, slug, createdById: ctx.caller.userId });
+        const created = tx.create(Product, {
+          id: randomUUID(),
+          ...data,
+          slug,
+          createdById: ctx.caller.userId,
+        });
         await tx.flush();
-        await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'createProduct', subject: `Product:${created.id}`, diff: { ...data, slug } });
+        await enqueueAudit(ctx.jobs, tx, {
+          actor: ctx.caller.userId,
+          action: 'createProduct',
+          subject: `Product:${created.id}`,
+          diff: { ...data, slug },
+        });
         return created;
       });
     } catch (err) {
@@ -47,7 +65,11 @@ export async function createProduct(ctx: Context, input: CreateProductInput): Pr
 }
 
 /** Changes a product (staff only). The slug is kept, so that links to the product keep working. */
-export async function updateProduct(ctx: Context, id: string, input: UpdateProductInput): Promise<ProductRecord> {
+export async function updateProduct(
+  ctx: Context,
+  id: string,
+  input: UpdateProductInput,
+): Promise<ProductRecord> {
   requireStaff(ctx.caller);
   if (!isUuid(id)) throw new BadUserInputError('"id" must be a product id.', 'id');
   const changes = validUpdate(input);
@@ -59,7 +81,12 @@ export async function updateProduct(ctx: Context, id: string, input: UpdateProdu
       if (!found) throw new NotFoundError('Product');
       tx.assign(found, changes);
       await tx.flush();
-      await enqueueAudit(ctx.jobs, tx, { actor: ctx.caller.userId, action: 'updateProduct', subject: `Product:${found.id}`, diff: { ...changes } });
+      await enqueueAudit(ctx.jobs, tx, {
+        actor: ctx.caller.userId,
+        action: 'updateProduct',
+        subject: `Product:${found.id}`,
+        diff: { ...changes },
+      });
       return found;
     });
   } catch (err) {
@@ -71,17 +98,21 @@ export async function updateProduct(ctx: Context, id: string, input: UpdateProdu
 }
 
 async function requireCategory(ctx: Context, categoryId: string): Promise<void> {
-  if (!(await ctx.loaders.categoryById.load(categoryId))) throw new BadUserInputError('Unknown category.', 'categoryId');
+  if (!(await ctx.loaders.categoryById.load(categoryId)))
+    throw new BadUserInputError('Unknown category.', 'categoryId');
 }
 
 function constraintOf(err: unknown): string | undefined {
-  return err instanceof UniqueConstraintViolationException ? (err as { constraint?: string }).constraint : undefined;
+  return err instanceof UniqueConstraintViolationException
+    ? (err as { constraint?: string }).constraint
+    : undefined;
 }
 
 /** Constraint violations are the client's: a taken SKU, a category deleted meanwhile. */
 function translateWriteError(err: unknown, sku: string | undefined): unknown {
   if (constraintOf(err) === 'product_sku_key') return new ConflictError(`SKU "${sku}" is already taken.`);
-  if (err instanceof ForeignKeyConstraintViolationException) return new BadUserInputError('Unknown category.', 'categoryId');
+  if (err instanceof ForeignKeyConstraintViolationException)
+    return new BadUserInputError('Unknown category.', 'categoryId');
   return err;
 }
 

@@ -14,9 +14,15 @@ export const MAX_PREFIX_LENGTH = 64;
  * names that start with it first, then alphabetically. ILIKE with a leading wildcard is served
  * by the trigram index on name (product_name_trgm_idx). Cached per list version.
  */
-export async function suggestProductNames(em: EntityManager, cache: Cache, prefix: string, first: number | null | undefined): Promise<string[]> {
+export async function suggestProductNames(
+  em: EntityManager,
+  cache: Cache,
+  prefix: string,
+  first: number | null | undefined,
+): Promise<string[]> {
   const text = checkText(prefix, 'prefix', MAX_PREFIX_LENGTH).trim();
-  if (text.length === 0) throw new BadUserInputError(`"prefix" must be 1 to ${MAX_PREFIX_LENGTH} characters.`, 'prefix');
+  if (text.length === 0)
+    throw new BadUserInputError(`"prefix" must be 1 to ${MAX_PREFIX_LENGTH} characters.`, 'prefix');
   const size = pageSize(first, 8);
   if (size === 0) return [];
   const key = text.toLowerCase();

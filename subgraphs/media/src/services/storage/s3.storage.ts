@@ -13,7 +13,11 @@ import type { S3Settings } from '../../settings.js';
 import { assertSafeKey, type Storage } from './storage.js';
 
 function isMissing(err: unknown): boolean {
-  return err instanceof NoSuchKey || err instanceof NotFound || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+  return (
+    err instanceof NoSuchKey ||
+    err instanceof NotFound ||
+    (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+  );
 }
 
 /** S3 or an S3-compatible store (MEDIA_S3_BUCKET, MEDIA_S3_ENDPOINT, ...). */
@@ -32,7 +36,9 @@ export function createS3Storage(settings: S3Settings): Storage {
 
   return {
     async put(key, body, contentType) {
-      await client.send(new PutObjectCommand({ Bucket, Key: checked(key), Body: body, ContentType: contentType }));
+      await client.send(
+        new PutObjectCommand({ Bucket, Key: checked(key), Body: body, ContentType: contentType }),
+      );
     },
     async get(key) {
       try {
@@ -57,14 +63,18 @@ export function createS3Storage(settings: S3Settings): Storage {
     },
     async move(from, to) {
       // CopySource is "<bucket>/<key>", URL-encoded; keys here are plain ASCII by assertSafeKey.
-      await client.send(new CopyObjectCommand({ Bucket, Key: checked(to), CopySource: `${Bucket}/${checked(from)}` }));
+      await client.send(
+        new CopyObjectCommand({ Bucket, Key: checked(to), CopySource: `${Bucket}/${checked(from)}` }),
+      );
       await client.send(new DeleteObjectCommand({ Bucket, Key: from }));
     },
     async list(prefix) {
       const keys: string[] = [];
       let ContinuationToken: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }),
+        );
         for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
