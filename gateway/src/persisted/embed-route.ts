@@ -6,8 +6,11 @@ import type { PersistedStore } from './store.js';
 
 /** The stable path partners put in their script tag. */
 export const EMBED_SCRIPT_PATH = '/embed/v1/terrarium-embed.js';
-/** Placeholder in the compiled widget, replaced by the partner manifest's ids (name -> id). */
-const IDS_PLACEHOLDER = '"__TERRARIUM_PERSISTED_IDS__"';
+/**
+ * Placeholder in the compiled widget, replaced by the partner manifest's ids (name -> id): the
+ * string literal with either quote, whichever the formatter and the compiler left.
+ */
+const IDS_PLACEHOLDER = /(["'])__TERRARIUM_PERSISTED_IDS__\1/;
 /**
  * A day fresh, a week stale-while-revalidate: the URL is stable (v1), so a change reaches browsers
  * and CDNs within a day, and the ETag makes each revalidation a 304.
@@ -33,8 +36,8 @@ export function createEmbedRoute({ store, partnerManifest, widgetFile, logger }:
   let source: string | null = null;
   try {
     source = readFileSync(widgetFile, 'utf8');
-    if (!source.includes(IDS_PLACEHOLDER))
-      throw new Error(`${widgetFile} has no ${IDS_PLACEHOLDER} placeholder`);
+    if (!IDS_PLACEHOLDER.test(source))
+      throw new Error(`${widgetFile} has no __TERRARIUM_PERSISTED_IDS__ placeholder`);
   } catch (err) {
     logger.warn({ err, widgetFile }, `the embed widget is not built; ${EMBED_SCRIPT_PATH} answers 404`);
     source = null;
@@ -42,7 +45,7 @@ export function createEmbedRoute({ store, partnerManifest, widgetFile, logger }:
   let built: { version: number; body: string; etag: string } | null = null;
   const current = (template: string) => {
     if (built?.version !== store.version) {
-      const body = template.replace(IDS_PLACEHOLDER, JSON.stringify(store.idsOf(partnerManifest)));
+      const body = template.replace(IDS_PLACEHOLDER, () => JSON.stringify(store.idsOf(partnerManifest)));
       built = { version: store.version, body, etag: `"${sha256Hex(body).slice(0, 32)}"` };
     }
     return built;
