@@ -12,6 +12,8 @@ import { transactionExecutor } from './outbox.js';
 const POLL_SECONDS = 0.5;
 /** Connections of the queue's own pool (workers, schedules, maintenance). @default 4 */
 const POOL_SIZE = 4;
+/** unique_violation, duplicate_table, duplicate_object: what losing a concurrent `create ... if not exists` raises. */
+const CREATE_RACE_CODES = new Set(['23505', '42P07', '42710']);
 
 export interface EnqueueOptions {
   /**
@@ -105,9 +107,10 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
   await boss.start();
   const db = boss.getDb();
   // Instances starting at once on a new schema race on `create table if not exists` (a unique
-  // violation on pg_type): the loser finds the table made by the winner.
+  // violation on pg_type, "relation exists", or "type exists" for the table's row type): the
+  // loser finds the table made by the winner.
   await db.executeSql(handledTableSql(schema), []).catch((err: { code?: string }) => {
-    if (err.code !== '23505' && err.code !== '42P07') throw err;
+    if (!CREATE_RACE_CODES.has(err.code ?? '')) throw err;
   });
   const metrics: JobMetrics = createJobMetrics(options.registry, async () => {
     const { rows } = await db.executeSql(
