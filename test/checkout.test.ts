@@ -243,7 +243,13 @@ describe('N+1-free loading', () => {
           commerce: (await sqlStatements('commerce')) - commerceBefore,
         };
       };
-      const counts = await measure();
+      // The 30 writes above leave jobs (audit, search feed, activity) whose own statements land in
+      // the same counters while they run: the least of three reads is the query's own cost.
+      const runs = [await measure(), await measure(), await measure()];
+      const counts = {
+        inventory: Math.min(...runs.map((run) => run.inventory)),
+        commerce: Math.min(...runs.map((run) => run.commerce)),
+      };
       console.info(
         `[n+1] 50 animals with species, sire, dam, listing: inventory ${counts.inventory} SQL statements, commerce ${counts.commerce}`,
       );
