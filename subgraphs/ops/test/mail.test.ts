@@ -107,17 +107,24 @@ describe('mail.send over SMTP', () => {
         data: { orderId: 'o3', amount: '€5.00' },
       });
     });
-    // Down long enough for the first attempts to fail and be retried.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    const retried = await orm.em
-      .fork()
-      .getConnection()
-      .execute<{ retries: number }[]>(
-        `select max(retry_count)::int as retries from "${schema}_jobs".job where name = 'mail.send'`,
-        [],
-        'all',
-      );
-    expect(retried[0]!.retries).toBeGreaterThanOrEqual(1);
+    // Down until the first attempts have failed and been scheduled again (polled, not a fixed sleep:
+    // on a loaded machine the first attempt can start late).
+    const retries = async () => {
+      const rows = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ retries: number | null }[]>(
+          `select max(retry_count)::int as retries from "${schema}_jobs".job where name = 'mail.send'`,
+          [],
+          'all',
+        );
+      return rows[0]?.retries ?? 0;
+    };
+    const until = Date.now() + 30_000;
+    while ((await retries()) < 1 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await retries()).toBeGreaterThanOrEqual(1);
     expect(received).toHaveLength(1);
 
     await startSmtp();
