@@ -13,26 +13,15 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import pg from 'pg';
 import { Registry } from 'prom-client';
 import { createJobQueue, defineJob } from '@terrarium/subgraph-kit/jobs';
 import { createOrm } from '@terrarium/subgraph-kit/orm';
+import { admin } from './lib/bench-setup.js';
 
 const BURST = Number(process.env.BENCH_JOBS ?? 2000);
 const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 100);
 const noop = defineJob('bench.noop', { concurrency: 8, retryLimit: 0 });
 const logger = pino({ level: 'silent' });
-
-/** @param {string} url @param {string} sql */
-async function admin(url, sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** @param {number[]} sorted @param {number} q */
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;

@@ -16,11 +16,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import { freePort } from './lib/embedded-postgres.js';
 import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
+import { admin } from './lib/bench-setup.js';
 
 const { values } = parseArgs({
   options: { iterations: { type: 'string', default: '300' }, warmup: { type: 'string', default: '30' } },
@@ -28,17 +28,6 @@ const { values } = parseArgs({
 const ITERATIONS = Number(values.iterations);
 const WARMUP = Number(values.warmup);
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench-persisted] ${message}\n`);
-
-/** @param {string} url @param {string} sql */
-async function admin(url, sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** seedId of the kit (deterministic UUID), restated so this script needs no build of the kit's index. */
 function seedId(/** @type {string} */ name) {

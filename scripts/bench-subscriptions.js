@@ -21,7 +21,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import { createClient } from 'graphql-ws';
@@ -29,6 +28,7 @@ import WebSocket from 'ws';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { freePort } from './lib/embedded-postgres.js';
 import { ROOT, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
+import { admin, contractOperation } from './lib/bench-setup.js';
 
 const SUBGRAPHS = ['ops', 'products', 'inventory', 'community'];
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -55,27 +55,6 @@ const processes = [];
 const cleanups = [];
 /** Closes the bench's own clients; runs before any process stops. @type {(() => Promise<void>)[]} */
 const disposers = [];
-
-/** @param {string} url @param {string} sql */
-async function admin(url, sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** @param {'storefront' | 'admin'} client @param {string} name */
-function contractOperation(client, name) {
-  const source = readFileSync(join(ROOT, 'schema', 'operations', `${client}.graphql`), 'utf8');
-  const found = graphql
-    .parse(source)
-    .definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
-  if (!found?.loc) throw new Error(`operation ${name} not found in schema/operations/${client}.graphql`);
-  return source.slice(found.loc.start, found.loc.end);
-}
 
 /** Resident set size of a process, in MiB. @param {number} pid */
 function rssMiB(pid) {

@@ -23,22 +23,17 @@
  * subgraph fetches, while the direct path sends every fetch, so the comparison would not be the
  * gateway's overhead.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import graphql from 'graphql';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
-import { freePort } from './lib/embedded-postgres.js';
 import { createJsonPoster, runLoad } from './lib/load.js';
-import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
+import { ROOT, SUBGRAPHS } from './lib/processes.js';
+import { contractOperation, createBenchDatabase, startBenchPlatform } from './lib/bench-setup.js';
 
-const HEALTH_TIMEOUT_MS = 120_000;
 /** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK). */
 const TICKS_PER_SECOND = 100;
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench] ${message}\n`);
@@ -69,26 +64,6 @@ const OPERATIONS = [
 const processes = [];
 /** @type {(() => Promise<void>)[]} */
 const cleanups = [];
-
-async function admin(/** @type {string} */ url, /** @type {string} */ sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The named operation's text from schema/operations/storefront.graphql. */
-function contractOperation(/** @type {string} */ name) {
-  const source = readFileSync(join(ROOT, 'schema', 'operations', 'storefront.graphql'), 'utf8');
-  const found = graphql
-    .parse(source)
-    .definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
-  if (!found?.loc) throw new Error(`operation ${name} not found in schema/operations/storefront.graphql`);
-  return source.slice(found.loc.start, found.loc.end);
-}
 
 /** utime + stime of a process, in ms. */
 function cpuMs(/** @type {number} */ pid) {
@@ -200,80 +175,27 @@ async function main() {
   for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'main.js'));
   readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
-  const database = `terrarium_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  await admin(serverUrl, `create database "${database}"`);
-  cleanups.push(() => admin(serverUrl, `drop database if exists "${database}" with (force)`));
-  const databaseUrl = new URL(serverUrl);
-  databaseUrl.pathname = `/${database}`;
+  const database = await createBenchDatabase(serverUrl, 'terrarium_bench');
+  cleanups.push(database.drop);
   log(
-    `database ${database}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}${DEDUPE ? ' (fetch sharing on)' : ''}; load average ${loadavg()
+    `database ${database.name}${process.env.REDIS_URL ? ', Redis ' + process.env.REDIS_URL : ', no Redis (in-memory caches)'}; gateway ${GATEWAY_MAIN}${DEDUPE ? ' (fetch sharing on)' : ''}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-
-  const secret = randomBytes(32).toString('hex');
-  /** @type {Record<string, string>} */
-  const urls = {};
-  /** @type {NodeJS.ProcessEnv} */
-  const env = {
-    ...process.env,
-    DATABASE_URL: databaseUrl.toString(),
-    INTERNAL_SECRET: secret,
-    SEED_DEMO: 'true',
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  };
-  for (const [name] of SUBGRAPHS) {
-    const port = await freePort();
-    urls[name] = `http://127.0.0.1:${port}/graphql`;
-    env[`${name.toUpperCase()}_URL`] = urls[name];
-    env[`${name.toUpperCase()}_PORT`] = String(port);
-  }
-
-  const started = Date.now();
-  const subgraphs = SUBGRAPHS.map(([name]) => {
-    const proc = startNode(name, subgraphMain(name), [], { ...env, PORT: env[`${name.toUpperCase()}_PORT`] });
-    processes.push(proc);
-    return waitForHealth(urls[name].replace('/graphql', '/health'), HEALTH_TIMEOUT_MS, proc.alive);
+  const { urls, secret, supergraphSdl, gateway, gatewayUrl } = await startBenchPlatform({
+    databaseUrl: database.url,
+    gatewayMain: GATEWAY_MAIN,
+    gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE) },
+    processes,
+    cleanups,
+    log,
   });
-  await Promise.all(subgraphs);
-  log(`six subgraphs up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-  const composition = composeServices(
-    SUBGRAPHS.map(([name]) => ({
-      name,
-      url: urls[name],
-      typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
-    })),
-  );
-  if (composition.errors)
-    throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
-  const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const supergraphPath = join(dir, 'supergraph.graphql');
-  writeFileSync(supergraphPath, composition.supergraphSdl);
-
-  const gatewayPort = await freePort();
-  // Rate limiting off: the bench is one client hammering on purpose.
-  const gateway = startNode(
-    'gateway',
-    GATEWAY_MAIN,
-    ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'],
-    {
-      ...env,
-      RATE_LIMIT_MAX: '0',
-      DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE),
-    },
-  );
-  processes.push(gateway);
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-  await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
   const gatewayPid = gateway.child.pid;
   if (!gatewayPid) throw new Error('gateway has no pid');
 
   const token = await signCaller(ANONYMOUS, secret);
-  const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation(op.name) }));
-  const recorded = await recordPlans(composition.supergraphSdl, token, operations);
+  const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation('storefront', op.name) }));
+  const recorded = await recordPlans(supergraphSdl, token, operations);
 
   const gatewayPoster = createJsonPoster(gatewayUrl, CONNECTIONS);
   /** @type {Record<string, ReturnType<typeof createJsonPoster>>} */

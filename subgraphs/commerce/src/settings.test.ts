@@ -38,6 +38,6 @@ describe('DELIVERY_CONFIRM_DAYS', () => {
 
   it('refuses a value that is not a whole number of days', () => {
     expect(() => days('two weeks')).toThrow(ConfigError);
-    expect(() => days('-1')).toThrow('DELIVERY_CONFIRM_DAYS must be an integer >= 0, got "-1"');
+    expect(() => days('-1')).toThrow('DELIVERY_CONFIRM_DAYS must be an integer of at least 0, got "-1"');
   });
 });

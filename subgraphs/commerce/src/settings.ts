@@ -1,4 +1,4 @@
-import { ConfigError } from '@terrarium/platform/env';
+import { createEnvReader, type Env, type EnvReader } from '@terrarium/platform/env';
 
 /** Commerce's own settings, beside the kit's SubgraphConfig; read once at start. */
 export interface CommerceSettings {
@@ -32,57 +32,31 @@ export interface CommerceSettings {
   deliveryConfirmDays: number;
 }
 
-function integer(
-  env: NodeJS.ProcessEnv,
-  key: string,
-  fallback: number,
-  min: number,
-  problems: string[],
-): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    problems.push(`${key} must be an integer >= ${min}, got "${raw}"`);
-    return fallback;
-  }
-  return value;
-}
-
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
 
 /** A duration: a whole number of minutes, or one with a unit (`ms`, `s`, `m`); at least 1 s. */
-function duration(env: NodeJS.ProcessEnv, key: string, fallbackMs: number, problems: string[]): number {
-  const raw = env[key]?.trim();
+function duration(read: EnvReader, key: string, fallbackMs: number): number {
+  const raw = read.string(key)?.trim();
   if (raw === undefined || raw === '') return fallbackMs;
   const match = /^(\d{1,9})(ms|s|m)?$/.exec(raw);
   const ms = match ? Number(match[1]) * UNIT_MS[(match[2] ?? 'm') as keyof typeof UNIT_MS] : Number.NaN;
-  if (!(ms >= 1_000)) {
-    problems.push(
-      `${key} must be minutes (30) or a duration with a unit (90s, 1500ms, 45m) of at least 1 s, got "${raw}"`,
-    );
-    return fallbackMs;
-  }
-  return ms;
+  if (ms >= 1_000) return ms;
+  read.problem(
+    `${key} must be minutes (30) or a duration with a unit (90s, 1500ms, 45m) of at least 1 s, got "${raw}"`,
+  );
+  return fallbackMs;
 }
 
-export function loadCommerceSettings(env: NodeJS.ProcessEnv = process.env): CommerceSettings {
-  const problems: string[] = [];
-  const staleAfterSeconds = integer(env, 'COMMERCE_STALE_AFTER_SECONDS', 60, 10, problems);
-  const sweepIntervalMs = integer(env, 'COMMERCE_SWEEP_INTERVAL_MS', 15_000, 0, problems);
-  const anonymousCartTtlDays = integer(env, 'COMMERCE_ANONYMOUS_CART_TTL_DAYS', 30, 1, problems);
-  const paymentTimeoutMs = duration(env, 'ORDER_PAYMENT_TIMEOUT', 30 * 60_000, problems);
-  const deliveryConfirmDays = integer(env, 'DELIVERY_CONFIRM_DAYS', 14, 0, problems);
-  const provider = env['COMMERCE_PAYMENT_PROVIDER'] ?? 'development';
-  if (provider !== 'development')
-    problems.push(`COMMERCE_PAYMENT_PROVIDER must be "development", got "${provider}"`);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({
-    staleAfterSeconds,
-    sweepIntervalMs,
-    anonymousCartTtlDays,
-    paymentTimeoutMs,
-    paymentProvider: 'development',
-    deliveryConfirmDays,
-  });
+export function loadCommerceSettings(env: Env = process.env): CommerceSettings {
+  const read = createEnvReader(env);
+  const settings: CommerceSettings = {
+    staleAfterSeconds: read.integer('COMMERCE_STALE_AFTER_SECONDS', 60, 10),
+    sweepIntervalMs: read.integer('COMMERCE_SWEEP_INTERVAL_MS', 15_000, 0),
+    anonymousCartTtlDays: read.integer('COMMERCE_ANONYMOUS_CART_TTL_DAYS', 30, 1),
+    paymentTimeoutMs: duration(read, 'ORDER_PAYMENT_TIMEOUT', 30 * 60_000),
+    paymentProvider: read.oneOf('COMMERCE_PAYMENT_PROVIDER', ['development'], 'development'),
+    deliveryConfirmDays: read.integer('DELIVERY_CONFIRM_DAYS', 14, 0),
+  };
+  read.done();
+  return Object.freeze(settings);
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { isRole, type Role } from '@terrarium/platform/caller';
-import { ConfigError } from '@terrarium/platform/env';
+import { createEnvReader, type Env } from '@terrarium/platform/env';
 
 /** How long a user's JWT is valid. @default 3_600 s (one hour) */
 export const TOKEN_TTL_SECONDS = 3_600;
@@ -19,10 +19,10 @@ export interface JwtSettings {
  * Reads JWT_ISSUER, JWT_AUDIENCE and JWT_PRIVATE_KEY (PKCS8 PEM; `\n` escapes are accepted, since
  * env files cannot hold newlines). Lists every problem at once.
  */
-export function loadJwtSettings(env: NodeJS.ProcessEnv = process.env): JwtSettings {
-  const problems: string[] = [];
+export function loadJwtSettings(env: Env = process.env): JwtSettings {
+  const read = createEnvReader(env);
   let privateKey: KeyObject | null = null;
-  const pem = env['JWT_PRIVATE_KEY']?.replace(/\\n/g, '\n').trim();
+  const pem = read.string('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n').trim();
   if (pem) {
     try {
       privateKey = createPrivateKey({ key: pem, format: 'pem' });
@@ -30,15 +30,15 @@ export function loadJwtSettings(env: NodeJS.ProcessEnv = process.env): JwtSettin
         privateKey.asymmetricKeyType !== 'ec' ||
         privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
       ) {
-        problems.push('JWT_PRIVATE_KEY must be an EC P-256 key (ES256)');
+        read.problem('JWT_PRIVATE_KEY must be an EC P-256 key (ES256)');
       }
     } catch {
-      problems.push('JWT_PRIVATE_KEY is not a readable PKCS8 PEM private key');
+      read.problem('JWT_PRIVATE_KEY is not a readable PKCS8 PEM private key');
     }
   }
-  const issuer = env['JWT_ISSUER'] || 'terrarium-ops';
-  const audience = env['JWT_AUDIENCE'] || 'terrarium';
-  if (problems.length > 0) throw new ConfigError(problems);
+  const issuer = read.string('JWT_ISSUER') ?? 'terrarium-ops';
+  const audience = read.string('JWT_AUDIENCE') ?? 'terrarium';
+  read.done();
   return Object.freeze({ issuer, audience, privateKey });
 }
 
@@ -55,23 +55,16 @@ export interface LoginLimitSettings {
 }
 
 /** Reads LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_CODE_FAILURES and LOGIN_FAILURE_WINDOW_SECONDS. */
-export function loadLoginLimitSettings(env: NodeJS.ProcessEnv = process.env): LoginLimitSettings {
-  const problems: string[] = [];
-  const positive = (key: string, fallback: number): number => {
-    const raw = env[key];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0)
-      problems.push(`${key} must be a positive integer, got "${raw}"`);
-    return value;
-  };
+export function loadLoginLimitSettings(env: Env = process.env): LoginLimitSettings {
+  const read = createEnvReader(env);
+  const positive = (key: string, fallback: number): number => read.integer(key, fallback, 1);
   const settings = {
     maxFailuresPerAccount: positive('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10),
     maxFailuresPerIp: positive('LOGIN_MAX_FAILURES_PER_IP', 100),
     maxCodeFailuresPerAccount: positive('LOGIN_MAX_CODE_FAILURES', 5),
     windowSeconds: positive('LOGIN_FAILURE_WINDOW_SECONDS', 900),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  read.done();
   return Object.freeze(settings);
 }
 
@@ -89,24 +82,17 @@ export interface PasswordResetSettings {
 }
 
 /** Reads PASSWORD_RESET_URL, PASSWORD_RESET_MAX_PER_ADDRESS and PASSWORD_RESET_WINDOW_SECONDS. */
-export function loadPasswordResetSettings(env: NodeJS.ProcessEnv = process.env): PasswordResetSettings {
-  const problems: string[] = [];
-  const positive = (key: string, fallback: number): number => {
-    const raw = env[key];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0)
-      problems.push(`${key} must be a positive integer, got "${raw}"`);
-    return value;
-  };
-  const resetUrl = env['PASSWORD_RESET_URL'] || 'http://localhost:4000/reset-password';
-  if (!URL.canParse(resetUrl)) problems.push(`PASSWORD_RESET_URL must be an absolute URL, got "${resetUrl}"`);
+export function loadPasswordResetSettings(env: Env = process.env): PasswordResetSettings {
+  const read = createEnvReader(env);
+  const positive = (key: string, fallback: number): number => read.integer(key, fallback, 1);
+  const resetUrl = read.string('PASSWORD_RESET_URL') ?? 'http://localhost:4000/reset-password';
+  if (!URL.canParse(resetUrl)) read.problem(`PASSWORD_RESET_URL must be an absolute URL, got "${resetUrl}"`);
   const settings = {
     resetUrl,
     maxRequestsPerAddress: positive('PASSWORD_RESET_MAX_PER_ADDRESS', 3),
     windowSeconds: positive('PASSWORD_RESET_WINDOW_SECONDS', 3_600),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  read.done();
   return Object.freeze(settings);
 }
 
@@ -126,21 +112,18 @@ export interface TwoFactorSettings {
 }
 
 /** Reads TOTP_ENCRYPTION_KEY (falling back to `internalSecret`) and REQUIRE_2FA_ROLES. */
-export function loadTwoFactorSettings(
-  internalSecret: string,
-  env: NodeJS.ProcessEnv = process.env,
-): TwoFactorSettings {
-  const problems: string[] = [];
-  const key = env['TOTP_ENCRYPTION_KEY'] || internalSecret;
-  if (key.length < 32) problems.push('TOTP_ENCRYPTION_KEY must be at least 32 characters');
+export function loadTwoFactorSettings(internalSecret: string, env: Env = process.env): TwoFactorSettings {
+  const read = createEnvReader(env);
+  const key = read.string('TOTP_ENCRYPTION_KEY') ?? internalSecret;
+  if (key.length < 32) read.problem('TOTP_ENCRYPTION_KEY must be at least 32 characters');
   const requiredRoles: Role[] = [];
-  for (const name of (env['REQUIRE_2FA_ROLES'] ?? '')
+  for (const name of (read.string('REQUIRE_2FA_ROLES') ?? '')
     .split(',')
     .map((role) => role.trim().toUpperCase())
     .filter(Boolean)) {
     if (isRole(name)) requiredRoles.push(name);
-    else problems.push(`REQUIRE_2FA_ROLES lists "${name}", which is not a role (STAFF, BREEDER, KEEPER)`);
+    else read.problem(`REQUIRE_2FA_ROLES lists "${name}", which is not a role (STAFF, BREEDER, KEEPER)`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  read.done();
   return Object.freeze({ encryptionKey: key, requiredRoles: Object.freeze(requiredRoles) });
 }

@@ -106,3 +106,36 @@ describe('relatedSearches', () => {
     await expectErrorCode(withPostgres, 'BAD_USER_INPUT', RELATED, { query: 'heat', first: 21 });
   });
 });
+
+describe('searchSuggestions ranked by popularity as well as prefix', () => {
+  const SUGGEST =
+    'query ($prefix: String!, $first: Int) { searchSuggestions(prefix: $prefix, first: $first) }';
+  const suggest = async (subgraph: ProductsSubgraph, prefix: string, first = 8) =>
+    (await expectData<{ searchSuggestions: string[] }>(subgraph, SUGGEST, { prefix, first }))
+      .searchSuggestions;
+
+  it.each([
+    ...(redisUrl ? [['Redis', () => withRedis] as const] : []),
+    ['Postgres', () => withPostgres] as const,
+  ])('puts the most searched completions before product names (%s)', async (_, subgraph) => {
+    // Nothing searched starts with "fe" yet: product names only, as before.
+    expect(await suggest(subgraph(), 'fe')).toEqual(['Feeding Tongs 30cm', 'Frozen Feeder Mice 10-pack']);
+    await searchTimes(subgraph(), 'frozen feeder', 3);
+    await searchTimes(subgraph(), 'feeding tongs', 1);
+    await searchTimes(subgraph(), 'Digital Thermostat', 1);
+    // Queries that start with the prefix before those with a later word that does, whatever their
+    // weight; then names. Letter case does not matter.
+    const completions = [
+      'feeding tongs',
+      'frozen feeder',
+      'Feeding Tongs 30cm',
+      'Frozen Feeder Mice 10-pack',
+    ];
+    expect(await suggest(subgraph(), 'fe')).toEqual(completions);
+    expect(await suggest(subgraph(), 'FE')).toEqual(completions);
+    // Among queries that start with it, the most searched first; popular queries take at most half the places.
+    expect(await suggest(subgraph(), 'f', 2)).toEqual(['frozen feeder', 'Feeding Tongs 30cm']);
+    // A query and a name that read the same are one suggestion.
+    expect(await suggest(subgraph(), 'digital t')).toEqual(['digital thermostat']);
+  });
+});

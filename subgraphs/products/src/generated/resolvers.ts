@@ -225,7 +225,11 @@ export type Query = {
    * with its own (first: 0 to 20).
    */
   relatedSearches: Array<Scalars['String']['output']>;
-  /** Distinct product names with a word starting with `prefix` (1 to 64 characters, case-insensitive), for autocomplete. */
+  /**
+   * Autocomplete for `prefix` (1 to 64 characters, case-insensitive): first, in up to half of the
+   * places, the most searched queries with a word starting with it (as `popularSearches` counts
+   * them); then product names with such a word, names that start with it first. Each text once.
+   */
   searchSuggestions: Array<Scalars['String']['output']>;
 };
 

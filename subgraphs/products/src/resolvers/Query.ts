@@ -1,7 +1,7 @@
 import type { QueryResolvers } from '../generated/resolvers.js';
 import { listCategoryRoots } from '../services/categories.js';
 import { listProducts } from '../services/product-list.js';
-import { suggestProductNames } from '../services/suggestions.js';
+import { suggestSearches } from '../services/suggestions.js';
 import { searchProducts } from '../search/product-search.js';
 import { normaliseQuery, type SearchCounts } from '../search/search-counts.js';
 import { recordResults, relatedSearches, RELATED_BY_FIRST } from '../search/related-searches.js';
@@ -19,7 +19,8 @@ export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): Q
       first,
       after,
     }),
-  searchSuggestions: (_, { prefix, first }, { em, cache }) => suggestProductNames(em, cache, prefix, first),
+  searchSuggestions: (_, { prefix, first }, { em, cache }) =>
+    suggestSearches(em, cache, searchCounts, prefix, first),
   productSearch: async (_, args, { em, logger }) => {
     const result = await searchProducts(em, args);
     // A shopper's search, counted once (not per page), only when it found something and under

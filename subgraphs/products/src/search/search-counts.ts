@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createRedisClient } from '@terrarium/platform/redis';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
-import { execute, query } from '@terrarium/subgraph-kit/sql';
+import { escapeLike, execute, query } from '@terrarium/subgraph-kit/sql';
 import type { Logger } from 'pino';
 
 /** A count's weight halves every this many days: last week's searches weigh half today's. @default 7 days */
@@ -26,11 +26,29 @@ export interface SearchCounts {
   count(em: EntityManager, text: string): Promise<void>;
   /** The `first` most searched queries, heaviest first; none while Redis is unreachable. */
   top(em: EntityManager, first: number): Promise<string[]>;
+  /**
+   * For autocomplete: the `first` most searched queries with a word starting with `prefix`
+   * (normalised), those that start with it first, heaviest first within each.
+   */
+  startingWith(em: EntityManager, prefix: string, first: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** How a query is counted: case and spacing do not make two queries. */
 export const normaliseQuery = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/**
+ * Autocomplete looks among this many of the heaviest queries: enough for any prefix a shopper
+ * types to find its popular completions, few enough to filter on every keystroke. @default 1_000
+ */
+const SUGGEST_FROM_TOP = 1_000;
+
+/** Queries that start with `prefix` first, then those with a later word starting with it; order kept within each. */
+function completions(queries: readonly string[], prefix: string, first: number): string[] {
+  const starting = queries.filter((query) => query.startsWith(prefix));
+  const inside = queries.filter((query) => !query.startsWith(prefix) && query.includes(` ${prefix}`));
+  return [...starting, ...inside].slice(0, first);
+}
 
 export function createSearchCounts(
   config: Pick<SubgraphConfig, 'redisUrl' | 'databaseUrl' | 'databaseSchema'>,
@@ -67,6 +85,14 @@ export function createSearchCounts(
         return [];
       });
     },
+    async startingWith(_em, prefix, first) {
+      if (first === 0) return [];
+      const top = await client.zrevrange(key, 0, SUGGEST_FROM_TOP - 1).catch((err: unknown) => {
+        logger.warn({ err }, 'popular searches unavailable for autocomplete');
+        return [];
+      });
+      return completions(top, normaliseQuery(prefix), first);
+    },
     async close() {
       await client.quit().catch(() => client.disconnect());
     },
@@ -91,6 +117,23 @@ function postgresCounts(logger: Logger): SearchCounts {
         [KEEP_DAYS, HALF_LIFE_DAYS, first],
       );
       return rows.map((row) => row.query);
+    },
+    async startingWith(em, prefix, first) {
+      if (first === 0) return [];
+      const text = normaliseQuery(prefix);
+      const escaped = escapeLike(text);
+      const rows = await query<{ query: string }>(
+        em,
+        `select query from search_count
+          where day > current_date - ?::int and (query like ? or query like ?)
+          group by query order by sum(count * power(0.5, (current_date - day) / ?::float8)) desc, query limit ?`,
+        [KEEP_DAYS, `${escaped}%`, `% ${escaped}%`, HALF_LIFE_DAYS, SUGGEST_FROM_TOP],
+      );
+      return completions(
+        rows.map((row) => row.query),
+        text,
+        first,
+      );
     },
     async close() {},
   };
