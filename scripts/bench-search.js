@@ -114,7 +114,7 @@ async function enlarge(databaseUrl) {
              (array['MALE', 'FEMALE', 'UNKNOWN'])[1 + n % 3],
              date '2020-01-01' + (n % 2000),
              (array['Normal', 'Pastel', 'Banana', 'Albino', 'Tremper', 'Lilly White', 'Anery', null])[1 + n % 8],
-             (array[array['het albino'], array['pastel'], array['het clown', 'pastel'], array[]::text[]])[1 + n % 4],
+             case n % 4 when 0 then array['het albino'] when 1 then array['pastel'] when 2 then array['het clown', 'pastel'] else '{}'::text[] end,
              (array['AVAILABLE', 'AVAILABLE', 'AVAILABLE', 'SOLD', 'HOLDBACK'])[1 + n % 5],
              timestamptz '2025-01-01' + n * interval '1 minute'
         from generate_series(1, $1::int) as n, species, breeders`,
