@@ -16,11 +16,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { composeServices } from '@apollo/composition';
-import graphql from 'graphql';
 import { freePort } from './lib/embedded-postgres.js';
 import { ROOT, SUBGRAPHS, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
-import { admin } from './lib/bench-setup.js';
+import { admin, composeSupergraph } from './lib/bench-setup.js';
 
 const { values } = parseArgs({
   options: { iterations: { type: 'string', default: '300' }, warmup: { type: 'string', default: '30' } },
@@ -83,17 +81,8 @@ async function main() {
         return waitForHealth(`http://127.0.0.1:${ports[name]}/health`, 120_000, proc.alive);
       }),
     );
-    const composition = composeServices(
-      SUBGRAPHS.map(([name]) => ({
-        name,
-        url: urls[name],
-        typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
-      })),
-    );
-    if (composition.errors)
-      throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
     const supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composition.supergraphSdl);
+    writeFileSync(supergraphPath, composeSupergraph(urls));
     const gatewayPort = await freePort();
     const gatewayProc = startNode(
       'gateway',

@@ -14,30 +14,26 @@
  * numbers are those of a mix of selective, broad, typo and filter-reading searches rather than of
  * one cached answer. Prints p50/p99 per operation and writes bench/results/search-<date>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { contractOperation, createBenchDatabase, startBenchPlatform } from './lib/bench-setup.js';
+import {
+  contractOperation,
+  createBenchDatabase,
+  readLoadOptions,
+  runBench,
+  startBenchPlatform,
+  writeBenchReport,
+} from './lib/bench-setup.js';
 import { createJsonPoster, runLoad } from './lib/load.js';
-import { ROOT } from './lib/processes.js';
 
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench-search] ${message}\n`);
 
-const { values: flags } = parseArgs({
-  options: {
-    connections: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    products: { type: 'string' },
-    animals: { type: 'string' },
-  },
-  strict: true,
-});
-const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 10);
-const DURATION_S = Number(flags.duration ?? process.env.BENCH_DURATION_S ?? 10);
-const WARMUP_S = Number(flags.warmup ?? process.env.BENCH_WARMUP_S ?? 2);
+const {
+  connections: CONNECTIONS,
+  durationS: DURATION_S,
+  warmupS: WARMUP_S,
+  values: flags,
+} = readLoadOptions({ products: { type: 'string' }, animals: { type: 'string' } });
 const PRODUCTS = Number(flags.products ?? 100_000);
 const ANIMALS = Number(flags.animals ?? 50_000);
 
@@ -201,22 +197,7 @@ async function main() {
     loadAverage: loadavg(),
     results,
   };
-  const out = join(ROOT, 'bench', 'results');
-  mkdirSync(out, { recursive: true });
-  const file = join(out, `search-${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  log(`written ${file}`);
+  log(`written ${writeBenchReport('search-', report)}`);
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (err) {
-  exitCode = 1;
-  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  for (const dispose of disposers) await dispose().catch(() => {});
-  for (const proc of processes.reverse()) await proc.stop(5_000);
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-}
-process.exit(exitCode);
+await runBench(main, { log, disposers, processes, cleanups });

@@ -28,7 +28,7 @@ import WebSocket from 'ws';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { freePort } from './lib/embedded-postgres.js';
 import { ROOT, startNode, waitForHealth, subgraphMain } from './lib/processes.js';
-import { admin, contractOperation } from './lib/bench-setup.js';
+import { admin, contractOperation, runBench } from './lib/bench-setup.js';
 
 const SUBGRAPHS = ['ops', 'products', 'inventory', 'community'];
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -428,16 +428,4 @@ function printTable(results) {
   }
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (err) {
-  exitCode = 1;
-  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  for (const dispose of disposers) await dispose().catch(() => {});
-  // Gateways first, so no request reaches a stopping subgraph; the database last.
-  for (const proc of processes.reverse()) await proc.stop(5_000);
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-}
-process.exit(exitCode);
+await runBench(main, { log, disposers, processes, cleanups });

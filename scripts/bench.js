@@ -23,34 +23,33 @@
  * subgraph fetches, while the direct path sends every fetch, so the comparison would not be the
  * gateway's overhead.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { createJsonPoster, runLoad } from './lib/load.js';
 import { ROOT, SUBGRAPHS } from './lib/processes.js';
-import { contractOperation, createBenchDatabase, startBenchPlatform } from './lib/bench-setup.js';
+import {
+  contractOperation,
+  createBenchDatabase,
+  readLoadOptions,
+  runBench,
+  startBenchPlatform,
+  writeBenchReport,
+} from './lib/bench-setup.js';
 
 /** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK). */
 const TICKS_PER_SECOND = 100;
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench] ${message}\n`);
 
-const { values: flags } = parseArgs({
-  options: {
-    connections: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    gateway: { type: 'string' },
-    dedupe: { type: 'boolean' },
-  },
-  strict: true,
-});
-const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 10);
-const DURATION_S = Number(flags.duration ?? process.env.BENCH_DURATION_S ?? 10);
-const WARMUP_S = Number(flags.warmup ?? process.env.BENCH_WARMUP_S ?? 2);
+const {
+  connections: CONNECTIONS,
+  durationS: DURATION_S,
+  warmupS: WARMUP_S,
+  values: flags,
+} = readLoadOptions({ gateway: { type: 'string' }, dedupe: { type: 'boolean' } });
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 const DEDUPE = flags.dedupe ?? false;
 
@@ -285,11 +284,7 @@ async function main() {
     loadAverage: loadavg(),
     results,
   };
-  const out = join(ROOT, 'bench', 'results');
-  mkdirSync(out, { recursive: true });
-  const file = join(out, `${report.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  log(`written ${file}`);
+  log(`written ${writeBenchReport('', report)}`);
 }
 
 /** @param {any[]} results */
@@ -333,15 +328,4 @@ function printTable(results) {
   }
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (err) {
-  exitCode = 1;
-  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  // Gateway first, so no request reaches a stopping subgraph.
-  for (const proc of processes.reverse()) await proc.stop(5_000);
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-}
-process.exit(exitCode);
+await runBench(main, { log, processes, cleanups });

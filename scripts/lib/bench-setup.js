@@ -1,9 +1,10 @@
 // @ts-check
 /** What the bench scripts share: a throw-away database, the contract's operations, the platform started. */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import pg from 'pg';
@@ -51,6 +52,23 @@ export function contractOperation(client, name) {
     .definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
   if (!found?.loc) throw new Error(`operation ${name} not found in schema/operations/${client}.graphql`);
   return source.slice(found.loc.start, found.loc.end);
+}
+
+/**
+ * The supergraph of the six subgraphs' schemas (subgraphs/<name>/schema.graphql) at `urls`.
+ * @param {Record<string, string>} urls  each subgraph's GraphQL URL, by name
+ */
+export function composeSupergraph(urls) {
+  const composition = composeServices(
+    SUBGRAPHS.map(([name]) => ({
+      name,
+      url: urls[name],
+      typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+    })),
+  );
+  if (composition.errors)
+    throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+  return composition.supergraphSdl;
 }
 
 /** How long a subgraph or the gateway may take to start (and seed). */
@@ -110,19 +128,11 @@ export async function startBenchPlatform({
   );
   log(`six subgraphs up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const composition = composeServices(
-    SUBGRAPHS.map(([name]) => ({
-      name,
-      url: urls[name],
-      typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
-    })),
-  );
-  if (composition.errors)
-    throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+  const supergraphSdl = composeSupergraph(urls);
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const supergraphPath = join(dir, 'supergraph.graphql');
-  writeFileSync(supergraphPath, composition.supergraphSdl);
+  writeFileSync(supergraphPath, supergraphSdl);
 
   const gatewayPort = await freePort();
   const gateway = startNode(
@@ -134,5 +144,64 @@ export async function startBenchPlatform({
   processes.push(gateway);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
   await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
-  return { urls, env, secret, supergraphSdl: composition.supergraphSdl, gateway, gatewayUrl };
+  return { urls, env, secret, supergraphSdl, gateway, gatewayUrl };
+}
+
+/**
+ * The load options every load bench takes: --connections (default 10), --duration in s (10),
+ * --warmup in s (2), or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; plus the script's own.
+ * @template {Record<string, { type: 'string' | 'boolean' }>} T
+ * @param {T} own
+ */
+export function readLoadOptions(own) {
+  const { values } = parseArgs({
+    options: {
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      ...own,
+    },
+    strict: true,
+  });
+  return {
+    connections: Number(values.connections ?? process.env.BENCH_CONNECTIONS ?? 10),
+    durationS: Number(values.duration ?? process.env.BENCH_DURATION_S ?? 10),
+    warmupS: Number(values.warmup ?? process.env.BENCH_WARMUP_S ?? 2),
+    values,
+  };
+}
+
+/**
+ * Runs a bench's `main` and always tears down, in order: the bench's own clients (`disposers`),
+ * the processes (last started first: gateways before the subgraphs they call), then `cleanups`
+ * (temporary files, the database). Exits 1 when `main` failed.
+ * @param {() => Promise<void>} main
+ * @param {{ log: (message: string) => void, disposers?: (() => Promise<void>)[], processes: BenchProcess[], cleanups: (() => Promise<void>)[] }} teardown
+ */
+export async function runBench(main, { log, disposers = [], processes, cleanups }) {
+  let exitCode = 0;
+  try {
+    await main();
+  } catch (err) {
+    exitCode = 1;
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  } finally {
+    for (const dispose of disposers) await dispose().catch(() => {});
+    for (const proc of processes.reverse()) await proc.stop(5_000);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  }
+  process.exit(exitCode);
+}
+
+/**
+ * Writes a bench's report as bench/results/<prefix><date>.json and returns the file.
+ * @param {string} prefix
+ * @param {{ date: string }} report
+ */
+export function writeBenchReport(prefix, report) {
+  const out = join(ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${prefix}${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
 }
