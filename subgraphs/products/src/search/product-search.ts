@@ -38,9 +38,10 @@ export async function searchProducts(em: EntityManager, args: SearchArgs): Promi
   const request = readSearchArgs(args);
   const mode = await matchMode(em, request.text);
   const { ctes, params } = candidatesSql(request.text, mode, request.filters, request.sort);
+  const forFacets = candidatesSql(request.text, mode, request.filters, request.sort, 'facets');
   const [page, facets, suggestion] = await Promise.all([
     fetchPage(em, request, mode, ctes, params),
-    searchFacets(em, ctes, [...params]),
+    searchFacets(em, forFacets.ctes, forFacets.params),
     mode === 'fuzzy' ? didYouMean(em, request.text, args.text) : null,
   ]);
   return { ...page, interpretedAs: request.interpretation, didYouMean: suggestion, facets };

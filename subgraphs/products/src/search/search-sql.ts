@@ -15,12 +15,18 @@ export type FilterFlag = (typeof FILTER_FLAGS)[number];
  * with its rank, its sort key and one boolean column per filter (`f_price`, ...; true when the
  * filter is absent). The page takes rows with every flag; a facet, rows with every flag but its
  * own. Parameters bind once, in the order of `params`.
+ *
+ * For the facets (`purpose: 'facets'`) the candidates carry only what the buckets count by (the
+ * category, the price, the stock) and the flags: no rank and no product columns, since the facet
+ * statement reads every match, not a page of them: "basking lamp" on 100,000 products (12,500
+ * matches) went from 141 ms to 30 ms in EXPLAIN ANALYZE, one run each on a busy machine.
  */
 export function candidatesSql(
   text: string,
   mode: MatchMode,
   filters: SearchFilters,
   sort: ProductSearchSort,
+  purpose: 'page' | 'facets' = 'page',
 ): { ctes: string; params: SqlParam[] } {
   const params: SqlParam[] = [];
   const ctes: string[] = [];
@@ -53,9 +59,11 @@ export function candidatesSql(
     if (mode === 'fulltext') return `ts_rank(p.search_vector, ${fts()})`;
     return `(ts_rank(p.search_vector, ${fts()}) + word_similarity(${raw()}, p.name))::real`;
   };
-  const columns = [
-    `${rank()} as rank`,
-    `${sortKey(sort, mode, rank)} as sort_key`,
+  const selected =
+    purpose === 'page'
+      ? [PRODUCT_COLUMNS, 's.available', `${rank()} as rank`, `${sortKey(sort, mode, rank)} as sort_key`]
+      : ['p.category_id as "categoryId"', 'p.price_amount as "priceAmount"', 's.available'];
+  const flags = [
     `${flag(filters.categorySlug !== undefined, 'p.category_id in (select id from scope)')} as f_category`,
     `${flag(filters.minPrice !== undefined || filters.maxPrice !== undefined, 'p.price_amount between ?::int and ?::int', filters.minPrice ?? 0, filters.maxPrice ?? 2_147_483_647)} as f_price`,
     `${flag(filters.inStock !== undefined, filters.inStock ? 'coalesce(s.available, 0) > 0' : 'coalesce(s.available, 0) <= 0')} as f_stock`,
@@ -72,7 +80,7 @@ export function candidatesSql(
         ? `p.search_vector @@ ${fts()}`
         : `(p.search_vector @@ ${fts()} or p.name %> ${raw()})`;
   ctes.push(`candidates as (
-    select ${PRODUCT_COLUMNS}, s.available, ${columns.join(', ')}
+    select ${[...selected, ...flags].join(', ')}
       from product p left join product_signal s on s.product_id = p.id
      where ${match})`);
   return { ctes: `with recursive ${ctes.join(',\n')}`, params };
