@@ -65,27 +65,38 @@ export async function serveHealthRoute(
   }
 }
 
-/** The metrics-only listener (METRICS_PORT): GET /metrics, 404 for anything else. */
+/** The metrics listener (METRICS_PORT): GET /metrics (and the probes when asked), 404 for anything else. */
 export interface MetricsServer {
   /** The port it listens on (the one asked for, or the one bound for 0). */
   port: number;
   close(): Promise<void>;
 }
 
+/** /health and /ready on the metrics port, for a process that serves nothing else (a job worker). */
+export type Probes = Pick<HealthRoutes, 'health' | 'isReady' | 'notReadyStatus'>;
+
 /**
  * Serves `registry` at /metrics on a port of its own, for deployments that publish the service
- * port (compose, a NodePort) but keep metrics for the scraper on an internal one.
+ * port (compose, a NodePort) but keep metrics for the scraper on an internal one. With `probes`
+ * it answers /health and /ready there too: a job worker (JOBS_MODE=worker) has no service port,
+ * and this is how its orchestrator probes it and the scraper reads its job metrics.
  */
 export async function startMetricsServer(
   registry: Registry,
   port: number,
   host = '0.0.0.0',
+  probes?: Probes,
 ): Promise<MetricsServer> {
+  const routes: HealthRoutes = { health: {}, isReady: () => true, ...probes, registry };
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD'))
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const served = path === '/metrics' || (probes !== undefined && HEALTH_PATHS.has(path));
+    if (!served || (req.method !== 'GET' && req.method !== 'HEAD'))
       return sendJson(res, 404, { error: 'not found' });
-    void serveHealthRoute(path, res, { health: {}, isReady: () => true, registry });
+    serveHealthRoute(path, res, routes).catch(() => {
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal server error' });
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -194,6 +194,10 @@ export async function createSubgraph<TLoaders>(
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
     csrfPrevention: true,
+    // run.ts owns SIGTERM/SIGINT. Apollo's own handler (on outside NODE_ENV=test) re-raises the
+    // signal as soon as Apollo has stopped, killing the process (exit 143) before the job queue
+    // let its running handlers finish and before the pool and Redis closed.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),

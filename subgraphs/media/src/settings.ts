@@ -73,11 +73,15 @@ export function loadMediaSettings(
     if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
       problems.push('MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY must be set together');
     }
+    // Unset or empty: path-style exactly when an endpoint is given (what S3-compatible servers need).
+    const pathStyle = env['MEDIA_S3_FORCE_PATH_STYLE'] || (endpoint ? 'true' : 'false');
+    if (pathStyle !== 'true' && pathStyle !== 'false')
+      problems.push(`MEDIA_S3_FORCE_PATH_STYLE must be true or false, got "${pathStyle}"`);
     s3 = {
       bucket,
       endpoint,
       region: env['MEDIA_S3_REGION'] || env['AWS_REGION'] || 'us-east-1',
-      forcePathStyle: (env['MEDIA_S3_FORCE_PATH_STYLE'] ?? (endpoint ? 'true' : 'false')) === 'true',
+      forcePathStyle: pathStyle === 'true',
       credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
     };
   }

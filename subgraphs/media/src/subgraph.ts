@@ -18,7 +18,7 @@ import { sweepAbandonedUploads } from './services/sweep.js';
 /** How often abandoned uploads are swept. @default 3_600_000 ms (1 hour) */
 const SWEEP_INTERVAL_MS = 3_600_000;
 /** The sweep as a scheduled job: once per tick for the whole cluster, not once per process. */
-const sweepJob = defineJob<Record<string, never>>('media.sweep-uploads', {
+export const sweepJob = defineJob<Record<string, never>>('media.sweep-uploads', {
   retryLimit: 0,
   expireInSeconds: 600,
   concurrency: 1,
@@ -69,6 +69,8 @@ export async function createMediaSubgraph(
     },
     async stop() {
       await subgraph.stop();
+      // After the drain: no request or job reads storage any more.
+      storage.close();
     },
   };
 }

@@ -73,5 +73,8 @@ export function createDiskStorage(root: string): Storage {
       }
       return keys.filter((key) => !key.startsWith(`${TMP_DIR}/`)).sort();
     },
+    close() {
+      // Nothing held open: every call opens and closes its own file.
+    },
   };
 }

@@ -12,6 +12,14 @@ import {
 import type { S3Settings } from '../../settings.js';
 import { assertSafeKey, type Storage } from './storage.js';
 
+/** Longest wait for a TCP connection to the store. @default 3_000 ms */
+const CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * Longest a request may go without the socket moving, so that a hung store fails an upload or a
+ * file read instead of holding it (and its database connection) forever. @default 30_000 ms
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 function isMissing(err: unknown): boolean {
   return (
     err instanceof NoSuchKey ||
@@ -20,14 +28,29 @@ function isMissing(err: unknown): boolean {
   );
 }
 
-/** S3 or an S3-compatible store (MEDIA_S3_BUCKET, MEDIA_S3_ENDPOINT, ...). */
-export function createS3Storage(settings: S3Settings): Storage {
-  const client = new S3Client({
+/** The client for the settings; exported for tests that look into the bucket with the same settings. */
+export function createS3Client(settings: S3Settings): S3Client {
+  return new S3Client({
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    ...(settings.endpoint
+      ? {
+          endpoint: settings.endpoint,
+          // The SDK (since 3.729) adds CRC32 checksum headers to every upload and checks them on
+          // downloads; many S3-compatible stores reject or lack them. Checksums are still sent
+          // where the S3 API requires them. AWS itself (no endpoint) keeps the SDK's default.
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const,
+        }
+      : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
+}
+
+/** S3 or an S3-compatible store (MEDIA_S3_BUCKET, MEDIA_S3_ENDPOINT, ...). */
+export function createS3Storage(settings: S3Settings): Storage {
+  const client = createS3Client(settings);
   const Bucket = settings.bucket;
   const checked = (key: string): string => {
     assertSafeKey(key);
@@ -62,9 +85,11 @@ export function createS3Storage(settings: S3Settings): Storage {
       await client.send(new DeleteObjectCommand({ Bucket, Key: checked(key) }));
     },
     async move(from, to) {
-      // CopySource is "<bucket>/<key>", URL-encoded; keys here are plain ASCII by assertSafeKey.
+      // S3 has no rename: copy, then delete the source. CopySource is "<bucket>/<key>" with the
+      // key URL-encoded per segment (the API's rule; safe keys make it a no-op today).
+      const source = checked(from).split('/').map(encodeURIComponent).join('/');
       await client.send(
-        new CopyObjectCommand({ Bucket, Key: checked(to), CopySource: `${Bucket}/${checked(from)}` }),
+        new CopyObjectCommand({ Bucket, Key: checked(to), CopySource: `${Bucket}/${source}` }),
       );
       await client.send(new DeleteObjectCommand({ Bucket, Key: from }));
     },
@@ -79,6 +104,9 @@ export function createS3Storage(settings: S3Settings): Storage {
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
       return keys.sort();
+    },
+    close() {
+      client.destroy();
     },
   };
 }

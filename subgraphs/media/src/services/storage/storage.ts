@@ -17,6 +17,8 @@ export interface Storage {
   move(from: string, to: string): Promise<void>;
   /** Keys under a prefix (`uploads/`), for cleanup and for tests that check nothing was left. */
   list(prefix: string): Promise<string[]>;
+  /** Releases connections (the S3 client's keep-alive sockets); called once, when the subgraph stops. */
+  close(): void;
 }
 
 const SAFE_KEY = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/i;
