@@ -41,6 +41,13 @@ export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Like get and set, but a failed, slow or skipped (circuit open) Redis call rejects instead of
+   * passing for a miss or a stored value: for callers to whom "absent" and "unknown" differ
+   * (read-your-writes, replicas/read-your-writes.ts).
+   */
+  getOrThrow<T>(key: string): Promise<T | undefined>;
+  setOrThrow<T>(key: string, value: T, ttlMs: number): Promise<void>;
   /** Returns the cached value, or computes, stores and returns it. */
   getOrSet<T>(key: string, ttlMs: number, compute: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -84,9 +91,20 @@ export function createCache(options: CacheOptions): Cache {
   const { logger, metrics } = options;
   const budget: CacheBudget = { ...DEFAULT_CACHE_BUDGET, ...options.budget };
   const store = options.redisUrl ? createStore(options.redisUrl) : undefined;
-  // An explicit `store: undefined` would replace keyv's default in-memory Map, so pass it only when set.
-  const keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace, useKeyPrefix: true });
+  // One backing store for both keyvs below (without Redis, one Map: a second default Map would
+  // not see the first's entries).
+  const backing = store ?? new Map<string, unknown>();
+  const keyv = new Keyv({ store: backing, namespace: options.namespace, useKeyPrefix: true });
   keyv.on('error', (err: unknown) => logger.warn({ err }, 'cache error'));
+  // keyv answers a store error as a miss (get) or `false` (set); the strict calls need the error.
+  // Errors are logged by the keyv above (its store's 'error' events), not twice.
+  const strictKeyv = new Keyv({
+    store: backing,
+    namespace: options.namespace,
+    useKeyPrefix: true,
+    throwOnErrors: true,
+    emitErrors: false,
+  });
   store?.on('error', (err: unknown) => logger.warn({ err }, 'cache store error'));
 
   const record = (result: 'hit' | 'miss' | 'error') => metrics?.cacheResults.inc({ result });
@@ -131,6 +149,20 @@ export function createCache(options: CacheOptions): Cache {
       } catch (err) {
         warn(err, key, 'cache delete failed');
       }
+    },
+    async getOrThrow<T>(key: string) {
+      try {
+        const value = (await guarded(() => strictKeyv.get<T>(key), budget.readMs)) ?? undefined;
+        record(value === undefined ? 'miss' : 'hit');
+        return value;
+      } catch (err) {
+        record('error');
+        throw err;
+      }
+    },
+    async setOrThrow<T>(key: string, value: T, ttlMs: number) {
+      const stored = await guarded(() => strictKeyv.set(key, value, ttlMs), budget.writeMs);
+      if (!stored) throw new Error(`cache did not store ${key}`);
     },
     async getOrSet<T>(key: string, ttlMs: number, compute: () => Promise<T>) {
       const cached = await cache.get<T>(key);

@@ -7,12 +7,21 @@ import type { Cache } from './cache.js';
 import type { Orm } from './orm.js';
 import type { EventBus } from './pubsub.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { primaryReads, type ReadRoute } from './replicas/read-your-writes.js';
+
+export type { ReadRoute };
 import type { ServiceClient } from './service-client.js';
 
 /** What every resolver receives. */
 export interface SubgraphContext<TLoaders = unknown> {
   /** This operation's own EntityManager fork; the global one is never used. */
   em: PgEntityManager;
+  /**
+   * Where this operation's lag-tolerant reads go (catalog, search, listings, reviews): pass
+   * `reads.connectionType` to them. The primary unless replicas are configured and the kit found
+   * this a query by a caller without a recent write (replicas/read-your-writes.ts).
+   */
+  reads: ReadRoute;
   caller: Caller;
   loaders: TLoaders;
   cache: Cache;
@@ -28,6 +37,8 @@ export interface SubgraphContext<TLoaders = unknown> {
 
 export interface LoaderDeps {
   em: PgEntityManager;
+  /** The operation's ReadRoute, read when a batch runs (it is decided after the loaders are made). */
+  reads: ReadRoute;
   cache: Cache;
   caller: Caller;
   /** For loaders that batch calls to another subgraph (commerce's product prices). */
@@ -56,10 +67,12 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
   const { orm, cache, events, services, jobs, flags, logger, createLoaders } = deps;
   return (caller = ANONYMOUS, requestId = randomUUID()) => {
     const em = orm.em.fork() as PgEntityManager;
+    const reads = primaryReads();
     return {
       em,
+      reads,
       caller,
-      loaders: createLoaders({ em, cache, caller, services }),
+      loaders: createLoaders({ em, reads, cache, caller, services }),
       cache,
       events,
       services,

@@ -1,4 +1,4 @@
-import type { EntityName, FindOptions } from '@mikro-orm/core';
+import type { ConnectionType, EntityName, FindOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { isUuid } from './seed-id.js';
@@ -91,15 +91,25 @@ export function createManyByKeyLoader<V>(
   );
 }
 
-/** Entities by uuid id: one `where id in (...)` per batch. `options` go to `em.find` as given. */
+/**
+ * Entities by uuid id: one `where id in (...)` per batch. `options` go to `em.find` as given;
+ * `reads` (the operation's ReadRoute, for entities that tolerate lag) is read when a batch runs,
+ * since the kit decides it after the loaders are made.
+ */
 export function createByIdLoader<T extends { id: string }>(
   em: EntityManager,
   entity: EntityName<T>,
   options?: FindOptions<T>,
+  reads?: { readonly connectionType: ConnectionType },
 ): DataLoader<string, T | null> {
   // The cast: MikroORM cannot see that `id` of an arbitrary T is a filterable property.
   return createByKeyLoader(
-    (ids) => em.find(entity, { id: { $in: ids } } as never, options),
+    (ids) =>
+      em.find(
+        entity,
+        { id: { $in: ids } } as never,
+        reads ? { ...options, connectionType: reads.connectionType } : options,
+      ),
     (row) => row.id,
   );
 }

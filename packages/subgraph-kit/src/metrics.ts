@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createMetricsRegistry } from '@terrarium/platform/health';
 
 /** Prometheus metrics of one subgraph process, served at /metrics. */
@@ -7,6 +7,8 @@ export interface SubgraphMetrics {
   operations: Histogram<'operation' | 'status'>;
   sqlStatements: Counter;
   cacheResults: Counter<'result'>;
+  /** Per configured replica: 1 while lag-tolerant reads may go to it, as of its last probe. */
+  replicaUsable: Gauge<'replica'>;
 }
 
 export function createMetrics(subgraph: string): SubgraphMetrics {
@@ -29,6 +31,12 @@ export function createMetrics(subgraph: string): SubgraphMetrics {
       name: 'cache_requests_total',
       help: 'Cache lookups by result (hit, miss, error)',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    replicaUsable: new Gauge({
+      name: 'db_replica_usable',
+      help: 'Database replica usable for lag-tolerant reads (1: answering and within the lag budget)',
+      labelNames: ['replica'],
       registers: [registry],
     }),
   };

@@ -2,6 +2,8 @@ import { MikroORM, type EntitySchema, type MigrationObject } from '@mikro-orm/co
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from 'pino';
+import { DEFAULT_REPLICA_MAX_LAG_MS } from './replicas/freshness.js';
+import { ReplicaRoutingDriver, type ReplicaState } from './replicas/replica-driver.js';
 
 export type Orm = MikroORM<PostgreSqlDriver>;
 
@@ -18,7 +20,22 @@ export interface OrmOptions {
   onQuery?: (sql: string) => void;
   /** @default 10 */
   poolSize?: number;
+  /**
+   * Streaming replicas of `databaseUrl` for reads that ask for them (`connectionType: 'read'`).
+   * @default [] (every statement on the primary, as without this option)
+   */
+  replicaUrls?: readonly string[];
+  /** A replica is read only while its data is at most this old. @default 5_000 ms */
+  replicaMaxLagMs?: number;
+  /** Told when a replica starts or stops being used (metrics). */
+  onReplicaChange?: (name: string, usable: boolean) => void;
 }
+
+/**
+ * A replica that is down should cost a read about a second, not the pool's default minute: how
+ * long a replica connection may take to open, and a read may wait for one. @default 2_000 ms
+ */
+const REPLICA_CONNECT_TIMEOUT_MS = 2_000;
 
 /**
  * A MikroORM bound to one Postgres schema. Unqualified names in raw SQL resolve to that schema
@@ -27,8 +44,23 @@ export interface OrmOptions {
  */
 export async function createOrm(options: OrmOptions): Promise<Orm> {
   const { schema } = options;
-  return MikroORM.init({
-    driver: PostgreSqlDriver,
+  const searchPath = { options: `-c search_path=${schema},public` };
+  const replicaUrls = options.replicaUrls ?? [];
+  const orm = await MikroORM.init({
+    // With replicas, reads go to one only when they ask (`connectionType: 'read'`: the lag-tolerant
+    // ones, see replicas/read-your-writes.ts), and then only to a fresh one (ReplicaRoutingDriver).
+    // MikroORM's default would send every select outside a transaction to a random replica: job
+    // handlers, log-ins and checkouts included, however far behind it is.
+    driver: replicaUrls.length > 0 ? ReplicaRoutingDriver : PostgreSqlDriver,
+    preferReadReplicas: false,
+    replicas: replicaUrls.map((clientUrl, i) => ({
+      name: `replica-${i + 1}`,
+      clientUrl,
+      driverOptions: {
+        acquireConnectionTimeout: REPLICA_CONNECT_TIMEOUT_MS,
+        connection: { ...searchPath, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS },
+      },
+    })),
     clientUrl: options.databaseUrl,
     schema,
     entities: options.entities,
@@ -44,7 +76,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolSize ?? 10 },
-    driverOptions: { connection: { options: `-c search_path=${schema},public` } },
+    driverOptions: { connection: searchPath },
     onQuery: (sql: string) => {
       options.onQuery?.(sql);
       return sql;
@@ -52,6 +84,21 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     debug: false,
     logger: (message: string) => options.logger.debug({ orm: message }),
   });
+  const driver = orm.em.getDriver();
+  if (driver instanceof ReplicaRoutingDriver) {
+    driver.monitorReplicas({
+      maxLagMs: options.replicaMaxLagMs ?? DEFAULT_REPLICA_MAX_LAG_MS,
+      logger: options.logger.child({ component: 'replicas' }),
+      ...(options.onReplicaChange ? { onChange: options.onReplicaChange } : {}),
+    });
+  }
+  return orm;
+}
+
+/** Each configured replica's state (empty without replicas): usable now, and its lag bound. */
+export function replicaStates(orm: Orm): ReplicaState[] {
+  const driver = orm.em.getDriver();
+  return driver instanceof ReplicaRoutingDriver ? driver.replicaStates() : [];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type QueryResult } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type ConnectionType, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -12,12 +12,27 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 /** A bound parameter; MikroORM inlines it with Postgres literal escaping. */
 export type SqlParam = string | number | boolean | Date | null | readonly (string | number)[];
 
-/** The rows a statement returns. */
+/**
+ * Where a read may go: pass the operation's ReadRoute (`ctx.reads`) for a read that tolerates
+ * lag. @default the primary
+ */
+export interface ReadOptions {
+  connectionType?: ConnectionType;
+}
+
+/**
+ * The rows a statement returns. With `{ connectionType: 'read' }` a replica may answer it (the
+ * driver picks a fresh one, or the primary); inside a transaction it runs in the transaction
+ * whatever it asks.
+ */
 export function query<T extends object>(
   em: EntityManager,
   sql: string,
   params: readonly SqlParam[] = [],
+  options: ReadOptions = {},
 ): Promise<T[]> {
+  if (options.connectionType === 'read' && !em.isInTransaction())
+    return em.getConnection('read').execute<T[]>(sql, [...params], 'all');
   return em.execute<T[]>(sql, [...params], 'all');
 }
 
@@ -26,8 +41,9 @@ export async function queryOne<T extends object>(
   em: EntityManager,
   sql: string,
   params: readonly SqlParam[] = [],
+  options: ReadOptions = {},
 ): Promise<T | undefined> {
-  const rows = await query<T>(em, sql, params);
+  const rows = await query<T>(em, sql, params, options);
   return rows[0];
 }
 

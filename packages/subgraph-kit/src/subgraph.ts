@@ -31,6 +31,8 @@ import { createObservePlugin } from './observe.plugin.js';
 import { createOrm, migrate, type Orm } from './orm.js';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createEventBus, type EventBus } from './pubsub.js';
+import { createReadRoutingPlugin } from './replicas/read-routing.plugin.js';
+import { createReadYourWrites, primaryReads } from './replicas/read-your-writes.js';
 import { createRequestListener } from './request-listener.js';
 import { seedDemoData } from './seed.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
@@ -131,7 +133,12 @@ export async function createSubgraph<TLoaders>(
       sqlStatements += 1;
       metrics.sqlStatements.inc();
     },
+    replicaUrls: config.databaseReplicaUrls,
+    replicaMaxLagMs: config.replicaMaxLagMs,
+    onReplicaChange: (replica, usable) => metrics.replicaUsable.set({ replica }, usable ? 1 : 0),
   });
+  // Each replica shows 0 until its first probe finds it fresh.
+  config.databaseReplicaUrls.forEach((_, i) => metrics.replicaUsable.set({ replica: `replica-${i + 1}` }, 0));
   await migrate(orm, config.databaseSchema);
   if (config.seedDemo && definition.seed)
     await seedDemoData(orm, config.databaseSchema, definition.seed, logger);
@@ -177,7 +184,15 @@ export async function createSubgraph<TLoaders>(
   });
   refreshContextPerEvent<TLoaders>(schema, (context) => {
     context.em = orm.em.fork() as PgEntityManager;
-    context.loaders = createLoaders({ em: context.em, cache, caller: context.caller, services });
+    // An event reports a change that just happened: its reads go to the primary.
+    context.reads = primaryReads();
+    context.loaders = createLoaders({
+      em: context.em,
+      reads: context.reads,
+      cache,
+      caller: context.caller,
+      services,
+    });
   });
 
   const httpServer = createServer();
@@ -212,6 +227,17 @@ export async function createSubgraph<TLoaders>(
         },
       },
       createObservePlugin<SubgraphContext<TLoaders>>({ metrics }),
+      ...(config.databaseReplicaUrls.length > 0
+        ? [
+            createReadRoutingPlugin<SubgraphContext<TLoaders>>({
+              readYourWrites: createReadYourWrites({
+                cache,
+                windowMs: config.replicaMaxLagMs,
+                logger: logger.child({ component: 'read-your-writes' }),
+              }),
+            }),
+          ]
+        : []),
     ],
   });
   await apollo.start();

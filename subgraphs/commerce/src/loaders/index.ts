@@ -33,10 +33,10 @@ export interface Loaders {
 }
 
 /** Built per request; the price loader batches its calls to products through the kit's service client. */
-export function createLoaders({ em, services }: LoaderDeps): Loaders {
+export function createLoaders({ em, reads, services }: LoaderDeps): Loaders {
   return {
-    listing: createListingLoader(em),
-    listingOfAnimal: createAnimalListingLoader(em),
+    listing: createListingLoader(em, reads),
+    listingOfAnimal: createAnimalListingLoader(em, reads),
     order: createOrderLoader(em),
     orderLines: createOrderLinesLoader(em),
     orderHistory: createOrderHistoryLoader(em),

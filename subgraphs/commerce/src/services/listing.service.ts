@@ -48,13 +48,16 @@ export async function listingsOfOrganization(
   const where: FilterQuery<ListingEntity> = { organizationId };
   if (args.status) where.status = args.status;
   else if (!member) where.status = { $in: PUBLIC_STATUSES };
+  // A shop window tolerates lag: the operation's ReadRoute (a replica for most queries).
+  const { connectionType } = ctx.reads;
   const [rows, total] = await Promise.all([
     ctx.em.find(Listing, keyset ? { $and: [where, olderThan('createdAt', keyset)] } : where, {
       orderBy: { createdAt: 'desc', id: 'desc' },
       limit: size + 1,
       disableIdentityMap: true,
+      connectionType,
     }),
-    ctx.em.count(Listing, where),
+    ctx.em.count(Listing, where, { connectionType }),
   ]);
   return toConnection(rows, size, total, (row) => encodeKeyset('Listing', row.createdAt, row.id));
 }

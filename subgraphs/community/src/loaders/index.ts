@@ -8,25 +8,38 @@ import { createFollowerCountLoader, createFollowersLoader, createFollowingLoader
 import { createPageLoader } from './page.loader.js';
 import { createRatingLoader } from './rating.loader.js';
 
-/** The request's DataLoaders: every relation and reference, one SQL statement per batch. */
-export function createLoaders({ em, cache }: LoaderDeps) {
+/**
+ * The request's DataLoaders: every relation and reference, one SQL statement per batch. Reviews
+ * tolerate lag and follow the operation's ReadRoute (`reads`); ratings do not, since a reader
+ * fills the shared cache with them (a replica's stale count would be pinned there for TTL.ENTITY),
+ * and neither do posts, comments, reports and follows.
+ */
+export function createLoaders({ em, reads, cache }: LoaderDeps) {
   const loaders = {
-    review: createByIdLoader<ReviewEntity>(em, Review),
+    review: createByIdLoader<ReviewEntity>(em, Review, reads),
     post: createByIdLoader<PostEntity>(em, Post),
     comment: createByIdLoader<CommentEntity>(em, Comment),
     report: createByIdLoader<ReportEntity>(em, Report),
-    productReviews: createPageLoader<ReviewEntity>(em, {
-      entity: Review,
-      table: 'review',
-      parentColumn: 'product_id',
-      direction: 'desc',
-    }),
-    organizationReviews: createPageLoader<ReviewEntity>(em, {
-      entity: Review,
-      table: 'review',
-      parentColumn: 'organization_id',
-      direction: 'desc',
-    }),
+    productReviews: createPageLoader<ReviewEntity>(
+      em,
+      {
+        entity: Review,
+        table: 'review',
+        parentColumn: 'product_id',
+        direction: 'desc',
+      },
+      reads,
+    ),
+    organizationReviews: createPageLoader<ReviewEntity>(
+      em,
+      {
+        entity: Review,
+        table: 'review',
+        parentColumn: 'organization_id',
+        direction: 'desc',
+      },
+      reads,
+    ),
     userPosts: createPageLoader<PostEntity>(em, {
       entity: Post,
       table: 'post',

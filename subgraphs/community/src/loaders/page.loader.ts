@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityDictionary, EntitySchema } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Keyset } from '@terrarium/subgraph-kit/cursors';
+import { query, type ReadOptions, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import { loadGrouped } from './batch.js';
 
 /** Position after which a page starts: the last row's (createdAt, id). */
@@ -34,11 +35,13 @@ export interface PageSpec<T> {
  * A page of visible children (reviews of a product, comments of a post...) for many parents in
  * one SQL statement: a lateral LIMIT per parent rides the (parent, created_at, id) index, and a
  * lateral count gives each parent's totalCount. Keys with different sizes or cursors run as
- * separate statements (rare: a list of products asks for the same first page of each).
+ * separate statements (rare: a list of products asks for the same first page of each). `reads`:
+ * the operation's ReadRoute for children that tolerate lag (reviews), read when a batch runs.
  */
 export function createPageLoader<T extends object>(
   em: EntityManager,
   spec: PageSpec<T>,
+  reads: ReadOptions = {},
 ): DataLoader<PageKey, Page<T>, string> {
   const { table, parentColumn: parent, direction } = spec;
   const after = direction === 'desc' ? '<' : '>';
@@ -63,8 +66,8 @@ export function createPageLoader<T extends object>(
             order by t.created_at ${direction}, t.id ${direction}
             limit ?
           ) x on true`;
-          const params: unknown[] = [ids, ...(cursor ? [cursor.key, cursor.id] : []), size + 1];
-          const rows = await em.execute<Record<string, unknown>[]>(sql, params);
+          const params: SqlParam[] = [ids, ...(cursor ? [cursor.key, cursor.id] : []), size + 1];
+          const rows = await query<Record<string, unknown>>(em, sql, params, reads);
           const pages = new Map<string, Page<T>>(ids.map((id) => [id, { rows: [], totalCount: 0 }]));
           for (const { page_parent, page_total, ...row } of rows) {
             const page = pages.get(page_parent as string)!;

@@ -11,7 +11,11 @@ import { createCareScheduleLoader } from './care-schedule.loader.js';
 import { createSpeciesLoader } from './species.loader.js';
 import { createStockLoader } from './stock.loader.js';
 
-/** Per-request DataLoaders; nothing here reads another subgraph's data. */
+/**
+ * Per-request DataLoaders; nothing here reads another subgraph's data. Animals and species
+ * tolerate lag and follow the operation's ReadRoute (`reads`); stock, care logs and schedules
+ * (a keeper's own records, reservations) stay on the primary.
+ */
 export interface Loaders {
   animal: DataLoader<string, AnimalEntity | null>;
   offspring: DataLoader<string, AnimalEntity[]>;
@@ -21,11 +25,11 @@ export interface Loaders {
   careSchedules: DataLoader<string, CareScheduleEntity[]>;
 }
 
-export function createLoaders({ em }: LoaderDeps): Loaders {
+export function createLoaders({ em, reads }: LoaderDeps): Loaders {
   return {
-    animal: createAnimalLoader(em),
-    offspring: createOffspringLoader(em),
-    species: createSpeciesLoader(em),
+    animal: createAnimalLoader(em, reads),
+    offspring: createOffspringLoader(em, reads),
+    species: createSpeciesLoader(em, reads),
     stock: createStockLoader(em),
     careLog: createCareLogLoaders(em),
     careSchedules: createCareScheduleLoader(em),

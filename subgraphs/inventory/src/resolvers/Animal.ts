@@ -19,7 +19,8 @@ export const Animal: AnimalResolvers = {
   sire: (animal, _, { loaders }) => (animal.sireId ? loaders.animal.load(animal.sireId) : null),
   dam: (animal, _, { loaders }) => (animal.damId ? loaders.animal.load(animal.damId) : null),
   offspring: (animal, _, { loaders }) => loaders.offspring.load(animal.id),
-  pedigree: (animal, { depth }, { em, loaders }) => loadPedigree(em, loaders.animal, animal.id, depth),
+  pedigree: (animal, { depth }, { em, reads, loaders }) =>
+    loadPedigree(em, loaders.animal, animal.id, depth, reads),
   careLog: (animal, { first }, { loaders }) => {
     const size = pageSize(first, CARE_LOG_PAGE);
     return size === 0 ? [] : loaders.careLog(size).load(animal.id);

@@ -6,7 +6,9 @@ import { searchAnimals } from '../search/animal-search.js';
 
 export const Query: QueryResolvers = {
   animal: (_, { id }, { loaders }) => loaders.animal.load(requireUuid(id, 'id')),
-  animals: (_, { filter, first, after }, { em }) => listAnimals(em, filter, first, after),
-  species: (_, __, { em }) => em.find(Species, {}, { orderBy: { commonName: 'asc' } }),
-  animalSearch: (_, args, { em, loaders }) => searchAnimals(em, loaders, args),
+  // Animals, species and the search tolerate lag: the operation's ReadRoute.
+  animals: (_, { filter, first, after }, { em, reads }) => listAnimals(em, filter, first, after, reads),
+  species: (_, __, { em, reads }) =>
+    em.find(Species, {}, { orderBy: { commonName: 'asc' }, connectionType: reads.connectionType }),
+  animalSearch: (_, args, { em, reads, loaders }) => searchAnimals(em, loaders, args, reads),
 };

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError } from '@terrarium/platform/errors';
 import { compilePhraseRules, interpret, type Interpretation } from '@terrarium/subgraph-kit/phrases';
 import { pageSize } from '@terrarium/subgraph-kit/pagination';
-import { query } from '@terrarium/subgraph-kit/sql';
+import { query, type ReadOptions } from '@terrarium/subgraph-kit/sql';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import type { AnimalSearchFilters, AnimalSearchSort, AnimalStatus, Sex } from '../generated/resolvers.js';
 import { ANIMAL_PHRASES } from './animal-phrases.data.js';
@@ -63,6 +63,7 @@ const wholeNumber = (value: number, field: string, max: number) => {
 export async function readAnimalSearchArgs(
   em: EntityManager,
   args: AnimalSearchArgs,
+  reads: ReadOptions = {},
 ): Promise<AnimalSearchRequest> {
   if (args.text.length > MAX_TEXT || args.text.includes('\u0000'))
     throw new BadUserInputError(`"text" must be at most ${MAX_TEXT} characters, without NUL.`, 'text');
@@ -72,6 +73,8 @@ export async function readAnimalSearchArgs(
     const species = await query<{ name: string }>(
       em,
       'select common_name as name from species order by length(common_name) desc',
+      [],
+      reads,
     );
     const speciesRules = compilePhraseRules(
       species.map(({ name }) => ({ pattern: `${escapeRegex(name)}s?`, field: 'species', value: name })),

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
 import type { Interpretation } from '@terrarium/subgraph-kit/phrases';
 import { toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
-import { escapeLike, query, type SqlParam } from '@terrarium/subgraph-kit/sql';
+import { escapeLike, query, type ReadOptions, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import type { AnimalEntity } from '../entities/animal.entity.js';
 import type { AnimalSearchSort } from '../generated/resolvers.js';
 import type { Loaders } from '../loaders/index.js';
@@ -69,13 +69,17 @@ function candidatesSql(
   return { sql, params };
 }
 
-/** animalSearch: one statement for the page and total, one for the facets; the animals load by id. */
+/**
+ * animalSearch: one statement for the page and total, one for the facets; the animals load by id.
+ * All of it tolerates lag: `reads` is the operation's ReadRoute.
+ */
 export async function searchAnimals(
   em: EntityManager,
   loaders: Loaders,
   args: AnimalSearchArgs,
+  reads: ReadOptions = {},
 ): Promise<AnimalSearchResult> {
-  const request = await readAnimalSearchArgs(em, args);
+  const request = await readAnimalSearchArgs(em, args, reads);
   const { sql, params } = candidatesSql(request.words, request.filters, request.sort);
   const { cast, dir } = SORTS[request.sort];
   const tag = `animalSearch:${request.sort}`;
@@ -97,6 +101,7 @@ export async function searchAnimals(
          left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
         order by ${orderBy}`,
       pageParams,
+      reads,
     ),
     query<{ field: string; value: string; count: number }>(
       em,
@@ -107,6 +112,7 @@ export async function searchAnimals(
        union all
        select 'sex', sex, count(*)::int from candidates where ${flagsExcept('sex')} group by 2`,
       params,
+      reads,
     ),
   ]);
   const page = rows.filter((row): row is { total: number; id: string; sortText: string } => row.id !== null);

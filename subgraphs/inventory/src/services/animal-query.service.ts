@@ -1,6 +1,6 @@
 import { pageSize, toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
-import { escapeLike } from '@terrarium/subgraph-kit/sql';
+import { escapeLike, type ReadOptions } from '@terrarium/subgraph-kit/sql';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity, type AnimalStatus, type Sex } from '../entities/animal.entity.js';
@@ -38,30 +38,34 @@ export function listAnimals(
   filter: AnimalFilterInput | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  reads: ReadOptions = {},
 ): Promise<Connection<AnimalEntity>> {
-  return pageAnimals(em, toWhere(filter), first, after);
+  return pageAnimals(em, toWhere(filter), first, after, reads);
 }
 
 /**
  * Animals matching `where`, newest first, keyset-paginated on (createdAt, id): a page costs the
  * same however deep it is. Two statements: the page (one row more than asked, to know whether
- * another page follows) and the filtered total.
+ * another page follows) and the filtered total. `reads`: the operation's ReadRoute when the list
+ * tolerates lag (the public animals list; not a keeper's own). @default the primary
  */
 export async function pageAnimals(
   em: EntityManager,
   where: FilterQuery<AnimalEntity>,
   first: number | null | undefined,
   after: string | null | undefined,
+  reads: ReadOptions = {},
 ): Promise<Connection<AnimalEntity>> {
   const size = pageSize(first, 20);
+  const connectionType = reads.connectionType ?? 'write';
   // The keyset position named by `after`: (createdAt, id) of the last animal seen.
   const position = decodeKeyset(CURSOR_TAG, after, 'date');
   const page: FilterQuery<AnimalEntity> = position
     ? { $and: [where, olderThan('createdAt', position)] }
     : where;
   const [found, total] = await Promise.all([
-    em.find(Animal, page, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 }),
-    em.count(Animal, where),
+    em.find(Animal, page, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1, connectionType }),
+    em.count(Animal, where, { connectionType }),
   ]);
   return toConnection(found, size, total, animalCursor);
 }

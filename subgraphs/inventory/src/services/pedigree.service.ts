@@ -2,7 +2,7 @@ import { BadUserInputError } from '@terrarium/platform/errors';
 import type DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Animal, type AnimalEntity } from '../entities/animal.entity.js';
-import { query } from '@terrarium/subgraph-kit/sql';
+import { query, type ReadOptions } from '@terrarium/subgraph-kit/sql';
 
 /** Deepest pedigree a client may ask for (six generations is 126 ancestors). @default 6 */
 export const MAX_PEDIGREE_DEPTH = 6;
@@ -43,6 +43,7 @@ export async function loadPedigree(
   animalLoader: DataLoader<string, AnimalEntity | null>,
   animalId: string,
   depth: number,
+  reads: ReadOptions = {},
 ): Promise<PedigreeEntry[]> {
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_PEDIGREE_DEPTH) {
     throw new BadUserInputError(
@@ -50,7 +51,7 @@ export async function loadPedigree(
       'depth',
     );
   }
-  const found = await query<PedigreeRow>(em, PEDIGREE_SQL, [animalId, depth]);
+  const found = await query<PedigreeRow>(em, PEDIGREE_SQL, [animalId, depth], reads);
   return found.map(({ pedigree_generation: generation, pedigree_relation: relation, ...row }) => {
     const animal = em.map(Animal, row);
     // Ancestors' own sire/dam fields then come from the loader without another query.

@@ -21,8 +21,8 @@ export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): Q
     }),
   searchSuggestions: (_, { prefix, first }, { em, cache }) =>
     suggestSearches(em, cache, searchCounts, prefix, first),
-  productSearch: async (_, args, { em, logger }) => {
-    const result = await searchProducts(em, args);
+  productSearch: async (_, args, { em, reads, logger }) => {
+    const result = await searchProducts(em, args, reads);
     // A shopper's search, counted once (not per page), only when it found something and under
     // its correction when it has one, so that typos never become popular.
     if (!args.after && result.totalCount > 0 && normaliseQuery(args.text) !== '') {
@@ -37,13 +37,13 @@ export const createQuery = ({ searchCounts }: { searchCounts: SearchCounts }): Q
     }
     return result;
   },
-  relatedSearches: (_, { query, first }, { em }) => relatedSearches(em, query, first),
+  relatedSearches: (_, { query, first }, { em, reads }) => relatedSearches(em, query, first, reads),
   popularSearches: (_, { first }, { em }) => {
     const size = first ?? 10;
     if (!Number.isInteger(size) || size < 0 || size > MAX_POPULAR)
       throw new BadUserInputError(`"first" must be 0 to ${MAX_POPULAR}.`, 'first');
     return searchCounts.top(em, size);
   },
-  categories: (_, __, { em }) => listCategoryRoots(em),
+  categories: (_, __, { em, reads }) => listCategoryRoots(em, reads),
   category: (_, { slug }, { loaders }) => loaders.categoryBySlug.load(slug),
 });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '@terrarium/subgraph-kit/sql';
+import { query, type ReadOptions } from '@terrarium/subgraph-kit/sql';
 
 /** Below this trigram similarity a catalog word is no correction of a query word. @default 0.4 */
 const MIN_SIMILARITY = 0.4;
@@ -11,7 +11,12 @@ const VOCABULARY_NAMES = 5;
  * most similar to them (thermostatt -> thermostat), applied to the shopper's own `raw` text so
  * that the phrases read as filters stay. Null when nothing would change.
  */
-export async function didYouMean(em: EntityManager, words: string, raw: string): Promise<string | null> {
+export async function didYouMean(
+  em: EntityManager,
+  words: string,
+  raw: string,
+  reads: ReadOptions = {},
+): Promise<string | null> {
   if (words.trim() === '') return null;
   const rows = await query<{ word: string; suggestion: string; sim: number }>(
     em,
@@ -25,6 +30,7 @@ export async function didYouMean(em: EntityManager, words: string, raw: string):
        from words w cross join vocab v
       order by w.n, sim desc, v.v`,
     [words, words, words, VOCABULARY_NAMES],
+    reads,
   );
   const corrections = new Map(
     rows

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query, type SqlParam } from '@terrarium/subgraph-kit/sql';
+import { query, type ReadOptions, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import { flagsExcept } from './search-sql.js';
 
 export interface FacetBucket {
@@ -29,7 +29,12 @@ const BAND_ORDER = new Map(PRICE_BANDS.map((_, i) => [bandName(i), i]));
  * counts the rows that pass every other active filter, so that choosing a bucket shows what it
  * would yield. Empty buckets are left out. Categories are the products' own (leaf) categories.
  */
-export async function searchFacets(em: EntityManager, ctes: string, params: SqlParam[]): Promise<Facet[]> {
+export async function searchFacets(
+  em: EntityManager,
+  ctes: string,
+  params: SqlParam[],
+  reads: ReadOptions = {},
+): Promise<Facet[]> {
   const rows = await query<{ field: string; value: string; count: number }>(
     em,
     `${ctes}
@@ -42,6 +47,7 @@ export async function searchFacets(em: EntityManager, ctes: string, params: SqlP
      select 'availability', case when coalesce(available, 0) > 0 then 'IN_STOCK' else 'OUT_OF_STOCK' end, count(*)::int
        from candidates where ${flagsExcept('stock')} group by 2`,
     params,
+    reads,
   );
   const of = (field: string) =>
     rows.filter((row) => row.field === field).map(({ value, count }) => ({ value, count }));

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
 import type { Interpretation } from '@terrarium/subgraph-kit/phrases';
 import { toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
-import { query, queryOne, type SqlParam } from '@terrarium/subgraph-kit/sql';
+import { query, queryOne, type ReadOptions, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import type { ProductRecord } from '../entities/product.entity.js';
 import { didYouMean } from './did-you-mean.js';
 import { searchFacets, type Facet } from './facets.js';
@@ -32,27 +32,37 @@ type Row = ProductRecord & {
 /**
  * productSearch: reads the text (search-input.ts), picks the match mode, then one statement for
  * the page and its total, one for the facets and, for a fuzzy match, one for "did you mean".
- * Not cached: the stock and rating filters change with every report of their owners.
+ * Not cached: the stock and rating filters change with every report of their owners. Every
+ * statement tolerates lag (`reads`: the operation's ReadRoute), so a replica may answer them.
  */
-export async function searchProducts(em: EntityManager, args: SearchArgs): Promise<ProductSearchResult> {
+export async function searchProducts(
+  em: EntityManager,
+  args: SearchArgs,
+  reads: ReadOptions = {},
+): Promise<ProductSearchResult> {
   const request = readSearchArgs(args);
-  const mode = await matchMode(em, request.text);
+  const mode = await matchMode(em, request.text, reads);
   const { ctes, params } = candidatesSql(request.text, mode, request.filters, request.sort);
   const forFacets = candidatesSql(request.text, mode, request.filters, request.sort, 'facets');
   const [page, facets, suggestion] = await Promise.all([
-    fetchPage(em, request, mode, ctes, params),
-    searchFacets(em, forFacets.ctes, forFacets.params),
-    mode === 'fuzzy' ? didYouMean(em, request.text, args.text) : null,
+    fetchPage(em, request, mode, ctes, params, reads),
+    searchFacets(em, forFacets.ctes, forFacets.params, reads),
+    mode === 'fuzzy' ? didYouMean(em, request.text, args.text, reads) : null,
   ]);
   return { ...page, interpretedAs: request.interpretation, didYouMean: suggestion, facets };
 }
 
-export async function matchMode(em: EntityManager, text: string): Promise<MatchMode> {
+export async function matchMode(
+  em: EntityManager,
+  text: string,
+  reads: ReadOptions = {},
+): Promise<MatchMode> {
   if (text === '') return 'all';
   const found = await queryOne<{ hits: number }>(
     em,
     `select count(*)::int as hits from (select 1 from product p where p.search_vector @@ websearch_to_tsquery('english', ?) limit ?) f`,
     [text, FUZZY_BELOW],
+    reads,
   );
   return (found?.hits ?? 0) < FUZZY_BELOW ? 'fuzzy' : 'fulltext';
 }
@@ -94,9 +104,10 @@ async function fetchPage(
   mode: MatchMode,
   ctes: string,
   candidateParams: SqlParam[],
+  reads: ReadOptions,
 ): Promise<Connection<ProductRecord>> {
   const { sql, params, tag } = pageStatement(request, mode, ctes, candidateParams);
-  const rows = await query<Row>(em, sql, params);
+  const rows = await query<Row>(em, sql, params, reads);
   const totalCount = rows[0]?.totalCount ?? 0;
   // With an empty page the lateral join still yields the total, on one row of nulls.
   const page = rows.filter((row) => row.id !== null);

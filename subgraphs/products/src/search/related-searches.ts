@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError } from '@terrarium/platform/errors';
-import { execute, jsonList, query } from '@terrarium/subgraph-kit/sql';
+import { execute, jsonList, query, type ReadOptions } from '@terrarium/subgraph-kit/sql';
 import type { Logger } from 'pino';
 import { checkText } from '../services/input.js';
 import { MAX_SEARCH_LENGTH } from '../services/product-list.js';
@@ -39,6 +39,7 @@ export async function relatedSearches(
   em: EntityManager,
   text: string,
   first: number | null | undefined,
+  reads: ReadOptions = {},
 ): Promise<string[]> {
   const size = first ?? 5;
   if (!Number.isInteger(size) || size < 0 || size > MAX_RELATED)
@@ -52,6 +53,7 @@ export async function relatedSearches(
       where mine.query = ?
       group by other.query order by count(*) desc, max(other.seen_on) desc, other.query limit ?`,
     [key, size],
+    reads,
   );
   return rows.map((row) => row.query);
 }
