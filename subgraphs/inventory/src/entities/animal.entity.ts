@@ -4,6 +4,8 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 /**
  * An animal (table `animal`). Relations are plain id columns: the graph resolves species, sire,
  * dam and offspring through per-request DataLoaders, never through lazy ORM references.
+ * `search_text` (generated from name, morph and genes) exists only in SQL: Postgres writes it and
+ * animalSearch reads it, so it is not mapped here.
  */
 export const Animal = defineEntity({
   name: 'Animal',
