@@ -1,4 +1,6 @@
+import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
 
 /**
@@ -50,8 +52,44 @@ const AUDIENCE = 'terrarium-subgraphs';
 /** A caller token lives long enough for one request's fan-out. @default 60 s */
 const CALLER_TOKEN_TTL_SECONDS = 60;
 
-function key(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+/**
+ * The HMAC key of each secret, imported into WebCrypto once: given the secret's bytes, jose would
+ * import them again on every sign and verify.
+ */
+const hmacKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function key(secret: string): Promise<webcrypto.CryptoKey> {
+  let imported = hmacKeys.get(secret);
+  if (!imported) {
+    imported = webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
+    hmacKeys.set(secret, imported);
+  }
+  return imported;
+}
+
+/** Verified tokens kept per secret. @default 10_000 */
+const MAX_VERIFIED_TOKENS = 10_000;
+
+/**
+ * Tokens verified lately, per secret, each until its `exp`. The gateway reuses a caller's token
+ * for 30 s (gateway/src/identity/caller-tokens.ts), so a subgraph sees the same token on many
+ * requests, and a WebCrypto HMAC verification was about a tenth of a subgraph request's CPU
+ * (`node --cpu-prof`, products serving ProductPage's fetch). The key is the whole token, signature
+ * included: only a token that verified under this secret is ever found.
+ */
+const verifiedTokens = new Map<string, LRUCache<string, Caller>>();
+function verifiedUnder(secret: string): LRUCache<string, Caller> {
+  let cache = verifiedTokens.get(secret);
+  if (!cache) {
+    cache = new LRUCache<string, Caller>({ max: MAX_VERIFIED_TOKENS, ttlAutopurge: false });
+    verifiedTokens.set(secret, cache);
+  }
+  return cache;
 }
 
 export async function signCaller(
@@ -74,19 +112,25 @@ export async function signCaller(
     .setAudience(AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(`${CALLER_TOKEN_TTL_SECONDS}s`)
-    .sign(key(secret));
+    .sign(await key(secret));
 }
 
 /** Verifies a caller token; throws UnauthenticatedError for anything not signed with `secret`. */
 export async function verifyCaller(token: string | undefined, secret: string): Promise<Caller> {
   if (!token) throw new UnauthenticatedError('Subgraphs accept requests only through the gateway.');
+  const verified = verifiedUnder(secret);
+  const known = verified.get(token);
+  if (known) return known;
   try {
-    const { payload } = await jwtVerify(token, key(secret), { audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, await key(secret), {
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
     const strings = (value: unknown): string[] =>
       Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
     // Own values only: `'toString' in Role` is true through the prototype.
     const roles = strings(payload['roles']).filter(isRole);
-    return {
+    const caller: Caller = Object.freeze({
       userId: payload.sub ? payload.sub : null,
       roles,
       organizationIds: strings(payload['orgs']),
@@ -97,7 +141,11 @@ export async function verifyCaller(token: string | undefined, secret: string): P
       ...(typeof payload['tid'] === 'string' && typeof payload['texp'] === 'number'
         ? { tokenId: payload['tid'], tokenExpiresAt: payload['texp'] }
         : {}),
-    };
+    });
+    // jwtVerify checked exp; the entry goes when the token would stop verifying.
+    const ttl = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
+    if (ttl > 0) verified.set(token, caller, { ttl });
+    return caller;
   } catch {
     throw new UnauthenticatedError(
       'Invalid caller token: subgraphs accept requests only through the gateway.',
