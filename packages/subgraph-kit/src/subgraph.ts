@@ -34,7 +34,7 @@ import { createEventBus, type EventBus } from './pubsub.js';
 import { createRequestListener } from './request-listener.js';
 import { seedDemoData } from './seed.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
-import { refreshContextPerEvent, serveSubscriptions } from './subscriptions.js';
+import { refreshContextPerEvent, serveSubscriptions, tagResultsWithEventIds } from './subscriptions.js';
 
 export interface SubgraphDefinition<TLoaders> {
   config: SubgraphConfig;
@@ -179,6 +179,7 @@ export async function createSubgraph<TLoaders>(
     context.em = orm.em.fork() as PgEntityManager;
     context.loaders = createLoaders({ em: context.em, cache, caller: context.caller, services });
   });
+  tagResultsWithEventIds(schema);
 
   const httpServer = createServer();
   const subscriptions = serveSubscriptions({
