@@ -159,6 +159,13 @@ export interface CheckoutStats {
 }
 
 /**
+ * How long a key's checkout is asked again before it counts as abandoned. A checkout whose
+ * commerce instance died half-way stays "in progress" (CONFLICT) until commerce's sweeper undoes
+ * it: COMMERCE_STALE_AFTER_SECONDS (60 s) plus a sweep (15 s). @default 150_000 ms
+ */
+const CHECKOUT_RETRY_MS = 150_000;
+
+/**
  * A signed-in buyer checking out one unit of `productId` after another, each checkout with a key
  * of its own. A checkout that fails (its instance died, the reservation call with it) is asked
  * again with the same key, as the schema promises that the same key returns the same order:
@@ -200,7 +207,8 @@ export async function runCheckouts(options: {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     const key = `fleet-${startedAt}-${n}`;
-    for (let tries = 0; ; tries += 1) {
+    const giveUpAt = Date.now() + CHECKOUT_RETRY_MS;
+    for (;;) {
       const answer = await send(options.checkout, {
         idempotencyKey: key,
         shippingAddress: options.shippingAddress,
@@ -211,12 +219,12 @@ export async function runCheckouts(options: {
         break;
       }
       stats.problems.push(`Checkout: ${problem}`);
-      if (tries === 10) {
+      if (Date.now() > giveUpAt) {
         stats.abandoned.push(key);
         break;
       }
       stats.retried += 1;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const wait = intervalMs - (Date.now() - startedAt);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -8,15 +8,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 // @ts-expect-error plain JS helpers shared with scripts/start.js
 import { ROOT, subgraphMain } from '../../scripts/lib/processes.js';
-// @ts-expect-error plain JS helper
-import { freePort } from '../../scripts/lib/embedded-postgres.js';
 import type { SubgraphName } from './platform.js';
 
 export const SUBGRAPH_NAMES: readonly SubgraphName[] = [
@@ -188,6 +186,41 @@ async function untilLogged(text: string, logFile: string, alive: () => boolean):
   throw new Error(`no "${text}" in its log within ${READY_TIMEOUT_MS} ms`);
 }
 
+/** Whether `port` can be listened on at 127.0.0.1 now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` consecutive free ports below Linux's ephemeral range (from
+ * /proc/sys/net/ipv4/ip_local_port_range, usually 32768-60999). A port from that range (what
+ * `listen(0)` and outgoing connections get) can be taken by another process the moment a
+ * SIGKILLed instance lets it go, and the instance started again in its place would then find it
+ * busy while the balancer sends its traffic to a stranger: seen once on this shared machine,
+ * where another test's media subgraph answered in place of media-1. These are handed out by
+ * nobody but an explicit bind.
+ */
+async function reservePorts(count: number): Promise<number[]> {
+  let ephemeralStart = 32_768;
+  try {
+    ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+  } catch {
+    // not Linux: keep the usual floor
+  }
+  const low = 10_000;
+  const high = Math.max(low + count, ephemeralStart - 1);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = low + Math.floor(Math.random() * (high - low - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return ports;
+  }
+  throw new Error(`no ${count} consecutive free ports between ${low} and ${high}`);
+}
+
 /** Asks HAProxy's admin socket `command`; resolves to the whole answer. */
 function askBalancer(socketPath: string, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -259,13 +292,16 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const started = options.registry;
   const stop = () => stopFleetProcesses(started);
   try {
-    const lbPorts: Record<string, number> = { gateway: await freePort() };
+    // The balancer's 7 frontends, 12 subgraph instances and 2 gateways.
+    const ports = await reservePorts(21);
+    const take = () => ports.shift()!;
+    const lbPorts: Record<string, number> = { gateway: take() };
     const instancePorts: Record<string, number[]> = {};
     for (const name of SUBGRAPH_NAMES) {
-      lbPorts[name] = await freePort();
-      instancePorts[name] = [await freePort(), await freePort()];
+      lbPorts[name] = take();
+      instancePorts[name] = [take(), take()];
     }
-    const gatewayPorts = [await freePort(), await freePort()];
+    const gatewayPorts = [take(), take()];
     const lbUrl = (name: string) => `http://127.0.0.1:${lbPorts[name]}/graphql`;
 
     const socketPath = join(logDir, 'haproxy.sock');
