@@ -123,6 +123,48 @@ describe('StockLive over graphql-ws', () => {
     }
   });
 
+  it("sends each event's id; resuming after one delivers the events missed meanwhile, each once", async () => {
+    const client = wsClient(platform.gatewayUrl);
+    const live = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT });
+    let lastEventId: string;
+    try {
+      await untilLive(live);
+      lastEventId = live.results.at(-1)!.extensions?.['eventId'];
+      expect(lastEventId).toMatch(/^\d+-\d+$/);
+    } finally {
+      live.dispose();
+    }
+    // Published while the client was away.
+    const missed = [await adjust(platform.gatewayUrl, 2), await adjust(platform.gatewayUrl, -1)];
+    const resumed = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT }, { lastEventId });
+    try {
+      await resumed.until((r) => r.results.length >= 2, 10_000, 'the missed events');
+      await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may come
+      expect(resumed.results).toHaveLength(2);
+      const [first, second] = resumed.results;
+      expect(first!.extensions).toEqual({ eventId: expect.any(String), resumedAfter: lastEventId });
+      expect(second!.extensions).toEqual({ eventId: expect.any(String) });
+      expect(first!.extensions!['eventId']).not.toBe(second!.extensions!['eventId']);
+      expect(resumed.results.every((r) => r.errors === undefined && r.data.stockChanged.id === PRODUCT)).toBe(
+        true,
+      );
+      // Both events resolve the stock as it is now: after the second adjustment.
+      expect(available(second!)).toBe(missed[1]);
+    } finally {
+      resumed.dispose();
+    }
+    // A resume point the log does not hold (trimmed, or never an event of this topic): the gap is reported.
+    const gapped = subscribeWs(client, STOCK_LIVE, { productId: PRODUCT }, { lastEventId: '1-0' });
+    try {
+      await gapped.until((r) => r.results.length >= 1, 10_000, 'the first replayed event');
+      const first = gapped.results[0]!.extensions!;
+      expect(first).toMatchObject({ resumedAfter: '1-0', gap: { after: '1-0', before: first['eventId'] } });
+    } finally {
+      gapped.dispose();
+      await client.dispose();
+    }
+  });
+
   it('refuses a forged token at connection_init with close code 4403', async () => {
     const token = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
     const [header, payload] = token.split('.');
@@ -380,6 +422,7 @@ describe('partner keys', () => {
       await untilLive(byId);
       expect(byId.results.at(-1)).toEqual({
         data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expect.any(Number) } } },
+        extensions: { eventId: expect.any(String) },
       });
     } finally {
       byId.dispose();
@@ -406,10 +449,12 @@ describe('HTTP transports', () => {
         data: {
           stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating },
         },
+        extensions: { eventId: expect.any(String) },
       });
       await byId.until((r) => available(r.results.at(-1) ?? {}) === stock);
       expect(byId.results.at(-1)).toEqual({
         data: { stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock } } },
+        extensions: { eventId: expect.any(String) },
       });
     } finally {
       live.close();
@@ -432,6 +477,7 @@ describe('HTTP transports', () => {
         data: {
           stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: stock }, averageRating },
         },
+        extensions: { eventId: expect.any(String) },
       });
     } finally {
       live.close();

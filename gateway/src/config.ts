@@ -127,6 +127,13 @@ export interface GatewayConfig {
   allowBatching: boolean;
   /** In-flight requests get this long to finish on shutdown before their sockets close. @default 10_000 ms */
   shutdownGraceMs: number;
+  /**
+   * On SIGTERM, /ready answers 503 for this long while everything is still served, before the
+   * drain begins: a load balancer's health check takes the gateway out of rotation first, so no
+   * new request or reconnecting subscriber is sent to a closing listener. 0 where the platform
+   * removes the instance itself before SIGTERM (Kubernetes: the preStop sleep). @default 0 ms
+   */
+  shutdownDelayMs: number;
   /** Queries and mutations run on the fast executor (src/fast/); false hands every one to Apollo Gateway's own. @default true */
   fastExecution: boolean;
   /** Concurrent requests of the same caller share an identical in-flight query fetch (fast executor only). @default true */
@@ -206,6 +213,7 @@ export function loadGatewayConfig(
   const blocklistRefreshMs = integer('BLOCKLIST_REFRESH_MS', 5_000, 0);
   const tokenRevocationPollMs = integer('TOKEN_REVOCATION_POLL_MS', 2_000, 0);
   const shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 10_000);
+  const shutdownDelayMs = integer('SHUTDOWN_DELAY_MS', 0, 0);
   const persisted: PersistedQueriesConfig = Object.freeze({
     manifestsDir: env['PERSISTED_MANIFESTS_DIR'] || DEFAULT_MANIFESTS,
     partnerManifest: env['PARTNER_MANIFEST'] || 'partner-embed',
@@ -298,6 +306,7 @@ export function loadGatewayConfig(
     trustProxy,
     allowBatching,
     shutdownGraceMs,
+    shutdownDelayMs,
     fastExecution,
     dedupeSubgraphFetches,
     planLimits,

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   await gateway.listen();
   const shutdown = (signal: string) => {
     gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
-    setTimeout(() => process.exit(1), config.shutdownGraceMs + FORCE_EXIT_AFTER_GRACE_MS).unref();
+    setTimeout(
+      () => process.exit(1),
+      config.shutdownDelayMs + config.shutdownGraceMs + FORCE_EXIT_AFTER_GRACE_MS,
+    ).unref();
     gateway.stop().then(
       async () => {
         gateway.logger.info('stopped');

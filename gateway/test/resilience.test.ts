@@ -110,6 +110,43 @@ describe('failing subgraphs', () => {
     });
   });
 
+  it('retries a query once when a load balancer answers 502 or 503 (its instance died, or none was up)', async () => {
+    for (const status of [502, 503]) {
+      const before = graph.products.count();
+      graph.products.statusNext = [status];
+      const { body } = await gateway.post({ query: '{ products { id } }' });
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.['products']).toHaveLength(3);
+      expect(graph.products.count() - before).toBe(2);
+    }
+  });
+
+  it('retries a query only once, and never on 500 or 504', async () => {
+    for (const statuses of [[502, 502], [500], [504]]) {
+      const before = graph.products.count();
+      graph.products.statusNext = [...statuses];
+      const { body } = await gateway.post({ query: '{ products { id } }' });
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'SUBGRAPH_UNAVAILABLE',
+        serviceName: 'products',
+      });
+      expect(graph.products.count() - before).toBe(statuses.length === 2 ? 2 : 1);
+      graph.products.statusNext = [];
+    }
+  });
+
+  it('never retries a mutation a load balancer answered with 502 (it may have been applied)', async () => {
+    const before = graph.products.count();
+    graph.products.statusNext = [502];
+    const { body } = await gateway.post({ query: 'mutation { renameProduct(id: "p1", title: "x") { id } }' });
+    expect(graph.products.count() - before).toBe(1);
+    expect(body.data).toEqual({ renameProduct: null });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'The products subgraph failed (HTTP 502).',
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'products' },
+    });
+  });
+
   it('serves partial data when a subgraph is killed mid-run, naming it and not its URL', async () => {
     expect((await gateway.post(RATED)).body.errors).toBeUndefined();
     await graph.reviews.kill();

@@ -57,53 +57,81 @@ afterAll(async () => {
   await graph?.close();
 });
 
-describe('graceful shutdown', () => {
-  it('on SIGTERM stops accepting, drains the in-flight request, and exits 0', async () => {
-    child = spawn(
-      process.execPath,
-      [
-        join(GATEWAY, 'dist/main.js'),
-        '--supergraph',
-        graph.supergraphPath,
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-      ],
-      {
-        env: {
-          PATH: process.env['PATH'],
-          INTERNAL_SECRET: process.env['INTERNAL_SECRET'],
-          LOG_LEVEL: 'info',
-          SHUTDOWN_GRACE_MS: '5000',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+/** Starts the built gateway on a free port; resolves when it listens, with its port and logs. */
+async function startChild(extraEnv: Record<string, string> = {}) {
+  const spawned = spawn(
+    process.execPath,
+    [
+      join(GATEWAY, 'dist/main.js'),
+      '--supergraph',
+      graph.supergraphPath,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+    ],
+    {
+      env: {
+        PATH: process.env['PATH'],
+        INTERNAL_SECRET: process.env['INTERNAL_SECRET'],
+        LOG_LEVEL: 'info',
+        SHUTDOWN_GRACE_MS: '5000',
+        ...extraEnv,
       },
-    );
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    const logs: { msg?: string; port?: number }[] = [];
-    const listening = new Promise<number>((resolve, reject) => {
-      child!.stdout!.setEncoding('utf8');
-      let buffer = '';
-      child!.stdout!.on('data', (chunk: string) => {
-        buffer += chunk;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          logs.push(entry);
-          if (entry.msg === 'gateway listening' && entry.port) resolve(entry.port);
-        }
-      });
-      void exited.then(() => reject(new Error('the gateway exited before listening')));
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  child = spawned;
+  const exited = once(spawned, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const logs: { msg?: string; port?: number }[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    spawned.stdout!.setEncoding('utf8');
+    let buffer = '';
+    spawned.stdout!.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        logs.push(entry);
+        if (entry.msg === 'gateway listening' && entry.port) resolve(entry.port);
+      }
     });
-    const port = await listening;
+    void exited.then(() => reject(new Error('the gateway exited before listening')));
+  });
+  return { child: spawned, port, exited, logs };
+}
+
+describe('graceful shutdown', () => {
+  it('with SHUTDOWN_DELAY_MS, answers /ready 503 and keeps serving for the delay, then drains and exits 0', async () => {
+    // Long enough for a few /ready polls and a query on a loaded machine.
+    const delayMs = 3_000;
+    const gateway = await startChild({ SHUTDOWN_DELAY_MS: String(delayMs) });
+    const base = `http://127.0.0.1:${gateway.port}`;
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    const signalled = Date.now();
+    gateway.child.kill('SIGTERM');
+    // Out of the load balancer's rotation at once...
+    let ready = 200;
+    while (ready === 200 && Date.now() - signalled < delayMs) ready = (await fetch(`${base}/ready`)).status;
+    expect(ready).toBe(503);
+    // ...while a request arriving during the delay is still answered.
+    const during = await postGraphQL(`${base}/graphql`, { query: '{ products { id } }' });
+    expect(Date.now() - signalled).toBeLessThan(delayMs);
+    expect(during.status).toBe(200);
+    expect(during.body.errors).toBeUndefined();
+    expect(await gateway.exited).toEqual([0, null]);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(delayMs);
+  });
+
+  it('on SIGTERM stops accepting, drains the in-flight request, and exits 0', async () => {
+    const { port, exited, logs } = await startChild();
     const url = `http://127.0.0.1:${port}/graphql`;
 
     const arrived = graph.products.nextRequest();
     const inFlight = postGraphQL(url, { query: '{ slow(ms: 600) }' });
     await arrived;
-    child.kill('SIGTERM');
+    child!.kill('SIGTERM');
 
     let refused = false;
     let settled = false;

@@ -63,7 +63,10 @@ export interface GatewayServer {
   /** `supergraph-updated`, `supergraph-refused` (error) after each hot-reload attempt. */
   readonly events: EventEmitter;
   listen(port?: number): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes sockets, pools and Redis. */
+  /**
+   * Answers /ready with 503 (and keeps serving for SHUTDOWN_DELAY_MS), then stops accepting, lets
+   * in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes sockets, pools and Redis.
+   */
   stop(): Promise<void>;
 }
 
@@ -323,6 +326,9 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     stop() {
       stopping ??= (async () => {
         draining = true;
+        // Not ready, still serving: the load balancer's health check takes us out meanwhile.
+        if (config.shutdownDelayMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         // The drain plugin closes the listener, waits for in-flight requests, then ends sockets;
         // Apollo then stops the gateway (the supergraph watcher's cleanup runs there).
         await subscriptions.close();

@@ -49,6 +49,27 @@ export interface HubDeps extends Omit<StreamDeps, 'capacity' | 'onEvent'> {
   isRevoked: (identity: Identity) => boolean;
 }
 
+/** Longest `extensions.lastEventId` accepted; the owning subgraph checks its form. @default 64 */
+const MAX_EVENT_ID_LENGTH = 64;
+
+/**
+ * A resuming client's `extensions.lastEventId` (the `eventId` of the last event it got), null
+ * when it does not resume, or a refusal.
+ */
+function resumePoint(request: SubscribeRequest): string | null | { errors: GraphQLFormattedError[] } {
+  const value = request.extensions?.['lastEventId'];
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_EVENT_ID_LENGTH) return value;
+  return {
+    errors: [
+      {
+        message: 'extensions.lastEventId must be the eventId of an event this subscription sent.',
+        extensions: { code: ErrorCode.BAD_USER_INPUT },
+      },
+    ],
+  };
+}
+
 const unavailable = (reason: string, message: string): GraphQLFormattedError => ({
   message,
   extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, reason },
@@ -60,8 +81,10 @@ const unavailable = (reason: string, message: string): GraphQLFormattedError => 
  * @access; authorization of the data stays with the owning subgraph), plans it, and attaches the
  * client to a shared stream: the same caller subscribing the same operation with the same
  * variables shares one upstream subscription and one resolution per event (deduplication, on by
- * default). Supergraph updates re-plan live streams; a stream whose upstream subscription would
- * change ends with a retriable error instead of silently mixing two schemas.
+ * default), unless it resumes (`extensions.lastEventId`): then it gets a stream of its own that
+ * starts with the events after that one. Supergraph updates re-plan live streams; a stream whose
+ * upstream subscription would change ends with a retriable error instead of silently mixing two
+ * schemas.
  */
 export class SubscriptionHub {
   private generation: Generation | null = null;
@@ -106,6 +129,8 @@ export class SubscriptionHub {
     if (this.deps.isRevoked(identity)) return { errors: [tokenRevoked()] };
     const source = this.sourceOf(request, identity);
     if (typeof source !== 'string') return source;
+    const resumeAfter = resumePoint(request);
+    if (resumeAfter !== null && typeof resumeAfter === 'object') return resumeAfter;
     const operationName = request.operationName ?? null;
     const compiled = generation.compile(source, operationName);
     if ('errors' in compiled) return { errors: this.format(compiled.errors) };
@@ -129,7 +154,7 @@ export class SubscriptionHub {
     const refused = await this.check(plan, document, source, variables, identity);
     if (refused) return { errors: refused };
 
-    const stream = this.streamFor(plan, { query: source, operationName }, variables, identity);
+    const stream = this.streamFor(plan, { query: source, operationName }, variables, identity, resumeAfter);
     const { metrics } = this.deps;
     metrics.subscribers.inc({ transport });
     const subscriber = new Subscriber({
@@ -226,10 +251,13 @@ export class SubscriptionHub {
     source: SharedStream['source'],
     variables: Record<string, unknown>,
     identity: Identity,
+    resumeAfter: string | null,
   ): SharedStream {
-    const key = this.deps.limits.deduplicate
-      ? JSON.stringify([identity.caller, source.operationName, source.query, variables])
-      : randomUUID();
+    // A resumed subscription replays from its own point first: it shares no stream.
+    const key =
+      this.deps.limits.deduplicate && resumeAfter === null
+        ? JSON.stringify([identity.caller, source.operationName, source.query, variables])
+        : randomUUID();
     const existing = this.streams.get(key);
     if (existing) return existing;
     const { metrics } = this.deps;
@@ -244,6 +272,7 @@ export class SubscriptionHub {
         if (this.streams.get(key) === closed) this.streams.delete(key);
         metrics.streams.dec();
       },
+      resumeAfter,
     );
     this.streams.set(key, stream);
     metrics.streams.inc();

@@ -33,6 +33,24 @@ const resolutionFailed = (): GraphQLFormattedError => ({
 });
 
 /**
+ * What a client is told of an event beside its data (`extensions`): its `eventId` (to resume
+ * after), a `gap` the subgraph could not replay, and on the first event of a resumed
+ * subscription, the `resumedAfter` the client asked for. The gateway's own resumes after an
+ * upstream reconnection are not the client's business; their gaps are.
+ */
+function eventExtensions(
+  upstream: Record<string, unknown> | undefined,
+  clientResume: string | null,
+): Record<string, unknown> {
+  const extensions: Record<string, unknown> = {};
+  if (typeof upstream?.['eventId'] === 'string') extensions['eventId'] = upstream['eventId'];
+  if (upstream?.['gap'] && typeof upstream['gap'] === 'object') extensions['gap'] = upstream['gap'];
+  if (clientResume !== null && upstream?.['resumedAfter'] === clientResume)
+    extensions['resumedAfter'] = clientResume;
+  return extensions;
+}
+
+/**
  * One upstream subscription and its subscribers. Events are resolved a few at a time and
  * delivered in arrival order, each result to every subscriber; events that arrive faster than
  * they resolve wait in a bounded inbox (drop-oldest). Clients share a stream only when they are the same caller with the
@@ -49,6 +67,8 @@ export class SharedStream {
   private ended: readonly GraphQLFormattedError[] | null = null;
   private closed = false;
   private readonly logger: Logger;
+  /** The client's resume point, until the upstream's first event confirmed it. */
+  private clientResume: string | null;
 
   constructor(
     readonly id: string,
@@ -58,7 +78,10 @@ export class SharedStream {
     readonly identity: Identity,
     private readonly deps: StreamDeps,
     private readonly onClose: (stream: SharedStream) => void,
+    /** A resumed subscription: the last event id its client got (such a stream is never shared). */
+    readonly resumeAfter: string | null = null,
   ) {
+    this.clientResume = resumeAfter;
     this.inbox = new DropOldestQueue(deps.capacity);
     this.logger = deps.logger.child({
       subscription: id,
@@ -77,7 +100,12 @@ export class SharedStream {
       plan.subgraph,
       this.deps.subgraphUrl(plan.subgraph, fromSupergraph),
       this.identity.caller,
-      { query: plan.upstream.query, operationName: plan.upstream.operationName, variables },
+      {
+        query: plan.upstream.query,
+        operationName: plan.upstream.operationName,
+        variables,
+        ...(this.resumeAfter ? { extensions: { lastEventId: this.resumeAfter } } : {}),
+      },
       {
         next: (event) => {
           this.deps.onEvent();
@@ -136,8 +164,17 @@ export class SharedStream {
     if (this.ended && this.inbox.size === 0 && this.resolving.length === 0) this.finish(this.ended);
   }
 
-  /** Never rejects: a failure becomes this event's error. */
+  /** Never rejects: a failure becomes this event's error. Called in arrival order. */
   private async resolve(event: EventResult): Promise<EventResult> {
+    const extensions = eventExtensions(event.extensions, this.clientResume);
+    if (typeof event.extensions?.['eventId'] === 'string') this.clientResume = null;
+    const result = await this.resolveData(event);
+    return Object.keys(extensions).length > 0
+      ? { ...result, extensions: { ...result.extensions, ...extensions } }
+      : result;
+  }
+
+  private async resolveData(event: EventResult): Promise<EventResult> {
     const { caller, apiClient } = this.identity;
     try {
       const context: GatewayContext = {

@@ -20,6 +20,8 @@ export interface UpstreamRequest {
   query: string;
   operationName: string | undefined;
   variables: Record<string, unknown>;
+  /** `lastEventId`: resume after this event (a client's resume, see SharedStream). */
+  extensions?: Record<string, unknown>;
 }
 
 export interface UpstreamSink {
@@ -53,7 +55,9 @@ export const subgraphUnavailable = (subgraph: string): GraphQLFormattedError => 
  * subgraph verifies the caller once per connection (connection_init's `x-terrarium-caller`),
  * multiplexing every subscription of that caller. When a subgraph goes away, graphql-ws's client
  * reconnects with exponential backoff (re-signing the caller) and re-subscribes each active
- * subscription; after `retries` failed attempts the subscriptions end with SUBGRAPH_UNAVAILABLE.
+ * subscription after the last event it received (`extensions.lastEventId`), so the subgraph
+ * replays what was published meanwhile: a lost instance costs no event. After `retries` failed
+ * attempts the subscriptions end with SUBGRAPH_UNAVAILABLE.
  */
 export class UpstreamPool {
   private readonly connections = new Map<string, Connection>();
@@ -77,11 +81,17 @@ export class UpstreamPool {
       if (this.connections.get(key) === connection) this.connections.delete(key);
       void connection.client.dispose();
     };
+    // graphql-ws re-sends this same object when it re-subscribes after a reconnection, so the
+    // resume point kept in it is always the last event received.
+    const payload = { ...request, extensions: { ...request.extensions } };
     const unsubscribe = connection.client.subscribe<Record<string, unknown>, Record<string, unknown>>(
-      request,
+      payload,
       {
         next: (event) => {
-          if (!finished) sink.next(event);
+          if (finished) return;
+          const eventId = event.extensions?.['eventId'];
+          if (typeof eventId === 'string') payload.extensions['lastEventId'] = eventId;
+          sink.next(event);
         },
         error: (err: unknown) => {
           if (finished) return;

@@ -11,6 +11,17 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** Failures worth one retry of a query: the connection was refused or dropped before an answer. */
 const RETRIABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/**
+ * HTTP statuses worth one retry of a query: what a load balancer in front of a subgraph's
+ * instances answers when the instance it chose died with the request (502: it closed the
+ * connection without an answer, e.g. SIGKILLed) or when it had no instance to send it to at that
+ * moment (503). The retry goes back through the balancer, which has marked the dead instance or
+ * picks another one, so a query survives the loss of one instance. A query is safe to repeat; a
+ * mutation never is (it may have been applied before the instance died), so mutations are not
+ * retried, as for connection errors. Not 504 (the request may be slow for its own reasons) nor
+ * 500 (the subgraph answered).
+ */
+const RETRIABLE_STATUSES = new Set([502, 503]);
 /** undici's own timeouts (dispatcher API), beside AbortSignal.timeout's TimeoutError (fetch API). */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -87,7 +98,7 @@ export function classify(err: unknown, service: string, timeoutMs: number): Fail
     return err.status >= 500
       ? {
           reason: 'http',
-          retriable: false,
+          retriable: RETRIABLE_STATUSES.has(err.status),
           code: unavailable,
           message: `The ${service} subgraph failed (HTTP ${err.status}).`,
         }
@@ -135,8 +146,8 @@ export interface CallOptions {
 export type CallResult<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
 /**
- * Runs `attempt` under the policy: a query whose connection failed is retried once, a mutation
- * never; every call is timed (retries included) and every failure counted and logged with its
+ * Runs `attempt` under the policy: a query whose connection failed (or that a load balancer
+ * answered with 502/503) is retried once, a mutation never; every call is timed (retries included) and every failure counted and logged with its
  * cause. A GraphQL answer carrying errors is counted by the caller (`countGraphqlErrors`).
  */
 export async function callService<T>(

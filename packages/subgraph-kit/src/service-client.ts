@@ -1,9 +1,15 @@
-import { print, type DocumentNode } from 'graphql';
+import { Kind, parse, print, type DocumentNode } from 'graphql';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { ServiceUnavailableError } from '@terrarium/platform/errors';
 
 /** A service call that takes longer fails instead of holding the caller's request. @default 5_000 ms */
 const SERVICE_CALL_TIMEOUT_MS = 5_000;
+/**
+ * What a load balancer in front of a service's instances answers when the instance it chose died
+ * with the request (502) or none was up (503): a query is asked once more (the gateway's upstream
+ * policy does the same), so losing one instance of a service costs no read. A mutation never is.
+ */
+const RETRIABLE_STATUSES = new Set([502, 503]);
 
 export interface ServiceResult<T> {
   data: T | null;
@@ -37,24 +43,39 @@ export function createServiceClient(
       const url = urls[subgraph];
       if (!url) throw new ServiceUnavailableError(`No URL configured for the ${subgraph} service.`);
       const token = await signCaller({ ...ANONYMOUS, service: self }, secret, self);
-      let response: Response;
-      try {
-        response = await fetch(url, {
+      const parsed = typeof document === 'string' ? parse(document) : document;
+      const query = typeof document === 'string' ? document : print(document);
+      const retriable = isQuery(parsed);
+      const send = () =>
+        fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CALLER_HEADER]: token },
-          body: JSON.stringify({
-            query: typeof document === 'string' ? document : print(document),
-            variables,
-          }),
+          body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(SERVICE_CALL_TIMEOUT_MS),
         });
-      } catch {
-        throw new ServiceUnavailableError(`The ${subgraph} service is unavailable.`);
+      let response: Response | null = null;
+      for (let tries = 0; tries < (retriable ? 2 : 1); tries += 1) {
+        try {
+          response = await send();
+          if (!RETRIABLE_STATUSES.has(response.status)) break;
+        } catch (err) {
+          // A dropped or refused connection is asked again; a timeout is not (it may just be slow).
+          response = null;
+          if ((err as Error).name === 'TimeoutError') break;
+        }
       }
+      if (!response) throw new ServiceUnavailableError(`The ${subgraph} service is unavailable.`);
       if (response.status >= 500)
         throw new ServiceUnavailableError(`The ${subgraph} service failed (HTTP ${response.status}).`);
       const body = (await response.json()) as { data?: T | null; errors?: ServiceResult<T>['errors'] };
       return { data: body.data ?? null, errors: body.errors ?? [] };
     },
   };
+}
+
+/** Only a document whose operations are all queries is safe to send twice. */
+function isQuery(document: DocumentNode): boolean {
+  return document.definitions.every(
+    (definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'query',
+  );
 }

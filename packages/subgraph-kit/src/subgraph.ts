@@ -36,7 +36,7 @@ import { createReadYourWrites, primaryReads } from './replicas/read-your-writes.
 import { createRequestListener } from './request-listener.js';
 import { seedDemoData } from './seed.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
-import { refreshContextPerEvent, serveSubscriptions } from './subscriptions.js';
+import { refreshContextPerEvent, serveSubscriptions, tagResultsWithEventIds } from './subscriptions.js';
 
 export interface SubgraphDefinition<TLoaders> {
   config: SubgraphConfig;
@@ -194,6 +194,7 @@ export async function createSubgraph<TLoaders>(
       services,
     });
   });
+  tagResultsWithEventIds(schema);
 
   const httpServer = createServer();
   const subscriptions = serveSubscriptions({

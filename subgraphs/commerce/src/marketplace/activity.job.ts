@@ -71,6 +71,7 @@ export async function workMarketplaceActivity(
   em: EntityManager,
 ): Promise<void> {
   await jobs.work(activityJob, async (event, run) => {
-    await run.once(em, () => events.publish(MARKETPLACE_TOPIC, event));
+    // The key also covers a worker that dies between publishing and recording the run.
+    await run.once(em, () => events.publish(MARKETPLACE_TOPIC, event, { key: run.id }));
   });
 }

@@ -25,7 +25,8 @@ export async function enqueueOrderChanged(jobs: JobQueue, em: EntityManager, ord
 }
 
 export async function workOrderEvents(jobs: JobQueue, events: EventBus): Promise<void> {
-  await jobs.work(orderChangedJob, async ({ orderId }) => {
-    await events.publish(orderTopic(orderId), { id: orderId });
+  await jobs.work(orderChangedJob, async ({ orderId }, run) => {
+    // Keyed by the job: a rerun after a crash does not publish the change twice.
+    await events.publish(orderTopic(orderId), { id: orderId }, { key: run.id });
   });
 }

@@ -137,8 +137,10 @@ export async function workCareReminders({ jobs, orm, events }: JobDeps, digestCr
   await jobs.work(careRemindersJob, async () => {
     await remindDueCare(orm.em.fork(), jobs);
   });
-  await jobs.work(careReminderDueJob, async ({ reminders }) => {
-    for (const reminder of reminders) await events.publish<CareReminderEvent>(CARE_REMINDER_TOPIC, reminder);
+  await jobs.work(careReminderDueJob, async ({ reminders }, run) => {
+    // Keyed by job and position: a rerun after a crash publishes none of them twice.
+    for (const [index, reminder] of reminders.entries())
+      await events.publish<CareReminderEvent>(CARE_REMINDER_TOPIC, reminder, { key: `${run.id}:${index}` });
   });
   await jobs.work(careDigestJob, async () => {
     await requestCareDigests(orm.em.fork(), jobs, new Date().toISOString().slice(0, 10));

@@ -7,8 +7,9 @@ import { stockReports } from './stock-report.job.js';
 export const stockChangedTopic = (productId: string): string => `stockChanged:${productId}`;
 
 /**
- * Publishes `stockChanged` for products whose stock changed in a committed transaction. An event
- * is a hint to re-read ("this changed"), so a rerun after a crash publishing twice is harmless.
+ * Publishes `stockChanged` for products whose stock changed in a committed transaction, once per
+ * job and product (keyed by the job's id): a rerun after a crash does not publish it again, so a
+ * subscriber gets each change exactly once.
  */
 // concurrency 1: events go out in commit order, as subscribers expect.
 const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-changed', {
@@ -40,7 +41,11 @@ export async function enqueueStockChanged(
 
 /** The handler: publish each product's event (a Redis failure fails the job, which retries). */
 export async function workStockEvents({ jobs, events }: JobDeps): Promise<void> {
-  await jobs.work(stockChangedJob, async ({ productIds }) => {
-    await Promise.all(productIds.map((id) => events.publish<ProductRef>(stockChangedTopic(id), { id })));
+  await jobs.work(stockChangedJob, async ({ productIds }, run) => {
+    await Promise.all(
+      productIds.map((id) =>
+        events.publish<ProductRef>(stockChangedTopic(id), { id }, { key: `${run.id}:${id}` }),
+      ),
+    );
   });
 }

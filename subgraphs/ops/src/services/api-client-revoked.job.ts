@@ -24,7 +24,7 @@ export const apiClientRevokedJob = defineJob<ApiClientRevoked>('api-client.revok
 /** Publishing twice is harmless (gateways drop a cache entry), so a retried job needs no once(). */
 export async function workApiClientRevoked(jobs: JobQueue, events: EventBus): Promise<void> {
   await jobs.work(apiClientRevokedJob, async (event) => {
-    await events.publish<ApiClientRevoked>(API_CLIENT_REVOKED_TOPIC, {
+    await events.broadcast<ApiClientRevoked>(API_CLIENT_REVOKED_TOPIC, {
       id: event.id,
       keyHash: event.keyHash,
     });

@@ -15,6 +15,6 @@ export const featureFlagsChangedJob = defineJob<{ key: string }>('feature-flags.
 
 export async function workFeatureFlagsChanged(jobs: JobQueue, events: EventBus): Promise<void> {
   await jobs.work(featureFlagsChangedJob, async ({ key }) => {
-    await events.publish(FEATURE_FLAGS_TOPIC, { key });
+    await events.broadcast(FEATURE_FLAGS_TOPIC, { key });
   });
 }

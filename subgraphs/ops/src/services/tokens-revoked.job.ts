@@ -48,6 +48,6 @@ export async function workTokensRevoked(
       const failed = (await multi.exec())?.find(([err]) => err);
       if (failed) throw failed[0];
     }
-    await events.publish<TokenRevocation>(TOKEN_REVOCATION_TOPIC, revocation);
+    await events.broadcast<TokenRevocation>(TOKEN_REVOCATION_TOPIC, revocation);
   });
 }
