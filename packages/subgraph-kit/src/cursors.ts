@@ -55,3 +55,35 @@ export function olderThan<F extends string>(field: F, keyset: Keyset<Date>) {
 export function newerThan<F extends string>(field: F, keyset: Keyset<Date>) {
   return { $or: [{ [field]: { $gt: keyset.key } }, { [field]: keyset.key, id: { $gt: keyset.id } }] };
 }
+
+/**
+ * One page of a `matched` relation (a CTE the caller defines, with columns `id` and `sort_key`)
+ * after a keyset cursor, plus the total of every matched row, in one statement: the rows come back
+ * as `m.*`, `total` and `"sortText"` (the sort key in Postgres' own text form, which casts back to
+ * the same value: a real's shortest exact decimal, a timestamp's microseconds; the cursor carries
+ * it). Rows strictly after `after` in the page's order, the id breaking ties; `size + 1` rows, so
+ * that the caller can tell whether there is a next page. With an empty page the lateral join
+ * still yields the total, on one row of nulls. Append `params` after the CTEs' own.
+ */
+export function keysetPageSql(options: {
+  after: Keyset<string> | null;
+  /** The SQL type of sort_key, which the cursor's text form is cast back to. */
+  cast: string;
+  direction: 'asc' | 'desc';
+  size: number;
+}): { sql: string; params: (string | number)[] } {
+  const { after, cast, direction, size } = options;
+  const params: (string | number)[] = [];
+  let keyset = 'true';
+  if (after) {
+    keyset = `(m.sort_key ${direction === 'asc' ? '>' : '<'} ?::${cast} or (m.sort_key = ?::${cast} and m.id > ?::uuid))`;
+    params.push(after.key, after.key, after.id);
+  }
+  const orderBy = `m.sort_key ${direction}, m.id`;
+  params.push(size + 1);
+  const sql = `select t.total, m.*, m.sort_key::text as "sortText"
+      from (select count(*)::int as total from matched) t
+      left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
+     order by ${orderBy}`;
+  return { sql, params };
+}

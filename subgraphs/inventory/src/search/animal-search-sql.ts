@@ -1,4 +1,4 @@
-import { decodeKeyset } from '@terrarium/subgraph-kit/cursors';
+import { decodeKeyset, keysetPageSql } from '@terrarium/subgraph-kit/cursors';
 import { escapeLike, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import type { AnimalSearchSort } from '../generated/resolvers.js';
 import type { AnimalFilters, AnimalSearchRequest } from './animal-search-input.js';
@@ -114,22 +114,13 @@ export function pageStatement(
   // One cursor shape per sort: a cursor of another order is refused, not misread.
   const tag = `animalSearch:${request.sort}`;
   const after = decodeKeyset(tag, request.after, 'text');
-  const params = [...where.params];
-  let keyset = 'true';
-  if (after) {
-    keyset = `(m.sort_key ${dir === 'asc' ? '>' : '<'} ?::${cast} or (m.sort_key = ?::${cast} and m.id > ?::uuid))`;
-    params.push(after.key, after.key, after.id);
-  }
-  params.push(request.size + 1);
-  const orderBy = `m.sort_key ${dir}, m.id`;
+  const page = keysetPageSql({ after, cast, direction: dir, size: request.size });
   const sql = `with matched as (
       select a.id, ${key} as sort_key
         from animal a left join listing_price lp on lp.animal_id = a.id
        where ${where.sql})
-    select t.total, m.id, m.sort_key::text as "sortText"
-      from (select count(*)::int as total from matched) t
-      left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
-     order by ${orderBy}`;
+    ${page.sql}`;
+  const params = [...where.params, ...page.params];
   return { sql, params, tag };
 }
 

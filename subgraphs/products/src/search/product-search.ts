@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeKeyset, encodeKeyset } from '@terrarium/subgraph-kit/cursors';
+import { decodeKeyset, encodeKeyset, keysetPageSql } from '@terrarium/subgraph-kit/cursors';
 import type { Interpretation } from '@terrarium/subgraph-kit/phrases';
 import { toConnection, type Connection } from '@terrarium/subgraph-kit/pagination';
 import { query, queryOne, type ReadOptions, type SqlParam } from '@terrarium/subgraph-kit/sql';
@@ -22,7 +22,7 @@ export interface ProductSearchResult extends Connection<ProductRecord> {
 }
 
 type Row = ProductRecord & {
-  totalCount: number;
+  total: number;
   sortText: string | null;
   available: number | null;
   rank: number;
@@ -74,27 +74,15 @@ export function pageStatement(
   ctes: string,
   candidateParams: readonly SqlParam[],
 ): { sql: string; params: SqlParam[]; tag: string } {
-  const params = [...candidateParams];
   // One cursor shape per sort and mode: a cursor of another order is refused, not misread.
   const tag = `productSearch:${request.sort}:${mode === 'all' ? 'all' : 'text'}`;
   const after = decodeKeyset(tag, request.after, 'text');
   const cast = sortCast(request.sort, mode);
   const direction = isAscending(request.sort, mode) ? 'asc' : 'desc';
-  // Keyset: rows strictly after the cursor's key in the page's order, the id breaking ties. The
-  // key travels as Postgres' own text form, which casts back to the same value (a real's shortest
-  // exact decimal, a timestamp's microseconds).
-  let keyset = 'true';
-  if (after) {
-    keyset = `(m.sort_key ${direction === 'asc' ? '>' : '<'} ?::${cast} or (m.sort_key = ?::${cast} and m.id > ?::uuid))`;
-    params.push(after.key, after.key, after.id);
-  }
-  const orderBy = `m.sort_key ${direction}, m.id`;
-  params.push(request.size + 1);
+  const page = keysetPageSql({ after, cast, direction, size: request.size });
   const sql = `${ctes}, matched as (select * from candidates where ${ALL_FLAGS})
-     select t.total as "totalCount", m.*, m.sort_key::text as "sortText"
-       from (select count(*)::int as total from matched) t
-       left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
-      order by ${orderBy}`;
+     ${page.sql}`;
+  const params = [...candidateParams, ...page.params];
   return { sql, params, tag };
 }
 
@@ -108,7 +96,7 @@ async function fetchPage(
 ): Promise<Connection<ProductRecord>> {
   const { sql, params, tag } = pageStatement(request, mode, ctes, candidateParams);
   const rows = await query<Row>(em, sql, params, reads);
-  const totalCount = rows[0]?.totalCount ?? 0;
+  const totalCount = rows[0]?.total ?? 0;
   // With an empty page the lateral join still yields the total, on one row of nulls.
   const page = rows.filter((row) => row.id !== null);
   const connection = toConnection(page, request.size, totalCount, (row) =>
