@@ -57,12 +57,11 @@ export interface LoginLimitSettings {
 /** Reads LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_CODE_FAILURES and LOGIN_FAILURE_WINDOW_SECONDS. */
 export function loadLoginLimitSettings(env: Env = process.env): LoginLimitSettings {
   const read = createEnvReader(env);
-  const positive = (key: string, fallback: number): number => read.integer(key, fallback, 1);
   const settings = {
-    maxFailuresPerAccount: positive('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10),
-    maxFailuresPerIp: positive('LOGIN_MAX_FAILURES_PER_IP', 100),
-    maxCodeFailuresPerAccount: positive('LOGIN_MAX_CODE_FAILURES', 5),
-    windowSeconds: positive('LOGIN_FAILURE_WINDOW_SECONDS', 900),
+    maxFailuresPerAccount: read.integer('LOGIN_MAX_FAILURES_PER_ACCOUNT', 10, 1),
+    maxFailuresPerIp: read.integer('LOGIN_MAX_FAILURES_PER_IP', 100, 1),
+    maxCodeFailuresPerAccount: read.integer('LOGIN_MAX_CODE_FAILURES', 5, 1),
+    windowSeconds: read.integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1),
   };
   read.done();
   return Object.freeze(settings);
@@ -84,13 +83,12 @@ export interface PasswordResetSettings {
 /** Reads PASSWORD_RESET_URL, PASSWORD_RESET_MAX_PER_ADDRESS and PASSWORD_RESET_WINDOW_SECONDS. */
 export function loadPasswordResetSettings(env: Env = process.env): PasswordResetSettings {
   const read = createEnvReader(env);
-  const positive = (key: string, fallback: number): number => read.integer(key, fallback, 1);
   const resetUrl = read.string('PASSWORD_RESET_URL') ?? 'http://localhost:4000/reset-password';
   if (!URL.canParse(resetUrl)) read.problem(`PASSWORD_RESET_URL must be an absolute URL, got "${resetUrl}"`);
   const settings = {
     resetUrl,
-    maxRequestsPerAddress: positive('PASSWORD_RESET_MAX_PER_ADDRESS', 3),
-    windowSeconds: positive('PASSWORD_RESET_WINDOW_SECONDS', 3_600),
+    maxRequestsPerAddress: read.integer('PASSWORD_RESET_MAX_PER_ADDRESS', 3, 1),
+    windowSeconds: read.integer('PASSWORD_RESET_WINDOW_SECONDS', 3_600, 1),
   };
   read.done();
   return Object.freeze(settings);
