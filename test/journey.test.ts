@@ -313,6 +313,8 @@ describe('journey: buy, ship, deliver, keep', () => {
               animal: { id: animalId, name: expect.any(String), species: { commonName: 'Ball python' } },
             },
           },
+          // Where a client that reconnects resumes from (lastEventId).
+          extensions: { eventId: expect.stringMatching(/^\d+-\d+$/) },
         });
       } finally {
         reminders.dispose();

@@ -345,10 +345,13 @@ describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) 
       expect(w.spec.template.spec.terminationGracePeriodSeconds, `${name}-worker grace`).toBeGreaterThan(
         DRAIN_SECONDS[name]!,
       );
-      // The same settings, secrets and storage as the API pods: it builds the same subgraph.
+      // The same settings, secrets and storage as the API pods: it builds the same subgraph. Read
+      // replicas serve only a query's lag-tolerant reads; a worker's jobs read and write the primary.
       expect(worker.envFrom, `${name}-worker envFrom`).toEqual(api.envFrom);
       const names = (c: Container) =>
-        (c.env ?? []).map((e) => e.name).filter((n) => n !== 'PORT' && n !== 'JOBS_MODE');
+        (c.env ?? [])
+          .map((e) => e.name)
+          .filter((n) => n !== 'PORT' && n !== 'JOBS_MODE' && !n.endsWith('DATABASE_REPLICA_URLS'));
       expect(names(worker), `${name}-worker env`).toEqual(expect.arrayContaining(names(api)));
       expect(worker.volumeMounts, `${name}-worker volumes`).toEqual(api.volumeMounts);
     }
