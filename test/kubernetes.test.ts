@@ -370,7 +370,10 @@ describe.each(['dev', 'production'])('deploy/kubernetes/overlays/%s', (overlay) 
     const bucket = setting(objects, container(media), 'MEDIA_S3_BUCKET');
     if (overlay === 'production')
       expect(scaled && bucket !== undefined, 'production: media in copies on S3').toBe(true);
-    if (scaled) expect(bucket, 'media in more than one copy needs MEDIA_S3_BUCKET').toBeTruthy();
+    if (scaled)
+      expect(bucket, 'media in more than one copy needs MEDIA_S3_BUCKET').toMatch(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      );
     for (const w of pods) {
       const c = container(w);
       const at = w.metadata.name;
