@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { deadLetterName, type JobDefinition } from './define-job.js';
+import { runInBackground } from './background.js';
 import { handledOnce, handledTableSql } from './handled-once.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 import { runsWorkers, type JobsMode } from './jobs-mode.js';
@@ -173,7 +174,7 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
       once: (em, effect) => handledOnce(em, schema, `${job.name}:${item.id}`, effect),
     };
     try {
-      await handler(item.data, run);
+      await runInBackground(() => handler(item.data, run));
       metrics.completed.inc({ queue: job.name });
     } catch (err) {
       metrics.failed.inc({ queue: job.name });
