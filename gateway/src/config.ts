@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError, createEnvReader, parsePort } from '@terrarium/platform/env';
 import { readRedisTarget, type RedisTarget } from '@terrarium/platform/redis';
+import type { EntityCacheConfig } from './entity-cache/index.js';
 
 /** Operation limits, checked before planning; an operation over any of them gets HTTP 400. */
 export interface OperationLimits {
@@ -138,6 +139,8 @@ export interface GatewayConfig {
   fastExecution: boolean;
   /** Concurrent requests of the same caller share an identical in-flight query fetch (fast executor only). @default true */
   dedupeSubgraphFetches: boolean;
+  /** The entity cache of `_entities` and root-field answers (fast executor only; src/entity-cache/). */
+  entityCache: EntityCacheConfig;
   /**
    * Apollo Gateway's own switches of its planner's safety limits (APOLLO_DISABLE_SECURITY_*_CHECK
    * = true), which the fast path's planner must honour as Apollo Gateway does. @default both false
@@ -259,6 +262,12 @@ export function loadGatewayConfig(
   const allowBatching = read.boolean('ALLOW_BATCHING', false);
   const fastExecution = read.boolean('FAST_EXECUTION', true);
   const dedupeSubgraphFetches = read.boolean('DEDUPE_SUBGRAPH_FETCHES', true);
+  const entityCache: EntityCacheConfig = Object.freeze({
+    enabled: read.boolean('ENTITY_CACHE', true),
+    memoryMaxBytes: integer('ENTITY_CACHE_MEMORY_MAX_BYTES', 64 * 1024 * 1024),
+    memoryMaxAgeSeconds: integer('ENTITY_CACHE_MEMORY_MAX_AGE_SECONDS', 1),
+    types: entityCacheTypes(read.string('ENTITY_CACHE_TYPES'), read.problem),
+  });
   const planLimits = Object.freeze({
     recursiveSelectionsLimitDisabled: read.boolean(
       'APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK',
@@ -309,6 +318,7 @@ export function loadGatewayConfig(
     shutdownDelayMs,
     fastExecution,
     dedupeSubgraphFetches,
+    entityCache,
     planLimits,
     persisted,
     subscriptions,
@@ -344,4 +354,17 @@ function parsedPort(key: string, raw: string, problem: (message: string) => void
   if (parsed.ok) return parsed.value;
   problem(parsed.problem);
   return 0;
+}
+
+/** The types whose writes announce their changes (see EntityCacheConfig.types). @default Product, User */
+function entityCacheTypes(raw: string | undefined, problem: (message: string) => void): readonly string[] {
+  if (raw === undefined) return ['Product', 'User'];
+  const types = raw
+    .split(',')
+    .map((type) => type.trim())
+    .filter(Boolean);
+  for (const type of types)
+    if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(type))
+      problem(`ENTITY_CACHE_TYPES: "${type}" is not a GraphQL type name`);
+  return types;
 }

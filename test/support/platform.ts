@@ -3,6 +3,7 @@
  * and the gateway (gateway/dist/main.js), each a child process on a free port, on the test run's
  * database, with a supergraph composed for those ports. Nothing is mocked.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...(options.redis === false ? { REDIS_URL: '' } : {}),
     SEED_DEMO: options.seed === false ? 'false' : 'true',
     LOG_LEVEL: options.verbose ? 'info' : 'warn',
+    // Each platform has its own database, so its gateways' shared Redis state (the entity cache
+    // above all: the seed gives every database the same ids) must not meet another platform's.
+    REDIS_KEY_PREFIX: `terrarium-test-${randomBytes(4).toString('hex')}:`,
     ...Object.fromEntries(options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, subgraphUrls[name]])),
     ...options.env,
   };

@@ -1,5 +1,7 @@
 import { type GraphQLError } from 'graphql/index.js';
 import type { Logger } from 'pino';
+import { parseCacheControl } from '../entity-cache/cache-control.js';
+import { addressesIn, EntityCache, type CacheHit, type CacheScope } from '../entity-cache/entity-cache.js';
 import { downstreamServiceError, errorPathResolver, type ResponsePath } from './errors.js';
 import { deepMerge, getOwn } from './merge.js';
 import type { ConditionStep, FetchStep, Step } from './plan.js';
@@ -24,7 +26,22 @@ export interface ExecutionInput {
   /** Prefix of the keys under which identical query fetches share one exchange (null: no sharing). */
   shareKeyPrefix: string | null;
   cachePolicy: CachePolicyLike | null;
+  /** The entity cache and the caller's scope in it; null for mutations and with the cache off. */
+  entityCache: { cache: EntityCache; scope: CacheScope } | null;
+  /** Drops what a subgraph's answer says its writes changed (`extensions.entityChanges`); null with the cache off. */
+  applyEntityChanges: ((announced: unknown) => Promise<void>) | null;
   logger: Logger;
+}
+
+/** A fetch's selection as the entity cache names it, computed once per compiled fetch. */
+const fetchIdentities = new WeakMap<FetchStep, string>();
+function fetchIdentity(fetch: FetchStep): string {
+  let identity = fetchIdentities.get(fetch);
+  if (identity === undefined) {
+    identity = `${fetch.bodyStart}\n${fetch.bodyEnd}`;
+    fetchIdentities.set(fetch, identity);
+  }
+  return identity;
 }
 
 /**
@@ -102,10 +119,32 @@ export class PlanExecution {
     if (entities.length < 1) return;
     const variables = this.variablesJson(fetch);
 
+    const cache = fetch.mutation ? null : this.input.entityCache;
     if (!fetch.representer) {
-      const response = await this.send(fetch, `{${variables.json}}`);
-      this.recordErrors(fetch, response, cursor, null);
-      const data = response.data;
+      let data: Record<string, unknown> | null | undefined;
+      const variant = cache && EntityCache.variant(fetch.serviceName, fetchIdentity(fetch), variables.json);
+      const hit = cache && variant ? await cache.cache.lookupRoot(variant, cache.scope) : null;
+      if (hit) {
+        this.restrictByHit(hit);
+        data = hit.data;
+      } else {
+        const startedAt = Date.now();
+        const response = await this.send(fetch, `{${variables.json}}`);
+        this.recordErrors(fetch, response, cursor, null);
+        data = response.data;
+        if (cache && variant && data && !response.errors?.length) {
+          const hint = parseCacheControl(response.cacheControl);
+          if (hint.maxAge > 0)
+            cache.cache.storeRoot(
+              variant,
+              JSON.stringify(data),
+              [...addressesIn(data)],
+              hint,
+              cache.scope,
+              startedAt,
+            );
+        }
+      }
       if (data) fetch.outputRewrites?.(data);
       for (const entity of entities) deepMerge(entity, data);
       return;
@@ -140,18 +179,10 @@ export class PlanExecution {
     if (parts.length < 1) return;
     if (variables.hasRepresentations) throw new Error('Variables cannot contain key "representations"');
 
-    const response = await this.send(
-      fetch,
-      `{${variables.json}${variables.json ? ',' : ''}"representations":[${parts.join(',')}]}`,
-    );
-    this.recordErrors(fetch, response, cursor, sentIndex);
-    const data = response.data;
-    if (!data) return;
-    const received = data['_entities'];
-    if (!(received && Array.isArray(received)))
-      throw new Error('Expected "data._entities" in response to be an array');
-    if (received.length !== parts.length)
-      throw new Error(`Expected "data._entities" to contain ${parts.length} elements`);
+    const received = cache
+      ? await this.fetchEntitiesThroughCache(fetch, cursor, variables.json, parts, sentIndex, cache)
+      : await this.fetchEntities(fetch, cursor, variables.json, parts, sentIndex);
+    if (!received) return;
     for (let i = 0; i < sentIndex.length; i += 1) {
       const receivedEntity = received[sentIndex[i]!] as Record<string, unknown> | null | undefined;
       const existing = entities[entityIndex[i]!]!;
@@ -160,6 +191,80 @@ export class PlanExecution {
       if (receivedEntity) fetch.outputRewrites?.(receivedEntity);
       deepMerge(existing, receivedEntity);
     }
+  }
+
+  /** Sends every representation; resolves to `_entities` (one answer per part), or null without data. */
+  private async fetchEntities(
+    fetch: FetchStep,
+    cursor: Cursor,
+    variablesJson: string,
+    parts: readonly string[],
+    sentIndex: number[],
+  ): Promise<unknown[] | null> {
+    const response = await this.send(fetch, representationsBody(variablesJson, parts));
+    this.recordErrors(fetch, response, cursor, sentIndex);
+    return receivedEntities(response, parts.length);
+  }
+
+  /**
+   * The answers of `parts` from the entity cache where it has them; the others are fetched (only
+   * they are sent) and kept when the subgraph allows it and answered without errors.
+   */
+  private async fetchEntitiesThroughCache(
+    fetch: FetchStep,
+    cursor: Cursor,
+    variablesJson: string,
+    parts: readonly string[],
+    sentIndex: number[],
+    { cache, scope }: { cache: EntityCache; scope: CacheScope },
+  ): Promise<unknown[] | null> {
+    const variant = EntityCache.variant(fetch.serviceName, fetchIdentity(fetch), variablesJson);
+    const hits = await cache.lookupEntities(variant, parts, scope);
+    const received: unknown[] = new Array(parts.length).fill(null);
+    const missing: number[] = [];
+    for (let index = 0; index < parts.length; index += 1) {
+      const hit = hits[index];
+      if (hit) {
+        received[index] = hit.data;
+        this.restrictByHit(hit);
+      } else missing.push(index);
+    }
+    if (missing.length === 0) return received;
+
+    const asked = missing.length === parts.length ? parts : missing.map((index) => parts[index]!);
+    const startedAt = Date.now();
+    const response = await this.send(fetch, representationsBody(variablesJson, asked));
+    // Error paths name the place in what was sent; put them back at the entity's place in `parts`.
+    if (response.errors && asked !== parts) {
+      for (const error of response.errors) {
+        const at = error.path?.[1];
+        if (typeof at === 'number' && missing[at] !== undefined)
+          error.path = [error.path![0]!, missing[at], ...error.path!.slice(2)];
+      }
+    }
+    this.recordErrors(fetch, response, cursor, sentIndex);
+    const answers = receivedEntities(response, asked.length);
+    if (!answers) return missing.length === parts.length ? null : received;
+    const hint = parseCacheControl(response.cacheControl);
+    const keep = hint.maxAge > 0 && !response.errors?.length;
+    for (let j = 0; j < missing.length; j += 1) received[missing[j]!] = answers[j];
+    if (keep)
+      cache.storeEntities(
+        variant,
+        asked,
+        answers.map((answer) => (answer == null ? null : JSON.stringify(answer))),
+        hint,
+        scope,
+        startedAt,
+      );
+    return received;
+  }
+
+  /** A cached answer narrows the request's cache policy as the subgraph's header did when it was fetched. */
+  private restrictByHit(hit: CacheHit): void {
+    this.input.cachePolicy?.restrict(
+      hit.hint.scope ? { maxAge: hit.hint.maxAge, scope: hit.hint.scope } : { maxAge: hit.hint.maxAge },
+    );
   }
 
   private send(fetch: FetchStep, variablesJson: string): Promise<SubgraphResponse> {
@@ -174,6 +279,10 @@ export class PlanExecution {
       .send(body, this.input.headers, shareKey, fetch.mutation, this.input.logger)
       .then((response) => {
         if (this.input.cachePolicy) restrictCachePolicy(this.input.cachePolicy, response.cacheControl);
+        const announced = response.extensions?.['entityChanges'];
+        // Dropped before the client is answered: it reads its own writes next, through any gateway.
+        if (announced !== undefined && this.input.applyEntityChanges)
+          return this.input.applyEntityChanges(announced).then(() => response);
         return response;
       });
   }
@@ -238,6 +347,22 @@ function flatten(value: unknown, path: readonly (string | number)[], index: numb
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flatten(getOwn(value as Record<string, unknown>, current), path, index + 1);
+}
+
+function representationsBody(variablesJson: string, parts: readonly string[]): string {
+  return `{${variablesJson}${variablesJson ? ',' : ''}"representations":[${parts.join(',')}]}`;
+}
+
+/** A subgraph's `_entities`, checked as stock checks it; null when the answer has no data. */
+function receivedEntities(response: SubgraphResponse, expected: number): unknown[] | null {
+  const data = response.data;
+  if (!data) return null;
+  const received = data['_entities'];
+  if (!(received && Array.isArray(received)))
+    throw new Error('Expected "data._entities" in response to be an array');
+  if (received.length !== expected)
+    throw new Error(`Expected "data._entities" to contain ${expected} elements`);
+  return received;
 }
 
 /** RemoteGraphQLDataSource's reading of a subgraph's Cache-Control (no max-age: not cacheable). */

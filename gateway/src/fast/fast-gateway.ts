@@ -10,7 +10,10 @@ import type {
 } from '@apollo/server-gateway-interface';
 import { GraphQLError, getVariableValues, type GraphQLSchema } from 'graphql/index.js';
 import type { Logger } from 'pino';
+import { ANONYMOUS } from '@terrarium/platform/caller';
+import { parseEntityChanges } from '@terrarium/platform/entity-changes';
 import { Counter } from 'prom-client';
+import { cacheScopeOf, type EntityCache } from '../entity-cache/entity-cache.js';
 import type { GatewayContext } from '../http/context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { SupergraphSource } from '../supergraph/supergraph-source.js';
@@ -31,6 +34,8 @@ export interface FastGatewayOptions {
   logger: Logger;
   /** Let concurrent requests of the same caller share an identical in-flight query fetch. @default true */
   shareInflightFetches?: boolean;
+  /** Caches `_entities` and root-field answers across requests (gateway/src/entity-cache/); null: off. */
+  entityCache?: EntityCache | null;
 }
 
 export type FastGateway = GatewayInterface;
@@ -55,6 +60,11 @@ const EXECUTIONS_METRIC = 'gateway_operation_executions_total';
 export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOptions): FastGateway {
   const { metrics, logger } = options;
   const share = options.shareInflightFetches ?? true;
+  const entityCache = options.entityCache ?? null;
+  const applyEntityChanges = async (announced: unknown): Promise<void> => {
+    const changes = parseEntityChanges({ changes: announced });
+    if (changes && entityCache) await entityCache.invalidate(changes);
+  };
   /** By the API schema Apollo Server validates against, so a request always meets its own supergraph's planner. */
   const generations = new WeakMap<GraphQLSchema, PreparedOperations>();
   /** By subgraph name, URL and timeout: a reload that changes neither keeps the pool. */
@@ -151,6 +161,12 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       // here (so a client reads its own writes, at least through this gateway process).
       shareKeyPrefix: share && !prepared.mutation ? `${mutationEpoch}\n${context.callerToken ?? ''}\n` : null,
       cachePolicy: policy && typeof policy.restrict === 'function' ? (policy as CachePolicyLike) : null,
+      // Never within a mutation: what it writes is read back from the subgraphs, not from before.
+      entityCache:
+        entityCache && !prepared.mutation
+          ? { cache: entityCache, scope: cacheScopeOf(context.caller ?? ANONYMOUS) }
+          : null,
+      applyEntityChanges: entityCache ? applyEntityChanges : null,
       logger: context.logger ?? logger,
     });
     if (prepared.plan) {

@@ -8,6 +8,8 @@ export interface SubgraphResponse {
   errors?: SubgraphError[];
   /** The subgraph's Cache-Control header, for the operation's cache policy. */
   cacheControl?: string | undefined;
+  /** Read for `entityChanges` (the entity cache); never passed on to clients. */
+  extensions?: Record<string, unknown>;
 }
 
 export interface SubgraphError {

@@ -30,6 +30,7 @@ import { subgraphTimeout, subgraphUrl, type GatewayConfig } from '../config.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from '../upstream/data-source.js';
 import { createErrorFormatter } from '../errors.js';
+import { createEntityCache } from '../entity-cache/index.js';
 import { createFastGateway } from '../fast/index.js';
 import { createGraphiqlRoute } from '../graphiql/graphiql-route.js';
 import { createUpstreamAgent } from '../upstream/pools.js';
@@ -193,6 +194,16 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
   });
   // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
   // and plans; every plugin below still runs before execution.
+  const entityCache = config.fastExecution
+    ? createEntityCache({
+        config: config.entityCache,
+        redis,
+        keyPrefix: config.redisKeyPrefix,
+        guard: redisGuard,
+        registry: metrics.registry,
+        logger,
+      })
+    : null;
   const executing = config.fastExecution
     ? createFastGateway(gateway, {
         supergraphs,
@@ -205,6 +216,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         metrics,
         logger,
         shareInflightFetches: config.dedupeSubgraphFetches,
+        entityCache: entityCache?.cache ?? null,
       })
     : gateway;
   const apollo = new ApolloServer<GatewayContext>({
@@ -336,6 +348,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         await agent.close();
         await apiKeys.close();
         await revocations.close();
+        await entityCache?.close();
         await flags.close();
         await ops?.close();
         await persisted.close();

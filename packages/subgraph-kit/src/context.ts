@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import type { FeatureFlags } from '@terrarium/platform/feature-flags';
 import type { Cache } from './cache.js';
+import { collectEntityChanges, type EntityChanges } from './entity-changes.js';
 import type { Orm } from './orm.js';
 import type { EventBus } from './pubsub.js';
 import type { JobQueue } from './jobs/job-queue.js';
@@ -33,6 +34,8 @@ export interface SubgraphContext<TLoaders = unknown> {
   flags: FeatureFlags;
   logger: Logger;
   requestId: string;
+  /** What this operation's writes changed, for the gateways' entity caches: `entityChanges.changed('Product', id)`. */
+  entityChanges: EntityChanges;
 }
 
 export interface LoaderDeps {
@@ -80,6 +83,7 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
       flags,
       logger: logger.child({ requestId }),
       requestId,
+      entityChanges: collectEntityChanges(),
     };
   };
 }

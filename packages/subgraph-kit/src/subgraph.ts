@@ -26,6 +26,7 @@ import { createLogger } from '@terrarium/platform/logger';
 import { createCache, type Cache } from './cache.js';
 import type { SubgraphConfig } from './config.js';
 import { createContextFactory, type LoaderDeps, type SubgraphContext } from './context.js';
+import { createEntityChangesPlugin } from './entity-changes.js';
 import { createMetrics, type SubgraphMetrics } from './metrics.js';
 import { createObservePlugin } from './observe.plugin.js';
 import { createOrm, migrate, type Orm } from './orm.js';
@@ -232,6 +233,7 @@ export async function createSubgraph<TLoaders>(
         },
       },
       createObservePlugin<SubgraphContext<TLoaders>>({ metrics }),
+      createEntityChangesPlugin<SubgraphContext<TLoaders>>(events, logger),
       ...(config.databaseReplicaUrls.length > 0
         ? [
             createReadRoutingPlugin<SubgraphContext<TLoaders>>({

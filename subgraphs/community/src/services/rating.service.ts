@@ -70,6 +70,8 @@ export async function applyRatingDelta(
  * the rest of this request read it from Postgres.
  */
 export async function invalidateRating(ctx: Context, subject: Subject): Promise<void> {
+  // The subject's reviews and rating, as gateways cache them, changed with it.
+  ctx.entityChanges.changed(subject.type === 'PRODUCT' ? 'Product' : 'Organization', subject.id);
   ctx.loaders.ratings.forget(subject);
   await ctx.cache.delete(ratingCacheKey(subject));
 }

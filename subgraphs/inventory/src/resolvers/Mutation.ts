@@ -26,12 +26,15 @@ const CHECKOUT_SERVICE = 'commerce';
  * transaction nests in this one as a savepoint), so the event is published once it committed.
  */
 async function announce(ctx: Context, change: (em: Context['em']) => Promise<ReservationOutcome>) {
+  let changed: Iterable<string> = [];
   const result = await ctx.em.transactional(async (tx) => {
     const outcome = await change(tx);
     await enqueueStockChanged(ctx.jobs, tx, outcome.changedProductIds);
+    changed = outcome.changedProductIds;
     return outcome.result;
   });
   wakeStockEvents(ctx.jobs);
+  ctx.entityChanges.changed('Product', ...changed);
   return result;
 }
 
@@ -51,6 +54,7 @@ export const Mutation: MutationResolvers = {
       return result;
     });
     wakeStockEvents(ctx.jobs);
+    ctx.entityChanges.changed('Product', adjusted.productId);
     // The answer's `stock` shows the level this adjustment produced, without reading it again.
     ctx.loaders.stock.clear(adjusted.productId).prime(adjusted.productId, adjusted.stock);
     return { id: adjusted.productId };

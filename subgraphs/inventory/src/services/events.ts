@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { announceEntityChanges } from '@terrarium/subgraph-kit/entity-changes';
 import { defineJob, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import type { JobDeps } from '@terrarium/subgraph-kit/subgraph';
 import type { ProductRef } from '../types.js';
@@ -39,13 +40,21 @@ export async function enqueueStockChanged(
   await stockReports.enqueue(jobs, em, unique);
 }
 
-/** The handler: publish each product's event (a Redis failure fails the job, which retries). */
-export async function workStockEvents({ jobs, events }: JobDeps): Promise<void> {
+/**
+ * The handler: publish each product's event (a Redis failure fails the job, which retries), and
+ * tell the gateways' entity caches that the products' stock changed, whoever changed it.
+ */
+export async function workStockEvents({ jobs, events, logger }: JobDeps): Promise<void> {
   await jobs.work(stockChangedJob, async ({ productIds }, run) => {
     await Promise.all(
       productIds.map((id) =>
         events.publish<ProductRef>(stockChangedTopic(id), { id }, { key: `${run.id}:${id}` }),
       ),
+    );
+    await announceEntityChanges(
+      events,
+      productIds.map((id) => ({ typename: 'Product', id })),
+      logger,
     );
   });
 }

@@ -3,6 +3,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const OWNER_TYPES = ['PRODUCT', 'ANIMAL', 'ORGANIZATION', 'POST'] as const;
 export type OwnerType = (typeof OWNER_TYPES)[number];
 
+/** The graph's name of an owner's type (PRODUCT -> Product). */
+export function ownerTypename(ownerType: OwnerType): string {
+  return ownerType.charAt(0) + ownerType.slice(1).toLowerCase();
+}
+
 /**
  * A stored file attached to an owner in another subgraph (a product, animal, organization or
  * post, by id; never read from their tables). Immutable once created, so its URLs can be cached

@@ -1,3 +1,4 @@
+import { ownerTypename } from '../entities/media-asset.entity.js';
 import type { MutationResolvers } from '../generated/resolvers.js';
 import { deleteAsset } from '../services/assets.js';
 import type { MediaDeps } from '../services/media-deps.js';
@@ -6,8 +7,12 @@ import { completeUpload, createUpload } from '../services/uploads.js';
 export function createMutationResolvers(deps: MediaDeps): MutationResolvers {
   return {
     createUpload: (_, { input }, { em, caller, services }) => createUpload(em, caller, input, deps, services),
-    completeUpload: (_, { uploadId }, { em, caller }) => completeUpload(em, caller, uploadId, deps),
-    deleteMediaAsset: (_, { id }, { em, caller, logger }) =>
-      deleteAsset(em, caller, id, deps.storage, logger),
+    completeUpload: async (_, { uploadId }, { em, caller, entityChanges }) => {
+      const asset = await completeUpload(em, caller, uploadId, deps);
+      entityChanges.changed(ownerTypename(asset.ownerType), asset.ownerId);
+      return asset;
+    },
+    deleteMediaAsset: (_, { id }, { em, caller, logger, entityChanges }) =>
+      deleteAsset(em, caller, id, deps.storage, logger, entityChanges),
   };
 }

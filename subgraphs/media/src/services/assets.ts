@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '@terrarium/platform/caller';
 import { BadUserInputError, NotFoundError } from '@terrarium/platform/errors';
 import type { Logger } from '@terrarium/platform/logger';
+import type { EntityChanges } from '@terrarium/subgraph-kit/entity-changes';
 import { isUuid } from '@terrarium/subgraph-kit/seed-id';
-import { MediaAsset } from '../entities/media-asset.entity.js';
+import { MediaAsset, ownerTypename } from '../entities/media-asset.entity.js';
 import type { Storage } from './storage/index.js';
 import { requireAssetRemoval } from './ownership.js';
 
@@ -18,12 +19,15 @@ export async function deleteAsset(
   id: string,
   storage: Storage,
   logger: Logger,
+  changes: EntityChanges,
 ): Promise<boolean> {
   if (!isUuid(id)) throw new BadUserInputError(`"${id}" is not a valid id.`, 'id');
   const asset = await em.findOne(MediaAsset, id);
   if (!asset) throw new NotFoundError('Media asset');
   requireAssetRemoval(caller, asset);
   await em.remove(asset).flush();
+  changes.changed(ownerTypename(asset.ownerType), asset.ownerId);
+  changes.changed('MediaAsset', id);
   const keys = await storage.list(`assets/${id}/`);
   const results = await Promise.allSettled(keys.map((key) => storage.delete(key)));
   const failed = keys.filter((_, i) => results[i]?.status === 'rejected');

@@ -35,7 +35,11 @@ export function createMutation({
     createApiClient: (_, { input }, ctx) => createApiClient(ctx, input),
     revokeApiClient: (_, { id }, ctx) => revokeApiClient(ctx, id),
     createOrganization: (_, { input }, ctx) => createOrganization(ctx, input),
-    setUserRoles: (_, { userId, roles }, ctx) => setUserRoles(ctx, userId, roles),
+    setUserRoles: async (_, { userId, roles }, ctx) => {
+      const user = await setUserRoles(ctx, userId, roles);
+      ctx.entityChanges.changed('User', user.id);
+      return user;
+    },
     setFeatureFlag: (_, { input }, ctx) => setFeatureFlag(ctx, input),
     recordAudit: (_, args, ctx) => recordExternalAudit(ctx, args),
     requestMail: (_, args, ctx) => requestMail(ctx, args),

@@ -4,7 +4,11 @@ import { recordRatings, recordStockLevels } from '../search/signals.js';
 
 export const Mutation: MutationResolvers = {
   createProduct: (_, { input }, ctx) => createProduct(ctx, input),
-  updateProduct: (_, { id, input }, ctx) => updateProduct(ctx, id, input),
+  updateProduct: async (_, { id, input }, ctx) => {
+    const product = await updateProduct(ctx, id, input);
+    ctx.entityChanges.changed('Product', product.id);
+    return product;
+  },
   recordStockLevels: (_, { levels }, { em, caller }) => recordStockLevels(em, caller, levels),
   recordRatings: (_, { ratings }, { em, caller }) => recordRatings(em, caller, ratings),
 };
