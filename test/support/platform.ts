@@ -24,6 +24,8 @@ interface ChildProcessHandle {
 
 export interface Platform {
   gatewayUrl: string;
+  /** The gateways' REDIS_KEY_PREFIX, unique to this platform. */
+  redisKeyPrefix: string;
   subgraphUrls: Record<string, string>;
   env: NodeJS.ProcessEnv;
   /** Starts one more gateway process on the same supergraph (multi-gateway tests). */
@@ -74,7 +76,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     LOG_LEVEL: options.verbose ? 'info' : 'warn',
     // Each platform has its own database, so its gateways' shared Redis state (the entity cache
     // above all: the seed gives every database the same ids) must not meet another platform's.
-    REDIS_KEY_PREFIX: `terrarium-test-${randomBytes(4).toString('hex')}:`,
+    REDIS_KEY_PREFIX:
+      options.env?.['REDIS_KEY_PREFIX'] ?? `terrarium-test-${randomBytes(4).toString('hex')}:`,
     ...Object.fromEntries(options.subgraphs.map((name) => [`${name.toUpperCase()}_URL`, subgraphUrls[name]])),
     ...options.env,
   };
@@ -147,7 +150,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       return ports[name]!;
     };
     const gateway = await startGateway();
-    return { gatewayUrl: gateway.url, subgraphUrls, env, startGateway, startSubgraph, stopSubgraph, stop };
+    return {
+      gatewayUrl: gateway.url,
+      redisKeyPrefix: env['REDIS_KEY_PREFIX']!,
+      subgraphUrls,
+      env,
+      startGateway,
+      startSubgraph,
+      stopSubgraph,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
