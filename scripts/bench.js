@@ -2,7 +2,13 @@
 /**
  * `npm run bench`: throughput and latency of the contract's ProductPage and SearchProducts
  * through the gateway, against the same query plans' subgraph fetches sent straight to the
- * subgraphs (the gateway's own overhead).
+ * subgraphs (the gateway's own overhead), and through a second gateway with the entity cache:
+ *
+ *  - cold: the gateway with ENTITY_CACHE=false, every request reaches the subgraphs;
+ *  - warm: a gateway with the entity cache (in Redis when REDIS_URL is set), after the warm-up;
+ *  - writes 1/50: the warm gateway while one request in 50 is staff's AdjustStock (+1) on the
+ *    page's product; every read is checked against the writes that finished more than 1 s before
+ *    it started (`stale`: an answer showing less stock than such a write left).
  *
  *  - needs DATABASE_URL (a Postgres server): a fresh database is created, seeded (SEED_DEMO=true)
  *    by the six subgraphs, and dropped at the end; REDIS_URL is used when set;
@@ -52,6 +58,13 @@ const {
 } = readLoadOptions({ gateway: { type: 'string' }, dedupe: { type: 'boolean' } });
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 const DEDUPE = flags.dedupe ?? false;
+
+/** The product the write mix adjusts (ProductPage shows it; SearchProducts when it is on the first page). */
+const WRITE_SLUG = 'ceramic-heat-emitter-100w';
+/** One request in this many is a write in the write mix. */
+const WRITE_EVERY = 50;
+/** A read must reflect every write that finished this long before it started. */
+const STALE_AFTER_MS = 1_000;
 
 /** The measured operations: contract documents with the storefront's usual variables. */
 const OPERATIONS = [
@@ -181,22 +194,28 @@ async function main() {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  const { urls, secret, supergraphSdl, gateway, gatewayUrl } = await startBenchPlatform({
+  const { urls, secret, supergraphSdl, gateway, gatewayUrl, startGateway } = await startBenchPlatform({
     databaseUrl: database.url,
     gatewayMain: GATEWAY_MAIN,
-    gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE) },
+    gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE), ENTITY_CACHE: 'false' },
     processes,
     cleanups,
     log,
   });
   const gatewayPid = gateway.child.pid;
   if (!gatewayPid) throw new Error('gateway has no pid');
+  const cached = await startGateway({ ENTITY_CACHE: 'true' });
+  const cachedPid = cached.gateway.child.pid;
+  if (!cachedPid) throw new Error('gateway has no pid');
 
   const token = await signCaller(ANONYMOUS, secret);
   const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation('storefront', op.name) }));
   const recorded = await recordPlans(supergraphSdl, token, operations);
 
   const gatewayPoster = createJsonPoster(gatewayUrl, CONNECTIONS);
+  const cachedPoster = createJsonPoster(cached.gatewayUrl, CONNECTIONS);
+  cleanups.push(() => cachedPoster.close());
+  const writes = await prepareWrites(cachedPoster);
   /** @type {Record<string, ReturnType<typeof createJsonPoster>>} */
   const direct = Object.fromEntries(
     SUBGRAPHS.map(([name]) => [name, createJsonPoster(urls[name], CONNECTIONS)]),
@@ -231,6 +250,42 @@ async function main() {
     });
     const cpuPerRequest = (cpuMs(gatewayPid) - cpuBefore) / viaGateway.requests;
 
+    log(`${operation.name}: gateway with the entity cache, ${CONNECTIONS} connections, ${DURATION_S} s`);
+    let cachedCpuBefore = 0;
+    const warm = await runLoad({
+      concurrency: CONNECTIONS,
+      durationMs: DURATION_S * 1000,
+      warmupMs: WARMUP_S * 1000,
+      task: async () => (await cachedPoster.post(body)).ok,
+      onMeasureStart: () => {
+        cachedCpuBefore = cpuMs(cachedPid);
+      },
+    });
+    const warmCpuPerRequest = (cpuMs(cachedPid) - cachedCpuBefore) / warm.requests;
+
+    log(`${operation.name}: entity cache under writes (1 AdjustStock per ${WRITE_EVERY} requests)`);
+    const staleness = { checked: 0, stale: 0, writes: 0 };
+    let sent = 0;
+    const writeMix = await runLoad({
+      concurrency: CONNECTIONS,
+      durationMs: DURATION_S * 1000,
+      task: async () => {
+        sent += 1;
+        if (sent % WRITE_EVERY === 0 && !writes.inflight) {
+          staleness.writes += 1;
+          return writes.adjust();
+        }
+        const required = writes.requiredAt(Date.now() - STALE_AFTER_MS);
+        const response = await cachedPoster.post(body);
+        const available = stockShown(response.json?.data);
+        if (available !== null && required !== null) {
+          staleness.checked += 1;
+          if (available < required) staleness.stale += 1;
+        }
+        return response.ok;
+      },
+    });
+
     const byFetch = new Map();
     for (const fetch of operation.fetches) {
       const key = `${fetch.serviceName}\n${JSON.parse(fetch.body).query}`;
@@ -259,8 +314,11 @@ async function main() {
       responseBytes: operation.responseBytes,
       subgraphFetches: operation.fetches.map((f) => f.serviceName),
       gateway: viaGateway,
+      warm,
+      writeMix: { ...writeMix, ...staleness },
       direct: viaSubgraphs,
       gatewayCpuMsPerRequest: cpuPerRequest,
+      warmGatewayCpuMsPerRequest: warmCpuPerRequest,
       overhead: {
         p50Ms: viaGateway.p50Ms - viaSubgraphs.p50Ms,
         p99Ms: viaGateway.p99Ms - viaSubgraphs.p99Ms,
@@ -287,18 +345,102 @@ async function main() {
   log(`written ${writeBenchReport('', report)}`);
 }
 
+/**
+ * Staff's AdjustStock (+1) on the write mix's product, one at a time, and what each left: a read
+ * that starts after `at` must show at least `requiredAt(at)` units available.
+ * @param {ReturnType<typeof createJsonPoster>} poster
+ */
+async function prepareWrites(poster) {
+  const login = await poster.post(
+    JSON.stringify({
+      query: contractOperation('storefront', 'LogIn'),
+      variables: { email: 'admin@terrarium.test', password: 'terrarium-demo' },
+    }),
+  );
+  const token = login.json?.data?.logIn?.token;
+  if (!token) throw new Error(`staff log-in failed: ${JSON.stringify(login.json?.errors ?? login.status)}`);
+  const page = await poster.post(
+    JSON.stringify({
+      query: contractOperation('storefront', 'ProductPage'),
+      variables: { slug: WRITE_SLUG },
+    }),
+  );
+  const productId = page.json?.data?.product?.id;
+  if (!productId) throw new Error('the write mix product was not found');
+  const body = JSON.stringify({
+    query: contractOperation('admin', 'AdjustStock'),
+    variables: { productId, delta: 1, reason: 'bench write mix' },
+  });
+  /** @type {{ finishedAt: number, available: number }[]} */
+  const done = [];
+  const state = {
+    inflight: false,
+    productId,
+    async adjust() {
+      state.inflight = true;
+      try {
+        const response = await poster.post(body, { authorization: `Bearer ${token}` });
+        const available = response.json?.data?.adjustStock?.stock?.available;
+        if (typeof available === 'number') done.push({ finishedAt: Date.now(), available });
+        return response.ok;
+      } finally {
+        state.inflight = false;
+      }
+    },
+    /** The stock the last write finished by `at` left, or null when none had. */
+    requiredAt(/** @type {number} */ at) {
+      for (let index = done.length - 1; index >= 0; index -= 1)
+        if (done[index].finishedAt <= at) return done[index].available;
+      return null;
+    },
+  };
+  stockShown.productId = productId;
+  return state;
+}
+
+/**
+ * The available stock an answer shows for the write mix's product, or null when it does not show it.
+ * @param {any} data
+ */
+function stockShown(data) {
+  if (data?.product?.id === stockShown.productId) return data.product.stock?.available ?? null;
+  for (const edge of data?.products?.edges ?? [])
+    if (edge?.node?.id === stockShown.productId) return edge.node.stock?.available ?? null;
+  return null;
+}
+/** @type {string | null} */
+stockShown.productId = null;
+
 /** @param {any[]} results */
 function printTable(results) {
   const rows = [['operation', 'path', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'gateway CPU ms/req']];
   for (const r of results) {
     rows.push([
       r.operation,
-      'gateway',
+      'gateway cold (ENTITY_CACHE=false)',
       r.gateway.rps.toFixed(0),
       r.gateway.p50Ms.toFixed(2),
       r.gateway.p99Ms.toFixed(2),
       String(r.gateway.errors),
       r.gatewayCpuMsPerRequest.toFixed(2),
+    ]);
+    rows.push([
+      '',
+      'gateway warm (entity cache)',
+      r.warm.rps.toFixed(0),
+      r.warm.p50Ms.toFixed(2),
+      r.warm.p99Ms.toFixed(2),
+      String(r.warm.errors),
+      r.warmGatewayCpuMsPerRequest.toFixed(2),
+    ]);
+    rows.push([
+      '',
+      `warm + 1 write/${WRITE_EVERY} (${r.writeMix.writes} writes, stale ${r.writeMix.stale}/${r.writeMix.checked})`,
+      r.writeMix.rps.toFixed(0),
+      r.writeMix.p50Ms.toFixed(2),
+      r.writeMix.p99Ms.toFixed(2),
+      String(r.writeMix.errors),
+      '',
     ]);
     rows.push([
       '',

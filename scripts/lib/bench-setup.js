@@ -134,17 +134,22 @@ export async function startBenchPlatform({
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, supergraphSdl);
 
-  const gatewayPort = await freePort();
-  const gateway = startNode(
-    'gateway',
-    gatewayMain,
-    ['--supergraph', supergraphPath, '--port', String(gatewayPort), '--host', '127.0.0.1'],
-    { ...env, RATE_LIMIT_MAX: '0', ...gatewayEnv },
-  );
-  processes.push(gateway);
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-  await waitForHealth(gatewayUrl.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, gateway.alive);
-  return { urls, env, secret, supergraphSdl, gateway, gatewayUrl };
+  /** One more gateway process on the same supergraph, with `extraEnv` on top of `gatewayEnv`. */
+  const startGateway = async (/** @type {NodeJS.ProcessEnv} */ extraEnv = {}) => {
+    const port = await freePort();
+    const proc = startNode(
+      'gateway',
+      gatewayMain,
+      ['--supergraph', supergraphPath, '--port', String(port), '--host', '127.0.0.1'],
+      { ...env, RATE_LIMIT_MAX: '0', ...gatewayEnv, ...extraEnv },
+    );
+    processes.push(proc);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    await waitForHealth(url.replace('/graphql', '/ready'), HEALTH_TIMEOUT_MS, proc.alive);
+    return { gateway: proc, gatewayUrl: url };
+  };
+  const { gateway, gatewayUrl } = await startGateway();
+  return { urls, env, secret, supergraphSdl, gateway, gatewayUrl, startGateway };
 }
 
 /**

@@ -290,6 +290,12 @@ function encode(hint: CacheHint, ttlSeconds: number, json: string): string {
   return `${Date.now() + ttlSeconds * 1000}|${hint.scope === 'PRIVATE' ? 'V' : 'P'}|${json}`;
 }
 
+/** Whole seconds an encoded value has left (0 once expired). */
+export function remainingSeconds(value: string): number {
+  const expiresAt = Number(value.slice(0, value.indexOf('|')));
+  return Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
+}
+
 function decode(value: string, now: number): CacheHit | null {
   const first = value.indexOf('|');
   const expiresAt = Number(value.slice(0, first));

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Redis, RedisGuard } from '../redis.js';
-import { EntityCache } from './entity-cache.js';
-import { listenForEntityChanges } from './invalidations.js';
+import { EntityCache, remainingSeconds } from './entity-cache.js';
+import { listenForEntityChanges, type EntityChangeListener } from './invalidations.js';
 import { createRedisEntityStore } from './redis-store.js';
 import { createMemoryEntityStore } from './store.js';
+import { createTieredEntityStore } from './tiered-store.js';
 
 export { EntityCache, cacheScopeOf, type CacheScope } from './entity-cache.js';
 
@@ -28,7 +29,9 @@ export interface EntityCacheConfig {
 
 /**
  * The gateway's entity cache (see entity-cache.ts): in Redis, shared by every gateway and kept
- * fresh by the changes subgraphs announce there; in memory without Redis. Null when turned off.
+ * fresh by the changes subgraphs announce there, with this gateway's memory in front
+ * (tiered-store.ts); in memory alone without Redis, entries then kept `memoryMaxAgeSeconds` at
+ * most. Null when turned off.
  */
 export function createEntityCache(options: {
   config: EntityCacheConfig;
@@ -41,23 +44,39 @@ export function createEntityCache(options: {
   const { config, redis, registry } = options;
   if (!config.enabled) return null;
   const logger = options.logger.child({ component: 'entity-cache' });
-  const store = redis
-    ? createRedisEntityStore({
-        redis,
-        keyPrefix: options.keyPrefix,
-        guard: (call) => options.guard.run(call),
-        logger,
-      })
-    : createMemoryEntityStore(config.memoryMaxBytes);
+  const memory = createMemoryEntityStore(config.memoryMaxBytes);
+  if (!redis) {
+    const cache = new EntityCache({
+      store: memory,
+      registry,
+      logger,
+      maxAgeCapSeconds: config.memoryMaxAgeSeconds,
+      types: new Set(config.types),
+    });
+    logger.info({ store: 'memory', maxAgeSeconds: config.memoryMaxAgeSeconds }, 'entity cache on');
+    return { cache, close: () => cache.close() };
+  }
+  let listener: EntityChangeListener | null = null;
+  const store = createTieredEntityStore({
+    local: memory,
+    shared: createRedisEntityStore({
+      redis,
+      keyPrefix: options.keyPrefix,
+      guard: (call) => options.guard.run(call),
+      logger,
+    }),
+    localUsable: () => listener?.listening ?? false,
+    remainingSeconds,
+  });
   const cache = new EntityCache({
     store,
     registry,
     logger,
-    maxAgeCapSeconds: redis ? null : config.memoryMaxAgeSeconds,
+    maxAgeCapSeconds: null,
     types: new Set(config.types),
   });
-  const listener = redis ? listenForEntityChanges(redis, cache, logger) : null;
-  logger.info({ store: redis ? 'redis' : 'memory' }, 'entity cache on');
+  listener = listenForEntityChanges(redis, cache, logger, () => void store.clearLocal());
+  logger.info({ store: 'redis, memory in front' }, 'entity cache on');
   return {
     cache,
     async close() {

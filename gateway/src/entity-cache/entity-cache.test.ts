@@ -1,0 +1,148 @@
+import { parseEntityChanges } from '@terrarium/platform/entity-changes';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { EntityCache, cacheScopeOf, remainingSeconds } from './entity-cache.js';
+import { createMemoryEntityStore, type EntityStore } from './store.js';
+import { createTieredEntityStore } from './tiered-store.js';
+
+const ANONYMOUS = cacheScopeOf({ userId: null, apiClientId: null });
+const ADA = cacheScopeOf({ userId: '6f1c2c1e-0000-4000-8000-000000000001', apiClientId: null });
+const BOB = cacheScopeOf({ userId: '6f1c2c1e-0000-4000-8000-000000000002', apiClientId: null });
+const PUBLIC_60 = { maxAge: 60, scope: 'PUBLIC' as const };
+const PRODUCT = '{"__typename":"Product","id":"p1"}';
+const VARIANT = EntityCache.variant(
+  'inventory',
+  '{ _entities { ... on Product { stock { available } } } }',
+  '',
+);
+
+function cacheOver(store: EntityStore, types = ['Product']) {
+  return new EntityCache({
+    store,
+    registry: new Registry(),
+    logger: pino({ level: 'silent' }),
+    maxAgeCapSeconds: null,
+    types: new Set(types),
+  });
+}
+
+const answer = (available: number) => JSON.stringify({ stock: { available } });
+const data = async (cache: EntityCache, scope = ANONYMOUS) =>
+  (await cache.lookupEntities(VARIANT, [PRODUCT], scope))[0]?.data ?? null;
+
+describe('EntityCache', () => {
+  it('serves an entity to the scope that stored it, and only to it', async () => {
+    const cache = cacheOver(createMemoryEntityStore(1 << 20));
+    cache.storeEntities(VARIANT, [PRODUCT], [answer(3)], PUBLIC_60, ADA, Date.now());
+    expect(await data(cache, ADA)).toEqual({ stock: { available: 3 } });
+    expect(await data(cache, BOB)).toBeNull();
+    expect(await data(cache, ANONYMOUS)).toBeNull();
+    await cache.close();
+  });
+
+  it('keeps no private answer for anonymous callers, no type it was not told of, nothing without max-age', async () => {
+    const cache = cacheOver(createMemoryEntityStore(1 << 20));
+    cache.storeEntities(
+      VARIANT,
+      [PRODUCT],
+      [answer(1)],
+      { maxAge: 60, scope: 'PRIVATE' },
+      ANONYMOUS,
+      Date.now(),
+    );
+    cache.storeEntities(VARIANT, [PRODUCT], [answer(1)], { maxAge: 0, scope: 'PUBLIC' }, ADA, Date.now());
+    const animal = '{"__typename":"Animal","id":"a1"}';
+    cache.storeEntities(VARIANT, [animal], [answer(1)], PUBLIC_60, ANONYMOUS, Date.now());
+    expect(await data(cache, ANONYMOUS)).toBeNull();
+    expect(await data(cache, ADA)).toBeNull();
+    expect((await cache.lookupEntities(VARIANT, [animal], ANONYMOUS))[0]).toBeNull();
+    await cache.close();
+  });
+
+  it('drops an entity and the root answers that show it; keeps out an answer fetched before the change', async () => {
+    const cache = cacheOver(createMemoryEntityStore(1 << 20));
+    const started = Date.now();
+    cache.storeEntities(VARIANT, [PRODUCT], [answer(3)], PUBLIC_60, ANONYMOUS, started);
+    const root = EntityCache.variant(
+      'products',
+      '{ product(slug: $slug) { __typename id name } }',
+      '"slug":"x"',
+    );
+    cache.storeRoot(
+      root,
+      '{"product":{"__typename":"Product","id":"p1"}}',
+      ['Product:p1'],
+      PUBLIC_60,
+      ANONYMOUS,
+      started,
+    );
+    expect((await cache.lookupRoot(root, ANONYMOUS))?.data).toEqual({
+      product: { __typename: 'Product', id: 'p1' },
+    });
+
+    await cache.invalidate([{ typename: 'Product', id: 'p1' }]);
+    expect(await data(cache)).toBeNull();
+    expect(await cache.lookupRoot(root, ANONYMOUS)).toBeNull();
+    // A fetch that started before the change answers with what it read then: not kept.
+    cache.storeEntities(VARIANT, [PRODUCT], [answer(3)], PUBLIC_60, ANONYMOUS, started);
+    expect(await data(cache)).toBeNull();
+    cache.storeEntities(VARIANT, [PRODUCT], [answer(4)], PUBLIC_60, ANONYMOUS, Date.now() + 1);
+    expect(await data(cache)).toEqual({ stock: { available: 4 } });
+    // A purge of the type drops every entity of it.
+    await cache.invalidate([{ typename: 'Product' }]);
+    expect(await data(cache)).toBeNull();
+    await cache.close();
+  });
+
+  it('reports what remains of the hint on a hit', async () => {
+    const cache = cacheOver(createMemoryEntityStore(1 << 20));
+    cache.storeEntities(
+      VARIANT,
+      [PRODUCT],
+      [answer(3)],
+      { maxAge: 10, scope: 'PUBLIC' },
+      ANONYMOUS,
+      Date.now(),
+    );
+    const [hit] = await cache.lookupEntities(VARIANT, [PRODUCT], ANONYMOUS);
+    expect(hit?.hint.scope).toBe('PUBLIC');
+    expect(hit?.hint.maxAge).toBeGreaterThanOrEqual(9);
+    expect(hit?.hint.maxAge).toBeLessThanOrEqual(10);
+    await cache.close();
+  });
+});
+
+describe('the tiered store', () => {
+  it('keeps a shared hit in memory, and neither reads nor writes memory while deaf to changes', async () => {
+    const local = createMemoryEntityStore(1 << 20);
+    const shared = createMemoryEntityStore(1 << 20);
+    let listening = true;
+    const tiered = createTieredEntityStore({ local, shared, localUsable: () => listening, remainingSeconds });
+    const value = `${Date.now() + 30_000}|P|{"a":1}`;
+    shared.put([{ address: 'Product:p1', field: 'f', value, ttlSeconds: 30 }]);
+    expect(await tiered.get([{ address: 'Product:p1', fields: ['f'] }])).toEqual([[value]]);
+    expect(await local.get([{ address: 'Product:p1', fields: ['f'] }])).toEqual([[value]]);
+
+    listening = false;
+    await tiered.clearLocal();
+    await shared.drop('Product:p1');
+    tiered.put([{ address: 'Product:p2', field: 'f', value, ttlSeconds: 30 }]);
+    expect(await local.get([{ address: 'Product:p2', fields: ['f'] }])).toEqual([[null]]);
+    expect(await tiered.get([{ address: 'Product:p1', fields: ['f'] }])).toEqual([[null]]);
+    expect(await tiered.get([{ address: 'Product:p2', fields: ['f'] }])).toEqual([[value]]);
+  });
+});
+
+describe('parseEntityChanges', () => {
+  it('accepts changes by type and id, or by type, and refuses anything else', () => {
+    expect(
+      parseEntityChanges({ changes: [{ typename: 'Product', id: 'p1' }, { typename: 'User' }] }),
+    ).toEqual([{ typename: 'Product', id: 'p1' }, { typename: 'User' }]);
+    expect(parseEntityChanges({ changes: [{ typename: 'Pro duct', id: 'p1' }] })).toBeNull();
+    expect(parseEntityChanges({ changes: [{ typename: 'Product', id: '' }] })).toBeNull();
+    expect(parseEntityChanges({ changes: [{ typename: 'Product', id: 7 }] })).toBeNull();
+    expect(parseEntityChanges({ changes: 'Product' })).toBeNull();
+    expect(parseEntityChanges(null)).toBeNull();
+  });
+});
