@@ -10,6 +10,8 @@ import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } f
 const SLUG = 'ceramic-heat-emitter-100w';
 const PRODUCT_PAGE = contractOperation('storefront', 'ProductPage');
 const ADJUST_STOCK = contractOperation('admin', 'AdjustStock');
+const PURGE =
+  'mutation Purge($typename: String!, $id: ID) { purgeEntityCache(typename: $typename, id: $id) }';
 
 let platform: Platform;
 let second: { url: string; stop(): Promise<void> };
@@ -23,7 +25,7 @@ beforeAll(async () => {
   second = await platform.startGateway();
   uncached = await platform.startGateway({ ENTITY_CACHE: 'false' });
   staffToken = await logIn(platform.gatewayUrl, 'admin@terrarium.test');
-});
+}, 180_000);
 afterAll(async () => {
   await platform?.stop();
 });
@@ -110,6 +112,27 @@ describe('entity cache', () => {
     // Staff has never read the page: it is fetched for them, not served from the keeper's entries.
     await productPage(platform.gatewayUrl, bearer(staffToken));
     expect(await subgraphFetches(platform.gatewayUrl)).toBeGreaterThan(fetchesBefore);
+  });
+
+  it('lets staff purge an entity from every gateway, and nobody else', async () => {
+    const { id } = await productPage(second.url);
+    await productPage(second.url);
+    const keeper = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
+    const refused = await gql(platform.gatewayUrl, PURGE, { typename: 'Product', id }, bearer(keeper));
+    expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    const bad = await gql(platform.gatewayUrl, PURGE, { typename: 'Not a type' }, bearer(staffToken));
+    expect(bad.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+
+    const invalidations = () =>
+      metric(second.url, 'gateway_entity_cache_invalidations_total', 'type="Product"');
+    const heard = await invalidations();
+    const fetchesBefore = await subgraphFetches(second.url);
+    const purged = await gql(platform.gatewayUrl, PURGE, { typename: 'Product', id }, bearer(staffToken));
+    expect(purged.body.errors, JSON.stringify(purged.body.errors)).toBeUndefined();
+    expect(purged.body.data.purgeEntityCache).toBe(true);
+    expect(await waitFor(invalidations, (count) => count > heard)).toBeGreaterThan(heard);
+    await productPage(second.url);
+    expect(await subgraphFetches(second.url)).toBeGreaterThan(fetchesBefore);
   });
 
   it('asks the subgraphs every time with ENTITY_CACHE=false', async () => {

@@ -17,6 +17,8 @@ export type { EntityChange };
  */
 export interface EntityChanges {
   changed(typename: string, ...ids: string[]): void;
+  /** Every entity of the type (a staff purge). */
+  changedAll(typename: string): void;
   readonly list: readonly EntityChange[];
 }
 
@@ -31,6 +33,11 @@ export function collectEntityChanges(): EntityChanges {
         seen.add(key);
         list.push({ typename, id });
       }
+    },
+    changedAll(typename) {
+      if (seen.has(typename)) return;
+      seen.add(typename);
+      list.push({ typename });
     },
     list,
   };

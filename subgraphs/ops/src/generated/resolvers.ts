@@ -177,6 +177,11 @@ export type Mutation = {
   /** Revokes the token of this request: every gateway refuses it within seconds. Always true. */
   logOut: Scalars['Boolean']['output'];
   /**
+   * Staff only, audited: every gateway drops what its entity cache holds of the entity (typename
+   * and id), or of every entity of the type without id, within a second.
+   */
+  purgeEntityCache: Scalars['Boolean']['output'];
+  /**
    * Internal (services only): records a privileged action done in another subgraph. `diff` is a JSON
    * object; `key` (the sender's job id) makes a redelivery a no-op.
    */
@@ -225,6 +230,12 @@ export type MutationLogInArgs = {
   code?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationPurgeEntityCacheArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  typename: Scalars['String']['input'];
 };
 
 
@@ -727,6 +738,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'email' | 'password'>>;
   logOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  purgeEntityCache?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationPurgeEntityCacheArgs, 'typename'>>;
   recordAudit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordAuditArgs, 'action' | 'subject'>>;
   requestMail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestMailArgs, 'data' | 'key' | 'template' | 'userId'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;

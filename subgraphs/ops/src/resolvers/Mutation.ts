@@ -3,6 +3,7 @@ import type { AccountDeps } from '../services/account-deps.js';
 import { createApiClient, revokeApiClient } from '../services/api-clients.js';
 import { requestMail } from '../mail/mail-request.js';
 import { recordExternalAudit } from '../services/audit-log.js';
+import { purgeEntityCache } from '../services/entity-cache-purge.js';
 import { setFeatureFlag } from '../services/feature-flags.js';
 import { createOrganization } from '../services/organizations.js';
 import { requestPasswordReset, resetPassword } from '../services/password-reset.js';
@@ -41,6 +42,7 @@ export function createMutation({
       return user;
     },
     setFeatureFlag: (_, { input }, ctx) => setFeatureFlag(ctx, input),
+    purgeEntityCache: (_, { typename, id }, ctx) => purgeEntityCache(ctx, typename, id),
     recordAudit: (_, args, ctx) => recordExternalAudit(ctx, args),
     requestMail: (_, args, ctx) => requestMail(ctx, args),
   };
