@@ -55,6 +55,7 @@ async function buyersWithCarts(count: number): Promise<Record<string, string>[]>
             displayName: `Buyer ${start + i}`,
           },
         });
+        expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
         const headers = bearer(body.data.signUp.token);
         const cart = await gql(
           url,

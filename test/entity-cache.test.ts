@@ -2,7 +2,7 @@
  * The gateway's entity cache end to end: real subgraph and gateway processes, real Redis. A warm
  * ProductPage is answered without asking the subgraphs; a write through one gateway is read back
  * at once through it and, through Redis, by a second gateway; a signed-in caller's entries are
- * its own; ENTITY_CACHE=false asks the subgraphs every time.
+ * its own; staff can purge; a warm page survives an outage; ENTITY_CACHE=false asks every time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
@@ -141,5 +141,11 @@ describe('entity cache', () => {
     await productPage(uncached.url);
     expect(await subgraphFetches(uncached.url)).toBeGreaterThan(before);
     expect(await metric(uncached.url, 'gateway_entity_cache_hits_total')).toBe(0);
+  });
+
+  it('answers a warm page whole while a subgraph it reads is down', async () => {
+    const warm = await productPage(platform.gatewayUrl);
+    await platform.stopSubgraph('community');
+    expect(await productPage(platform.gatewayUrl)).toEqual(warm);
   });
 });

@@ -68,6 +68,9 @@ const baseline: Partial<Record<Page, Json>> = {};
 beforeAll(async () => {
   platform = await startPlatform({
     subgraphs: ['ops', 'products', 'inventory', 'commerce', 'media', 'community'],
+    // What an outage costs when the gateway must ask: its entity cache would answer the warm
+    // pages whole (test/entity-cache.test.ts shows that).
+    env: { ENTITY_CACHE: 'false' },
   });
   // The baseline is every page whole; on a loaded machine a just-started subgraph may need a moment.
   for (const page of Object.keys(PAGES) as Page[]) {
