@@ -1,27 +1,20 @@
-import { createHash } from 'node:crypto';
 import type { EntityChange } from '@terrarium/platform/entity-changes';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { CacheHint } from './cache-control.js';
+import {
+  decode,
+  digest,
+  encode,
+  entityKey,
+  rootKey,
+  typeOf,
+  type CacheHit,
+  type CacheScope,
+} from './entries.js';
 import type { EntityStore, EntityWrite } from './store.js';
 
-/**
- * Whose entries a request reads and writes. Anonymous callers are indistinguishable to every
- * subgraph, so they share entries; a signed-in user or a partner key reads and writes only its
- * own, so no answer that depends on who asks (an email shown to its owner) reaches anyone else,
- * whatever the subgraphs' hints say.
- */
-export interface CacheScope {
-  /** `anonymous`, `u<user id>` or `k<API client id>`. */
-  key: string;
-  anonymous: boolean;
-}
-
-/** A cached answer and what remains of its cache hint, for the request's Cache-Control. */
-export interface CacheHit {
-  data: Record<string, unknown> | null;
-  hint: CacheHint;
-}
+export { addressesIn, remainingSeconds, type CacheHit, type CacheScope } from './entries.js';
 
 export interface EntityCacheOptions {
   store: EntityStore;
@@ -237,72 +230,4 @@ export function cacheScopeOf(caller: { userId: string | null; apiClientId: strin
   if (caller.userId) return { key: `u${caller.userId}`, anonymous: false };
   if (caller.apiClientId) return { key: `k${caller.apiClientId}`, anonymous: false };
   return { key: 'anonymous', anonymous: true };
-}
-
-/** The entity addresses (`Type:id`) of the objects in an answer that carry both. */
-export function addressesIn(data: unknown, into: Set<string> = new Set(), depth = 0): Set<string> {
-  if (depth > 32 || data === null || typeof data !== 'object') return into;
-  if (Array.isArray(data)) {
-    for (const item of data) addressesIn(item, into, depth + 1);
-    return into;
-  }
-  const record = data as Record<string, unknown>;
-  const typename = record['__typename'];
-  const id = record['id'];
-  if (typeof typename === 'string' && (typeof id === 'string' || typeof id === 'number'))
-    into.add(`${typename}:${id}`);
-  for (const key in record) {
-    const value = record[key];
-    if (value !== null && typeof value === 'object') addressesIn(value, into, depth + 1);
-  }
-  return into;
-}
-
-function digest(text: string): string {
-  return createHash('sha1').update(text).digest('base64url');
-}
-
-function typeOf(address: string): string {
-  return address.slice(0, address.indexOf(':'));
-}
-
-/**
- * Where a representation's answer lives: its entity's address (`Type:id`; a type without an `id`
- * key is addressed by the whole representation and only expires) and the scope's field there.
- */
-function entityKey(variant: string, representation: string, scope: CacheScope) {
-  const parsed = JSON.parse(representation) as Record<string, unknown>;
-  const typename = String(parsed['__typename']);
-  const id = parsed['id'];
-  const address =
-    typeof id === 'string' || typeof id === 'number'
-      ? `${typename}:${id}`
-      : `${typename}:#${digest(representation)}`;
-  return { typename, address, field: `${scope.key}:${digest(`${variant}\n${representation}`)}` };
-}
-
-function rootKey(variant: string, scope: CacheScope): string {
-  return `${scope.key}:${variant}`;
-}
-
-/** `<expires at, ms>|<P or V>|<json>`: the reader checks expiry without parsing the answer. */
-function encode(hint: CacheHint, ttlSeconds: number, json: string): string {
-  return `${Date.now() + ttlSeconds * 1000}|${hint.scope === 'PRIVATE' ? 'V' : 'P'}|${json}`;
-}
-
-/** Whole seconds an encoded value has left (0 once expired). */
-export function remainingSeconds(value: string): number {
-  const expiresAt = Number(value.slice(0, value.indexOf('|')));
-  return Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
-}
-
-function decode(value: string, now: number): CacheHit | null {
-  const first = value.indexOf('|');
-  const expiresAt = Number(value.slice(0, first));
-  if (!(expiresAt > now)) return null;
-  const scope = value[first + 1] === 'V' ? 'PRIVATE' : 'PUBLIC';
-  return {
-    data: JSON.parse(value.slice(first + 3)) as Record<string, unknown> | null,
-    hint: { maxAge: Math.max(1, Math.floor((expiresAt - now) / 1000)), scope },
-  };
 }

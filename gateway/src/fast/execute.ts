@@ -1,7 +1,13 @@
 import { type GraphQLError } from 'graphql/index.js';
 import type { Logger } from 'pino';
-import { parseCacheControl } from '../entity-cache/cache-control.js';
-import { addressesIn, EntityCache, type CacheHit, type CacheScope } from '../entity-cache/entity-cache.js';
+import type { EntityCache, CacheScope } from '../entity-cache/entity-cache.js';
+import {
+  entitiesThroughCache,
+  receivedEntities,
+  representationsBody,
+  rootThroughCache,
+  type CachedFetchSite,
+} from './cached-fetch.js';
 import { downstreamServiceError, errorPathResolver, type ResponsePath } from './errors.js';
 import { deepMerge, getOwn } from './merge.js';
 import type { ConditionStep, FetchStep, Step } from './plan.js';
@@ -31,17 +37,6 @@ export interface ExecutionInput {
   /** Drops what a subgraph's answer says its writes changed (`extensions.entityChanges`); null with the cache off. */
   applyEntityChanges: ((announced: unknown) => Promise<void>) | null;
   logger: Logger;
-}
-
-/** A fetch's selection as the entity cache names it, computed once per compiled fetch. */
-const fetchIdentities = new WeakMap<FetchStep, string>();
-function fetchIdentity(fetch: FetchStep): string {
-  let identity = fetchIdentities.get(fetch);
-  if (identity === undefined) {
-    identity = `${fetch.bodyStart}\n${fetch.bodyEnd}`;
-    fetchIdentities.set(fetch, identity);
-  }
-  return identity;
 }
 
 /**
@@ -122,28 +117,12 @@ export class PlanExecution {
     const cache = fetch.mutation ? null : this.input.entityCache;
     if (!fetch.representer) {
       let data: Record<string, unknown> | null | undefined;
-      const variant = cache && EntityCache.variant(fetch.serviceName, fetchIdentity(fetch), variables.json);
-      const hit = cache && variant ? await cache.cache.lookupRoot(variant, cache.scope) : null;
-      if (hit) {
-        this.restrictByHit(hit);
-        data = hit.data;
+      if (cache) {
+        data = await rootThroughCache(this.cacheSite(fetch, cursor, null, cache), fetch, variables.json);
       } else {
-        const startedAt = Date.now();
         const response = await this.send(fetch, `{${variables.json}}`);
         this.recordErrors(fetch, response, cursor, null);
         data = response.data;
-        if (cache && variant && data && !response.errors?.length) {
-          const hint = parseCacheControl(response.cacheControl);
-          if (hint.maxAge > 0)
-            cache.cache.storeRoot(
-              variant,
-              JSON.stringify(data),
-              [...addressesIn(data)],
-              hint,
-              cache.scope,
-              startedAt,
-            );
-        }
       }
       if (data) fetch.outputRewrites?.(data);
       for (const entity of entities) deepMerge(entity, data);
@@ -180,7 +159,12 @@ export class PlanExecution {
     if (variables.hasRepresentations) throw new Error('Variables cannot contain key "representations"');
 
     const received = cache
-      ? await this.fetchEntitiesThroughCache(fetch, cursor, variables.json, parts, sentIndex, cache)
+      ? await entitiesThroughCache(
+          this.cacheSite(fetch, cursor, sentIndex, cache),
+          fetch,
+          variables.json,
+          parts,
+        )
       : await this.fetchEntities(fetch, cursor, variables.json, parts, sentIndex);
     if (!received) return;
     for (let i = 0; i < sentIndex.length; i += 1) {
@@ -206,65 +190,24 @@ export class PlanExecution {
     return receivedEntities(response, parts.length);
   }
 
-  /**
-   * The answers of `parts` from the entity cache where it has them; the others are fetched (only
-   * they are sent) and kept when the subgraph allows it and answered without errors.
-   */
-  private async fetchEntitiesThroughCache(
+  /** What a fetch through the entity cache needs of this execution (./cached-fetch.ts). */
+  private cacheSite(
     fetch: FetchStep,
     cursor: Cursor,
-    variablesJson: string,
-    parts: readonly string[],
-    sentIndex: number[],
+    sentIndex: number[] | null,
     { cache, scope }: { cache: EntityCache; scope: CacheScope },
-  ): Promise<unknown[] | null> {
-    const variant = EntityCache.variant(fetch.serviceName, fetchIdentity(fetch), variablesJson);
-    const hits = await cache.lookupEntities(variant, parts, scope);
-    const received: unknown[] = new Array(parts.length).fill(null);
-    const missing: number[] = [];
-    for (let index = 0; index < parts.length; index += 1) {
-      const hit = hits[index];
-      if (hit) {
-        received[index] = hit.data;
-        this.restrictByHit(hit);
-      } else missing.push(index);
-    }
-    if (missing.length === 0) return received;
-
-    const asked = missing.length === parts.length ? parts : missing.map((index) => parts[index]!);
-    const startedAt = Date.now();
-    const response = await this.send(fetch, representationsBody(variablesJson, asked));
-    // Error paths name the place in what was sent; put them back at the entity's place in `parts`.
-    if (response.errors && asked !== parts) {
-      for (const error of response.errors) {
-        const at = error.path?.[1];
-        if (typeof at === 'number' && missing[at] !== undefined)
-          error.path = [error.path![0]!, missing[at], ...error.path!.slice(2)];
-      }
-    }
-    this.recordErrors(fetch, response, cursor, sentIndex);
-    const answers = receivedEntities(response, asked.length);
-    if (!answers) return missing.length === parts.length ? null : received;
-    const hint = parseCacheControl(response.cacheControl);
-    const keep = hint.maxAge > 0 && !response.errors?.length;
-    for (let j = 0; j < missing.length; j += 1) received[missing[j]!] = answers[j];
-    if (keep)
-      cache.storeEntities(
-        variant,
-        asked,
-        answers.map((answer) => (answer == null ? null : JSON.stringify(answer))),
-        hint,
-        scope,
-        startedAt,
-      );
-    return received;
-  }
-
-  /** A cached answer narrows the request's cache policy as the subgraph's header did when it was fetched. */
-  private restrictByHit(hit: CacheHit): void {
-    this.input.cachePolicy?.restrict(
-      hit.hint.scope ? { maxAge: hit.hint.maxAge, scope: hit.hint.scope } : { maxAge: hit.hint.maxAge },
-    );
+  ): CachedFetchSite {
+    return {
+      cache,
+      scope,
+      send: (variablesJson) => this.send(fetch, variablesJson),
+      recordErrors: (response) => this.recordErrors(fetch, response, cursor, sentIndex),
+      // A cached answer narrows the request's cache policy as the subgraph's header did when fetched.
+      restrict: (hint) =>
+        this.input.cachePolicy?.restrict(
+          hint.scope ? { maxAge: hint.maxAge, scope: hint.scope } : { maxAge: hint.maxAge },
+        ),
+    };
   }
 
   private send(fetch: FetchStep, variablesJson: string): Promise<SubgraphResponse> {
@@ -347,22 +290,6 @@ function flatten(value: unknown, path: readonly (string | number)[], index: numb
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flatten(getOwn(value as Record<string, unknown>, current), path, index + 1);
-}
-
-function representationsBody(variablesJson: string, parts: readonly string[]): string {
-  return `{${variablesJson}${variablesJson ? ',' : ''}"representations":[${parts.join(',')}]}`;
-}
-
-/** A subgraph's `_entities`, checked as stock checks it; null when the answer has no data. */
-function receivedEntities(response: SubgraphResponse, expected: number): unknown[] | null {
-  const data = response.data;
-  if (!data) return null;
-  const received = data['_entities'];
-  if (!(received && Array.isArray(received)))
-    throw new Error('Expected "data._entities" in response to be an array');
-  if (received.length !== expected)
-    throw new Error(`Expected "data._entities" to contain ${expected} elements`);
-  return received;
 }
 
 /** RemoteGraphQLDataSource's reading of a subgraph's Cache-Control (no max-age: not cacheable). */
