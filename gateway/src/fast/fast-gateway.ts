@@ -198,7 +198,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
     let shaped: Shaped;
     try {
       if (prepared.incremental) {
-        const outcome = await new IncrementalExecution(input).run(prepared.incremental);
+        const outcome = await new IncrementalExecution(input, prepared.mutation).run(prepared.incremental);
         if (outcome.kind === 'parts') {
           delivery.later(requestContext.context, outcome.subsequent);
           const errors = outcome.errors as GraphQLError[];

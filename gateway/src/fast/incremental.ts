@@ -67,7 +67,14 @@ export class IncrementalExecution {
   private client: Record<string, unknown> | null = null;
   private readonly input: ExecutionInput;
 
-  constructor(input: ExecutionInput) {
+  constructor(
+    input: ExecutionInput,
+    /**
+     * A mutation's deferred parts start only once its primary part (every mutation field, in
+     * order) is done, never beside it.
+     */
+    private readonly serial: boolean,
+  ) {
     this.input = { ...input, onFetched: (id) => this.fetchedGate(id).open() };
   }
 
@@ -130,32 +137,46 @@ export class IncrementalExecution {
     parentDone: Promise<void>,
     parentDelivered: Promise<void>,
   ): Promise<void> {
-    if (deferred.depends.length > 0) {
+    if (this.serial) {
+      await parentDone;
+    } else if (deferred.depends.length > 0) {
       await Promise.race([
         Promise.all(deferred.depends.map((id) => this.fetchedGate(id).promise)),
         parentDone,
       ]);
     }
     const part = new PlanExecution(this.input, this.data);
+    const nestedDelivered = gate();
+    try {
+      await this.runPart(deferred, part, parentDone, nestedDelivered.promise);
+      // Shaping may read data the parent fetched (a key, a field both select): wait for it too.
+      await parentDone;
+      await parentDelivered;
+      this.finish(this.items(deferred, part.errors));
+    } finally {
+      // Parts nested in this one follow it, delivered or failed (they must not wait forever).
+      nestedDelivered.open();
+    }
+  }
+
+  /** The part's fetches; a part with deferred parts of its own is a Defer whose primary is this part. */
+  private async runPart(
+    deferred: DeferredStep,
+    part: PlanExecution,
+    parentDone: Promise<void>,
+    delivered: Promise<void>,
+  ): Promise<void> {
     const failed = (err: unknown) => void part.errors.push(err as Error);
-    let nestedDelivered: Gate | null = null;
     const node = deferred.node;
     if (node?.kind === 'Defer') {
-      // A part with deferred parts of its own: the nested Defer's primary is this part.
       const running = node.primary ? part.run(node.primary).catch(failed) : Promise.resolve();
       // A nested part may depend on any fetch above it: its fallback is every enclosing part done.
       const done = Promise.all([parentDone, running]).then(noop);
-      nestedDelivered = gate();
-      for (const nested of node.deferred) this.schedule(nested, done, nestedDelivered.promise);
+      for (const nested of node.deferred) this.schedule(nested, done, delivered);
       await running;
     } else if (node) {
       await part.run(node).catch(failed);
     }
-    // Shaping may read data the parent fetched (a key, a field both select): wait for it too.
-    await parentDone;
-    await parentDelivered;
-    this.finish(this.items(deferred, part.errors));
-    nestedDelivered?.open();
   }
 
   /** The part's items, one per object it is delivered at, with the part's errors placed by path. */
