@@ -8,9 +8,10 @@
  *
  *  - needs DATABASE_URL (a Postgres server): a fresh database is created, seeded (SEED_DEMO=true)
  *    by the six subgraphs, and dropped at the end; REDIS_URL is used when set;
- *  - load: a closed loop of N concurrent clients for D seconds (scripts/lib/load.js); each
- *    deferred request's body is read as it streams, the first part timed when its closing
- *    boundary arrives, the whole when the body ends (and every part is checked);
+ *  - load: a closed loop of N concurrent clients for D seconds (scripts/lib/load.js), each
+ *    alternating the deferred page and the page without @defer; a deferred request's body is
+ *    read as it streams, the first part timed when its closing boundary arrives, the whole when
+ *    the body ends (and every part is checked);
  *  - prints a table and writes bench/results/defer-<date>.json.
  *
  * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2), or
@@ -95,9 +96,10 @@ async function main() {
   const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 30_000 });
   disposers.push(() => pool.close());
 
-  /** @type {number[] | null} */
-  let firstParts = null;
-  /** One deferred request: resolves false unless it streamed well-formed parts ending with hasNext false. */
+  /** Latencies of the measured run (null during the warm-up), in ms. */
+  /** @type {{ first: number[], deferred: number[], whole: number[] } | null} */
+  let samples = null;
+  /** One deferred request: false unless it streamed well-formed parts ending with hasNext false. */
   const sendDeferred = async () => {
     const t0 = performance.now();
     const response = await pool.request({
@@ -118,7 +120,8 @@ async function main() {
       if (Number.isNaN(first) && text.indexOf(DELIMITER, text.indexOf(DELIMITER) + 1) !== -1)
         first = performance.now() - t0;
     }
-    firstParts?.push(first);
+    samples?.first.push(first);
+    samples?.deferred.push(performance.now() - t0);
     const parts = text
       .split(DELIMITER)
       .map((part) => part.slice(part.indexOf('\r\n\r\n') + 4))
@@ -132,6 +135,7 @@ async function main() {
     );
   };
   const sendWhole = async () => {
+    const t0 = performance.now();
     const response = await pool.request({
       method: 'POST',
       path: pathname,
@@ -139,6 +143,7 @@ async function main() {
       body: whole,
     });
     const json = /** @type {any} */ (await response.body.json());
+    samples?.whole.push(performance.now() - t0);
     return response.statusCode === 200 && !json.errors && Boolean(json.data?.product);
   };
 
@@ -146,58 +151,55 @@ async function main() {
     throw new Error('the deferred ProductPage did not answer in well-formed parts');
   if (!(await sendWhole())) throw new Error('ProductPage failed');
 
-  log(`ProductPage without @defer: ${CONNECTIONS} connections, ${DURATION_S} s`);
-  const plain = await runLoad({
-    concurrency: CONNECTIONS,
-    durationMs: DURATION_S * 1000,
-    warmupMs: WARMUP_S * 1000,
-    task: sendWhole,
-  });
-  log(`ProductPage with its reviews deferred: ${CONNECTIONS} connections, ${DURATION_S} s`);
+  // Both kinds in one run (each client alternates), so both see the same machine: on a shared
+  // 2-core host, two runs one after the other compare the neighbours' load as much as anything.
+  log(
+    `ProductPage with its reviews deferred and without @defer, alternating: ${CONNECTIONS} connections, ${DURATION_S} s`,
+  );
+  /** @type {number[]} */
+  const turns = Array.from({ length: CONNECTIONS }, (_, worker) => worker % 2);
   const measured = await runLoad({
     concurrency: CONNECTIONS,
     durationMs: DURATION_S * 1000,
     warmupMs: WARMUP_S * 1000,
-    task: sendDeferred,
-    onMeasureStart: () => (firstParts = []),
+    task: (worker) => ((turns[worker] = 1 - (turns[worker] ?? 0)) === 1 ? sendDeferred() : sendWhole()),
+    onMeasureStart: () => (samples = { first: [], deferred: [], whole: [] }),
   });
-  const sorted = (firstParts ?? []).filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
-  const first = { p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+  const stats = (/** @type {number[]} */ values) => {
+    const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+    return { count: sorted.length, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+  };
+  const first = stats(samples?.first ?? []);
+  const deferredWhole = stats(samples?.deferred ?? []);
+  const plain = stats(samples?.whole ?? []);
 
   const row = (/** @type {string[]} */ cells) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(34) : cell.padStart(12))).join('');
   const ms = (/** @type {number} */ value) => (Number.isFinite(value) ? value.toFixed(1) : '-');
+  const rps = (/** @type {number} */ count) => (count / measured.durationS).toFixed(0);
   const lines = [
-    row(['operation', 'req/s', 'first p50', 'first p99', 'whole p50', 'whole p99', 'errors']),
+    row(['operation', 'req/s', 'first p50', 'first p99', 'whole p50', 'whole p99']),
     row([
       'ProductPage, reviews deferred',
-      measured.rps.toFixed(0),
+      rps(deferredWhole.count),
       ms(first.p50Ms),
       ms(first.p99Ms),
-      ms(measured.p50Ms),
-      ms(measured.p99Ms),
-      String(measured.errors),
+      ms(deferredWhole.p50Ms),
+      ms(deferredWhole.p99Ms),
     ]),
-    row([
-      'ProductPage (no @defer)',
-      plain.rps.toFixed(0),
-      '-',
-      '-',
-      ms(plain.p50Ms),
-      ms(plain.p99Ms),
-      String(plain.errors),
-    ]),
+    row(['ProductPage (no @defer)', rps(plain.count), '-', '-', ms(plain.p50Ms), ms(plain.p99Ms)]),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
   process.stdout.write(
-    `\nfirst part / whole answer, p50: ${(first.p50Ms / measured.p50Ms).toFixed(2)} (ms, ${CONNECTIONS} connections, ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)})\n\n`,
+    `\nfirst part / whole answer, p50: ${(first.p50Ms / deferredWhole.p50Ms).toFixed(2)}; errors: ${measured.errors} of ${measured.requests} (ms, ${CONNECTIONS} connections, ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)})\n\n`,
   );
   const file = writeBenchReport('defer-', {
     date: new Date().toISOString(),
     connections: CONNECTIONS,
     durationS: DURATION_S,
     gateway: GATEWAY_MAIN,
-    deferred: { ...measured, firstPartP50Ms: first.p50Ms, firstPartP99Ms: first.p99Ms },
+    errors: measured.errors,
+    deferred: { ...deferredWhole, firstPartP50Ms: first.p50Ms, firstPartP99Ms: first.p99Ms },
     whole: plain,
   });
   log(`report: ${file}`);
