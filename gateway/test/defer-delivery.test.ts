@@ -155,6 +155,42 @@ describe('@defer: the product page with its reviews deferred', () => {
     expect(await whole.json()).toEqual(await withoutDefer.json());
   });
 
+  it('follows @defer(if: $variable): in parts when true, whole (as without @defer) when false', async () => {
+    gate.release();
+    const conditional = PRODUCT_PAGE.replace(
+      'query ProductPage($slug: String!)',
+      'query ProductPage($slug: String!, $later: Boolean!)',
+    ).replace('@defer(label: "reviews")', '@defer(if: $later, label: "reviews")');
+    const withoutDefer = await (
+      await send(PRODUCT_PAGE.replace('... @defer(label: "reviews") {', '... {'), VARIABLES, {
+        authorization,
+      })
+    ).json();
+
+    const off = await send(
+      conditional,
+      { ...VARIABLES, later: false },
+      { accept: ACCEPT_DEFER, authorization },
+    );
+    expect(off.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await off.json()).toEqual(withoutDefer);
+
+    const on = await send(
+      conditional,
+      { ...VARIABLES, later: true },
+      { accept: ACCEPT_DEFER, authorization },
+    );
+    expect(on.headers.get('content-type')).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+    const payloads: Payload[] = [];
+    for await (const payload of readParts(on.body!)) payloads.push(payload);
+    expect(payloads).toHaveLength(2);
+    expect(payloads[0]!.data?.['product']).not.toHaveProperty('reviews');
+    expect(payloads[1]!.incremental?.[0]).toMatchObject({ path: ['product'], label: 'reviews' });
+    const product = payloads[0]!.data?.['product'] as Record<string, unknown>;
+    const merged = { ...product, ...payloads[1]!.incremental![0]!.data };
+    expect({ errors: payloads[0]!.errors, data: { product: merged } }).toEqual(withoutDefer);
+  });
+
   it('refuses an anonymous deferred staff-only read before executing anything (@access still applies)', async () => {
     const auditLog = contractOperations(graph.apiSchema).find(
       (operation) => operation.name === 'contract admin AuditLog',

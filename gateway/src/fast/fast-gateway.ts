@@ -199,6 +199,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
     try {
       if (prepared.incremental) {
         const outcome = await new IncrementalExecution(input, prepared.mutation).run(prepared.incremental);
+        if (outcome.kind === 'failed') return { errors: [outcome.error] };
         if (outcome.kind === 'parts') {
           delivery.later(requestContext.context, outcome.subsequent);
           const errors = outcome.errors as GraphQLError[];

@@ -1,4 +1,4 @@
-import type { GraphQLError } from 'graphql/index.js';
+import { GraphQLError } from 'graphql/index.js';
 import { deliveryTargets } from './defer-paths.js';
 import { conditionValue, PlanExecution, type ExecutionInput } from './execute.js';
 import { deepMerge } from './merge.js';
@@ -24,6 +24,8 @@ export interface SubsequentPayload {
 export type IncrementalOutcome =
   /** No Defer node ran (every @defer was off, or the plan has none): shape the whole answer as usual. */
   | { kind: 'whole'; execution: PlanExecution }
+  /** The primary part's data could not be shaped: the answer is this error. */
+  | { kind: 'failed'; error: GraphQLError }
   | {
       kind: 'parts';
       /** The primary part's execution errors (the first payload's `errors`). */
@@ -98,17 +100,22 @@ export class IncrementalExecution {
       this.payloads.push({ hasNext: false });
       this.ended = true;
     }
-    let initial: Shaped;
     try {
       await running;
       const shaper = step.primaryShaper;
-      initial = shapeAt(shaper, this.data, this.input.variables, [], shaper.rootTypeName);
+      let initial: Shaped;
+      try {
+        initial = shapeAt(shaper, this.data, this.input.variables, [], shaper.rootTypeName);
+      } catch (err) {
+        // As the whole answer's shaping: the error alone, and no parts (the client has no data).
+        return { kind: 'failed', error: asGraphQLError(err) };
+      }
       this.client = initial.data;
+      return { kind: 'parts', errors: primary.errors, initial, subsequent: this.stream() };
     } finally {
       // Parts still running finish (into nothing) if the primary part failed.
       delivered.open();
     }
-    return { kind: 'parts', errors: primary.errors, initial, subsequent: this.stream() };
   }
 
   private fetchedGate(id: string): Gate {
@@ -190,13 +197,18 @@ export class IncrementalExecution {
         typeof typename === 'string' && shaper.types.composites.has(typename)
           ? typename
           : shaper.rootTypeName;
-      const shaped = shapeAt(shaper, target.fetched, this.input.variables, target.path, typeName);
+      const label = deferred.label === undefined ? {} : { label: deferred.label };
+      let shaped: Shaped;
+      try {
+        shaped = shapeAt(shaper, target.fetched, this.input.variables, target.path, typeName);
+      } catch (err) {
+        // Data no shaping can read (as stock, which would fail the whole answer): this item fails.
+        items.push({ data: null, path: target.path, ...label, errors: [asGraphQLError(err)] });
+        completion.push([]);
+        continue;
+      }
       if (shaped.data) deepMerge(target.client, shaped.data);
-      items.push({
-        data: shaped.data,
-        path: target.path,
-        ...(deferred.label === undefined ? {} : { label: deferred.label }),
-      });
+      items.push({ data: shaped.data, path: target.path, ...label });
       completion.push(shaped.errors);
     }
     for (const error of errors) {
@@ -255,4 +267,9 @@ function itemFor(
     }
   }
   return best ?? items[0];
+}
+
+function asGraphQLError(err: unknown): GraphQLError {
+  const error = err as Error;
+  return error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error });
 }
