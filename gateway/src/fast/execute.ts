@@ -37,6 +37,8 @@ export interface ExecutionInput {
   /** Drops what a subgraph's answer says its writes changed (`extensions.entityChanges`); null with the cache off. */
   applyEntityChanges: ((announced: unknown) => Promise<void>) | null;
   logger: Logger;
+  /** Told when a fetch that has an id (one a deferred part depends on) is done, with or without errors. */
+  onFetched?: ((id: string) => void) | undefined;
 }
 
 /**
@@ -48,9 +50,12 @@ export interface ExecutionInput {
  */
 export class PlanExecution {
   readonly errors: (GraphQLError | Error)[] = [];
-  readonly data: Record<string, unknown> = {};
 
-  constructor(private readonly input: ExecutionInput) {}
+  constructor(
+    private readonly input: ExecutionInput,
+    /** The data merged into; the parts of a deferred operation share one (each keeps its own errors). */
+    readonly data: Record<string, unknown> = {},
+  ) {}
 
   run(step: Step): Promise<void> {
     return this.execute(step, { path: [], data: this.data });
@@ -75,22 +80,14 @@ export class PlanExecution {
         } catch (err) {
           this.errors.push(err as Error);
         }
+        if (step.id !== null) this.input.onFetched?.(step.id);
         return;
       case 'Condition': {
-        const branch = this.condition(step) ? step.ifClause : step.elseClause;
+        const branch = conditionValue(step, this.input.variables) ? step.ifClause : step.elseClause;
         if (branch) await this.execute(branch, cursor);
         return;
       }
     }
-  }
-
-  private condition(step: ConditionStep): boolean {
-    const variables = this.input.variables;
-    let value = variables ? getOwn(variables as Record<string, unknown>, step.variable) : undefined;
-    if (value === undefined) value = step.defaultValue;
-    if (typeof value !== 'boolean')
-      throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${step.variable}`);
-    return value;
   }
 
   /** The forwarded variables as the members of a JSON object (no braces), in the fetch's order. */
@@ -261,6 +258,18 @@ export class PlanExecution {
       }
     }
   }
+}
+
+/** Which branch of a Condition node runs: its variable's value, or its default. */
+export function conditionValue(
+  step: ConditionStep<unknown>,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): boolean {
+  let value = variables ? getOwn(variables as Record<string, unknown>, step.variable) : undefined;
+  if (value === undefined) value = step.defaultValue;
+  if (typeof value !== 'boolean')
+    throw new Error(`Invalid non-boolean value ${String(value)} for Boolean! variable $${step.variable}`);
+  return value;
 }
 
 /** The entities of a list, nulls left out (a copy only when there is a null). */

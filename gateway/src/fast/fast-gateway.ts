@@ -8,7 +8,16 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { GraphQLError, getVariableValues, type GraphQLSchema } from 'graphql/index.js';
+import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
+  GraphQLError,
+  GraphQLNonNull,
+  GraphQLSchema,
+  GraphQLString,
+  getVariableValues,
+} from 'graphql/index.js';
 import type { Logger } from 'pino';
 import { ANONYMOUS } from '@terrarium/platform/caller';
 import { parseEntityChanges } from '@terrarium/platform/entity-changes';
@@ -18,9 +27,15 @@ import type { GatewayContext } from '../http/context.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { SupergraphSource } from '../supergraph/supergraph-source.js';
 import { upstreamHeaders } from '../upstream/headers.js';
-import { PlanExecution, type CachePolicyLike } from './execute.js';
+import { PlanExecution, type CachePolicyLike, type ExecutionInput } from './execute.js';
+import { IncrementalExecution } from './incremental.js';
+import {
+  createIncrementalDelivery,
+  type FormatError,
+  type IncrementalDelivery,
+} from './incremental-delivery.plugin.js';
 import { PreparedOperations, type PlanLimitSwitches } from './prepare.js';
-import { shapeResponse } from './shape.js';
+import { shapeResponse, type Shaped } from './shape.js';
 import { SubgraphClient } from './subgraph-client.js';
 
 export interface FastGatewayOptions {
@@ -36,9 +51,17 @@ export interface FastGatewayOptions {
   shareInflightFetches?: boolean;
   /** Caches `_entities` and root-field answers across requests (gateway/src/entity-cache/); null: off. */
   entityCache?: EntityCache | null;
+  /** Apollo Server's formatError, for the errors of deferred parts (Apollo formats the first part's). */
+  formatError: FormatError;
 }
 
-export type FastGateway = GatewayInterface;
+export interface FastGateway extends GatewayInterface {
+  /**
+   * Delivers @defer operations in parts (multipart HTTP) when installed in Apollo Server's
+   * plugins; without it, such operations are answered whole.
+   */
+  readonly incrementalDeliveryPlugin: IncrementalDelivery['plugin'];
+}
 
 /** Operations executed, by executor (`fast`, or `stock` for what the fast path leaves to Apollo Gateway). */
 const EXECUTIONS_METRIC = 'gateway_operation_executions_total';
@@ -54,8 +77,13 @@ const EXECUTIONS_METRIC = 'gateway_operation_executions_total';
  * The executor prepares each operation once (the federation `Operation`, the shared query
  * plan, the plan compiled for execution, the response shaping compiled) and then runs it against
  * the subgraphs through its own undici pools. Anything it does not execute itself (schema
- * introspection, @defer, @fromContext, Studio traces, the query-plan debugging header, a request
- * that arrives while the supergraph is being swapped) goes to Apollo Gateway's own executor.
+ * introspection, @fromContext, Studio traces, the query-plan debugging header, a request that
+ * arrives while the supergraph is being swapped) goes to Apollo Gateway's own executor.
+ *
+ * @defer: the schema Apollo Server validates against gains the @defer directive (Apollo Gateway's
+ * lacks it). A client that accepts `multipart/mixed;deferSpec=20220824` gets the answer in parts
+ * (incremental.ts, incremental-delivery.plugin.ts); any other gets the whole answer in one, as
+ * if there were no @defer.
  */
 export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOptions): FastGateway {
   const { metrics, logger } = options;
@@ -81,6 +109,17 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   });
   const fastExecutions = executions.labels({ executor: 'fast' });
   const stockExecutions = executions.labels({ executor: 'stock' });
+  const delivery = createIncrementalDelivery({ formatError: options.formatError });
+  /** Apollo Gateway's API schema -> the same with @defer, the schema Apollo Server validates against. */
+  const withDefer = new WeakMap<GraphQLSchema, GraphQLSchema>();
+  const deferrable = (schema: GraphQLSchema): GraphQLSchema => {
+    let known = withDefer.get(schema);
+    if (!known) {
+      known = withDeferDirective(schema);
+      withDefer.set(schema, known);
+    }
+    return known;
+  };
 
   options.supergraphs.onGeneration((supergraph) => {
     const generation = new PreparedOperations(supergraph, options.planLimits);
@@ -103,6 +142,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
     }
     clientsByGeneration.set(generation, clients);
     generations.set(supergraph.schema, generation);
+    generations.set(deferrable(supergraph.schema), generation);
   });
 
   const fallback = (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
@@ -126,6 +166,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       request.operationName ?? null,
       requestContext.document,
       requestContext.operation,
+      delivery.accepts(request.http?.headers.get('accept') ?? undefined),
     );
     if ('reason' in prepared) {
       logger.debug(
@@ -152,7 +193,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
     const context = requestContext.context as Partial<GatewayContext>;
     const headers = upstreamHeaders(context);
     const policy = requestContext.overallCachePolicy as Partial<CachePolicyLike> | undefined;
-    const execution = new PlanExecution({
+    const input: ExecutionInput = {
       variables: request.variables,
       clients: clientsByGeneration.get(generation)!,
       headers,
@@ -168,16 +209,29 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
           : null,
       applyEntityChanges: entityCache ? applyEntityChanges : null,
       logger: context.logger ?? logger,
-    });
-    if (prepared.plan) {
-      try {
+    };
+    let execution = new PlanExecution(input);
+    let shaped: Shaped;
+    try {
+      if (prepared.incremental) {
+        const outcome = await new IncrementalExecution(input, prepared.mutation).run(prepared.incremental);
+        if (outcome.kind === 'failed') return { errors: [outcome.error] };
+        if (outcome.kind === 'parts') {
+          delivery.later(requestContext.context, outcome.subsequent);
+          const errors = outcome.errors as GraphQLError[];
+          shaped = outcome.initial;
+          if (errors.length === 0 && shaped.errors.length > 0)
+            return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+          return errors.length === 0 ? { data: shaped.data } : { errors, data: shaped.data };
+        }
+        execution = outcome.execution;
+      } else if (prepared.plan) {
         await execution.run(prepared.plan);
-      } finally {
-        if (prepared.mutation) mutationEpoch += 1;
       }
+    } finally {
+      if (prepared.mutation) mutationEpoch += 1;
     }
 
-    let shaped;
     try {
       shaped = shapeResponse(prepared.shaper, execution.data, request.variables);
     } catch (err) {
@@ -197,8 +251,11 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   };
 
   return {
+    incrementalDeliveryPlugin: delivery.plugin,
     onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
-      return gateway.onSchemaLoadOrUpdate(callback);
+      return gateway.onSchemaLoadOrUpdate((schemaContext) =>
+        callback({ ...schemaContext, apiSchema: deferrable(schemaContext.apiSchema) }),
+      );
     },
     async load(loadOptions): Promise<GatewayLoadResult> {
       const loaded = await gateway.load(loadOptions);
@@ -213,6 +270,22 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
       await Promise.all(closing);
     },
   };
+}
+
+/** `directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT`, as federation defines it. */
+const DEFER_DIRECTIVE = new GraphQLDirective({
+  name: 'defer',
+  locations: [DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT],
+  args: {
+    label: { type: GraphQLString },
+    if: { type: new GraphQLNonNull(GraphQLBoolean), defaultValue: true },
+  },
+});
+
+function withDeferDirective(schema: GraphQLSchema): GraphQLSchema {
+  if (schema.getDirective('defer')) return schema;
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, directives: [...config.directives, DEFER_DIRECTIVE] });
 }
 
 function isEmpty(variables: Record<string, unknown> | undefined): boolean {

@@ -1,8 +1,8 @@
-import { operationFromDocument } from '@apollo/federation-internals';
+import { operationFromDocument, type Operation } from '@apollo/federation-internals';
 import { LRUCache } from 'lru-cache';
 import type { DocumentNode, VariableDefinitionNode } from 'graphql/index.js';
 import type { SupergraphGeneration } from '../supergraph/generation.js';
-import { compilePlan, type Step } from './plan.js';
+import { compileIncrementalPlan, compilePlan, type IncrementalStep, type Step } from './plan.js';
 import { TypeMatcher } from './representations.js';
 import { compileShaper, type Shaper } from './shape.js';
 
@@ -12,6 +12,11 @@ const MAX_PREPARED = 2_000;
 /** Everything about an operation that does not depend on the request: planned, compiled, cached. */
 export interface PreparedOperation {
   plan: Step | null;
+  /**
+   * For an operation with @defer prepared to be delivered in parts: its plan from the
+   * defer-enabled planner (run by IncrementalExecution instead of `plan`). Null otherwise.
+   */
+  incremental: IncrementalStep | null;
   mutation: boolean;
   shaper: Shaper;
   /** Checked against each request's variables before anything runs (as ApolloGateway does). */
@@ -48,13 +53,20 @@ export class PreparedOperations {
     this.types = new TypeMatcher(generation.supergraph.schema);
   }
 
+  /**
+   * `inParts`: the client accepts incremental delivery, so an operation with @defer is planned
+   * with its deferred parts (any other operation is prepared as usual). Without it, @defer is
+   * stripped as Apollo Gateway's planner does, and the answer is the one without @defer.
+   */
   prepare(
     queryHash: string,
     operationName: string | null,
     document: DocumentNode,
     operation: { variableDefinitions?: readonly VariableDefinitionNode[] | undefined },
+    inParts = false,
   ): PreparedOperation | NotPrepared {
-    const key = operationName === null ? queryHash : `${queryHash}\u0000${operationName}`;
+    const whole = operationName === null ? queryHash : `${queryHash}\u0000${operationName}`;
+    const key = inParts ? `${whole}\u0000parts` : whole;
     const known = this.prepared.get(key);
     if (known) return known;
     let result: PreparedOperation | NotPrepared;
@@ -62,9 +74,16 @@ export class PreparedOperations {
       const parsed = operationFromDocument(this.generation.apiSchema, document, {
         operationName: operationName ?? undefined,
       });
-      const plan = this.generation.planner.buildQueryPlan(parsed, this.planLimits);
+      if (inParts && !parsed.expandAllFragments().selectionSet.hasDefer()) {
+        result = this.prepare(queryHash, operationName, document, operation);
+        this.prepared.set(key, result);
+        return result;
+      }
       result = {
-        plan: compilePlan(plan, parsed, this.types),
+        plan: inParts
+          ? null
+          : compilePlan(this.generation.planner.buildQueryPlan(parsed, this.planLimits), parsed, this.types),
+        incremental: inParts ? this.planInParts(parsed) : null,
         mutation: parsed.rootKind === 'mutation',
         shaper: compileShaper(parsed),
         variableDefinitions: operation.variableDefinitions?.length ? operation.variableDefinitions : null,
@@ -76,5 +95,12 @@ export class PreparedOperations {
     }
     this.prepared.set(key, result);
     return result;
+  }
+
+  /** Every @defer labelled first (the parts are matched to their fragments by label), then planned. */
+  private planInParts(parsed: Operation): IncrementalStep | null {
+    const { operation, assignedDeferLabels } = parsed.expandAllFragments().withNormalizedDefer();
+    const plan = this.generation.deferPlanner.buildQueryPlan(operation, this.planLimits);
+    return compileIncrementalPlan(plan, operation, this.types, assignedDeferLabels);
   }
 }

@@ -105,6 +105,20 @@ function subtypesOf(schema: Schema, name: string): ReadonlySet<string> {
 }
 
 export function compileSteps(operation: Operation): ShapeSteps {
+  const rootType = operation.schema().schemaDefinition.rootType(operation.rootKind);
+  if (!rootType) throw new UnsupportedOperation(`no ${operation.rootKind} root type`);
+  return compileSelectionSteps(operation, operation.selectionSet, rootType.name);
+}
+
+/**
+ * One selection set of the operation at a type (the whole operation at its root type, or one
+ * part of a deferred operation at the type where that part is delivered).
+ */
+export function compileSelectionSteps(
+  operation: Operation,
+  selectionSet: SelectionSet,
+  parentTypeName: string,
+): ShapeSteps {
   const schema = operation.schema();
   const memo = new Map<SelectionSet, Step[]>();
   const types = new Map<string, TypeRef>();
@@ -158,13 +172,11 @@ export function compileSteps(operation: Operation): ShapeSteps {
     return steps;
   };
 
-  const root = compile(operation.selectionSet);
+  const root = compile(selectionSet);
   const defaults = operation.collectDefaultedVariableValues();
-  const rootType = schema.schemaDefinition.rootType(operation.rootKind);
-  if (!rootType) throw new UnsupportedOperation(`no ${operation.rootKind} root type`);
   return {
     root,
-    rootTypeName: rootType.name,
+    rootTypeName: parentTypeName,
     defaults: Object.keys(defaults).length > 0 ? { ...defaults } : null,
     conditional,
     types: typeIndex(schema),

@@ -1,7 +1,7 @@
-import { ERRORS, type Operation } from '@apollo/federation-internals';
+import { ERRORS, type Operation, type SelectionSet } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql/index.js';
 import { generateSelection, ShapeAssertionError, type SelectionFn, type ShapeRun } from './shape-codegen.js';
-import { compileSteps, type TypeIndex } from './shape-steps.js';
+import { compileSelectionSteps, compileSteps, type TypeIndex } from './shape-steps.js';
 import { describeLast, isValidLeaf, TypeKind, type TypeRef } from './types.js';
 
 /**
@@ -31,6 +31,16 @@ export function compileShaper(operation: Operation): Shaper {
   return { ...steps, root: generateSelection(steps.root, update) };
 }
 
+/** A shaper for one part of a deferred operation: its selection, at the type where it is delivered. */
+export function compileSelectionShaper(
+  operation: Operation,
+  selectionSet: SelectionSet,
+  parentTypeName: string,
+): Shaper {
+  const steps = compileSelectionSteps(operation, selectionSet, parentTypeName);
+  return { ...steps, root: generateSelection(steps.root, update) };
+}
+
 export { ShapeAssertionError };
 
 /** What a generated selection returns when a null must bubble to its parent (0 when its object is fine). */
@@ -38,13 +48,14 @@ const BUBBLE = 1;
 
 /** One shaping pass. `invalid`/`hadErrors` carry updateOutputValue's two flags without allocating a result per value. */
 class Run implements ShapeRun {
-  readonly path: (string | number)[] = [];
   readonly errors: GraphQLError[] = [];
   invalid = false;
   hadErrors = false;
   constructor(
     readonly types: TypeIndex,
     readonly variables: Readonly<Record<string, unknown>> | null,
+    /** Where the shaped object sits in the response (empty at the root): error paths start with it. */
+    readonly path: (string | number)[] = [],
   ) {}
 
   nonNullError(type: TypeRef, parentTypeName: string): void {
@@ -196,10 +207,24 @@ export function shapeResponse(
   input: Record<string, unknown>,
   variables: Readonly<Record<string, unknown>> | undefined,
 ): Shaped {
+  return shapeAt(shaper, input, variables, [], shaper.rootTypeName);
+}
+
+/**
+ * computeResponse for the object at `path` of the response (one part of a deferred operation):
+ * null propagation stops at that object, which becomes null (the part's `data: null`).
+ */
+export function shapeAt(
+  shaper: Shaper,
+  input: Record<string, unknown>,
+  variables: Readonly<Record<string, unknown>> | undefined,
+  path: readonly (string | number)[],
+  typeName: string,
+): Shaped {
   let merged: Readonly<Record<string, unknown>> | null = null;
   if (shaper.conditional) merged = shaper.defaults ? { ...shaper.defaults, ...variables } : (variables ?? {});
-  const run = new Run(shaper.types, merged);
+  const run = new Run(shaper.types, merged, path.slice());
   const data: Record<string, unknown> = {};
-  const bubbled = shaper.root(run, input, data, shaper.rootTypeName) === BUBBLE;
+  const bubbled = shaper.root(run, input, data, typeName) === BUBBLE;
   return { data: bubbled ? null : data, errors: run.errors };
 }

@@ -192,6 +192,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     ],
     persisted: { store: persisted, partnerManifest: config.persisted.partnerManifest },
   });
+  const formatError = createErrorFormatter(logger, { hideSuggestions: config.production });
   // Queries and mutations execute on the fast path (gateway/src/fast/): Apollo Gateway still loads
   // and plans; every plugin below still runs before execution.
   const entityCache = config.fastExecution
@@ -204,7 +205,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         logger,
       })
     : null;
-  const executing = config.fastExecution
+  const fast = config.fastExecution
     ? createFastGateway(gateway, {
         supergraphs,
         planLimits: config.planLimits,
@@ -217,10 +218,11 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         logger,
         shareInflightFetches: config.dedupeSubgraphFetches,
         entityCache: entityCache?.cache ?? null,
+        formatError,
       })
-    : gateway;
+    : null;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: executing,
+    gateway: fast ?? gateway,
     // APQ for first-party apps, shared by N gateways through Redis; partner keys never register (see persisted/).
     persistedQueries: config.persisted.apqEnabled
       ? {
@@ -233,7 +235,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger, { hideSuggestions: config.production }),
+    formatError,
     csrfPrevention: true,
     allowBatchedHttpRequests: config.allowBatching,
     // The parser itself stops past the token limit, before building a large AST.
@@ -256,6 +258,8 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
         partnerManifest: config.persisted.partnerManifest,
         metrics,
       }),
+      // @defer answered in parts (multipart); before the cache headers, which see the body's kind.
+      ...(fast ? [fast.incrementalDeliveryPlugin] : []),
       createCacheHeadersPlugin(),
       createRateLimitedStatusPlugin(),
       createMetricsPlugin(),

@@ -40,6 +40,8 @@ interface Body {
 export interface GatewayPair {
   stockUrl: string;
   terrariumUrl: string;
+  /** The staff user's `Bearer` token `run` sends. */
+  authorization: string;
   terrarium: GatewayServer;
   /** Runs the operation on both, as a signed-in staff user (stock ignores the token; Terrarium's @access checks pass). */
   run(operation: DiffOperation): Promise<{ stock: Outcome; terrarium: Outcome }>;
@@ -53,7 +55,11 @@ export interface GatewayPair {
 const paths = (entries: { path?: unknown[] }[] | undefined): string[] =>
   (entries ?? []).map((entry) => JSON.stringify(entry.path ?? null)).sort();
 
-async function post(url: string, operation: DiffOperation, authorization: string | null): Promise<Outcome> {
+export async function post(
+  url: string,
+  operation: DiffOperation,
+  authorization: string | null,
+): Promise<Outcome> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
@@ -90,6 +96,7 @@ export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPa
   return {
     stockUrl,
     terrariumUrl,
+    authorization,
     terrarium,
     async run(operation) {
       operation.before?.();

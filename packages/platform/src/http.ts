@@ -77,7 +77,11 @@ export async function writeApolloResponse(res: ServerResponse, response: HTTPGra
     res.end(response.body.string);
     return;
   }
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  for await (const chunk of response.body.asyncIterator) {
+    // The client went away (a multipart answer still had parts to come): stop producing them.
+    if (res.destroyed) break;
+    res.write(chunk);
+  }
   res.end();
 }
 
