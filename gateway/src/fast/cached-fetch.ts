@@ -15,15 +15,38 @@ export interface CachedFetchSite {
   restrict(hint: CacheHint): void;
 }
 
-/** A fetch's selection as the entity cache names it, computed once per compiled fetch. */
-const fetchIdentities = new WeakMap<FetchStep, string>();
-function fetchIdentity(fetch: FetchStep): string {
-  let identity = fetchIdentities.get(fetch);
-  if (identity === undefined) {
-    identity = `${fetch.bodyStart}\n${fetch.bodyEnd}`;
-    fetchIdentities.set(fetch, identity);
+/**
+ * A fetch whose subgraph answered without a max-age is not looked up for this long: a selection
+ * that is never cacheable (a private field, an unhinted type) costs no lookup. @default 10 s
+ */
+const UNCACHEABLE_RECHECK_MS = 10_000;
+
+interface FetchMemo {
+  /** The fetch's selection as the entity cache names it. */
+  identity: string;
+  /** Until then the fetch goes straight to its subgraph. */
+  uncacheableUntil: number;
+}
+
+/** Per compiled fetch: computed once, dropped with the plan. */
+const memos = new WeakMap<FetchStep, FetchMemo>();
+function memoOf(fetch: FetchStep): FetchMemo {
+  let memo = memos.get(fetch);
+  if (memo === undefined) {
+    memo = { identity: `${fetch.bodyStart}\n${fetch.bodyEnd}`, uncacheableUntil: 0 };
+    memos.set(fetch, memo);
   }
-  return identity;
+  return memo;
+}
+
+/** Whether the cache is worth asking for this fetch now (see UNCACHEABLE_RECHECK_MS). */
+export function worthLookingUp(fetch: FetchStep): boolean {
+  const until = memoOf(fetch).uncacheableUntil;
+  return until === 0 || until < Date.now();
+}
+
+function noteHint(fetch: FetchStep, hint: CacheHint): void {
+  memoOf(fetch).uncacheableUntil = hint.maxAge > 0 ? 0 : Date.now() + UNCACHEABLE_RECHECK_MS;
 }
 
 /**
@@ -35,7 +58,7 @@ export async function rootThroughCache(
   fetch: FetchStep,
   variablesJson: string,
 ): Promise<Record<string, unknown> | null | undefined> {
-  const variant = EntityCache.variant(fetch.serviceName, fetchIdentity(fetch), variablesJson);
+  const variant = EntityCache.variant(fetch.serviceName, memoOf(fetch).identity, variablesJson);
   const hit = await site.cache.lookupRoot(variant, site.scope);
   if (hit) {
     site.restrict(hit.hint);
@@ -47,6 +70,7 @@ export async function rootThroughCache(
   const data = response.data;
   if (data && !response.errors?.length) {
     const hint = parseCacheControl(response.cacheControl);
+    noteHint(fetch, hint);
     if (hint.maxAge > 0)
       site.cache.storeRoot(
         variant,
@@ -71,7 +95,7 @@ export async function entitiesThroughCache(
   variablesJson: string,
   parts: readonly string[],
 ): Promise<unknown[] | null> {
-  const variant = EntityCache.variant(fetch.serviceName, fetchIdentity(fetch), variablesJson);
+  const variant = EntityCache.variant(fetch.serviceName, memoOf(fetch).identity, variablesJson);
   const hits = await site.cache.lookupEntities(variant, parts, site.scope);
   const received: unknown[] = new Array(parts.length).fill(null);
   const missing: number[] = [];
@@ -100,6 +124,7 @@ export async function entitiesThroughCache(
   if (!answers) return missing.length === parts.length ? null : received;
   for (let j = 0; j < missing.length; j += 1) received[missing[j]!] = answers[j];
   const hint = parseCacheControl(response.cacheControl);
+  noteHint(fetch, hint);
   if (hint.maxAge > 0 && !response.errors?.length)
     site.cache.storeEntities(
       variant,

@@ -6,6 +6,7 @@ import {
   receivedEntities,
   representationsBody,
   rootThroughCache,
+  worthLookingUp,
   type CachedFetchSite,
 } from './cached-fetch.js';
 import { downstreamServiceError, errorPathResolver, type ResponsePath } from './errors.js';
@@ -111,7 +112,7 @@ export class PlanExecution {
     if (entities.length < 1) return;
     const variables = this.variablesJson(fetch);
 
-    const cache = fetch.mutation ? null : this.input.entityCache;
+    const cache = fetch.mutation || !worthLookingUp(fetch) ? null : this.input.entityCache;
     if (!fetch.representer) {
       let data: Record<string, unknown> | null | undefined;
       if (cache) {
