@@ -14,12 +14,17 @@ import type { SqlParam } from './sql.js';
  * keeps the type its inlined literal had (an integer is int4 or int8, a fraction numeric, a boolean
  * boolean; strings, dates and null stay untyped, as a quoted literal is), so `select ? as n` still
  * answers a number. A statement this cannot express the same way (`??`, `\?`, a nested array, a
- * non-finite number) or that Postgres refuses to prepare (class 42: a parameter it cannot type
- * alone, say `? is null`) goes through `em.execute` as before; refused texts are remembered.
+ * non-finite number) or that Postgres refuses to prepare (a parameter it cannot type alone, say
+ * `? is null`; see refusedToPrepare) goes through `em.execute` as before; refused texts are
+ * remembered.
  */
 
-/** Distinct statement texts prepared per process; later ones run unnamed. @default 1_000 */
-const MAX_PREPARED_TEXTS = 1_000;
+/**
+ * Distinct statement texts prepared per process; later ones run unnamed (still bound, planned each
+ * time). Each pooled connection keeps a plan per text it ran in the server's memory, and an
+ * `in (?)` list makes a text per list length, hence a bound. @default 500
+ */
+const MAX_PREPARED_TEXTS = 500;
 
 interface PreparedText {
   name: string;
@@ -89,10 +94,14 @@ interface KnexClient {
   releaseConnection(connection: PgClient): Promise<unknown>;
 }
 
-/** Postgres refused the text before running it (syntax, types, names): nothing was executed. */
+/**
+ * Postgres refused the statement before running it, so nothing was executed: class 42 (syntax,
+ * types, names), or 0A000 "cached plan must not change result type", which a `select *` prepared
+ * before a migration added a column gets on every pooled connection that prepared it.
+ */
 function refusedToPrepare(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('42');
+  return typeof code === 'string' && (code.startsWith('42') || code === '0A000');
 }
 
 /**
