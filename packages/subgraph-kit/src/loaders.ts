@@ -1,7 +1,15 @@
-import type { ConnectionType, EntityName, FindOptions } from '@mikro-orm/core';
+import {
+  ReferenceKind,
+  Utils,
+  type ConnectionType,
+  type EntityData,
+  type EntityName,
+  type FindOptions,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { isUuid } from './seed-id.js';
+import { jsonList, query } from './sql.js';
 
 /**
  * DataLoader building blocks, written once for every subgraph: a batch function must answer one
@@ -92,9 +100,42 @@ export function createManyByKeyLoader<V>(
 }
 
 /**
- * Entities by uuid id: one `where id in (...)` per batch. `options` go to `em.find` as given;
+ * The select `createByIdLoader` runs for an entity whose every property is a plain column (no
+ * relation, embeddable, formula or lazy column) and that has no filters, inheritance or expression,
+ * by its metadata; null otherwise (em.find, then).
+ */
+const selects = new WeakMap<object, string | null>();
+function selectById<T extends object>(em: EntityManager, entity: EntityName<T>): string | null {
+  const meta = em.getMetadata().get(Utils.className(entity));
+  let select = selects.get(meta);
+  if (select !== undefined) return select;
+  const props = meta.props.filter((prop) => prop.persist !== false);
+  const plain =
+    !meta.virtual &&
+    !meta.expression &&
+    !meta.discriminatorColumn &&
+    Object.keys(meta.filters).length === 0 &&
+    meta.primaryKeys.length === 1 &&
+    meta.primaryKeys[0] === 'id' &&
+    props.every(
+      (prop) =>
+        prop.kind === ReferenceKind.SCALAR && !prop.lazy && !prop.formula && prop.fieldNames.length === 1,
+    );
+  select = plain
+    ? `select ${props.map((prop) => `"${prop.fieldNames[0]}"`).join(', ')} from "${meta.tableName}"
+        where id = any(select jsonb_array_elements_text(?::jsonb)::uuid)`
+    : null;
+  selects.set(meta, select);
+  return select;
+}
+
+/**
+ * Entities by uuid id: one statement per batch. `options` go to `em.find` as given;
  * `reads` (the operation's ReadRoute, for entities that tolerate lag) is read when a batch runs,
- * since the kit decides it after the loaders are made.
+ * since the kit decides it after the loaders are made. Without options, an entity of plain columns
+ * is read with one prepared select and merged into the EntityManager (an entity it already holds
+ * comes back as it is, as with em.find): em.find built the same statement through its query
+ * builder at about 0.55 ms of CPU a batch against 0.18 ms (ops' users by id).
  */
 export function createByIdLoader<T extends { id: string }>(
   em: EntityManager,
@@ -102,14 +143,35 @@ export function createByIdLoader<T extends { id: string }>(
   options?: FindOptions<T>,
   reads?: { readonly connectionType: ConnectionType },
 ): DataLoader<string, T | null> {
+  const plain = options === undefined || Object.keys(options).length === 0;
   // The cast: MikroORM cannot see that `id` of an arbitrary T is a filterable property.
-  return createByKeyLoader(
-    (ids) =>
-      em.find(
-        entity,
-        { id: { $in: ids } } as never,
-        reads ? { ...options, connectionType: reads.connectionType } : options,
-      ),
+  return createByKeyLoader<T>(
+    async (ids): Promise<readonly T[]> => {
+      const select = plain ? selectById(em, entity) : null;
+      if (select === null)
+        return em.find(
+          entity,
+          { id: { $in: ids } } as never,
+          reads ? { ...options, connectionType: reads.connectionType } : options,
+        );
+      const rows = await query<EntityData<T>>(
+        em,
+        select,
+        [jsonList(ids)],
+        reads ? { connectionType: reads.connectionType } : {},
+      );
+      const meta = em.getMetadata().get(Utils.className(entity));
+      const driver = em.getDriver();
+      const factory = em.getEntityFactory();
+      // What em.find does with each row it read.
+      return rows.map(
+        (row) =>
+          factory.create(entity, driver.mapResult(row, meta) as EntityData<T>, {
+            merge: true,
+            convertCustomTypes: true,
+          }) as T,
+      );
+    },
     (row) => row.id,
   );
 }

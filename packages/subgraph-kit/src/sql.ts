@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException, type ConnectionType, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryPrepared } from './prepared.js';
 
 /**
  * Raw SQL for the subgraphs, one API. Statements go through the EntityManager (never a bare knex),
@@ -23,16 +24,19 @@ export interface ReadOptions {
 /**
  * The rows a statement returns. With `{ connectionType: 'read' }` a replica may answer it (the
  * driver picks a fresh one, or the primary); inside a transaction it runs in the transaction
- * whatever it asks.
+ * whatever it asks. Outside one it runs as a named prepared statement (prepared.ts).
  */
-export function query<T extends object>(
+export async function query<T extends object>(
   em: EntityManager,
   sql: string,
   params: readonly SqlParam[] = [],
   options: ReadOptions = {},
 ): Promise<T[]> {
-  if (options.connectionType === 'read' && !em.isInTransaction())
-    return em.getConnection('read').execute<T[]>(sql, [...params], 'all');
+  if (em.isInTransaction()) return em.execute<T[]>(sql, [...params], 'all');
+  const connection = em.getConnection(options.connectionType === 'read' ? 'read' : 'write');
+  const rows = await queryPrepared<T>(em, connection, sql, params);
+  if (rows) return rows;
+  if (options.connectionType === 'read') return connection.execute<T[]>(sql, [...params], 'all');
   return em.execute<T[]>(sql, [...params], 'all');
 }
 

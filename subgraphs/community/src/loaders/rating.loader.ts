@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TTL, type Cache } from '@terrarium/subgraph-kit/cache';
+import { query } from '@terrarium/subgraph-kit/sql';
 import type { SubjectType } from '../entities/rating-aggregate.entity.js';
 
 export interface Subject {
@@ -43,9 +44,13 @@ export function createRatingLoader(em: EntityManager, cache: Cache): RatingLoade
       const misses = subjects.filter((_, i) => cached[i] === undefined);
       const fresh = new Map<string, Rating>();
       if (misses.length > 0) {
-        const rows = await em.execute<
-          { subject_type: SubjectType; subject_id: string; review_count: number; rating_sum: number }[]
-        >(
+        const rows = await query<{
+          subject_type: SubjectType;
+          subject_id: string;
+          review_count: number;
+          rating_sum: number;
+        }>(
+          em,
           `select a.subject_type, a.subject_id, a.review_count, a.rating_sum
            from rating_aggregate a
            join unnest(array[?]::text[], array[?]::uuid[]) as k(subject_type, subject_id) using (subject_type, subject_id)`,

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { query } from '@terrarium/subgraph-kit/sql';
 import { MediaAsset, type MediaAssetEntity, type OwnerType } from '../entities/media-asset.entity.js';
 import type { MediaKind } from '../services/content.js';
 
@@ -30,7 +31,8 @@ export function createOwnerMediaLoader(
         ? null
         : Math.max(...keys.map((key) => key.first ?? 0));
       const tuples = [...owners.values()];
-      const rows: Row[] = await em.getConnection().execute(
+      const rows = await query<Row>(
+        em,
         `select * from (
            select a.*, row_number() over (partition by owner_type, owner_id, kind order by position, created_at, id) as rn
            from media_asset a
@@ -39,8 +41,6 @@ export function createOwnerMediaLoader(
          ${limit === null ? '' : 'where rn <= ?'}
          order by owner_type, owner_id, kind, rn`,
         [...tuples.flat(), ...(limit === null ? [] : [limit])],
-        'all',
-        em.getTransactionContext(),
       );
       const grouped = new Map<string, MediaAssetEntity[]>();
       for (const { rn: _rn, ...row } of rows) {
@@ -63,13 +63,12 @@ export function createOwnerMediaLoader(
  */
 export function createLogoLoader(em: EntityManager): DataLoader<string, MediaAssetEntity | null> {
   return new DataLoader(async (organizationIds) => {
-    const rows: Row[] = await em.getConnection().execute(
+    const rows = await query<Row>(
+      em,
       `select distinct on (owner_id) * from media_asset
        where owner_type = 'ORGANIZATION' and kind = 'IMAGE' and owner_id in (${organizationIds.map(() => '?::uuid').join(', ')})
        order by owner_id, position desc, created_at desc, id desc`,
       [...organizationIds],
-      'all',
-      em.getTransactionContext(),
     );
     const byOwner = new Map(rows.map((row) => [String(row['owner_id']), em.map(MediaAsset, row)]));
     return organizationIds.map((id) => byOwner.get(id) ?? null);
