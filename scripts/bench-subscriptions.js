@@ -7,16 +7,20 @@
  * gateway's resident memory before the subscribers, with them, and after the deliveries.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 \
- *     node scripts/bench-subscriptions.js [--subscribers 1000] [--rounds 5] [--modes dedup,no-dedup]
+ *     node scripts/bench-subscriptions.js [--subscribers 1000] [--rounds 5] [--modes dedup,distinct,no-dedup]
  *
  * Needs the built subgraphs and gateway (`npx turbo run build`). A fresh database is created,
  * seeded by the subgraphs (ops, products, inventory, community) and dropped at the end. Modes:
- * `dedup` is the default gateway (identical subscriptions of one caller share one upstream
- * subscription and one resolution per event); `no-dedup` (SUBSCRIPTION_DEDUPLICATION=false) pays
- * for every subscriber upstream and in the other subgraphs, as N distinct callers would. Each mode
- * gets a fresh gateway process. Prints a table and writes bench/results/subscriptions-<date>.json.
+ * `dedup` is the default gateway with N anonymous subscribers (one caller: they share one upstream
+ * subscription and one resolution per event); `distinct` is the default gateway with N different
+ * callers, every other one signed in as a user of its own (a JWT signed with ops' key), the others
+ * anonymous, each from an address of its own: a public selection such as StockLive is still
+ * shared (src/subscriptions/README.md); `no-dedup` (SUBSCRIPTION_DEDUPLICATION=false) pays for
+ * every subscriber upstream and in the other subgraphs, as N callers each with a stream of their
+ * own would. Each mode gets a fresh gateway process. Prints a table and writes
+ * bench/results/subscriptions-<date>.json.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import { createClient } from 'graphql-ws';
+import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 import { freePort } from './lib/embedded-postgres.js';
@@ -43,11 +48,44 @@ const { values: flags } = parseArgs({
 });
 const SUBSCRIBERS = Number(flags.subscribers ?? process.env.BENCH_SUBSCRIBERS ?? 1000);
 const ROUNDS = Number(flags.rounds ?? process.env.BENCH_SUBSCRIPTION_ROUNDS ?? 5);
-const MODES = (flags.modes ?? process.env.BENCH_SUBSCRIPTION_MODES ?? 'dedup,no-dedup')
+const MODES = (flags.modes ?? process.env.BENCH_SUBSCRIPTION_MODES ?? 'dedup,distinct,no-dedup')
   .split(',')
   .map((m) => m.trim());
 for (const mode of MODES)
-  if (mode !== 'dedup' && mode !== 'no-dedup') throw new Error(`unknown mode ${mode} (dedup, no-dedup)`);
+  if (mode !== 'dedup' && mode !== 'distinct' && mode !== 'no-dedup')
+    throw new Error(`unknown mode ${mode} (dedup, distinct, no-dedup)`);
+
+/** ops' signing key for the run (JWT_PRIVATE_KEY), so the bench can sign users' tokens as ops does. */
+const { privateKey: SIGNING_KEY, publicKey } = await generateKeyPair('ES256', { extractable: true });
+const SIGNING_KID = await calculateJwkThumbprint(await exportJWK(publicKey));
+
+/** A signed-in user's JWT, as ops issues them (one hour). @param {string} userId */
+const userToken = (userId) =>
+  new SignJWT({ roles: ['KEEPER'], orgs: [] })
+    .setProtectedHeader({ alg: 'ES256', kid: SIGNING_KID, typ: 'JWT' })
+    .setSubject(userId)
+    .setJti(randomUUID())
+    .setIssuer('terrarium-ops')
+    .setAudience('terrarium')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(SIGNING_KEY);
+
+/**
+ * Subscriber `i`'s client address (x-forwarded-for; the gateway trusts it here), so that the
+ * per-principal connection cap counts anonymous subscribers as the different people they are.
+ * @param {number} i
+ */
+const addressOf = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+/** graphql-ws's client takes a WebSocket class; this one sends `headers` with the upgrade. @param {Record<string, string>} headers */
+const webSocketWith = (headers) =>
+  class extends WebSocket {
+    /** @param {string} address @param {string | string[]} [protocols] */
+    constructor(address, protocols) {
+      super(address, protocols, { headers });
+    }
+  };
 
 /** @type {{ stop: (graceMs?: number) => Promise<void>, child: import('node:child_process').ChildProcess, alive: () => boolean }[]} */
 const processes = [];
@@ -105,7 +143,8 @@ async function runMode({ mode, env, supergraphPath }) {
     {
       ...env,
       RATE_LIMIT_MAX: '0',
-      SUBSCRIPTION_DEDUPLICATION: mode === 'dedup' ? 'true' : 'false',
+      TRUST_PROXY: 'true',
+      SUBSCRIPTION_DEDUPLICATION: mode === 'no-dedup' ? 'false' : 'true',
     },
   );
   processes.push(gateway);
@@ -147,10 +186,18 @@ async function runMode({ mode, env, supergraphPath }) {
     wakers = [];
     for (const w of current) w();
   };
-  const clients = subscribers.map((subscriber) => {
+  // In `distinct` mode every other subscriber is a user of its own.
+  const tokens = await Promise.all(
+    subscribers.map((_, i) =>
+      mode === 'distinct' && i % 2 === 1 ? userToken(seedId(`bench-user:${i}`)) : null,
+    ),
+  );
+  const clients = subscribers.map((subscriber, i) => {
+    const token = tokens[i];
     const client = createClient({
       url: url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
+      webSocketImpl: webSocketWith({ 'x-forwarded-for': addressOf(i) }),
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
       retryAttempts: 0,
       lazy: true,
     });
@@ -268,6 +315,7 @@ async function runMode({ mode, env, supergraphPath }) {
     );
   }
   const rssAfter = rssMiB(pid);
+  const upstreamsAfter = await metric(url, 'gateway_subscription_upstreams_active');
   const heapAfter = await heapUsedMiB(url);
 
   closing = true;
@@ -282,6 +330,7 @@ async function runMode({ mode, env, supergraphPath }) {
     mode,
     subscribers: SUBSCRIBERS,
     upstreamSubscriptions: upstreams,
+    upstreamSubscriptionsAfterRounds: upstreamsAfter,
     rounds,
     median: {
       mutationMs: median('mutationMs'),
@@ -290,7 +339,12 @@ async function runMode({ mode, env, supergraphPath }) {
       p99Ms: median('p99Ms'),
       lastMs: median('lastMs'),
     },
-    gatewayRssMiB: { before: rssBefore, subscribed: rssSubscribed, after: rssAfter },
+    gatewayRssMiB: {
+      before: rssBefore,
+      subscribed: rssSubscribed,
+      after: rssAfter,
+      up: Math.max(rssSubscribed, rssAfter) - rssBefore,
+    },
     gatewayHeapUsedMiB: {
       before: heapBefore,
       subscribed: heapSubscribed,
@@ -321,6 +375,7 @@ async function main() {
   /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
+    JWT_PRIVATE_KEY: await exportPKCS8(SIGNING_KEY),
     DATABASE_URL: databaseUrl.toString(),
     INTERNAL_SECRET: randomBytes(32).toString('hex'),
     SEED_DEMO: 'true',
@@ -392,6 +447,7 @@ function printTable(results) {
       'p99 ms',
       'last ms',
       'RSS before/subscribed/after MiB',
+      'RSS up MiB',
       'heap before/subscribed/after MiB',
       'heap KiB/subscriber',
     ],
@@ -412,6 +468,7 @@ function printTable(results) {
       m.p99Ms.toFixed(1),
       m.lastMs.toFixed(1),
       triple(rss),
+      rss.up.toFixed(0),
       triple(heap),
       heap.perSubscriberKiB.toFixed(1),
     ]);

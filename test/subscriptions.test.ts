@@ -191,6 +191,61 @@ describe('StockLive over graphql-ws', () => {
   });
 });
 
+describe('StockLive shared across callers', () => {
+  const AUTHORS_LIVE = `subscription AuthorsLive($productId: ID!) {
+    stockChanged(productId: $productId) { id reviews(first: 10) { edges { node { author { email } } } } }
+  }`;
+  const upstreams = async () => {
+    const text = await (await fetch(platform.gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith('gateway_subscription_upstreams_active'));
+    return Number(line?.split(' ').at(-1) ?? NaN);
+  };
+  /** Adjusts stock until every recorder has seen a new event (each went live upstream). */
+  const untilAllLive = async (recorders: Recorder[]) => {
+    for (const recorder of recorders) await untilLive(recorder);
+  };
+  const emails = (result: { data?: any } | undefined) =>
+    (result?.data?.stockChanged?.reviews?.edges ?? [])
+      .map((edge: any) => edge.node.author.email as string | null)
+      .filter((email: string | null) => email !== null)
+      .sort();
+
+  it('gives an anonymous client, a keeper and staff one upstream subscription and the same events; a private selection stays per caller', async () => {
+    const keeper = bearer(await logIn(platform.gatewayUrl, 'keeper@terrarium.test'));
+    // The tests before this one closed their clients; their streams end as the sockets close.
+    for (const deadline = Date.now() + 10_000; (await upstreams()) > 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await upstreams()).toBe(0);
+    const clients = [{}, keeper, staff].map((params) => wsClient(platform.gatewayUrl, params));
+    const lives = clients.map((client) => subscribeWs(client, STOCK_LIVE, { productId: PRODUCT }));
+    // User.email is PRIVATE (ops shows it to its owner and staff): per caller.
+    const authors = [keeper, staff].map((params, i) =>
+      subscribeWs(clients[i + 1]!, AUTHORS_LIVE, { productId: PRODUCT }),
+    );
+    try {
+      await untilAllLive([...lives, ...authors]);
+      // StockLive: one, whoever subscribes; AuthorsLive: one per caller.
+      expect(await upstreams()).toBe(3);
+
+      const expected = await adjust(platform.gatewayUrl, 4);
+      for (const live of lives)
+        await live.until((r) => available(r.results.at(-1)!) === expected, 10_000, 'the adjustment');
+      for (const live of lives)
+        expect(live.results.at(-1)?.data).toEqual({
+          stockChanged: { id: PRODUCT, name: PRODUCT_NAME, stock: { available: expected }, averageRating },
+        });
+      // One event for the three of them.
+      expect(new Set(lives.map((live) => live.results.at(-1)?.extensions?.['eventId'])).size).toBe(1);
+      const [keeperView, staffView] = authors.map((live) => emails(live.results.at(-1)));
+      expect(keeperView).toEqual(['keeper@terrarium.test']);
+      expect(staffView).toEqual(expect.arrayContaining(['desert@terrarium.test', 'keeper@terrarium.test']));
+    } finally {
+      for (const live of [...lives, ...authors]) live.dispose();
+      await Promise.all(clients.map((client) => client.dispose()));
+    }
+  });
+});
+
 describe('across gateway and subgraph instances', () => {
   it('delivers to a client on gateway A an event from a mutation through gateway B, handled by another inventory instance', async () => {
     const inventoryB = await platform.startSubgraph('inventory');

@@ -42,7 +42,7 @@ export interface SubscriptionLimits {
   upstreamRetries: number;
   /** Heartbeat interval of multipart HTTP subscriptions. @default 5_000 ms */
   heartbeatMs: number;
-  /** Identical subscriptions of the same caller share one upstream subscription and one resolution per event. @default true */
+  /** Identical subscriptions share one upstream subscription and one resolution per event: across callers when public, else per caller. @default true */
   deduplicate: boolean;
 }
 

@@ -8,6 +8,7 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -43,15 +44,34 @@ export function collectRequirements(
 ): RequiredAccess[] {
   const found = new Map<string, AccessRequirement>();
   if (policy.size === 0) return [];
+  const note = (coordinate: string) => {
+    const requirement = policy.get(coordinate);
+    if (requirement) found.set(coordinate, requirement);
+  };
+  visitSelectedFields(schema, document, operation, (answering, name) => {
+    note(answering.name);
+    note(`${answering.name}.${name}`);
+  });
+  return [...found].map(([coordinate, requirement]) => ({ coordinate, requirement }));
+}
+
+/**
+ * Calls `visit` for every field the operation selects, once per object or interface type that may
+ * answer it (a field selected on an interface: the interface and each possible type), with the
+ * field's named type. Fragments are followed from the operation (each once); __typename and
+ * introspection fields are skipped.
+ */
+export function visitSelectedFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  visit: (answering: GraphQLCompositeType, field: string, fieldType: GraphQLNamedType) => void,
+): void {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const visitedFragments = new Set<string>();
-  const note = (coordinate: string) => {
-    const requirement = policy.get(coordinate);
-    if (requirement) found.set(coordinate, requirement);
-  };
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType): void => {
     for (const selection of selectionSet.selections) {
@@ -62,12 +82,9 @@ export function collectRequirements(
           if (!isObjectType(parent) && !isInterfaceType(parent)) break;
           const field = parent.getFields()[name];
           if (!field) break;
-          const answering = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
-          for (const type of answering) {
-            note(type.name);
-            note(`${type.name}.${name}`);
-          }
           const fieldType = getNamedType(field.type);
+          const answering = isAbstractType(parent) ? [parent, ...schema.getPossibleTypes(parent)] : [parent];
+          for (const type of answering) visit(type, name, fieldType);
           if (selection.selectionSet && isCompositeType(fieldType)) walk(selection.selectionSet, fieldType);
           break;
         }
@@ -91,7 +108,6 @@ export function collectRequirements(
 
   const root = schema.getRootType(operation.operation);
   if (root) walk(operation.selectionSet, root);
-  return [...found].map(([coordinate, requirement]) => ({ coordinate, requirement }));
 }
 
 export function satisfies(caller: Caller, { roles, scopes }: AccessRequirement): boolean {

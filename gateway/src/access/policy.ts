@@ -1,11 +1,6 @@
-import {
-  Kind,
-  parse,
-  type ConstDirectiveNode,
-  type ConstValueNode,
-  type DefinitionNode,
-} from 'graphql/index.js';
+import { Kind, parse, type ConstDirectiveNode } from 'graphql/index.js';
 import { Role } from '@terrarium/platform/caller';
+import { directiveArgument as argument, linkedDirectiveName } from '../supergraph/linked-directive.js';
 
 /** The @link URL prefix of Terrarium's access spec (`https://terrarium.dev/auth/v1.0`). */
 export const ACCESS_SPEC_PREFIX = 'https://terrarium.dev/auth/';
@@ -34,7 +29,7 @@ const ROLES = new Set<string>(Object.values(Role));
  */
 export function readAccessPolicy(supergraphSdl: string): AccessPolicy {
   const document = parse(supergraphSdl, { noLocation: true });
-  const directiveName = accessDirectiveName(document.definitions);
+  const directiveName = linkedDirectiveName(document.definitions, ACCESS_SPEC_PREFIX, 'access', 'auth');
   const policy = new Map<string, AccessRequirement>();
   if (!directiveName) return policy;
   for (const definition of document.definitions) {
@@ -56,35 +51,6 @@ export function readAccessPolicy(supergraphSdl: string): AccessPolicy {
     }
   }
   return policy;
-}
-
-/** The local name of @access: as imported by the supergraph's @link, else `<namespace>__access`. */
-function accessDirectiveName(definitions: readonly DefinitionNode[]): string | null {
-  for (const definition of definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const link of definition.directives ?? []) {
-      if (link.name.value !== 'link') continue;
-      const url = argument(link, 'url');
-      if (url?.kind !== Kind.STRING || !url.value.startsWith(ACCESS_SPEC_PREFIX)) continue;
-      const imports = argument(link, 'import');
-      for (const entry of imports?.kind === Kind.LIST ? imports.values : []) {
-        if (entry.kind === Kind.STRING && entry.value === '@access') return 'access';
-        if (entry.kind === Kind.OBJECT) {
-          const name = entry.fields.find((f) => f.name.value === 'name')?.value;
-          const as = entry.fields.find((f) => f.name.value === 'as')?.value;
-          if (name?.kind === Kind.STRING && name.value === '@access')
-            return as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : 'access';
-        }
-      }
-      const namespace = argument(link, 'as');
-      return `${namespace?.kind === Kind.STRING ? namespace.value : 'auth'}__access`;
-    }
-  }
-  return null;
-}
-
-function argument(directive: ConstDirectiveNode, name: string): ConstValueNode | undefined {
-  return directive.arguments?.find((arg) => arg.name.value === name)?.value;
 }
 
 function requirementOf(directive: ConstDirectiveNode, coordinate: string): AccessRequirement {

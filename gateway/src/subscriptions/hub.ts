@@ -14,6 +14,7 @@ import { decidePersisted, PERSISTED_QUERY_NOT_FOUND, type DecideOptions } from '
 import type { Identity } from './identity.js';
 import type { SubscriptionMetrics } from './metrics.js';
 import { Generation, type SubscriptionPlan } from './planner.js';
+import { SHARED_IDENTITY } from './sharing.js';
 import { SharedStream, type StreamDeps } from './stream.js';
 import { Subscriber, tokenExpired, tokenRevoked } from './subscriber.js';
 import { ErrorCode } from '../errors.js';
@@ -79,16 +80,19 @@ const unavailable = (reason: string, message: string): GraphQLFormattedError => 
  * Every subscription of this gateway, whatever its transport. `subscribe` checks an operation
  * exactly as far as the HTTP path checks a query (parse, validation, variables, operation limits,
  * @access; authorization of the data stays with the owning subgraph), plans it, and attaches the
- * client to a shared stream: the same caller subscribing the same operation with the same
- * variables shares one upstream subscription and one resolution per event (deduplication, on by
- * default), unless it resumes (`extensions.lastEventId`): then it gets a stream of its own that
- * starts with the events after that one. Supergraph updates re-plan live streams; a stream whose
- * upstream subscription would change ends with a retriable error instead of silently mixing two
- * schemas.
+ * client to a shared stream (deduplication, on by default): subscriptions of the same operation
+ * with the same variables share one upstream subscription and one resolution per event, across
+ * callers when the selection is the same for everyone (public: see sharing.ts; the stream then
+ * runs as nobody in particular), else per caller. A resuming client (`extensions.lastEventId`)
+ * gets a stream of its own that starts with the events after that one. Supergraph updates re-plan
+ * live streams; a stream whose upstream subscription would change, or that is shared and no
+ * longer public, ends with a retriable error instead of silently mixing two schemas.
  */
 export class SubscriptionHub {
   private generation: Generation | null = null;
   private readonly streams = new Map<string, SharedStream>();
+  /** Each subscriber's own identity (a shared stream's is nobody's): revocations end subscribers, not streams. */
+  private readonly identities = new WeakMap<Subscriber, Identity>();
 
   constructor(private readonly deps: HubDeps) {}
 
@@ -102,7 +106,11 @@ export class SubscriptionHub {
     this.generation = generation;
     for (const stream of [...this.streams.values()]) {
       const compiled = generation.compile(stream.source.query, stream.source.operationName);
-      if ('plan' in compiled && compiled.plan.upstreamKey === stream.plan.upstreamKey) {
+      if (
+        'plan' in compiled &&
+        compiled.plan.upstreamKey === stream.plan.upstreamKey &&
+        (stream.identity !== SHARED_IDENTITY || compiled.plan.shareable)
+      ) {
         stream.plan = compiled.plan;
         continue;
       }
@@ -166,6 +174,7 @@ export class SubscriptionHub {
       },
       onDropped: (count) => metrics.dropped.inc(count),
     });
+    this.identities.set(subscriber, identity);
     stream.add(subscriber);
     return { subscriber, document };
   }
@@ -237,8 +246,10 @@ export class SubscriptionHub {
   /** Ends, at once and without their queued events, the subscriptions of tokens revoked since they began. */
   endRevoked(): void {
     for (const stream of [...this.streams.values()]) {
-      if (!this.deps.isRevoked(stream.identity)) continue;
-      for (const subscriber of [...stream.subscribers]) subscriber.fail([tokenRevoked()], { discard: true });
+      for (const subscriber of [...stream.subscribers]) {
+        const identity = this.identities.get(subscriber);
+        if (identity && this.deps.isRevoked(identity)) subscriber.fail([tokenRevoked()], { discard: true });
+      }
     }
   }
 
@@ -253,20 +264,23 @@ export class SubscriptionHub {
     identity: Identity,
     resumeAfter: string | null,
   ): SharedStream {
-    // A resumed subscription replays from its own point first: it shares no stream.
-    const key =
-      this.deps.limits.deduplicate && resumeAfter === null
-        ? JSON.stringify([identity.caller, source.operationName, source.query, variables])
-        : randomUUID();
+    // A resumed subscription replays from its own point first: it shares no stream. A public one
+    // is shared by every caller and runs as nobody in particular; others, by one caller's clients.
+    const deduplicate = this.deps.limits.deduplicate && resumeAfter === null;
+    const shared = deduplicate && plan.shareable;
+    const key = deduplicate
+      ? JSON.stringify([shared ? 'shared' : identity.caller, source.operationName, source.query, variables])
+      : randomUUID();
     const existing = this.streams.get(key);
     if (existing) return existing;
+    const streamIdentity = shared ? SHARED_IDENTITY : identity;
     const { metrics } = this.deps;
     const stream = new SharedStream(
       randomUUID(),
       plan,
       source,
       variables,
-      identity,
+      streamIdentity,
       { ...this.deps, capacity: this.deps.limits.queueSize, onEvent: () => metrics.events.inc() },
       (closed) => {
         if (this.streams.get(key) === closed) this.streams.delete(key);

@@ -4,8 +4,11 @@ import type { FetchNode, QueryPlan } from '@apollo/query-planner';
 // 'graphql/index.js': the CommonJS build the federation packages use (see src/errors.ts).
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql/index.js';
 import { LRUCache } from 'lru-cache';
+import { readAccessPolicy, type AccessPolicy } from '../access/policy.js';
 import { ErrorCode } from '../errors.js';
+import { readCacheScopes, type CacheScopes } from '../supergraph/cache-scopes.js';
 import type { SupergraphGeneration } from '../supergraph/generation.js';
+import { isShareable } from './sharing.js';
 
 /** The primary fetch is pointed at this service name, which only ever answers with the event. */
 export const EVENT_SOURCE = '__subscription_event__';
@@ -31,6 +34,8 @@ export interface SubscriptionPlan {
   readonly operationContext: OperationContext;
   /** Same value, same upstream subscription: a stream keeps its upstream across a supergraph update only then. */
   readonly upstreamKey: string;
+  /** Every caller gets the same events (see sharing.ts): one stream may serve callers of all kinds. */
+  readonly shareable: boolean;
 }
 
 export type Compiled =
@@ -50,6 +55,8 @@ export class Generation {
   private readonly urls = new Map<string, string>();
   private readonly supergraph: SupergraphGeneration;
   private readonly compiled = new LRUCache<string, Compiled>({ max: CACHE_ENTRIES });
+  /** What makes a selection personal; null when the supergraph's could not be read (nothing is shared). */
+  private readonly personal: { access: AccessPolicy; scopes: CacheScopes } | null;
 
   constructor(
     supergraph: SupergraphGeneration,
@@ -66,6 +73,7 @@ export class Generation {
       services[name] = buildService({ name, url });
     }
     this.services = services;
+    this.personal = readPersonal(supergraph.coreSupergraphSdl);
   }
 
   /** The subgraph's URL as the supergraph declares it (overrides are the caller's business). */
@@ -160,7 +168,28 @@ export class Generation {
         },
         operationContext,
         upstreamKey: `${node.primary.serviceName}\n${this.urls.get(node.primary.serviceName) ?? ''}\n${node.primary.operation}`,
+        shareable:
+          this.personal !== null &&
+          isShareable(
+            this.schema,
+            document,
+            operationContext.operation,
+            this.personal.access,
+            this.personal.scopes,
+          ),
       },
     };
+  }
+}
+
+/**
+ * The supergraph's @access policy and @cacheControl scopes, or null when either cannot be read:
+ * then no subscription is shared (the HTTP path refuses a supergraph with a malformed @access).
+ */
+function readPersonal(supergraphSdl: string): { access: AccessPolicy; scopes: CacheScopes } | null {
+  try {
+    return { access: readAccessPolicy(supergraphSdl), scopes: readCacheScopes(supergraphSdl) };
+  } catch {
+    return null;
   }
 }

@@ -53,8 +53,10 @@ function eventExtensions(
 /**
  * One upstream subscription and its subscribers. Events are resolved a few at a time and
  * delivered in arrival order, each result to every subscriber; events that arrive faster than
- * they resolve wait in a bounded inbox (drop-oldest). Clients share a stream only when they are the same caller with the
- * same operation and variables (see SubscriptionHub), so one resolution is right for all of them.
+ * they resolve wait in a bounded inbox (drop-oldest). Clients share a stream only when they run
+ * the same operation with the same variables and are the same caller, or the selection is public
+ * (see SubscriptionHub and sharing.ts; `identity` is then nobody's), so one resolution is right for
+ * all of them.
  */
 export class SharedStream {
   readonly subscribers = new Set<Subscriber>();

@@ -146,7 +146,11 @@ export type AnimalStatus =
   /** Sold; stays in the registry for pedigrees. */
   | 'SOLD';
 
-/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+/**
+ * Cache hints (Apollo Server's @cacheControl): CDN caching of public answers, and subscriptions the
+ * gateway shares across callers (only a Subscription field marked scope: PUBLIC, with nothing
+ * selected PRIVATE or under @access; gateway/src/subscriptions/README.md).
+ */
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -445,7 +449,11 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Care that fell due for the signed-in keeper's animals (and a breeder member's held animals). */
   careReminderDue: CareReminder;
-  /** Emits the product whenever its stock changes (adjustments, reservations, releases, sales). */
+  /**
+   * Emits the product whenever its stock changes (adjustments, reservations, releases, sales).
+   * Public (anyone may listen, and every listener gets the same events): the gateway shares one
+   * upstream subscription among its subscribers.
+   */
   stockChanged: Product;
 };
 

@@ -33,7 +33,11 @@ export type AnimalPhotosArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+/**
+ * Cache hints (Apollo Server's @cacheControl): CDN caching of public answers, and subscriptions the
+ * gateway shares across callers (only a Subscription field marked scope: PUBLIC, with nothing
+ * selected PRIVATE or under @access; gateway/src/subscriptions/README.md).
+ */
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';

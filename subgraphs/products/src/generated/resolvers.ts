@@ -19,7 +19,11 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** Cache hints for CDN caching of public answers (Apollo Server's @cacheControl). */
+/**
+ * Cache hints (Apollo Server's @cacheControl): CDN caching of public answers, and subscriptions the
+ * gateway shares across callers (only a Subscription field marked scope: PUBLIC, with nothing
+ * selected PRIVATE or under @access; gateway/src/subscriptions/README.md).
+ */
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
