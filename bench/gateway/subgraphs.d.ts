@@ -16,6 +16,8 @@ export interface ServeOptions {
   port?: number;
   /** Answer a repeated request body from memory. @default true */
   cacheResponses?: boolean;
+  /** A Cache-Control header on every answer (as Apollo Server writes from hints). @default none */
+  cacheControl?: string;
 }
 
 export function serveSubgraph(

@@ -35,7 +35,7 @@ export async function serveSubgraph(
   name,
   typeDefs,
   resolvers,
-  { host = '127.0.0.1', port = 0, cacheResponses = true } = {},
+  { host = '127.0.0.1', port = 0, cacheResponses = true, cacheControl } = {},
 ) {
   const schema = buildSubgraphSchema({
     typeDefs: parse(typeDefs),
@@ -110,6 +110,7 @@ export async function serveSubgraph(
             res.writeHead(200, {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(text),
+              ...(cacheControl ? { 'cache-control': cacheControl } : {}),
             });
             res.end(text);
           };

@@ -85,12 +85,15 @@ export async function post(
  * execution, the checks have their own tests. Requests carry a staff user's JWT, which
  * Terrarium verifies (its @access checks run as in production) and stock ignores.
  */
-export async function startGatewayPair(supergraphSdl: string): Promise<GatewayPair> {
+export async function startGatewayPair(
+  supergraphSdl: string,
+  env: Record<string, string> = {},
+): Promise<GatewayPair> {
   const stockServer = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
   const { url: stockUrl } = await startStandaloneServer(stockServer, {
     listen: { port: 0, host: '127.0.0.1' },
   });
-  const { server: terrarium, url: terrariumUrl, issuer, close } = await startTerrarium(supergraphSdl);
+  const { server: terrarium, url: terrariumUrl, issuer, close } = await startTerrarium(supergraphSdl, env);
   const authorization = `Bearer ${await issuer.sign({ sub: '00000000-0000-4000-8000-0000000000aa', roles: ['STAFF'] })}`;
 
   return {

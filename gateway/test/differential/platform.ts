@@ -38,11 +38,14 @@ export interface PlatformGraph {
  * made-up resolvers (fake-resolvers.ts), and the committed supergraph (schema/supergraph.graphql)
  * pointed at them. Composed from the subgraphs instead when no supergraph is committed.
  */
-export async function startPlatformGraph(): Promise<PlatformGraph> {
+export async function startPlatformGraph(options: { cacheControl?: string } = {}): Promise<PlatformGraph> {
   const served = await Promise.all(
     SUBGRAPHS.map((name) => {
       const typeDefs = readFileSync(new URL(`subgraphs/${name}/schema.graphql`, ROOT), 'utf8');
-      return serveSubgraph(name, typeDefs, fakeResolvers(typeDefs), { cacheResponses: false });
+      return serveSubgraph(name, typeDefs, fakeResolvers(typeDefs), {
+        cacheResponses: false,
+        ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}),
+      });
     }),
   );
   const urls = new Map(served.map(({ subgraph }) => [subgraph.name, subgraph.url]));
