@@ -9,6 +9,9 @@
  * 2. Cancel a PAID order: the refund is in the provider's ledger, stock is back, the animal is
  *    AVAILABLE and its listing ACTIVE; the refund mail arrives.
  * 3. An order left unpaid expires: cancelled, stock back, the buyer told.
+ * 4. The back office with the contract's admin documents: staff refund a paid order (RefundOrder)
+ *    and create, list and revoke a partner key (CreatePartner, Partners, RevokePartner); anyone
+ *    else is refused.
  */
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -405,5 +408,85 @@ describe('journey: an order left unpaid', () => {
       mailsTo(buyer.email).includes(`Order ${checkout.id} expired`),
     );
     expect(mailsTo(buyer.email)).toEqual([`Order ${checkout.id} placed`, `Order ${checkout.id} expired`]);
+  });
+});
+
+describe('journey: the back office', () => {
+  let keeper: Record<string, string>;
+  beforeAll(async () => {
+    keeper = bearer(await logIn(url, 'keeper@terrarium.test'));
+  });
+
+  it(
+    "staff refund a paid order with the contract's RefundOrder; the buyer sees the money back",
+    { timeout: 90_000 },
+    async () => {
+      const { listingId } = await listedAnimal(7_700);
+      const buyer = await signUp();
+      const checkout = await paidOrder(buyer.headers, listingId);
+      const variables = { orderId: checkout.id, reason: 'Arrived late, goodwill refund' };
+
+      for (const caller of [buyer.headers, keeper]) {
+        const refused = await gql(url, contractOperation('admin', 'RefundOrder'), variables, caller);
+        expect([refused.status, refused.body.errors?.[0]?.extensions?.['code']]).toEqual([403, 'FORBIDDEN']);
+      }
+      expect((await myOrder(checkout.id, buyer.headers)).status).toBe('PAID');
+
+      const { refundOrder } = await ok(contractOperation('admin', 'RefundOrder'), variables, staff);
+      expect(refundOrder).toMatchObject({ id: checkout.id, status: 'REFUNDED' });
+      const order = await eventually('the refund to settle', async () => {
+        const current = await myOrder(checkout.id, buyer.headers);
+        return current.refunded.amount === checkout.total.amount ? current : null;
+      });
+      expect(order).toMatchObject({ status: 'REFUNDED', payment: { status: 'REFUNDED' } });
+      expect(order.refunded).toEqual(checkout.total);
+      // Never twice: a refunded order cannot be refunded again.
+      const again = await gql(url, contractOperation('admin', 'RefundOrder'), variables, staff);
+      expect(again.body.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
+      expect((await myOrder(checkout.id, buyer.headers)).refunded).toEqual(checkout.total);
+      await eventually('the refund mail', async () =>
+        mailsTo(buyer.email).includes(`Order ${checkout.id} refunded`),
+      );
+    },
+  );
+
+  it('staff create, list and revoke a partner key with the contract documents; others are refused', async () => {
+    const input = { name: `Journey partner ${randomUUID().slice(0, 6)}`, allowedOperations: ['AnimalCard'] };
+    const refused = await gql(url, contractOperation('admin', 'CreatePartner'), { input }, keeper);
+    expect([refused.status, refused.body.errors?.[0]?.extensions?.['code']]).toEqual([403, 'FORBIDDEN']);
+    const listedByKeeper = await gql(url, contractOperation('admin', 'Partners'), {}, keeper);
+    expect([listedByKeeper.status, listedByKeeper.body.errors?.[0]?.extensions?.['code']]).toEqual([
+      403,
+      'FORBIDDEN',
+    ]);
+
+    const { createApiClient } = await ok(contractOperation('admin', 'CreatePartner'), { input }, staff);
+    expect(createApiClient.key).toMatch(/^trk_/);
+    const id = createApiClient.client.id as string;
+    const partnerNamed = async () =>
+      (await ok(contractOperation('admin', 'Partners'), { first: 100 }, staff)).apiClients.edges
+        .map((edge: any) => edge.node)
+        .find((node: any) => node.id === id);
+    const listed = await partnerNamed();
+    expect(listed).toEqual({
+      id,
+      name: input.name,
+      allowedOperations: ['AnimalCard'],
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+
+    const revokedByKeeper = await gql(url, contractOperation('admin', 'RevokePartner'), { id }, keeper);
+    expect([revokedByKeeper.status, revokedByKeeper.body.errors?.[0]?.extensions?.['code']]).toEqual([
+      403,
+      'FORBIDDEN',
+    ]);
+    expect((await partnerNamed()).revokedAt).toBeNull();
+
+    const { revokeApiClient } = await ok(contractOperation('admin', 'RevokePartner'), { id }, staff);
+    expect(revokeApiClient.id).toBe(id);
+    expect(Date.parse(revokeApiClient.revokedAt)).toBeGreaterThanOrEqual(Date.parse(listed.createdAt));
+    expect((await partnerNamed()).revokedAt).toBe(revokeApiClient.revokedAt);
   });
 });

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SubgraphConfig } from '@terrarium/subgraph-kit/config';
 import { loadTypeDefs } from '@terrarium/subgraph-kit/schema-file';
 import { createSubgraph, type Subgraph } from '@terrarium/subgraph-kit/subgraph';
-import { cronEvery, defineJob } from '@terrarium/subgraph-kit/jobs';
+import { cronEvery, defineJob, workAudit } from '@terrarium/subgraph-kit/jobs';
 import { loadMediaSettings } from './settings.js';
 import { entities } from './entities/index.js';
 import { createFileRoute } from './routes/file.route.js';
@@ -48,6 +48,8 @@ export async function createMediaSubgraph(
     migrations,
     createLoaders,
     seed: (em) => seedMedia(em, storage),
+    // Staff removals of assets they could not remove without the role are audited in ops, delivered by this queue.
+    jobs: ({ jobs, services }) => workAudit(jobs, services),
     routes: ({ orm, logger }) => ({
       '/uploads/*': createUploadRoute({ ...deps, orm, logger }),
       '/files/*': createFileRoute({ ...deps, orm, logger }),

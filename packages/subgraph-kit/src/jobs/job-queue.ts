@@ -83,6 +83,12 @@ export interface JobQueueOptions {
    * hands them back for a retry. @default 30 s
    */
   maintenanceIntervalSeconds?: number;
+  /**
+   * How often a worker process checks the cron schedules (pg-boss's cronMonitorIntervalSeconds,
+   * the process that wins the database's once-per-interval update fires the due ticks) and moves
+   * fired ticks into their queues (cronWorkerIntervalSeconds). Tests lower it. @default 30 s and 5 s
+   */
+  cronIntervalSeconds?: number;
 }
 
 /**
@@ -102,6 +108,12 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     supervise: workers,
     schedule: workers,
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+    ...(options.cronIntervalSeconds
+      ? {
+          cronMonitorIntervalSeconds: options.cronIntervalSeconds,
+          cronWorkerIntervalSeconds: options.cronIntervalSeconds,
+        }
+      : {}),
   });
   // The pool reports lost connections here (Postgres restarted); pg-boss reconnects by itself.
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));

@@ -7,6 +7,7 @@ import { Post, type PostEntity } from '../entities/post.entity.js';
 import { Topic, toCommentEvent } from './events.js';
 import { decodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
 import { CursorTag, encodeRowCursor } from './paging.js';
+import { auditStaffAction } from './staff-audit.js';
 import { requireText } from './validate.js';
 import { visibleTo } from './visibility.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
@@ -40,7 +41,20 @@ export async function deletePost(ctx: Context, rawId: string): Promise<string> {
   if (!post) throw new NotFoundError('Post');
   if (post.authorId !== userId && !isStaff(ctx.caller))
     throw new ForbiddenError('Only the author or staff may delete this post.');
-  await ctx.em.execute('delete from post where id = ?', [id], 'run');
+  await ctx.em.transactional(async (tx) => {
+    // The row deleted, not the one loaded: its author decides whether this was staff's privilege.
+    const [deleted] = await tx.execute<{ author_id: string; title: string }[]>(
+      'delete from post where id = ? returning author_id, title',
+      [id],
+    );
+    if (!deleted) throw new NotFoundError('Post');
+    await auditStaffAction(ctx, tx, {
+      action: 'deletePost',
+      subject: `Post:${id}`,
+      authorId: deleted.author_id,
+      diff: { title: deleted.title },
+    });
+  });
   ctx.loaders.post.clear(id);
   return id;
 }
@@ -72,7 +86,19 @@ export async function deleteComment(ctx: Context, rawId: string): Promise<string
   if (!comment) throw new NotFoundError('Comment');
   if (comment.authorId !== userId && !isStaff(ctx.caller))
     throw new ForbiddenError('Only the author or staff may delete this comment.');
-  await ctx.em.execute('delete from comment where id = ?', [id], 'run');
+  await ctx.em.transactional(async (tx) => {
+    const [deleted] = await tx.execute<{ author_id: string; post_id: string }[]>(
+      'delete from comment where id = ? returning author_id, post_id',
+      [id],
+    );
+    if (!deleted) throw new NotFoundError('Comment');
+    await auditStaffAction(ctx, tx, {
+      action: 'deleteComment',
+      subject: `Comment:${id}`,
+      authorId: deleted.author_id,
+      diff: { postId: deleted.post_id },
+    });
+  });
   ctx.loaders.comment.clear(id);
   return id;
 }

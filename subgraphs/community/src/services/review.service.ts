@@ -7,6 +7,7 @@ import { Review, type ReviewEntity } from '../entities/review.entity.js';
 import type { Subject } from '../loaders/rating.loader.js';
 import { Topic, toReviewEvent } from './events.js';
 import { applyRatingDelta, invalidateRating, subjectOf } from './rating.service.js';
+import { auditStaffAction } from './staff-audit.js';
 import { requireKnownSubject } from './subjects.js';
 import { requireRating, requireText } from './validate.js';
 import { requireUuid } from '@terrarium/subgraph-kit/uuid';
@@ -132,6 +133,12 @@ export async function deleteReview(ctx: Context, rawId: string): Promise<string>
   const subject = await ctx.em.transactional(async (tx) => {
     const current = await lockOwnReview(tx, ctx, id);
     await tx.execute('delete from review where id = ?', [id], 'run');
+    await auditStaffAction(ctx, tx, {
+      action: 'deleteReview',
+      subject: `Review:${id}`,
+      authorId: current.author_id,
+      diff: { rating: current.rating, about: subjectOf(current), hidden: current.hidden_at !== null },
+    });
     if (current.hidden_at === null)
       await applyRatingDelta(tx, ctx.jobs, subjectOf(current), -1, -current.rating);
     return subjectOf(current);

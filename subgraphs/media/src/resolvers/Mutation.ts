@@ -12,7 +12,7 @@ export function createMutationResolvers(deps: MediaDeps): MutationResolvers {
       entityChanges.changed(ownerTypename(asset.ownerType), asset.ownerId);
       return asset;
     },
-    deleteMediaAsset: (_, { id }, { em, caller, logger, entityChanges }) =>
-      deleteAsset(em, caller, id, deps.storage, logger, entityChanges),
+    deleteMediaAsset: (_, { id }, { em, caller, logger, entityChanges, jobs }) =>
+      deleteAsset(em, caller, id, deps.storage, logger, entityChanges, jobs),
   };
 }

@@ -99,9 +99,19 @@ export function requireAssetRemoval(
   caller: Caller,
   asset: { ownerType: OwnerType; ownerId: string; createdBy?: string | null },
 ): void {
-  const userId = requireUser(caller);
-  if (isStaff(caller)) return;
-  if (asset.ownerType === 'ORGANIZATION' && caller.organizationIds.includes(asset.ownerId)) return;
-  if (asset.ownerType !== 'PRODUCT' && asset.createdBy === userId) return;
+  requireUser(caller);
+  if (isStaff(caller) || removableWithoutStaff(caller, asset)) return;
   throw new ForbiddenError('You may not remove this asset.');
+}
+
+/**
+ * Whether the caller may remove the asset as its organization's member or its uploader, without
+ * the staff role. A staff removal that needed the role is privileged, and audited.
+ */
+export function removableWithoutStaff(
+  caller: Caller,
+  asset: { ownerType: OwnerType; ownerId: string; createdBy?: string | null },
+): boolean {
+  if (asset.ownerType === 'ORGANIZATION' && caller.organizationIds.includes(asset.ownerId)) return true;
+  return asset.ownerType !== 'PRODUCT' && caller.userId !== null && asset.createdBy === caller.userId;
 }
