@@ -162,6 +162,26 @@ describe('partner API keys', () => {
     expect(anonymous.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it("answer a verified key's GET of a persisted query to its origin, never with credentials", async () => {
+    const origin = 'https://reptile-weekly.example';
+    const { documentId } = persisted('Whoami');
+    const get = (key: string) =>
+      fetch(`${gateway.url}?documentId=${encodeURIComponent(documentId)}`, {
+        headers: { origin, 'x-api-key': key, 'apollo-require-preflight': 'true' },
+      });
+    const verified = await get(PARTNER_KEY);
+    expect(verified.status).toBe(200);
+    expect(seen((await verified.json()) as { data?: Record<string, unknown> }).caller.apiClientId).toBe(
+      PARTNER.id,
+    );
+    expect(verified.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(verified.headers.get('access-control-allow-credentials')).toBeNull();
+    const unknown = await get('tk_test_unknown_key_000000000000');
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('access-control-allow-origin')).toBeNull();
+    expect(unknown.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
   it('refuse a request carrying both a token and a key', async () => {
     const token = await issuer.sign(STAFF);
     const { status } = await gateway.post(WHOAMI, {

@@ -4,6 +4,7 @@
  * with the smallest max-age, public unless a hint or the caller makes it private.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,3 +104,49 @@ describe('Cache-Control from subgraph hints', () => {
     expect(headers.get('cache-control')).toBe('public, max-age=60');
   });
 });
+
+describe('GET answers a shared cache may keep', () => {
+  it('vary on what changes the answer: the origin (CORS), a user token and a partner key', async () => {
+    const response = await get('{ items { id name } }');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(varyOf(response)).toEqual(['authorization', 'origin', 'x-api-key']);
+    const personal = await fetch(`${gateway.url}?query=${encodeURIComponent('{ viewer { id } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(personal.headers.get('cache-control')).toBe('private, max-age=30');
+    expect(varyOf(personal)).toEqual(['authorization', 'origin', 'x-api-key']);
+  });
+
+  it('a GET by an APQ hash (registered through APQ, in no manifest) of a public query is public', async () => {
+    const query = 'query ApqItems { items { id } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const extensions = encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash } }));
+    const byHash = () =>
+      fetch(`${gateway.url}?extensions=${extensions}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const unknown = await byHash();
+    expect(
+      ((await unknown.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions
+        ?.code,
+    ).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(unknown.headers.get('cache-control')).toBe('no-store');
+    const registered = await gateway.post({
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash } },
+    });
+    expect(registered.status).toBe(200);
+    const hit = await byHash();
+    expect(hit.status).toBe(200);
+    expect(await hit.json()).toEqual({ data: { items: [{ id: '1' }] } });
+    expect(hit.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(varyOf(hit)).toEqual(['authorization', 'origin', 'x-api-key']);
+  });
+});
+
+/** The Vary header's names, lower-cased and sorted. */
+function varyOf(response: Response): string[] {
+  return (response.headers.get('vary') ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean)
+    .sort();
+}

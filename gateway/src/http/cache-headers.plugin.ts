@@ -2,6 +2,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context.js';
 import { cacheControlFor } from '../persisted/cache-policy.js';
 
+/** What a kept answer depends on besides its URL: CORS (Origin), a user's token, a partner key. */
+const CACHEABLE_VARY = 'Origin, Authorization, x-api-key';
+
 /**
  * Sets Cache-Control on every GraphQL response from the subgraphs' @cacheControl hints (Apollo
  * Gateway's data sources fold each subgraph's `Cache-Control: max-age=N, public|private` into the
@@ -27,10 +30,12 @@ export function createCacheHeadersPlugin(): ApolloServerPlugin<GatewayContext> {
             },
           });
           response.http.headers.set('cache-control', value);
-          // A shared cache must not hand one partner's cached answer to a request without that key.
-          // Origin is repeated because these headers replace the CORS guard's `Vary: Origin`.
-          if (value.startsWith('public') && contextValue.apiClient)
-            response.http.headers.set('vary', 'Origin, x-api-key');
+          // A cache must not hand an answer kept for one caller to another: an anonymous public
+          // answer to a user's token or a partner's key (whose answer also carries the partner's
+          // CORS headers), one partner's to another, or a private one in a browser to the next
+          // user signed in there. Origin is repeated because these headers replace the CORS
+          // guard's `Vary: Origin`.
+          if (!value.includes('no-store')) response.http.headers.set('vary', CACHEABLE_VARY);
         },
       };
     },

@@ -1,7 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** Distinct operation names kept as labels; later ones are counted as "other" (names are client-chosen). */
-const MAX_OPERATION_LABELS = 500;
+import { createOperationLabeler, type OperationLabeler } from '@terrarium/platform/metric-labels';
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -11,8 +9,8 @@ export interface GatewayMetrics {
   subgraphErrors: Counter<'subgraph' | 'reason'>;
   subgraphRetries: Counter<'subgraph'>;
   refusals: Counter<'reason'>;
-  /** A bounded label for an operation name. */
-  operationLabel(name: string | null | undefined): string;
+  /** A bounded label for an operation name (the first 500 names, then "other"). */
+  operationLabel: OperationLabeler;
 }
 
 /** The gateway's Prometheus metrics, served at /metrics; one registry per gateway instance. */
@@ -20,7 +18,6 @@ export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
   collectDefaultMetrics({ register: registry });
-  const seen = new Set<string>();
   return {
     registry,
     requests: new Histogram({
@@ -55,12 +52,6 @@ export function createMetrics(): GatewayMetrics {
       labelNames: ['reason'],
       registers: [registry],
     }),
-    operationLabel(name) {
-      if (!name) return 'anonymous';
-      if (seen.has(name)) return name;
-      if (seen.size >= MAX_OPERATION_LABELS) return 'other';
-      seen.add(name);
-      return name;
-    },
+    operationLabel: createOperationLabeler(),
   };
 }

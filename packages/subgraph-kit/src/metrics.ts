@@ -1,10 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createMetricsRegistry } from '@terrarium/platform/health';
+import { createOperationLabeler, type OperationLabeler } from '@terrarium/platform/metric-labels';
 
 /** Prometheus metrics of one subgraph process, served at /metrics. */
 export interface SubgraphMetrics {
   registry: Registry;
   operations: Histogram<'operation' | 'status'>;
+  /** A bounded label for an operation name (the first 500 names, then "other"): names are client-chosen. */
+  operationLabel: OperationLabeler;
   sqlStatements: Counter;
   cacheResults: Counter<'result'>;
   /** Per configured replica: 1 while lag-tolerant reads may go to it, as of its last probe. */
@@ -22,6 +25,7 @@ export function createMetrics(subgraph: string): SubgraphMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    operationLabel: createOperationLabeler(),
     sqlStatements: new Counter({
       name: 'sql_statements_total',
       help: 'SQL statements sent to Postgres',

@@ -5,7 +5,10 @@ export interface ObservePluginOptions {
   metrics: SubgraphMetrics;
 }
 
-/** Times every operation into `graphql_operation_duration_seconds`, by name and outcome. */
+/**
+ * Times every operation into `graphql_operation_duration_seconds`, by name and outcome. The name
+ * is client-chosen, so it goes through the metrics' capped labeler (new names past the cap: "other").
+ */
 export function createObservePlugin<TContext extends BaseContext>({
   metrics,
 }: ObservePluginOptions): ApolloServerPlugin<TContext> {
@@ -16,7 +19,7 @@ export function createObservePlugin<TContext extends BaseContext>({
         async willSendResponse({ operationName, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           metrics.operations.observe(
-            { operation: operationName ?? 'anonymous', status: errors?.length ? 'error' : 'ok' },
+            { operation: metrics.operationLabel(operationName), status: errors?.length ? 'error' : 'ok' },
             seconds,
           );
         },
