@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
@@ -338,6 +339,25 @@ describe('journey: buy, ship, deliver, keep', () => {
   );
 });
 
+/** The development payment provider's ledger entries for an order (commerce's schema), charges first. */
+async function ledgerOf(orderId: string): Promise<{ kind: string; amount: number; currency: string }[]> {
+  const client = new pg.Client({ connectionString: platform.env['DATABASE_URL'] });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ kind: string; amount: number; currency: string }>(
+      `select e.kind, e.amount, e.currency
+         from commerce.simulated_ledger_entry e
+         join commerce.simulated_payment_intent i on i.id = e.intent_id
+        where i.order_id = $1
+        order by e.kind, e.created_at`,
+      [orderId],
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('journey: cancel a paid order', () => {
   it(
     'refunds it in full through the provider and returns stock, the animal and its listing',
@@ -362,6 +382,11 @@ describe('journey: cancel a paid order', () => {
       });
       expect(order.payment.status).toBe('REFUNDED');
       expect(order.refunded).toEqual(checkout.total);
+      // The provider's own books: one charge and one refund of the whole total, nothing else.
+      expect(await ledgerOf(checkout.id)).toEqual([
+        { kind: 'CHARGE', amount: checkout.total.amount, currency: checkout.total.currency },
+        { kind: 'REFUND', amount: checkout.total.amount, currency: checkout.total.currency },
+      ]);
       expect(await stockOf()).toEqual(before);
       expect((await ok(ANIMAL_STATUS, { id: animalId })).animal).toEqual({
         status: 'AVAILABLE',
