@@ -1,5 +1,5 @@
 /**
- * Staff deleting someone else's review, post or comment is a privileged write: ops' audit log gets
+ * Staff deleting (or editing) someone else's review, post or comment is a privileged write: ops' audit log gets
  * the entry through community's job queue (the real ops subgraph over HTTP), with the actor, the
  * content and whose it was. Authors deleting their own content owe no entry.
  */
@@ -116,6 +116,45 @@ describe('community: audit of staff deletes in ops', () => {
           rating: 2,
           about: { type: 'PRODUCT', id: content.productId },
           hidden: false,
+        },
+      },
+    ]);
+  }, 30_000);
+
+  it("records staff editing someone else's review, before and after; an author's own edit owes none", async () => {
+    const productId = await owners.newProduct();
+    const author = keeper();
+    const review = await postReview(community, author, { productId, rating: 4, body: 'Solid' });
+    const UPDATE =
+      'mutation ($id: ID!, $input: ReviewUpdateInput!) { updateReview(id: $id, input: $input) { id } }';
+    await expectData(community, UPDATE, { id: review.id, input: { rating: 3 } }, author);
+    const subject = `Review:${review.id}`;
+    expect(await auditJobs([subject])).toEqual([]);
+
+    const moderator = staff();
+    await expectData(community, UPDATE, { id: review.id, input: { body: 'Edited by staff' } }, moderator);
+    const until = Date.now() + 15_000;
+    let rows: Row[];
+    const edits = () =>
+      owners.ops.subgraph.orm.em
+        .fork()
+        .getConnection()
+        .execute<Row[]>(
+          `select action, actor_id, subject, source, diff from audit_log where action = 'updateReview' and subject = ?`,
+          [subject],
+        );
+    while ((rows = await edits()).length < 1 && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rows).toEqual([
+      {
+        action: 'updateReview',
+        actor_id: moderator.userId,
+        subject,
+        source: 'community',
+        diff: {
+          authorId: author.userId,
+          before: { rating: 3, body: 'Solid' },
+          after: { rating: 3, body: 'Edited by staff' },
         },
       },
     ]);

@@ -118,6 +118,15 @@ export async function updateReview(
       'update review set rating = ?, body = ?, updated_at = now() where id = ? returning *',
       [rating ?? current.rating, body ?? current.body, id],
     );
+    await auditStaffAction(ctx, tx, {
+      action: 'updateReview',
+      subject: `Review:${id}`,
+      authorId: current.author_id,
+      diff: {
+        before: { rating: current.rating, body: current.body },
+        after: { rating: updated!.rating, body: body ?? current.body },
+      },
+    });
     // The old rating was read under the row lock, so this delta is exact even under concurrent edits.
     if (current.hidden_at === null)
       await applyRatingDelta(tx, ctx.jobs, subjectOf(current), 0, updated!.rating - current.rating);
