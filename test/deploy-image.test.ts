@@ -316,6 +316,70 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/**
+ * Compose's own reading of the file (`docker-compose config`, Debian's docker-compose 1.29, or
+ * `docker compose` where that is what the machine has): interpolation, merges, profiles and the
+ * schema are checked by the tool that will run it, not by our parse of the YAML.
+ */
+function composeCommand(): string[] {
+  for (const candidate of [['docker-compose'], ['docker', 'compose']]) {
+    try {
+      execFileSync(candidate[0]!, [...candidate.slice(1), 'version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  throw new Error(
+    'neither docker-compose nor `docker compose` is installed (.ci/run installs docker-compose)',
+  );
+}
+
+function composeConfig(args: string[], env: Record<string, string> = {}) {
+  const [command, ...prefix] = composeCommand();
+  const { INTERNAL_SECRET: _ignored, ...inherited } = process.env;
+  return execFileSync(command!, [...prefix, '-f', join(ROOT, 'docker-compose.yml'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('docker-compose config', () => {
+  const secret = { INTERNAL_SECRET: 'compose-config-test-secret-of-forty-chars' };
+
+  it('is valid as compose reads it; the observability tools run only under their profile', () => {
+    const resolved = parseYaml(composeConfig(['--profile', 'observability', 'config'], secret)) as {
+      services: Record<
+        string,
+        { environment?: Record<string, string>; ports?: unknown[]; profiles?: string[] }
+      >;
+    };
+    const names = Object.keys(resolved.services).sort();
+    expect(names).toEqual(
+      [
+        ...['commerce', 'community', 'gateway', 'inventory', 'media', 'ops', 'postgres', 'products', 'redis'],
+        ...['grafana', 'jaeger', 'otel-collector', 'prometheus'],
+      ].sort(),
+    );
+    const profiled = names.filter((name) => resolved.services[name]?.profiles?.includes('observability'));
+    expect(profiled).toEqual(['grafana', 'jaeger', 'otel-collector', 'prometheus']);
+    expect(resolved.services['gateway']?.environment?.['INTERNAL_SECRET']).toBe(secret.INTERNAL_SECRET);
+    expect(resolved.services['ops']?.ports ?? []).toEqual([]);
+  });
+
+  it('refuses to start without INTERNAL_SECRET, and says so', () => {
+    let stderr = '';
+    try {
+      composeConfig(['config', '-q']);
+    } catch (error) {
+      stderr = String((error as { stderr?: string }).stderr);
+    }
+    expect(stderr).toContain('set INTERNAL_SECRET');
+  });
+});
+
 describe('npm start', () => {
   it('turns off turbo telemetry for every turbo script', () => {
     const scripts = (
