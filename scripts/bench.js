@@ -23,12 +23,20 @@
  *
  * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2),
  * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --gateway <main.js> runs another
- * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits; --dedupe keeps
+ * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits;
+ * --baseline <dir> first runs the cold rows on another checkout's whole platform (its subgraphs,
+ * gateway and schemas, installed and built there, in a database of its own, stopped before this
+ * one starts) and prints this build's cold req/s as a multiple of it: the old build against the
+ * new one in one run, e.g.
+ *   git worktree add /tmp/terrarium-old <commit> && (cd /tmp/terrarium-old && npm ci && npm run build)
+ *   node scripts/bench.js --baseline /tmp/terrarium-old
+ * --dedupe keeps
  * the gateway's sharing of identical in-flight subgraph fetches on. It is off by default: the
  * load sends one query from one caller over and over, which sharing would collapse into a few
  * subgraph fetches, while the direct path sends every fetch, so the comparison would not be the
  * gateway's overhead.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,8 +63,14 @@ const {
   durationS: DURATION_S,
   warmupS: WARMUP_S,
   values: flags,
-} = readLoadOptions({ gateway: { type: 'string' }, dedupe: { type: 'boolean' } });
+} = readLoadOptions({
+  gateway: { type: 'string' },
+  dedupe: { type: 'boolean' },
+  baseline: { type: 'string' },
+});
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
+/** Another checkout, installed and built, whose whole platform runs the cold rows first (old vs new). */
+const BASELINE = flags.baseline ? resolve(flags.baseline) : null;
 const DEDUPE = flags.dedupe ?? false;
 
 /** The product the write mix adjusts (ProductPage shows it; SearchProducts when it is on the first page). */
@@ -187,6 +201,8 @@ async function main() {
   for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'main.js'));
   readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
+  const baseline = BASELINE ? await benchBaseline(serverUrl, BASELINE) : null;
+
   const database = await createBenchDatabase(serverUrl, 'terrarium_bench');
   cleanups.push(database.drop);
   log(
@@ -311,6 +327,7 @@ async function main() {
     });
 
     results.push({
+      baseline: baseline?.get(operation.name),
       operation: operation.name,
       variables: operation.variables,
       responseBytes: operation.responseBytes,
@@ -340,11 +357,74 @@ async function main() {
     warmupS: WARMUP_S,
     redis: Boolean(process.env.REDIS_URL),
     gateway: GATEWAY_MAIN,
+    baseline: BASELINE,
     dedupeSubgraphFetches: DEDUPE,
     loadAverage: loadavg(),
     results,
   };
   log(`written ${writeBenchReport('', report)}`);
+}
+
+/**
+ * The cold rows (no entity cache, every request reaches the subgraphs) on another checkout's whole
+ * platform, its subgraphs and gateway built from its own sources, in a database of its own; the
+ * platform is stopped before this one starts, so the two never share the cores.
+ * @param {string} serverUrl
+ * @param {string} root
+ * @returns {Promise<Map<string, Awaited<ReturnType<typeof runLoad>>>>}
+ */
+async function benchBaseline(serverUrl, root) {
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'not a git checkout';
+    }
+  })();
+  log(`baseline: ${root} (${commit})`);
+  const database = await createBenchDatabase(serverUrl, 'terrarium_bench_baseline');
+  /** @type {typeof processes} */
+  const own = [];
+  try {
+    const { gatewayUrl } = await startBenchPlatform({
+      databaseUrl: database.url,
+      root,
+      gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE), ENTITY_CACHE: 'false' },
+      processes: own,
+      cleanups,
+      log: (message) => log(`baseline: ${message}`),
+    });
+    const poster = createJsonPoster(gatewayUrl, CONNECTIONS);
+    const rows = new Map();
+    try {
+      for (const { name, variables } of OPERATIONS) {
+        const body = JSON.stringify({
+          query: contractOperation('storefront', name),
+          variables,
+          operationName: name,
+        });
+        const check = await poster.post(body);
+        if (!check.ok)
+          throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
+        log(`${name}: baseline gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
+        rows.set(
+          name,
+          await runLoad({
+            concurrency: CONNECTIONS,
+            durationMs: DURATION_S * 1000,
+            warmupMs: WARMUP_S * 1000,
+            task: async () => (await poster.post(body)).ok,
+          }),
+        );
+      }
+    } finally {
+      await poster.close();
+    }
+    return rows;
+  } finally {
+    for (const proc of own.reverse()) await proc.stop();
+    await database.drop();
+  }
 }
 
 /**
@@ -417,9 +497,21 @@ stockShown.productId = null;
 function printTable(results) {
   const rows = [['operation', 'path', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'gateway CPU ms/req']];
   for (const r of results) {
+    if (r.baseline)
+      rows.push([
+        r.operation,
+        'baseline cold (--baseline build)',
+        r.baseline.rps.toFixed(0),
+        r.baseline.p50Ms.toFixed(2),
+        r.baseline.p99Ms.toFixed(2),
+        String(r.baseline.errors),
+        '',
+      ]);
     rows.push([
-      r.operation,
-      'gateway cold (ENTITY_CACHE=false)',
+      r.baseline ? '' : r.operation,
+      r.baseline
+        ? `gateway cold: x${(r.gateway.rps / r.baseline.rps).toFixed(2)} the baseline`
+        : 'gateway cold (ENTITY_CACHE=false)',
       r.gateway.rps.toFixed(0),
       r.gateway.p50Ms.toFixed(2),
       r.gateway.p99Ms.toFixed(2),

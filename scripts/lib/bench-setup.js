@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
@@ -57,13 +57,14 @@ export function contractOperation(client, name) {
 /**
  * The supergraph of the six subgraphs' schemas (subgraphs/<name>/schema.graphql) at `urls`.
  * @param {Record<string, string>} urls  each subgraph's GraphQL URL, by name
+ * @param {string} [root]  the checkout whose schemas to compose (default this one)
  */
-export function composeSupergraph(urls) {
+export function composeSupergraph(urls, root = ROOT) {
   const composition = composeServices(
     SUBGRAPHS.map(([name]) => ({
       name,
       url: urls[name],
-      typeDefs: graphql.parse(readFileSync(join(ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8')),
+      typeDefs: graphql.parse(readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8')),
     })),
   );
   if (composition.errors)
@@ -85,11 +86,14 @@ const HEALTH_TIMEOUT_MS = 120_000;
  * is one client hammering on purpose. Started processes are pushed to `processes` (the caller
  * stops them, gateway first) and temporary files' removal to `cleanups`, so that a failure half
  * way still stops everything.
- * @param {{ databaseUrl: string, gatewayMain?: string, gatewayEnv?: NodeJS.ProcessEnv, processes: BenchProcess[], cleanups: (() => Promise<void>)[], log: (message: string) => void }} options
+ * `root` runs another checkout's built platform (its subgraphs, gateway and schemas), e.g. the
+ * baseline of `bench.js --baseline`; `gatewayMain` is relative to it.
+ * @param {{ databaseUrl: string, root?: string, gatewayMain?: string, gatewayEnv?: NodeJS.ProcessEnv, processes: BenchProcess[], cleanups: (() => Promise<void>)[], log: (message: string) => void }} options
  * @returns {Promise<BenchPlatform>}
  */
 export async function startBenchPlatform({
   databaseUrl,
+  root = ROOT,
   gatewayMain = 'gateway/dist/main.js',
   gatewayEnv = {},
   processes,
@@ -118,17 +122,20 @@ export async function startBenchPlatform({
   const started = Date.now();
   await Promise.all(
     SUBGRAPHS.map(([name]) => {
-      const proc = startNode(name, subgraphMain(name), [], {
-        ...env,
-        PORT: env[`${name.toUpperCase()}_PORT`],
-      });
+      const proc = startNode(
+        name,
+        join(root, subgraphMain(name)),
+        [],
+        { ...env, PORT: env[`${name.toUpperCase()}_PORT`] },
+        { cwd: root },
+      );
       processes.push(proc);
       return waitForHealth(urls[name].replace('/graphql', '/health'), HEALTH_TIMEOUT_MS, proc.alive);
     }),
   );
   log(`six subgraphs up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const supergraphSdl = composeSupergraph(urls);
+  const supergraphSdl = composeSupergraph(urls, root);
   const dir = mkdtempSync(join(tmpdir(), 'terrarium-bench-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const supergraphPath = join(dir, 'supergraph.graphql');
@@ -139,9 +146,10 @@ export async function startBenchPlatform({
     const port = await freePort();
     const proc = startNode(
       'gateway',
-      gatewayMain,
+      resolve(root, gatewayMain),
       ['--supergraph', supergraphPath, '--port', String(port), '--host', '127.0.0.1'],
       { ...env, RATE_LIMIT_MAX: '0', ...gatewayEnv, ...extraEnv },
+      { cwd: root },
     );
     processes.push(proc);
     const url = `http://127.0.0.1:${port}/graphql`;

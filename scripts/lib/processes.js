@@ -42,11 +42,11 @@ export async function waitForHealth(url, timeoutMs, alive = () => true) {
  * @param {string} script
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} env
- * @param {{ quiet?: boolean }} [options]
+ * @param {{ quiet?: boolean, cwd?: string }} [options]  cwd: another checkout's root (default this one)
  */
 export function startNode(label, script, args, env, options = {}) {
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', options.quiet ? 'ignore' : 'pipe', options.quiet ? 'ignore' : 'pipe'],
   });
