@@ -122,8 +122,12 @@ export interface GatewayConfig {
    * change); 0 turns it off (revocations then never reach this gateway). @default 2_000 ms
    */
   tokenRevocationPollMs: number;
-  /** Trust the first X-Forwarded-For address as the client's IP (behind a proxy only). @default false */
-  trustProxy: boolean;
+  /**
+   * How many proxies in front of the gateway append to X-Forwarded-For (TRUST_PROXY: false = 0,
+   * true = 1, or a number): the client's IP is read that many entries from the header's right end.
+   * @default 0
+   */
+  trustProxy: number;
   /** Array bodies (several operations in one request). @default false */
   allowBatching: boolean;
   /** In-flight requests get this long to finish on shutdown before their sockets close. @default 10_000 ms */
@@ -258,7 +262,7 @@ export function loadGatewayConfig(
       read.problem(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
   }
   const graphiql = read.boolean('GRAPHIQL', env['NODE_ENV'] !== 'production');
-  const trustProxy = read.boolean('TRUST_PROXY', false);
+  const trustProxy = trustedProxyHops(read.string('TRUST_PROXY'), read.problem);
   const allowBatching = read.boolean('ALLOW_BATCHING', false);
   const fastExecution = read.boolean('FAST_EXECUTION', true);
   const dedupeSubgraphFetches = read.boolean('DEDUPE_SUBGRAPH_FETCHES', true);
@@ -367,4 +371,16 @@ function entityCacheTypes(raw: string | undefined, problem: (message: string) =>
     if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(type))
       problem(`ENTITY_CACHE_TYPES: "${type}" is not a GraphQL type name`);
   return types;
+}
+
+/** TRUST_PROXY: false/0 (no proxy), true (one), or how many proxies append to X-Forwarded-For. */
+function trustedProxyHops(raw: string | undefined, problem: (message: string) => void): number {
+  if (raw === undefined || raw === 'false' || raw === '0') return 0;
+  if (raw === 'true') return 1;
+  const hops = Number(raw);
+  if (/^\d+$/.test(raw) && hops >= 1 && hops <= 10) return hops;
+  problem(
+    `TRUST_PROXY must be true, false or the number of proxies in front of the gateway (1-10), got "${raw}"`,
+  );
+  return 0;
 }

@@ -49,7 +49,7 @@ describe('METRICS_PORT', () => {
     expect(() =>
       loadGatewayConfig([], { METRICS_PORT: 'ninety', MAX_DEPTH: '0', TRUST_PROXY: 'yes' }),
     ).toThrow(
-      /METRICS_PORT must be a port number, got "ninety"[\s\S]*MAX_DEPTH must be an integer of at least 1[\s\S]*TRUST_PROXY must be true, false, 1 or 0/,
+      /METRICS_PORT must be a port number, got "ninety"[\s\S]*MAX_DEPTH must be an integer of at least 1[\s\S]*TRUST_PROXY must be true, false or the number of proxies in front of the gateway \(1-10\), got "yes"/,
     );
   });
 });

@@ -210,6 +210,21 @@ describe('rate limits and blocklists (Redis)', () => {
     expect(Number(await redis.get(`${prefix}ratelimit:ip:203.0.113.7`))).toBe(3);
   });
 
+  it('reads the client IP the trusted proxy appended, not an address the client wrote before it', async () => {
+    const query = { query: '{ products { id } }' };
+    // The proxy appended 203.0.113.8; the entries before it are the client's own inventions.
+    for (const spoofed of ['192.0.2.1', '192.0.2.2']) {
+      const response = await run(limited, query, { 'x-forwarded-for': `${spoofed}, 203.0.113.8` });
+      expect(response.status).toBe(200);
+    }
+    expect(await run(limited, query, { 'x-forwarded-for': '192.0.2.3, 203.0.113.8' })).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+    });
+    expect(Number(await redis.get(`${prefix}ratelimit:ip:203.0.113.8`))).toBe(3);
+    expect(await redis.get(`${prefix}ratelimit:ip:192.0.2.1`)).toBeNull();
+  });
+
   it('counts in memory without Redis', async () => {
     const local = await startGateway(graph.supergraphPath, { RATE_LIMIT_MAX: '1' });
     try {

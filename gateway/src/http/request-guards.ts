@@ -55,7 +55,7 @@ export function createRequestGuards(deps: {
   blocklist: Blocklist;
   rateLimiter: RateLimiter;
   metrics: GatewayMetrics;
-  trustProxy: boolean;
+  trustProxy: number;
 }): RequestGuards {
   const { blocklist, rateLimiter, metrics, trustProxy } = deps;
   return {
