@@ -1,19 +1,26 @@
 /**
  * @terrarium/client against a running platform: its Apollo Client sends ProductPage by persisted
  * id alone (no query text on the wire) and gets the page; a StockLive subscription over
- * graphql-ws receives the event of a stock change. Also: the codegen check covers the subgraphs'
- * resolver types as well as the client files, and all of them are fresh.
+ * graphql-ws receives the event of a stock change. Also: each client module is the client
+ * preset's output (its graphql() gives the typed document of every operation) and its persisted
+ * ids are the gateway's manifest ids; the codegen check covers the subgraphs' resolver types as
+ * well as the client files, and all of them are fresh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTerrariumClient, persistedOperationIds, type TerrariumClient } from '@terrarium/client';
+import * as admin from '@terrarium/client/admin';
 import { AdjustStockDocument } from '@terrarium/client/admin';
+import * as breeder from '@terrarium/client/breeder';
+import * as partnerEmbed from '@terrarium/client/partner-embed';
+import * as storefront from '@terrarium/client/storefront';
 import { ProductPageDocument, StockLiveDocument, PersistedOperationIds } from '@terrarium/client/storefront';
 import { seedId } from '@terrarium/subgraph-kit/seed-id';
 // @ts-expect-error plain JS script (CI runs it)
 import { generateFiles } from '../schema/codegen/check-fresh.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kind, parse, print } from 'graphql';
 import { logIn, startPlatform, type Platform } from './support/platform.js';
 // @ts-expect-error plain JS helper
 import { ROOT } from '../scripts/lib/processes.js';
@@ -109,6 +116,59 @@ describe('@terrarium/client', () => {
   });
 });
 
+const clientModules = {
+  storefront,
+  breeder,
+  admin,
+  'partner-embed': partnerEmbed,
+} as const;
+
+describe('@terrarium/client/<client> modules', () => {
+  const operationsOf = (client: string) =>
+    parse(readFileSync(join(ROOT, `schema/operations/${client}.graphql`), 'utf8')).definitions.filter(
+      (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+    );
+
+  it.each(Object.keys(clientModules))(
+    "%s is the client preset's output: its graphql() gives each operation's typed document",
+    (client) => {
+      const exported = clientModules[client as keyof typeof clientModules] as unknown as Record<
+        string,
+        unknown
+      > & {
+        graphql: (source: string) => unknown;
+      };
+      const operations = operationsOf(client);
+      expect(operations.length).toBeGreaterThan(0);
+      for (const operation of operations) {
+        const name = operation.name!.value;
+        const document = exported[`${name}Document`];
+        expect(document, `${client}: ${name}Document`).toMatchObject({ kind: Kind.DOCUMENT });
+        // The same object: gql.ts's map points at graphql.ts's documents.
+        expect(exported.graphql(print(operation)), `${client}: graphql() of ${name}`).toBe(document);
+      }
+    },
+  );
+
+  it.each(Object.keys(clientModules))(
+    "%s's persisted ids are the ids of the gateway's manifest (schema/manifests)",
+    (client) => {
+      const manifest = JSON.parse(readFileSync(join(ROOT, `schema/manifests/${client}.json`), 'utf8')) as {
+        operations: { id: string; name: string }[];
+      };
+      const manifestIds = Object.fromEntries(manifest.operations.map(({ name, id }) => [name, id]));
+      const { PersistedOperationIds: ids } = clientModules[client as keyof typeof clientModules];
+      expect(ids).toEqual(manifestIds);
+      expect(Object.keys(ids).sort()).toEqual(
+        operationsOf(client)
+          .map((op) => op.name!.value)
+          .sort(),
+      );
+      for (const [name, id] of Object.entries(ids)) expect(persistedOperationIds[name]).toBe(id);
+    },
+  );
+});
+
 describe('codegen freshness (schema/codegen/check-fresh.mjs)', () => {
   it("covers the subgraphs' resolver types and the client files, all equal to what is committed", async () => {
     const files: Map<string, string> = await generateFiles();
@@ -116,7 +176,8 @@ describe('codegen freshness (schema/codegen/check-fresh.mjs)', () => {
     for (const name of ['ops', 'products', 'inventory', 'commerce', 'media', 'community'])
       expect(paths).toContain(`subgraphs/${name}/src/generated/resolvers.ts`);
     for (const client of ['storefront', 'breeder', 'admin', 'partner-embed']) {
-      expect(paths).toContain(`packages/client/src/generated/${client}.ts`);
+      for (const file of ['graphql.ts', 'gql.ts', 'persisted-ids.ts', 'index.ts'])
+        expect(paths).toContain(`packages/client/src/generated/${client}/${file}`);
       expect(paths).toContain(`schema/manifests/${client}.json`);
     }
     for (const [path, content] of files)

@@ -22,7 +22,7 @@
     amount: number;
     currency: string;
   }
-  /** AnimalCardQuery (packages/client/src/generated/partner-embed.ts), restated: this file imports nothing. */
+  /** AnimalCardQuery (packages/client/src/generated/partner-embed/graphql.ts), restated: this file imports nothing. */
   interface AnimalCard {
     animal: {
       id: string;

@@ -1,7 +1,7 @@
-import { PersistedOperationIds as adminIds } from './generated/admin.js';
-import { PersistedOperationIds as breederIds } from './generated/breeder.js';
-import { PersistedOperationIds as partnerEmbedIds } from './generated/partner-embed.js';
-import { PersistedOperationIds as storefrontIds } from './generated/storefront.js';
+import { PersistedOperationIds as adminIds } from './generated/admin/persisted-ids.js';
+import { PersistedOperationIds as breederIds } from './generated/breeder/persisted-ids.js';
+import { PersistedOperationIds as partnerEmbedIds } from './generated/partner-embed/persisted-ids.js';
+import { PersistedOperationIds as storefrontIds } from './generated/storefront/persisted-ids.js';
 
 /**
  * Every contract operation's persisted id (SHA-256 of its manifest body), by operation name, over
