@@ -220,6 +220,11 @@ async function main() {
   });
   const gatewayPid = gateway.child.pid;
   if (!gatewayPid) throw new Error('gateway has no pid');
+  const subgraphPids = new Map(
+    processes
+      .filter((proc) => proc.label !== 'gateway' && proc.child.pid)
+      .map((proc) => [proc.label, proc.child.pid ?? 0]),
+  );
   const cached = await startGateway({ ENTITY_CACHE: 'true' });
   const cachedPid = cached.gateway.child.pid;
   if (!cachedPid) throw new Error('gateway has no pid');
@@ -255,6 +260,8 @@ async function main() {
 
     log(`${operation.name}: gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
     let cpuBefore = 0;
+    /** @type {Map<string, number>} */
+    const subgraphCpuBefore = new Map();
     const viaGateway = await runLoad({
       concurrency: CONNECTIONS,
       durationMs: DURATION_S * 1000,
@@ -262,9 +269,18 @@ async function main() {
       task: async () => (await gatewayPoster.post(body)).ok,
       onMeasureStart: () => {
         cpuBefore = cpuMs(gatewayPid);
+        for (const [name, pid] of subgraphPids) subgraphCpuBefore.set(name, cpuMs(pid));
       },
     });
     const cpuPerRequest = (cpuMs(gatewayPid) - cpuBefore) / viaGateway.requests;
+    /** Each subgraph's CPU per page, where a cold page's cost is. */
+    const subgraphCpuMsPerRequest = Object.fromEntries(
+      [...subgraphPids].map(([name, pid]) => [
+        name,
+        Number(((cpuMs(pid) - (subgraphCpuBefore.get(name) ?? 0)) / viaGateway.requests).toFixed(3)),
+      ]),
+    );
+    log(`${operation.name}: subgraph CPU ms per page ${JSON.stringify(subgraphCpuMsPerRequest)}`);
 
     log(`${operation.name}: gateway with the entity cache, ${CONNECTIONS} connections, ${DURATION_S} s`);
     let cachedCpuBefore = 0;
@@ -337,6 +353,7 @@ async function main() {
       writeMix: { ...writeMix, ...staleness },
       direct: viaSubgraphs,
       gatewayCpuMsPerRequest: cpuPerRequest,
+      subgraphCpuMsPerRequest,
       warmGatewayCpuMsPerRequest: warmCpuPerRequest,
       overhead: {
         p50Ms: viaGateway.p50Ms - viaSubgraphs.p50Ms,
