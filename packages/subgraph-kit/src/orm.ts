@@ -1,6 +1,7 @@
 import { MikroORM, type EntitySchema, type MigrationObject } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import type { Logger } from 'pino';
 import { DEFAULT_REPLICA_MAX_LAG_MS } from './replicas/freshness.js';
 import { ReplicaRoutingDriver, type ReplicaState } from './replicas/replica-driver.js';
@@ -38,6 +39,17 @@ export interface OrmOptions {
 const REPLICA_CONNECT_TIMEOUT_MS = 2_000;
 
 /**
+ * The TLS settings a connection URL asks for (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`), read
+ * by pg's own parser so the ORM's pool connects as pg (and the job queue) would. MikroORM keeps
+ * only the host, port, user, password and database of `clientUrl`: without this,
+ * `?sslmode=require` would connect in plain text without a word.
+ */
+export function tlsOf(url: string): { ssl?: ReturnType<typeof parseConnectionString>['ssl'] } {
+  const { ssl } = parseConnectionString(url);
+  return ssl === undefined ? {} : { ssl };
+}
+
+/**
  * A MikroORM bound to one Postgres schema. Unqualified names in raw SQL resolve to that schema
  * first (search_path), so migrations read as plain SQL; `public` stays on the path for extensions
  * such as pg_trgm.
@@ -58,7 +70,12 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
       clientUrl,
       driverOptions: {
         acquireConnectionTimeout: REPLICA_CONNECT_TIMEOUT_MS,
-        connection: { ...searchPath, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS },
+        // A replica URL without sslmode inherits the primary's TLS settings (the same cluster).
+        connection: {
+          ...searchPath,
+          ...tlsOf(clientUrl),
+          connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS,
+        },
       },
     })),
     clientUrl: options.databaseUrl,
@@ -76,7 +93,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolSize ?? 10 },
-    driverOptions: { connection: searchPath },
+    driverOptions: { connection: { ...searchPath, ...tlsOf(options.databaseUrl) } },
     onQuery: (sql: string) => {
       options.onQuery?.(sql);
       return sql;
