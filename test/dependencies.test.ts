@@ -4,6 +4,7 @@
  * checks the config still does, on files placed where the repository's own would be.
  */
 import { ESLint } from 'eslint';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS helper
@@ -61,5 +62,66 @@ describe('declared dependencies', () => {
       'subgraphs/products/src/undeclared.ts',
     );
     expect(messages).toHaveLength(1);
+  });
+});
+
+interface LockEntry {
+  version?: string;
+  link?: boolean;
+  optionalDependencies?: Record<string, string>;
+  os?: string[];
+  cpu?: string[];
+}
+const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, LockEntry>;
+};
+
+/** Where npm finds `name` for the package at `from`: its own node_modules, then each parent's. */
+function resolveInLock(from: string, name: string): LockEntry | undefined {
+  for (let dir = from; ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/node_modules/')))) {
+    const entry = lock.packages[`${dir ? `${dir}/` : ''}node_modules/${name}`];
+    if (entry) return entry;
+    if (!dir) return undefined;
+  }
+}
+
+describe('the lockfile', () => {
+  it("holds every platform's optional packages, so npm ci installs on macOS and Windows too", () => {
+    const missing: string[] = [];
+    let optional = 0;
+    for (const [path, entry] of Object.entries(lock.packages))
+      for (const name of Object.keys(entry.optionalDependencies ?? {})) {
+        optional += 1;
+        if (!resolveInLock(path, name)) missing.push(`${path || '(root)'} -> ${name}`);
+      }
+    expect(
+      optional,
+      'the check is not vacuous (turbo and esbuild have per-platform packages)',
+    ).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+    // The ones a Linux install would drop if the lockfile had been written carelessly.
+    const platforms = Object.values(lock.packages).flatMap((entry) => entry.os ?? []);
+    for (const os of ['darwin', 'win32', 'linux']) expect(platforms, os).toContain(os);
+  });
+});
+
+describe('codegen', () => {
+  it('declares every plugin and preset codegen.ts names as a string (ESLint cannot see those)', async () => {
+    const { default: config } = (await import('../codegen.ts')) as {
+      default: { generates: Record<string, { plugins?: unknown[]; preset?: string }> };
+    };
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const named = new Set<string>();
+    for (const output of Object.values(config.generates)) {
+      if (output.preset) named.add(`@graphql-codegen/${output.preset}-preset`);
+      for (const plugin of output.plugins ?? []) {
+        const name = typeof plugin === 'string' ? plugin : Object.keys(plugin as object)[0]!;
+        if (!name.startsWith('.')) named.add(name.startsWith('@') ? name : `@graphql-codegen/${name}`);
+      }
+    }
+    expect(named.size).toBeGreaterThanOrEqual(3);
+    expect([...named].filter((name) => !root.devDependencies[name])).toEqual([]);
   });
 });

@@ -116,6 +116,16 @@ describe('Dockerfile', () => {
   );
   const runtime = stages.at(-1)!;
 
+  it('turns off turbo telemetry before the build stage runs turbo', () => {
+    const steps = build!.instructions;
+    const telemetry = steps.findIndex(
+      (i) => i.keyword === 'ENV' && /\bTURBO_TELEMETRY_DISABLED=1\b/.test(i.args),
+    );
+    const turbo = steps.findIndex((i) => i.keyword === 'RUN' && /\bturbo\b/.test(i.args));
+    expect(telemetry, 'ENV TURBO_TELEMETRY_DISABLED=1 in the build stage').toBeGreaterThanOrEqual(0);
+    expect(turbo).toBeGreaterThan(telemetry);
+  });
+
   it('installs dependencies from the manifests alone, before any source is copied', () => {
     expect(build, 'a stage runs npm ci').toBeDefined();
     const steps = build!.instructions;

@@ -6,6 +6,7 @@
  * are not listed in advance) and polling is off: the badge can only change through the live SSE
  * stream, answered cross-origin because the key verified.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,21 @@ const animalId = seedId('animal:7');
 const productId = seedId('product:TR-HEAT-100');
 const productSlug = 'ceramic-heat-emitter-100w';
 
+/**
+ * The widget snippet the README shows, with each attribute's value replaced; it fails when the
+ * snippet lacks one of them, so the README always shows a snippet that works.
+ */
+function readmeWidgetSnippet(values: Record<string, string>): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const snippet = /The partner widget[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!snippet) throw new Error('README.md has no widget snippet (```html after "The partner widget")');
+  return Object.entries(values).reduce((html, [name, value]) => {
+    const attribute = new RegExp(`\\s${name}="[^"]*"`);
+    if (!attribute.test(html)) throw new Error(`the README's widget snippet has no ${name} attribute`);
+    return html.replace(attribute, ` ${name}="${value}"`);
+  }, snippet);
+}
+
 describe.skipIf(!playwright)('the embed widget in Chromium', () => {
   let platform: Platform;
   let partnerPage: Server;
@@ -43,12 +59,19 @@ describe.skipIf(!playwright)('the embed widget in Chromium', () => {
   let browser: import('playwright-core').Browser;
 
   beforeAll(async () => {
+    // The partner pastes the README's snippet, with its own key and ids (and polling off here).
     partnerPage = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(`<!doctype html><html lang="en"><head><title>A partner shop</title></head><body>
         <h1>Our favourite animal</h1>
-        <script src="${scriptUrl}" data-api-key="${partnerKey}" data-animal-id="${animalId}"
-                data-product-id="${productId}" data-product-slug="${productSlug}" data-poll-seconds="0"></script>
+        ${readmeWidgetSnippet({
+          src: scriptUrl,
+          'data-api-key': partnerKey,
+          'data-animal-id': animalId,
+          'data-product-id': productId,
+          'data-product-slug': productSlug,
+          'data-poll-seconds': '0',
+        })}
       </body></html>`);
     });
     await new Promise<void>((resolve) => partnerPage.listen(0, '127.0.0.1', resolve));

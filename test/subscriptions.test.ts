@@ -517,6 +517,52 @@ describe('HTTP transports', () => {
     }
   });
 
+  it('names each SSE event by its eventId, and an EventSource reconnecting with Last-Event-ID gets what it missed', async () => {
+    const live = await subscribeSse(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
+    let lastEventId: string;
+    try {
+      await untilLive(live);
+      const last = live.events.filter((event) => event.event === 'next').at(-1)!;
+      expect(last.id).toMatch(/^\d+-\d+$/);
+      expect(last.id).toBe(JSON.parse(last.data).extensions.eventId);
+      lastEventId = last.id!;
+    } finally {
+      live.close();
+    }
+    // Published while the connection was down; the browser reconnects with the id it saw last.
+    const missed = [await adjust(platform.gatewayUrl, 4), await adjust(platform.gatewayUrl, -3)];
+    const resumed = await subscribeSse(
+      platform.gatewayUrl,
+      STOCK_LIVE,
+      { productId: PRODUCT },
+      { 'last-event-id': lastEventId },
+    );
+    try {
+      await resumed.until((r) => r.results.length >= 2, 10_000, 'the missed events');
+      await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may come
+      expect(resumed.results).toHaveLength(2);
+      expect(resumed.results[0]!.extensions).toEqual({
+        eventId: expect.any(String),
+        resumedAfter: lastEventId,
+      });
+      expect(available(resumed.results[1]!)).toBe(missed[1]);
+      expect(resumed.events.filter((event) => event.event === 'next').map((event) => event.id)).toEqual(
+        resumed.results.map((result) => result.extensions!['eventId']),
+      );
+    } finally {
+      resumed.close();
+    }
+    // A Last-Event-ID that is no event id is refused as extensions.lastEventId would be.
+    const bogus = await subscribeSse(
+      platform.gatewayUrl,
+      STOCK_LIVE,
+      { productId: PRODUCT },
+      { 'last-event-id': 'x'.repeat(200) },
+    );
+    expect(bogus.response.status).toBe(400);
+    expect(((await bogus.response.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
   it('serves StockLive over multipart HTTP (as Apollo Client HttpLink sends it)', async () => {
     const live = await subscribeMultipart(platform.gatewayUrl, STOCK_LIVE, { productId: PRODUCT });
     try {

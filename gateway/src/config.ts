@@ -93,7 +93,13 @@ export interface GatewayConfig {
   /** Prefix of every Redis key the gateway reads or writes. @default "terrarium:" */
   redisKeyPrefix: string;
   production: boolean;
-  /** Serve GraphiQL at GET /graphql for browsers: GRAPHIQL=true|false, else when introspection is on (not production). */
+  /**
+   * Answer schema introspection: INTROSPECTION=true|false, else on outside production, and on in
+   * production when GRAPHIQL=true forces the IDE there (an IDE without the schema has no docs,
+   * explorer or completion).
+   */
+  introspection: boolean;
+  /** Serve GraphiQL at GET /graphql for browsers: GRAPHIQL=true|false, else when introspection is on. */
   graphiql: boolean;
   logLevel: LevelWithSilent;
   /** Per-subgraph fetch timeout. @default 10_000 ms */
@@ -261,7 +267,10 @@ export function loadGatewayConfig(
     if (!/^https?:\/\/[^/\s]+$/.test(origin))
       read.problem(`CORS_ORIGINS entries must be origins like https://shop.example, got "${origin}"`);
   }
-  const graphiql = read.boolean('GRAPHIQL', env['NODE_ENV'] !== 'production');
+  const production = env['NODE_ENV'] === 'production';
+  const graphiqlSetting = env['GRAPHIQL'] ? read.boolean('GRAPHIQL', false) : null;
+  const introspection = read.boolean('INTROSPECTION', !production || graphiqlSetting === true);
+  const graphiql = graphiqlSetting ?? introspection;
   const trustProxy = trustedProxyHops(read.string('TRUST_PROXY'), read.problem);
   const allowBatching = read.boolean('ALLOW_BATCHING', false);
   const fastExecution = read.boolean('FAST_EXECUTION', true);
@@ -301,7 +310,8 @@ export function loadGatewayConfig(
     redisKeyPrefix: env['REDIS_KEY_PREFIX'] ?? 'terrarium:',
     redisBudgetMs,
     redisBreakerCoolDownMs,
-    production: env['NODE_ENV'] === 'production',
+    production,
+    introspection,
     graphiql,
     logLevel,
     subgraphTimeoutMs,

@@ -146,12 +146,14 @@ describe('partner API keys', () => {
     const partnerPreflight = await preflight('content-type, x-api-key');
     expect(partnerPreflight.status).toBe(204);
     expect(partnerPreflight.headers.get('access-control-allow-headers')).not.toContain('authorization');
+    expect(partnerPreflight.headers.get('access-control-allow-credentials')).toBeNull();
     expect((await preflight('content-type, authorization')).status).toBe(403);
     expect((await preflight('content-type, x-api-key, authorization')).status).toBe(403);
 
     const verified = await gateway.post(persisted('Whoami'), { origin, 'x-api-key': PARTNER_KEY });
     expect(verified.status).toBe(200);
     expect(verified.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(verified.headers.get('access-control-allow-credentials')).toBeNull();
     const unknown = await gateway.post(persisted('Whoami'), {
       origin,
       'x-api-key': 'tk_test_unknown_key_000000000000',

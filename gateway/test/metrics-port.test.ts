@@ -44,6 +44,29 @@ describe('METRICS_PORT', () => {
     expect((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status).toBe(404);
   });
 
+  it('labels client-chosen operation names up to the cap (500): past it, new names share "other"', async () => {
+    const names = Array.from(
+      { length: 520 },
+      (_, i) => `Probe${i}x${Math.random().toString(36).slice(2, 8)}`,
+    );
+    for (let i = 0; i < names.length; i += 40)
+      await Promise.all(
+        names
+          .slice(i, i + 40)
+          .map((name) => gateway.post({ query: `query ${name} { __typename }`, operationName: name })),
+      );
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const labels = new Set(
+      [...text.matchAll(/^graphql_requests_duration_seconds_count\{[^}]*operation="([^"]*)"/gm)].map(
+        (m) => m[1],
+      ),
+    );
+    const probes = [...labels].filter((label) => label!.startsWith('Probe'));
+    expect(probes.length).toBeGreaterThan(400);
+    expect(labels.size).toBeLessThanOrEqual(502); // the cap, "other", and "anonymous"/"unresolved"
+    expect(labels).toContain('other');
+  });
+
   it('refuses a METRICS_PORT that is no port, with every other problem, at start', async () => {
     const { loadGatewayConfig } = await import('../src/config.js');
     expect(() =>

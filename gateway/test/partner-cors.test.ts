@@ -1,7 +1,8 @@
 /**
- * Partner CORS on the subscription transports: a verified partner key's multipart subscription
- * (Apollo Client's HttpLink) is answered to the partner page's origin, which nobody lists in
- * CORS_ORIGINS, and never with credentials; an unknown key's is answered to no origin.
+ * Partner CORS on the subscription transports: a verified partner key's multipart (Apollo Client's
+ * HttpLink) or SSE (the embed widget) subscription is answered to the partner page's origin, which
+ * nobody lists in CORS_ORIGINS, and never with credentials; an unknown key's is answered to no
+ * origin; one outside the key's safelist is refused with the real code, as a POST would be.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,5 +107,74 @@ describe('a partner key subscribing over multipart HTTP', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     await response.body?.cancel();
+  });
+});
+
+describe('a partner key subscribing over SSE', () => {
+  it('is answered to its origin, never with credentials, and receives events', async () => {
+    const abort = new AbortController();
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: {
+        origin: ORIGIN,
+        'x-api-key': PARTNER_KEY,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
+      signal: abort.signal,
+    });
+    try {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+      while (ticker.active() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await ticker.publish('p1', 2699);
+      expect(await readUntil(response, /"price":2699/)).toMatch(
+        /event: next\ndata: .*"priceChanged":\{"id":"p1","price":2699\}/,
+      );
+    } finally {
+      abort.abort();
+    }
+  });
+
+  it('with an unknown key is answered to no origin', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: {
+        origin: ORIGIN,
+        'x-api-key': 'tk_test_unknown_key_000000000000',
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    await response.body?.cancel();
+  });
+});
+
+describe("a partner key's subscription outside its safelist", () => {
+  it.each([
+    ['SSE', 'text/event-stream'],
+    ['multipart', MULTIPART_ACCEPT],
+  ])('is refused over %s with the real message and code, to its origin', async (_transport, accept) => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'x-api-key': PARTNER_KEY, 'content-type': 'application/json', accept },
+      body: JSON.stringify({ query: 'subscription { priceChanged(id: "p1") { id } }' }),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'PERSISTED_QUERY_NOT_IN_LIST' }),
+      }),
+    ]);
+    expect(body.errors[0]!.message).not.toMatch(/Unable to detect operation AST/);
   });
 });

@@ -135,7 +135,7 @@ export async function subscribeSse(
   });
   const recorder = new Recorder();
   let buffer = '';
-  const events: { event: string; data: string }[] = [];
+  const events: { event: string; data: string; id?: string }[] = [];
   if (response.ok && response.body) {
     pump(
       response,
@@ -146,8 +146,9 @@ export async function subscribeSse(
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: ?(.*)$/m.exec(block)?.[1] ?? '';
+          const id = /^id: ?(.*)$/m.exec(block)?.[1];
           if (!event) continue; // a ":" keep-alive comment
-          events.push({ event, data });
+          events.push({ event, data, ...(id === undefined ? {} : { id }) });
           if (event === 'next') recorder.next(JSON.parse(data) as Received);
           if (event === 'complete') recorder.complete();
         }

@@ -96,4 +96,29 @@ describe('the GraphiQL route', () => {
       false,
     );
   });
+
+  it('answers introspection wherever the IDE is served (it needs the schema), and INTROSPECTION decides alone', () => {
+    const config = (env: Record<string, string>) => {
+      const { introspection, graphiql } = loadGatewayConfig([], { ...secret, ...env });
+      return { introspection, graphiql };
+    };
+    expect(config({ NODE_ENV: 'production' })).toEqual({ introspection: false, graphiql: false });
+    expect(config({ NODE_ENV: 'production', GRAPHIQL: 'true' })).toEqual({
+      introspection: true,
+      graphiql: true,
+    });
+    expect(config({ NODE_ENV: 'production', INTROSPECTION: 'true' })).toEqual({
+      introspection: true,
+      graphiql: true,
+    });
+    expect(config({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: 'false' })).toEqual({
+      introspection: false,
+      graphiql: true,
+    });
+    expect(config({ NODE_ENV: 'development' })).toEqual({ introspection: true, graphiql: true });
+    expect(config({ NODE_ENV: 'development', INTROSPECTION: 'false' })).toEqual({
+      introspection: false,
+      graphiql: false,
+    });
+  });
 });

@@ -232,7 +232,7 @@ export async function createGatewayServer(config: GatewayConfig): Promise<Gatewa
           ttl: config.persisted.apqTtlSeconds,
         }
       : false,
-    introspection: !config.production,
+    introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: false,
     formatError,

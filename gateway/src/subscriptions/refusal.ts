@@ -10,7 +10,10 @@ export function refusalStatus(errors: readonly GraphQLFormattedError[]): number 
     case ErrorCode.UNAUTHENTICATED:
       return 401;
     case ErrorCode.FORBIDDEN:
+    case ErrorCode.PERSISTED_QUERY_NOT_IN_LIST:
       return 403;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
     case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.SERVICE_UNAVAILABLE:

@@ -38,9 +38,19 @@ class Pace {
   private written = 0;
   private wake: (() => void) | null = null;
   private stopped = false;
+  /** The `eventId` of the event handed out and not yet written (at most one, see above). */
+  private pendingEventId: string | null = null;
 
-  handOut(): void {
+  handOut(eventId: string | null): void {
     this.handedOut += 1;
+    this.pendingEventId = eventId;
+  }
+
+  /** The id line for the `next` chunk being written (the event handed out last), once. */
+  takeEventId(): string | null {
+    const eventId = this.pendingEventId;
+    this.pendingEventId = null;
+    return eventId;
   }
 
   wrote(): void {
@@ -65,6 +75,27 @@ class Pace {
   }
 }
 
+/**
+ * An event's `eventId` as an SSE `id:` field, so that a reconnecting EventSource sends it back as
+ * Last-Event-ID; null when the event has none or it could not be one field line.
+ */
+function sseEventId(result: EventResult): string | null {
+  const eventId = (result.extensions as Record<string, unknown> | undefined)?.['eventId'];
+  return typeof eventId === 'string' && /^[\w.:-]{1,64}$/.test(eventId) ? eventId : null;
+}
+
+/**
+ * A reconnecting EventSource's Last-Event-ID is a resume point, as `extensions.lastEventId` is
+ * on every transport (an explicit one wins); the hub checks its form and the subgraph replays.
+ */
+function withLastEventId<T extends { extensions?: Record<string, unknown> | null }>(
+  params: T,
+  lastEventId: string | null,
+): T {
+  if (!lastEventId || params.extensions?.['lastEventId'] !== undefined) return params;
+  return { ...params, extensions: { ...params.extensions, lastEventId } };
+}
+
 /** The subscriber for graphql-sse: a terminal error becomes a last `next` with the errors, then `complete`. */
 function overSse(subscriber: Subscriber, pace: Pace): AsyncIterableIterator<EventResult> {
   let terminalSent = false;
@@ -73,7 +104,7 @@ function overSse(subscriber: Subscriber, pace: Pace): AsyncIterableIterator<Even
       await pace.ready();
       const step = await subscriber.next();
       if (!step.done) {
-        pace.handOut();
+        pace.handOut(sseEventId(step.value));
         return step;
       }
       if (subscriber.terminalErrors && !terminalSent) {
@@ -95,7 +126,9 @@ function overSse(subscriber: Subscriber, pace: Pace): AsyncIterableIterator<Even
 /**
  * Subscriptions over Server-Sent Events, graphql-sse's "distinct connections" mode: one GET (or
  * POST) with `accept: text/event-stream` per subscription, so a plain EventSource works. The
- * caller comes from the request's own headers, identified before this runs.
+ * caller comes from the request's own headers, identified before this runs. Each event carries
+ * its `eventId` as the SSE `id:`, and a request with Last-Event-ID resumes after it, so an
+ * EventSource that reconnects (it does so by itself) misses nothing the subgraph still holds.
  */
 export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
   const handler = createHandler<IncomingMessage, SseContext, undefined>({
@@ -104,7 +137,8 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
     onSubscribe: async (req, params) => {
       const documentId =
         new URL(req.url, 'http://gateway').searchParams.get('documentId') ?? req.context.documentId;
-      const outcome = await hub.subscribe({ ...params, documentId }, req.context.identity, 'sse');
+      const resuming = withLastEventId(params, req.headers.get('last-event-id') ?? null);
+      const outcome = await hub.subscribe({ ...resuming, documentId }, req.context.identity, 'sse');
       // A refusal is answered as a POST would be: its status and `{ errors }` with the real message
       // and code (returned as an ExecutionResult without `data`, graphql-sse would take it for
       // arguments and answer "Unable to detect operation AST").
@@ -164,8 +198,10 @@ export function createSseTransport(hub: SubscriptionHub, maxBodyBytes: number) {
     try {
       for await (const chunk of body) {
         if (res.destroyed) break;
-        const written = res.write(chunk);
-        if (chunk.startsWith('event: next')) pace.wrote();
+        const next = chunk.startsWith('event: next');
+        const eventId = next ? pace.takeEventId() : null;
+        const written = res.write(eventId ? `id: ${eventId}\n${chunk}` : chunk);
+        if (next) pace.wrote();
         if (!written) await untilDrained(res);
       }
     } finally {
