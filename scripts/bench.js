@@ -388,7 +388,7 @@ async function main() {
  * platform is stopped before this one starts, so the two never share the cores.
  * @param {string} serverUrl
  * @param {string} root
- * @returns {Promise<Map<string, Awaited<ReturnType<typeof runLoad>>>>}
+ * @returns {Promise<Map<string, Awaited<ReturnType<typeof runLoad>> & { cpuMsPerRequest: Record<string, number> }>>}
  */
 async function benchBaseline(serverUrl, root) {
   const commit = (() => {
@@ -424,15 +424,29 @@ async function benchBaseline(serverUrl, root) {
         if (!check.ok)
           throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
         log(`${name}: baseline gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
-        rows.set(
-          name,
-          await runLoad({
-            concurrency: CONNECTIONS,
-            durationMs: DURATION_S * 1000,
-            warmupMs: WARMUP_S * 1000,
-            task: async () => (await poster.post(body)).ok,
-          }),
+        /** @type {Map<string, number>} */
+        const cpuBefore = new Map();
+        const row = await runLoad({
+          concurrency: CONNECTIONS,
+          durationMs: DURATION_S * 1000,
+          warmupMs: WARMUP_S * 1000,
+          task: async () => (await poster.post(body)).ok,
+          onMeasureStart: () => {
+            for (const proc of own) if (proc.child.pid) cpuBefore.set(proc.label, cpuMs(proc.child.pid));
+          },
+        });
+        const cpuMsPerRequest = Object.fromEntries(
+          own
+            .filter((proc) => proc.child.pid)
+            .map((proc) => [
+              proc.label,
+              Number(
+                ((cpuMs(proc.child.pid ?? 0) - (cpuBefore.get(proc.label) ?? 0)) / row.requests).toFixed(3),
+              ),
+            ]),
         );
+        log(`${name}: baseline CPU ms per page ${JSON.stringify(cpuMsPerRequest)}`);
+        rows.set(name, { ...row, cpuMsPerRequest });
       }
     } finally {
       await poster.close();
@@ -562,6 +576,23 @@ function printTable(results) {
       String(r.direct.errors),
       '',
     ]);
+    if (r.baseline?.cpuMsPerRequest) {
+      const subgraphsCpu = (/** @type {Record<string, number>} */ byLabel) =>
+        Object.entries(byLabel)
+          .filter(([label]) => label !== 'gateway')
+          .reduce((sum, [, ms]) => sum + ms, 0);
+      const before = subgraphsCpu(r.baseline.cpuMsPerRequest);
+      const after = subgraphsCpu(r.subgraphCpuMsPerRequest);
+      rows.push([
+        '',
+        `subgraph CPU ms/page: ${before.toFixed(2)} baseline, ${after.toFixed(2)} now (x${(before / after).toFixed(2)} less)`,
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]);
+    }
     rows.push([
       '',
       'gateway overhead',
