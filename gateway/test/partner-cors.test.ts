@@ -65,74 +65,35 @@ async function readUntil(response: Response, pattern: RegExp): Promise<string> {
   }
 }
 
-describe('a partner key subscribing over multipart HTTP', () => {
+/** A partner page's subscription request for PriceLive by its id, streaming as `accept` asks. */
+function subscribeAsPartner(key: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  return fetch(gateway.url, {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'x-api-key': key, 'content-type': 'application/json', accept },
+    body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+const TRANSPORTS = [
+  // Apollo Client's HttpLink; the embed widget.
+  { transport: 'multipart HTTP', accept: MULTIPART_ACCEPT, contentType: 'multipart/mixed', price: 2599 },
+  { transport: 'SSE', accept: 'text/event-stream', contentType: 'text/event-stream', price: 2699 },
+];
+
+describe.each(TRANSPORTS)('a partner key subscribing over $transport', ({ accept, contentType, price }) => {
   it('is answered to its origin, never with credentials, and receives events', async () => {
     const abort = new AbortController();
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: {
-        origin: ORIGIN,
-        'x-api-key': PARTNER_KEY,
-        'content-type': 'application/json',
-        accept: MULTIPART_ACCEPT,
-      },
-      body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
-      signal: abort.signal,
-    });
+    const response = await subscribeAsPartner(PARTNER_KEY, accept, abort.signal);
     try {
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toContain('multipart/mixed');
+      expect(response.headers.get('content-type')).toContain(contentType);
       expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();
       while (ticker.active() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      await ticker.publish('p1', 2599);
-      expect(await readUntil(response, /"price":2599/)).toContain('"priceChanged":{"id":"p1","price":2599}');
-    } finally {
-      abort.abort();
-    }
-  });
-
-  it('with an unknown key is answered to no origin', async () => {
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: {
-        origin: ORIGIN,
-        'x-api-key': 'tk_test_unknown_key_000000000000',
-        'content-type': 'application/json',
-        accept: MULTIPART_ACCEPT,
-      },
-      body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
-    });
-    expect(response.status).toBe(401);
-    expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-    await response.body?.cancel();
-  });
-});
-
-describe('a partner key subscribing over SSE', () => {
-  it('is answered to its origin, never with credentials, and receives events', async () => {
-    const abort = new AbortController();
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: {
-        origin: ORIGIN,
-        'x-api-key': PARTNER_KEY,
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
-      signal: abort.signal,
-    });
-    try {
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toContain('text/event-stream');
-      expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
-      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-      while (ticker.active() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      await ticker.publish('p1', 2699);
-      expect(await readUntil(response, /"price":2699/)).toMatch(
-        /event: next\ndata: .*"priceChanged":\{"id":"p1","price":2699\}/,
+      await ticker.publish('p1', price);
+      expect(await readUntil(response, new RegExp(`"price":${price}`))).toContain(
+        `"priceChanged":{"id":"p1","price":${price}}`,
       );
     } finally {
       abort.abort();
@@ -140,18 +101,10 @@ describe('a partner key subscribing over SSE', () => {
   });
 
   it('with an unknown key is answered to no origin', async () => {
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: {
-        origin: ORIGIN,
-        'x-api-key': 'tk_test_unknown_key_000000000000',
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-      },
-      body: JSON.stringify({ documentId: `sha256:${PRICE_LIVE_ID}` }),
-    });
+    const response = await subscribeAsPartner('tk_test_unknown_key_000000000000', accept);
     expect(response.status).toBe(401);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     await response.body?.cancel();
   });
 });
