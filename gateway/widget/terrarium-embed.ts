@@ -43,6 +43,7 @@
   interface GraphQLResult<T> {
     data?: T | null;
     errors?: { message: string; extensions?: { code?: string } }[];
+    extensions?: Record<string, unknown>;
   }
 
   const script = document.currentScript as HTMLScriptElement | null;
@@ -148,16 +149,19 @@
     badge.hidden = false;
   }
 
+  /** How a LiveStock stream ended: never offered (refused, no SSE), ended by the gateway, or dropped. */
+  type StreamEnd = 'unavailable' | 'completed' | 'dropped';
+
   /**
    * LiveStock over Server-Sent Events (graphql-sse's distinct-connections mode: the GraphQL endpoint
    * with `Accept: text/event-stream`), read with fetch rather than EventSource, which cannot send
-   * the x-api-key header. Resolves with the number of stock values received once the stream ends,
-   * or at once when the gateway offers none (0: the caller polls instead).
+   * the x-api-key header. `resume.lastEventId` is the id of the last event shown (kept current
+   * here): a stream opened again after a drop asks for what it missed meanwhile.
    */
-  async function streamStock(productId: string): Promise<number> {
+  async function streamStock(productId: string, resume: { lastEventId: string | null }): Promise<StreamEnd> {
     const id = PERSISTED_IDS.LiveStock;
-    if (!id || typeof ReadableStream === 'undefined' || typeof TextDecoderStream === 'undefined') return 0;
-    let received = 0;
+    if (!id || typeof ReadableStream === 'undefined' || typeof TextDecoderStream === 'undefined')
+      return 'unavailable';
     let response: Response;
     try {
       response = await fetch(endpoint, {
@@ -170,24 +174,34 @@
         body: JSON.stringify({
           operationName: 'LiveStock',
           variables: { productId },
-          extensions: { persistedQuery: { version: 1, sha256Hash: id } },
+          extensions: {
+            persistedQuery: { version: 1, sha256Hash: id },
+            ...(resume.lastEventId ? { lastEventId: resume.lastEventId } : {}),
+          },
         }),
       });
     } catch {
-      return 0;
+      return 'dropped';
     }
     if (
       !response.ok ||
       !response.body ||
       !(response.headers.get('content-type') ?? '').includes('text/event-stream')
     )
-      return 0;
+      return response.status >= 500 ? 'dropped' : 'unavailable';
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
+    // A gateway that shuts down (a deploy) ends its streams with SERVICE_UNAVAILABLE: open again.
+    let unavailable = false;
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return received;
-      buffer += value;
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        return 'dropped';
+      }
+      if (chunk.done) return 'dropped';
+      buffer += chunk.value;
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const message = buffer.slice(0, end);
@@ -198,15 +212,36 @@
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trimStart())
           .join('\n');
-        if (event === 'complete') return received;
+        if (event === 'complete') return unavailable ? 'dropped' : 'completed';
         if (event === 'next' && data) {
           const result = JSON.parse(data) as GraphQLResult<LiveStock>;
-          if (result.data) {
-            received += 1;
-            showStock(result.data.stockChanged.stock.available);
-          }
+          unavailable =
+            result.errors?.some((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE') ?? false;
+          const eventId = result.extensions?.['eventId'];
+          if (typeof eventId === 'string') resume.lastEventId = eventId;
+          if (result.data) showStock(result.data.stockChanged.stock.available);
         }
       }
+    }
+  }
+
+  /**
+   * Keeps the badge live: a dropped stream (a deploy, a proxy's idle timeout, a network blip) is
+   * opened again after 1 s, doubling to 30 s while it keeps failing, and resumes after the last
+   * event shown, so a change made meanwhile still arrives. Resolves when no stream can be had
+   * (the caller polls then): never offered, ended by the gateway, or 5 failed tries in a row.
+   */
+  async function liveStock(productId: string): Promise<void> {
+    const resume = { lastEventId: null as string | null };
+    let failures = 0;
+    for (;;) {
+      const opened = Date.now();
+      const end = await streamStock(productId, resume).catch((): StreamEnd => 'dropped');
+      if (end !== 'dropped') return;
+      // A stream that stayed up a while was healthy: start backing off afresh.
+      failures = Date.now() - opened > 30_000 ? 1 : failures + 1;
+      if (failures > 5) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** (failures - 1))));
     }
   }
 
@@ -227,8 +262,9 @@
       const first = await persistedGet<StockLevel>('StockLevel', { slug }).catch(() => null);
       if (first?.product) showStock(first.product.stock.available);
     }
-    // When the stream ends (or never starts: no SSE, or a refusal), polling keeps the badge current.
-    if (productId) await streamStock(productId).catch(() => 0);
+    // When no stream can be had (no SSE, a refusal, the gateway ended it, or it keeps dropping),
+    // polling keeps the badge current.
+    if (productId) await liveStock(productId);
     if (slug && PERSISTED_IDS.StockLevel && pollMs > 0) await pollStock(slug);
   }
 
