@@ -152,3 +152,22 @@ export async function startSiblingSubgraph(
 
 /** A TCP port free on 127.0.0.1 right now (the platform's, here beside the other test helpers). */
 export { freePort } from '@terrarium/platform/ports';
+
+/**
+ * Polls `probe` (every 100 ms) until it gives a truthy value, and returns that value; throws
+ * "timed out waiting for <what>" after `timeoutMs`. For what a test waits on in the background:
+ * a job's handler, a worker's output, a mail.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

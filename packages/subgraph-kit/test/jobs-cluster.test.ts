@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobQueue, defineJob, type JobQueue } from '../src/jobs/index.js';
 import { createOrm, type Orm } from '../src/orm.js';
+import { eventually } from '../src/testing.js';
 
 const databaseUrl = process.env['DATABASE_URL']!;
 const schema = `jobs_cluster_${randomBytes(4).toString('hex')}`;
@@ -21,19 +22,6 @@ const queues: JobQueue[] = [];
 
 const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> =>
   (await orm.em.fork().getConnection().execute(text, params, 'all')) as T[];
-const waitFor = async <T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs: number,
-  what: string,
-): Promise<T> => {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 /** One more process's job queue on the shared schema, in worker mode. */
 async function workerQueue(cronIntervalSeconds?: number): Promise<JobQueue> {
@@ -83,13 +71,13 @@ describe('job queue: a cluster of workers on one schema', () => {
         started.add(by);
         // Each worker holds its first jobs until the other has fetched some: both work the queue
         // at the same time, so a job fetched twice would show here.
-        await waitFor(() => started.size === 2, 20_000, 'both workers to hold jobs');
+        await eventually(() => started.size === 2, 20_000, 'both workers to hold jobs');
       });
     }
     const total = 40;
     for (let n = 0; n < total; n += 1) await api.enqueue(orm.em.fork(), shared, { n });
 
-    await waitFor(
+    await eventually(
       async () =>
         (
           await sql<{ count: number }>(
@@ -124,14 +112,14 @@ describe('job queue: a cluster of workers on one schema', () => {
       });
       await queue.schedule(tick, '* * * * *', { from });
     }
-    await waitFor(() => handled.length > 0, 20_000, 'the first tick to be handled');
+    await eventually(() => handled.length > 0, 20_000, 'the first tick to be handled');
 
     // Every check that wins the database's once-a-second update moves version.cron_on and fires
     // the due schedules; three more such rounds inside this minute must enqueue nothing more.
     const cronOn = async () =>
       String((await sql<{ cron_on: Date }>(`select cron_on from "${jobsSchema}".version`))[0]?.cron_on);
     const seen = new Set([await cronOn()]);
-    await waitFor(
+    await eventually(
       async () => {
         seen.add(await cronOn());
         return seen.size > 3;

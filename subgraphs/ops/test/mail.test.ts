@@ -9,7 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobQueue, type JobQueue } from '@terrarium/subgraph-kit/jobs';
 import { createOrm, type Orm } from '@terrarium/subgraph-kit/orm';
-import { freePort } from '@terrarium/subgraph-kit/testing';
+import { freePort, eventually } from '@terrarium/subgraph-kit/testing';
 import { enqueueMail, workMail } from '../src/mail/mail.job.js';
 import { createMailTransport, type MailTransport } from '../src/mail/mail-transport.js';
 
@@ -40,14 +40,6 @@ async function startSmtp(): Promise<void> {
   await new Promise<void>((resolve) => smtp!.listen(smtpPort, '127.0.0.1', resolve));
 }
 const stopSmtp = () => new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
-
-const waitFor = async (probe: () => boolean, timeoutMs: number, what: string) => {
-  const until = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 beforeAll(async () => {
   smtpPort = (await freePort()) as number;
@@ -83,7 +75,7 @@ describe('mail.send over SMTP', () => {
       template: 'order-placed',
       data: { orderId: 'o1', total: '€12.00' },
     });
-    await waitFor(() => received.length === 1, 20_000, 'the first mail');
+    await eventually(() => received.length === 1, 20_000, 'the first mail');
 
     await stopSmtp();
     await orm.em.fork().transactional(async (tx) => {
@@ -128,7 +120,7 @@ describe('mail.send over SMTP', () => {
     expect(received).toHaveLength(1);
 
     await startSmtp();
-    await waitFor(() => received.length >= 3, 40_000, 'the mails after the restart');
+    await eventually(() => received.length >= 3, 40_000, 'the mails after the restart');
     // Anything still due would have arrived by now (the next retry is at most a few seconds out).
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const byMessageId = received.map((mail) => mail.messageId).sort();
