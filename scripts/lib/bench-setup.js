@@ -165,8 +165,9 @@ export async function startBenchPlatform({
  * --warmup in s (2), or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; plus the script's own.
  * @template {Record<string, { type: 'string' | 'boolean' }>} T
  * @param {T} own
+ * @param {{ connections?: number, durationS?: number, warmupS?: number }} [defaults]  a script's own defaults
  */
-export function readLoadOptions(own) {
+export function readLoadOptions(own, defaults = {}) {
   const { values } = parseArgs({
     options: {
       connections: { type: 'string' },
@@ -177,9 +178,9 @@ export function readLoadOptions(own) {
     strict: true,
   });
   return {
-    connections: Number(values.connections ?? process.env.BENCH_CONNECTIONS ?? 10),
-    durationS: Number(values.duration ?? process.env.BENCH_DURATION_S ?? 10),
-    warmupS: Number(values.warmup ?? process.env.BENCH_WARMUP_S ?? 2),
+    connections: Number(values.connections ?? process.env.BENCH_CONNECTIONS ?? defaults.connections ?? 10),
+    durationS: Number(values.duration ?? process.env.BENCH_DURATION_S ?? defaults.durationS ?? 10),
+    warmupS: Number(values.warmup ?? process.env.BENCH_WARMUP_S ?? defaults.warmupS ?? 2),
     values,
   };
 }
