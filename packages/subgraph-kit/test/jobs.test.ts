@@ -109,6 +109,46 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
     expect(second).toBeNull();
   });
 
+  it("an enqueue wakes another process's worker when its transaction commits, not at the worker's next poll", async () => {
+    const worker = await createJobQueue({
+      databaseUrl,
+      schema: `${schema}_jobs`,
+      mode: 'worker',
+      logger,
+      registry: new Registry(),
+      pollSeconds: 600,
+    });
+    const woken = defineJob<{ n: number }>('woken.job');
+    const handled: number[] = [];
+    try {
+      await worker.work(woken, async ({ n }) => {
+        handled.push(n);
+      });
+      await eventually(
+        async () =>
+          (
+            await sql(`select 1 from pg_stat_activity where application_name = ? and query like 'listen %'`, [
+              `${schema}_jobs_wake`,
+            ])
+          ).length === 1,
+        20_000,
+        'the wake-up listener',
+      );
+      // The worker's first fetch (at start, finding nothing) is over; its next poll is 10 minutes away.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await orm.em.fork().transactional(async (tx: EntityManager) => {
+        await api.enqueue(tx, woken, { n: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Not before the commit: the notification is delivered with it.
+        expect(handled).toEqual([]);
+      });
+      await eventually(() => handled.includes(1), 20_000, 'the woken worker to run the job');
+      expect(handled).toEqual([1]);
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
+
   it('a failing job is retried with backoff, then lands in its dead-letter queue; metrics count it', async () => {
     const registry = new Registry();
     const worker = await createJobQueue({

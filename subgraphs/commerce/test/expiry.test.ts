@@ -73,7 +73,6 @@ describe('orders not paid in time expire', () => {
     });
 
     await commerce.jobs.enqueue(commerce.orm.em.fork(), expireOrdersJob, {});
-    commerce.jobs.wake(expireOrdersJob);
     expect(
       await waitFor(
         () => reservationState(commerce, order.id),

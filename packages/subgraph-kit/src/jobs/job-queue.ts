@@ -8,9 +8,8 @@ import { handledOnce, handledTableSql } from './handled-once.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 import { runsWorkers, type JobsMode } from './jobs-mode.js';
 import { transactionExecutor } from './outbox.js';
+import { WAKE_SQL, listenForWakes, wakeChannel, type WakeListener } from './wake-listener.js';
 
-/** How often an idle worker asks for jobs; pg-boss's floor. @default 0.5 s */
-const POLL_SECONDS = 0.5;
 /** Connections of the queue's own pool (workers, schedules, maintenance). @default 4 */
 const POOL_SIZE = 4;
 /** unique_violation, duplicate_table, duplicate_object: what losing a concurrent `create ... if not exists` raises. */
@@ -49,8 +48,8 @@ export interface JobQueue {
   readonly schema: string;
   /**
    * Enqueues in `em`'s transaction when it has one (the outbox: the job commits or rolls back
-   * with the write), on `em`'s connection otherwise. Resolves to the job id, or null when a
-   * singleton key already has a job.
+   * with the write), on `em`'s connection otherwise, and wakes the queue's workers in every
+   * process once that commits. Resolves to the job id, or null when a singleton key already has a job.
    */
   enqueue<P extends object>(
     em: EntityManager,
@@ -60,11 +59,6 @@ export interface JobQueue {
   ): Promise<string | null>;
   /** Works the queue in this process (not in `api` mode). Any number of processes may work one queue. */
   work<P extends object>(job: JobDefinition<P>, handler: JobHandler<P>): Promise<void>;
-  /**
-   * Wakes this process's workers of `job` now instead of at their next poll: call it after the
-   * enqueuing transaction committed, for jobs whose latency matters (subscription events).
-   */
-  wake<P extends object>(job: JobDefinition<P>): void;
   /** A cron schedule (UTC, minute resolution) that enqueues `job` once per tick for the whole cluster. */
   schedule<P extends object>(job: JobDefinition<P>, cron: string, payload: P): Promise<void>;
   /** Stops fetching, waits for running handlers (up to `graceSeconds`), closes the pool. */
@@ -89,6 +83,13 @@ export interface JobQueueOptions {
    * fired ticks into their queues (cronWorkerIntervalSeconds). Tests lower it. @default 30 s and 5 s
    */
   cronIntervalSeconds?: number;
+  /**
+   * How often an idle worker asks for jobs. An enqueue wakes the queue's workers in every process
+   * at once (LISTEN/NOTIFY, wake-listener.ts), so polling only finds what no notification
+   * announces: delayed jobs and retries coming due, cron ticks, and jobs sent while a listener was
+   * reconnecting. Tests raise it to show the wake-ups. @default 2 s
+   */
+  pollSeconds?: number;
 }
 
 /**
@@ -99,6 +100,7 @@ export interface JobQueueOptions {
 export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue> {
   const { schema, mode, logger } = options;
   const workers = runsWorkers(mode);
+  const pollSeconds = options.pollSeconds ?? 2;
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema,
@@ -151,6 +153,18 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
   };
   const created = new Map<string, Promise<void>>();
   const workerIds = new Map<string, string>();
+  const channel = wakeChannel(schema);
+  const wakeListener: WakeListener | null = workers
+    ? listenForWakes({
+        databaseUrl: options.databaseUrl,
+        channel,
+        onWake: (queue) => {
+          const workerId = workerIds.get(queue);
+          if (workerId) boss.notifyWorker(workerId);
+        },
+        logger,
+      })
+    : null;
   const ensureQueue = (job: JobDefinition<object>): Promise<void> => {
     let ready = created.get(job.name);
     if (!ready) {
@@ -203,8 +217,9 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     schema,
     async enqueue(em, job, payload, enqueueOptions = {}) {
       await ensureQueue(job);
-      return boss.send(job.name, payload, {
-        db: transactionExecutor(em),
+      const db = transactionExecutor(em);
+      const id = await boss.send(job.name, payload, {
+        db,
         ...(enqueueOptions.singletonKey
           ? {
               singletonKey: enqueueOptions.singletonKey,
@@ -217,6 +232,9 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
           ? { startAfter: new Date(Date.now() + enqueueOptions.startAfterSeconds * 1000).toISOString() }
           : {}),
       });
+      // A delayed job would find nothing to do now: its worker's polling finds it once due.
+      if (id && !enqueueOptions.startAfterSeconds) await db.executeSql(WAKE_SQL, [channel, job.name]);
+      return id;
     },
     async work(job, handler) {
       await ensureQueue(job);
@@ -226,7 +244,7 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
       let workerId = '';
       workerId = await boss.work<typeof job extends JobDefinition<infer P> ? P : never>(
         job.name,
-        { batchSize: job.options.concurrency, pollingIntervalSeconds: POLL_SECONDS, includeMetadata: true },
+        { batchSize: job.options.concurrency, pollingIntervalSeconds: pollSeconds, includeMetadata: true },
         async (items) => {
           await Promise.all(items.map((item) => runOne(job, handler, item)));
           // A full batch means more are likely waiting: fetch again at once instead of sleeping
@@ -236,15 +254,12 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
       );
       workerIds.set(job.name, workerId);
     },
-    wake(job) {
-      const workerId = workerIds.get(job.name);
-      if (workerId) boss.notifyWorker(workerId);
-    },
     async schedule(job, cron, payload) {
       await ensureQueue(job);
       await boss.schedule(job.name, cron, payload, { tz: 'UTC' });
     },
     async stop(graceSeconds = 10) {
+      await wakeListener?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: graceSeconds * 1000 });
     },
   };

@@ -60,11 +60,6 @@ export async function enqueueSold(jobs: JobQueue, tx: EntityManager, orderId: st
   }
 }
 
-/** After the enqueuing transaction committed: publish now rather than at the worker's next poll. */
-export function wakeMarketplaceActivity(jobs: JobQueue): void {
-  jobs.wake(activityJob);
-}
-
 export async function workMarketplaceActivity(
   jobs: JobQueue,
   events: EventBus,

@@ -7,7 +7,7 @@ import { requireUuid } from '@terrarium/subgraph-kit/uuid';
 import type { Context } from '../context.js';
 import type { OrderEntity, OrderStatus } from '../entities/order.entity.js';
 import { IllegalTransitionError } from '../services/order-status.service.js';
-import { enqueueSettlement, wakeSettlement } from './settle-payment.job.js';
+import { enqueueSettlement } from './settle-payment.job.js';
 
 /** A provider's token for a card or wallet (e.g. `tok_visa`); what it means is the provider's. */
 const PAYMENT_METHOD = /^[A-Za-z0-9_-]{1,100}$/;
@@ -16,7 +16,7 @@ const PAYMENT_METHOD = /^[A-Za-z0-9_-]{1,100}$/;
  * Starts a payment in `tx`, under the order's row lock (so a cancel or the expiry job cannot slip
  * in): a new one, or a declined one tried again as a new attempt, with its `payment.settle` job
  * (the outbox). A payment already under way is left to finish, and a paid order is left as it
- * is: either way the call is a no-op (false), so a retried payOrder charges nothing twice.
+ * is: either way the call is a no-op, so a retried payOrder charges nothing twice.
  */
 async function startPayment(
   tx: EntityManager,
@@ -24,7 +24,7 @@ async function startPayment(
   provider: string,
   orderId: string,
   paymentMethod: string | null,
-): Promise<boolean> {
+): Promise<void> {
   const order = await queryOne<{
     status: OrderStatus;
     totalAmount: number;
@@ -39,11 +39,11 @@ async function startPayment(
   if (!order) throw new NotFoundError('Order');
   if (order.status === 'CANCELLED' || order.status === 'REFUNDED')
     throw new IllegalTransitionError(order.status, 'PAID');
-  if (order.status !== 'PENDING') return false;
+  if (order.status !== 'PENDING') return;
   const current = await queryOne<{ status: string }>(tx, 'select status from payment where order_id = ?', [
     orderId,
   ]);
-  if (current && current.status !== 'FAILED') return false;
+  if (current && current.status !== 'FAILED') return;
   if (order.overdue)
     throw new ConflictError(
       'The time to pay this order has run out (see paymentDueBy); it is being cancelled.',
@@ -58,9 +58,8 @@ async function startPayment(
      returning id, attempt`,
     [orderId, provider, order.totalAmount, order.currency, paymentMethod],
   );
-  if (!claimed) return false;
+  if (!claimed) return;
   await enqueueSettlement(jobs, tx, { paymentId: claimed.id, attempt: claimed.attempt });
-  return true;
 }
 
 /**
@@ -87,10 +86,7 @@ export async function payOrder(
   const order = await ctx.loaders.order.load(orderId);
   if (!order) throw new NotFoundError('Order');
   if (order.buyerId !== userId) throw new ForbiddenError('Only the buyer may pay for this order.');
-  const started = await ctx.em.transactional((tx) =>
-    startPayment(tx, ctx.jobs, provider, orderId, paymentMethod ?? null),
-  );
-  if (started) wakeSettlement(ctx.jobs);
+  await ctx.em.transactional((tx) => startPayment(tx, ctx.jobs, provider, orderId, paymentMethod ?? null));
   const current = await ctx.loaders.order.clear(orderId).load(orderId);
   if (!current) throw new NotFoundError('Order');
   ctx.loaders.payment.clear(orderId);

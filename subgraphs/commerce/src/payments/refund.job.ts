@@ -31,11 +31,6 @@ export async function enqueueRefund(
   await jobs.enqueue(em, refundJob, { refundId }, options);
 }
 
-/** After the enqueuing transaction committed: this process's worker refunds now rather than at its next poll. */
-export function wakeRefunds(jobs: JobQueue): void {
-  jobs.wake(refundJob);
-}
-
 interface PendingRefund {
   orderId: string;
   amount: number;

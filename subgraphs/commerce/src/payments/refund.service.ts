@@ -4,8 +4,6 @@ import { queryOne } from '@terrarium/subgraph-kit/sql';
 import { money, type Money } from '../money.js';
 import { enqueueRefund } from './refund.job.js';
 
-export { wakeRefunds } from './refund.job.js';
-
 /** A refund asked for: PENDING until the `payment.refund` job has the provider's answer. */
 export interface RequestedRefund {
   id: string;

@@ -9,7 +9,7 @@ import { execute, queryOne } from '@terrarium/subgraph-kit/sql';
 import { money } from '../money.js';
 import { forkDeps, type CommerceJobDeps } from '../services/deps.js';
 import { afterTransition, transitionOrder } from '../services/order-status.service.js';
-import { requestFullRefund, wakeRefunds } from './refund.service.js';
+import { requestFullRefund } from './refund.service.js';
 
 /** One attempt of one payment: a job for an older attempt (the buyer paid again after a decline) does nothing. */
 interface SettleRequest {
@@ -37,11 +37,6 @@ export async function enqueueSettlement(
   options?: EnqueueOptions,
 ): Promise<void> {
   await jobs.enqueue(em, settleJob, request, options);
-}
-
-/** After payOrder committed: this process's worker asks the provider now rather than at its next poll. */
-export function wakeSettlement(jobs: JobQueue): void {
-  jobs.wake(settleJob);
 }
 
 interface ProcessingPayment {
@@ -106,7 +101,6 @@ async function recordSuccess(
     return { paid, refund };
   });
   if (outcome?.paid) await afterTransition(commerce, payment.orderId, outcome.paid);
-  if (outcome?.refund) wakeRefunds(deps.jobs);
 }
 
 /** Declined: the payment FAILED (the buyer may pay again before paymentDueBy) and the buyer is told. */

@@ -16,7 +16,7 @@ import { validateAmount, validateCurrency } from '../money.js';
 import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/cursors';
 import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { isUniqueViolation, query, queryOne } from '@terrarium/subgraph-kit/sql';
-import { enqueueListed, wakeMarketplaceActivity } from '../marketplace/activity.job.js';
+import { enqueueListed } from '../marketplace/activity.job.js';
 import { listingPriceReports } from './listing-price-report.job.js';
 
 /** What the public sees of an organization's listings when it asks for no status. */
@@ -130,7 +130,6 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
       return inserted;
     })
     .catch(openListingConflict);
-  wakeMarketplaceActivity(ctx.jobs);
   const listing = await ctx.loaders.listing.load(row!.id);
   if (!listing) throw new NotFoundError('Listing');
   return listing;
@@ -194,7 +193,6 @@ export async function updateListing(
     .catch(openListingConflict);
   if (updated.length === 0)
     throw new ConflictError('This listing is in an order (RESERVED or SOLD); it cannot change now.');
-  wakeMarketplaceActivity(ctx.jobs);
   const listing = await ctx.loaders.listing.clear(id).load(id);
   if (!listing) throw new NotFoundError('Listing');
   return listing;

@@ -14,11 +14,6 @@ const orderChangedJob = defineJob<{ orderId: string }>('commerce.order-changed',
   concurrency: 1,
 });
 
-/** After the transaction committed: this process's worker publishes at once rather than at its next poll. */
-export function wakeOrderEvents(jobs: JobQueue): void {
-  jobs.wake(orderChangedJob);
-}
-
 /** Owes the order's event, in the transaction that changes its status (the outbox). */
 export async function enqueueOrderChanged(jobs: JobQueue, em: EntityManager, orderId: string): Promise<void> {
   await jobs.enqueue(em, orderChangedJob, { orderId });

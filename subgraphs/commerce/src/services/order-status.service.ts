@@ -3,14 +3,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, NotFoundError } from '@terrarium/platform/errors';
 import type { ListingStatus } from '../entities/listing.entity.js';
 import type { OrderStatus, ReservationState } from '../entities/order.entity.js';
-import { requestFullRefund, wakeRefunds, type RequestedRefund } from '../payments/refund.service.js';
+import { requestFullRefund, type RequestedRefund } from '../payments/refund.service.js';
 import { giveBackCoupon } from './coupon.service.js';
 import type { CommerceDeps } from './deps.js';
 import { settleReservation, type OwedCall } from './reservation-settlement.service.js';
 import { query, queryOne } from '@terrarium/subgraph-kit/sql';
-import { enqueueOrderChanged, wakeOrderEvents } from './order-events.job.js';
+import { enqueueOrderChanged } from './order-events.job.js';
 import { hasShipped, shipmentsFollowOrder } from '../shipping/shipments-follow-order.js';
-import { enqueueSold, wakeMarketplaceActivity } from '../marketplace/activity.job.js';
+import { enqueueSold } from '../marketplace/activity.job.js';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -171,18 +171,15 @@ export async function transitionOrder(
 }
 
 /**
- * After the transition's transaction committed: this process's workers publish the event and
- * make the refund at once, and the owed inventory call is made (left owed for the sweeper if
- * inventory cannot be reached).
+ * After the transition's transaction committed (which woke the workers of the jobs it enqueued:
+ * the event, the refund): the owed inventory call is made, left owed for the sweeper if
+ * inventory cannot be reached.
  */
 export async function afterTransition(
   deps: CommerceDeps,
   orderId: string,
   transition: Transition,
 ): Promise<void> {
-  wakeOrderEvents(deps.jobs);
-  if (transition.to === 'PAID') wakeMarketplaceActivity(deps.jobs);
-  if (transition.refund) wakeRefunds(deps.jobs);
   if (transition.owed) await settleReservation(deps, orderId, transition.owed);
 }
 

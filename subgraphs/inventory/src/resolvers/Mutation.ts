@@ -4,9 +4,8 @@ import type { MutationResolvers } from '../generated/resolvers.js';
 import { createAnimal, updateAnimal } from '../services/animal-mutation.service.js';
 import { logCare } from '../services/care-log.service.js';
 import { setCareSchedule } from '../services/care-schedule.service.js';
-import { careRemindersJob } from '../services/care-reminders.job.js';
 import { assignKeeper } from '../services/keepers.service.js';
-import { enqueueStockChanged, wakeStockEvents } from '../services/events.js';
+import { enqueueStockChanged } from '../services/events.js';
 import {
   commitForOrder,
   releaseForOrder,
@@ -33,7 +32,6 @@ async function announce(ctx: Context, change: (em: Context['em']) => Promise<Res
     changed = outcome.changedProductIds;
     return outcome.result;
   });
-  wakeStockEvents(ctx.jobs);
   ctx.entityChanges.changed('Product', ...changed);
   return result;
 }
@@ -53,7 +51,6 @@ export const Mutation: MutationResolvers = {
       });
       return result;
     });
-    wakeStockEvents(ctx.jobs);
     ctx.entityChanges.changed('Product', adjusted.productId);
     // The answer's `stock` shows the level this adjustment produced, without reading it again.
     ctx.loaders.stock.clear(adjusted.productId).prime(adjusted.productId, adjusted.stock);
@@ -62,11 +59,8 @@ export const Mutation: MutationResolvers = {
   createAnimal: (_, { input }, { em, jobs, caller }) => createAnimal(em, jobs, caller, input),
   updateAnimal: (_, { id, input }, { em, jobs, caller }) => updateAnimal(em, jobs, caller, id, input),
   logCare: (_, { animalId, input }, { em, caller }) => logCare(em, caller, animalId, input),
-  setCareSchedule: async (_, { animalId, kind, everyDays }, { em, jobs, caller }) => {
-    const schedule = await setCareSchedule(em, jobs, caller, animalId, kind, everyDays);
-    jobs.wake(careRemindersJob);
-    return schedule;
-  },
+  setCareSchedule: (_, { animalId, kind, everyDays }, { em, jobs, caller }) =>
+    setCareSchedule(em, jobs, caller, animalId, kind, everyDays),
 
   reserveForOrder: async (_, { orderId, items }, ctx) => {
     const service = requireService(ctx.caller, CHECKOUT_SERVICE);

@@ -41,11 +41,11 @@ export const careDigestJob = defineJob<Record<string, never>>('care.digest', {
 });
 
 /**
- * Claims the schedules that fell due and were not reminded of for this due time, and owes their
- * events in the same transaction: a reminder goes out once per due time, after the claim
- * committed, however many workers run the job.
+ * One run of `care.reminders`: claims the schedules that fell due and were not reminded of for
+ * this due time, and owes their events in the same transaction: a reminder goes out once per due
+ * time, after the claim committed, however many workers run the job.
  */
-async function claimDueReminders(em: EntityManager, jobs: JobQueue): Promise<number> {
+export async function remindDueCare(em: EntityManager, jobs: JobQueue): Promise<number> {
   return em.transactional(async (tx) => {
     const rows = await query<{
       animal_id: string;
@@ -76,13 +76,6 @@ async function claimDueReminders(em: EntityManager, jobs: JobQueue): Promise<num
     await jobs.enqueue(tx, careReminderDueJob, { reminders });
     return reminders.length;
   });
-}
-
-/** One run of `care.reminders`: claims what fell due; once committed, this process publishes at once. */
-export async function remindDueCare(em: EntityManager, jobs: JobQueue): Promise<number> {
-  const claimed = await claimDueReminders(em, jobs);
-  if (claimed > 0) jobs.wake(careReminderDueJob);
-  return claimed;
 }
 
 const TASK: Record<CareKind, string> = {

@@ -19,11 +19,6 @@ const stockChangedJob = defineJob<{ productIds: string[] }>('inventory.stock-cha
   concurrency: 1,
 });
 
-/** After the transaction committed: this process's worker publishes at once rather than at its next poll. */
-export function wakeStockEvents(jobs: JobQueue): void {
-  jobs.wake(stockChangedJob);
-}
-
 /**
  * Owes the `stockChanged` events of these products, and their stock reports to products' search
  * read model, in the transaction of `em` that changes their stock (the outbox): subscribers and

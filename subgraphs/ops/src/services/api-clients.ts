@@ -130,6 +130,5 @@ export async function revokeApiClient(ctx: Context, rawId: string): Promise<ApiC
     await ctx.jobs.enqueue(tx, apiClientRevokedJob, { id: found.id, keyHash: found.keyHash });
     return found;
   });
-  ctx.jobs.wake(apiClientRevokedJob);
   return client;
 }

@@ -87,7 +87,6 @@ export async function setFeatureFlag(ctx: Context, input: FeatureFlagInput): Pro
         throw new ConflictError(`The flag "${wanted.key}" was just created by someone else; try again.`);
       throw err;
     });
-  ctx.jobs.wake(featureFlagsChangedJob);
   // This process answers from its own cache too: drop it now rather than when the message is back.
   ctx.flags.invalidate();
   return flag;

@@ -9,7 +9,6 @@ import type { AccountDeps } from './account-deps.js';
 import { hashPassword } from './password.js';
 import type { PasswordResetLimits } from './password-reset-limits.js';
 import { revokeAllTokens } from './sessions.js';
-import { tokensRevokedJob } from './tokens-revoked.job.js';
 import { findUserByEmail, signIn, type AuthResult } from './users.js';
 import { validEmail, validPassword } from './validation.js';
 
@@ -86,7 +85,6 @@ export async function resetPassword(
     await revokeAllTokens(tx, ctx.jobs, found);
     return found;
   });
-  ctx.jobs.wake(tokensRevokedJob);
   await deps.limits.recordSuccess(user.email);
   return signIn(ctx, deps, user);
 }

@@ -29,7 +29,6 @@ export async function logOut(ctx: Context): Promise<boolean> {
     );
     await ctx.jobs.enqueue(tx, tokensRevokedJob, { kind: 'token', jti: tokenId, expiresAt: tokenExpiresAt });
   });
-  ctx.jobs.wake(tokensRevokedJob);
   return true;
 }
 
@@ -37,7 +36,7 @@ export async function logOut(ctx: Context): Promise<boolean> {
  * In the transaction of a password reset or a role change: every token of `user` issued until
  * now stops working. The not-before time is rounded up to a whole second (JWT times are seconds)
  * and the token issuer dates later tokens no earlier, so the token the reset itself answers works.
- * The caller wakes tokensRevokedJob after committing.
+ * The revocation job this enqueues wakes its workers once the transaction commits.
  */
 export async function revokeAllTokens(tx: EntityManager, jobs: JobQueue, user: UserEntity): Promise<void> {
   const notBefore = Math.ceil(Date.now() / 1000);

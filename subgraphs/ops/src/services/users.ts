@@ -16,7 +16,6 @@ import { markSignedIn } from './email-visibility.js';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password.js';
 import { canonicalRoles } from './roles.js';
 import { revokeAllTokens } from './sessions.js';
-import { tokensRevokedJob } from './tokens-revoked.job.js';
 import { validEmail, validId, validPassword, validText } from './validation.js';
 
 export interface AuthResult {
@@ -138,6 +137,5 @@ export async function setUserRoles(
     await revokeAllTokens(tx, ctx.jobs, user);
     return user;
   });
-  ctx.jobs.wake(tokensRevokedJob);
   return updated;
 }
