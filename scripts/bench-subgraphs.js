@@ -113,7 +113,8 @@ async function benchPlatform(serverUrl, root, label) {
           // A caller token lives 60 s: each fetch's run signs its own.
           const headers = { [CALLER_HEADER]: await signCaller(ANONYMOUS, secret) };
           const check = await poster.post(fetch.body, headers);
-          if (!check.ok) throw new Error(`${operation.name} fetch ${index + 1} failed: ${JSON.stringify(check.json)}`);
+          if (!check.ok)
+            throw new Error(`${operation.name} fetch ${index + 1} failed: ${JSON.stringify(check.json)}`);
           let subgraphBefore = 0;
           /** @type {string | null} */
           let firstError = null;
@@ -153,7 +154,8 @@ async function benchPlatform(serverUrl, root, label) {
             databaseCpuMs: databaseMs / second.requests,
           });
           log(`${label}: ${operation.name} fetch ${index + 1} (${fetch.serviceName}) done`);
-          if (firstError) log(`${label}: ${operation.name} fetch ${index + 1} failed, e.g. ${firstError.slice(0, 500)}`);
+          if (firstError)
+            log(`${label}: ${operation.name} fetch ${index + 1} failed, e.g. ${firstError.slice(0, 500)}`);
         } finally {
           await poster.close();
         }
@@ -195,7 +197,15 @@ async function main() {
   for (const name of OPERATIONS.map((op) => op.name)) {
     const sum = (/** @type {typeof rows} */ list, /** @type {'subgraphCpuMs' | 'databaseCpuMs'} */ key) =>
       list.filter((row) => row.operation === name).reduce((total, row) => total + row[key], 0);
-    const cells = [name, 'all fetches', '', '', '', ms(sum(rows, 'subgraphCpuMs')), ms(sum(rows, 'databaseCpuMs'))];
+    const cells = [
+      name,
+      'all fetches',
+      '',
+      '',
+      '',
+      ms(sum(rows, 'subgraphCpuMs')),
+      ms(sum(rows, 'databaseCpuMs')),
+    ];
     if (baseline) cells.push(ms(sum(baseline, 'subgraphCpuMs')), ms(sum(baseline, 'databaseCpuMs')));
     lines.push(cells);
   }

@@ -110,4 +110,3 @@ export async function replay(node, byFetch, send) {
       throw new Error(`plan node ${node.kind} is not supported by the bench`);
   }
 }
-
