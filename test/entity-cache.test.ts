@@ -1,8 +1,9 @@
 /**
  * The gateway's entity cache end to end: real subgraph and gateway processes, real Redis. A warm
  * ProductPage is answered without asking the subgraphs; a write through one gateway is read back
- * at once through it and, through Redis, by a second gateway; a signed-in caller's entries are
- * its own; staff can purge; a warm page survives an outage; ENTITY_CACHE=false asks every time.
+ * at once through it and, through Redis, by a second gateway; an answer showing a user inside it
+ * is dropped when that user changes; a signed-in caller's entries are its own; staff can purge; a
+ * warm page survives an outage; ENTITY_CACHE=false asks every time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, contractOperation, gql, logIn, startPlatform, type Platform } from './support/platform.js';
@@ -101,6 +102,32 @@ describe('entity cache', () => {
     expect(
       await metric(second.url, 'gateway_entity_cache_invalidations_total', 'type="Product"'),
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it("drops a page whose answer shows a user inside it when that user's followers change", async () => {
+    const AUTHORS = `query Authors($slug: String!) {
+      product(slug: $slug) { reviews(first: 1) { edges { node { author { id displayName followerCount } } } } }
+    }`;
+    const firstAuthor = async () => {
+      const { body } = await gql(platform.gatewayUrl, AUTHORS, { slug: SLUG });
+      expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+      return body.data.product.reviews.edges[0].node.author as { id: string; followerCount: number };
+    };
+    const before = await firstAuthor();
+    const fetchesBefore = await subgraphFetches(platform.gatewayUrl);
+    expect(await firstAuthor()).toEqual(before);
+    // Warm: the author's followerCount is held inside the product's community answer.
+    expect(await subgraphFetches(platform.gatewayUrl)).toBe(fetchesBefore);
+
+    const keeper = await logIn(platform.gatewayUrl, 'keeper@terrarium.test');
+    const FOLLOW = 'mutation ($id: ID!) { follow(targetType: USER, targetId: $id) }';
+    const UNFOLLOW = 'mutation ($id: ID!) { unfollow(targetType: USER, targetId: $id) }';
+    await gql(platform.gatewayUrl, UNFOLLOW, { id: before.id }, bearer(keeper));
+    const baseline = await firstAuthor();
+    const followed = await gql(platform.gatewayUrl, FOLLOW, { id: before.id }, bearer(keeper));
+    expect(followed.body.errors, JSON.stringify(followed.body.errors)).toBeUndefined();
+    const after = await waitFor(firstAuthor, (author) => author.followerCount === baseline.followerCount + 1);
+    expect(after.followerCount).toBe(baseline.followerCount + 1);
   });
 
   it("keeps a signed-in caller's entries its own", async () => {

@@ -1,8 +1,11 @@
 import { parseEntityChanges } from '@terrarium/platform/entity-changes';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EntityCache, cacheScopeOf, remainingSeconds } from './entity-cache.js';
+import { nestedEntitiesIn } from './entries.js';
+import { createRedisEntityStore } from './redis-store.js';
 import { createMemoryEntityStore, type EntityStore } from './store.js';
 import { createTieredEntityStore } from './tiered-store.js';
 
@@ -110,6 +113,79 @@ describe('EntityCache', () => {
     expect(hit?.hint.maxAge).toBeGreaterThanOrEqual(9);
     expect(hit?.hint.maxAge).toBeLessThanOrEqual(10);
     await cache.close();
+  });
+});
+
+const REVIEWS = EntityCache.variant(
+  'community',
+  '{ _entities { ... on Product { reviews { author { __typename id displayName } } } } }',
+  '',
+);
+const withAuthor = (author: Record<string, unknown>) =>
+  ({ reviews: [{ author: { __typename: 'User', ...author } }] }) as const;
+
+const redis = process.env['REDIS_URL'] ? new Redis(process.env['REDIS_URL']) : null;
+afterAll(async () => {
+  await redis?.quit();
+});
+const stores: [string, () => EntityStore][] = [
+  ['memory', () => createMemoryEntityStore(1 << 20)],
+  ...(redis
+    ? ([
+        [
+          'Redis',
+          () =>
+            createRedisEntityStore({
+              redis,
+              keyPrefix: `test:${Math.random().toString(36).slice(2)}:`,
+              guard: (call) => call(),
+              logger: pino({ level: 'silent' }),
+            }),
+        ],
+      ] as [string, () => EntityStore][])
+    : []),
+];
+
+describe.each(stores)("an entity shown inside another entity's answer (%s store)", (_name, store) => {
+  const keep = (cache: EntityCache, answer: ReturnType<typeof withAuthor>, startedAt = Date.now()) =>
+    cache.storeEntities(REVIEWS, [PRODUCT], [JSON.stringify(answer)], PUBLIC_60, ANONYMOUS, startedAt, [
+      nestedEntitiesIn(answer),
+    ]);
+  const reviews = async (cache: EntityCache) =>
+    (await cache.lookupEntities(REVIEWS, [PRODUCT], ANONYMOUS))[0]?.data ?? null;
+
+  it('drops the answer when the shown entity changes, and only then', async () => {
+    const cache = cacheOver(store(), ['Product', 'User']);
+    const answer = withAuthor({ id: 'u1', displayName: 'Ada' });
+    keep(cache, answer);
+    expect(await reviews(cache)).toEqual(answer);
+    await cache.invalidate([{ typename: 'User', id: 'u2' }]);
+    expect(await reviews(cache)).toEqual(answer);
+    await cache.invalidate([{ typename: 'User', id: 'u1' }]);
+    expect(await reviews(cache)).toBeNull();
+    await cache.close();
+  });
+
+  it('is not tied to a bare reference, and keeps nothing that shows an uncached type or a change since', async () => {
+    const bare = withAuthor({ id: 'u1' });
+    expect(nestedEntitiesIn(bare).size).toBe(0);
+    const referencing = cacheOver(store(), ['Product', 'User']);
+    keep(referencing, bare);
+    await referencing.invalidate([{ typename: 'User', id: 'u1' }]);
+    expect(await reviews(referencing)).toEqual(bare);
+    await referencing.close();
+
+    const uncached = cacheOver(store(), ['Product']);
+    keep(uncached, withAuthor({ id: 'u1', displayName: 'Ada' }));
+    expect(await reviews(uncached)).toBeNull();
+    await uncached.close();
+
+    const changed = cacheOver(store(), ['Product', 'User']);
+    const started = Date.now() - 1_000;
+    await changed.invalidate([{ typename: 'User', id: 'u1' }]);
+    keep(changed, withAuthor({ id: 'u1', displayName: 'Ada' }), started);
+    expect(await reviews(changed)).toBeNull();
+    await changed.close();
   });
 });
 

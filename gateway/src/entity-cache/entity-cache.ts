@@ -12,9 +12,15 @@ import {
   type CacheHit,
   type CacheScope,
 } from './entries.js';
-import type { EntityStore, EntityWrite } from './store.js';
+import { entityReference, type EntityStore, type EntityWrite } from './store.js';
 
-export { addressesIn, remainingSeconds, type CacheHit, type CacheScope } from './entries.js';
+export {
+  addressesIn,
+  nestedEntitiesIn,
+  remainingSeconds,
+  type CacheHit,
+  type CacheScope,
+} from './entries.js';
 
 export interface EntityCacheOptions {
   store: EntityStore;
@@ -128,6 +134,8 @@ export class EntityCache {
    * Keeps the answers of an `_entities` fetch: `answers[i]` (JSON text, null for none) answers
    * `representations[i]`. Nothing is kept when the hint allows no caching, private answers only
    * under their owner, and nothing about an entity that changed after `startedAt`.
+   * `nested[i]`: the other entities answer i shows inside it (nestedEntitiesIn). It is kept only
+   * when each is of a cached type and unchanged since `startedAt`, and is dropped with any of them.
    */
   storeEntities(
     variant: string,
@@ -136,6 +144,7 @@ export class EntityCache {
     hint: CacheHint,
     scope: CacheScope,
     startedAt: number,
+    nested: readonly (ReadonlySet<string> | undefined)[] = [],
   ): void {
     const ttl = this.ttl(hint, scope);
     if (ttl === 0) return;
@@ -145,8 +154,13 @@ export class EntityCache {
       if (answer == null) continue;
       const { typename, address, field } = entityKey(variant, representations[index]!, scope);
       if (!this.types.has(typename) || this.changedSince(address, startedAt)) continue;
+      const shown = [...(nested[index] ?? [])];
+      if (shown.some((inner) => !this.types.has(typeOf(inner)) || this.changedSince(inner, startedAt)))
+        continue;
       const value = encode(hint, ttl, answer);
       writes.push({ address, field, value, ttlSeconds: ttl });
+      for (const inner of shown)
+        writes.push({ address: inner, field: entityReference(address, field), value: '1', ttlSeconds: ttl });
       this.storedBytes.inc({ type: typename }, value.length);
     }
     this.store.put(writes);

@@ -43,6 +43,38 @@ export function addressesIn(data: unknown, into: Set<string> = new Set(), depth 
   return into;
 }
 
+/**
+ * The entities an `_entities` answer shows inside it, by address (`Type:id`): nested objects that
+ * carry `__typename`, `id` and at least one other field. A bare reference (`__typename` and `id`
+ * alone) shows nothing that can change; the answer's own object is its entry's address already.
+ */
+export function nestedEntitiesIn(answer: unknown): Set<string> {
+  const into = new Set<string>();
+  const visit = (data: unknown, depth: number): void => {
+    if (depth > 32 || data === null || typeof data !== 'object') return;
+    if (Array.isArray(data)) {
+      for (const item of data) visit(item, depth + 1);
+      return;
+    }
+    const record = data as Record<string, unknown>;
+    const typename = record['__typename'];
+    const id = record['id'];
+    if (
+      depth > 0 &&
+      typeof typename === 'string' &&
+      (typeof id === 'string' || typeof id === 'number') &&
+      Object.keys(record).length > 2
+    )
+      into.add(`${typename}:${id}`);
+    for (const key in record) {
+      const value = record[key];
+      if (value !== null && typeof value === 'object') visit(value, depth + 1);
+    }
+  };
+  visit(answer, 0);
+  return into;
+}
+
 export function digest(text: string): string {
   return createHash('sha1').update(text).digest('base64url');
 }

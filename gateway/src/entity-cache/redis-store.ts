@@ -1,19 +1,25 @@
 import type { Logger } from 'pino';
 import type { Redis } from '../redis.js';
-import { ROOT_REFERENCE, type EntityStore } from './store.js';
+import { ENTITY_REFERENCE, ROOT_REFERENCE, type EntityStore } from './store.js';
 
 /** Keys scanned per SCAN step of a purge by type. */
 const SCAN_COUNT = 500;
 
 /**
- * Drops an entity's hash and the root answers it references, in one step, so no reader sees
- * the entity gone but a root answer that showed it still there.
+ * Drops an entity's hash, the root answers it references and the other entities' entries that
+ * show it (ARGV[1]: root key prefix, ARGV[2]: entity key prefix), in one step, so no reader sees
+ * the entity gone but an answer that showed it still there.
  */
 const DROP_SCRIPT = `
 local fields = redis.call('HKEYS', KEYS[1])
 for _, field in ipairs(fields) do
   if string.sub(field, 1, ${ROOT_REFERENCE.length}) == '${ROOT_REFERENCE}' then
     redis.call('DEL', ARGV[1] .. string.sub(field, ${ROOT_REFERENCE.length + 1}))
+  elseif string.sub(field, 1, ${ENTITY_REFERENCE.length}) == '${ENTITY_REFERENCE}' then
+    local separator = string.find(field, '\\n', ${ENTITY_REFERENCE.length + 1}, true)
+    if separator then
+      redis.call('HDEL', ARGV[2] .. string.sub(field, ${ENTITY_REFERENCE.length + 1}, separator - 1), string.sub(field, separator + 1))
+    end
   end
 end
 return redis.call('DEL', KEYS[1])`;
@@ -34,13 +40,16 @@ export function createRedisEntityStore(options: {
   const { redis, guard, logger } = options;
   const entityKey = (address: string) => `${options.keyPrefix}ec:${address}`;
   const rootPrefix = `${options.keyPrefix}ecr:`;
+  const entityPrefix = `${options.keyPrefix}ec:`;
   const quietly = (what: string) => (err: unknown) => logger.debug({ err }, `entity cache: ${what} failed`);
   const expire = (pipeline: ReturnType<Redis['pipeline']>, key: string, ttlSeconds: number) => {
     pipeline.expire(key, ttlSeconds, 'NX');
     pipeline.expire(key, ttlSeconds, 'GT');
   };
   const drop = (address: string) =>
-    guard(() => redis.eval(DROP_SCRIPT, 1, entityKey(address), rootPrefix)).then(() => undefined);
+    guard(() => redis.eval(DROP_SCRIPT, 1, entityKey(address), rootPrefix, entityPrefix)).then(
+      () => undefined,
+    );
 
   return {
     async get(reads) {
@@ -84,7 +93,7 @@ export function createRedisEntityStore(options: {
         const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
         cursor = next;
         for (const key of keys) {
-          await redis.eval(DROP_SCRIPT, 1, key, rootPrefix);
+          await redis.eval(DROP_SCRIPT, 1, key, rootPrefix, entityPrefix);
           dropped += 1;
         }
       } while (cursor !== '0');

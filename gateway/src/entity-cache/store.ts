@@ -16,7 +16,7 @@ export interface EntityStore {
   /** Written in the background: a failed write is a later miss. */
   put(writes: readonly EntityWrite[]): void;
   putRoot(key: string, value: string, ttlSeconds: number, addresses: readonly string[]): void;
-  /** Drops the entity's entries and the root answers that showed it. */
+  /** Drops the entity's entries and the root answers and other entities' entries that showed it. */
   drop(address: string): Promise<void>;
   /** Drops every entity of a type (staff purge without a key); resolves to how many were held. */
   dropType(typename: string): Promise<number>;
@@ -37,6 +37,16 @@ export interface EntityWrite {
 
 /** The prefix of the fields that reference root entries from an entity's address. */
 export const ROOT_REFERENCE = 'r:';
+/**
+ * The prefix of the fields that reference another entity's entry showing this entity inside it
+ * (`e:<address>\n<field>`): dropping this entity drops that entry too.
+ */
+export const ENTITY_REFERENCE = 'e:';
+
+/** The reference field, under a nested entity's address, to the entry `field` of `address`. */
+export function entityReference(address: string, field: string): string {
+  return `${ENTITY_REFERENCE}${address}\n${field}`;
+}
 
 interface Held {
   fields: Map<string, string>;
@@ -90,8 +100,15 @@ export function createMemoryEntityStore(maxBytes: number): EntityStore {
     async drop(address) {
       const held = entities.get(address);
       if (!held) return;
-      for (const field of held.fields.keys())
+      for (const field of held.fields.keys()) {
         if (field.startsWith(ROOT_REFERENCE)) roots.delete(field.slice(ROOT_REFERENCE.length));
+        if (field.startsWith(ENTITY_REFERENCE)) {
+          const separator = field.indexOf('\n');
+          entities
+            .get(field.slice(ENTITY_REFERENCE.length, separator))
+            ?.fields.delete(field.slice(separator + 1));
+        }
+      }
       entities.delete(address);
     },
     async dropType(typename) {

@@ -1,5 +1,5 @@
 import { parseCacheControl, type CacheHint } from '../entity-cache/cache-control.js';
-import { addressesIn, EntityCache, type CacheScope } from '../entity-cache/entity-cache.js';
+import { addressesIn, EntityCache, nestedEntitiesIn, type CacheScope } from '../entity-cache/entity-cache.js';
 import type { FetchStep } from './plan.js';
 import type { SubgraphResponse } from './subgraph-client.js';
 
@@ -133,6 +133,7 @@ export async function entitiesThroughCache(
       hint,
       site.scope,
       startedAt,
+      answers.map((answer) => (answer == null ? undefined : nestedEntitiesIn(answer))),
     );
   return received;
 }

@@ -22,6 +22,12 @@ function parseTarget(
   return { followerId, targetId };
 }
 
+/** What a follow changes as the graph shows it: the follower's `following` and the target's `followers`. */
+function announceFollow(ctx: Context, followerId: string, targetType: FollowTargetType, targetId: string) {
+  ctx.entityChanges.changed('User', followerId);
+  ctx.entityChanges.changed(targetType === 'USER' ? 'User' : 'Organization', targetId);
+}
+
 /** Idempotent: following twice keeps one follow. */
 export async function follow(
   ctx: Context,
@@ -35,6 +41,7 @@ export async function follow(
     [followerId, targetType, targetId],
     'run',
   );
+  announceFollow(ctx, followerId, targetType, targetId);
   return true;
 }
 
@@ -49,5 +56,6 @@ export async function unfollow(
     'delete from follow where follower_id = ? and target_type = ? and target_id = ? returning follower_id',
     [followerId, targetType, targetId],
   );
+  if (removed.length > 0) announceFollow(ctx, followerId, targetType, targetId);
   return removed.length > 0;
 }

@@ -144,6 +144,7 @@ export async function resolveReport(
       return { row: dismissed!, ratingSubject: null };
     }
     const ratingSubject = await hideSubject(tx, ctx.jobs, type, subjectId);
+    if (type === 'REVIEW') ctx.entityChanges.changed('Review', subjectId);
     // The content is gone: every open report of it is answered, not only this one.
     const closed = await tx.execute<Record<string, unknown>[]>(
       `update report set status = 'REMOVED', resolved_by_id = ?, resolved_at = now()

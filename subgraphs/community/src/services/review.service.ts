@@ -132,6 +132,7 @@ export async function updateReview(
       await applyRatingDelta(tx, ctx.jobs, subjectOf(current), 0, updated!.rating - current.rating);
     return { row: updated!, subject: subjectOf(current) };
   });
+  ctx.entityChanges.changed('Review', id);
   await invalidateRating(ctx, subject);
   return ctx.em.map(Review, row);
 }
@@ -152,6 +153,7 @@ export async function deleteReview(ctx: Context, rawId: string): Promise<string>
       await applyRatingDelta(tx, ctx.jobs, subjectOf(current), -1, -current.rating);
     return subjectOf(current);
   });
+  ctx.entityChanges.changed('Review', id);
   await invalidateRating(ctx, subject);
   return id;
 }

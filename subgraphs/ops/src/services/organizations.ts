@@ -65,6 +65,8 @@ export async function createOrganization(
       if (owner) {
         tx.create(OrganizationMember, { organizationId: organization.id, userId: owner.id, role: 'OWNER' });
         owner.roles = canonicalRoles([...owner.roles, 'BREEDER']);
+        // Their roles and organizations, as gateways cache them, change with it.
+        ctx.entityChanges.changed('User', owner.id);
       }
       recordAudit(tx, {
         action: 'createOrganization',

@@ -90,6 +90,8 @@ export async function confirmTwoFactor(
     }
     recordAudit(tx, { action: 'enableTwoFactor', actorId: userId, subject: `User:${userId}`, source: 'ops' });
   });
+  // twoFactorEnabled, as the user's own cached entries show it.
+  ctx.entityChanges.changed('User', userId);
   await limits.recordCodeSuccess(userId);
   return { recoveryCodes };
 }
