@@ -146,12 +146,25 @@ const stockOf = async (slug = 'ceramic-heat-emitter-100w'): Promise<{ available:
   (await ok(STOCK, { slug })).product.stock;
 const UVB_TUBE = { id: seedId('product:TR-UVB-T5'), slug: 't5-ho-uvb-tube-12' };
 const ANIMAL_STATUS = 'query ($id: ID!) { animal(id: $id) { status listing { id status } } }';
+/** A listing as a storefront reads it: a root answer the gateway's entity cache keeps (Listing:<id>). */
+const LISTING = 'query ($id: ID!) { listing(id: $id) { __typename id status } }';
+
+/** Root answers the gateway served from its entity cache so far. */
+async function rootCacheHits(): Promise<number> {
+  const text = await (await fetch(platform.gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('gateway_entity_cache_hits_total{type="Query"'));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
 
 const myOrder = async (orderId: string, buyer: Record<string, string>) =>
   (await ok(contractOperation('storefront', 'MyOrder'), { id: orderId }, buyer)).order;
 
 /** A signed-up buyer's PAID order of one listed animal and two heat emitters, with the order as checkout answered it. */
-async function paidOrder(buyer: Record<string, string>, listingId: string) {
+async function paidOrder(
+  buyer: Record<string, string>,
+  listingId: string,
+  afterCheckout: () => Promise<void> = async () => {},
+) {
   await ok(contractOperation('storefront', 'AddToCart'), { listingId }, buyer);
   await ok(contractOperation('storefront', 'AddToCart'), { productId: HEAT_EMITTER, quantity: 2 }, buyer);
   const { checkout } = await ok(
@@ -159,6 +172,7 @@ async function paidOrder(buyer: Record<string, string>, listingId: string) {
     { idempotencyKey: randomUUID(), shippingAddress: ADDRESS },
     buyer,
   );
+  await afterCheckout();
   const paying = await ok(contractOperation('storefront', 'PayOrder'), { orderId: checkout.id }, buyer);
   expect(paying.payOrder).toMatchObject({ status: 'PENDING', payment: { status: 'PROCESSING' } });
   await eventually(
@@ -366,9 +380,25 @@ describe('journey: cancel a paid order', () => {
       const { animalId, listingId } = await listedAnimal(9_900);
       const buyer = await signUp();
       const before = await stockOf();
-      const checkout = await paidOrder(buyer.headers, listingId);
+      // Read through the entity cache (the second read is a hit): every move below is read back
+      // within seconds, not after the listing's 60 s max-age, whether a request or a job made it.
+      const cachedListingStatus = async () => (await ok(LISTING, { id: listingId })).listing.status as string;
+      expect(await cachedListingStatus()).toBe('ACTIVE');
+      const hits = await rootCacheHits();
+      expect(await cachedListingStatus()).toBe('ACTIVE');
+      expect(await rootCacheHits()).toBeGreaterThan(hits);
+      // Checkout reserves it (a request says so); the payment job sells it (the job says so).
+      const checkout = await paidOrder(buyer.headers, listingId, async () => {
+        expect(await cachedListingStatus()).toBe('RESERVED');
+        expect(await cachedListingStatus()).toBe('RESERVED');
+      });
       expect(await stockOf()).toMatchObject({ onHand: before.onHand - 2 });
       expect((await ok(ANIMAL_STATUS, { id: animalId })).animal.status).toBe('SOLD');
+      await eventually(
+        'the cached listing to show SOLD',
+        async () => (await cachedListingStatus()) === 'SOLD',
+        5_000,
+      );
 
       const cancelled = await ok(
         contractOperation('storefront', 'CancelOrder'),
@@ -392,6 +422,11 @@ describe('journey: cancel a paid order', () => {
         status: 'AVAILABLE',
         listing: { id: listingId, status: 'ACTIVE' },
       });
+      await eventually(
+        'the cached listing to show ACTIVE again',
+        async () => (await cachedListingStatus()) === 'ACTIVE',
+        5_000,
+      );
       await eventually('the refund mail', async () =>
         mailsTo(buyer.email).includes(`Order ${checkout.id} refunded`),
       );

@@ -372,7 +372,7 @@ function parsedPort(key: string, raw: string, problem: (message: string) => void
 
 /** The types whose writes announce their changes (see EntityCacheConfig.types). @default Product, User */
 function entityCacheTypes(raw: string | undefined, problem: (message: string) => void): readonly string[] {
-  if (raw === undefined) return ['Product', 'User', 'Review', 'MediaAsset'];
+  if (raw === undefined) return ['Product', 'User', 'Review', 'MediaAsset', 'Listing', 'Organization'];
   const types = raw
     .split(',')
     .map((type) => type.trim())

@@ -19,6 +19,8 @@ export interface EntityChanges {
   changed(typename: string, ...ids: string[]): void;
   /** Every entity of the type (a staff purge). */
   changedAll(typename: string): void;
+  /** Changes worked out elsewhere, e.g. from the rows a write returned. */
+  add(changes: readonly EntityChange[]): void;
   readonly list: readonly EntityChange[];
 }
 
@@ -38,6 +40,12 @@ export function collectEntityChanges(): EntityChanges {
       if (seen.has(typename)) return;
       seen.add(typename);
       list.push({ typename });
+    },
+    add(changes) {
+      for (const { typename, id } of changes) {
+        if (id === undefined) this.changedAll(typename);
+        else this.changed(typename, id);
+      }
     },
     list,
   };

@@ -487,7 +487,7 @@ describe('checkout with the real inventory and products subgraphs', () => {
     const em = commerce.orm.em.fork();
     const cart = (await findCartView(em, { kind: 'user', userId: me.userId! }))!;
     const orderId = randomUUID();
-    const lines = await em.transactional((tx) =>
+    const placed = await em.transactional((tx) =>
       placeOrder(tx, {
         orderId,
         userId: me.userId!,
@@ -502,7 +502,9 @@ describe('checkout with the real inventory and products subgraphs', () => {
         shippingAddress: ADDRESS,
       }),
     );
-    expect(lines).toHaveLength(1);
+    expect(placed?.lines).toHaveLength(1);
+    // A product line reserves no listing.
+    expect(placed?.reserved).toEqual([]);
     await siblingData(
       inventory,
       'mutation($o: ID!, $items: [ReservationItemInput!]!) { reserveForOrder(orderId: $o, items: $items) { status } }',

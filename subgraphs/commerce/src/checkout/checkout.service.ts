@@ -20,6 +20,7 @@ import {
   type ReserveOutcome,
 } from './inventory.client.js';
 import { placeOrder, type PlacedLine } from './place-order.service.js';
+import { listingChanges } from '../services/listing-changes.js';
 import { expireOrdersJob } from '../payments/order-expiry.job.js';
 import { voidOrder } from './void-order.service.js';
 import { enqueueMailRequest } from '@terrarium/subgraph-kit/jobs';
@@ -174,7 +175,7 @@ async function attempt(
   );
 
   const orderId = randomUUID();
-  const lines = await ctx.em.transactional((tx) =>
+  const placed = await ctx.em.transactional((tx) =>
     placeOrder(tx, {
       orderId,
       userId,
@@ -189,11 +190,12 @@ async function attempt(
       shippingAddress: address,
     }),
   );
-  if (!lines) {
+  if (!placed) {
     const twin = await findCheckoutRequest(ctx.em, userId, key);
     return twin ? replayCheckout(ctx, userId, twin) : null;
   }
-  await reserve(ctx, orderId, lines, paymentTimeoutMs);
+  ctx.entityChanges.add(listingChanges(placed.reserved));
+  await reserve(ctx, orderId, placed.lines, paymentTimeoutMs);
   return orderId;
 }
 

@@ -6,6 +6,7 @@ import { consumeCoupon, discountFor } from '../services/coupon.service.js';
 import type { Address } from '../shipping/address.js';
 import { splitIntoShipments } from '../shipping/split.service.js';
 import { query } from '@terrarium/subgraph-kit/sql';
+import { CHANGED_LISTING_COLUMNS, type ChangedListing } from '../services/listing-changes.js';
 
 /** Amounts are Postgres integers. */
 const MAX_ORDER_AMOUNT = 2_147_483_647;
@@ -37,12 +38,16 @@ export interface OrderDraft {
   shippingAddress: Address;
 }
 
-interface ReservedListing {
-  id: string;
+interface ReservedListing extends ChangedListing {
   priceAmount: number;
   currency: string;
-  animalId: string | null;
   productId: string | null;
+}
+
+/** A placed order's lines, and the listings it reserved (for the gateways' entity caches). */
+export interface PlacedOrder {
+  lines: PlacedLine[];
+  reserved: ChangedListing[];
 }
 
 export class ListingUnavailableError extends ConflictError {
@@ -80,7 +85,7 @@ async function insertLines(tx: EntityManager, orderId: string, lines: readonly P
  * prices frozen and reservation_state PENDING, and its shipments. Any failure rolls all of it back.
  * Returns the lines to reserve, or null when another request already holds this key.
  */
-export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<PlacedLine[] | null> {
+export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<PlacedOrder | null> {
   const claimed = await query(
     tx,
     'insert into checkout_request (user_id, idempotency_key, cart_hash, order_id) values (?, ?, ?, ?) on conflict do nothing returning order_id',
@@ -107,7 +112,7 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
           // Rows are locked in id order, so two checkouts sharing listings cannot deadlock.
           `update listing set status = 'RESERVED', updated_at = now()
             where id in (select id from listing where id in (?) and status = 'ACTIVE' order by id for update)
-           returning id, price_amount as "priceAmount", currency, animal_id as "animalId", product_id as "productId"`,
+           returning ${CHANGED_LISTING_COLUMNS}, price_amount as "priceAmount", currency, product_id as "productId"`,
           [listingIds],
         );
   const byId = new Map(listings.map((listing) => [listing.id, listing]));
@@ -176,5 +181,5 @@ export async function placeOrder(tx: EntityManager, draft: OrderDraft): Promise<
     `insert into order_status_change (order_id, from_status, to_status, changed_by) values (?, null, 'PENDING', ?)`,
     [draft.orderId, draft.userId],
   );
-  return lines;
+  return { lines, reserved: listings };
 }

@@ -2,6 +2,8 @@ import type { ReservationState } from '../entities/order.entity.js';
 import { giveBackCoupon } from '../services/coupon.service.js';
 import type { CommerceDeps } from '../services/deps.js';
 import { query } from '@terrarium/subgraph-kit/sql';
+import { announceEntityChanges } from '@terrarium/subgraph-kit/entity-changes';
+import { CHANGED_LISTING_COLUMNS, listingChanges, type ChangedListing } from '../services/listing-changes.js';
 
 /**
  * Undoes a checkout that never completed, as if it had not happened: deletes the order (its
@@ -12,12 +14,13 @@ import { query } from '@terrarium/subgraph-kit/sql';
  * reserve call whose outcome is unknown (it may still land in inventory after we gave up on it).
  */
 export async function voidOrder(
-  deps: Pick<CommerceDeps, 'em'>,
+  deps: Pick<CommerceDeps, 'em' | 'events' | 'logger'>,
   orderId: string,
   from: readonly ReservationState[],
   options: { oweRelease?: boolean } = {},
 ): Promise<boolean> {
-  return deps.em.transactional(async (tx) => {
+  const relisted: ChangedListing[] = [];
+  const voided = await deps.em.transactional(async (tx) => {
     const lines = await query<{ listingId: string }>(
       tx,
       'select listing_id as "listingId" from order_line where order_id = ? and listing_id is not null',
@@ -31,10 +34,13 @@ export async function voidOrder(
     const order = voided[0];
     if (!order) return false;
     if (lines.length > 0) {
-      await query(
-        tx,
-        `update listing set status = 'ACTIVE', updated_at = now() where status = 'RESERVED' and id in (?)`,
-        [lines.map((line) => line.listingId)],
+      relisted.push(
+        ...(await query<ChangedListing>(
+          tx,
+          `update listing set status = 'ACTIVE', updated_at = now() where status = 'RESERVED' and id in (?)
+           returning ${CHANGED_LISTING_COLUMNS}`,
+          [lines.map((line) => line.listingId)],
+        )),
       );
     }
     if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
@@ -47,4 +53,7 @@ export async function voidOrder(
       await query(tx, 'insert into release_owed (order_id) values (?) on conflict do nothing', [orderId]);
     return true;
   });
+  // Committed: the listings are on sale again, as gateways' caches must show.
+  if (voided) await announceEntityChanges(deps.events, listingChanges(relisted), deps.logger);
+  return voided;
 }

@@ -17,6 +17,7 @@ import { decodeKeyset, encodeKeyset, olderThan } from '@terrarium/subgraph-kit/c
 import { optionalUuid, requireUuid } from '@terrarium/subgraph-kit/uuid';
 import { isUniqueViolation, query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueListed } from '../marketplace/activity.job.js';
+import { CHANGED_LISTING_COLUMNS, listingChanges, type ChangedListing } from './listing-changes.js';
 import { listingPriceReports } from './listing-price-report.job.js';
 
 /** What the public sees of an organization's listings when it asks for no status. */
@@ -114,9 +115,10 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
   // to inventory's search, both in the insert's transaction (the outbox).
   const row = await ctx.em
     .transactional(async (tx) => {
-      const inserted = await queryOne<{ id: string }>(
+      const inserted = await queryOne<ChangedListing>(
         tx,
-        'insert into listing (organization_id, animal_id, product_id, status, price_amount, currency) values (?, ?, ?, ?, ?, ?) returning id',
+        `insert into listing (organization_id, animal_id, product_id, status, price_amount, currency) values (?, ?, ?, ?, ?, ?)
+         returning ${CHANGED_LISTING_COLUMNS}`,
         [organizationId, animalId, productId, status, priceAmount, currency],
       );
       if (status === 'ACTIVE') await enqueueListed(ctx.jobs, tx, { id: inserted!.id, organizationId });
@@ -130,6 +132,7 @@ export async function createListing(ctx: Context, input: CreateListingArgs): Pro
       return inserted;
     })
     .catch(openListingConflict);
+  ctx.entityChanges.add(listingChanges([row!]));
   const listing = await ctx.loaders.listing.load(row!.id);
   if (!listing) throw new NotFoundError('Listing');
   return listing;
@@ -167,14 +170,15 @@ export async function updateListing(
         'select status from listing where id = ? for update',
         [id],
       );
-      const rows = await query<{ animal_id: string | null }>(
+      const rows = await query<ChangedListing>(
         tx,
-        `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD') returning animal_id`,
+        `update listing set price_amount = ?, currency = ?, status = ?, updated_at = now() where id = ? and status not in ('RESERVED', 'SOLD')
+         returning ${CHANGED_LISTING_COLUMNS}`,
         [priceAmount, currency, status, id],
       );
       if (rows.length > 0 && status === 'ACTIVE' && before?.status !== 'ACTIVE')
         await enqueueListed(ctx.jobs, tx, current);
-      const animalId = rows[0]?.animal_id;
+      const animalId = rows[0]?.animalId;
       if (animalId) await listingPriceReports.enqueue(ctx.jobs, tx, [animalId]);
       if (rows.length > 0) {
         const diff = {
@@ -193,6 +197,7 @@ export async function updateListing(
     .catch(openListingConflict);
   if (updated.length === 0)
     throw new ConflictError('This listing is in an order (RESERVED or SOLD); it cannot change now.');
+  ctx.entityChanges.add(listingChanges(updated));
   const listing = await ctx.loaders.listing.clear(id).load(id);
   if (!listing) throw new NotFoundError('Listing');
   return listing;

@@ -11,6 +11,8 @@ import { query, queryOne } from '@terrarium/subgraph-kit/sql';
 import { enqueueOrderChanged } from './order-events.job.js';
 import { hasShipped, shipmentsFollowOrder } from '../shipping/shipments-follow-order.js';
 import { enqueueSold } from '../marketplace/activity.job.js';
+import { announceEntityChanges, type EntityChange } from '@terrarium/subgraph-kit/entity-changes';
+import { CHANGED_LISTING_COLUMNS, listingChanges, type ChangedListing } from './listing-changes.js';
 
 /** The legal moves. Anything else is CONFLICT: the request is well-formed, the order's state forbids it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -53,11 +55,12 @@ async function moveListings(
   orderId: string,
   from: ListingStatus[],
   to: ListingStatus,
-): Promise<void> {
-  await query(
+): Promise<ChangedListing[]> {
+  return query<ChangedListing>(
     tx,
     `update listing set status = ?, updated_at = now()
-      where status in (?) and id in (select listing_id from order_line where order_id = ? and listing_id is not null)`,
+      where status in (?) and id in (select listing_id from order_line where order_id = ? and listing_id is not null)
+      returning ${CHANGED_LISTING_COLUMNS}`,
     [to, from, orderId],
   );
 }
@@ -87,6 +90,8 @@ export interface Transition {
   owed: OwedCall | null;
   /** The refund it asked for, when it undid a paid order. */
   refund: RequestedRefund | null;
+  /** What the gateways' entity caches hold that it changed (the listings it moved), told after commit. */
+  changed: EntityChange[];
 }
 
 /**
@@ -135,9 +140,10 @@ export async function transitionOrder(
     [orderId, order.status, to, actorId],
   );
   const undone = next !== order.reservationState && (next === 'RELEASING' || next === 'RETURNING');
-  if (to === 'PAID') await moveListings(tx, orderId, ['RESERVED'], 'SOLD');
+  const moved: ChangedListing[] = [];
+  if (to === 'PAID') moved.push(...(await moveListings(tx, orderId, ['RESERVED'], 'SOLD')));
   if (undone) {
-    await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE');
+    moved.push(...(await moveListings(tx, orderId, ['RESERVED', 'SOLD'], 'ACTIVE')));
     if (order.couponCode) await giveBackCoupon(tx, order.couponCode);
   }
   await shipmentsFollowOrder(jobs, tx, orderId, to);
@@ -167,19 +173,21 @@ export async function transitionOrder(
     next !== order.reservationState && (next === 'RELEASING' || next === 'COMMITTING' || next === 'RETURNING')
       ? next
       : null;
-  return { from: order.status, to, buyerId: order.buyerId, owed, refund };
+  return { from: order.status, to, buyerId: order.buyerId, owed, refund, changed: listingChanges(moved) };
 }
 
 /**
  * After the transition's transaction committed (which woke the workers of the jobs it enqueued:
- * the event, the refund): the owed inventory call is made, left owed for the sweeper if
- * inventory cannot be reached.
+ * the event, the refund): the gateways are told which listings moved, and the owed inventory
+ * call is made, left owed for the sweeper if inventory cannot be reached.
  */
 export async function afterTransition(
   deps: CommerceDeps,
   orderId: string,
   transition: Transition,
 ): Promise<void> {
+  // From a job as from a request: every gateway hears of it through Redis.
+  await announceEntityChanges(deps.events, transition.changed, deps.logger);
   if (transition.owed) await settleReservation(deps, orderId, transition.owed);
 }
 
