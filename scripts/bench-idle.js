@@ -14,8 +14,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { cpuMs } from './lib/plans.js';
+import { cpuMs, measureDatabaseCpu } from './lib/cpu.js';
 import { createBenchDatabase, runBench, startBenchPlatform } from './lib/bench-setup.js';
 
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench-idle] ${message}\n`);
@@ -34,32 +33,6 @@ const cleanups = [];
 /** @param {number} ms */
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** @param {string} serverUrl @param {string} database */
-async function backendPids(serverUrl, database) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query('select pid from pg_stat_activity where datname = $1', [database]);
-    return rows.map((row) => Number(row.pid));
-  } finally {
-    await client.end();
-  }
-}
-
-/** CPU ms of each pid still alive. @param {number[]} pids */
-function cpuByPid(pids) {
-  /** @type {Map<number, number>} */
-  const byPid = new Map();
-  for (const pid of pids) {
-    try {
-      byPid.set(pid, cpuMs(pid));
-    } catch {
-      // the backend ended (an idle pool connection closed): not counted
-    }
-  }
-  return byPid;
-}
-
 async function main() {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('DATABASE_URL (a Postgres server) is required');
@@ -74,18 +47,14 @@ async function main() {
   });
   log(`settling ${SETTLE_S} s, then measuring ${DURATION_S} s`);
   await sleep(SETTLE_S * 1000);
-  const pids = await backendPids(serverUrl, database.name);
+  const databaseCpu = await measureDatabaseCpu(serverUrl, database.name);
   const before = new Map(processes.map((proc) => [proc.label, cpuMs(proc.child.pid ?? 0)]));
-  const databaseBefore = cpuByPid(pids);
   await sleep(DURATION_S * 1000);
   const rows = processes.map((proc) => [
     proc.label,
     (cpuMs(proc.child.pid ?? 0) - (before.get(proc.label) ?? 0)) / DURATION_S,
   ]);
-  const databaseAfter = cpuByPid(pids);
-  let databaseMs = 0;
-  for (const [pid, before] of databaseBefore) databaseMs += (databaseAfter.get(pid) ?? before) - before;
-  rows.push([`database (${pids.length} backends)`, databaseMs / DURATION_S]);
+  rows.push([`database (${databaseCpu.backends} backends)`, databaseCpu.spentMs() / DURATION_S]);
   const total = rows.reduce((sum, [, value]) => sum + Number(value), 0);
   for (const [label, value] of [...rows, ['all', total]])
     process.stdout.write(`${String(label).padEnd(28)} ${Number(value).toFixed(1).padStart(7)} CPU ms/s\n`);

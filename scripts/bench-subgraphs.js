@@ -19,7 +19,8 @@
 import { resolve } from 'node:path';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { createJsonPoster, runLoad } from './lib/load.js';
-import { cpuMs, recordPlans } from './lib/plans.js';
+import { cpuMs, measureDatabaseCpu } from './lib/cpu.js';
+import { recordPlans } from './lib/plans.js';
 import {
   admin,
   contractOperation,
@@ -29,7 +30,6 @@ import {
   startBenchPlatform,
   writeBenchReport,
 } from './lib/bench-setup.js';
-import pg from 'pg';
 
 const log = (/** @type {string} */ message) => process.stdout.write(`[bench-subgraphs] ${message}\n`);
 
@@ -50,36 +50,6 @@ const OPERATIONS = [
 const processes = [];
 /** @type {(() => Promise<void>)[]} */
 const cleanups = [];
-
-/**
- * The pids of the Postgres backends connected to `database` (the subgraphs' pools).
- * @param {string} serverUrl
- * @param {string} database
- */
-async function backendPids(serverUrl, database) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query('select pid from pg_stat_activity where datname = $1', [database]);
-    return rows.map((row) => Number(row.pid));
-  } finally {
-    await client.end();
-  }
-}
-
-/** CPU ms of each pid that is still alive. @param {number[]} pids */
-function cpuByPid(pids) {
-  /** @type {Map<number, number>} */
-  const byPid = new Map();
-  for (const pid of pids) {
-    try {
-      byPid.set(pid, cpuMs(pid));
-    } catch {
-      // the backend ended: its time is not counted
-    }
-  }
-  return byPid;
-}
 
 /**
  * Runs every recorded fetch of OPERATIONS alone against a freshly seeded platform at `root`.
@@ -134,16 +104,13 @@ async function benchPlatform(serverUrl, root, label) {
           const subgraphMs = cpuMs(pid) - subgraphBefore;
           // The database's share: a second, shorter run with its backends' clocks read around it
           // (the pool's connections are all open by now).
-          const pids = await backendPids(serverUrl, database.name);
-          const backendsBefore = cpuByPid(pids);
+          const databaseCpu = await measureDatabaseCpu(serverUrl, database.name);
           const second = await runLoad({
             concurrency: CONNECTIONS,
             durationMs: (DURATION_S * 1000) / 2,
             task: async () => (await poster.post(fetch.body, headers)).ok,
           });
-          const backendsAfter = cpuByPid(pids);
-          let databaseMs = 0;
-          for (const [p, before] of backendsBefore) databaseMs += (backendsAfter.get(p) ?? before) - before;
+          const databaseMs = databaseCpu.spentMs();
           rows.push({
             operation: operation.name,
             fetch: `${index + 1} ${fetch.serviceName}`,

@@ -42,7 +42,8 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { createJsonPoster, runLoad } from './lib/load.js';
-import { cpuMs, recordPlans, replay } from './lib/plans.js';
+import { cpuMs } from './lib/cpu.js';
+import { recordPlans, replay } from './lib/plans.js';
 import { ROOT, SUBGRAPHS } from './lib/processes.js';
 import {
   contractOperation,

@@ -1,19 +1,8 @@
 // @ts-check
-/** What the request-level benches share: a process's CPU time, and a plan's subgraph fetches recorded and replayed. */
-import { readFileSync } from 'node:fs';
+/** A plan's subgraph fetches, recorded through an in-process Apollo Gateway and replayed straight to the subgraphs. */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { CALLER_HEADER } from '@terrarium/platform/caller';
-
-/** Linux reports process CPU time in clock ticks of 1/100 s (CLK_TCK). */
-const TICKS_PER_SECOND = 100;
-
-/** CPU time (user + system) process `pid` has used, in ms, from /proc. */
-export function cpuMs(/** @type {number} */ pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
 
 /**
  * @typedef {{ serviceName: string, body: string }} RecordedFetch
