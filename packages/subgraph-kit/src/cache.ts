@@ -39,6 +39,11 @@ export const DEFAULT_CACHE_BUDGET: Readonly<CacheBudget> = Object.freeze({
 
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Many keys in one Redis round trip (MGET) and one time budget: a value or undefined per key, in
+   * the keys' order; all undefined when Redis fails, is slow or is skipped.
+   */
+  getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
   /**
@@ -134,6 +139,20 @@ export function createCache(options: CacheOptions): Cache {
         record('error');
         warn(err, key, 'cache get failed; treating as a miss');
         return undefined;
+      }
+    },
+    async getMany<T>(keys: readonly string[]) {
+      if (keys.length === 0) return [];
+      try {
+        const values = await guarded(() => keyv.getMany<T>([...keys]), budget.readMs);
+        return values.map((value) => {
+          record(value == null ? 'miss' : 'hit');
+          return value ?? undefined;
+        });
+      } catch (err) {
+        for (const _ of keys) record('error');
+        warn(err, keys.join(' '), 'cache getMany failed; treating as misses');
+        return keys.map(() => undefined);
       }
     },
     async set<T>(key: string, value: T, ttlMs: number) {

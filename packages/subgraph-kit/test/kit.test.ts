@@ -88,6 +88,20 @@ describe('subgraph kit', () => {
     expect(await cache.getOrSet('k', 10_000, compute)).toBe(2);
   });
 
+  it('reads many keys at once: a value or undefined per key, in order, also from memory', async () => {
+    const cache = createCache({ namespace: 'kit-many-memory', redisUrl: null, logger });
+    await cache.set('a', 1, 10_000);
+    await cache.set('c', 3, 10_000);
+    expect(await cache.getMany(['c', 'b', 'a'])).toEqual([3, undefined, 1]);
+    expect(await cache.getMany([])).toEqual([]);
+  });
+
+  it('answers getMany with misses, not an error, when Redis is down', async () => {
+    const cache = createCache({ namespace: 'kit-many-down', redisUrl: 'redis://127.0.0.1:1', logger });
+    expect(await cache.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+    await cache.close();
+  });
+
   const redisUrl = process.env['REDIS_URL'];
   it.skipIf(!redisUrl)('caches in Redis when configured, namespaced per subgraph', async () => {
     const key = `k-${Date.now()}`;
@@ -96,6 +110,17 @@ describe('subgraph kit', () => {
     await a.set(key, { v: 1 }, 10_000);
     expect(await a.get(key)).toEqual({ v: 1 });
     expect(await b.get(key)).toBeUndefined();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it.skipIf(!redisUrl)('reads many keys from Redis at once, each in its namespace', async () => {
+    const key = `m-${Date.now()}`;
+    const a = createCache({ namespace: 'kit-many-a', redisUrl: redisUrl!, logger });
+    const b = createCache({ namespace: 'kit-many-b', redisUrl: redisUrl!, logger });
+    await a.set(`${key}-1`, { v: 1 }, 10_000);
+    await a.set(`${key}-3`, { v: 3 }, 10_000);
+    await b.set(`${key}-2`, { v: 2 }, 10_000);
+    expect(await a.getMany([`${key}-3`, `${key}-2`, `${key}-1`])).toEqual([{ v: 3 }, undefined, { v: 1 }]);
     await Promise.all([a.close(), b.close()]);
   });
 });

@@ -188,6 +188,19 @@ describe('product by slug', () => {
     expect(data.missing).toBeNull();
   });
 
+  it('reads a product and its category in one SQL statement', async () => {
+    const page = `{ product(slug: "ceramic-heat-emitter-100w") { name category { id name slug } } }`;
+    const before = subgraph.sqlStatementCount();
+    const data = await expectData<{ product: { category: unknown } }>(subgraph, page);
+    expect(subgraph.sqlStatementCount() - before).toBe(1);
+    // The joined category is the one the category loader reads on its own.
+    const alone = await expectData<{ category: unknown }>(
+      subgraph,
+      `{ category(slug: "heating-lighting") { id name slug } }`,
+    );
+    expect(data.product.category).toEqual(alone.category);
+  });
+
   it('answers null, not a 500, for a slug Postgres could not store', async () => {
     const data = await expectData<{ product: unknown; category: unknown }>(
       subgraph,

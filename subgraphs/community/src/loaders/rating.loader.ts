@@ -30,17 +30,21 @@ export interface RatingLoader {
 }
 
 /**
- * Rating aggregates through the subgraph cache (TTL.ENTITY, deleted on write) and, for misses
- * only, one SQL statement for the whole batch.
+ * Rating aggregates through the subgraph cache (TTL.ENTITY, deleted on write), one MGET per batch,
+ * and, for misses only, one SQL statement for the whole batch.
  */
 export function createRatingLoader(em: EntityManager, cache: Cache): RatingLoader {
   const written = new Set<string>();
   const loader = new DataLoader<Subject, Rating, string>(
     async (subjects) => {
       const keys = subjects.map(ratingCacheKey);
-      const cached = await Promise.all(
-        keys.map((key) => (written.has(key) ? undefined : cache.get<Rating>(key))),
-      );
+      // Keys this request wrote read Postgres (see forget); the rest come from one MGET.
+      const readable = keys.filter((key) => !written.has(key));
+      const found = new Map<string, Rating>();
+      (await cache.getMany<Rating>(readable)).forEach((value, i) => {
+        if (value !== undefined) found.set(readable[i]!, value);
+      });
+      const cached = keys.map((key) => found.get(key));
       const misses = subjects.filter((_, i) => cached[i] === undefined);
       const fresh = new Map<string, Rating>();
       if (misses.length > 0) {

@@ -1,7 +1,11 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '@terrarium/subgraph-kit/sql';
-import { MediaAsset, type MediaAssetEntity, type OwnerType } from '../entities/media-asset.entity.js';
+import {
+  MEDIA_ASSET_COLUMNS,
+  type MediaAssetRecord,
+  type OwnerType,
+} from '../entities/media-asset.entity.js';
 import type { MediaKind } from '../services/content.js';
 
 export interface OwnerMediaKey {
@@ -12,8 +16,6 @@ export interface OwnerMediaKey {
   first: number | null;
 }
 
-type Row = Record<string, unknown>;
-
 /**
  * An owner's assets of one kind in display order (Product.images, Animal.photos, ...). One SQL
  * statement per batch whatever the mix of owners and `first`: a window function numbers each
@@ -21,7 +23,7 @@ type Row = Record<string, unknown>;
  */
 export function createOwnerMediaLoader(
   em: EntityManager,
-): DataLoader<OwnerMediaKey, MediaAssetEntity[], string> {
+): DataLoader<OwnerMediaKey, MediaAssetRecord[], string> {
   return new DataLoader(
     async (keys) => {
       const owners = new Map<string, [OwnerType, string, MediaKind]>();
@@ -31,22 +33,23 @@ export function createOwnerMediaLoader(
         ? null
         : Math.max(...keys.map((key) => key.first ?? 0));
       const tuples = [...owners.values()];
-      const rows = await query<Row>(
+      const rows = await query<MediaAssetRecord & { rn: number }>(
         em,
         `select * from (
-           select a.*, row_number() over (partition by owner_type, owner_id, kind order by position, created_at, id) as rn
+           select ${MEDIA_ASSET_COLUMNS}, row_number() over (partition by owner_type, owner_id, kind order by position, created_at, id) as rn
            from media_asset a
            where (owner_type, owner_id, kind) in (${tuples.map(() => '(?, ?::uuid, ?)').join(', ')})
          ) numbered
          ${limit === null ? '' : 'where rn <= ?'}
-         order by owner_type, owner_id, kind, rn`,
+         order by "ownerType", "ownerId", kind, rn`,
         [...tuples.flat(), ...(limit === null ? [] : [limit])],
       );
-      const grouped = new Map<string, MediaAssetEntity[]>();
-      for (const { rn: _rn, ...row } of rows) {
-        const asset = em.map(MediaAsset, row);
+      const grouped = new Map<string, MediaAssetRecord[]>();
+      for (const { rn: _rn, ...asset } of rows) {
         const group = `${asset.ownerType}:${asset.ownerId}:${asset.kind}`;
-        grouped.set(group, [...(grouped.get(group) ?? []), asset]);
+        const list = grouped.get(group);
+        if (list) list.push(asset);
+        else grouped.set(group, [asset]);
       }
       return keys.map((key) => {
         const list = grouped.get(`${key.ownerType}:${key.ownerId}:${key.kind}`) ?? [];
@@ -61,16 +64,16 @@ export function createOwnerMediaLoader(
  * Organization logos: the organization's most recently added image (highest position), so that
  * uploading a new logo replaces the old one. One SQL statement per batch.
  */
-export function createLogoLoader(em: EntityManager): DataLoader<string, MediaAssetEntity | null> {
+export function createLogoLoader(em: EntityManager): DataLoader<string, MediaAssetRecord | null> {
   return new DataLoader(async (organizationIds) => {
-    const rows = await query<Row>(
+    const rows = await query<MediaAssetRecord>(
       em,
-      `select distinct on (owner_id) * from media_asset
+      `select distinct on (owner_id) ${MEDIA_ASSET_COLUMNS} from media_asset a
        where owner_type = 'ORGANIZATION' and kind = 'IMAGE' and owner_id in (${organizationIds.map(() => '?::uuid').join(', ')})
        order by owner_id, position desc, created_at desc, id desc`,
       [...organizationIds],
     );
-    const byOwner = new Map(rows.map((row) => [String(row['owner_id']), em.map(MediaAsset, row)]));
+    const byOwner = new Map(rows.map((asset) => [asset.ownerId, asset]));
     return organizationIds.map((id) => byOwner.get(id) ?? null);
   });
 }

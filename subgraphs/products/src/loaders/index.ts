@@ -7,7 +7,12 @@ import { createProductLoaders } from './product.loader.js';
  * tolerate lag (a catalog page a moment old), so they follow the operation's ReadRoute.
  */
 export function createLoaders({ em, reads }: LoaderDeps) {
-  return { ...createProductLoaders(em, reads), ...createCategoryLoaders(em, reads) };
+  const categories = createCategoryLoaders(em, reads);
+  // A product's lookup brings its category along: Product.category then needs no statement.
+  const products = createProductLoaders(em, reads, (category) =>
+    categories.categoryById.prime(category.id, category),
+  );
+  return { ...products, ...categories };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
