@@ -231,12 +231,27 @@ async function main() {
     log(
       `${operation.name}: direct to subgraphs (${operation.fetches.length} fetches: ${operation.fetches.map((f) => f.serviceName).join(', ')})`,
     );
+    /** @type {Map<string, number>} */
+    const directCpuBefore = new Map();
     const viaSubgraphs = await runLoad({
       concurrency: CONNECTIONS,
       durationMs: DURATION_S * 1000,
       warmupMs: WARMUP_S * 1000,
       task: () => replay(operation.plan, byFetch, send),
+      onMeasureStart: () => {
+        for (const [name, pid] of subgraphPids) directCpuBefore.set(name, cpuMs(pid));
+      },
     });
+    // The same fetches sent without the gateway: what a page costs the subgraphs on their own.
+    const directSubgraphCpuMsPerRequest = Object.fromEntries(
+      [...subgraphPids].map(([name, pid]) => [
+        name,
+        Number(((cpuMs(pid) - (directCpuBefore.get(name) ?? 0)) / viaSubgraphs.requests).toFixed(3)),
+      ]),
+    );
+    log(
+      `${operation.name}: subgraph CPU ms per page, direct ${JSON.stringify(directSubgraphCpuMsPerRequest)}`,
+    );
 
     results.push({
       baseline: baseline?.get(operation.name),
@@ -250,6 +265,7 @@ async function main() {
       direct: viaSubgraphs,
       gatewayCpuMsPerRequest: cpuPerRequest,
       subgraphCpuMsPerRequest,
+      directSubgraphCpuMsPerRequest,
       warmGatewayCpuMsPerRequest: warmCpuPerRequest,
       overhead: {
         p50Ms: viaGateway.p50Ms - viaSubgraphs.p50Ms,
@@ -489,6 +505,17 @@ function printTable(results) {
         '',
       ]);
     }
+    const sum = (/** @type {Record<string, number>} */ byName) =>
+      Object.values(byName).reduce((total, ms) => total + ms, 0);
+    rows.push([
+      '',
+      `subgraph CPU ms/page: ${sum(r.subgraphCpuMsPerRequest).toFixed(2)} via gateway, ${sum(r.directSubgraphCpuMsPerRequest).toFixed(2)} direct`,
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
     rows.push([
       '',
       'gateway overhead',
