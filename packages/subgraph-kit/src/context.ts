@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager as PgEntityManager } from '@mikro-orm/postgresql';
+import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import type { FeatureFlags } from '@terrarium/platform/feature-flags';
@@ -71,19 +72,36 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
   return (caller = ANONYMOUS, requestId = randomUUID()) => {
     const em = orm.em.fork() as PgEntityManager;
     const reads = primaryReads();
+    const entityChanges = collectEntityChanges();
+    const requestServices = passOnEntityChanges(services, entityChanges);
     return {
       em,
       reads,
       caller,
-      loaders: createLoaders({ em, reads, cache, caller, services }),
+      loaders: createLoaders({ em, reads, cache, caller, services: requestServices }),
       cache,
       events,
-      services,
+      services: requestServices,
       jobs,
       flags,
       logger: logger.child({ requestId }),
       requestId,
-      entityChanges: collectEntityChanges(),
+      entityChanges,
     };
+  };
+}
+
+/**
+ * The service client as one operation uses it: what another subgraph's writes changed (checkout
+ * reserving stock in inventory) joins this operation's own changes, so the gateway that sent it
+ * drops them before answering. Without Redis that answer is the only way the gateway hears of them.
+ */
+function passOnEntityChanges(services: ServiceClient, changes: EntityChanges): ServiceClient {
+  return {
+    async call<T>(subgraph: string, document: DocumentNode | string, variables?: Record<string, unknown>) {
+      const result = await services.call<T>(subgraph, document, variables);
+      changes.add(result.entityChanges);
+      return result;
+    },
   };
 }

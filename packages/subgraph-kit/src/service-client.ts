@@ -1,5 +1,6 @@
 import { Kind, parse, print, type DocumentNode } from 'graphql';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
+import { parseEntityChanges, type EntityChange } from '@terrarium/platform/entity-changes';
 import { ServiceUnavailableError } from '@terrarium/platform/errors';
 
 /** A service call that takes longer fails instead of holding the caller's request. @default 5_000 ms */
@@ -14,6 +15,11 @@ const RETRIABLE_STATUSES = new Set([502, 503]);
 export interface ServiceResult<T> {
   data: T | null;
   errors: { message: string; extensions?: { code?: string } }[];
+  /**
+   * What the call's writes changed, as the other subgraph told its caller (`extensions.entityChanges`);
+   * a request's context passes them on in its own answer (context.ts).
+   */
+  entityChanges: EntityChange[];
 }
 
 export interface ServiceClient {
@@ -67,8 +73,17 @@ export function createServiceClient(
       if (!response) throw new ServiceUnavailableError(`The ${subgraph} service is unavailable.`);
       if (response.status >= 500)
         throw new ServiceUnavailableError(`The ${subgraph} service failed (HTTP ${response.status}).`);
-      const body = (await response.json()) as { data?: T | null; errors?: ServiceResult<T>['errors'] };
-      return { data: body.data ?? null, errors: body.errors ?? [] };
+      const body = (await response.json()) as {
+        data?: T | null;
+        errors?: ServiceResult<T>['errors'];
+        extensions?: { entityChanges?: unknown };
+      };
+      const announced = body.extensions?.entityChanges;
+      return {
+        data: body.data ?? null,
+        errors: body.errors ?? [],
+        entityChanges: (announced === undefined ? null : parseEntityChanges({ changes: announced })) ?? [],
+      };
     },
   };
 }

@@ -35,6 +35,8 @@ const typeDefs = parse(/* GraphQL */ `
   }
   type Mutation {
     addNote(body: String!): Note!
+    "Adds a note through the subgraph configured as inventory (a sibling's service call)."
+    relayNote(body: String!): ID
   }
   type Subscription {
     noteEvents: String!
@@ -68,11 +70,20 @@ export async function createNotesSubgraph(schemaName: string, env: NodeJS.Proces
           cache.getOrSet(key, 60_000, async () => `computed:${key}`),
       },
       Mutation: {
-        addNote: async (_: unknown, { body }: { body: string }, { em, events }: Context) => {
+        addNote: async (_: unknown, { body }: { body: string }, { em, events, entityChanges }: Context) => {
           const note = em.create(Note, { body });
           await em.flush();
           await events.publish('notes', { body });
+          entityChanges.changed('Note', String(note.id));
           return note;
+        },
+        relayNote: async (_: unknown, { body }: { body: string }, { services }: Context) => {
+          const result = await services.call<{ addNote: { id: string } }>(
+            'inventory',
+            'mutation ($body: String!) { addNote(body: $body) { id } }',
+            { body },
+          );
+          return result.data?.addNote.id ?? null;
         },
       },
       Subscription: {

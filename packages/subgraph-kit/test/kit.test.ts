@@ -15,7 +15,10 @@ async function post(url: string, query: string, headers: Record<string, string> 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query }),
   });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: any; errors?: any[]; extensions?: any },
+  };
 }
 
 describe('subgraph kit', () => {
@@ -52,6 +55,24 @@ describe('subgraph kit', () => {
       [CALLER_HEADER]: await signCaller({ ...ANONYMOUS, userId: 'u1' }, secret),
     });
     expect(signed.body).toEqual({ data: { whoami: 'u1' } });
+  });
+
+  it("passes on what a sibling's writes changed in its own answer, for the gateway to drop", async () => {
+    // The gateway hears of changes through Redis and through the answers it gets; without Redis
+    // a change made by a service call (checkout reserving stock) reaches it only this way.
+    const sibling = await createNotesSubgraph('kit_relay_sibling');
+    started.push(sibling);
+    const relay = await createNotesSubgraph('kit_relay', {
+      ...process.env,
+      INVENTORY_URL: await sibling.listen(0),
+    });
+    started.push(relay);
+    const answer = await post(await relay.listen(0), 'mutation { relayNote(body: "via a sibling") }', {
+      [CALLER_HEADER]: await signCaller(ANONYMOUS, secret),
+    });
+    const id = answer.body.data?.relayNote;
+    expect(id).toMatch(/^\d+$/);
+    expect(answer.body.extensions?.entityChanges).toEqual([{ typename: 'Note', id }]);
   });
 
   it('answers /health and /ready, and lets an in-flight request finish on stop', async () => {
