@@ -16,20 +16,56 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads the body up to `limit` bytes; a larger body is a 413 before it is all buffered. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * Reads the body up to `limit` bytes; a larger body is a 413 before it is all buffered. Plain
+ * 'data'/'end' listeners rather than the stream's async iterator: this runs for every request,
+ * and the iterator costs a promise and more per chunk.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit)
-    throw new HttpError(413, `Request body is larger than ${limit} bytes.`, 'PAYLOAD_TOO_LARGE');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit)
-      throw new HttpError(413, `Request body is larger than ${limit} bytes.`, 'PAYLOAD_TOO_LARGE');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+    return Promise.reject(
+      new HttpError(413, `Request body is larger than ${limit} bytes.`, 'PAYLOAD_TOO_LARGE'),
+    );
+  // Someone read it already: there is nothing left, and 'end' will not come again.
+  if (req.readableEnded) return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        // Stop reading what is left; the 413 goes out on the same connection.
+        req.pause();
+        reject(new HttpError(413, `Request body is larger than ${limit} bytes.`, 'PAYLOAD_TOO_LARGE'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => {
+      // Closed before 'end': the client went away mid-body.
+      if (!req.complete) onError(new Error('request body aborted'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 export function sendJson(
@@ -70,13 +106,16 @@ async function parseJsonBody(req: IncomingMessage, limit: number): Promise<unkno
 }
 
 export async function writeApolloResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | number> = {};
   for (const [key, value] of response.headers) headers[key] = value;
-  res.writeHead(response.status ?? 200, headers);
   if (response.body.kind === 'complete') {
+    // With its length known the answer goes out in one piece, not chunked.
+    headers['content-length'] = Buffer.byteLength(response.body.string);
+    res.writeHead(response.status ?? 200, headers);
     res.end(response.body.string);
     return;
   }
+  res.writeHead(response.status ?? 200, headers);
   for await (const chunk of response.body.asyncIterator) {
     // The client went away (a multipart answer still had parts to come): stop producing them.
     if (res.destroyed) break;
@@ -100,11 +139,19 @@ export async function handleGraphQL<TContext extends BaseContext>(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const body = req.method === 'POST' ? await parseJsonBody(req, maxBodyBytes) : undefined;
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: searchOf(req.url), body },
     context: buildContext,
   });
   await writeApolloResponse(res, response);
+}
+
+/** The query string of a request target, with its `?` (`''` without one), as URL#search gives it. */
+export function searchOf(target: string | undefined): string {
+  if (!target) return '';
+  const fragment = target.indexOf('#');
+  const path = fragment === -1 ? target : target.slice(0, fragment);
+  const start = path.indexOf('?');
+  return start === -1 || start === path.length - 1 ? '' : path.slice(start);
 }

@@ -73,6 +73,7 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
     const em = orm.em.fork() as PgEntityManager;
     const reads = primaryReads();
     const entityChanges = collectEntityChanges();
+    let requestLogger: Logger | undefined;
     const requestServices = passOnEntityChanges(services, entityChanges);
     return {
       em,
@@ -84,7 +85,11 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
       services: requestServices,
       jobs,
       flags,
-      logger: logger.child({ requestId }),
+      // Made on first use: most operations never log, and a child logger costs per request.
+      get logger() {
+        requestLogger ??= logger.child({ requestId });
+        return requestLogger;
+      },
       requestId,
       entityChanges,
     };
