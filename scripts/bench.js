@@ -22,7 +22,9 @@
  *  - prints a table and writes bench/results/<date>.json.
  *
  * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2),
- * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --gateway <main.js> runs another
+ * or BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --platform-warmup S (default 30, or
+ * BENCH_PLATFORM_WARMUP_S): both operations through the cold gateway before the first row, on
+ * each platform; --gateway <main.js> runs another
  * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits;
  * --baseline <dir> first runs the cold rows on another checkout's whole platform (its subgraphs,
  * gateway and schemas, installed and built there, in a database of its own, stopped before this
@@ -65,11 +67,20 @@ const {
   gateway: { type: 'string' },
   dedupe: { type: 'boolean' },
   baseline: { type: 'string' },
+  'platform-warmup': { type: 'string' },
 });
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 /** Another checkout, installed and built, whose whole platform runs the cold rows first (old vs new). */
 const BASELINE = flags.baseline ? resolve(flags.baseline) : null;
 const DEDUPE = flags.dedupe ?? false;
+/**
+ * Seconds of every operation through the cold gateway before the first row is measured, on each
+ * platform (this one and the baseline). Seven processes share the cores, so V8 needs far longer
+ * than one row's warm-up to compile their hot code: without this the first row measured the
+ * compiler (ProductPage's subgraphs spent ~2.3x the CPU per fetch that they spent in its later
+ * direct row). @default 30 s
+ */
+const PLATFORM_WARMUP_S = Number(flags['platform-warmup'] ?? process.env.BENCH_PLATFORM_WARMUP_S ?? 30);
 
 /** The product the write mix adjusts (ProductPage shows it; SearchProducts when it is on the first page). */
 const WRITE_SLUG = 'ceramic-heat-emitter-100w';
@@ -141,6 +152,12 @@ async function main() {
     await Promise.all([gatewayPoster.close(), ...Object.values(direct).map((p) => p.close())]);
   });
 
+  await warmPlatform(
+    gatewayPoster,
+    recorded.map((op) =>
+      JSON.stringify({ query: op.query, variables: op.variables, operationName: op.name }),
+    ),
+  );
   const results = [];
   for (const operation of recorded) {
     const body = JSON.stringify({
@@ -295,6 +312,22 @@ async function main() {
 }
 
 /**
+ * Sends `bodies` in turn through `poster` for PLATFORM_WARMUP_S, answers unchecked and unmeasured.
+ * @param {ReturnType<typeof createJsonPoster>} poster
+ * @param {string[]} bodies
+ */
+async function warmPlatform(poster, bodies) {
+  if (PLATFORM_WARMUP_S <= 0) return;
+  log(`warming the platform up: ${PLATFORM_WARMUP_S} s of ${bodies.length} operations, not measured`);
+  let sent = 0;
+  await runLoad({
+    concurrency: CONNECTIONS,
+    durationMs: PLATFORM_WARMUP_S * 1000,
+    task: async () => (await poster.post(bodies[sent++ % bodies.length] ?? '')).ok,
+  });
+}
+
+/**
  * The cold rows (no entity cache, every request reaches the subgraphs) on another checkout's whole
  * platform, its subgraphs and gateway built from its own sources, in a database of its own; the
  * platform is stopped before this one starts, so the two never share the cores.
@@ -326,6 +359,12 @@ async function benchBaseline(serverUrl, root) {
     const poster = createJsonPoster(gatewayUrl, CONNECTIONS);
     const rows = new Map();
     try {
+      await warmPlatform(
+        poster,
+        OPERATIONS.map(({ name, variables }) =>
+          JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name }),
+        ),
+      );
       for (const { name, variables } of OPERATIONS) {
         const body = JSON.stringify({
           query: contractOperation('storefront', name),
