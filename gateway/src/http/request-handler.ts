@@ -82,7 +82,6 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     // the instrumentation; forwarding the client's header as well would send two.
     const sentTrace = isTracing() ? undefined : header(req, 'traceparent')?.toLowerCase();
     const traceparent = sentTrace && TRACEPARENT.test(sentTrace) ? sentTrace : null;
-    let requestLogger: Logger | undefined;
     const context: GatewayContext = {
       caller,
       // The client's IP (after the trusted-proxy rule) rides in the signed caller, for subgraphs'
@@ -92,11 +91,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       requestId,
       traceparent,
       tracestate: traceparent ? (header(req, 'tracestate') ?? null) : null,
-      // Made on first use: most requests never log, and a child logger costs per request.
-      get logger() {
-        requestLogger ??= logger.child({ requestId });
-        return requestLogger;
-      },
+      logger: logger.child({ requestId }),
       observed,
     };
     await handleGraphQL(apollo, req, res, async () => context, config.maxBodyBytes);

@@ -73,7 +73,6 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
     const em = orm.em.fork() as PgEntityManager;
     const reads = primaryReads();
     const entityChanges = collectEntityChanges();
-    let requestLogger: Logger | undefined;
     const requestServices = passOnEntityChanges(services, entityChanges);
     return {
       em,
@@ -85,11 +84,7 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
       services: requestServices,
       jobs,
       flags,
-      // Made on first use: most operations never log, and a child logger costs per request.
-      get logger() {
-        requestLogger ??= logger.child({ requestId });
-        return requestLogger;
-      },
+      logger: logger.child({ requestId }),
       requestId,
       entityChanges,
     };
