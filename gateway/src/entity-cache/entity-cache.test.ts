@@ -1,4 +1,8 @@
-import { parseEntityChanges } from '@terrarium/platform/entity-changes';
+import {
+  MAX_CHANGES_PER_MESSAGE,
+  parseAnnouncedChanges,
+  parseEntityChanges,
+} from '@terrarium/platform/entity-changes';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Redis } from 'ioredis';
@@ -220,5 +224,19 @@ describe('parseEntityChanges', () => {
     expect(parseEntityChanges({ changes: [{ typename: 'Product', id: 7 }] })).toBeNull();
     expect(parseEntityChanges({ changes: 'Product' })).toBeNull();
     expect(parseEntityChanges(null)).toBeNull();
+  });
+});
+
+describe('parseAnnouncedChanges', () => {
+  it("keeps every change an answer lists, past one message's worth, and refuses a malformed list", () => {
+    const many = Array.from({ length: MAX_CHANGES_PER_MESSAGE * 2 + 7 }, (_, i) => ({
+      typename: 'Product',
+      id: `p${i}`,
+    }));
+    expect(parseEntityChanges({ changes: many })).toBeNull();
+    expect(parseAnnouncedChanges(many)).toEqual(many);
+    expect(parseAnnouncedChanges([...many, { typename: 'Product', id: 7 }])).toBeNull();
+    expect(parseAnnouncedChanges({ changes: many })).toBeNull();
+    expect(parseAnnouncedChanges([])).toEqual([]);
   });
 });

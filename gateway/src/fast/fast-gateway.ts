@@ -20,7 +20,7 @@ import {
 } from 'graphql/index.js';
 import type { Logger } from 'pino';
 import { ANONYMOUS } from '@terrarium/platform/caller';
-import { parseEntityChanges } from '@terrarium/platform/entity-changes';
+import { parseAnnouncedChanges } from '@terrarium/platform/entity-changes';
 import { Counter } from 'prom-client';
 import { cacheScopeOf, type EntityCache } from '../entity-cache/entity-cache.js';
 import type { GatewayContext } from '../http/context.js';
@@ -90,7 +90,7 @@ export function createFastGateway(gateway: ApolloGateway, options: FastGatewayOp
   const share = options.shareInflightFetches ?? true;
   const entityCache = options.entityCache ?? null;
   const applyEntityChanges = async (announced: unknown): Promise<void> => {
-    const changes = parseEntityChanges({ changes: announced });
+    const changes = parseAnnouncedChanges(announced);
     if (changes && entityCache) await entityCache.invalidate(changes);
   };
   /** By the API schema Apollo Server validates against, so a request always meets its own supergraph's planner. */

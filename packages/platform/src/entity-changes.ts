@@ -47,3 +47,19 @@ export function parseEntityChanges(value: unknown): EntityChange[] | null {
   }
   return parsed;
 }
+
+/**
+ * The changes a subgraph's answer lists in `extensions.entityChanges`, or null when malformed. One
+ * answer may list more than a message holds (a bulk write): each slice of MAX_CHANGES_PER_MESSAGE
+ * is checked as a message would be, none dropped for the list's length.
+ */
+export function parseAnnouncedChanges(announced: unknown): EntityChange[] | null {
+  if (!Array.isArray(announced)) return null;
+  const changes: EntityChange[] = [];
+  for (let start = 0; start < announced.length; start += MAX_CHANGES_PER_MESSAGE) {
+    const slice = parseEntityChanges({ changes: announced.slice(start, start + MAX_CHANGES_PER_MESSAGE) });
+    if (!slice) return null;
+    changes.push(...slice);
+  }
+  return changes;
+}

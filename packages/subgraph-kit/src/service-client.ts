@@ -1,6 +1,6 @@
 import { Kind, parse, print, type DocumentNode } from 'graphql';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
-import { parseEntityChanges, type EntityChange } from '@terrarium/platform/entity-changes';
+import { parseAnnouncedChanges, type EntityChange } from '@terrarium/platform/entity-changes';
 import { ServiceUnavailableError } from '@terrarium/platform/errors';
 
 /** A service call that takes longer fails instead of holding the caller's request. @default 5_000 ms */
@@ -82,7 +82,7 @@ export function createServiceClient(
       return {
         data: body.data ?? null,
         errors: body.errors ?? [],
-        entityChanges: (announced === undefined ? null : parseEntityChanges({ changes: announced })) ?? [],
+        entityChanges: (announced === undefined ? null : parseAnnouncedChanges(announced)) ?? [],
       };
     },
   };
