@@ -78,11 +78,11 @@ export function createServiceClient(
         errors?: ServiceResult<T>['errors'];
         extensions?: { entityChanges?: unknown };
       };
-      const announced = body.extensions?.entityChanges;
       return {
         data: body.data ?? null,
         errors: body.errors ?? [],
-        entityChanges: (announced === undefined ? null : parseAnnouncedChanges(announced)) ?? [],
+        // Absent or malformed: nothing to pass on (parseAnnouncedChanges answers null).
+        entityChanges: parseAnnouncedChanges(body.extensions?.entityChanges) ?? [],
       };
     },
   };
