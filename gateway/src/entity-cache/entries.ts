@@ -24,22 +24,38 @@ export interface CacheHit {
   hint: CacheHint;
 }
 
-/** The entity addresses (`Type:id`) of the objects in an answer that carry both. */
-export function addressesIn(data: unknown, into: Set<string> = new Set(), depth = 0): Set<string> {
-  if (depth > 32 || data === null || typeof data !== 'object') return into;
+/** Answers are walked this deep at most: deeper nesting is not an entity cache's business. */
+const MAX_WALK_DEPTH = 32;
+
+/**
+ * Calls `found` for each object in `data` that carries `__typename` and an `id`, with its
+ * address (`Type:id`) and how deep it sits (0: `data` itself).
+ */
+function walkAddressed(
+  data: unknown,
+  found: (address: string, record: Record<string, unknown>, depth: number) => void,
+  depth = 0,
+): void {
+  if (depth > MAX_WALK_DEPTH || data === null || typeof data !== 'object') return;
   if (Array.isArray(data)) {
-    for (const item of data) addressesIn(item, into, depth + 1);
-    return into;
+    for (const item of data) walkAddressed(item, found, depth + 1);
+    return;
   }
   const record = data as Record<string, unknown>;
   const typename = record['__typename'];
   const id = record['id'];
   if (typeof typename === 'string' && (typeof id === 'string' || typeof id === 'number'))
-    into.add(`${typename}:${id}`);
+    found(`${typename}:${id}`, record, depth);
   for (const key in record) {
     const value = record[key];
-    if (value !== null && typeof value === 'object') addressesIn(value, into, depth + 1);
+    if (value !== null && typeof value === 'object') walkAddressed(value, found, depth + 1);
   }
+}
+
+/** The entity addresses (`Type:id`) of the objects in an answer that carry both. */
+export function addressesIn(data: unknown): Set<string> {
+  const into = new Set<string>();
+  walkAddressed(data, (address) => into.add(address));
   return into;
 }
 
@@ -50,28 +66,9 @@ export function addressesIn(data: unknown, into: Set<string> = new Set(), depth 
  */
 export function nestedEntitiesIn(answer: unknown): Set<string> {
   const into = new Set<string>();
-  const visit = (data: unknown, depth: number): void => {
-    if (depth > 32 || data === null || typeof data !== 'object') return;
-    if (Array.isArray(data)) {
-      for (const item of data) visit(item, depth + 1);
-      return;
-    }
-    const record = data as Record<string, unknown>;
-    const typename = record['__typename'];
-    const id = record['id'];
-    if (
-      depth > 0 &&
-      typeof typename === 'string' &&
-      (typeof id === 'string' || typeof id === 'number') &&
-      Object.keys(record).length > 2
-    )
-      into.add(`${typename}:${id}`);
-    for (const key in record) {
-      const value = record[key];
-      if (value !== null && typeof value === 'object') visit(value, depth + 1);
-    }
-  };
-  visit(answer, 0);
+  walkAddressed(answer, (address, record, depth) => {
+    if (depth > 0 && Object.keys(record).length > 2) into.add(address);
+  });
   return into;
 }
 
