@@ -26,10 +26,13 @@
  * BENCH_PLATFORM_WARMUP_S): both operations through the cold gateway before the first row, on
  * each platform; --gateway <main.js> runs another
  * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits;
- * --baseline <dir> first runs the cold rows on another checkout's whole platform (its subgraphs,
- * gateway and schemas, installed and built there, in a database of its own, stopped before this
- * one starts) and prints this build's cold req/s as a multiple of it: the old build against the
- * new one in one run, e.g.
+ * --baseline <dir> also starts another checkout's whole platform (its subgraphs, gateway and
+ * schemas, installed and built there, in a database and a Redis database number of its own) and
+ * runs the cold rows in rounds alternating it and this build (--rounds N, default 3; the other
+ * platform sits idle while one is measured, its CPU meanwhile logged, and is stopped before the
+ * warm rows), then prints
+ * each side's median round and this build's cold req/s as a multiple of the baseline's: the old
+ * build against the new one in one run, e.g.
  *   git worktree add /tmp/terrarium-old <commit> && (cd /tmp/terrarium-old && npm ci && npm run build)
  *   node scripts/bench.js --baseline /tmp/terrarium-old
  * --dedupe keeps
@@ -67,12 +70,15 @@ const {
   gateway: { type: 'string' },
   dedupe: { type: 'boolean' },
   baseline: { type: 'string' },
+  rounds: { type: 'string' },
   'platform-warmup': { type: 'string' },
 });
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 /** Another checkout, installed and built, whose whole platform runs the cold rows first (old vs new). */
 const BASELINE = flags.baseline ? resolve(flags.baseline) : null;
 const DEDUPE = flags.dedupe ?? false;
+/** Cold rows per operation and build, alternating with the baseline's; each side reports its median. @default 3 with --baseline, else 1 */
+const ROUNDS = Math.max(1, Math.trunc(Number(flags.rounds ?? (BASELINE ? 3 : 1))));
 /**
  * Seconds of every operation through the cold gateway before the first row is measured, on each
  * platform (this one and the baseline). Seven processes share the cores, so V8 needs far longer
@@ -108,7 +114,7 @@ async function main() {
   for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'main.js'));
   readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
-  const baseline = BASELINE ? await benchBaseline(serverUrl, BASELINE) : null;
+  const baseline = BASELINE ? await startBaseline(serverUrl, BASELINE) : null;
 
   const database = await createBenchDatabase(serverUrl, 'terrarium_bench');
   cleanups.push(database.drop);
@@ -135,6 +141,9 @@ async function main() {
   const cached = await startGateway({ ENTITY_CACHE: 'true' });
   const cachedPid = cached.gateway.child.pid;
   if (!cachedPid) throw new Error('gateway has no pid');
+  /** CPU time of all of this platform's processes so far. */
+  const ownPids = () => [gatewayPid, cachedPid, ...subgraphPids.values()];
+  const ownCpuMs = () => ownPids().reduce((sum, pid) => sum + cpuMs(pid), 0);
 
   const token = await signCaller(ANONYMOUS, secret);
   const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation('storefront', op.name) }));
@@ -158,7 +167,47 @@ async function main() {
       JSON.stringify({ query: op.query, variables: op.variables, operationName: op.name }),
     ),
   );
-  const results = [];
+  /**
+   * This build's cold row (no entity cache) for one operation: req/s, latencies, and the CPU the
+   * gateway and each subgraph spent per page.
+   * @param {string} name
+   * @param {string} body
+   */
+  const measureCold = async (name, body) => {
+    log(`${name}: gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
+    let cpuBefore = 0;
+    /** @type {Map<string, number>} */
+    const subgraphCpuBefore = new Map();
+    const row = await runLoad({
+      concurrency: CONNECTIONS,
+      durationMs: DURATION_S * 1000,
+      warmupMs: WARMUP_S * 1000,
+      task: async () => (await gatewayPoster.post(body)).ok,
+      onMeasureStart: () => {
+        cpuBefore = cpuMs(gatewayPid);
+        for (const [label, pid] of subgraphPids) subgraphCpuBefore.set(label, cpuMs(pid));
+      },
+    });
+    /** Each subgraph's CPU per page, where a cold page's cost is. */
+    const subgraphCpuMsPerRequest = Object.fromEntries(
+      [...subgraphPids].map(([label, pid]) => [
+        label,
+        Number(((cpuMs(pid) - (subgraphCpuBefore.get(label) ?? 0)) / row.requests).toFixed(3)),
+      ]),
+    );
+    log(`${name}: subgraph CPU ms per page ${JSON.stringify(subgraphCpuMsPerRequest)}`);
+    return {
+      ...row,
+      gatewayCpuMsPerRequest: (cpuMs(gatewayPid) - cpuBefore) / row.requests,
+      subgraphCpuMsPerRequest,
+    };
+  };
+
+  // The cold rows first, in rounds that alternate the baseline's platform and this one, so that
+  // the machine's drift over minutes (the same build's row moved by up to ±50% between runs)
+  // falls on both; each side reports its median round.
+  /** @type {Map<string, { ours: Awaited<ReturnType<typeof measureCold>>, theirs?: BaselineRow, rounds: { ours: number[], theirs: number[] } }>} */
+  const coldRows = new Map();
   for (const operation of recorded) {
     const body = JSON.stringify({
       query: operation.query,
@@ -170,30 +219,48 @@ async function main() {
       throw new Error(
         `${operation.name} through the gateway failed: ${JSON.stringify(check.json?.errors ?? check.status)}`,
       );
-
-    log(`${operation.name}: gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
-    let cpuBefore = 0;
-    /** @type {Map<string, number>} */
-    const subgraphCpuBefore = new Map();
-    const viaGateway = await runLoad({
-      concurrency: CONNECTIONS,
-      durationMs: DURATION_S * 1000,
-      warmupMs: WARMUP_S * 1000,
-      task: async () => (await gatewayPoster.post(body)).ok,
-      onMeasureStart: () => {
-        cpuBefore = cpuMs(gatewayPid);
-        for (const [name, pid] of subgraphPids) subgraphCpuBefore.set(name, cpuMs(pid));
-      },
+    const ours = [];
+    /** @type {BaselineRow[]} */
+    const theirs = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      if (!baseline) {
+        ours.push(await measureCold(operation.name, body));
+        continue;
+      }
+      // The platform not measured sits idle meanwhile; what it spends anyway (its jobs' polling,
+      // flag reloads, collecting its last row's garbage) is logged. Freezing it (SIGSTOP) was
+      // tried: it keeps its pooled connections, and the measured platform then ran out of Postgres
+      // connections (53300 too many clients).
+      const ownBefore = ownCpuMs();
+      theirs.push(await baseline.measure(operation.name, operation.variables));
+      const ownIdle = ownCpuMs() - ownBefore;
+      const baselineBefore = baseline.cpuMs();
+      ours.push(await measureCold(operation.name, body));
+      const baselineIdle = baseline.cpuMs() - baselineBefore;
+      const [now, then] = [ours.at(-1)?.rps ?? 0, theirs.at(-1)?.rps ?? 0];
+      log(
+        `${operation.name}: round ${round}/${ROUNDS}: ${now.toFixed(0)} req/s, baseline ${then.toFixed(0)} (x${(now / then).toFixed(2)}); CPU of the platform not measured: this one ${ownIdle.toFixed(0)} ms during the baseline's row, the baseline ${baselineIdle.toFixed(0)} ms during this one's`,
+      );
+    }
+    coldRows.set(operation.name, {
+      ours: medianRow(ours),
+      ...(baseline ? { theirs: medianRow(theirs) } : {}),
+      rounds: { ours: ours.map((row) => row.rps), theirs: theirs.map((row) => row.rps) },
     });
-    const cpuPerRequest = (cpuMs(gatewayPid) - cpuBefore) / viaGateway.requests;
-    /** Each subgraph's CPU per page, where a cold page's cost is. */
-    const subgraphCpuMsPerRequest = Object.fromEntries(
-      [...subgraphPids].map(([name, pid]) => [
-        name,
-        Number(((cpuMs(pid) - (subgraphCpuBefore.get(name) ?? 0)) / viaGateway.requests).toFixed(3)),
-      ]),
-    );
-    log(`${operation.name}: subgraph CPU ms per page ${JSON.stringify(subgraphCpuMsPerRequest)}`);
+  }
+  // Its idle processes would still poll and hold memory beside the rows that follow.
+  await baseline?.stop();
+
+  const results = [];
+  for (const operation of recorded) {
+    const body = JSON.stringify({
+      query: operation.query,
+      variables: operation.variables,
+      operationName: operation.name,
+    });
+    const cold = coldRows.get(operation.name);
+    if (!cold) throw new Error(`${operation.name}: no cold row`);
+    const viaGateway = cold.ours;
 
     log(`${operation.name}: gateway with the entity cache, ${CONNECTIONS} connections, ${DURATION_S} s`);
     let cachedCpuBefore = 0;
@@ -271,7 +338,8 @@ async function main() {
     );
 
     results.push({
-      baseline: baseline?.get(operation.name),
+      baseline: cold.theirs,
+      coldRounds: cold.rounds,
       operation: operation.name,
       variables: operation.variables,
       responseBytes: operation.responseBytes,
@@ -280,8 +348,8 @@ async function main() {
       warm,
       writeMix: { ...writeMix, ...staleness },
       direct: viaSubgraphs,
-      gatewayCpuMsPerRequest: cpuPerRequest,
-      subgraphCpuMsPerRequest,
+      gatewayCpuMsPerRequest: viaGateway.gatewayCpuMsPerRequest,
+      subgraphCpuMsPerRequest: viaGateway.subgraphCpuMsPerRequest,
       directSubgraphCpuMsPerRequest,
       warmGatewayCpuMsPerRequest: warmCpuPerRequest,
       overhead: {
@@ -328,14 +396,14 @@ async function warmPlatform(poster, bodies) {
 }
 
 /**
- * The cold rows (no entity cache, every request reaches the subgraphs) on another checkout's whole
- * platform, its subgraphs and gateway built from its own sources, in a database of its own; the
- * platform is stopped before this one starts, so the two never share the cores.
+ * Another checkout's whole platform (its subgraphs, gateway and schemas, built there) with a cold
+ * gateway, in a database of its own and, when REDIS_URL is set, the next Redis database number
+ * (the two builds' cache entries must not meet: same seed ids, maybe other shapes), warmed up
+ * like this one; `measure` runs one cold row on it, with its processes' CPU per page.
  * @param {string} serverUrl
  * @param {string} root
- * @returns {Promise<Map<string, Awaited<ReturnType<typeof runLoad>> & { cpuMsPerRequest: Record<string, number> }>>}
  */
-async function benchBaseline(serverUrl, root) {
+async function startBaseline(serverUrl, root) {
   const commit = (() => {
     try {
       return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -347,66 +415,103 @@ async function benchBaseline(serverUrl, root) {
   const database = await createBenchDatabase(serverUrl, 'terrarium_bench_baseline');
   /** @type {typeof processes} */
   const own = [];
-  try {
-    const { gatewayUrl } = await startBenchPlatform({
-      databaseUrl: database.url,
-      root,
-      gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE), ENTITY_CACHE: 'false' },
-      processes: own,
-      cleanups,
-      log: (message) => log(`baseline: ${message}`),
-    });
-    const poster = createJsonPoster(gatewayUrl, CONNECTIONS);
-    const rows = new Map();
-    try {
-      await warmPlatform(
-        poster,
-        OPERATIONS.map(({ name, variables }) =>
-          JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name }),
-        ),
-      );
-      for (const { name, variables } of OPERATIONS) {
-        const body = JSON.stringify({
-          query: contractOperation('storefront', name),
-          variables,
-          operationName: name,
-        });
-        const check = await poster.post(body);
-        if (!check.ok)
-          throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
-        log(`${name}: baseline gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
-        /** @type {Map<string, number>} */
-        const cpuBefore = new Map();
-        const row = await runLoad({
-          concurrency: CONNECTIONS,
-          durationMs: DURATION_S * 1000,
-          warmupMs: WARMUP_S * 1000,
-          task: async () => (await poster.post(body)).ok,
-          onMeasureStart: () => {
-            for (const proc of own) if (proc.child.pid) cpuBefore.set(proc.label, cpuMs(proc.child.pid));
-          },
-        });
-        const cpuMsPerRequest = Object.fromEntries(
-          own
-            .filter((proc) => proc.child.pid)
-            .map((proc) => [
-              proc.label,
-              Number(
-                ((cpuMs(proc.child.pid ?? 0) - (cpuBefore.get(proc.label) ?? 0)) / row.requests).toFixed(3),
-              ),
-            ]),
-        );
-        log(`${name}: baseline CPU ms per page ${JSON.stringify(cpuMsPerRequest)}`);
-        rows.set(name, { ...row, cpuMsPerRequest });
-      }
-    } finally {
-      await poster.close();
-    }
-    return rows;
-  } finally {
+  /** @type {ReturnType<typeof createJsonPoster> | undefined} */
+  let poster;
+  let stopped = false;
+  // Called once the cold rows are done, and again by the cleanups (a no-op then).
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await poster?.close();
     for (const proc of own.reverse()) await proc.stop();
+    own.length = 0;
     await database.drop();
-  }
+  };
+  cleanups.push(stop);
+  const { gatewayUrl } = await startBenchPlatform({
+    databaseUrl: database.url,
+    root,
+    env: process.env.REDIS_URL ? { REDIS_URL: nextRedisDatabase(process.env.REDIS_URL) } : {},
+    gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE), ENTITY_CACHE: 'false' },
+    processes: own,
+    cleanups,
+    log: (message) => log(`baseline: ${message}`),
+  });
+  poster = createJsonPoster(gatewayUrl, CONNECTIONS);
+  const bodyOf = (/** @type {string} */ name, /** @type {Record<string, unknown>} */ variables) =>
+    JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name });
+  await warmPlatform(
+    poster,
+    OPERATIONS.map(({ name, variables }) => bodyOf(name, variables)),
+  );
+  return {
+    commit,
+    stop,
+    /** CPU time of all its processes so far. */
+    cpuMs: () => own.reduce((sum, proc) => sum + (proc.child.pid ? cpuMs(proc.child.pid) : 0), 0),
+    /**
+     * @param {string} name
+     * @param {Record<string, unknown>} variables
+     * @returns {Promise<BaselineRow>}
+     */
+    async measure(name, variables) {
+      if (!poster) throw new Error('the baseline is not running');
+      const client = poster;
+      const body = bodyOf(name, variables);
+      const check = await client.post(body);
+      if (!check.ok)
+        throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
+      log(`${name}: baseline gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
+      /** @type {Map<string, number>} */
+      const cpuBefore = new Map();
+      const row = await runLoad({
+        concurrency: CONNECTIONS,
+        durationMs: DURATION_S * 1000,
+        warmupMs: WARMUP_S * 1000,
+        task: async () => (await client.post(body)).ok,
+        onMeasureStart: () => {
+          for (const proc of own) if (proc.child.pid) cpuBefore.set(proc.label, cpuMs(proc.child.pid));
+        },
+      });
+      const cpuMsPerRequest = Object.fromEntries(
+        own
+          .filter((proc) => proc.child.pid)
+          .map((proc) => [
+            proc.label,
+            Number(
+              ((cpuMs(proc.child.pid ?? 0) - (cpuBefore.get(proc.label) ?? 0)) / row.requests).toFixed(3),
+            ),
+          ]),
+      );
+      log(`${name}: baseline CPU ms per page ${JSON.stringify(cpuMsPerRequest)}`);
+      return { ...row, cpuMsPerRequest };
+    },
+  };
+}
+
+/** @typedef {Awaited<ReturnType<typeof runLoad>> & { cpuMsPerRequest: Record<string, number> }} BaselineRow */
+
+/**
+ * The same Redis server's next database number (redis://host:port/1 for redis://host:port).
+ * @param {string} redisUrl
+ */
+function nextRedisDatabase(redisUrl) {
+  const url = new URL(redisUrl);
+  url.pathname = `/${Number(url.pathname.slice(1) || 0) + 1}`;
+  return url.toString();
+}
+
+/**
+ * The row with the median req/s (of an even count, the lower of the middle two).
+ * @template {{ rps: number }} T
+ * @param {T[]} rows
+ * @returns {T}
+ */
+function medianRow(rows) {
+  const sorted = [...rows].sort((a, b) => a.rps - b.rps);
+  const row = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!row) throw new Error('no rows');
+  return row;
 }
 
 /**
@@ -492,7 +597,7 @@ function printTable(results) {
     rows.push([
       r.baseline ? '' : r.operation,
       r.baseline
-        ? `gateway cold: x${(r.gateway.rps / r.baseline.rps).toFixed(2)} the baseline`
+        ? `gateway cold: x${(r.gateway.rps / r.baseline.rps).toFixed(2)} the baseline (medians of ${r.coldRounds.ours.length})`
         : 'gateway cold (ENTITY_CACHE=false)',
       r.gateway.rps.toFixed(0),
       r.gateway.p50Ms.toFixed(2),

@@ -87,14 +87,16 @@ const HEALTH_TIMEOUT_MS = 120_000;
  * stops them, gateway first) and temporary files' removal to `cleanups`, so that a failure half
  * way still stops everything.
  * `root` runs another checkout's built platform (its subgraphs, gateway and schemas), e.g. the
- * baseline of `bench.js --baseline`; `gatewayMain` is relative to it.
- * @param {{ databaseUrl: string, root?: string, gatewayMain?: string, gatewayEnv?: NodeJS.ProcessEnv, processes: BenchProcess[], cleanups: (() => Promise<void>)[], log: (message: string) => void }} options
+ * baseline of `bench.js --baseline`; `gatewayMain` is relative to it. `env` goes to every process
+ * (on top of this one's), `gatewayEnv` to the gateway's.
+ * @param {{ databaseUrl: string, root?: string, gatewayMain?: string, env?: NodeJS.ProcessEnv, gatewayEnv?: NodeJS.ProcessEnv, processes: BenchProcess[], cleanups: (() => Promise<void>)[], log: (message: string) => void }} options
  * @returns {Promise<BenchPlatform>}
  */
 export async function startBenchPlatform({
   databaseUrl,
   root = ROOT,
   gatewayMain = 'gateway/dist/main.js',
+  env: platformEnv = {},
   gatewayEnv = {},
   processes,
   cleanups,
@@ -111,6 +113,7 @@ export async function startBenchPlatform({
     SEED_DEMO: 'true',
     NODE_ENV: 'production',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...platformEnv,
   };
   for (const [name] of SUBGRAPHS) {
     const port = await freePort();
