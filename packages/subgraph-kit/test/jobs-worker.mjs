@@ -2,7 +2,8 @@
 // Built kit (dist), so it runs under plain node. Env: DATABASE_URL, SCHEMA.
 // It works `effect.write`: in one transaction with the job's handled key it inserts a row into
 // <SCHEMA>.effect, then holds the job open for `holdMs` after the effect committed, the window
-// in which the test kills it. Each start of a handler is printed as `started <jobId>`.
+// in which the test kills it. Each start of a handler is printed as `started <jobId>`, its end
+// (pg-boss then records the outcome) as `finished <jobId>`.
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createJobQueue, defineJob } from '../dist/jobs/index.js';
@@ -41,5 +42,6 @@ await jobs.work(effectWrite, async (payload, run) => {
   process.stdout.write(`committed ${run.id}\n`);
   // Only the first attempt holds: the test kills it in that window.
   if (run.retryCount === 0) await new Promise((resolve) => setTimeout(resolve, payload.holdMs ?? 0));
+  process.stdout.write(`finished ${run.id}\n`);
 });
 process.stdout.write('ready\n');

@@ -220,4 +220,36 @@ describe('job queue (pg-boss in the subgraph schema _jobs)', () => {
     expect(await sql(`select 1 from "${schema}".effect where job_id = ?`, [id])).toHaveLength(1);
     second.child.kill('SIGKILL');
   }, 120_000);
+
+  it("Postgres refusing to record a job's outcome does not end the worker's process: the job runs again, the effect happens once", async () => {
+    const worker = startWorker();
+    await eventually(async () => worker.lines.includes('ready'), 20_000, 'the worker');
+    const id = await api.enqueue(orm.em.fork(), effectWrite, { label: 'outcome refused', holdMs: 1_000 });
+    await eventually(async () => worker.lines.includes(`committed ${id}`), 20_000, 'the effect to commit');
+    // While the handler holds, the job table goes away: recording the outcome fails (42P01), as
+    // it would with Postgres refusing connections or restarting.
+    await sql(`alter table "${schema}_jobs".job rename to job_away`);
+    try {
+      await eventually(async () => worker.lines.includes(`finished ${id}`), 20_000, 'the handler to end');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      await sql(`alter table "${schema}_jobs".job_away rename to job`);
+    }
+    expect(worker.child.exitCode).toBeNull();
+    expect((await jobsLabelled('outcome refused'))[0]?.state).not.toBe('completed');
+
+    await eventually(
+      async () => worker.lines.filter((line) => line === `started ${id}`).length === 2,
+      30_000,
+      'the job to run again',
+    );
+    await eventually(
+      async () => (await jobsLabelled('outcome refused'))[0]?.state === 'completed',
+      30_000,
+      'the rerun to complete',
+    );
+    expect(await sql(`select 1 from "${schema}".effect where job_id = ?`, [id])).toHaveLength(1);
+    expect(worker.child.exitCode).toBeNull();
+    worker.child.kill('SIGKILL');
+  }, 90_000);
 });

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { deadLetterName, type JobDefinition } from './define-job.js';
 import { runInBackground } from './background.js';
 import { handledOnce, handledTableSql } from './handled-once.js';
+import { createJobDatabase } from './job-database.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 import { runsWorkers, type JobsMode } from './jobs-mode.js';
 import { transactionExecutor } from './outbox.js';
@@ -101,11 +102,17 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
   const { schema, mode, logger } = options;
   const workers = runsWorkers(mode);
   const pollSeconds = options.pollSeconds ?? 2;
-  const boss = new PgBoss({
-    connectionString: options.databaseUrl,
+  // Ours rather than pg-boss's own pool: see job-database.ts (a refused completion must not end the process).
+  const database = createJobDatabase({
+    databaseUrl: options.databaseUrl,
     schema,
     max: POOL_SIZE,
-    application_name: `${schema}-${mode}`,
+    applicationName: `${schema}-${mode}`,
+    logger,
+  });
+  const boss = new PgBoss({
+    db: database,
+    schema,
     // Maintenance (expiring jobs of dead workers, archiving) and cron run where workers run.
     supervise: workers,
     schedule: workers,
@@ -117,18 +124,20 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
         }
       : {}),
   });
-  // The pool reports lost connections here (Postgres restarted); pg-boss reconnects by itself.
+  // A worker's failed fetch, maintenance or cron run (Postgres restarting): pg-boss tries again.
   boss.on('error', (err) => logger.warn({ err }, 'job queue error'));
-  await boss.start();
-  const db = boss.getDb();
+  await boss.start().catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   // Instances starting at once on a new schema race on `create table if not exists` (a unique
   // violation on pg_type, "relation exists", or "type exists" for the table's row type): the
   // loser finds the table made by the winner.
-  await db.executeSql(handledTableSql(schema), []).catch((err: { code?: string }) => {
+  await database.executeSql(handledTableSql(schema), []).catch((err: { code?: string }) => {
     if (!CREATE_RACE_CODES.has(err.code ?? '')) throw err;
   });
   const metrics: JobMetrics = createJobMetrics(options.registry, async () => {
-    const { rows } = await db.executeSql(
+    const { rows } = await database.executeSql(
       `select name as queue, state::text as state, count(*)::int as count from "${schema}".job where state in ('created','retry','active') group by 1, 2`,
       [],
     );
@@ -261,6 +270,8 @@ export async function createJobQueue(options: JobQueueOptions): Promise<JobQueue
     async stop(graceSeconds = 10) {
       await wakeListener?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: graceSeconds * 1000 });
+      // Given a database, pg-boss leaves closing it to its owner.
+      await database.close();
     },
   };
 }
