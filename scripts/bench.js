@@ -26,12 +26,11 @@
  * BENCH_PLATFORM_WARMUP_S): both operations through the cold gateway before the first row, on
  * each platform; --gateway <main.js> runs another
  * build of the gateway (default gateway/dist/main.js), e.g. to compare two commits;
- * --baseline <dir> also starts another checkout's whole platform (its subgraphs, gateway and
- * schemas, installed and built there, in a database and a Redis database number of its own) and
- * runs the cold rows in rounds alternating it and this build (--rounds N, default 3; the other
- * platform sits idle while one is measured, its CPU meanwhile logged, and is stopped before the
- * warm rows), then prints
- * each side's median round and this build's cold req/s as a multiple of the baseline's: the old
+ * --baseline <dir> also runs another checkout's whole platform (its subgraphs, gateway and
+ * schemas, installed and built there, in a database and a Redis database number of its own),
+ * alone, twice: before this one starts and after it stopped, each pass the cold rows (--rounds N
+ * each, default 3, also this build's), then prints the baseline's median round of both passes and
+ * this build's, and this build's cold req/s as a multiple of the baseline's: the old
  * build against the new one in one run, e.g.
  *   git worktree add /tmp/terrarium-old <commit> && (cd /tmp/terrarium-old && npm ci && npm run build)
  *   node scripts/bench.js --baseline /tmp/terrarium-old
@@ -114,7 +113,12 @@ async function main() {
   for (const [name] of SUBGRAPHS) readFileSync(join(ROOT, 'subgraphs', name, 'dist', 'main.js'));
   readFileSync(resolve(ROOT, GATEWAY_MAIN));
 
-  const baseline = BASELINE ? await startBaseline(serverUrl, BASELINE) : null;
+  // The baseline's platform runs alone, before this one starts and again after it stopped: the
+  // two passes bracket this build's rows in time. (Side by side, one idle while the other was
+  // measured, this build's ProductPage fell from 184 to 75 req/s, the idle baseline spending twice
+  // the CPU this one spends idle: no fair comparison.)
+  const baseline = BASELINE ? await createBaseline(serverUrl, BASELINE) : null;
+  const baselineBefore = baseline ? await baseline.pass('before') : null;
 
   const database = await createBenchDatabase(serverUrl, 'terrarium_bench');
   cleanups.push(database.drop);
@@ -142,8 +146,6 @@ async function main() {
   const cachedPid = cached.gateway.child.pid;
   if (!cachedPid) throw new Error('gateway has no pid');
   /** CPU time of all of this platform's processes so far. */
-  const ownPids = () => [gatewayPid, cachedPid, ...subgraphPids.values()];
-  const ownCpuMs = () => ownPids().reduce((sum, pid) => sum + cpuMs(pid), 0);
 
   const token = await signCaller(ANONYMOUS, secret);
   const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation('storefront', op.name) }));
@@ -203,10 +205,8 @@ async function main() {
     };
   };
 
-  // The cold rows first, in rounds that alternate the baseline's platform and this one, so that
-  // the machine's drift over minutes (the same build's row moved by up to ±50% between runs)
-  // falls on both; each side reports its median round.
-  /** @type {Map<string, { ours: Awaited<ReturnType<typeof measureCold>>, theirs?: BaselineRow, rounds: { ours: number[], theirs: number[] } }>} */
+  // This build's cold rows, ROUNDS per operation (the median round reported), before its other rows.
+  /** @type {Map<string, { ours: Awaited<ReturnType<typeof measureCold>>, rounds: number[] }>} */
   const coldRows = new Map();
   for (const operation of recorded) {
     const body = JSON.stringify({
@@ -220,36 +220,9 @@ async function main() {
         `${operation.name} through the gateway failed: ${JSON.stringify(check.json?.errors ?? check.status)}`,
       );
     const ours = [];
-    /** @type {BaselineRow[]} */
-    const theirs = [];
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      if (!baseline) {
-        ours.push(await measureCold(operation.name, body));
-        continue;
-      }
-      // The platform not measured sits idle meanwhile; what it spends anyway (its jobs' polling,
-      // flag reloads, collecting its last row's garbage) is logged. Freezing it (SIGSTOP) was
-      // tried: it keeps its pooled connections, and the measured platform then ran out of Postgres
-      // connections (53300 too many clients).
-      const ownBefore = ownCpuMs();
-      theirs.push(await baseline.measure(operation.name, operation.variables));
-      const ownIdle = ownCpuMs() - ownBefore;
-      const baselineBefore = baseline.cpuMs();
-      ours.push(await measureCold(operation.name, body));
-      const baselineIdle = baseline.cpuMs() - baselineBefore;
-      const [now, then] = [ours.at(-1)?.rps ?? 0, theirs.at(-1)?.rps ?? 0];
-      log(
-        `${operation.name}: round ${round}/${ROUNDS}: ${now.toFixed(0)} req/s, baseline ${then.toFixed(0)} (x${(now / then).toFixed(2)}); CPU of the platform not measured: this one ${ownIdle.toFixed(0)} ms during the baseline's row, the baseline ${baselineIdle.toFixed(0)} ms during this one's`,
-      );
-    }
-    coldRows.set(operation.name, {
-      ours: medianRow(ours),
-      ...(baseline ? { theirs: medianRow(theirs) } : {}),
-      rounds: { ours: ours.map((row) => row.rps), theirs: theirs.map((row) => row.rps) },
-    });
+    for (let round = 1; round <= ROUNDS; round += 1) ours.push(await measureCold(operation.name, body));
+    coldRows.set(operation.name, { ours: medianRow(ours), rounds: ours.map((row) => row.rps) });
   }
-  // Its idle processes would still poll and hold memory beside the rows that follow.
-  await baseline?.stop();
 
   const results = [];
   for (const operation of recorded) {
@@ -338,8 +311,10 @@ async function main() {
     );
 
     results.push({
-      baseline: cold.theirs,
-      coldRounds: cold.rounds,
+      /** @type {BaselineRow | undefined} */
+      baseline: undefined,
+      /** @type {{ ours: number[], baselineBefore: number[], baselineAfter: number[] }} */
+      coldRounds: { ours: cold.rounds, baselineBefore: [], baselineAfter: [] },
       operation: operation.name,
       variables: operation.variables,
       responseBytes: operation.responseBytes,
@@ -360,6 +335,19 @@ async function main() {
     });
   }
 
+  if (baseline && baselineBefore) {
+    log('this platform stops; the baseline runs its second pass');
+    for (const proc of processes.splice(0).reverse()) await proc.stop();
+    const baselineAfter = await baseline.pass('after');
+    for (const result of results) {
+      const before = baselineBefore.get(result.operation) ?? [];
+      const after = baselineAfter.get(result.operation) ?? [];
+      result.baseline = medianRow([...before, ...after]);
+      result.coldRounds.baselineBefore = before.map((row) => row.rps);
+      result.coldRounds.baselineAfter = after.map((row) => row.rps);
+    }
+    await baseline.drop();
+  }
   printTable(results);
   const report = {
     date: new Date().toISOString(),
@@ -396,14 +384,15 @@ async function warmPlatform(poster, bodies) {
 }
 
 /**
- * Another checkout's whole platform (its subgraphs, gateway and schemas, built there) with a cold
- * gateway, in a database of its own and, when REDIS_URL is set, the next Redis database number
- * (the two builds' cache entries must not meet: same seed ids, maybe other shapes), warmed up
- * like this one; `measure` runs one cold row on it, with its processes' CPU per page.
+ * Another checkout's whole platform (its subgraphs, gateway and schemas, built there), in a
+ * database of its own and, when REDIS_URL is set, the next Redis database number (the two
+ * builds' cache entries must not meet: same seed ids, maybe other shapes). Each `pass` starts it
+ * with a cold gateway, warms it up like this one, measures every operation's cold row ROUNDS
+ * times with its processes' CPU per page, and stops it; the database is seeded once.
  * @param {string} serverUrl
  * @param {string} root
  */
-async function startBaseline(serverUrl, root) {
+async function createBaseline(serverUrl, root) {
   const commit = (() => {
     try {
       return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -413,78 +402,80 @@ async function startBaseline(serverUrl, root) {
   })();
   log(`baseline: ${root} (${commit})`);
   const database = await createBenchDatabase(serverUrl, 'terrarium_bench_baseline');
-  /** @type {typeof processes} */
-  const own = [];
-  /** @type {ReturnType<typeof createJsonPoster> | undefined} */
-  let poster;
-  let stopped = false;
-  // Called once the cold rows are done, and again by the cleanups (a no-op then).
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await poster?.close();
-    for (const proc of own.reverse()) await proc.stop();
-    own.length = 0;
-    await database.drop();
-  };
-  cleanups.push(stop);
-  const { gatewayUrl } = await startBenchPlatform({
-    databaseUrl: database.url,
-    root,
-    env: process.env.REDIS_URL ? { REDIS_URL: nextRedisDatabase(process.env.REDIS_URL) } : {},
-    gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE), ENTITY_CACHE: 'false' },
-    processes: own,
-    cleanups,
-    log: (message) => log(`baseline: ${message}`),
-  });
-  poster = createJsonPoster(gatewayUrl, CONNECTIONS);
+  cleanups.push(database.drop);
   const bodyOf = (/** @type {string} */ name, /** @type {Record<string, unknown>} */ variables) =>
     JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name });
-  await warmPlatform(
-    poster,
-    OPERATIONS.map(({ name, variables }) => bodyOf(name, variables)),
-  );
   return {
     commit,
-    stop,
-    /** CPU time of all its processes so far. */
-    cpuMs: () => own.reduce((sum, proc) => sum + (proc.child.pid ? cpuMs(proc.child.pid) : 0), 0),
+    drop: database.drop,
     /**
-     * @param {string} name
-     * @param {Record<string, unknown>} variables
-     * @returns {Promise<BaselineRow>}
+     * @param {string} label
+     * @returns {Promise<Map<string, BaselineRow[]>>}
      */
-    async measure(name, variables) {
-      if (!poster) throw new Error('the baseline is not running');
-      const client = poster;
-      const body = bodyOf(name, variables);
-      const check = await client.post(body);
-      if (!check.ok)
-        throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
-      log(`${name}: baseline gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
-      /** @type {Map<string, number>} */
-      const cpuBefore = new Map();
-      const row = await runLoad({
-        concurrency: CONNECTIONS,
-        durationMs: DURATION_S * 1000,
-        warmupMs: WARMUP_S * 1000,
-        task: async () => (await client.post(body)).ok,
-        onMeasureStart: () => {
-          for (const proc of own) if (proc.child.pid) cpuBefore.set(proc.label, cpuMs(proc.child.pid));
-        },
-      });
-      const cpuMsPerRequest = Object.fromEntries(
-        own
-          .filter((proc) => proc.child.pid)
-          .map((proc) => [
-            proc.label,
-            Number(
-              ((cpuMs(proc.child.pid ?? 0) - (cpuBefore.get(proc.label) ?? 0)) / row.requests).toFixed(3),
-            ),
-          ]),
-      );
-      log(`${name}: baseline CPU ms per page ${JSON.stringify(cpuMsPerRequest)}`);
-      return { ...row, cpuMsPerRequest };
+    async pass(label) {
+      const say = (/** @type {string} */ message) => log(`baseline (${label}): ${message}`);
+      /** @type {typeof processes} */
+      const own = [];
+      /** @type {ReturnType<typeof createJsonPoster> | undefined} */
+      let poster;
+      try {
+        const { gatewayUrl } = await startBenchPlatform({
+          databaseUrl: database.url,
+          root,
+          env: process.env.REDIS_URL ? { REDIS_URL: nextRedisDatabase(process.env.REDIS_URL) } : {},
+          gatewayEnv: { DEDUPE_SUBGRAPH_FETCHES: String(DEDUPE), ENTITY_CACHE: 'false' },
+          processes: own,
+          cleanups,
+          log: say,
+        });
+        const client = createJsonPoster(gatewayUrl, CONNECTIONS);
+        poster = client;
+        await warmPlatform(
+          client,
+          OPERATIONS.map(({ name, variables }) => bodyOf(name, variables)),
+        );
+        /** @type {Map<string, BaselineRow[]>} */
+        const rows = new Map();
+        for (const { name, variables } of OPERATIONS) {
+          const body = bodyOf(name, variables);
+          const check = await client.post(body);
+          if (!check.ok)
+            throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
+          rows.set(name, []);
+          for (let round = 1; round <= ROUNDS; round += 1) {
+            say(`${name}: cold, ${CONNECTIONS} connections, ${DURATION_S} s`);
+            /** @type {Map<string, number>} */
+            const cpuBefore = new Map();
+            const row = await runLoad({
+              concurrency: CONNECTIONS,
+              durationMs: DURATION_S * 1000,
+              warmupMs: WARMUP_S * 1000,
+              task: async () => (await client.post(body)).ok,
+              onMeasureStart: () => {
+                for (const proc of own) if (proc.child.pid) cpuBefore.set(proc.label, cpuMs(proc.child.pid));
+              },
+            });
+            const cpuMsPerRequest = Object.fromEntries(
+              own
+                .filter((proc) => proc.child.pid)
+                .map((proc) => [
+                  proc.label,
+                  Number(
+                    ((cpuMs(proc.child.pid ?? 0) - (cpuBefore.get(proc.label) ?? 0)) / row.requests).toFixed(
+                      3,
+                    ),
+                  ),
+                ]),
+            );
+            say(`${name}: ${row.rps.toFixed(0)} req/s, CPU ms per page ${JSON.stringify(cpuMsPerRequest)}`);
+            rows.get(name)?.push({ ...row, cpuMsPerRequest });
+          }
+        }
+        return rows;
+      } finally {
+        await poster?.close();
+        for (const proc of own.reverse()) await proc.stop();
+      }
     },
   };
 }
@@ -587,7 +578,7 @@ function printTable(results) {
     if (r.baseline)
       rows.push([
         r.operation,
-        'baseline cold (--baseline build)',
+        `baseline cold, median of ${r.coldRounds.baselineBefore.length + r.coldRounds.baselineAfter.length} (${r.coldRounds.baselineBefore.map((rps) => rps.toFixed(0)).join(' ')} before, ${r.coldRounds.baselineAfter.map((rps) => rps.toFixed(0)).join(' ')} after)`,
         r.baseline.rps.toFixed(0),
         r.baseline.p50Ms.toFixed(2),
         r.baseline.p99Ms.toFixed(2),
@@ -597,7 +588,7 @@ function printTable(results) {
     rows.push([
       r.baseline ? '' : r.operation,
       r.baseline
-        ? `gateway cold: x${(r.gateway.rps / r.baseline.rps).toFixed(2)} the baseline (medians of ${r.coldRounds.ours.length})`
+        ? `gateway cold: x${(r.gateway.rps / r.baseline.rps).toFixed(2)} the baseline, median of ${r.coldRounds.ours.length} (${r.coldRounds.ours.map((/** @type {number} */ rps) => rps.toFixed(0)).join(' ')})`
         : 'gateway cold (ENTITY_CACHE=false)',
       r.gateway.rps.toFixed(0),
       r.gateway.p50Ms.toFixed(2),
