@@ -177,32 +177,13 @@ async function main() {
    */
   const measureCold = async (name, body) => {
     log(`${name}: gateway, ${CONNECTIONS} connections, ${DURATION_S} s`);
-    let cpuBefore = 0;
-    /** @type {Map<string, number>} */
-    const subgraphCpuBefore = new Map();
-    const row = await runLoad({
-      concurrency: CONNECTIONS,
-      durationMs: DURATION_S * 1000,
-      warmupMs: WARMUP_S * 1000,
-      task: async () => (await gatewayPoster.post(body)).ok,
-      onMeasureStart: () => {
-        cpuBefore = cpuMs(gatewayPid);
-        for (const [label, pid] of subgraphPids) subgraphCpuBefore.set(label, cpuMs(pid));
-      },
-    });
-    /** Each subgraph's CPU per page, where a cold page's cost is. */
-    const subgraphCpuMsPerRequest = Object.fromEntries(
-      [...subgraphPids].map(([label, pid]) => [
-        label,
-        Number(((cpuMs(pid) - (subgraphCpuBefore.get(label) ?? 0)) / row.requests).toFixed(3)),
-      ]),
+    const { cpuMsPerRequest, ...row } = await measureRow(
+      async () => (await gatewayPoster.post(body)).ok,
+      new Map([['gateway', gatewayPid], ...subgraphPids]),
     );
+    const { gateway: gatewayCpuMsPerRequest = NaN, ...subgraphCpuMsPerRequest } = cpuMsPerRequest;
     log(`${name}: subgraph CPU ms per page ${JSON.stringify(subgraphCpuMsPerRequest)}`);
-    return {
-      ...row,
-      gatewayCpuMsPerRequest: (cpuMs(gatewayPid) - cpuBefore) / row.requests,
-      subgraphCpuMsPerRequest,
-    };
+    return { ...row, gatewayCpuMsPerRequest, subgraphCpuMsPerRequest };
   };
 
   // This build's cold rows, ROUNDS per operation (the median round reported), before its other rows.
@@ -236,17 +217,11 @@ async function main() {
     const viaGateway = cold.ours;
 
     log(`${operation.name}: gateway with the entity cache, ${CONNECTIONS} connections, ${DURATION_S} s`);
-    let cachedCpuBefore = 0;
-    const warm = await runLoad({
-      concurrency: CONNECTIONS,
-      durationMs: DURATION_S * 1000,
-      warmupMs: WARMUP_S * 1000,
-      task: async () => (await cachedPoster.post(body)).ok,
-      onMeasureStart: () => {
-        cachedCpuBefore = cpuMs(cachedPid);
-      },
-    });
-    const warmCpuPerRequest = (cpuMs(cachedPid) - cachedCpuBefore) / warm.requests;
+    const { cpuMsPerRequest: warmCpu, ...warm } = await measureRow(
+      async () => (await cachedPoster.post(body)).ok,
+      new Map([['gateway', cachedPid]]),
+    );
+    const warmCpuPerRequest = warmCpu['gateway'] ?? NaN;
 
     log(`${operation.name}: entity cache under writes (1 AdjustStock per ${WRITE_EVERY} requests)`);
     const staleness = { checked: 0, stale: 0, writes: 0 };
@@ -288,23 +263,10 @@ async function main() {
     log(
       `${operation.name}: direct to subgraphs (${operation.fetches.length} fetches: ${operation.fetches.map((f) => f.serviceName).join(', ')})`,
     );
-    /** @type {Map<string, number>} */
-    const directCpuBefore = new Map();
-    const viaSubgraphs = await runLoad({
-      concurrency: CONNECTIONS,
-      durationMs: DURATION_S * 1000,
-      warmupMs: WARMUP_S * 1000,
-      task: () => replay(operation.plan, byFetch, send),
-      onMeasureStart: () => {
-        for (const [name, pid] of subgraphPids) directCpuBefore.set(name, cpuMs(pid));
-      },
-    });
     // The same fetches sent without the gateway: what a page costs the subgraphs on their own.
-    const directSubgraphCpuMsPerRequest = Object.fromEntries(
-      [...subgraphPids].map(([name, pid]) => [
-        name,
-        Number(((cpuMs(pid) - (directCpuBefore.get(name) ?? 0)) / viaSubgraphs.requests).toFixed(3)),
-      ]),
+    const { cpuMsPerRequest: directSubgraphCpuMsPerRequest, ...viaSubgraphs } = await measureRow(
+      () => replay(operation.plan, byFetch, send),
+      subgraphPids,
     );
     log(
       `${operation.name}: subgraph CPU ms per page, direct ${JSON.stringify(directSubgraphCpuMsPerRequest)}`,
@@ -444,31 +406,14 @@ async function createBaseline(serverUrl, root) {
           rows.set(name, []);
           for (let round = 1; round <= ROUNDS; round += 1) {
             say(`${name}: cold, ${CONNECTIONS} connections, ${DURATION_S} s`);
-            /** @type {Map<string, number>} */
-            const cpuBefore = new Map();
-            const row = await runLoad({
-              concurrency: CONNECTIONS,
-              durationMs: DURATION_S * 1000,
-              warmupMs: WARMUP_S * 1000,
-              task: async () => (await client.post(body)).ok,
-              onMeasureStart: () => {
-                for (const proc of own) if (proc.child.pid) cpuBefore.set(proc.label, cpuMs(proc.child.pid));
-              },
-            });
-            const cpuMsPerRequest = Object.fromEntries(
-              own
-                .filter((proc) => proc.child.pid)
-                .map((proc) => [
-                  proc.label,
-                  Number(
-                    ((cpuMs(proc.child.pid ?? 0) - (cpuBefore.get(proc.label) ?? 0)) / row.requests).toFixed(
-                      3,
-                    ),
-                  ),
-                ]),
+            const row = await measureRow(
+              async () => (await client.post(body)).ok,
+              new Map(own.flatMap((proc) => (proc.child.pid ? [[proc.label, proc.child.pid]] : []))),
             );
-            say(`${name}: ${row.rps.toFixed(0)} req/s, CPU ms per page ${JSON.stringify(cpuMsPerRequest)}`);
-            rows.get(name)?.push({ ...row, cpuMsPerRequest });
+            say(
+              `${name}: ${row.rps.toFixed(0)} req/s, CPU ms per page ${JSON.stringify(row.cpuMsPerRequest)}`,
+            );
+            rows.get(name)?.push(row);
           }
         }
         return rows;
@@ -481,6 +426,34 @@ async function createBaseline(serverUrl, root) {
 }
 
 /** @typedef {Awaited<ReturnType<typeof runLoad>> & { cpuMsPerRequest: Record<string, number> }} BaselineRow */
+
+/**
+ * One measured load row of `task` (after the row's warm-up), with the CPU each process in `pids`
+ * spent per request, by label.
+ * @param {() => Promise<boolean>} task  one request; false counts as an error
+ * @param {Map<string, number>} pids  label -> pid
+ * @returns {Promise<BaselineRow>}
+ */
+async function measureRow(task, pids) {
+  /** @type {Map<string, number>} */
+  const cpuBefore = new Map();
+  const row = await runLoad({
+    concurrency: CONNECTIONS,
+    durationMs: DURATION_S * 1000,
+    warmupMs: WARMUP_S * 1000,
+    task,
+    onMeasureStart: () => {
+      for (const [label, pid] of pids) cpuBefore.set(label, cpuMs(pid));
+    },
+  });
+  const cpuMsPerRequest = Object.fromEntries(
+    [...pids].map(([label, pid]) => [
+      label,
+      Number(((cpuMs(pid) - (cpuBefore.get(label) ?? 0)) / row.requests).toFixed(3)),
+    ]),
+  );
+  return { ...row, cpuMsPerRequest };
+}
 
 /**
  * The same Redis server's next database number (redis://host:port/1 for redis://host:port).
