@@ -76,7 +76,7 @@ const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 /** Another checkout, installed and built, whose whole platform runs the cold rows first (old vs new). */
 const BASELINE = flags.baseline ? resolve(flags.baseline) : null;
 const DEDUPE = flags.dedupe ?? false;
-/** Cold rows per operation and build, alternating with the baseline's; each side reports its median. @default 3 with --baseline, else 1 */
+/** Cold rows per operation: this build's, and the baseline's in each of its two passes; each side reports its median. @default 3 with --baseline, else 1 */
 const ROUNDS = Math.max(1, Math.trunc(Number(flags.rounds ?? (BASELINE ? 3 : 1))));
 /**
  * Seconds of every operation through the cold gateway before the first row is measured, on each
@@ -308,7 +308,6 @@ async function main() {
       result.coldRounds.baselineBefore = before.map((row) => row.rps);
       result.coldRounds.baselineAfter = after.map((row) => row.rps);
     }
-    await baseline.drop();
   }
   printTable(results);
   const report = {
@@ -369,7 +368,6 @@ async function createBaseline(serverUrl, root) {
     JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name });
   return {
     commit,
-    drop: database.drop,
     /**
      * @param {string} label
      * @returns {Promise<Map<string, BaselineRow[]>>}
