@@ -3,6 +3,7 @@ import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller
 import { createLogger } from '@terrarium/platform/logger';
 import { createCache } from '../src/cache.js';
 import { createClient } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createNotesSubgraph } from './fixture.js';
 
@@ -143,6 +144,31 @@ describe('subgraph kit', () => {
     await b.set(`${key}-2`, { v: 2 }, 10_000);
     expect(await a.getMany([`${key}-3`, `${key}-2`, `${key}-1`])).toEqual([{ v: 3 }, undefined, { v: 1 }]);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it.skipIf(!redisUrl)('stores entries in Redis as plain JSON, strings exactly as given', async () => {
+    const key = `json-${Date.now()}`;
+    const value = {
+      name: ':colon first',
+      escaped: '::two',
+      note: ':base64:AAAA',
+      n: 1.5,
+      list: [null, true],
+    };
+    const cache = createCache({ namespace: 'kit-json', redisUrl: redisUrl!, logger });
+    const redis = new Redis(redisUrl!);
+    try {
+      await cache.set(key, value, 10_000);
+      expect(await cache.get(key)).toEqual(value);
+      expect(await cache.getMany([key])).toEqual([value]);
+      // Any Redis client reads the entry as JSON; keyv's own codec would have escaped ':colon first'.
+      const [stored, ...others] = await redis.keys(`kit-json:*${key}`);
+      expect(others).toEqual([]);
+      expect(JSON.parse((await redis.get(stored!))!)).toMatchObject({ value });
+    } finally {
+      redis.disconnect();
+      await cache.close();
+    }
   });
 });
 
