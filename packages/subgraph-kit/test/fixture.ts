@@ -15,9 +15,30 @@ export const Note = defineEntity({
   },
 });
 
+/** Plain columns of the kinds the by-id loaders map (uuid, text, text[], timestamptz, a nullable one). */
+export const Label = defineEntity({
+  name: 'Label',
+  tableName: 'label',
+  properties: {
+    id: p.uuid().primary(),
+    displayName: p.text(),
+    tags: p.array<string>(),
+    note: p.text().nullable(),
+    createdAt: p.datetime(3),
+  },
+});
+
 class CreateNotes extends Migration {
   override async up(): Promise<void> {
     this.addSql('create table note (id serial primary key, body text not null)');
+  }
+}
+
+class CreateLabels extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(
+      'create table label (id uuid primary key, display_name text not null, tags text[] not null, note text, created_at timestamptz(3) not null)',
+    );
   }
 }
 
@@ -55,8 +76,11 @@ export async function createNotesSubgraph(schemaName: string, env: NodeJS.Proces
   return createSubgraph({
     config,
     typeDefs,
-    entities: [Note],
-    migrations: [{ name: 'CreateNotes', class: CreateNotes }] satisfies MigrationObject[],
+    entities: [Note, Label],
+    migrations: [
+      { name: 'CreateNotes', class: CreateNotes },
+      { name: 'CreateLabels', class: CreateLabels },
+    ] satisfies MigrationObject[],
     createLoaders: () => ({ generation: ++generations }),
     resolvers: {
       Query: {

@@ -1,9 +1,9 @@
 import type { LoaderDeps } from '@terrarium/subgraph-kit/context';
+import { createByIdLoader } from '@terrarium/subgraph-kit/loaders';
 import { Comment, type CommentEntity } from '../entities/comment.entity.js';
 import { Post, type PostEntity } from '../entities/post.entity.js';
 import { Report, type ReportEntity } from '../entities/report.entity.js';
 import { Review, type ReviewEntity } from '../entities/review.entity.js';
-import { createByIdLoader } from './by-id.loader.js';
 import { createFollowerCountLoader, createFollowersLoader, createFollowingLoader } from './follow.loader.js';
 import { createPageLoader } from './page.loader.js';
 import { createRatingLoader } from './rating.loader.js';
@@ -16,7 +16,7 @@ import { createRatingLoader } from './rating.loader.js';
  */
 export function createLoaders({ em, reads, cache }: LoaderDeps) {
   const loaders = {
-    review: createByIdLoader<ReviewEntity>(em, Review, reads),
+    review: createByIdLoader<ReviewEntity>(em, Review, undefined, reads),
     post: createByIdLoader<PostEntity>(em, Post),
     comment: createByIdLoader<CommentEntity>(em, Comment),
     report: createByIdLoader<ReportEntity>(em, Report),

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import type { EntityDictionary, EntitySchema } from '@mikro-orm/core';
+import type { EntitySchema } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Keyset } from '@terrarium/subgraph-kit/cursors';
+import { plainRowMapper } from '@terrarium/subgraph-kit/loaders';
 import { query, type ReadOptions, type SqlParam } from '@terrarium/subgraph-kit/sql';
 import { loadGrouped } from './batch.js';
 
@@ -16,7 +17,7 @@ export interface PageKey {
 }
 
 export interface Page<T> {
-  /** Up to size + 1 rows, in page order. */
+  /** Up to size + 1 rows, in page order: plain data, not managed entities (pages are only read). */
   rows: T[];
   /** Visible rows under the parent, ignoring the cursor. */
   totalCount: number;
@@ -68,12 +69,13 @@ export function createPageLoader<T extends object>(
           ) x on true`;
           const params: SqlParam[] = [ids, ...(cursor ? [cursor.key, cursor.id] : []), size + 1];
           const rows = await query<Record<string, unknown>>(em, sql, params, reads);
+          const toData = plainRowMapper(em, spec.entity);
           const pages = new Map<string, Page<T>>(ids.map((id) => [id, { rows: [], totalCount: 0 }]));
           for (const { page_parent, page_total, ...row } of rows) {
             const page = pages.get(page_parent as string)!;
             page.totalCount = page_total as number;
             // A parent without (further) rows comes back once, with every x column null.
-            if (row['id'] != null) page.rows.push(em.map(spec.entity, row as EntityDictionary<T>));
+            if (row['id'] != null) page.rows.push(toData(row));
           }
           return ids.map((id) => pages.get(id)!);
         },

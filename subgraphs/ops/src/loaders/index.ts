@@ -4,11 +4,16 @@ import type { OrganizationMemberEntity } from '../entities/organization-member.e
 import { Organization, type OrganizationEntity } from '../entities/organization.entity.js';
 import { TwoFactor, type TwoFactorEntity } from '../entities/two-factor.entity.js';
 import { User, type UserEntity } from '../entities/user.entity.js';
-import { createByIdLoader, createByKeyLoader } from '@terrarium/subgraph-kit/loaders';
+import {
+  createByIdLoader,
+  createByKeyLoader,
+  createReadOnlyByIdLoader,
+} from '@terrarium/subgraph-kit/loaders';
 import { createMembershipLoader } from './membership.loader.js';
 
 /** Per-request DataLoaders. */
 export interface Loaders {
+  /** Read-only (plain rows): every use shows a user, none writes one (writes find their own). */
   user: DataLoader<string, UserEntity | null>;
   organization: DataLoader<string, OrganizationEntity | null>;
   membershipsOfUser: DataLoader<string, OrganizationMemberEntity[]>;
@@ -19,7 +24,7 @@ export interface Loaders {
 
 export function createLoaders({ em }: LoaderDeps): Loaders {
   return {
-    user: createByIdLoader(em, User),
+    user: createReadOnlyByIdLoader(em, User),
     organization: createByIdLoader(em, Organization),
     membershipsOfUser: createMembershipLoader(em, 'userId'),
     membersOfOrganization: createMembershipLoader(em, 'organizationId'),
