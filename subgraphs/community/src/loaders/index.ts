@@ -12,7 +12,8 @@ import { createRatingLoader } from './rating.loader.js';
  * The request's DataLoaders: every relation and reference, one SQL statement per batch. Reviews
  * tolerate lag and follow the operation's ReadRoute (`reads`); ratings do not, since a reader
  * fills the shared cache with them (a replica's stale count would be pinned there for TTL.ENTITY),
- * and neither do posts, comments, reports and follows.
+ * and neither do posts, comments, reports and follows. By id, hidden rows come back too: callers
+ * decide who may see them (services/visibility.ts; staff in the moderation queue, nobody else).
  */
 export function createLoaders({ em, reads, cache }: LoaderDeps) {
   const loaders = {
