@@ -98,7 +98,8 @@ describe('Redis behind Sentinel', () => {
       await sleep(50);
     }
     expect(await cache.get('before')).toBe('value');
-    expect(await gatewayRedis.exists('sentinel-test:before')).toBe(1);
+    // The kit's cache keys: namespace, codec (plain JSON), key.
+    expect(await gatewayRedis.exists('sentinel-test:json:before')).toBe(1);
     expect((await limiter.hit('client')).remaining).toBe(RATE_LIMIT_MAX - 1);
     await apq.set('apq:before', '{ a }', {});
     expect(await apq.get('apq:before')).toBe('{ a }');
