@@ -145,7 +145,6 @@ async function main() {
   const cached = await startGateway({ ENTITY_CACHE: 'true' });
   const cachedPid = cached.gateway.child.pid;
   if (!cachedPid) throw new Error('gateway has no pid');
-  /** CPU time of all of this platform's processes so far. */
 
   const token = await signCaller(ANONYMOUS, secret);
   const operations = OPERATIONS.map((op) => ({ ...op, query: contractOperation('storefront', op.name) }));
@@ -163,12 +162,7 @@ async function main() {
     await Promise.all([gatewayPoster.close(), ...Object.values(direct).map((p) => p.close())]);
   });
 
-  await warmPlatform(
-    gatewayPoster,
-    recorded.map((op) =>
-      JSON.stringify({ query: op.query, variables: op.variables, operationName: op.name }),
-    ),
-  );
+  await warmPlatform(gatewayPoster, OPERATIONS.map(operationBody));
   /**
    * This build's cold row (no entity cache) for one operation: req/s, latencies, and the CPU the
    * gateway and each subgraph spent per page.
@@ -190,11 +184,7 @@ async function main() {
   /** @type {Map<string, { ours: Awaited<ReturnType<typeof measureCold>>, rounds: number[] }>} */
   const coldRows = new Map();
   for (const operation of recorded) {
-    const body = JSON.stringify({
-      query: operation.query,
-      variables: operation.variables,
-      operationName: operation.name,
-    });
+    const body = operationBody(operation);
     const check = await gatewayPoster.post(body);
     if (!check.ok)
       throw new Error(
@@ -207,11 +197,7 @@ async function main() {
 
   const results = [];
   for (const operation of recorded) {
-    const body = JSON.stringify({
-      query: operation.query,
-      variables: operation.variables,
-      operationName: operation.name,
-    });
+    const body = operationBody(operation);
     const cold = coldRows.get(operation.name);
     if (!cold) throw new Error(`${operation.name}: no cold row`);
     const viaGateway = cold.ours;
@@ -364,8 +350,6 @@ async function createBaseline(serverUrl, root) {
   log(`baseline: ${root} (${commit})`);
   const database = await createBenchDatabase(serverUrl, 'terrarium_bench_baseline');
   cleanups.push(database.drop);
-  const bodyOf = (/** @type {string} */ name, /** @type {Record<string, unknown>} */ variables) =>
-    JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name });
   return {
     commit,
     /**
@@ -390,14 +374,11 @@ async function createBaseline(serverUrl, root) {
         });
         const client = createJsonPoster(gatewayUrl, CONNECTIONS);
         poster = client;
-        await warmPlatform(
-          client,
-          OPERATIONS.map(({ name, variables }) => bodyOf(name, variables)),
-        );
+        await warmPlatform(client, OPERATIONS.map(operationBody));
         /** @type {Map<string, BaselineRow[]>} */
         const rows = new Map();
         for (const { name, variables } of OPERATIONS) {
-          const body = bodyOf(name, variables);
+          const body = operationBody({ name, variables });
           const check = await client.post(body);
           if (!check.ok)
             throw new Error(`baseline ${name} failed: ${JSON.stringify(check.json?.errors ?? check.status)}`);
@@ -461,6 +442,14 @@ function nextRedisDatabase(redisUrl) {
   const url = new URL(redisUrl);
   url.pathname = `/${Number(url.pathname.slice(1) || 0) + 1}`;
   return url.toString();
+}
+
+/**
+ * The request a storefront sends for one of OPERATIONS, as JSON.
+ * @param {{ name: string, variables: Record<string, unknown> }} operation
+ */
+function operationBody({ name, variables }) {
+  return JSON.stringify({ query: contractOperation('storefront', name), variables, operationName: name });
 }
 
 /**

@@ -199,7 +199,7 @@ export function createReadOnlyByIdLoader<T extends { id: string }>(
           { id: { $in: ids } } as never,
           reads ? { connectionType: reads.connectionType } : {},
         );
-      return plainRows(em, entity, rows);
+      return rows.map(plainRowMapper(em, entity));
     },
     (row) => row.id,
   );
@@ -223,20 +223,11 @@ async function selectRowsById<T extends object>(
 }
 
 /**
- * Rows of an entity's table (its columns, as the database answers them) as the entity's data under
- * its property names, by the ORM's own column-to-property mapping: plain objects, not managed
+ * Maps a row of an entity's table (its columns, as the database answers them) to the entity's data
+ * under its property names, by the ORM's own column-to-property mapping: plain objects, not managed
  * entities. Only for read-only paths, and for entities of plain columns, whose values the driver
  * already answers as the entity holds them (text, numbers, uuid, timestamptz as Date, arrays).
  */
-export function plainRows<T extends object>(
-  em: EntityManager,
-  entity: EntityName<T>,
-  rows: readonly Record<string, unknown>[],
-): T[] {
-  return rows.map(plainRowMapper(em, entity));
-}
-
-/** plainRows for one row at a time. */
 export function plainRowMapper<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
