@@ -94,7 +94,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       logger: logger.child({ requestId }),
       observed,
     };
-    await handleGraphQL(apollo, req, res, async () => context, config.maxBodyBytes);
+    await handleGraphQL(apollo, req, res, async () => context, { maxBodyBytes: config.maxBodyBytes });
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -93,6 +93,17 @@ export function sendGraphQLError(
   sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 }
 
+/**
+ * A GraphQL request's body: for a POST, the JSON it holds (a 400 if it is not JSON), or the raw
+ * text under another content type, for Apollo to refuse; nothing for other methods.
+ */
+export async function readGraphQLBody(
+  req: IncomingMessage,
+  limit = DEFAULT_MAX_BODY_BYTES,
+): Promise<unknown> {
+  return req.method === 'POST' ? parseJsonBody(req, limit) : undefined;
+}
+
 async function parseJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const raw = await readBody(req, limit);
   if (raw.length === 0) return undefined;
@@ -126,20 +137,21 @@ export async function writeApolloResponse(res: ServerResponse, response: HTTPGra
 
 /**
  * Runs a GraphQL HTTP request through Apollo Server (POST and GET), with a body limit. Apollo's
- * own handling stays in charge of CSRF prevention, content negotiation and error shapes.
+ * own handling stays in charge of CSRF prevention, content negotiation and error shapes. `body`:
+ * what `readGraphQLBody` read already, when the caller looked at it first.
  */
 export async function handleGraphQL<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   req: IncomingMessage,
   res: ServerResponse,
   buildContext: () => Promise<TContext>,
-  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  options: { maxBodyBytes?: number; body?: unknown } = {},
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = req.method === 'POST' ? await parseJsonBody(req, maxBodyBytes) : undefined;
+  const body = 'body' in options ? options.body : await readGraphQLBody(req, options.maxBodyBytes);
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: searchOf(req.url), body },
     context: buildContext,

@@ -72,10 +72,23 @@ export async function announceEntityChanges(
 }
 
 /**
- * Announces an operation's changes when it ends, before its answer leaves: to every gateway
+ * Announces what an operation changed when it ends, before its answer leaves: to every gateway
  * through Redis, and in `extensions.entityChanges` to the gateway that sent it, which drops them
  * before answering its client, so a client reads its own writes even without Redis.
  */
+export async function publishEntityChanges(
+  events: EventBus,
+  logger: Logger,
+  changes: EntityChanges,
+  answer: { extensions?: Record<string, unknown> } | undefined,
+): Promise<void> {
+  const list = changes.list;
+  if (list.length === 0) return;
+  await announceEntityChanges(events, list, logger);
+  if (answer) answer.extensions = { ...answer.extensions, entityChanges: list };
+}
+
+/** `publishEntityChanges` for every operation Apollo Server runs. */
 export function createEntityChangesPlugin<TContext extends { entityChanges: EntityChanges }>(
   events: EventBus,
   logger: Logger,
@@ -84,13 +97,8 @@ export function createEntityChangesPlugin<TContext extends { entityChanges: Enti
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
-          const changes = contextValue.entityChanges.list;
-          if (changes.length === 0) return;
-          await announceEntityChanges(events, changes, logger);
-          if (response.body.kind === 'single') {
-            const result = response.body.singleResult;
-            result.extensions = { ...result.extensions, entityChanges: changes };
-          }
+          const answer = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          await publishEntityChanges(events, logger, contextValue.entityChanges, answer);
         },
       };
     },

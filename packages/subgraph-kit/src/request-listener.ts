@@ -7,11 +7,13 @@ import { serveHealthRoute, type HealthRoutes } from '@terrarium/platform/health'
 import {
   HttpError,
   handleGraphQL,
+  readGraphQLBody,
   sendGraphQLError,
   sendJson,
   type RouteHandler,
 } from '@terrarium/platform/http';
 import type { CreateContext, SubgraphContext } from './context.js';
+import type { FastQueryPath } from './fast-query.js';
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -20,6 +22,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 export interface RequestListenerOptions<TLoaders> {
   apollo: ApolloServer<SubgraphContext<TLoaders>>;
+  /** Answers the plain queries it can; Apollo answers the rest. */
+  fastQueries: FastQueryPath<TLoaders>;
   createContext: CreateContext<TLoaders>;
   internalSecret: string;
   health: HealthRoutes;
@@ -35,7 +39,7 @@ export interface RequestListenerOptions<TLoaders> {
 export function createRequestListener<TLoaders>(
   options: RequestListenerOptions<TLoaders>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { apollo, createContext, internalSecret, health, routes, logger } = options;
+  const { apollo, fastQueries, createContext, internalSecret, health, routes, logger } = options;
   const findRoute = (path: string): RouteHandler | undefined =>
     routes[path] ??
     Object.entries(routes).find(([key]) => key.endsWith('/*') && path.startsWith(key.slice(0, -1)))?.[1];
@@ -46,7 +50,10 @@ export function createRequestListener<TLoaders>(
       if (path === '/graphql') {
         const requestId = header(req, 'x-request-id') ?? randomUUID();
         const caller = await verifyCaller(header(req, CALLER_HEADER), internalSecret);
-        await handleGraphQL(apollo, req, res, async () => createContext(caller, requestId));
+        const body = await readGraphQLBody(req);
+        const context = () => createContext(caller, requestId);
+        if (await fastQueries.serve(req, body, res, context)) return;
+        await handleGraphQL(apollo, req, res, async () => context(), { body });
         return;
       }
       if (await serveHealthRoute(path, res, health)) return;

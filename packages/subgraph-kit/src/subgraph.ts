@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type GraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -24,16 +25,18 @@ import type { RouteHandler } from '@terrarium/platform/http';
 import { startMetricsServer, type MetricsServer } from '@terrarium/platform/health';
 import { createLogger } from '@terrarium/platform/logger';
 import { createCache, type Cache } from './cache.js';
+import { collectCacheHints, createCacheControlPlugin } from './cache-policy.js';
 import type { SubgraphConfig } from './config.js';
 import { createContextFactory, type LoaderDeps, type SubgraphContext } from './context.js';
-import { createEntityChangesPlugin } from './entity-changes.js';
+import { createEntityChangesPlugin, publishEntityChanges } from './entity-changes.js';
+import { createFastQueryPath } from './fast-query.js';
 import { createMetrics, type SubgraphMetrics } from './metrics.js';
-import { createObservePlugin } from './observe.plugin.js';
+import { createObservePlugin, recordOperation } from './observe.plugin.js';
 import { createOrm, migrate, type Orm } from './orm.js';
 import { inBackground } from './jobs/background.js';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { createEventBus, type EventBus } from './pubsub.js';
-import { createReadRoutingPlugin } from './replicas/read-routing.plugin.js';
+import { createReadRoutingPlugin, routeQueryReads } from './replicas/read-routing.plugin.js';
 import { createReadYourWrites, primaryReads } from './replicas/read-your-writes.js';
 import { createRequestListener } from './request-listener.js';
 import { seedDemoData } from './seed.js';
@@ -187,6 +190,7 @@ export async function createSubgraph<TLoaders>(
     typeDefs: definition.typeDefs,
     resolvers: definition.resolvers as never,
   });
+  collectCacheHints(schema);
   refreshContextPerEvent<TLoaders>(schema, (context) => {
     context.em = orm.em.fork() as PgEntityManager;
     // An event reports a change that just happened: its reads go to the primary.
@@ -209,9 +213,18 @@ export async function createSubgraph<TLoaders>(
     createContext,
   });
 
+  const formatError = createErrorFormatter(logger);
+  const readYourWrites =
+    config.databaseReplicaUrls.length > 0
+      ? createReadYourWrites({
+          cache,
+          windowMs: config.replicaMaxLagMs,
+          logger: logger.child({ component: 'read-your-writes' }),
+        })
+      : undefined;
   const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
-    formatError: createErrorFormatter(logger),
+    formatError,
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
     csrfPrevention: true,
@@ -223,6 +236,9 @@ export async function createSubgraph<TLoaders>(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // cache-policy.ts computes the same policy on both paths; Apollo's would run beside it.
+      ApolloServerPluginCacheControlDisabled(),
+      createCacheControlPlugin<SubgraphContext<TLoaders>>(),
       {
         async serverWillStart() {
           return {
@@ -234,25 +250,29 @@ export async function createSubgraph<TLoaders>(
       },
       createObservePlugin<SubgraphContext<TLoaders>>({ metrics }),
       createEntityChangesPlugin<SubgraphContext<TLoaders>>(events, logger),
-      ...(config.databaseReplicaUrls.length > 0
-        ? [
-            createReadRoutingPlugin<SubgraphContext<TLoaders>>({
-              readYourWrites: createReadYourWrites({
-                cache,
-                windowMs: config.replicaMaxLagMs,
-                logger: logger.child({ component: 'read-your-writes' }),
-              }),
-            }),
-          ]
-        : []),
+      ...(readYourWrites ? [createReadRoutingPlugin<SubgraphContext<TLoaders>>({ readYourWrites })] : []),
     ],
   });
   await apollo.start();
+  // The plugins above, as hooks of the path that runs plain queries without Apollo's pipeline.
+  const fastQueries = createFastQueryPath<TLoaders>({
+    schema,
+    introspection: !config.production,
+    formatError,
+    hooks: {
+      ...(readYourWrites ? { beforeQuery: (context) => routeQueryReads(readYourWrites, context) } : {}),
+      async afterOperation(context, answer, operation) {
+        await publishEntityChanges(events, logger, context.entityChanges, answer);
+        recordOperation(metrics, operation.name, answer.errors !== undefined, operation.seconds);
+      },
+    },
+  });
 
   httpServer.on(
     'request',
     createRequestListener({
       apollo,
+      fastQueries,
       createContext,
       internalSecret: config.internalSecret,
       health: {

@@ -13,6 +13,14 @@ export interface ReadRoutingPluginOptions {
  * leaves, so that no read the caller sends after seeing it can reach a replica without the write.
  * Installed only when the subgraph has replicas: without them nothing here runs.
  */
+/** Sends a query's lag-tolerant reads to a replica when its caller may read one. */
+export async function routeQueryReads(
+  readYourWrites: ReadYourWrites,
+  context: SubgraphContext<unknown>,
+): Promise<void> {
+  if (await readYourWrites.mayReadReplica(context.caller)) context.reads.connectionType = 'read';
+}
+
 export function createReadRoutingPlugin<TContext extends SubgraphContext<unknown>>(
   options: ReadRoutingPluginOptions,
 ): ApolloServerPlugin<TContext> {
@@ -21,9 +29,7 @@ export function createReadRoutingPlugin<TContext extends SubgraphContext<unknown
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation !== 'query') return;
-          if (await readYourWrites.mayReadReplica(contextValue.caller))
-            contextValue.reads.connectionType = 'read';
+          if (operation?.operation === 'query') await routeQueryReads(readYourWrites, contextValue);
         },
         async willSendResponse({ operation, contextValue }) {
           if (operation?.operation === 'mutation') await readYourWrites.recordWrite(contextValue.caller);
