@@ -2,6 +2,7 @@
 // gateway/src/errors.ts); under vitest 'graphql' resolves to the ESM build, a second copy.
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  defaultFieldResolver,
   getNamedType,
   isCompositeType,
   isIntrospectionType,
@@ -55,14 +56,61 @@ export class CachePolicy implements CacheHint {
   }
 }
 
-/** What a context carries for the field wrappers below: the operation's overall policy. */
-export interface CachePolicyHolder {
-  cachePolicy?: CachePolicy;
+/** One resolved field's policy; `zeroIfUnset`: the default max age (0) applies if nothing set one. */
+class FieldPolicy extends CachePolicy {
+  constructor(readonly zeroIfUnset: boolean) {
+    super();
+  }
 }
 
-/** The header Apollo's plugin writes: `max-age=N, public|private` when cacheable and error-free, else `no-store`. */
-export function cacheControlHeader(policy: CachePolicy, hasErrors: boolean): string {
-  const cacheable = hasErrors ? null : policy.policyIfCacheable();
+/**
+ * An operation's policy: the fields its resolutions produced, folded in once the answer is
+ * complete. Apollo folds each field in when its value settles, one more promise per async field;
+ * the fold at the end gives the same policy (restricting is order-free, and a field's hint is final
+ * once its value settled), except for a field still unsettled when the answer leaves, which only
+ * happens after an error, when no answer is cacheable anyway.
+ */
+export class OperationCachePolicy extends CachePolicy {
+  private readonly fields: FieldPolicy[] = [];
+
+  add(field: FieldPolicy): void {
+    this.fields.push(field);
+  }
+
+  /** Folds in the fields' policies; call when the answer is complete. */
+  settle(): this {
+    for (const field of this.fields) {
+      if (field.zeroIfUnset && field.maxAge === undefined) field.restrict({ maxAge: 0 });
+      this.restrict(field);
+    }
+    this.fields.length = 0;
+    return this;
+  }
+}
+
+/** `info.cacheControl` as Apollo's plugin sets it, which resolvers and @apollo/subgraph use. */
+class FieldCacheControl {
+  constructor(
+    readonly cacheHint: FieldPolicy,
+    readonly cacheHintFromType: (type: GraphQLCompositeType) => CacheAnnotation,
+  ) {}
+
+  setCacheHint(hint: CacheHint): void {
+    this.cacheHint.replace(hint);
+  }
+}
+
+/** What a context carries for the field wrappers below: the operation's overall policy. */
+export interface CachePolicyHolder {
+  cachePolicy?: OperationCachePolicy;
+}
+
+/**
+ * The header Apollo's plugin writes once the answer is complete: `max-age=N, public|private` when
+ * cacheable and error-free, else `no-store`.
+ */
+export function cacheControlHeader(policy: OperationCachePolicy, hasErrors: boolean): string {
+  const cacheable = hasErrors ? null : policy.settle().policyIfCacheable();
   return cacheable ? `max-age=${cacheable.maxAge}, ${cacheable.scope.toLowerCase()}` : 'no-store';
 }
 
@@ -106,66 +154,27 @@ function wrapField(
   fieldHint: CacheAnnotation,
   typeHint: (type: GraphQLCompositeType) => CacheAnnotation,
 ): void {
-  const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultResolve;
+  // What Apollo's willResolveField works out for every resolution depends only on the field: the
+  // hint it starts from (its type's, then its own) and whether the default max age applies.
+  const typePolicy = compositeType ? typeHint(compositeType) : {};
+  const inheritsFromField = fieldHint.inheritMaxAge === true && typePolicy.maxAge === undefined;
+  const start = new CachePolicy();
+  start.replace(typePolicy);
+  start.replace(inheritsFromField ? { ...(fieldHint.scope ? { scope: fieldHint.scope } : {}) } : fieldHint);
+  const inheritMaxAge = typePolicy.inheritMaxAge === true || inheritsFromField;
+  const zeroIfUnset = compositeType !== null && !inheritMaxAge;
+
+  const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args, context: CachePolicyHolder | undefined, info) => {
     const overall = context?.cachePolicy;
     if (!overall) return resolve(source, args, context, info);
-    const fieldPolicy = new CachePolicy();
-    let inheritMaxAge = false;
-    if (compositeType) {
-      const hint = typeHint(compositeType);
-      fieldPolicy.replace(hint);
-      inheritMaxAge = hint.inheritMaxAge === true;
-    }
-    if (fieldHint.inheritMaxAge && fieldPolicy.maxAge === undefined) {
-      inheritMaxAge = true;
-      if (fieldHint.scope) fieldPolicy.replace({ scope: fieldHint.scope });
-    } else {
-      fieldPolicy.replace(fieldHint);
-    }
-    (info as { cacheControl?: unknown }).cacheControl = {
-      setCacheHint: (hint: CacheHint) => fieldPolicy.replace(hint),
-      cacheHint: fieldPolicy,
-      cacheHintFromType: typeHint,
-    };
-    const isRoot = info.path.prev === undefined;
-    const finish = () => {
-      if (fieldPolicy.maxAge === undefined && ((compositeType && !inheritMaxAge) || isRoot))
-        fieldPolicy.restrict({ maxAge: 0 });
-      overall.restrict(fieldPolicy);
-    };
-    let result: unknown;
-    try {
-      result = resolve(source, args, context, info);
-    } catch (err) {
-      finish();
-      throw err;
-    }
-    whenFinished(result, finish);
-    return result;
+    // A root field takes the default too (path.prev: a field of the Query type can also be nested).
+    const fieldPolicy = new FieldPolicy(zeroIfUnset || info.path.prev === undefined);
+    fieldPolicy.replace(start);
+    (info as { cacheControl?: unknown }).cacheControl = new FieldCacheControl(fieldPolicy, typeHint);
+    overall.add(fieldPolicy);
+    return resolve(source, args, context, info);
   };
-}
-
-/** graphql-js's default resolver (property or method of the source), for wrapped fields without one. */
-const defaultResolve: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
-  if (typeof source !== 'object' || source === null) return undefined;
-  const value = (source as Record<string, unknown>)[info.fieldName];
-  return typeof value === 'function' ? value.call(source, args, context, info) : value;
-};
-
-/** Runs `finish` once the field's value has settled: a promise, or a list holding promises. */
-function whenFinished(result: unknown, finish: () => void): void {
-  if (isPromiseLike(result)) {
-    result.then(finish, finish);
-  } else if (Array.isArray(result) && result.some(isPromiseLike)) {
-    Promise.all(result).then(finish, finish);
-  } else {
-    finish();
-  }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function hasHint(hint: CacheAnnotation): boolean {

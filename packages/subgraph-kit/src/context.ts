@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ANONYMOUS, type Caller } from '@terrarium/platform/caller';
 import type { FeatureFlags } from '@terrarium/platform/feature-flags';
 import type { Cache } from './cache.js';
-import { CachePolicy } from './cache-policy.js';
+import { OperationCachePolicy } from './cache-policy.js';
 import { collectEntityChanges, type EntityChanges } from './entity-changes.js';
 import type { Orm } from './orm.js';
 import type { EventBus } from './pubsub.js';
@@ -39,7 +39,7 @@ export interface SubgraphContext<TLoaders = unknown> {
   /** What this operation's writes changed, for the gateways' entity caches: `entityChanges.changed('Product', id)`. */
   entityChanges: EntityChanges;
   /** The answer's cache policy, from the `@cacheControl` hints of the fields it resolves (cache-policy.ts). */
-  cachePolicy: CachePolicy;
+  cachePolicy: OperationCachePolicy;
 }
 
 export interface LoaderDeps {
@@ -90,7 +90,7 @@ export function createContextFactory<TLoaders>(deps: ContextDeps<TLoaders>): Cre
       logger: logger.child({ requestId }),
       requestId,
       entityChanges,
-      cachePolicy: new CachePolicy(),
+      cachePolicy: new OperationCachePolicy(),
     };
   };
 }

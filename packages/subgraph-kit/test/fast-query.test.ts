@@ -37,6 +37,8 @@ const typeDefs = parse(/* GraphQL */ `
     title: String!
     books: [Book!]!
     keeper: Keeper
+    label: Label
+    tag: Label @cacheControl(inheritMaxAge: true)
     lastChecked: String @cacheControl(maxAge: 5)
     note: String @cacheControl(scope: PRIVATE)
     secret: String
@@ -48,6 +50,9 @@ const typeDefs = parse(/* GraphQL */ `
   }
   type Keeper @cacheControl(inheritMaxAge: true) {
     name: String!
+  }
+  type Label {
+    text: String!
   }
   type Query {
     shelf(id: ID!): Shelf @cacheControl(maxAge: 120)
@@ -86,6 +91,8 @@ const resolvers = {
   Shelf: {
     __resolveReference: ({ id }: { id: string }) => shelfById(id),
     keeper: (shelf: ShelfRow) => (shelf.id === '1' ? { name: 'Ada' } : null),
+    label: () => ({ text: 'hot' }),
+    tag: () => ({ text: 'basking' }),
     lastChecked: () => 'today',
     note: () => 'mine',
     secret: () => {
@@ -198,6 +205,8 @@ describe('the fast query path', () => {
       '{ shelf(id: "1") { id title books { title } } }',
     ],
     ['a type that inherits its max age', '{ shelf(id: "1") { keeper { name } } }'],
+    ['an object type without a hint: the default max age, 0', '{ shelf(id: "1") { title label { text } } }'],
+    ['a field that inherits its parent max age', '{ shelf(id: "1") { title tag { text } } }'],
     ['a field with a shorter hint of its own', '{ shelf(id: "1") { title lastChecked } }'],
     ['a private field', '{ shelf(id: "1") { title note } }'],
     ['an empty list: its items hints never apply', '{ shelf(id: "2") { title books { title } } }'],
