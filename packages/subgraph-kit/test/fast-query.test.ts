@@ -134,7 +134,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 describe('the fast query path', () => {
-  let subgraph: Subgraph<unknown>;
+  let subgraph: Subgraph<object>;
   let subgraphUrl: string;
   let reference: ApolloServer;
   let referenceServer: Server;
