@@ -3,6 +3,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { Logger } from 'pino';
+import { installIdleAsyncStorage } from './idle-async-storage.js';
 import { DEFAULT_REPLICA_MAX_LAG_MS } from './replicas/freshness.js';
 import { ReplicaRoutingDriver, type ReplicaState } from './replicas/replica-driver.js';
 
@@ -56,6 +57,8 @@ export function tlsOf(url: string): { ssl?: ReturnType<typeof parseConnectionStr
  */
 export async function createOrm(options: OrmOptions): Promise<Orm> {
   const { schema } = options;
+  // MikroORM's flush and transaction storages go off between flushes and transactions.
+  installIdleAsyncStorage();
   const searchPath = { options: `-c search_path=${schema},public` };
   const replicaUrls = options.replicaUrls ?? [];
   const orm = await MikroORM.init({
