@@ -155,11 +155,10 @@ export function createFastQueryPath<TLoaders>(options: FastQueryOptions<TLoaders
       ...error.extensions,
       code: error.extensions['code'] ?? 'INTERNAL_SERVER_ERROR',
     };
-    const http = extensions['http'] as { status?: unknown; headers?: unknown } | undefined;
-    if (http && typeof http === 'object') {
-      if (typeof http.status === 'number') head.status = http.status;
-      if (http.headers instanceof Map)
-        for (const [name, value] of http.headers) head.headers.set(name, String(value));
+    const http = extensions['http'];
+    if (isPartialHttpHead(http)) {
+      if (http.status !== undefined) head.status = http.status;
+      if (http.headers) for (const [name, value] of http.headers) head.headers.set(name, String(value));
       delete extensions['http'];
     }
     try {
@@ -168,6 +167,16 @@ export function createFastQueryPath<TLoaders>(options: FastQueryOptions<TLoaders
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+/** Apollo's test for an error's `extensions.http`: a status number and/or a headers Map. */
+function isPartialHttpHead(value: unknown): value is { status?: number; headers?: Map<string, unknown> } {
+  if (typeof value !== 'object' || value === null) return false;
+  const head = value as { status?: unknown; headers?: unknown };
+  return (
+    (!('status' in head) || typeof head.status === 'number') &&
+    (!('headers' in head) || head.headers instanceof Map)
+  );
 }
 
 /** Accept values for which Apollo answers `application/json`; others it negotiates itself. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql/index.js';
+import { GraphQLError, parse } from 'graphql/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANONYMOUS, CALLER_HEADER, signCaller } from '@terrarium/platform/caller';
 import { createErrorFormatter, ForbiddenError } from '@terrarium/platform/errors';
@@ -59,6 +59,7 @@ const typeDefs = parse(/* GraphQL */ `
     shelves: [Shelf!]!
     hello: String
     dynamic(maxAge: Int!): String
+    teapot: String
   }
   type Mutation {
     touch(id: ID!): Shelf
@@ -86,6 +87,11 @@ const resolvers = {
       info.cacheControl.setCacheHint({ maxAge, scope: 'PUBLIC' });
       return `max ${maxAge}`;
     },
+    teapot: () => {
+      throw new GraphQLError('I am a teapot.', {
+        extensions: { code: 'TEAPOT', http: { status: 418, headers: new Map([['x-brewed', 'no']]) } },
+      });
+    },
   },
   Mutation: { touch: (_: unknown, { id }: { id: string }) => shelfById(id) },
   Shelf: {
@@ -112,8 +118,12 @@ interface Answer {
   status: number;
   contentType: string | null;
   cacheControl: string | null;
+  /** Every header but those of the connection and the clock. */
+  headers: Record<string, string>;
   body: string;
 }
+
+const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive']);
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(url, {
@@ -129,6 +139,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
     status: response.status,
     contentType: response.headers.get('content-type'),
     cacheControl: response.headers.get('cache-control'),
+    headers: Object.fromEntries([...response.headers].filter(([name]) => !TRANSPORT_HEADERS.has(name))),
     body: await response.text(),
   };
 }
@@ -237,6 +248,13 @@ describe('the fast query path', () => {
     const refused = await compare({ query: '{ shelf(id: "1") { refused } }' });
     expect(refused.apolloRuns).toBe(0);
     expect(JSON.parse(refused.answer.body).errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it("applies an error's extensions.http to the answer, as Apollo does", async () => {
+    const { answer, apolloRuns } = await compare({ query: '{ hello teapot }' });
+    expect(apolloRuns).toBe(0);
+    expect(answer.status).toBe(418);
+    expect(answer.headers['x-brewed']).toBe('no');
   });
 
   it('picks the named operation of several', async () => {
