@@ -116,7 +116,7 @@ export function cacheControlHeader(policy: OperationCachePolicy, hasErrors: bool
 
 /**
  * Wraps the resolvers of every field that can change an operation's policy so that each resolution
- * restricts `context.cachePolicy` as Apollo's plugin would: fields returning an object, interface or
+ * adds its field policy to `context.cachePolicy`, worked out as Apollo's plugin would: fields returning an object, interface or
  * union (their type's hint, else the default max age of 0 unless they inherit it), fields with
  * their own `@cacheControl`, root fields, and fields with a resolver of their own (it may set a
  * dynamic hint through `info.cacheControl`, as @apollo/subgraph's `_entities` does with each

@@ -10,6 +10,7 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
+  type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type ValidationRule,
@@ -43,11 +44,7 @@ export interface FastQueryPath<TLoaders> {
 }
 
 /** A single answer as it leaves: formatted errors, data, extensions (what Apollo calls a singleResult). */
-export interface OperationAnswer {
-  data?: unknown;
-  errors?: readonly GraphQLFormattedError[];
-  extensions?: Record<string, unknown>;
-}
+type OperationAnswer = FormattedExecutionResult<Record<string, unknown>, Record<string, unknown>>;
 
 /** What each query does besides executing; Apollo's plugins do the same for what it runs. */
 export interface OperationHooks<TContext> {
@@ -67,9 +64,10 @@ export interface FastQueryOptions<TLoaders> {
   introspection: boolean;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   hooks: OperationHooks<SubgraphContext<TLoaders>>;
-  /** Parsed, validated documents kept, by query text. @default 1000 */
-  maxDocuments?: number;
 }
+
+/** Parsed, validated documents kept, by query text: a subgraph sees the gateway's plans, a few hundred. */
+const MAX_DOCUMENTS = 1000;
 
 /** A query text that Apollo must answer (it does not parse or validate): remembered so it is not tried again. */
 const NOT_FAST = Symbol('not fast');
@@ -79,11 +77,10 @@ export function createFastQueryPath<TLoaders>(options: FastQueryOptions<TLoaders
   const rules: readonly ValidationRule[] = options.introspection
     ? specifiedRules
     : [...specifiedRules, NoSchemaIntrospectionCustomRule];
-  const maxDocuments = options.maxDocuments ?? 1000;
   // Bounded both ways: by count, and by text size so that long queries cannot hold much memory.
   const documents = new LRUCache<string, DocumentNode | typeof NOT_FAST>({
-    max: maxDocuments,
-    maxSize: maxDocuments * 4096,
+    max: MAX_DOCUMENTS,
+    maxSize: MAX_DOCUMENTS * 4096,
     sizeCalculation: (_value, query) => Math.max(1, query.length),
   });
 
