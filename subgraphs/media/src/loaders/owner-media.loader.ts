@@ -28,12 +28,11 @@ export function createOwnerMediaLoader(
 ): DataLoader<OwnerMediaKey, MediaAssetRecord[], string> {
   return new DataLoader(
     async (keys) => {
-      const owners = new Map<string, [OwnerType, string, MediaKind]>();
-      for (const key of keys) owners.set(ownerGroup(key), [key.ownerType, key.ownerId, key.kind]);
+      // One row of the owners' list per owner and kind, whatever the keys' `first`.
+      const owners = [...new Map(keys.map((key) => [ownerGroup(key), key])).values()];
       const limit = keys.some((key) => key.first === null)
         ? null
         : Math.max(...keys.map((key) => key.first ?? 0));
-      const tuples = [...owners.values()];
       const rows = await query<MediaAssetRecord>(
         em,
         `select ${MEDIA_ASSET_COLUMNS}
@@ -46,9 +45,9 @@ export function createOwnerMediaLoader(
          ) a
          order by o.ord, a.position, a.created_at, a.id`,
         [
-          tuples.map(([ownerType]) => ownerType),
-          tuples.map(([, ownerId]) => ownerId),
-          tuples.map(([, , kind]) => kind),
+          owners.map((owner) => owner.ownerType),
+          owners.map((owner) => owner.ownerId),
+          owners.map((owner) => owner.kind),
           ...(limit === null ? [] : [limit]),
         ],
       );
