@@ -259,6 +259,35 @@ describe('storefront', () => {
     expect(body.data.postReview.product.reviewCount).toBe(before.reviewCount + 1);
     expect((await gql(url, aggregate)).body.data.product.reviewCount).toBe(before.reviewCount + 1);
   });
+
+  it("SearchProducts: a list's rating (products' copy) follows a new review through the entity cache", async () => {
+    const productId = seedIdOf('product:TR-HYGRO');
+    const rating = '{ product(slug: "digital-hygrometer") { id averageRating } }';
+    const listed = async () => {
+      const { body } = await gql(url, contractOperation('storefront', 'SearchProducts'), {
+        search: 'hygrometer',
+      });
+      expectNoErrors(body);
+      const edge = body.data.products.edges.find((e: { node: { id: string } }) => e.node.id === productId);
+      return edge?.node.averageRating as number | null | undefined;
+    };
+    const before = (await gql(url, rating)).body.data.product;
+    expect(before.id).toBe(productId);
+    // The list shows what community shows, and is cached now (the gateway's entity cache is on).
+    expect(await eventually(listed, (value) => value === before.averageRating)).toBe(before.averageRating);
+    await listed();
+    const { body } = await gql(
+      url,
+      contractOperation('storefront', 'PostReview'),
+      { input: { productId, rating: 1, body: 'Stuck at 60% whatever the tank did.' } },
+      bearer(await signUp(`list-rating-${Date.now()}@example.com`)),
+    );
+    expectNoErrors(body);
+    const after = (await gql(url, rating)).body.data.product.averageRating;
+    expect(after).not.toBe(before.averageRating);
+    // community's job reports it to products, whose answer tells the gateways to drop the list.
+    expect(await eventually(listed, (value) => value === after)).toBe(after);
+  });
 });
 
 describe('partner embed', () => {

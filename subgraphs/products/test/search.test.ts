@@ -298,4 +298,34 @@ describe('the read model', () => {
     await report(0, '2026-03-06T10:00:00Z');
     expect((await search({ text: 'cork', filters: { inStock: true } })).totalCount).toBe(0);
   });
+
+  it('shows the rating on lists, and a report that changes it drops cached lists and entities', async () => {
+    const tongs = id('TR-TONGS');
+    const LIST = '{ products(search: "tongs") { edges { node { id averageRating } } } }';
+    const listed = async () => {
+      const data = await expectData<{
+        products: { edges: { node: { id: string; averageRating: number | null } }[] };
+      }>(subgraph, LIST);
+      return data.products.edges.find((edge) => edge.node.id === tongs)?.node.averageRating;
+    };
+    /** The report's answer: what it told the gateways' entity caches (extensions.entityChanges). */
+    const report = async (average: number, count: number, asOf: string) => {
+      const response = await subgraph.execute(
+        { query: RATINGS, variables: { ratings: [{ productId: tongs, average, count, asOf: at(asOf) }] } },
+        serviceCaller('community'),
+      );
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      expect(response.body.singleResult.errors).toBeUndefined();
+      return response.body.singleResult.extensions?.['entityChanges'];
+    };
+    expect(await listed()).toBe(5); // from beforeAll's report; the list is cached from here on
+    // The same values again (community's full sync at every start): nothing to drop.
+    expect(await report(5, 1, '2026-03-02T10:00:00Z')).toBeUndefined();
+    // A new review: the cached list is not served, and the gateways drop the product.
+    expect(await report(4.25, 4, '2026-03-03T10:00:00Z')).toEqual([{ typename: 'Product', id: tongs }]);
+    expect(await listed()).toBe(4.25);
+    // A late report older than the one kept changes nothing.
+    expect(await report(1, 1, '2026-03-02T12:00:00Z')).toBeUndefined();
+    expect(await listed()).toBe(4.25);
+  });
 });

@@ -224,7 +224,11 @@ export type PostInput = {
 /** A catalog product (owned by the products subgraph), with its reviews. */
 export type Product = {
   __typename?: 'Product';
-  /** Mean rating of the visible reviews, rounded to 2 decimals; null when there are none. */
+  /**
+   * Mean rating of the visible reviews, rounded to 2 decimals; null when there are none. Shared:
+   * products' lists show the copy products keeps of it (its search read model, fed from here on
+   * every committed change), so that a list page does not ask this subgraph.
+   */
   averageRating: Maybe<Scalars['Float']['output']>;
   id: Scalars['ID']['output'];
   /** Number of visible reviews. */

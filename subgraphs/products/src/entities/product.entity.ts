@@ -46,4 +46,10 @@ export interface ProductRecord {
   createdById: string | null;
   createdAt: Date | string;
   updatedAt: Date | string;
+  /**
+   * community's rating as the search read model last heard it (product_signal): only on list rows,
+   * where Query.products and Category.products provide Product.averageRating (@external, so it has
+   * no resolver of its own: the default one reads this).
+   */
+  averageRating?: number | null;
 }

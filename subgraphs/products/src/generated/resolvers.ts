@@ -125,6 +125,11 @@ export type PageInfo = {
  */
 export type Product = {
   __typename?: 'Product';
+  /**
+   * community's rating, as products' search read model last heard it (product_signal): served
+   * only where a list provides it (Query.products, Category.products), never as an entity field.
+   */
+  averageRating: Maybe<Scalars['Float']['output']>;
   /** The catalog category, if the product is filed under one. */
   category: Maybe<Category>;
   createdAt: Scalars['DateTime']['output'];
@@ -453,12 +458,12 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductRecord>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductPriceInput: ProductPriceInput;
   ProductSearchConnection: ResolverTypeWrapper<Omit<ProductSearchConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
   ProductSearchFilters: ProductSearchFilters;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ProductSearchSort: ProductSearchSort;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RatingInput: RatingInput;
@@ -484,12 +489,12 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Product: ProductRecord;
+  Float: Scalars['Float']['output'];
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductPriceInput: ProductPriceInput;
   ProductSearchConnection: Omit<ProductSearchConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
   ProductSearchFilters: ProductSearchFilters;
-  Float: Scalars['Float']['output'];
   Query: Record<PropertyKey, never>;
   RatingInput: RatingInput;
   SearchFacet: SearchFacet;

@@ -10,5 +10,5 @@ export const Mutation: MutationResolvers = {
     return product;
   },
   recordStockLevels: (_, { levels }, { em, caller }) => recordStockLevels(em, caller, levels),
-  recordRatings: (_, { ratings }, { em, caller }) => recordRatings(em, caller, ratings),
+  recordRatings: (_, { ratings }, ctx) => recordRatings(ctx, ratings),
 };

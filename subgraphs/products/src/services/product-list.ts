@@ -32,7 +32,9 @@ type ListRow = ProductRecord & { totalCount: number; rank?: number };
 /**
  * A page of products, cached per list version (see list-cache.ts). On a miss this costs exactly
  * one SQL statement: the page and the total come from one query, so that a page past the end
- * still reports totalCount.
+ * still reports totalCount. Each row carries the rating of products' search read model
+ * (product_signal), which the list fields provide as Product.averageRating (schema.graphql), so
+ * that a list page is not one more fetch to community; recordRatings bumps the list version.
  */
 export async function listProducts(
   em: EntityManager,
@@ -118,9 +120,10 @@ async function fetchPage(em: EntityManager, q: PageQuery): Promise<Connection<Pr
   const rows = await query<ListRow>(
     em,
     `with recursive ${ctes.join(',\n')}
-     select t.total as "totalCount", m.*
+     select t.total as "totalCount", m.*, s.rating_average::float8 as "averageRating"
        from (select count(*)::int as total from matched) t
        left join lateral (select * from matched m where ${keyset} order by ${orderBy} limit ?) m on true
+       left join product_signal s on s.product_id = m.id
       order by ${orderBy}`,
     params,
   );
