@@ -61,7 +61,7 @@ describe.skipIf(!redisUrl)('accounts through the gateways', () => {
   beforeAll(async () => {
     mailDir = mkdtempSync(join(tmpdir(), 'terrarium-accounts-mail-'));
     platform = await startPlatform({
-      subgraphs: ['ops', 'products', 'inventory'],
+      subgraphs: ['ops', 'products', 'inventory', 'community'],
       env: { SMTP_URL: '', MAIL_DIR: mailDir, JWT_PRIVATE_KEY: pem },
     });
     const second = await platform.startGateway();

@@ -24,7 +24,7 @@ let url: string;
 let admin: Record<string, string>;
 
 beforeAll(async () => {
-  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce'] });
+  platform = await startPlatform({ subgraphs: ['ops', 'products', 'inventory', 'commerce', 'community'] });
   url = platform.gatewayUrl;
   admin = bearer(await logIn(url, 'admin@terrarium.test'));
 }, 120_000);

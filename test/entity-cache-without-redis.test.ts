@@ -22,7 +22,7 @@ let staff: Record<string, string>;
 
 beforeAll(async () => {
   platform = await startPlatform({
-    subgraphs: ['ops', 'products', 'inventory', 'commerce'],
+    subgraphs: ['ops', 'products', 'inventory', 'commerce', 'community'],
     redis: false,
     // Long enough that the second read below is a hit on a loaded machine, as short as it can be.
     env: { ENTITY_CACHE_MEMORY_MAX_AGE_SECONDS: '30' },

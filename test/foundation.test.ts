@@ -7,7 +7,7 @@ import { bearer, gql, logIn, startPlatform, type Platform } from './support/plat
 
 let platform: Platform;
 beforeAll(async () => {
-  platform = await startPlatform({ subgraphs: ['ops', 'products'] });
+  platform = await startPlatform({ subgraphs: ['ops', 'products', 'community'] });
 });
 afterAll(async () => {
   await platform?.stop();

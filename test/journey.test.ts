@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
   platform = await startPlatform({
-    subgraphs: ['ops', 'products', 'inventory', 'commerce'],
+    subgraphs: ['ops', 'products', 'inventory', 'commerce', 'community'],
     env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ORDER_PAYMENT_TIMEOUT: '20s' },
   });
   url = platform.gatewayUrl;

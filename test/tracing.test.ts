@@ -88,7 +88,7 @@ async function eventually<T>(found: () => T | undefined): Promise<T> {
 beforeAll(async () => {
   const endpoint = await startCollector();
   platform = await startPlatform({
-    subgraphs: ['ops', 'products'],
+    subgraphs: ['ops', 'products', 'community'],
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' },
   });
 });

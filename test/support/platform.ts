@@ -50,6 +50,10 @@ export interface SubgraphInstance {
 }
 
 export interface PlatformOptions {
+  /**
+   * The subgraphs to start and compose; the set must compose on its own: products' lists provide
+   * community's Product.averageRating (@provides), so products comes with community.
+   */
   subgraphs: SubgraphName[];
   /** Use REDIS_URL (when set) for cache and pub/sub. @default true */
   redis?: boolean;
