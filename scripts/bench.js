@@ -6,9 +6,13 @@
  *
  *  - cold: the gateway with ENTITY_CACHE=false, every request reaches the subgraphs;
  *  - warm: a gateway with the entity cache (in Redis when REDIS_URL is set), after the warm-up;
- *  - writes 1/50: the warm gateway while one request in 50 is staff's AdjustStock (+1) on the
- *    page's product; every read is checked against the writes that finished more than 1 s before
- *    it started (`stale`: an answer showing less stock than such a write left).
+ *  - writes 1/50: the warm gateway while one request in 50 is a write to the page's product,
+ *    in turn staff's AdjustStock (+1) and a review's rating lowered by one (UpdateReview, on
+ *    reviews the bench posted at 5 stars, while any can still go lower), so that both the stock
+ *    and the average rating only ever move one way; every read is checked against the writes that
+ *    finished more than 1 s before it started (`stale`: an answer showing less stock, or a higher
+ *    average rating, than such a write left). SearchProducts' ratings come from products' read
+ *    model (@provides), so this is also the read model's freshness.
  *
  *  - needs DATABASE_URL (a Postgres server): a fresh database is created, seeded (SEED_DEMO=true)
  *    by the six subgraphs, and dropped at the end; REDIS_URL is used when set;
@@ -93,6 +97,11 @@ const WRITE_SLUG = 'ceramic-heat-emitter-100w';
 const WRITE_EVERY = 50;
 /** A read must reflect every write that finished this long before it started. */
 const STALE_AFTER_MS = 1_000;
+/**
+ * Reviews the bench posts (one per new user, 5 stars) before the write mixes; each can be lowered
+ * 4 times (5 to 1), so the mixes have 4x this many rating writes for both operations.
+ */
+const REVIEWERS = 24;
 
 /** The measured operations: contract documents with the storefront's usual variables. */
 const OPERATIONS = [
@@ -209,8 +218,18 @@ async function main() {
     );
     const warmCpuPerRequest = warmCpu['gateway'] ?? NaN;
 
-    log(`${operation.name}: entity cache under writes (1 AdjustStock per ${WRITE_EVERY} requests)`);
-    const staleness = { checked: 0, stale: 0, writes: 0 };
+    log(
+      `${operation.name}: entity cache under writes (1 AdjustStock or rating change per ${WRITE_EVERY} requests)`,
+    );
+    const staleness = {
+      checked: 0,
+      stale: 0,
+      writes: 0,
+      stockWrites: 0,
+      ratingWrites: 0,
+      ratingChecked: 0,
+      ratingStale: 0,
+    };
     let sent = 0;
     const writeMix = await runLoad({
       concurrency: CONNECTIONS,
@@ -219,14 +238,21 @@ async function main() {
         sent += 1;
         if (sent % WRITE_EVERY === 0 && !writes.inflight) {
           staleness.writes += 1;
-          return writes.adjust();
+          const kind = writes.next();
+          staleness[kind === 'stock' ? 'stockWrites' : 'ratingWrites'] += 1;
+          return kind === 'stock' ? writes.adjust() : writes.lowerRating();
         }
         const required = writes.requiredAt(Date.now() - STALE_AFTER_MS);
         const response = await cachedPoster.post(body);
-        const available = stockShown(response.json?.data);
-        if (available !== null && required !== null) {
+        const shown = writes.shown(response.json?.data);
+        if (shown.available !== null && required.available !== null) {
           staleness.checked += 1;
-          if (available < required) staleness.stale += 1;
+          if (shown.available < required.available) staleness.stale += 1;
+        }
+        if (shown.averageRating !== null && required.averageRating !== null) {
+          staleness.ratingChecked += 1;
+          // Averages are rounded to 2 decimals; a lowered rating always moves it by more than that.
+          if (shown.averageRating > required.averageRating) staleness.ratingStale += 1;
         }
         return response.ok;
       },
@@ -466,70 +492,139 @@ function medianRow(rows) {
 }
 
 /**
- * Staff's AdjustStock (+1) on the write mix's product, one at a time, and what each left: a read
- * that starts after `at` must show at least `requiredAt(at)` units available.
+ * The write mix's writes to its product, one at a time, and what each left: staff's AdjustStock
+ * (+1), and staff lowering by one star one of REVIEWERS reviews posted here at 5 stars by new
+ * users. A read that starts after `at` must show at least `requiredAt(at).available` units and at
+ * most `requiredAt(at).averageRating`.
  * @param {ReturnType<typeof createJsonPoster>} poster
  */
 async function prepareWrites(poster) {
-  const login = await poster.post(
-    JSON.stringify({
-      query: contractOperation('storefront', 'LogIn'),
-      variables: { email: 'admin@terrarium.test', password: 'terrarium-demo' },
-    }),
-  );
-  const token = login.json?.data?.logIn?.token;
-  if (!token) throw new Error(`staff log-in failed: ${JSON.stringify(login.json?.errors ?? login.status)}`);
-  const page = await poster.post(
-    JSON.stringify({
-      query: contractOperation('storefront', 'ProductPage'),
-      variables: { slug: WRITE_SLUG },
-    }),
-  );
-  const productId = page.json?.data?.product?.id;
+  const post = async (
+    /** @type {string} */ query,
+    /** @type {Record<string, unknown>} */ variables,
+    token = '',
+  ) => {
+    const response = await poster.post(
+      JSON.stringify({ query, variables }),
+      token ? { authorization: `Bearer ${token}` } : {},
+    );
+    if (!response.ok)
+      throw new Error(`write mix setup failed: ${JSON.stringify(response.json?.errors ?? response.status)}`);
+    return response.json.data;
+  };
+  const token = (
+    await post(contractOperation('storefront', 'LogIn'), {
+      email: 'admin@terrarium.test',
+      password: 'terrarium-demo',
+    })
+  ).logIn.token;
+  const productId = (await post(contractOperation('storefront', 'ProductPage'), { slug: WRITE_SLUG })).product
+    ?.id;
   if (!productId) throw new Error('the write mix product was not found');
-  const body = JSON.stringify({
+  const stamp = Date.now();
+  /** @type {string[]} */
+  const reviews = [];
+  for (let i = 0; i < REVIEWERS; i += 1) {
+    const user = await post(contractOperation('storefront', 'SignUp'), {
+      input: {
+        email: `bench-reviewer-${stamp}-${i}@example.com`,
+        password: 'bench-reviewer-password',
+        displayName: `Bench ${i}`,
+      },
+    });
+    const review = await post(
+      contractOperation('storefront', 'PostReview'),
+      {
+        input: { productId, rating: 5, body: 'Posted by the bench, lowered star by star by its write mix.' },
+      },
+      user.signUp.token,
+    );
+    reviews.push(review.postReview.id);
+  }
+  /** The rating writes left: each review from 4 stars down to 1, one review after another. */
+  const ratings = reviews.flatMap((id) => [4, 3, 2, 1].map((rating) => ({ id, rating })));
+  const adjustBody = JSON.stringify({
     query: contractOperation('admin', 'AdjustStock'),
     variables: { productId, delta: 1, reason: 'bench write mix' },
   });
+  const lowerQuery = `mutation LowerRating($id: ID!, $rating: Int!) {
+    updateReview(id: $id, input: { rating: $rating }) { product { id averageRating } }
+  }`;
   /** @type {{ finishedAt: number, available: number }[]} */
-  const done = [];
+  const stockDone = [];
+  /** @type {{ finishedAt: number, averageRating: number }[]} */
+  const ratingDone = [];
+  let turn = 0;
+  /**
+   * @template T
+   * @param {{ finishedAt: number }[]} done
+   * @param {number} at
+   * @param {(entry: any) => T} pick
+   * @returns {T | null}
+   */
+  const lastBy = (done, at, pick) => {
+    for (let index = done.length - 1; index >= 0; index -= 1)
+      if (done[index].finishedAt <= at) return pick(done[index]);
+    return null;
+  };
   const state = {
     inflight: false,
     productId,
+    /** @returns {'stock' | 'rating'} the next write's kind: in turn, while ratings can go lower */
+    next() {
+      turn += 1;
+      return turn % 2 === 0 && ratings.length > 0 ? 'rating' : 'stock';
+    },
     async adjust() {
       state.inflight = true;
       try {
-        const response = await poster.post(body, { authorization: `Bearer ${token}` });
+        const response = await poster.post(adjustBody, { authorization: `Bearer ${token}` });
         const available = response.json?.data?.adjustStock?.stock?.available;
-        if (typeof available === 'number') done.push({ finishedAt: Date.now(), available });
+        if (typeof available === 'number') stockDone.push({ finishedAt: Date.now(), available });
         return response.ok;
       } finally {
         state.inflight = false;
       }
     },
-    /** The stock the last write finished by `at` left, or null when none had. */
+    async lowerRating() {
+      const write = ratings.shift();
+      if (!write) return state.adjust();
+      state.inflight = true;
+      try {
+        const response = await poster.post(JSON.stringify({ query: lowerQuery, variables: write }), {
+          authorization: `Bearer ${token}`,
+        });
+        const averageRating = response.json?.data?.updateReview?.product?.averageRating;
+        if (typeof averageRating === 'number') ratingDone.push({ finishedAt: Date.now(), averageRating });
+        return response.ok;
+      } finally {
+        state.inflight = false;
+      }
+    },
+    /** What the last writes finished by `at` left (null for a kind with none yet). */
     requiredAt(/** @type {number} */ at) {
-      for (let index = done.length - 1; index >= 0; index -= 1)
-        if (done[index].finishedAt <= at) return done[index].available;
-      return null;
+      return {
+        available: lastBy(stockDone, at, (entry) => /** @type {number} */ (entry.available)),
+        averageRating: lastBy(ratingDone, at, (entry) => /** @type {number} */ (entry.averageRating)),
+      };
+    },
+    /**
+     * The stock and rating an answer shows for the product (null where it does not show it).
+     * @param {any} data
+     * @returns {{ available: number | null, averageRating: number | null }}
+     */
+    shown(data) {
+      const node =
+        data?.product?.id === productId
+          ? data.product
+          : (data?.products?.edges ?? [])
+              .map((/** @type {any} */ edge) => edge?.node)
+              .find((/** @type {any} */ n) => n?.id === productId);
+      return { available: node?.stock?.available ?? null, averageRating: node?.averageRating ?? null };
     },
   };
-  stockShown.productId = productId;
   return state;
 }
-
-/**
- * The available stock an answer shows for the write mix's product, or null when it does not show it.
- * @param {any} data
- */
-function stockShown(data) {
-  if (data?.product?.id === stockShown.productId) return data.product.stock?.available ?? null;
-  for (const edge of data?.products?.edges ?? [])
-    if (edge?.node?.id === stockShown.productId) return edge.node.stock?.available ?? null;
-  return null;
-}
-/** @type {string | null} */
-stockShown.productId = null;
 
 /** @param {any[]} results */
 function printTable(results) {
@@ -567,7 +662,7 @@ function printTable(results) {
     ]);
     rows.push([
       '',
-      `warm + 1 write/${WRITE_EVERY} (${r.writeMix.writes} writes, stale ${r.writeMix.stale}/${r.writeMix.checked})`,
+      `warm + 1 write/${WRITE_EVERY} (${r.writeMix.stockWrites} AdjustStock, ${r.writeMix.ratingWrites} ratings; stale stock ${r.writeMix.stale}/${r.writeMix.checked}, rating ${r.writeMix.ratingStale}/${r.writeMix.ratingChecked})`,
       r.writeMix.rps.toFixed(0),
       r.writeMix.p50Ms.toFixed(2),
       r.writeMix.p99Ms.toFixed(2),
