@@ -74,6 +74,7 @@ export async function recordRatings(ctx: Context, ratings: readonly RatingInput[
   });
   const reports = `select r.product_id, round(r.average, 2) as average, r.count, r.as_of
     from jsonb_to_recordset(?::jsonb) as r(product_id uuid, average numeric, count int, as_of timestamptz)`;
+  const payload = JSON.stringify(rows);
   const changed = await ctx.em.transactional(async (tx) => {
     // Two statements, each judging the row as it is when locked (a concurrent report's commit
     // included): the same values only move the read time; different ones are the changes.
@@ -82,7 +83,7 @@ export async function recordRatings(ctx: Context, ratings: readonly RatingInput[
       `update product_signal s set rating_as_of = r.as_of from (${reports}) r
         where s.product_id = r.product_id and s.rating_as_of < r.as_of
           and s.rating_average is not distinct from r.average and s.rating_count = r.count`,
-      [JSON.stringify(rows)],
+      [payload],
     );
     return query<{ productId: string }>(
       tx,
@@ -92,7 +93,7 @@ export async function recordRatings(ctx: Context, ratings: readonly RatingInput[
           set rating_average = excluded.rating_average, rating_count = excluded.rating_count, rating_as_of = excluded.rating_as_of
         where s.rating_as_of is null or s.rating_as_of < excluded.rating_as_of
        returning s.product_id as "productId"`,
-      [JSON.stringify(rows)],
+      [payload],
     );
   });
   if (changed.length > 0) {
