@@ -15,7 +15,9 @@
  *  - prints a table and writes bench/results/defer-<date>.json.
  *
  * Options: --connections N (default 10), --duration S (default 10), --warmup S (default 2), or
- * BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --gateway <main.js> runs another build.
+ * BENCH_CONNECTIONS / BENCH_DURATION_S / BENCH_WARMUP_S; --platform-warmup S (default 30, or
+ * BENCH_PLATFORM_WARMUP_S): both pages through the fresh platform first, unmeasured, as in bench.js;
+ * --gateway <main.js> runs another build.
  */
 import { cpus, loadavg } from 'node:os';
 import { Pool } from 'undici';
@@ -24,8 +26,10 @@ import {
   contractOperation,
   createBenchDatabase,
   readLoadOptions,
+  readPlatformWarmupS,
   runBench,
   startBenchPlatform,
+  warmPlatform,
   writeBenchReport,
 } from './lib/bench-setup.js';
 
@@ -36,7 +40,7 @@ const {
   durationS: DURATION_S,
   warmupS: WARMUP_S,
   values: flags,
-} = readLoadOptions({ gateway: { type: 'string' } });
+} = readLoadOptions({ gateway: { type: 'string' }, 'platform-warmup': { type: 'string' } });
 const GATEWAY_MAIN = flags.gateway ?? 'gateway/dist/main.js';
 const VARIABLES = { slug: 'ceramic-heat-emitter-100w' };
 const ACCEPT_DEFER = 'multipart/mixed;deferSpec=20220824,application/json';
@@ -153,18 +157,28 @@ async function main() {
     throw new Error('the deferred ProductPage did not answer in well-formed parts');
   if (!(await sendWhole())) throw new Error('ProductPage failed');
 
+  /** Which page each client sends next (1: deferred), alternating. */
+  const turns = Array.from({ length: CONNECTIONS }, (_, worker) => worker % 2);
+  const sendNext = (/** @type {number} */ worker) =>
+    (turns[worker] = 1 - (turns[worker] ?? 0)) === 1 ? sendDeferred() : sendWhole();
+  await warmPlatform({
+    seconds: readPlatformWarmupS(flags['platform-warmup']),
+    connections: CONNECTIONS,
+    what: 'both pages',
+    log,
+    task: sendNext,
+  });
+
   // Both kinds in one run (each client alternates), so both see the same machine: on a shared
   // 2-core host, two runs one after the other compare the neighbours' load as much as anything.
   log(
     `ProductPage with its reviews deferred and without @defer, alternating: ${CONNECTIONS} connections, ${DURATION_S} s`,
   );
-  /** @type {number[]} */
-  const turns = Array.from({ length: CONNECTIONS }, (_, worker) => worker % 2);
   const measured = await runLoad({
     concurrency: CONNECTIONS,
     durationMs: DURATION_S * 1000,
     warmupMs: WARMUP_S * 1000,
-    task: (worker) => ((turns[worker] = 1 - (turns[worker] ?? 0)) === 1 ? sendDeferred() : sendWhole()),
+    task: sendNext,
     onMeasureStart: () => (samples = { first: [], deferred: [], whole: [] }),
   });
   const stats = (/** @type {number[]} */ values) => {

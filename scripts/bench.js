@@ -57,8 +57,10 @@ import {
   contractOperation,
   createBenchDatabase,
   readLoadOptions,
+  readPlatformWarmupS,
   runBench,
   startBenchPlatform,
+  warmPlatform,
   writeBenchReport,
 } from './lib/bench-setup.js';
 
@@ -82,14 +84,8 @@ const BASELINE = flags.baseline ? resolve(flags.baseline) : null;
 const DEDUPE = flags.dedupe ?? false;
 /** Cold rows per operation: this build's, and the baseline's in each of its two passes; each side reports its median. @default 3 with --baseline, else 1 */
 const ROUNDS = Math.max(1, Math.trunc(Number(flags.rounds ?? (BASELINE ? 3 : 1))));
-/**
- * Seconds of every operation through the cold gateway before the first row is measured, on each
- * platform (this one and the baseline). Seven processes share the cores, so V8 needs far longer
- * than one row's warm-up to compile their hot code: without this the first row measured the
- * compiler (ProductPage's subgraphs spent ~2.3x the CPU per fetch that they spent in its later
- * direct row). @default 30 s
- */
-const PLATFORM_WARMUP_S = Number(flags['platform-warmup'] ?? process.env.BENCH_PLATFORM_WARMUP_S ?? 30);
+/** Seconds of every operation through the cold gateway before the first row, on each platform (`warmPlatform`). */
+const PLATFORM_WARMUP_S = readPlatformWarmupS(flags['platform-warmup']);
 
 /** The product the write mix adjusts (ProductPage shows it; SearchProducts when it is on the first page). */
 const WRITE_SLUG = 'ceramic-heat-emitter-100w';
@@ -171,7 +167,7 @@ async function main() {
     await Promise.all([gatewayPoster.close(), ...Object.values(direct).map((p) => p.close())]);
   });
 
-  await warmPlatform(gatewayPoster, OPERATIONS.map(operationBody));
+  await warmGateway(gatewayPoster);
   /**
    * This build's cold row (no entity cache) for one operation: req/s, latencies, and the CPU the
    * gateway and each subgraph spent per page.
@@ -341,17 +337,17 @@ async function main() {
 }
 
 /**
- * Sends `bodies` in turn through `poster` for PLATFORM_WARMUP_S, answers unchecked and unmeasured.
+ * Sends every operation in turn through `poster` for PLATFORM_WARMUP_S, unchecked and unmeasured.
  * @param {ReturnType<typeof createJsonPoster>} poster
- * @param {string[]} bodies
  */
-async function warmPlatform(poster, bodies) {
-  if (PLATFORM_WARMUP_S <= 0) return;
-  log(`warming the platform up: ${PLATFORM_WARMUP_S} s of ${bodies.length} operations, not measured`);
+async function warmGateway(poster) {
+  const bodies = OPERATIONS.map(operationBody);
   let sent = 0;
-  await runLoad({
-    concurrency: CONNECTIONS,
-    durationMs: PLATFORM_WARMUP_S * 1000,
+  await warmPlatform({
+    seconds: PLATFORM_WARMUP_S,
+    connections: CONNECTIONS,
+    what: `${bodies.length} operations`,
+    log,
     task: async () => (await poster.post(bodies[sent++ % bodies.length] ?? '')).ok,
   });
 }
@@ -400,7 +396,7 @@ async function createBaseline(serverUrl, root) {
         });
         const client = createJsonPoster(gatewayUrl, CONNECTIONS);
         poster = client;
-        await warmPlatform(client, OPERATIONS.map(operationBody));
+        await warmGateway(client);
         /** @type {Map<string, BaselineRow[]>} */
         const rows = new Map();
         for (const { name, variables } of OPERATIONS) {

@@ -9,6 +9,7 @@ import { composeServices } from '@apollo/composition';
 import graphql from 'graphql';
 import pg from 'pg';
 import { freePort } from './embedded-postgres.js';
+import { runLoad } from './load.js';
 import { ROOT, SUBGRAPHS, startNode, subgraphMain, waitForHealth } from './processes.js';
 
 /** Runs one statement on `url` with a connection of its own. @param {string} url @param {string} sql */
@@ -186,6 +187,29 @@ export function readLoadOptions(own, defaults = {}) {
     warmupS: Number(values.warmup ?? process.env.BENCH_WARMUP_S ?? defaults.warmupS ?? 2),
     values,
   };
+}
+
+/**
+ * `--platform-warmup S`, else BENCH_PLATFORM_WARMUP_S, else 30: seconds of load on a freshly
+ * started platform before anything is measured (`warmPlatform`).
+ * @param {string | undefined} flag
+ */
+export function readPlatformWarmupS(flag) {
+  return Number(flag ?? process.env.BENCH_PLATFORM_WARMUP_S ?? 30);
+}
+
+/**
+ * Runs `task` in a closed loop of `connections` clients for `seconds`, unmeasured. Seven processes
+ * share the cores, so V8 needs far longer than a row's own warm-up to compile their hot code:
+ * without this the first row measured the compiler (ProductPage's subgraphs spent ~2.3x the CPU
+ * per fetch that they spent in a later row, and a deferred ProductPage at one connection took
+ * 10 ms where the warm platform answers in 6).
+ * @param {{ seconds: number, connections: number, what: string, log: (message: string) => void, task: (worker: number) => Promise<boolean | void> }} options
+ */
+export async function warmPlatform({ seconds, connections, what, log, task }) {
+  if (seconds <= 0) return;
+  log(`warming the platform up: ${seconds} s of ${what}, not measured`);
+  await runLoad({ concurrency: connections, durationMs: seconds * 1000, task });
 }
 
 /**
