@@ -546,22 +546,34 @@ async function prepareWrites(poster) {
   const lowerQuery = `mutation LowerRating($id: ID!, $rating: Int!) {
     updateReview(id: $id, input: { rating: $rating }) { product { id averageRating } }
   }`;
-  /** @type {{ finishedAt: number, available: number }[]} */
+  /** @typedef {{ finishedAt: number, value: number }[]} WritesDone what each write left, in the order they finished */
+  /** @type {WritesDone} */
   const stockDone = [];
-  /** @type {{ finishedAt: number, averageRating: number }[]} */
+  /** @type {WritesDone} */
   const ratingDone = [];
   let turn = 0;
-  /**
-   * @template T
-   * @param {{ finishedAt: number }[]} done
-   * @param {number} at
-   * @param {(entry: any) => T} pick
-   * @returns {T | null}
-   */
-  const lastBy = (done, at, pick) => {
+  /** What the last write finished by `at` left, or null when none had. */
+  const lastBy = (/** @type {WritesDone} */ done, /** @type {number} */ at) => {
     for (let index = done.length - 1; index >= 0; index -= 1)
-      if (done[index].finishedAt <= at) return pick(done[index]);
+      if (done[index].finishedAt <= at) return done[index].value;
     return null;
+  };
+  /**
+   * One staff write (the mix sends one at a time): `read` picks what it left from its answer.
+   * @param {string} body
+   * @param {(data: any) => unknown} read
+   * @param {WritesDone} done
+   */
+  const staffWrite = async (body, read, done) => {
+    state.inflight = true;
+    try {
+      const response = await poster.post(body, { authorization: `Bearer ${token}` });
+      const value = read(response.json?.data);
+      if (typeof value === 'number') done.push({ finishedAt: Date.now(), value });
+      return response.ok;
+    } finally {
+      state.inflight = false;
+    }
   };
   const state = {
     inflight: false,
@@ -571,38 +583,16 @@ async function prepareWrites(poster) {
       turn += 1;
       return turn % 2 === 0 && ratings.length > 0 ? 'rating' : 'stock';
     },
-    async adjust() {
-      state.inflight = true;
-      try {
-        const response = await poster.post(adjustBody, { authorization: `Bearer ${token}` });
-        const available = response.json?.data?.adjustStock?.stock?.available;
-        if (typeof available === 'number') stockDone.push({ finishedAt: Date.now(), available });
-        return response.ok;
-      } finally {
-        state.inflight = false;
-      }
-    },
-    async lowerRating() {
+    adjust: () => staffWrite(adjustBody, (data) => data?.adjustStock?.stock?.available, stockDone),
+    lowerRating() {
       const write = ratings.shift();
       if (!write) return state.adjust();
-      state.inflight = true;
-      try {
-        const response = await poster.post(JSON.stringify({ query: lowerQuery, variables: write }), {
-          authorization: `Bearer ${token}`,
-        });
-        const averageRating = response.json?.data?.updateReview?.product?.averageRating;
-        if (typeof averageRating === 'number') ratingDone.push({ finishedAt: Date.now(), averageRating });
-        return response.ok;
-      } finally {
-        state.inflight = false;
-      }
+      const body = JSON.stringify({ query: lowerQuery, variables: write });
+      return staffWrite(body, (data) => data?.updateReview?.product?.averageRating, ratingDone);
     },
     /** What the last writes finished by `at` left (null for a kind with none yet). */
     requiredAt(/** @type {number} */ at) {
-      return {
-        available: lastBy(stockDone, at, (entry) => /** @type {number} */ (entry.available)),
-        averageRating: lastBy(ratingDone, at, (entry) => /** @type {number} */ (entry.averageRating)),
-      };
+      return { available: lastBy(stockDone, at), averageRating: lastBy(ratingDone, at) };
     },
     /**
      * The stock and rating an answer shows for the product (null where it does not show it).
